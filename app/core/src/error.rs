@@ -1,0 +1,82 @@
+//! The core's error type. Messages are Chinese first, because they reach
+//! caseworkers through the UI and CLI, and each names the field, row or file
+//! it concerns.
+
+use hutong_national::id_number::IdError;
+use std::path::PathBuf;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("无法打开数据库 {path}：{source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
+    #[error(
+        "数据库 {path} 由较新版本的护童创建（数据结构版本 {found}），本程序最高支持版本 {supported}。请升级护童后再打开，数据未被改动。"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("数据库 {path} 尚未初始化：请先运行 hutong init 或 hutong demo")]
+    NotInitialised { path: PathBuf },
+
+    #[error("字段“{field}”：{source}")]
+    InvalidIdNumber {
+        field: &'static str,
+        #[source]
+        source: IdError,
+    },
+
+    #[error("字段“{field}”：{message}")]
+    Field { field: String, message: String },
+
+    #[error("未找到{what}：{key}")]
+    NotFound { what: &'static str, key: String },
+
+    #[error("身份证号 {0} 已有档案，不能重复建档")]
+    DuplicateIdNumber(String),
+
+    #[error("区划代码 {0} 不在本数据库的区划表中")]
+    UnknownDivision(String),
+
+    #[error("用户名或密码错误")]
+    BadCredentials,
+
+    #[error("{path}：{message}")]
+    BadFile { path: PathBuf, message: String },
+
+    #[error("读写文件 {path} 失败：{source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("JSON 错误：{0}")]
+    Json(#[from] serde_json::Error),
+
+    #[error("密码处理失败：{0}")]
+    Password(String),
+
+    /// A bug in Hutong rather than bad input: e.g. a write that forgot its audit entry.
+    #[error("内部错误：{0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CoreError::Field {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! hutong-core: the part of Hutong that is the same in every county.
+//!
+//! It owns the domain types, the SQLite store (schema, migrations, every
+//! write), the hash-chained audit log, import/export and the demo county.
+//! It re-exports [`hutong_national`] so callers see one set of national rules.
+//!
+//! It must never depend on egui, wasmtime or printpdf: the desktop, the plugin
+//! host and the report engine depend on this crate, not the other way round.
+//! Every write goes through [`store::Store::write`], which commits the change
+//! and its audit entry in one SQLite transaction.
+
+pub mod audit;
+pub mod categories;
+pub mod children;
+pub mod demo;
+pub mod divisions;
+pub mod error;
+pub mod exchange;
+pub mod forms;
+pub mod ids;
+pub mod names;
+pub mod persons;
+pub mod setup;
+pub mod store;
+pub mod users;
+pub mod visits;
+
+pub use error::{CoreError, Result};
+pub use hutong_national as national;
+pub use ids::RowId;
+pub use store::{Actor, Store, WriteTx};

@@ -1,0 +1,66 @@
+//! Setting up a database for one county: record the county, load its
+//! divisions, create the first administrator. One transaction, audited.
+
+use crate::audit::AuditEntryInput;
+use crate::divisions;
+use crate::error::{CoreError, Result};
+use crate::store::{Actor, Store};
+use crate::users::{self, NewUser, Role, User};
+use rusqlite::params;
+
+/// Records the county and loads its divisions. Safe to call again for the
+/// same county; refuses a different one.
+pub fn initialise_county(store: &mut Store, actor: &Actor, county_code: &str) -> Result<()> {
+    if let Some(existing) = store.county_code()? {
+        if existing == county_code {
+            return Ok(());
+        }
+        return Err(CoreError::field(
+            "县级区划代码",
+            format!("该数据库已为 {existing} 建立，不能改为 {county_code}"),
+        ));
+    }
+    store.write(actor, |tx| {
+        divisions::load_county(tx, county_code)?;
+        tx.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('county_code', ?1), ('created_at', ?2)",
+            params![county_code, tx.now()],
+        )?;
+        let name = divisions::full_name(tx.conn(), county_code)?;
+        tx.audit(
+            AuditEntryInput::new("county.init", "meta", Some(county_code.to_string()))
+                .detail(serde_json::json!({ "county": name })),
+        )?;
+        Ok(())
+    })
+}
+
+/// `hutong init`: a county database with its first administrator.
+pub fn init(
+    store: &mut Store,
+    county_code: &str,
+    admin_username: &str,
+    admin_password: &str,
+) -> Result<User> {
+    let actor = Actor::system("hutong init");
+    if users::get_by_username(store.conn(), admin_username)?.is_some() {
+        return Err(CoreError::field(
+            "管理员用户名",
+            format!("“{admin_username}”已存在"),
+        ));
+    }
+    initialise_county(store, &actor, county_code)?;
+    store.write(&actor, |tx| {
+        users::create(
+            tx,
+            &NewUser {
+                username: admin_username,
+                display_name: admin_username,
+                role: Role::CountyAdmin,
+                scope_code: county_code,
+                phone: None,
+                password: admin_password,
+            },
+        )
+    })
+}

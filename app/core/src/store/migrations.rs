@@ -1,0 +1,214 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+//!
+//! Each step runs in its own transaction and bumps `user_version`, so a crash
+//! mid-migration leaves the previous version intact. Never edit a released
+//! step: add a new one.
+
+use crate::error::{CoreError, Result};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const MIGRATIONS: &[&str] = &[V1];
+
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(CoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "applied schema migration");
+    }
+    Ok(())
+}
+
+/// Version 1: the tables of DESIGN §2 that the foundation needs.
+///
+/// Conventions:
+/// - synced rows have `id BLOB PRIMARY KEY` holding a UUIDv7 (16 bytes);
+/// - divisions keep their natural statistical codes;
+/// - no `updated_at` in synced rows: change times live in `audit_log`;
+/// - nothing is hard-deleted: DELETE triggers refuse, rows carry a status;
+/// - dates are ISO `YYYY-MM-DD` text, timestamps RFC 3339 text.
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE divisions (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    parent_code TEXT REFERENCES divisions(code)
+) WITHOUT ROWID;
+CREATE INDEX divisions_parent ON divisions(parent_code);
+
+CREATE TABLE users (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('county_admin','caseworker','township_supervisor','village_director','auditor')),
+    scope_code    TEXT NOT NULL REFERENCES divisions(code),
+    phone         TEXT,
+    password_hash TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','disabled')),
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE children (
+    id                 BLOB PRIMARY KEY CHECK (length(id) = 16),
+    id_number          TEXT NOT NULL UNIQUE,
+    name               TEXT NOT NULL,
+    name_pinyin        TEXT NOT NULL,
+    name_initials      TEXT NOT NULL,
+    name_alt           TEXT,
+    sex                TEXT NOT NULL CHECK (sex IN ('M','F')),
+    birth_date         TEXT NOT NULL,
+    ethnicity          TEXT,
+    hukou_division     TEXT,
+    hukou_address      TEXT,
+    residence_division TEXT NOT NULL REFERENCES divisions(code),
+    residence_address  TEXT,
+    phone              TEXT,
+    schooling          TEXT,
+    school             TEXT,
+    grade              TEXT,
+    health             TEXT,
+    disability_type    TEXT,
+    disability_grade   INTEGER CHECK (disability_grade BETWEEN 1 AND 4),
+    status             TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','closed')),
+    close_reason       TEXT,
+    closed_on          TEXT,
+    created_at         TEXT NOT NULL
+);
+CREATE INDEX children_residence ON children(residence_division);
+CREATE INDEX children_name ON children(name);
+CREATE INDEX children_initials ON children(name_initials);
+CREATE INDEX children_pinyin ON children(name_pinyin);
+
+CREATE TABLE persons (
+    id               BLOB PRIMARY KEY CHECK (length(id) = 16),
+    name             TEXT NOT NULL,
+    id_number        TEXT,
+    sex              TEXT CHECK (sex IN ('M','F')),
+    birth_date       TEXT,
+    phone            TEXT,
+    hukou_address    TEXT,
+    address          TEXT,
+    health           TEXT,
+    disability_type  TEXT,
+    disability_grade INTEGER CHECK (disability_grade BETWEEN 1 AND 4),
+    occupation       TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX persons_id_number ON persons(id_number) WHERE id_number IS NOT NULL;
+
+-- Parents, guardians and entrusted carers of a child (DOMAIN §1.5, §2.1).
+CREATE TABLE child_relations (
+    id                   BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id             BLOB NOT NULL REFERENCES children(id),
+    person_id            BLOB NOT NULL REFERENCES persons(id),
+    relation             TEXT NOT NULL,
+    is_guardian          INTEGER NOT NULL DEFAULT 0 CHECK (is_guardian IN (0,1)),
+    is_entrusted_carer   INTEGER NOT NULL DEFAULT 0 CHECK (is_entrusted_carer IN (0,1)),
+    situation            TEXT,
+    situation_since      TEXT,
+    situation_until      TEXT,
+    situation_evidence   TEXT,
+    entrustment_reason   TEXT,
+    entrustment_confirmed_on TEXT,
+    status               TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','ended')),
+    ended_on             TEXT
+);
+CREATE INDEX child_relations_child ON child_relations(child_id);
+CREATE INDEX child_relations_person ON child_relations(person_id);
+
+CREATE TABLE categories (
+    id              BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id        BLOB NOT NULL REFERENCES children(id),
+    category        TEXT NOT NULL,
+    basis           TEXT NOT NULL,
+    source          TEXT NOT NULL CHECK (source IN ('manual','plugin','import')),
+    source_ref      TEXT,
+    effective_from  TEXT NOT NULL,
+    effective_until TEXT,
+    evidence        TEXT,
+    status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','ended')),
+    end_reason      TEXT
+);
+CREATE INDEX categories_child ON categories(child_id);
+CREATE INDEX categories_category ON categories(category, status);
+
+-- Province form values. Append-only: a change writes a new version.
+CREATE TABLE form_records (
+    id             BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id       BLOB NOT NULL REFERENCES children(id),
+    plugin_id      TEXT NOT NULL,
+    plugin_version TEXT NOT NULL,
+    form_id        TEXT NOT NULL,
+    form_version   TEXT NOT NULL,
+    version        INTEGER NOT NULL CHECK (version >= 1),
+    supersedes     BLOB REFERENCES form_records(id),
+    values_json    TEXT NOT NULL CHECK (json_valid(values_json)),
+    author         TEXT NOT NULL,
+    recorded_at    TEXT NOT NULL,
+    UNIQUE (child_id, plugin_id, form_id, version)
+);
+
+CREATE TABLE visits (
+    id                BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id          BLOB NOT NULL REFERENCES children(id),
+    visit_date        TEXT NOT NULL,
+    mode              TEXT NOT NULL CHECK (mode IN ('home','phone','school')),
+    visitor           TEXT NOT NULL,
+    findings          TEXT NOT NULL,
+    follow_up         TEXT,
+    next_due_override TEXT,
+    override_reason   TEXT,
+    status            TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason       TEXT,
+    recorded_at       TEXT NOT NULL
+);
+CREATE INDEX visits_child ON visits(child_id, visit_date);
+
+-- Append-only and hash-chained: hash = SHA-256 over this entry's fields and
+-- the previous entry's hash. `hutong audit verify` walks the chain.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    id        BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT,
+    reason    TEXT,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+
+-- Nothing is hard-deleted; history is never rewritten.
+CREATE TRIGGER children_no_delete BEFORE DELETE ON children BEGIN SELECT RAISE(ABORT, '儿童档案不可删除，请以原因结案'); END;
+CREATE TRIGGER persons_no_delete BEFORE DELETE ON persons BEGIN SELECT RAISE(ABORT, '人员记录不可删除'); END;
+CREATE TRIGGER relations_no_delete BEFORE DELETE ON child_relations BEGIN SELECT RAISE(ABORT, '关系记录不可删除，请标记结束'); END;
+CREATE TRIGGER categories_no_delete BEFORE DELETE ON categories BEGIN SELECT RAISE(ABORT, '类别记录不可删除，请标记结束'); END;
+CREATE TRIGGER users_no_delete BEFORE DELETE ON users BEGIN SELECT RAISE(ABORT, '用户不可删除，请停用'); END;
+CREATE TRIGGER visits_no_delete BEFORE DELETE ON visits BEGIN SELECT RAISE(ABORT, '走访记录不可删除，请作废'); END;
+CREATE TRIGGER form_records_no_update BEFORE UPDATE ON form_records BEGIN SELECT RAISE(ABORT, '表单记录只可追加新版本'); END;
+CREATE TRIGGER form_records_no_delete BEFORE DELETE ON form_records BEGIN SELECT RAISE(ABORT, '表单记录只可追加新版本'); END;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+"#;

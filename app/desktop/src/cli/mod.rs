@@ -1,0 +1,76 @@
+//! The command line. Every command takes `--db FILE`; errors name the file,
+//! row or field and exit non-zero.
+
+mod children;
+mod setup;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use hutong_core::{Actor, Store};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hutong",
+    version,
+    about = "护童：县级困境儿童关爱保护工作站 / county child-welfare workstation"
+)]
+pub struct Cli {
+    /// Database file (default: the platform data directory).
+    #[arg(long, global = true, env = "HUTONG_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Name recorded in the audit log for command-line writes.
+    #[arg(
+        long = "as",
+        global = true,
+        value_name = "NAME",
+        default_value = "命令行"
+    )]
+    pub actor: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a database for one county with its first administrator.
+    Init(setup::InitArgs),
+    /// Create (or extend) a realistic demo county.
+    Demo(setup::DemoArgs),
+    /// Children's files: list, show, add, close.
+    #[command(subcommand)]
+    Child(children::ChildCommand),
+    /// Administrative divisions: show a code's name path and children.
+    #[command(subcommand)]
+    Division(setup::DivisionCommand),
+    /// Export all case data.
+    Export(setup::ExportArgs),
+    /// Import an export file (all of it or nothing).
+    Import(setup::ImportArgs),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(setup::AuditCommand),
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let db = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    let actor = Actor::system(&cli.actor);
+    match cli.command {
+        None => crate::gui::run(&db),
+        Some(Command::Init(a)) => setup::init(&db, a),
+        Some(Command::Demo(a)) => setup::demo(&db, a),
+        Some(Command::Child(c)) => children::run(&db, &actor, c),
+        Some(Command::Division(c)) => setup::division(&db, c),
+        Some(Command::Export(a)) => setup::export(&db, &actor, a),
+        Some(Command::Import(a)) => setup::import(&db, &actor, a),
+        Some(Command::Audit(c)) => setup::audit(&db, c),
+    }
+}
+
+/// Opens an initialised database, with the path in any error.
+pub fn open(db: &Path) -> Result<Store> {
+    Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))
+}

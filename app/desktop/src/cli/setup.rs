@@ -1,0 +1,213 @@
+//! Commands that set up, move or check a whole database.
+
+use super::open;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use hutong_core::national::division;
+use hutong_core::{Actor, Store, audit, demo, divisions, exchange, setup};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The county's 6-digit code, e.g. 411525 (固始县).
+    #[arg(long)]
+    county: String,
+    /// Username of the first county administrator.
+    #[arg(long)]
+    admin: String,
+    /// Read the administrator's password from the first line of stdin.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("从标准输入读取密码")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("管理员密码：").context("读取密码")?;
+    let second = rpassword::prompt_password("再次输入密码：").context("读取密码")?;
+    if first != second {
+        bail!("两次输入的密码不一致");
+    }
+    Ok(first)
+}
+
+pub fn init(db: &Path, a: InitArgs) -> Result<ExitCode> {
+    let county = division::normalize_code(&a.county)
+        .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
+    let password = read_password(a.password_stdin)?;
+    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    let admin = setup::init(&mut store, &county, &a.admin, &password)
+        .with_context(|| format!("初始化数据库 {}", db.display()))?;
+    let name = divisions::full_name(store.conn(), &county)?;
+    println!("已为 {name}（{county}）建立数据库 {}", db.display());
+    println!("管理员：{}（{}）", admin.username, admin.role.label_zh());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// County code of the demo county.
+    #[arg(long, default_value = "411525")]
+    county: String,
+    /// Number of generated children, besides the seven reference cases.
+    #[arg(long, default_value_t = 1000)]
+    children: usize,
+    /// Seed for the generator: the same seed gives the same county.
+    #[arg(long, default_value_t = 20250522)]
+    seed: u64,
+}
+
+pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
+    let county = division::normalize_code(&a.county)
+        .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
+    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    let started = std::time::Instant::now();
+    let opts = demo::DemoOptions {
+        county_code: county.clone(),
+        generated_children: a.children,
+        seed: a.seed,
+        today: chrono::Local::now().date_naive(),
+    };
+    let summary = demo::generate(&mut store, &opts, |done, total| {
+        eprint!("\r生成示例数据：{done}/{total}");
+        true
+    })
+    .with_context(|| format!("生成示例数据到 {}", db.display()))?;
+    eprintln!();
+    let name = divisions::full_name(store.conn(), &county)?;
+    println!(
+        "示例县 {name}：新增 {} 名儿童、{} 名相关人员、{} 条走访记录，用时 {:.1} 秒",
+        summary.children,
+        summary.persons,
+        summary.visits,
+        started.elapsed().as_secs_f64()
+    );
+    println!("示例账号（密码均为 {}）：", demo::DEMO_PASSWORD);
+    for (user, role) in &summary.users {
+        println!("  {user}\t{}", role.label_zh());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DivisionCommand {
+    /// The full name path of a code.
+    Show { code: String },
+    /// The direct children of a code.
+    Children { code: String },
+}
+
+pub fn division(db: &Path, c: DivisionCommand) -> Result<ExitCode> {
+    let store = open(db)?;
+    let code = match &c {
+        DivisionCommand::Show { code } | DivisionCommand::Children { code } => code,
+    };
+    let normalized =
+        division::normalize_code(code).with_context(|| format!("“{code}”不是有效的区划代码"))?;
+    let Some(d) = divisions::get(store.conn(), &normalized)? else {
+        bail!("区划代码 {normalized} 不在本数据库中（只载入了本县的乡镇和村）");
+    };
+    match c {
+        DivisionCommand::Show { .. } => {
+            println!(
+                "{}\t{}\t{}",
+                d.code,
+                d.level.label_zh(),
+                divisions::full_name(store.conn(), &d.code)?
+            );
+        }
+        DivisionCommand::Children { .. } => {
+            for child in divisions::children(store.conn(), &d.code)? {
+                println!("{}\t{}", child.code, child.name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "json")]
+    format: ExportFormat,
+    /// Why the data leaves the office; recorded in the audit log.
+    #[arg(long, default_value = "命令行导出（未说明用途）")]
+    purpose: String,
+    file: PathBuf,
+}
+
+pub fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let ExportFormat::Json = a.format;
+    let bundle = exchange::export(&mut store, actor, &a.purpose)?;
+    exchange::write_file(&bundle, &a.file)?;
+    println!(
+        "已导出 {} 名儿童、{} 名相关人员、{} 条类别、{} 条表单、{} 条走访记录到 {}",
+        bundle.children.len(),
+        bundle.persons.len(),
+        bundle.categories.len(),
+        bundle.form_records.len(),
+        bundle.visits.len(),
+        a.file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    file: PathBuf,
+}
+
+pub fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+    let (bundle, hash) = exchange::read_file(&a.file)?;
+    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    setup::initialise_county(&mut store, actor, &bundle.county_code)
+        .with_context(|| format!("准备数据库 {}", db.display()))?;
+    let report = exchange::import(&mut store, actor, &bundle, &hash)
+        .with_context(|| format!("导入 {}", a.file.display()))?;
+    println!(
+        "导入完成：新增 {} 条记录，{} 条已存在且相同",
+        report.inserted, report.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first broken entry.
+    Verify,
+}
+
+pub fn audit(db: &Path, c: AuditCommand) -> Result<ExitCode> {
+    let store = open(db)?;
+    match c {
+        AuditCommand::Verify => {
+            let report = audit::verify(store.conn())?;
+            match report.first_broken {
+                None => {
+                    println!("审计链完整：共校验 {} 条记录", report.entries_checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    eprintln!(
+                        "审计链在第 {} 条记录（编号 {}）处断裂：{}。此前 {} 条记录完整。",
+                        b.seq, b.id, b.reason, report.entries_checked
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! `hutong`: the county child-welfare workstation.
+//!
+//! With no subcommand it opens the egui workstation; with one it runs the
+//! command line over the same core services. This crate is the only one
+//! that knows egui, and it holds no business rule: rules are national
+//! (hutong-national, hutong-core) or provincial (plugins).
+
+mod cli;
+mod fonts;
+mod gui;
+mod paths;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HUTONG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line: the file,
+            // row or field, then the cause.
+            eprintln!("错误：{err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
