@@ -181,36 +181,43 @@ pub struct ImportReport {
     pub unchanged: u64,
 }
 
-/// Inserts `row` unless a row with its id exists; identical rows are
-/// counted as unchanged, different ones abort with a named conflict.
-fn upsert<T: PartialEq>(
-    conn: &Connection,
-    table: &'static str,
-    select_by_id: &str,
-    id: RowId,
-    row: &T,
-    map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    insert: impl FnOnce(&Connection, &T) -> Result<()>,
-    report: &mut ImportReport,
-) -> Result<()> {
-    let existing = conn
-        .prepare_cached(select_by_id)?
-        .query_row([id], map)
-        .optional()?;
-    match existing {
-        Some(e) if &e == row => report.unchanged += 1,
-        Some(_) => {
-            return Err(CoreError::field(
-                format!("{table} {id}"),
-                "本库已有同一编号但内容不同的记录，导入已取消，未写入任何数据",
-            ));
+/// How to read and write one table's rows during import.
+struct Table<T> {
+    name: &'static str,
+    select_by_id: String,
+    map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    insert: fn(&Connection, &T) -> Result<()>,
+}
+
+impl<T: PartialEq> Table<T> {
+    /// Inserts `row` unless a row with its id exists; identical rows are
+    /// counted as unchanged, different ones abort with a named conflict.
+    fn upsert(
+        &self,
+        conn: &Connection,
+        id: RowId,
+        row: &T,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        let existing = conn
+            .prepare_cached(&self.select_by_id)?
+            .query_row([id], self.map)
+            .optional()?;
+        match existing {
+            Some(e) if &e == row => report.unchanged += 1,
+            Some(_) => {
+                return Err(CoreError::field(
+                    format!("{} {id}", self.name),
+                    "本库已有同一编号但内容不同的记录，导入已取消，未写入任何数据",
+                ));
+            }
+            None => {
+                (self.insert)(conn, row)?;
+                report.inserted += 1;
+            }
         }
-        None => {
-            insert(conn, row)?;
-            report.inserted += 1;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Imports a bundle into an initialised database of the same county.
@@ -252,95 +259,71 @@ pub fn import(
     store.write(actor, |tx| {
         let mut report = ImportReport::default();
         let conn = tx.conn();
-        let child_sql = format!(
-            "SELECT {} FROM children WHERE id = ?1",
-            children::CHILD_COLUMNS
-        );
+        let children_t = Table {
+            name: "children",
+            select_by_id: format!(
+                "SELECT {} FROM children WHERE id = ?1",
+                children::CHILD_COLUMNS
+            ),
+            map: children::row_to_child,
+            insert: children::insert_row,
+        };
         for c in &bundle.children {
-            upsert(
-                conn,
-                "children",
-                &child_sql,
-                c.id,
-                c,
-                children::row_to_child,
-                children::insert_row,
-                &mut report,
-            )?;
+            children_t.upsert(conn, c.id, c, &mut report)?;
         }
-        let person_sql = format!("{PERSON_SELECT} WHERE p.id = ?1");
+        let persons_t = Table {
+            name: "persons",
+            select_by_id: format!("{PERSON_SELECT} WHERE p.id = ?1"),
+            map: |r| persons::row_to_person(r, 0),
+            insert: persons::insert_person,
+        };
         for p in &bundle.persons {
-            upsert(
-                conn,
-                "persons",
-                &person_sql,
-                p.id,
-                p,
-                |r| persons::row_to_person(r, 0),
-                persons::insert_person,
-                &mut report,
-            )?;
+            persons_t.upsert(conn, p.id, p, &mut report)?;
         }
-        let rel_sql = format!("{RELATION_SELECT} WHERE r.id = ?1");
+        let relations_t = Table {
+            name: "child_relations",
+            select_by_id: format!("{RELATION_SELECT} WHERE r.id = ?1"),
+            map: |r| persons::row_to_relation(r, 0),
+            insert: persons::insert_relation,
+        };
         for r in &bundle.relations {
-            upsert(
-                conn,
-                "child_relations",
-                &rel_sql,
-                r.id,
-                r,
-                |row| persons::row_to_relation(row, 0),
-                persons::insert_relation,
-                &mut report,
-            )?;
+            relations_t.upsert(conn, r.id, r, &mut report)?;
         }
-        let cat_sql = format!(
-            "SELECT {} FROM categories WHERE id = ?1",
-            categories::CATEGORY_COLUMNS
-        );
+        let categories_t = Table {
+            name: "categories",
+            select_by_id: format!(
+                "SELECT {} FROM categories WHERE id = ?1",
+                categories::CATEGORY_COLUMNS
+            ),
+            map: categories::row_to_category,
+            insert: categories::insert_row,
+        };
         for c in &bundle.categories {
-            upsert(
-                conn,
-                "categories",
-                &cat_sql,
-                c.id,
-                c,
-                categories::row_to_category,
-                categories::insert_row,
-                &mut report,
-            )?;
+            categories_t.upsert(conn, c.id, c, &mut report)?;
         }
         // Form versions must go in oldest first: a version names the one it supersedes.
         let mut forms_sorted: Vec<&FormRecord> = bundle.form_records.iter().collect();
         forms_sorted.sort_by_key(|f| f.version);
-        let form_sql = format!(
-            "SELECT {} FROM form_records WHERE id = ?1",
-            forms::FORM_COLUMNS
-        );
+        let forms_t = Table {
+            name: "form_records",
+            select_by_id: format!(
+                "SELECT {} FROM form_records WHERE id = ?1",
+                forms::FORM_COLUMNS
+            ),
+            map: forms::row_to_form,
+            insert: forms::insert_row,
+        };
         for f in forms_sorted {
-            upsert(
-                conn,
-                "form_records",
-                &form_sql,
-                f.id,
-                f,
-                forms::row_to_form,
-                forms::insert_row,
-                &mut report,
-            )?;
+            forms_t.upsert(conn, f.id, f, &mut report)?;
         }
-        let visit_sql = format!("SELECT {} FROM visits WHERE id = ?1", visits::VISIT_COLUMNS);
+        let visits_t = Table {
+            name: "visits",
+            select_by_id: format!("SELECT {} FROM visits WHERE id = ?1", visits::VISIT_COLUMNS),
+            map: visits::row_to_visit,
+            insert: visits::insert_row,
+        };
         for v in &bundle.visits {
-            upsert(
-                conn,
-                "visits",
-                &visit_sql,
-                v.id,
-                v,
-                visits::row_to_visit,
-                visits::insert_row,
-                &mut report,
-            )?;
+            visits_t.upsert(conn, v.id, v, &mut report)?;
         }
         tx.audit(
             AuditEntryInput::new("import", "database", None).detail(serde_json::json!({
