@@ -14,6 +14,7 @@ pub mod categories;
 pub mod children;
 pub mod demo;
 pub mod divisions;
+pub mod document;
 pub mod error;
 pub mod exchange;
 pub mod forms;
