@@ -24,7 +24,8 @@ fn insert(c: &mut Criterion) {
     let mut group = c.benchmark_group("demo_insert");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
-    for n in [10_000usize] {
+    {
+        let n = 10_000usize;
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;

@@ -21,6 +21,8 @@ pub mod forms;
 pub mod ids;
 pub mod names;
 pub mod persons;
+pub mod plugin_registry;
+pub mod province;
 pub mod setup;
 pub mod store;
 pub mod users;

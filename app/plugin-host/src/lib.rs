@@ -1,22 +1,37 @@
-//! hutong-plugin-host: the only crate that will know wasmtime.
+//! hutong-plugin-host: runs province plugins safely and fast.
 //!
-//! It loads province plugins (WebAssembly components built against
-//! `schemas/wit`), verifies their signatures, runs every call under fuel,
-//! memory and output limits, and converts WIT types into hutong-core types so
-//! no other crate sees wasmtime. Depends on hutong-core alone among our
-//! crates and knows nothing of egui.
+//! A province plugin is a WebAssembly component built against the contract
+//! in `schemas/wit/v1` (`hutong:province@1.0.0`). This crate:
+//! - loads it (with an on-disk cache of compiled code keyed by the wasm hash
+//!   and wasmtime's compatibility hash), refusing incompatible contracts;
+//! - runs every call in a sandbox: WASI that grants nothing, a fuel budget,
+//!   an epoch deadline, a memory cap, and caps on output size;
+//! - turns a trap, panic, timeout, memory flood or malformed output into a
+//!   typed [`PluginError`] naming the plugin, its version and the export,
+//!   then replaces the poisoned instance with a fresh one;
+//! - converts WIT types into `hutong_core::province` and
+//!   `hutong_core::document` types, so no other crate sees wasmtime;
+//! - signs and verifies plugins with Ed25519 ([`signing`]).
 //!
-//! Status: the contract and the runtime arrive with the plugin-contract
-//! issue. Until then this crate only names the error type callers will see.
+//! It depends on hutong-core alone among our crates and knows nothing of
+//! egui. Calls are synchronous; callers run them off the UI thread.
 
-/// Errors a plugin call can end with. Each names the plugin and export.
-#[derive(Debug, thiserror::Error)]
-pub enum PluginError {
-    #[error("插件 {plugin}@{version} 的 {export} 调用失败：{message}")]
-    Call {
-        plugin: String,
-        version: String,
-        export: String,
-        message: String,
-    },
-}
+mod bindings;
+mod cache;
+mod convert;
+mod error;
+mod limits;
+mod plugin;
+mod runtime;
+mod sandbox;
+pub mod signing;
+
+pub use error::{CallFailure, PluginError};
+pub use limits::Limits;
+pub use plugin::{LoadInfo, Plugin};
+pub use runtime::{Runtime, RuntimeConfig};
+
+/// The contract version this host implements.
+pub const CONTRACT_VERSION: &str = "1.0.0";
+/// The contract's WIT package name.
+pub const CONTRACT_PACKAGE: &str = "hutong:province";

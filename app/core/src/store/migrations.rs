@@ -11,7 +11,7 @@ use std::path::Path;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -211,4 +211,32 @@ CREATE TRIGGER form_records_no_update BEFORE UPDATE ON form_records BEGIN SELECT
 CREATE TRIGGER form_records_no_delete BEFORE DELETE ON form_records BEGIN SELECT RAISE(ABORT, '表单记录只可追加新版本'); END;
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+"#;
+
+/// Version 2: province plugins: the keys a county trusts and what is installed.
+const V2: &str = r#"
+CREATE TABLE trusted_keys (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    province_code TEXT NOT NULL CHECK (length(province_code) = 2),
+    public_key    TEXT NOT NULL,
+    label         TEXT,
+    status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','revoked')),
+    added_at      TEXT NOT NULL,
+    UNIQUE (province_code, public_key)
+);
+
+CREATE TABLE installed_plugins (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    plugin_id     TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    province_code TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    signed_by     TEXT,
+    status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','removed')),
+    installed_at  TEXT NOT NULL
+);
+CREATE TRIGGER trusted_keys_no_delete BEFORE DELETE ON trusted_keys BEGIN SELECT RAISE(ABORT, '信任公钥不可删除，请吊销'); END;
+CREATE TRIGGER installed_plugins_no_delete BEFORE DELETE ON installed_plugins BEGIN SELECT RAISE(ABORT, '插件记录不可删除，请卸载'); END;
 "#;

@@ -1,0 +1,209 @@
+//! The county's record of province plugins: which signing keys it trusts
+//! (per province), which plugins are installed, and developer mode.
+//!
+//! Cryptography lives in the plugin host; this module only stores what the
+//! county decided, with audit entries.
+
+use crate::RowId;
+use crate::audit::AuditEntryInput;
+use crate::error::{CoreError, Result};
+use crate::store::WriteTx;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustedKey {
+    pub id: RowId,
+    pub province_code: String,
+    pub public_key: String,
+    pub label: Option<String>,
+    pub added_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstalledPlugin {
+    pub id: RowId,
+    pub plugin_id: String,
+    pub version: String,
+    pub province_code: String,
+    pub name: String,
+    pub file_name: String,
+    pub sha256: String,
+    /// The trusted key that signed it; `None` when installed unsigned in developer mode.
+    pub signed_by: Option<String>,
+    pub installed_at: String,
+}
+
+pub fn trust_key(
+    tx: &mut WriteTx<'_>,
+    province_code: &str,
+    public_key: &str,
+    label: Option<&str>,
+) -> Result<TrustedKey> {
+    if province_code.len() != 2 || !province_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::field(
+            "省级代码",
+            format!("“{province_code}”应为两位数字"),
+        ));
+    }
+    let existing: Option<RowId> = tx
+        .conn()
+        .query_row(
+            "SELECT id FROM trusted_keys WHERE province_code=?1 AND public_key=?2 AND status='active'",
+            params![province_code, public_key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if existing.is_some() {
+        return Err(CoreError::field("公钥", "该省已信任此公钥"));
+    }
+    let key = TrustedKey {
+        id: RowId::new(),
+        province_code: province_code.into(),
+        public_key: public_key.trim().into(),
+        label: label.map(str::to_string),
+        added_at: tx.now().to_string(),
+    };
+    tx.conn().execute(
+        "INSERT INTO trusted_keys (id, province_code, public_key, label, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![key.id, key.province_code, key.public_key, key.label, key.added_at],
+    )?;
+    tx.audit(
+        AuditEntryInput::new("plugin.trust_key", "trusted_keys", Some(key.id.to_string()))
+            .detail(serde_json::json!({ "province": province_code, "public_key": key.public_key })),
+    )?;
+    Ok(key)
+}
+
+/// Active keys trusted for a province.
+pub fn trusted_keys(conn: &Connection, province_code: Option<&str>) -> Result<Vec<TrustedKey>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, province_code, public_key, label, added_at FROM trusted_keys
+         WHERE status='active' AND (?1 IS NULL OR province_code = ?1) ORDER BY added_at",
+    )?;
+    let rows = stmt.query_map([province_code], |r| {
+        Ok(TrustedKey {
+            id: r.get(0)?,
+            province_code: r.get(1)?,
+            public_key: r.get(2)?,
+            label: r.get(3)?,
+            added_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn developer_mode(conn: &Connection) -> Result<bool> {
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key='developer_mode'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.as_deref() == Some("on"))
+}
+
+pub fn set_developer_mode(tx: &mut WriteTx<'_>, on: bool) -> Result<()> {
+    tx.conn().execute(
+        "INSERT INTO meta (key, value) VALUES ('developer_mode', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [if on { "on" } else { "off" }],
+    )?;
+    tx.audit(
+        AuditEntryInput::new(
+            "plugin.developer_mode",
+            "meta",
+            Some("developer_mode".into()),
+        )
+        .detail(serde_json::json!({ "on": on })),
+    )
+}
+
+pub struct NewInstall<'a> {
+    pub plugin_id: &'a str,
+    pub version: &'a str,
+    pub province_code: &'a str,
+    pub name: &'a str,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub signed_by: Option<&'a str>,
+}
+
+/// Records an installation. An earlier active version of the same plugin is
+/// marked removed in the same transaction (one active version per plugin).
+pub fn record_install(tx: &mut WriteTx<'_>, new: &NewInstall<'_>) -> Result<InstalledPlugin> {
+    tx.conn().execute(
+        "UPDATE installed_plugins SET status='removed' WHERE plugin_id=?1 AND status='active'",
+        [new.plugin_id],
+    )?;
+    let rec = InstalledPlugin {
+        id: RowId::new(),
+        plugin_id: new.plugin_id.into(),
+        version: new.version.into(),
+        province_code: new.province_code.into(),
+        name: new.name.into(),
+        file_name: new.file_name.into(),
+        sha256: new.sha256.into(),
+        signed_by: new.signed_by.map(str::to_string),
+        installed_at: tx.now().to_string(),
+    };
+    tx.conn().execute(
+        "INSERT INTO installed_plugins (id, plugin_id, version, province_code, name, file_name, sha256, signed_by, installed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![rec.id, rec.plugin_id, rec.version, rec.province_code, rec.name, rec.file_name, rec.sha256, rec.signed_by, rec.installed_at],
+    )?;
+    tx.audit(
+        AuditEntryInput::new(
+            "plugin.install",
+            "installed_plugins",
+            Some(rec.id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "plugin": format!("{}@{}", rec.plugin_id, rec.version),
+            "sha256": rec.sha256,
+            "signed_by": rec.signed_by,
+        })),
+    )?;
+    Ok(rec)
+}
+
+pub fn installed(conn: &Connection) -> Result<Vec<InstalledPlugin>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, plugin_id, version, province_code, name, file_name, sha256, signed_by, installed_at
+         FROM installed_plugins WHERE status='active' ORDER BY province_code, plugin_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(InstalledPlugin {
+            id: r.get(0)?,
+            plugin_id: r.get(1)?,
+            version: r.get(2)?,
+            province_code: r.get(3)?,
+            name: r.get(4)?,
+            file_name: r.get(5)?,
+            sha256: r.get(6)?,
+            signed_by: r.get(7)?,
+            installed_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Uninstalls a plugin (the record stays, marked removed).
+pub fn remove(tx: &mut WriteTx<'_>, plugin_id: &str) -> Result<()> {
+    let n = tx.conn().execute(
+        "UPDATE installed_plugins SET status='removed' WHERE plugin_id=?1 AND status='active'",
+        [plugin_id],
+    )?;
+    if n == 0 {
+        return Err(CoreError::NotFound {
+            what: "已安装插件",
+            key: plugin_id.to_string(),
+        });
+    }
+    tx.audit(AuditEntryInput::new(
+        "plugin.remove",
+        "installed_plugins",
+        Some(plugin_id.to_string()),
+    ))
+}

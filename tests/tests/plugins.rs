@@ -1,0 +1,365 @@
+//! The plugin host against real plugins built from `plugins/` and the
+//! hostile fixtures in `tests/fixtures/plugins/`.
+
+use hutong_core::province as p;
+use hutong_plugin_host::{
+    CallFailure, Limits, Plugin, PluginError, Runtime, RuntimeConfig, signing,
+};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn wasm(name: &str) -> PathBuf {
+    let path = Path::new(env!("HUTONG_PLUGIN_DIR")).join(format!("{name}.wasm"));
+    assert!(
+        path.exists(),
+        "{} missing: tests/build.rs should have built it",
+        path.display()
+    );
+    path
+}
+
+fn runtime() -> Runtime {
+    Runtime::new(RuntimeConfig::default()).unwrap()
+}
+
+fn failure(err: PluginError) -> CallFailure {
+    match err {
+        PluginError::Call {
+            failure,
+            plugin,
+            version,
+            export,
+        } => {
+            assert_eq!(plugin, "test.hostile");
+            assert_eq!(version, "6.6.6");
+            assert!(!export.is_empty());
+            failure
+        }
+        other => panic!("expected a call failure, got: {other}"),
+    }
+}
+
+fn answer_template(template: &mut Plugin) {
+    // The well-behaved plugin keeps answering next to the hostile one.
+    let input = p::AssessInput {
+        today: "2025-05-22".into(),
+        answers: vec![p::Answer {
+            item_id: "alone".into(),
+            code: "1".into(),
+        }],
+        child: None,
+    };
+    let a = template.assess("simple-risk", &input).unwrap();
+    assert_eq!(a.level_code, "high");
+    assert_eq!(a.colour, Some(p::Colour::Red));
+}
+
+#[test]
+fn the_template_plugin_loads_and_answers_every_export() {
+    let rt = runtime();
+    let mut plugin = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    let m = plugin.manifest().clone();
+    assert_eq!(m.id, "cn.hutong.template");
+    assert_eq!(m.contract_version, "1.0.0");
+    assert_eq!(m.screening_cycle, p::ScreeningCycle::HalfYearly);
+    assert_eq!(plugin.load_info().contract, "hutong:province/plugin@1.0.0");
+
+    let forms = plugin.forms().unwrap();
+    assert_eq!(forms[0].id, "contact");
+    let missing = plugin
+        .evaluate_form("contact", &[], "2025-05-22", None)
+        .unwrap();
+    assert!(missing.has_errors());
+    assert_eq!(missing.issues[0].field_id, "weekly_contact");
+    let values = vec![
+        p::FieldValue {
+            field_id: "weekly_contact".into(),
+            row: None,
+            value: p::Value::Boolean(true),
+        },
+        p::FieldValue {
+            field_id: "contacts_per_month".into(),
+            row: None,
+            value: p::Value::Integer(2),
+        },
+    ];
+    let eval = plugin
+        .evaluate_form("contact", &values, "2025-05-22", None)
+        .unwrap();
+    assert!(!eval.has_errors());
+    assert_eq!(eval.issues.len(), 1, "a warning about 2 contacts a month");
+    assert_eq!(eval.issues[0].severity, p::Severity::Warning);
+
+    let err = plugin.assess(
+        "simple-risk",
+        &p::AssessInput {
+            today: "2025-05-22".into(),
+            answers: vec![p::Answer {
+                item_id: "alone".into(),
+                code: "maybe".into(),
+            }],
+            child: None,
+        },
+    );
+    match err.unwrap_err().failure() {
+        Some(CallFailure::Rejected { message }) => assert!(message.contains("alone"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    answer_template(&mut plugin);
+
+    // classify uses the national date rule inside the sandbox.
+    let child = p::ChildSnapshot {
+        birth_date: "2015-08-22".into(),
+        relations: vec![
+            p::RelationSnapshot {
+                relation: "FATHER".into(),
+                occupation: "务工".into(),
+                ..Default::default()
+            },
+            p::RelationSnapshot {
+                relation: "MOTHER".into(),
+                occupation: "务工".into(),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let findings = plugin.classify(&child, "2025-05-22").unwrap();
+    assert_eq!(findings[0].status, p::FindingStatus::Eligible);
+    assert_eq!(findings[0].effective_until.as_deref(), Some("2031-08-22"));
+    let findings = plugin.classify(&child, "2031-08-22").unwrap();
+    assert_eq!(
+        findings[0].status,
+        p::FindingStatus::NotEligible,
+        "turns 16 that day"
+    );
+
+    assert_eq!(plugin.service_catalog().unwrap()[0].code, "T01");
+    let templates = plugin.report_templates().unwrap();
+    assert_eq!(templates[0].kind, p::TemplateKind::OneChild);
+    let doc = plugin
+        .render_report(
+            "card",
+            &p::ReportInput {
+                today: "2025-05-22".into(),
+                office_name: "固始县民政局".into(),
+                children: vec![p::ChildSnapshot {
+                    name: "张小雨".into(),
+                    sex: "F".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(doc.title, "儿童信息卡");
+    let text = serde_json::to_string(&doc).unwrap();
+    assert!(text.contains("张小雨") && text.contains("固始县民政局"));
+}
+
+#[test]
+fn every_hostile_behaviour_is_stopped_with_its_own_error_and_the_good_plugin_goes_on() {
+    let rt = Runtime::new(RuntimeConfig {
+        limits: Limits {
+            deadline: Duration::from_secs(10),
+            ..Limits::default()
+        },
+        cache_dir: None,
+    })
+    .unwrap();
+    let mut hostile = rt.load_file(&wasm("hostile_plugin")).unwrap();
+    let mut good = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    let input = p::AssessInput::default();
+
+    assert!(matches!(
+        failure(hostile.assess("loop", &input).unwrap_err()),
+        CallFailure::FuelExhausted { .. }
+    ));
+    answer_template(&mut good);
+    match failure(hostile.assess("flood", &input).unwrap_err()) {
+        CallFailure::MemoryLimit { requested, limit } => {
+            assert!(requested > limit);
+            assert_eq!(limit, 64 * 1024 * 1024);
+        }
+        other => panic!("flood: {other:?}"),
+    }
+    answer_template(&mut good);
+    assert!(matches!(
+        failure(hostile.assess("trap", &input).unwrap_err()),
+        CallFailure::Trap { .. }
+    ));
+    match failure(hostile.assess("panic", &input).unwrap_err()) {
+        CallFailure::Panic { message } => assert!(message.contains("故意崩溃"), "{message}"),
+        other => panic!("panic: {other:?}"),
+    }
+    match failure(hostile.assess("stack", &input).unwrap_err()) {
+        CallFailure::Trap { message, .. } => assert!(message.contains("stack"), "{message}"),
+        other => panic!("stack: {other:?}"),
+    }
+    assert!(matches!(
+        failure(hostile.assess("nan", &input).unwrap_err()),
+        CallFailure::Malformed { .. }
+    ));
+    answer_template(&mut good);
+
+    let report = p::ReportInput::default();
+    assert!(matches!(
+        failure(hostile.render_report("huge-doc", &report).unwrap_err()),
+        CallFailure::MemoryLimit { .. }
+    ));
+    match failure(hostile.render_report("many-nodes", &report).unwrap_err()) {
+        CallFailure::OutputTooLarge { limit, .. } => assert_eq!(limit, Limits::default().max_nodes),
+        other => panic!("many-nodes: {other:?}"),
+    }
+    assert!(matches!(
+        failure(hostile.render_report("huge-string", &report).unwrap_err()),
+        CallFailure::MemoryLimit { .. }
+    ));
+    assert!(matches!(
+        failure(hostile.render_report("big-string", &report).unwrap_err()),
+        CallFailure::OutputTooLarge { .. }
+    ));
+    match failure(hostile.render_report("cycle", &report).unwrap_err()) {
+        CallFailure::Malformed { message } => assert!(
+            message.contains("多次引用") || message.contains("循环"),
+            "{message}"
+        ),
+        other => panic!("cycle: {other:?}"),
+    }
+    match failure(hostile.render_report("bad-index", &report).unwrap_err()) {
+        CallFailure::Malformed { message } => assert!(message.contains("999"), "{message}"),
+        other => panic!("bad-index: {other:?}"),
+    }
+    match failure(
+        hostile
+            .evaluate_form("f", &[], "2025-05-22", None)
+            .unwrap_err(),
+    ) {
+        CallFailure::Malformed { message } => assert!(message.contains("purple"), "{message}"),
+        other => panic!("unknown choice: {other:?}"),
+    }
+    answer_template(&mut good);
+    // The hostile plugin itself recovers with a fresh instance.
+    let before = hostile.instances_created();
+    assert!(hostile.manifest().id == "test.hostile");
+    assert!(matches!(
+        failure(hostile.assess("nope", &input).unwrap_err()),
+        CallFailure::Rejected { .. }
+    ));
+    assert_eq!(
+        hostile.instances_created(),
+        before + 1,
+        "a poisoned instance is replaced by a fresh one"
+    );
+}
+
+#[test]
+fn the_wall_clock_deadline_is_a_backstop_when_fuel_is_plentiful() {
+    let rt = Runtime::new(RuntimeConfig {
+        limits: Limits {
+            fuel: u64::MAX / 2,
+            deadline: Duration::from_millis(300),
+            ..Limits::default()
+        },
+        cache_dir: None,
+    })
+    .unwrap();
+    let mut hostile = rt.load_file(&wasm("hostile_plugin")).unwrap();
+    match failure(
+        hostile
+            .assess("loop", &p::AssessInput::default())
+            .unwrap_err(),
+    ) {
+        CallFailure::DeadlineExceeded { millis } => assert_eq!(millis, 300),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_plugin_for_another_contract_version_is_refused_with_the_version_needed() {
+    let err = runtime()
+        .load_file(&wasm("wrong_version_plugin"))
+        .unwrap_err();
+    match &err {
+        PluginError::IncompatibleContract {
+            found, supported, ..
+        } => {
+            assert_eq!(found, "hutong:province/plugin@2.0.0");
+            assert_eq!(supported, "1.0.0");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("1.x"), "{err}");
+}
+
+#[test]
+fn garbage_is_not_a_plugin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.wasm");
+    std::fs::write(&path, b"\0asm not really").unwrap();
+    let err = runtime().load_file(&path).unwrap_err();
+    assert!(matches!(err, PluginError::InvalidComponent { .. }), "{err}");
+    assert!(err.to_string().contains("junk.wasm"));
+}
+
+#[test]
+fn compiled_code_is_cached_and_a_bad_cache_entry_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RuntimeConfig {
+        limits: Limits::default(),
+        cache_dir: Some(dir.path().join("cache")),
+    };
+    let rt = Runtime::new(config.clone()).unwrap();
+    let first = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    assert!(!first.load_info().from_cache);
+    let second = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    assert!(
+        second.load_info().from_cache,
+        "a second load must not recompile"
+    );
+    // Corrupt every cache entry: the next load recompiles instead of failing.
+    for entry in std::fs::read_dir(dir.path().join("cache")).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
+    }
+    let rt2 = Runtime::new(config).unwrap();
+    let mut third = rt2.load_file(&wasm("hutong_plugin_template")).unwrap();
+    assert!(!third.load_info().from_cache);
+    answer_template(&mut third);
+}
+
+#[test]
+fn signatures_verify_and_tampering_or_untrusted_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("province.key");
+    let public = signing::keygen(&key).unwrap();
+    assert!(signing::keygen(&key).is_err(), "never overwrite a key");
+    let plugin = dir.path().join("p.wasm");
+    std::fs::copy(wasm("hutong_plugin_template"), &plugin).unwrap();
+    let bytes = std::fs::read(&plugin).unwrap();
+
+    let unsigned = signing::verify(&plugin, &bytes, std::slice::from_ref(&public)).unwrap_err();
+    assert!(
+        matches!(unsigned, PluginError::Unsigned { .. }),
+        "{unsigned}"
+    );
+
+    signing::sign(&key, &plugin).unwrap();
+    assert_eq!(
+        signing::verify(&plugin, &bytes, std::slice::from_ref(&public)).unwrap(),
+        public
+    );
+
+    let other_key = dir.path().join("other.key");
+    let other_public = signing::keygen(&other_key).unwrap();
+    let untrusted = signing::verify(&plugin, &bytes, &[other_public]).unwrap_err();
+    assert!(
+        untrusted.to_string().contains("不在本县信任"),
+        "{untrusted}"
+    );
+
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    let err = signing::verify(&plugin, &tampered, &[public]).unwrap_err();
+    assert!(err.to_string().contains("篡改"), "{err}");
+}
