@@ -363,3 +363,151 @@ fn signatures_verify_and_tampering_or_untrusted_keys_are_refused() {
     let err = signing::verify(&plugin, &tampered, &[public]).unwrap_err();
     assert!(err.to_string().contains("篡改"), "{err}");
 }
+
+#[test]
+fn the_cli_signs_trusts_installs_lists_and_refuses_tampered_plugins() {
+    use hutong_tests::{hutong, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    assert!(
+        hutong(&db, &["demo", "--children", "10"], None)
+            .status
+            .success()
+    );
+    let plugin = dir.path().join("template.wasm");
+    std::fs::copy(wasm("hutong_plugin_template"), &plugin).unwrap();
+    let key = dir.path().join("province.pem");
+    let out = hutong(
+        &db,
+        &["plugin", "keygen", "--out", key.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = stdout(&out)
+        .lines()
+        .find_map(|l| {
+            l.split_once('：')
+                .filter(|(k, _)| k.starts_with("公钥"))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap();
+
+    // Unsigned: refused.
+    let out = hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("未签名"), "{}", stderr(&out));
+
+    assert!(
+        hutong(
+            &db,
+            &[
+                "plugin",
+                "sign",
+                "--key",
+                key.to_str().unwrap(),
+                plugin.to_str().unwrap()
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    // Signed but the key is not trusted: refused.
+    let out = hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("不在本县信任"), "{}", stderr(&out));
+    // Trusted for another province: refused after loading.
+    assert!(
+        hutong(&db, &["plugin", "trust", &public, "--province", "41"], None)
+            .status
+            .success()
+    );
+    let out = hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("省份"), "{}", stderr(&out));
+    // Trusted for its province: installed, copied, listed.
+    assert!(
+        hutong(&db, &["plugin", "trust", &public, "--province", "00"], None)
+            .status
+            .success()
+    );
+    let out = hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        dir.path()
+            .join("plugins")
+            .join("cn.hutong.template-1.0.0.wasm")
+            .exists()
+    );
+    let out = hutong(&db, &["plugin", "list"], None);
+    assert!(
+        stdout(&out).contains("cn.hutong.template\t1.0.0") && stdout(&out).contains("已签名"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A copy changed after signing is refused as tampered, before it is compiled.
+    let tampered = dir.path().join("tampered.wasm");
+    let mut bytes = std::fs::read(&plugin).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&tampered, &bytes).unwrap();
+    std::fs::copy(
+        signing::signature_path(&plugin),
+        signing::signature_path(&tampered),
+    )
+    .unwrap();
+    let out = hutong(
+        &db,
+        &["plugin", "install", tampered.to_str().unwrap()],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("篡改"), "{}", stderr(&out));
+    // Developer mode lets an unsigned plugin in, and says so.
+    let unsigned = dir.path().join("unsigned.wasm");
+    std::fs::copy(wasm("hutong_plugin_template"), &unsigned).unwrap();
+    assert!(
+        hutong(&db, &["plugin", "dev-mode", "on"], None)
+            .status
+            .success()
+    );
+    let out = hutong(
+        &db,
+        &["plugin", "install", unsigned.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("开发者模式"));
+    let out = hutong(&db, &["plugin", "list"], None);
+    assert!(
+        stdout(&out).contains("开发者模式已开启") && stdout(&out).contains("未签名"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(hutong(&db, &["audit", "verify"], None).status.success());
+
+    // `plugin test` runs the template's fixture cases.
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/template/cases");
+    let out_dir = dir.path().join("out");
+    let out = hutong(
+        &db,
+        &[
+            "plugin",
+            "test",
+            wasm("hutong_plugin_template").to_str().unwrap(),
+            "--cases",
+            cases.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("高风险") && stdout(&out).contains("2031年8月22日"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(out_dir.join("left-behind-card.json").exists());
+}

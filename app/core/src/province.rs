@@ -171,6 +171,7 @@ impl FormEvaluation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RelationSnapshot {
     pub relation: String,
     pub is_guardian: bool,
@@ -185,6 +186,7 @@ pub struct RelationSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VisitSnapshot {
     pub date: String,
     pub mode: String,
@@ -193,6 +195,7 @@ pub struct VisitSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FormValues {
     pub form_id: String,
     pub values: Vec<FieldValue>,
@@ -200,6 +203,7 @@ pub struct FormValues {
 
 /// Everything about one child that plugin rules and reports may read.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ChildSnapshot {
     pub id_number: String,
     pub name: String,

@@ -2,6 +2,7 @@
 //! row or field and exit non-zero.
 
 mod children;
+pub mod plugins;
 mod setup;
 
 use anyhow::{Context, Result};
@@ -53,6 +54,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(setup::AuditCommand),
+    /// Province plugins: keys, signatures, install, list, test.
+    #[command(subcommand)]
+    Plugin(plugins::PluginCommand),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -67,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(a)) => setup::export(&db, &actor, a),
         Some(Command::Import(a)) => setup::import(&db, &actor, a),
         Some(Command::Audit(c)) => setup::audit(&db, c),
+        Some(Command::Plugin(c)) => plugins::run(&db, &actor, c),
     }
 }
 

@@ -1,0 +1,382 @@
+//! `hutong plugin ...`: keys, signatures, installation and testing of
+//! province plugins.
+
+use super::open;
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use hutong_core::province as p;
+use hutong_core::{Actor, Store, plugin_registry};
+use hutong_plugin_host::{Runtime, RuntimeConfig, signing};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a signing key (keep the file secret; share the printed public key).
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a plugin, writing PLUGIN.wasm.sig next to it.
+    Sign {
+        #[arg(long)]
+        key: PathBuf,
+        plugin: PathBuf,
+    },
+    /// Check a plugin's signature against the county's trusted keys.
+    Verify { plugin: PathBuf },
+    /// Trust a province's public key (base64).
+    Trust {
+        public_key: String,
+        #[arg(long)]
+        province: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Install a plugin (a copy is kept next to the database).
+    Install { plugin: PathBuf },
+    /// List installed plugins with their version and signature status.
+    List,
+    /// Uninstall a plugin by id (its record stays).
+    Remove { plugin_id: String },
+    /// Turn developer mode on or off (unsigned plugins load only when on).
+    DevMode {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Run a plugin against fixture cases (JSON) and write its reports.
+    Test {
+        plugin: PathBuf,
+        #[arg(long)]
+        cases: PathBuf,
+        /// Where reports are written (default: CASES/out).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Plugins and the compiled-code cache live next to the database.
+pub fn plugin_dir(db: &Path) -> PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("plugins")
+}
+
+pub fn runtime_for(db: Option<&Path>) -> Result<Runtime> {
+    let cache_dir = db.map(|d| {
+        d.parent()
+            .unwrap_or(Path::new("."))
+            .join("cache")
+            .join("plugins")
+    });
+    Runtime::new(RuntimeConfig {
+        cache_dir,
+        ..Default::default()
+    })
+    .context("启动插件引擎")
+}
+
+/// Checks a plugin's signature before any of its code is compiled, then
+/// (after loading) that the signing key is trusted for the plugin's own
+/// province. Returns the signing key, or `None` for an unsigned or untrusted
+/// plugin accepted in developer mode.
+fn verify_before_load(
+    store: &Store,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Option<(String, Vec<String>)>> {
+    let keys = plugin_registry::trusted_keys(store.conn(), None)?;
+    let all: Vec<String> = keys.iter().map(|k| k.public_key.clone()).collect();
+    match signing::verify(path, bytes, &all) {
+        Ok(key) => {
+            let provinces = keys
+                .into_iter()
+                .filter(|k| k.public_key == key)
+                .map(|k| k.province_code)
+                .collect();
+            Ok(Some((key, provinces)))
+        }
+        Err(e) if plugin_registry::developer_mode(store.conn())? => {
+            eprintln!("警告（开发者模式）：{e}");
+            Ok(None)
+        }
+        Err(e) => Err(e).context(format!(
+            "本县共信任 {} 个公钥；未签名或被篡改的插件只能在开发者模式下安装",
+            all.len()
+        )),
+    }
+}
+
+fn check_province(
+    signer: &Option<(String, Vec<String>)>,
+    province: &str,
+) -> Result<Option<String>> {
+    match signer {
+        None => Ok(None),
+        Some((key, provinces)) if provinces.iter().any(|p| p == province) => Ok(Some(key.clone())),
+        Some((key, provinces)) => bail!(
+            "签名公钥 {key} 受信任的省份为 {}，但插件声明的省份是 {province}",
+            provinces.join("、")
+        ),
+    }
+}
+
+pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
+    match cmd {
+        PluginCommand::Keygen { out } => {
+            let public = signing::keygen(&out)?;
+            println!("已生成签名密钥：{}（请妥善保管，勿外传）", out.display());
+            println!("公钥（提供给各县信任）：{public}");
+        }
+        PluginCommand::Sign { key, plugin } => {
+            let sig = signing::sign(&key, &plugin)?;
+            println!("已签名：{}", sig.display());
+        }
+        PluginCommand::Verify { plugin } => {
+            let store = open(db)?;
+            let bytes =
+                std::fs::read(&plugin).with_context(|| format!("读取 {}", plugin.display()))?;
+            let keys: Vec<String> = plugin_registry::trusted_keys(store.conn(), None)?
+                .into_iter()
+                .map(|k| k.public_key)
+                .collect();
+            signing::verify(&plugin, &bytes, &keys)?;
+            let signer = verify_before_load(&store, &plugin, &bytes)?;
+            let loaded = runtime_for(Some(db))?.load_bytes(&plugin, &bytes)?;
+            let province = loaded.manifest().province_code.clone();
+            let key = check_province(&signer, &province)?.unwrap_or_default();
+            println!(
+                "签名有效：{}（省份 {province}，公钥 {key}）",
+                loaded.reference()
+            );
+        }
+        PluginCommand::Trust {
+            public_key,
+            province,
+            label,
+        } => {
+            signing::parse_public_key(&public_key)
+                .map_err(anyhow::Error::msg)
+                .context("公钥")?;
+            let mut store = open(db)?;
+            store.write(actor, |tx| {
+                plugin_registry::trust_key(tx, &province, &public_key, label.as_deref())
+            })?;
+            println!("已信任省份 {province} 的公钥");
+        }
+        PluginCommand::Install { plugin } => {
+            let mut store = open(db)?;
+            let bytes =
+                std::fs::read(&plugin).with_context(|| format!("读取 {}", plugin.display()))?;
+            let signer = verify_before_load(&store, &plugin, &bytes)?;
+            let loaded = runtime_for(Some(db))?.load_bytes(&plugin, &bytes)?;
+            let m = loaded.manifest().clone();
+            let signed_by = check_province(&signer, &m.province_code)?;
+            let dir = plugin_dir(db);
+            std::fs::create_dir_all(&dir).with_context(|| format!("创建 {}", dir.display()))?;
+            let file_name = format!("{}-{}.wasm", m.id, m.version);
+            let dest = dir.join(&file_name);
+            std::fs::write(&dest, &bytes).with_context(|| format!("写入 {}", dest.display()))?;
+            let sig = signing::signature_path(&plugin);
+            if sig.exists() {
+                std::fs::copy(&sig, signing::signature_path(&dest))
+                    .with_context(|| format!("复制 {}", sig.display()))?;
+            }
+            let sha = hex::encode(Sha256::digest(&bytes));
+            store.write(actor, |tx| {
+                plugin_registry::record_install(
+                    tx,
+                    &plugin_registry::NewInstall {
+                        plugin_id: &m.id,
+                        version: &m.version,
+                        province_code: &m.province_code,
+                        name: &m.name,
+                        file_name: &file_name,
+                        sha256: &sha,
+                        signed_by: signed_by.as_deref(),
+                    },
+                )
+            })?;
+            println!("已安装 {}@{}（{}）", m.id, m.version, m.name);
+        }
+        PluginCommand::List => {
+            let store = open(db)?;
+            let dev = plugin_registry::developer_mode(store.conn())?;
+            if dev {
+                println!("【开发者模式已开启：可加载未签名插件】");
+            }
+            for i in plugin_registry::installed(store.conn())? {
+                let status = match &i.signed_by {
+                    Some(_) => "已签名".to_string(),
+                    None => "未签名（开发者模式安装）".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\t省份 {}\t{}",
+                    i.plugin_id, i.version, i.name, i.province_code, status
+                );
+            }
+        }
+        PluginCommand::Remove { plugin_id } => {
+            let mut store = open(db)?;
+            store.write(actor, |tx| plugin_registry::remove(tx, &plugin_id))?;
+            println!("已卸载 {plugin_id}");
+        }
+        PluginCommand::DevMode { state } => {
+            let mut store = open(db)?;
+            let on = state == "on";
+            store.write(actor, |tx| plugin_registry::set_developer_mode(tx, on))?;
+            println!(
+                "开发者模式：{}",
+                if on {
+                    "开启（界面将显示提示横幅）"
+                } else {
+                    "关闭"
+                }
+            );
+        }
+        PluginCommand::Test { plugin, cases, out } => return test(&plugin, &cases, out),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One fixture case for `hutong plugin test`.
+#[derive(Debug, serde::Deserialize)]
+struct Case {
+    name: String,
+    today: String,
+    #[serde(default)]
+    child: p::ChildSnapshot,
+    #[serde(default)]
+    forms: Vec<FormCase>,
+    #[serde(default)]
+    assess: Vec<AssessCase>,
+    #[serde(default)]
+    reports: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct FormCase {
+    form: String,
+    values: Vec<p::FieldValue>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AssessCase {
+    scale: String,
+    answers: Vec<p::Answer>,
+}
+
+fn test(plugin_path: &Path, cases_dir: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
+    let mut plugin = runtime_for(None)?.load_file(plugin_path)?;
+    println!("插件：{}（{}）", plugin.reference(), plugin.manifest().name);
+    let out = out.unwrap_or_else(|| cases_dir.join("out"));
+    std::fs::create_dir_all(&out).with_context(|| format!("创建 {}", out.display()))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(cases_dir)
+        .with_context(|| format!("读取用例目录 {}", cases_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("用例目录 {} 中没有 .json 用例", cases_dir.display());
+    }
+    let mut failures = 0;
+    for file in files {
+        let text =
+            std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?;
+        let case: Case = serde_json::from_str(&text)
+            .with_context(|| format!("用例 {} 格式错误", file.display()))?;
+        println!("== 用例：{}（{}）", case.name, file.display());
+        for f in &case.forms {
+            match plugin.evaluate_form(&f.form, &f.values, &case.today, Some(&case.child)) {
+                Ok(e) => {
+                    println!(
+                        "  表单 {}：隐藏 {:?}，{} 条提示",
+                        f.form,
+                        e.hidden,
+                        e.issues.len()
+                    );
+                    for i in &e.issues {
+                        println!("    [{:?}] {}：{}", i.severity, i.field_id, i.message);
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    println!("  表单 {}：失败：{e}", f.form);
+                }
+            }
+        }
+        for a in &case.assess {
+            let input = p::AssessInput {
+                today: case.today.clone(),
+                answers: a.answers.clone(),
+                child: Some(case.child.clone()),
+            };
+            match plugin.assess(&a.scale, &input) {
+                Ok(r) => println!(
+                    "  量表 {}：{}（{}）颜色 {} 得分 {:?}；{}",
+                    a.scale,
+                    r.level_label,
+                    r.level_code,
+                    r.colour.map(|c| c.label_zh()).unwrap_or("—"),
+                    r.score,
+                    r.reasons.join("；")
+                ),
+                Err(e) => {
+                    failures += 1;
+                    println!("  量表 {}：失败：{e}", a.scale);
+                }
+            }
+        }
+        match plugin.classify(&case.child, &case.today) {
+            Ok(findings) => {
+                for f in findings {
+                    println!(
+                        "  认定 {}：{:?}；{}（{}）",
+                        f.category,
+                        f.status,
+                        f.reasons.join("；"),
+                        f.citation
+                    );
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                println!("  认定：失败：{e}");
+            }
+        }
+        for template in &case.reports {
+            let input = p::ReportInput {
+                today: case.today.clone(),
+                county_name: String::new(),
+                office_name: "（测试）".into(),
+                children: vec![case.child.clone()],
+                params: vec![],
+            };
+            match plugin.render_report(template, &input) {
+                Ok(doc) => {
+                    let stem = file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let path = out.join(format!("{stem}-{template}.json"));
+                    std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)
+                        .with_context(|| format!("写入 {}", path.display()))?;
+                    println!(
+                        "  报表 {template}：{} 个块 → {}",
+                        doc.block_count(),
+                        path.display()
+                    );
+                }
+                Err(e) => {
+                    failures += 1;
+                    println!("  报表 {template}：失败：{e}");
+                }
+            }
+        }
+    }
+    if failures > 0 {
+        eprintln!("{failures} 项失败");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
