@@ -166,6 +166,12 @@ impl Plugin {
         self.instances_created
     }
 
+    /// Drops the live instance; the next call makes a fresh one. Used after
+    /// a plugin upgrade and by benchmarks that measure instantiation.
+    pub fn reset_instance(&mut self) {
+        self.live = None;
+    }
+
     /// `plugin-id@version`, as stored with results.
     pub fn reference(&self) -> String {
         format!("{}@{}", self.manifest.id, self.manifest.version)

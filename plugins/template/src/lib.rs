@@ -96,28 +96,43 @@ impl Plugin for Template {
 
     fn scales() -> Vec<ScaleDef> {
         let yes_no = || vec![choice("0", "否"), choice("1", "是")];
-        vec![ScaleDef {
-            id: "simple-risk".into(),
-            version: "1".into(),
-            name: "简易风险筛查（示例）".into(),
-            description: "三个是非题，任一为是即为高风险。".into(),
-            credit: "护童示例".into(),
-            items: ["alone", "injury", "dropout"]
-                .iter()
-                .zip(["独自居住", "身上有伤", "辍学"])
-                .map(|(id, text)| ScaleItem {
-                    id: (*id).into(),
-                    text: text.into(),
-                    text_alt: String::new(),
-                    help: String::new(),
-                    group: "risk".into(),
-                    options: yes_no(),
-                })
-                .collect(),
-        }]
+        vec![
+            ScaleDef {
+                id: "simple-risk".into(),
+                version: "1".into(),
+                name: "简易风险筛查（示例）".into(),
+                description: "三个是非题，任一为是即为高风险。".into(),
+                credit: "护童示例".into(),
+                items: ["alone", "injury", "dropout"]
+                    .iter()
+                    .zip(["独自居住", "身上有伤", "辍学"])
+                    .map(|(id, text)| ScaleItem {
+                        id: (*id).into(),
+                        text: text.into(),
+                        text_alt: String::new(),
+                        help: String::new(),
+                        group: "risk".into(),
+                        options: yes_no(),
+                    })
+                    .collect(),
+            },
+            ScaleDef {
+                id: "record-risk".into(),
+                version: "1".into(),
+                name: "档案风险评分（示例）".into(),
+                description: "依据档案自动评分：父母外出、父母情形、残疾等级、本月是否走访。"
+                    .into(),
+                credit: "护童示例".into(),
+                items: vec![],
+            },
+        ]
     }
 
     fn assess(scale_id: String, input: AssessInput) -> Result<Assessment, String> {
+        if scale_id == "record-risk" {
+            let child = input.child.as_ref().ok_or("“档案风险”量表需要儿童档案")?;
+            return Ok(record_risk(child, &input.today));
+        }
         if scale_id != "simple-risk" {
             return Err(format!("未知量表：{scale_id}"));
         }
@@ -201,6 +216,38 @@ impl Plugin for Template {
     }
 
     fn render_report(template_id: String, input: ReportInput) -> Result<Document, String> {
+        if template_id == "roster" {
+            let mut d = DocBuilder::new("花名册");
+            d.heading(
+                1,
+                "儿童花名册（示例）",
+                bold(FontRole::Hei, 16.0),
+                Align::Center,
+            );
+            let mut rows = vec![vec![
+                "序号".to_string(),
+                "姓名".into(),
+                "性别".into(),
+                "出生日期".into(),
+                "现居住地".into(),
+            ]];
+            for (i, c) in input.children.iter().enumerate() {
+                rows.push(vec![
+                    (i + 1).to_string(),
+                    c.name.clone(),
+                    if c.sex == "M" { "男" } else { "女" }.into(),
+                    c.birth_date.clone(),
+                    c.residence_name.clone(),
+                ]);
+            }
+            d.table(
+                &[0.08, 0.17, 0.1, 0.2, 0.45],
+                1,
+                &rows,
+                style(FontRole::Song, 10.5),
+            );
+            return Ok(d.build());
+        }
         if template_id != "card" {
             return Err(format!("未知报表模板：{template_id}"));
         }
@@ -228,6 +275,59 @@ impl Plugin for Template {
             Align::Right,
         );
         Ok(d.build())
+    }
+}
+
+/// A record-based risk score (示例): reads the child's file rather than
+/// answers. Benchmarks compare it with the same rule in native Rust.
+fn record_risk(child: &ChildSnapshot, today: &str) -> Assessment {
+    let mut score = 0.0;
+    let mut reasons = Vec::new();
+    let away = child
+        .relations
+        .iter()
+        .filter(|r| (r.relation == "FATHER" || r.relation == "MOTHER") && r.occupation == "务工")
+        .count();
+    if away >= 2 {
+        score += 2.0;
+        reasons.push("父母双方外出务工".to_string());
+    }
+    for r in &child.relations {
+        if !r.situation.is_empty() {
+            score += 3.0;
+            reasons.push(format!("{}：{}", r.relation, r.situation));
+        }
+    }
+    if let Some(g) = child.disability_grade {
+        score += f64::from(5u8.saturating_sub(g));
+        reasons.push(format!("{}{}级", child.disability_type, g));
+    }
+    let last_visit = child
+        .visits
+        .iter()
+        .map(|v| v.date.as_str())
+        .max()
+        .unwrap_or("");
+    if last_visit.is_empty() || last_visit < today.get(..7).unwrap_or("") {
+        score += 1.0;
+        reasons.push("本月尚未走访".to_string());
+    }
+    let (code, label, colour, days) = if score >= 6.0 {
+        ("high", "高风险", Colour::Red, 7)
+    } else if score >= 3.0 {
+        ("medium", "中风险", Colour::Yellow, 14)
+    } else {
+        ("low", "低风险", Colour::Green, 30)
+    };
+    Assessment {
+        level_code: code.into(),
+        level_label: label.into(),
+        colour: Some(colour),
+        score: Some(score),
+        sub_scores: vec![],
+        reasons,
+        next_visit_days: Some(days),
+        suggested_services: vec![],
     }
 }
 
