@@ -61,6 +61,8 @@ pub fn run(db: &Path) -> Result<ExitCode> {
         options,
         Box::new(|cc| {
             crate::fonts::install(&cc.egui_ctx);
+            // Offices work in daylight on printed forms: light by default.
+            cc.egui_ctx.set_theme(eframe::egui::ThemePreference::Light);
             Ok(Box::new(app))
         }),
     )
