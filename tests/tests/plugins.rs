@@ -511,3 +511,156 @@ fn the_cli_signs_trusts_installs_lists_and_refuses_tampered_plugins() {
     );
     assert!(out_dir.join("left-behind-card.json").exists());
 }
+
+#[test]
+fn reports_print_to_pdf_through_the_installed_plugin_and_are_audited() {
+    use hutong_tests::{hutong, stderr, stdout};
+    use sha2_free_hash::file_sha256;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    assert!(
+        hutong(&db, &["demo", "--children", "100"], None)
+            .status
+            .success()
+    );
+    let out = hutong(&db, &["report", "--list"], None);
+    assert!(!out.status.success(), "no plugin installed yet");
+    assert!(stderr(&out).contains("plugin install"), "{}", stderr(&out));
+    assert!(
+        hutong(&db, &["plugin", "dev-mode", "on"], None)
+            .status
+            .success()
+    );
+    assert!(
+        hutong(
+            &db,
+            &[
+                "plugin",
+                "install",
+                wasm("hutong_plugin_template").to_str().unwrap()
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    let out = hutong(&db, &["report", "--list"], None);
+    assert!(
+        stdout(&out).contains("card") && stdout(&out).contains("roster"),
+        "{}",
+        stdout(&out)
+    );
+
+    let card = dir.path().join("card.pdf");
+    let out = hutong(
+        &db,
+        &[
+            "report",
+            "--template",
+            "card",
+            "--child",
+            "411525201304150124",
+            "--out",
+            card.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdftotext(&card);
+    assert!(
+        text.contains("张小雨") && text.contains("插花村民委员会") && text.contains("固始县民政局"),
+        "{text}"
+    );
+
+    let roster = dir.path().join("roster.pdf");
+    let out = hutong(
+        &db,
+        &[
+            "report",
+            "--template",
+            "roster",
+            "--village",
+            "411525102201",
+            "--out",
+            roster.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdftotext(&roster);
+    assert!(
+        text.contains("花名册") && text.contains("李浩然") && text.contains("张小雨"),
+        "{text}"
+    );
+
+    // The print is audited with the file's hash.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action='report.print' AND entity_id='roster'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["sha256"].as_str().unwrap(), file_sha256(&roster));
+
+    // An unknown template and a missing child are clear errors.
+    let out = hutong(
+        &db,
+        &[
+            "report",
+            "--template",
+            "nope",
+            "--child",
+            "411525201304150124",
+            "--out",
+            card.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!out.status.success() && stderr(&out).contains("nope"));
+    let out = hutong(
+        &db,
+        &[
+            "report",
+            "--template",
+            "card",
+            "--child",
+            "110105194912310021",
+            "--out",
+            card.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("未找到"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed; .ci/run installs it");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// SHA-256 of a file via the `sha256sum` tool, independent of the code under test.
+mod sha2_free_hash {
+    pub fn file_sha256(path: &std::path::Path) -> String {
+        let out = std::process::Command::new("sha256sum")
+            .arg(path)
+            .output()
+            .expect("sha256sum");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}

@@ -24,6 +24,7 @@ pub mod persons;
 pub mod plugin_registry;
 pub mod province;
 pub mod setup;
+pub mod snapshot;
 pub mod store;
 pub mod users;
 pub mod visits;

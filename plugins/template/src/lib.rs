@@ -208,11 +208,18 @@ impl Plugin for Template {
     }
 
     fn report_templates() -> Vec<TemplateInfo> {
-        vec![TemplateInfo {
-            id: "card".into(),
-            name: "儿童信息卡（示例）".into(),
-            kind: TemplateKind::OneChild,
-        }]
+        vec![
+            TemplateInfo {
+                id: "card".into(),
+                name: "儿童信息卡（示例）".into(),
+                kind: TemplateKind::OneChild,
+            },
+            TemplateInfo {
+                id: "roster".into(),
+                name: "花名册（示例）".into(),
+                kind: TemplateKind::Roster,
+            },
+        ]
     }
 
     fn render_report(template_id: String, input: ReportInput) -> Result<Document, String> {

@@ -3,6 +3,7 @@
 
 mod children;
 pub mod plugins;
+mod report;
 mod setup;
 
 use anyhow::{Context, Result};
@@ -54,6 +55,8 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(setup::AuditCommand),
+    /// Print a report template of an installed plugin to PDF.
+    Report(report::ReportArgs),
     /// Province plugins: keys, signatures, install, list, test.
     #[command(subcommand)]
     Plugin(plugins::PluginCommand),
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(a)) => setup::import(&db, &actor, a),
         Some(Command::Audit(c)) => setup::audit(&db, c),
         Some(Command::Plugin(c)) => plugins::run(&db, &actor, c),
+        Some(Command::Report(a)) => report::run(&db, &actor, a),
     }
 }
 
