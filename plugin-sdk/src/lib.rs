@@ -22,6 +22,7 @@ pub use hutong_national as national;
 
 pub mod doc;
 pub mod forms;
+pub mod rules;
 
 /// Generated bindings for `schemas/wit/v1`. Plugin authors rarely need these
 /// directly; the [`prelude`] re-exports the types.
@@ -47,6 +48,7 @@ pub mod prelude {
     pub use crate::doc::DocBuilder;
     pub use crate::forms::{FieldBuilder, FormBuilder, choice, value_of};
     pub use crate::national;
+    pub use crate::rules;
     pub use crate::{CONTRACT_VERSION, Plugin};
 }
 
