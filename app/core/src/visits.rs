@@ -180,3 +180,30 @@ pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Visit>> {
     let rows = stmt.query_map([child_id], row_to_visit)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Active children in `scope` whose latest visit is older than `days` (or
+/// who were never visited), counted per village. Until the plugin's visit
+/// policy drives the schedule, `days` is the caller's default cadence.
+pub fn overdue_by_village(
+    conn: &Connection,
+    scope: &str,
+    today: NaiveDate,
+    days: i64,
+) -> Result<Vec<(String, String, u64)>> {
+    let cutoff = (today - chrono::Duration::days(days)).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.residence_division, coalesce(d.name, ''), count(*)
+         FROM children c LEFT JOIN divisions d ON d.code = c.residence_division
+         WHERE c.status = 'active' AND c.residence_division GLOB ?1
+           AND coalesce((SELECT max(v.visit_date) FROM visits v WHERE v.child_id = c.id AND v.status = 'active'), '') < ?2
+         GROUP BY c.residence_division ORDER BY count(*) DESC, c.residence_division",
+    )?;
+    let rows = stmt.query_map(params![format!("{scope}*"), cutoff], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)? as u64,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

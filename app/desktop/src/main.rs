@@ -1,14 +1,9 @@
 //! `hutong`: the county child-welfare workstation.
 //!
 //! With no subcommand it opens the egui workstation; with one it runs the
-//! command line over the same core services. This crate is the only one
-//! that knows egui, and it holds no business rule: rules are national
-//! (hutong-national, hutong-core) or provincial (plugins).
+//! command line over the same core services.
 
 mod cli;
-mod fonts;
-mod gui;
-mod paths;
 
 use clap::Parser;
 use std::process::ExitCode;

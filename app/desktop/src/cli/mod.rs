@@ -63,10 +63,10 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let db = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    let db = cli.db.clone().unwrap_or_else(hutong::paths::default_db);
     let actor = Actor::system(&cli.actor);
     match cli.command {
-        None => crate::gui::run(&db),
+        None => hutong::gui::run(&db),
         Some(Command::Init(a)) => setup::init(&db, a),
         Some(Command::Demo(a)) => setup::demo(&db, a),
         Some(Command::Child(c)) => children::run(&db, &actor, c),

@@ -1,0 +1,326 @@
+//! The child's file: tabs 基本信息 (editable, ID checked as typed),
+//! 家庭与监护, 类别, 走访 and 历史 (every change: who, when, old → new).
+
+use super::HutongApp;
+use eframe::egui;
+use hutong_core::audit::{self, AuditEntry};
+use hutong_core::categories::{self, CategoryRecord};
+use hutong_core::children::{self, Child, ChildInput};
+use hutong_core::national::{dates, id_number};
+use hutong_core::persons::{self, RelatedPerson};
+use hutong_core::visits::{self, Visit};
+use hutong_core::{Actor, RowId, divisions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Basic,
+    Family,
+    Categories,
+    Visits,
+    History,
+}
+
+pub struct FileState {
+    pub child: Child,
+    pub input: ChildInput,
+    saved_input: ChildInput,
+    pub tab: Tab,
+    relations: Vec<RelatedPerson>,
+    categories: Vec<CategoryRecord>,
+    visits: Vec<Visit>,
+    history: Vec<AuditEntry>,
+    pub message: Option<(bool, String)>,
+}
+
+impl FileState {
+    pub fn is_dirty(&self) -> bool {
+        self.input != self.saved_input
+    }
+}
+
+fn input_of(c: &Child) -> ChildInput {
+    ChildInput {
+        id_number: c.id_number.clone(),
+        name: c.name.clone(),
+        name_alt: c.name_alt.clone(),
+        ethnicity: c.ethnicity.clone(),
+        hukou_division: c.hukou_division.clone(),
+        hukou_address: c.hukou_address.clone(),
+        residence_division: c.residence_division.clone(),
+        residence_address: c.residence_address.clone(),
+        phone: c.phone.clone(),
+        schooling: c.schooling.clone(),
+        school: c.school.clone(),
+        grade: c.grade.clone(),
+        health: c.health.clone(),
+        disability_type: c.disability_type.clone(),
+        disability_grade: c.disability_grade,
+    }
+}
+
+/// Loads a child's file into the app.
+pub fn open(app: &mut HutongApp, id: RowId) {
+    let conn = app.store.conn();
+    let Ok(Some(child)) = children::get(conn, id) else {
+        app.list.error = Some("未找到该儿童档案".into());
+        return;
+    };
+    let input = input_of(&child);
+    app.file = Some(FileState {
+        relations: persons::for_child(conn, id).unwrap_or_default(),
+        categories: categories::for_child(conn, id).unwrap_or_default(),
+        visits: visits::for_child(conn, id).unwrap_or_default(),
+        history: audit::history(conn, "children", &id.to_string()).unwrap_or_default(),
+        saved_input: input.clone(),
+        input,
+        child,
+        tab: Tab::Basic,
+        message: None,
+    });
+}
+
+/// Saves the basic-information tab. Returns whether it saved.
+pub fn save(app: &mut HutongApp) -> bool {
+    let Some(file) = &mut app.file else {
+        return false;
+    };
+    let actor = app
+        .user
+        .as_ref()
+        .map(|u| Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+        })
+        .unwrap_or_else(|| Actor::system("ui"));
+    let id = file.child.id;
+    let input = file.input.clone();
+    match app
+        .store
+        .write(&actor, |tx| children::update(tx, id, &input))
+    {
+        Ok((child, warnings)) => {
+            let note = if warnings.is_empty() {
+                crate::i18n::tr(app.lang, "file.saved")
+            } else {
+                format!(
+                    "{}（{}）",
+                    crate::i18n::tr(app.lang, "file.saved"),
+                    warnings
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect::<Vec<_>>()
+                        .join("；")
+                )
+            };
+            open(app, child.id);
+            if let Some(f) = &mut app.file {
+                f.message = Some((true, note));
+            }
+            app.list.dirty = true;
+            true
+        }
+        Err(e) => {
+            file.message = Some((false, e.to_string()));
+            false
+        }
+    }
+}
+
+fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui
+        .add(egui::TextEdit::singleline(value).desired_width(320.0))
+        .labelled_by(l.id);
+    ui.end_row();
+    r
+}
+
+fn opt_field(ui: &mut egui::Ui, label: &str, value: &mut Option<String>) {
+    let mut text = value.clone().unwrap_or_default();
+    if text_field(ui, label, &mut text).changed() {
+        *value = Some(text).filter(|t| !t.is_empty());
+    }
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
+    let t = |k: &str| crate::i18n::tr(lang, k);
+    let mut do_save = false;
+    let mut back = false;
+    let conn_residence;
+    {
+        let Some(file) = &mut app.file else {
+            app.screen = super::Screen::Children;
+            return;
+        };
+        conn_residence = file.child.residence_division.clone();
+        ui.horizontal(|ui| {
+            if ui.button(t("common.back")).clicked() {
+                back = true;
+            }
+            ui.heading(format!(
+                "{}{}  {}",
+                file.child.name,
+                file.child
+                    .name_alt
+                    .as_deref()
+                    .map(|n| format!(" / {n}"))
+                    .unwrap_or_default(),
+                id_number::mask(&file.child.id_number)
+            ));
+            if file.is_dirty() {
+                ui.colored_label(egui::Color32::from_rgb(200, 120, 0), t("file.unsaved"));
+            }
+        });
+        ui.horizontal(|ui| {
+            for (tab, key) in [
+                (Tab::Basic, "file.basic"),
+                (Tab::Family, "file.family"),
+                (Tab::Categories, "file.categories"),
+                (Tab::Visits, "file.visits"),
+                (Tab::History, "file.history"),
+            ] {
+                ui.selectable_value(&mut file.tab, tab, t(key));
+            }
+        });
+        ui.separator();
+        if let Some((ok, msg)) = &file.message {
+            let colour = if *ok {
+                egui::Color32::from_rgb(20, 120, 40)
+            } else {
+                egui::Color32::from_rgb(200, 30, 30)
+            };
+            ui.colored_label(colour, msg);
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
+            Tab::Basic => {
+                egui::Grid::new("basic")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        text_field(ui, "身份证号", &mut file.input.id_number);
+                        // Validate as the user types; the store checks again on save.
+                        let today = chrono::Local::now().date_naive();
+                        ui.label("");
+                        match id_number::parse(&file.input.id_number, today) {
+                            Ok(p) => ui.weak(format!(
+                                "{} · {} · {}周岁",
+                                p.sex.label_zh(),
+                                dates::format_zh(p.birth_date),
+                                dates::age_on(p.birth_date, today)
+                            )),
+                            Err(e) => ui
+                                .colored_label(egui::Color32::from_rgb(200, 30, 30), e.to_string()),
+                        };
+                        ui.end_row();
+                        text_field(ui, "姓名", &mut file.input.name);
+                        opt_field(ui, "其他文字姓名（如藏文）", &mut file.input.name_alt);
+                        opt_field(ui, "民族", &mut file.input.ethnicity);
+                        opt_field(ui, "联系电话", &mut file.input.phone);
+                        opt_field(ui, "户籍地址", &mut file.input.hukou_address);
+                        opt_field(ui, "现住址", &mut file.input.residence_address);
+                        opt_field(ui, "就学情况", &mut file.input.schooling);
+                        opt_field(ui, "学校", &mut file.input.school);
+                        opt_field(ui, "年级", &mut file.input.grade);
+                        opt_field(ui, "健康状况", &mut file.input.health);
+                        opt_field(ui, "残疾类型", &mut file.input.disability_type);
+                    });
+                ui.add_space(8.0);
+                if ui
+                    .add_enabled(file.is_dirty(), egui::Button::new(t("common.save")))
+                    .clicked()
+                {
+                    do_save = true;
+                }
+            }
+            Tab::Family => {
+                for rp in &file.relations {
+                    let r = &rp.relation;
+                    let mut parts = vec![format!("{} {}", r.relation.label_zh(), rp.person.name)];
+                    if r.is_guardian {
+                        parts.push("监护人".into());
+                    }
+                    if r.is_entrusted_carer {
+                        parts.push(format!(
+                            "受委托照护人{}",
+                            r.entrustment_confirmed_on
+                                .map(|d| format!("（确认书 {}）", dates::format_zh(d)))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    if let Some(s) = r.situation {
+                        parts.push(format!(
+                            "情形：{}{}",
+                            s.label_zh(),
+                            r.situation_since
+                                .map(|d| format!("（自{}）", dates::format_zh(d)))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    if let Some(p) = &rp.person.phone {
+                        parts.push(format!("电话 {p}"));
+                    }
+                    ui.label(parts.join("　"));
+                }
+            }
+            Tab::Categories => {
+                for c in &file.categories {
+                    ui.label(format!(
+                        "{}（{}）{}起{}：{}",
+                        c.category.label_zh(),
+                        if c.active { "有效" } else { "已终止" },
+                        dates::format_zh(c.effective_from),
+                        c.effective_until
+                            .map(|d| format!("，至{}", dates::format_zh(d)))
+                            .unwrap_or_default(),
+                        c.basis
+                    ));
+                }
+            }
+            Tab::Visits => {
+                for v in &file.visits {
+                    ui.label(format!(
+                        "{} {} {}：{}",
+                        dates::format_zh(v.visit_date),
+                        v.mode.label_zh(),
+                        v.visitor,
+                        v.findings
+                    ));
+                }
+            }
+            Tab::History => {
+                for h in &file.history {
+                    ui.strong(format!(
+                        "{} · {} · {}",
+                        &h.at[..16.min(h.at.len())],
+                        h.actor,
+                        h.action
+                    ));
+                    if let Ok(detail) = serde_json::from_str::<serde_json::Value>(&h.detail)
+                        && let Some(changes) = detail.get("changes").and_then(|c| c.as_object())
+                    {
+                        for (field, pair) in changes {
+                            let old = pair.get(0).map(|v| v.to_string()).unwrap_or_default();
+                            let new = pair.get(1).map(|v| v.to_string()).unwrap_or_default();
+                            ui.label(format!("　{field}：{old} → {new}"));
+                        }
+                    }
+                    if let Some(r) = &h.reason {
+                        ui.label(format!("　原因：{r}"));
+                    }
+                }
+            }
+        });
+    }
+    if let Some(f) = &app.file
+        && f.tab == Tab::Basic
+    {
+        ui.weak(divisions::full_name(app.store.conn(), &conn_residence).unwrap_or_default());
+    }
+    if do_save {
+        save(app);
+    }
+    if back {
+        app.navigate(super::Screen::Children);
+    }
+}

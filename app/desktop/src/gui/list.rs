@@ -1,0 +1,303 @@
+//! 儿童档案: the virtualised list with search, filters, sorting and masked
+//! ID numbers. Revealing an ID asks why and writes an audit entry.
+
+use super::{HutongApp, Screen};
+use eframe::egui;
+use egui_extras::{Column, TableBuilder};
+use hutong_core::children::{self, ChildQuery, ChildRow, ChildStatus, SortKey};
+use hutong_core::national::category::CaseCategory;
+use hutong_core::national::{dates, id_number};
+use hutong_core::{Actor, RowId};
+use std::collections::HashMap;
+
+/// Rows fetched per query. A county has up to ~100,000 children; nobody
+/// scrolls them all, and search narrows any list within milliseconds.
+const MAX_ROWS: usize = 5_000;
+
+#[derive(Default)]
+pub struct ListState {
+    pub search: String,
+    pub category: Option<CaseCategory>,
+    pub status: Option<ChildStatus>,
+    pub division: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub rows: Vec<ChildRow>,
+    pub total: u64,
+    pub dirty: bool,
+    last_search: String,
+    /// Revealed ID numbers, by child, for this session only.
+    pub revealed: HashMap<RowId, String>,
+    pub reveal_for: Option<RowId>,
+    pub reveal_reason: String,
+    pub error: Option<String>,
+}
+
+fn refresh(app: &mut HutongApp) {
+    let scope = app.scope();
+    let l = &mut app.list;
+    let q = ChildQuery {
+        scope: Some(scope.clone()),
+        division: l.division.clone(),
+        search: Some(l.search.clone()).filter(|s| !s.trim().is_empty()),
+        category: l.category,
+        status: l.status,
+        sort: l.sort,
+        descending: l.descending,
+        limit: Some(MAX_ROWS),
+        offset: 0,
+    };
+    match children::list(app.store.conn(), &q) {
+        Ok(rows) => {
+            l.rows = rows;
+            l.error = None;
+        }
+        Err(e) => l.error = Some(e.to_string()),
+    }
+    l.total = children::count(app.store.conn(), Some(&scope)).unwrap_or(0);
+    l.last_search = l.search.clone();
+    l.dirty = false;
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    if app.list.dirty || app.list.search != app.list.last_search {
+        refresh(app);
+    }
+    let lang = app.lang;
+    ui.horizontal(|ui| {
+        let l = ui.label(app.t("list.search"));
+        let hint = app.t("list.search_hint");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.list.search)
+                .hint_text(hint)
+                .desired_width(280.0),
+        )
+        .labelled_by(l.id);
+        let l = ui.label(app.t("list.category"));
+        let current = app
+            .list
+            .category
+            .map(|c| c.label_zh().to_string())
+            .unwrap_or_else(|| crate::i18n::tr(lang, "list.all"));
+        egui::ComboBox::from_id_salt("category")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(
+                        app.list.category.is_none(),
+                        crate::i18n::tr(lang, "list.all"),
+                    )
+                    .clicked()
+                {
+                    app.list.category = None;
+                    app.list.dirty = true;
+                }
+                for c in CaseCategory::ALL {
+                    if ui
+                        .selectable_label(app.list.category == Some(c), c.label_zh())
+                        .clicked()
+                    {
+                        app.list.category = Some(c);
+                        app.list.dirty = true;
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label(app.t("list.status"));
+        let status_text = app
+            .list
+            .status
+            .map(|s| s.label_zh().to_string())
+            .unwrap_or_else(|| crate::i18n::tr(lang, "list.all"));
+        egui::ComboBox::from_id_salt("status")
+            .selected_text(status_text)
+            .show_ui(ui, |ui| {
+                for (s, label) in [
+                    (None, crate::i18n::tr(lang, "list.all")),
+                    (Some(ChildStatus::Active), "在档".into()),
+                    (Some(ChildStatus::Closed), "已结案".into()),
+                ] {
+                    if ui.selectable_label(app.list.status == s, label).clicked() {
+                        app.list.status = s;
+                        app.list.dirty = true;
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if let Some(d) = app.list.division.clone() {
+            let name = hutong_core::divisions::full_name(app.store.conn(), &d).unwrap_or(d);
+            if ui.button(format!("✕ {name}")).clicked() {
+                app.list.division = None;
+                app.list.dirty = true;
+            }
+        }
+    });
+    if let Some(e) = &app.list.error {
+        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+    }
+    let shown = app.list.rows.len();
+    let note = if shown >= MAX_ROWS {
+        app.t("list.truncated")
+            .replace("{n}", &MAX_ROWS.to_string())
+    } else {
+        app.t("list.count").replace("{n}", &shown.to_string())
+    };
+    ui.weak(note);
+    let mut open: Option<RowId> = None;
+    let mut sort_by: Option<SortKey> = None;
+    let mut reveal: Option<RowId> = None;
+    let header =
+        |ui: &mut egui::Ui, text: String, key: Option<SortKey>, sort_by: &mut Option<SortKey>| {
+            match key {
+                Some(k) => {
+                    if ui.button(text).clicked() {
+                        *sort_by = Some(k);
+                    }
+                }
+                None => {
+                    ui.strong(text);
+                }
+            }
+        };
+    let texts = [
+        "list.name",
+        "list.sex",
+        "list.birth",
+        "list.id",
+        "list.village",
+        "list.categories",
+    ]
+    .map(|k| app.t(k));
+    let open_label = app.t("list.open");
+    let reveal_label = app.t("list.reveal");
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(110.0))
+        .column(Column::initial(50.0))
+        .column(Column::initial(120.0))
+        .column(Column::initial(210.0))
+        .column(Column::initial(190.0))
+        .column(Column::remainder().at_least(160.0))
+        .column(Column::initial(60.0))
+        .header(26.0, |mut h| {
+            h.col(|ui| header(ui, texts[0].clone(), Some(SortKey::Name), &mut sort_by));
+            h.col(|ui| header(ui, texts[1].clone(), None, &mut sort_by));
+            h.col(|ui| header(ui, texts[2].clone(), Some(SortKey::BirthDate), &mut sort_by));
+            h.col(|ui| header(ui, texts[3].clone(), Some(SortKey::IdNumber), &mut sort_by));
+            h.col(|ui| header(ui, texts[4].clone(), Some(SortKey::Village), &mut sort_by));
+            h.col(|ui| header(ui, texts[5].clone(), None, &mut sort_by));
+            h.col(|_| {});
+        })
+        .body(|body| {
+            // Only the visible rows are laid out, so 100,000 rows scroll smoothly.
+            body.rows(26.0, app.list.rows.len(), |mut row| {
+                let r = &app.list.rows[row.index()];
+                row.col(|ui| {
+                    if ui.link(&r.name).clicked() {
+                        open = Some(r.id);
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(r.sex.label_zh());
+                });
+                row.col(|ui| {
+                    ui.label(dates::format_zh(r.birth_date));
+                });
+                row.col(|ui| match app.list.revealed.get(&r.id) {
+                    Some(full) => {
+                        ui.monospace(full);
+                    }
+                    None => {
+                        ui.monospace(id_number::mask(&r.id_number));
+                        if ui.small_button(&reveal_label).clicked() {
+                            reveal = Some(r.id);
+                        }
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&r.village_name);
+                });
+                row.col(|ui| {
+                    let cats: Vec<&str> = r.categories.iter().map(|c| c.label_zh()).collect();
+                    ui.label(cats.join("、"));
+                });
+                row.col(|ui| {
+                    if ui.small_button(&open_label).clicked() {
+                        open = Some(r.id);
+                    }
+                });
+            });
+        });
+    if let Some(k) = sort_by {
+        if app.list.sort == k {
+            app.list.descending = !app.list.descending;
+        } else {
+            app.list.sort = k;
+            app.list.descending = false;
+        }
+        app.list.dirty = true;
+    }
+    if let Some(id) = reveal {
+        app.list.reveal_for = Some(id);
+        app.list.reveal_reason.clear();
+    }
+    if let Some(id) = open {
+        super::child_file::open(app, id);
+        app.navigate(Screen::ChildFile);
+    }
+}
+
+/// Asks why an ID number is needed, then reveals it with an audit entry.
+pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
+    let Some(id) = app.list.reveal_for else {
+        return;
+    };
+    let mut confirm = false;
+    let mut cancel = false;
+    egui::Modal::new(egui::Id::unique("hutong-reveal-modal")).show(ctx, |ui| {
+        ui.heading(app.t("reveal.title"));
+        let l = ui.label(app.t("reveal.reason"));
+        ui.text_edit_singleline(&mut app.list.reveal_reason)
+            .labelled_by(l.id);
+        ui.horizontal(|ui| {
+            let ok = !app.list.reveal_reason.trim().is_empty();
+            if ui
+                .add_enabled(ok, egui::Button::new(app.t("reveal.confirm")))
+                .clicked()
+            {
+                confirm = true;
+            }
+            if ui.button(app.t("common.cancel")).clicked() {
+                cancel = true;
+            }
+        });
+    });
+    if confirm {
+        let actor = app
+            .user
+            .as_ref()
+            .map(|u| Actor {
+                user_id: Some(u.id),
+                name: u.username.clone(),
+            })
+            .unwrap_or_else(|| Actor::system("ui"));
+        let reason = app.list.reveal_reason.trim().to_string();
+        match app
+            .store
+            .write(&actor, |tx| children::reveal_id_number(tx, id, &reason))
+        {
+            Ok(full) => {
+                app.list.revealed.insert(id, full);
+            }
+            Err(e) => app.list.error = Some(e.to_string()),
+        }
+        app.list.reveal_for = None;
+    }
+    if cancel {
+        app.list.reveal_for = None;
+    }
+}

@@ -1,0 +1,265 @@
+//! The egui workstation: application state, navigation, and the screens.
+//!
+//! State is plain data (`HutongApp`); each screen is a module with a
+//! `show` function that reads and changes that state and calls core
+//! services. Nothing here touches SQL or holds a business rule.
+
+mod child_file;
+mod home;
+mod list;
+mod login;
+mod plugins;
+
+use crate::i18n::{Lang, tr};
+use anyhow::{Context, Result};
+use eframe::egui;
+use hutong_core::users::User;
+use hutong_core::{Store, demo, plugin_registry};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Number of generated children in the demo created on first run.
+pub const FIRST_RUN_DEMO_CHILDREN: usize = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Home,
+    Children,
+    ChildFile,
+    Plugins,
+    Settings,
+}
+
+pub struct HutongApp {
+    pub(crate) store: Store,
+    pub(crate) db_path: PathBuf,
+    pub(crate) lang: Lang,
+    pub(crate) screen: Screen,
+    pub(crate) user: Option<User>,
+    pub(crate) login: login::LoginState,
+    pub(crate) list: list::ListState,
+    pub(crate) file: Option<child_file::FileState>,
+    /// Where to go once the user answers the unsaved-changes prompt.
+    pub(crate) pending_nav: Option<Screen>,
+    pub(crate) developer_mode: bool,
+}
+
+impl HutongApp {
+    pub fn new(store: Store, db_path: PathBuf) -> Self {
+        let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
+        HutongApp {
+            store,
+            db_path,
+            lang: Lang::Zh,
+            screen: Screen::Home,
+            user: None,
+            login: login::LoginState::default(),
+            list: list::ListState::default(),
+            file: None,
+            pending_nav: None,
+            developer_mode,
+        }
+    }
+
+    /// The signed-in user, if any.
+    pub fn current_user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The name of the child whose file is open.
+    pub fn open_child_name(&self) -> Option<&str> {
+        self.file.as_ref().map(|f| f.child.name.as_str())
+    }
+
+    /// Names in the list as currently shown.
+    pub fn listed_names(&self) -> Vec<String> {
+        self.list.rows.iter().map(|r| r.name.clone()).collect()
+    }
+
+    pub(crate) fn t(&self, key: &str) -> String {
+        tr(self.lang, key)
+    }
+
+    /// The signed-in user's division scope.
+    pub(crate) fn scope(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| u.scope_code.clone())
+            .unwrap_or_default()
+    }
+
+    /// Navigates, unless the open file has unsaved changes: then the user is
+    /// asked first (nothing is lost silently).
+    pub(crate) fn navigate(&mut self, to: Screen) {
+        if self.screen == Screen::ChildFile
+            && to != Screen::ChildFile
+            && self.file.as_ref().is_some_and(|f| f.is_dirty())
+        {
+            self.pending_nav = Some(to);
+            return;
+        }
+        if to == Screen::Children {
+            self.list.dirty = true;
+        }
+        self.screen = to;
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading(self.t("app.title"));
+            ui.separator();
+            for (screen, key) in [
+                (Screen::Home, "nav.home"),
+                (Screen::Children, "nav.children"),
+                (Screen::Plugins, "nav.plugins"),
+                (Screen::Settings, "nav.settings"),
+            ] {
+                let selected = self.screen == screen
+                    || (screen == Screen::Children && self.screen == Screen::ChildFile);
+                if ui.selectable_label(selected, self.t(key)).clicked() {
+                    self.navigate(screen);
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(self.t("nav.logout")).clicked() {
+                    self.user = None;
+                    self.file = None;
+                    self.screen = Screen::Home;
+                }
+                if let Some(u) = &self.user {
+                    ui.label(format!("{}（{}）", u.display_name, u.role.label_zh()));
+                }
+            });
+        });
+    }
+
+    fn settings(&mut self, ui: &mut egui::Ui) {
+        ui.heading(self.t("nav.settings"));
+        ui.horizontal(|ui| {
+            ui.label(self.t("settings.language"));
+            ui.radio_value(&mut self.lang, Lang::Zh, "中文");
+            ui.radio_value(&mut self.lang, Lang::En, "English");
+        });
+        ui.label(format!(
+            "{}：{}",
+            self.t("settings.db"),
+            self.db_path.display()
+        ));
+    }
+
+    fn unsaved_prompt(&mut self, ctx: &egui::Context) {
+        let Some(to) = self.pending_nav else { return };
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("hutong-unsaved-modal")).show(ctx, |ui| {
+            ui.heading(self.t("file.unsaved"));
+            ui.label(self.t("file.unsaved_body"));
+            ui.horizontal(|ui| {
+                if ui.button(self.t("common.save")).clicked() {
+                    choice = Some(1);
+                }
+                if ui.button(self.t("file.discard")).clicked() {
+                    choice = Some(2);
+                }
+                if ui.button(self.t("common.cancel")).clicked() {
+                    choice = Some(3);
+                }
+            });
+        });
+        match choice {
+            Some(1) => {
+                let saved = child_file::save(self);
+                self.pending_nav = None;
+                if saved {
+                    self.navigate(to);
+                }
+            }
+            Some(2) => {
+                self.file = None;
+                self.pending_nav = None;
+                self.navigate(to);
+            }
+            Some(3) => self.pending_nav = None,
+            _ => {}
+        }
+    }
+}
+
+impl eframe::App for HutongApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if self.user.is_none() {
+            egui::CentralPanel::default().show(ui, |ui| login::show(self, ui));
+            return;
+        }
+        if self.developer_mode {
+            egui::Panel::top("dev-banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(egui::Color32::from_rgb(180, 30, 30))
+                        .inner_margin(6.0),
+                )
+                .show(ui, |ui| {
+                    ui.colored_label(egui::Color32::WHITE, self.t("banner.dev_mode"));
+                });
+        }
+        egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| match self.screen {
+            Screen::Home => home::show(self, ui),
+            Screen::Children => list::show(self, ui),
+            Screen::ChildFile => child_file::show(self, ui),
+            Screen::Plugins => plugins::show(self, ui),
+            Screen::Settings => self.settings(ui),
+        });
+        list::reveal_prompt(self, &ctx);
+        self.unsaved_prompt(&ctx);
+    }
+}
+
+/// Opens the workstation on `db`, creating the demo county on first run.
+pub fn run(db: &Path) -> Result<ExitCode> {
+    if !db.exists() {
+        eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
+        let mut store = Store::open(db).with_context(|| format!("创建数据库 {}", db.display()))?;
+        demo::generate(
+            &mut store,
+            &demo::DemoOptions {
+                county_code: "411525".into(),
+                generated_children: FIRST_RUN_DEMO_CHILDREN,
+                seed: 20250522,
+                today: chrono::Local::now().date_naive(),
+            },
+            |_, _| true,
+        )
+        .context("生成示例数据")?;
+    }
+    let store = Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    let app = HutongApp::new(store, db.to_path_buf());
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("护童 Hutong")
+            .with_inner_size([1280.0, 800.0]),
+        persist_window: false,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "护童",
+        options,
+        Box::new(|cc| {
+            setup_context(&cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fonts and theme; also used by the UI tests before their first frame.
+pub fn setup_context(ctx: &egui::Context) {
+    crate::fonts::install(ctx);
+    // Offices work in daylight on printed forms: light by default.
+    ctx.set_theme(egui::ThemePreference::Light);
+}

@@ -1,0 +1,10 @@
+//! The Hutong desktop workstation (egui). This crate is the only one that
+//! knows egui. It holds no business rule: screens call core services
+//! (hutong-core, hutong-plugin-host, hutong-report) and never touch SQL.
+//!
+//! The binary (`src/main.rs`) adds the command line over the same services.
+
+pub mod fonts;
+pub mod gui;
+pub mod i18n;
+pub mod paths;

@@ -1,0 +1,174 @@
+//! The workstation driven through egui_kittest against a real database:
+//! log in, search by pinyin initials, open a file, edit and save it, and
+//! see the change in 历史.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hutong::gui::{HutongApp, Screen};
+use hutong_core::national::NaiveDate;
+use hutong_core::{Store, audit, children, demo};
+use std::path::PathBuf;
+
+fn demo_db(dir: &tempfile::TempDir) -> PathBuf {
+    let path = dir.path().join("ui.db");
+    let mut store = Store::open(&path).unwrap();
+    demo::generate(
+        &mut store,
+        &demo::DemoOptions {
+            county_code: "411525".into(),
+            generated_children: 300,
+            seed: 11,
+            today: NaiveDate::from_ymd_opt(2025, 5, 22).unwrap(),
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    path
+}
+
+fn harness(path: PathBuf) -> Harness<'static, HutongApp> {
+    let store = Store::open_existing(&path).unwrap();
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_context_setup(hutong::gui::setup_context)
+        .build_eframe(move |_cc| HutongApp::new(store, path))
+}
+
+fn log_in(h: &mut Harness<'static, HutongApp>, user: &str, password: &str) {
+    h.get_by_label("用户名").focus();
+    h.step();
+    h.get_by_label("用户名").type_text(user);
+    h.get_by_label("密码").focus();
+    h.step();
+    h.get_by_label("密码").type_text(password);
+    h.run();
+    h.get_by_label("登录").click();
+    h.run();
+}
+
+#[test]
+fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+
+    log_in(&mut h, "caseworker", "wrong-password");
+    assert!(h.state().current_user().is_none());
+    assert!(
+        h.query_by_label("用户名或密码错误").is_some(),
+        "a wrong password says so"
+    );
+
+    // A fresh window for the real log-in (the failed one left the name typed).
+    let mut h = harness(path.clone());
+    log_in(&mut h, "caseworker", "hutong-demo");
+    assert_eq!(
+        h.state().current_user().map(|u| u.username.as_str()),
+        Some("caseworker")
+    );
+    assert!(
+        h.query_by_label_contains("在档儿童").is_some(),
+        "the home screen shows the count"
+    );
+
+    h.get_by_label("儿童档案").click();
+    h.run();
+    assert_eq!(h.state().screen(), Screen::Children);
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text("zxy");
+    h.run();
+    let names = h.state().listed_names();
+    assert!(names.iter().any(|n| n == "张小雨"), "{names:?}");
+    assert!(
+        h.query_by_label("4115**********0124").is_some(),
+        "IDs are masked in the list"
+    );
+
+    h.get_by_label("张小雨").click();
+    h.run();
+    assert_eq!(h.state().screen(), Screen::ChildFile);
+    assert_eq!(h.state().open_child_name(), Some("张小雨"));
+
+    h.get_by_label("联系电话").focus();
+    h.step();
+    h.get_by_label("联系电话").type_text("13800001111");
+    h.run();
+    assert!(h.query_by_label("有未保存的修改").is_some());
+    h.get_by_label("保存").click();
+    h.run();
+    assert!(h.query_by_label_contains("已保存").is_some());
+
+    let store = Store::open_existing(&path).unwrap();
+    let child = children::get_by_id_number(store.conn(), "411525201304150124")
+        .unwrap()
+        .unwrap();
+    assert_eq!(child.phone.as_deref(), Some("13800001111"));
+    let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
+    assert_eq!(history[0].action, "child.update");
+    assert_eq!(history[0].actor, "caseworker");
+
+    h.get_by_label("历史").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("13800001111").is_some(),
+        "历史 shows old → new"
+    );
+}
+
+#[test]
+fn leaving_a_file_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(demo_db(&dir));
+    log_in(&mut h, "caseworker", "hutong-demo");
+    h.get_by_label("儿童档案").click();
+    h.run();
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text("李浩然");
+    h.run();
+    h.get_by_label("李浩然").click();
+    h.run();
+    h.get_by_label("学校").focus();
+    h.step();
+    h.get_by_label("学校").type_text("黎集小学");
+    h.run();
+    h.get_by_label("返回列表").click();
+    h.run();
+    assert_eq!(
+        h.state().screen(),
+        Screen::ChildFile,
+        "still on the file until the user answers"
+    );
+    assert!(h.query_by_label("离开前要保存对本档案的修改吗？").is_some());
+    h.get_by_label("取消").click();
+    h.run();
+    assert_eq!(h.state().open_child_name(), Some("李浩然"));
+}
+
+#[test]
+fn a_village_director_sees_only_their_village() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "director", "hutong-demo");
+    h.get_by_label("儿童档案").click();
+    h.run();
+    let names = h.state().listed_names();
+    assert!(!names.is_empty());
+    let store = Store::open_existing(&path).unwrap();
+    let in_village: Vec<String> = children::list(
+        store.conn(),
+        &children::ChildQuery {
+            division: Some("411525102201".into()),
+            limit: None,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| r.name)
+    .collect();
+    assert_eq!(names.len(), in_village.len());
+    assert!(names.iter().all(|n| in_village.contains(n)));
+}
