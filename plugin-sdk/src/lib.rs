@@ -20,9 +20,13 @@
 
 pub use hutong_national as national;
 
+pub mod display;
 pub mod doc;
 pub mod forms;
+pub mod left_behind;
+pub mod migrant_monitor;
 pub mod rules;
+pub mod scoring;
 
 /// Generated bindings for `schemas/wit/v1`. Plugin authors rarely need these
 /// directly; the [`prelude`] re-exports the types.

@@ -265,6 +265,12 @@ struct AssessCase {
     answers: Vec<p::Answer>,
 }
 
+/// Fonts are parsed once per process.
+fn fonts() -> &'static hutong_report::FontSet {
+    static FONTS: std::sync::OnceLock<hutong_report::FontSet> = std::sync::OnceLock::new();
+    FONTS.get_or_init(hutong_report::FontSet::bundled)
+}
+
 fn test(plugin_path: &Path, cases_dir: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     let mut plugin = runtime_for(None)?.load_file(plugin_path)?;
     println!("插件：{}（{}）", plugin.reference(), plugin.manifest().name);
@@ -358,14 +364,25 @@ fn test(plugin_path: &Path, cases_dir: &Path, out: Option<PathBuf>) -> Result<Ex
                         .file_stem()
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let path = out.join(format!("{stem}-{template}.json"));
-                    std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)
-                        .with_context(|| format!("写入 {}", path.display()))?;
-                    println!(
-                        "  报表 {template}：{} 个块 → {}",
-                        doc.block_count(),
-                        path.display()
-                    );
+                    let json = out.join(format!("{stem}-{template}.json"));
+                    std::fs::write(&json, serde_json::to_vec_pretty(&doc)?)
+                        .with_context(|| format!("写入 {}", json.display()))?;
+                    match hutong_report::render(&doc, fonts()) {
+                        Ok(pdf) => {
+                            let path = out.join(format!("{stem}-{template}.pdf"));
+                            std::fs::write(&path, pdf)
+                                .with_context(|| format!("写入 {}", path.display()))?;
+                            println!(
+                                "  报表 {template}：{} 个块 → {}",
+                                doc.block_count(),
+                                path.display()
+                            );
+                        }
+                        Err(e) => {
+                            failures += 1;
+                            println!("  报表 {template}：排版失败：{e}");
+                        }
+                    }
                 }
                 Err(e) => {
                     failures += 1;
