@@ -511,7 +511,10 @@ fn the_cli_signs_trusts_installs_lists_and_refuses_tampered_plugins() {
     );
     assert!(out_dir.join("left-behind-card.json").exists());
     let pdf = out_dir.join("left-behind-card.pdf");
-    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"), "plugin test writes each report as a PDF");
+    assert!(
+        std::fs::read(&pdf).unwrap().starts_with(b"%PDF"),
+        "plugin test writes each report as a PDF"
+    );
     assert!(pdftotext(&pdf).contains("李浩然"));
 }
 
