@@ -81,6 +81,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("common.back", "返回列表", "Back to list"),
     ("file.basic", "基本信息", "Basic"),
     ("file.family", "家庭与监护", "Family & guardianship"),
+    ("file.province_forms", "省级表单", "Province forms"),
     ("file.categories", "类别", "Categories"),
     ("file.visits", "走访", "Visits"),
     ("file.history", "历史", "History"),

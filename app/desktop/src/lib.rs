@@ -7,4 +7,8 @@
 pub mod fonts;
 pub mod gui;
 pub mod i18n;
+pub mod installed;
 pub mod paths;
+
+/// The egui version the workstation is built with, for UI tests.
+pub use eframe::egui;

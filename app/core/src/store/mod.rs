@@ -8,10 +8,12 @@
 mod migrations;
 
 pub use migrations::SCHEMA_VERSION;
+/// The SQLite connection type, for callers that pass `store.conn()` along.
+pub use rusqlite::Connection;
 
 use crate::audit::{self, AuditEntryInput};
 use crate::error::{CoreError, Result};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
 /// Who performs a write. Stored in the audit log as text so entries stay

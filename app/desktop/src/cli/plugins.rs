@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use hutong_core::province as p;
 use hutong_core::{Actor, Store, plugin_registry};
-use hutong_plugin_host::{Runtime, RuntimeConfig, signing};
+use hutong_plugin_host::signing;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,24 +56,7 @@ pub enum PluginCommand {
     },
 }
 
-/// Plugins and the compiled-code cache live next to the database.
-pub fn plugin_dir(db: &Path) -> PathBuf {
-    db.parent().unwrap_or(Path::new(".")).join("plugins")
-}
-
-pub fn runtime_for(db: Option<&Path>) -> Result<Runtime> {
-    let cache_dir = db.map(|d| {
-        d.parent()
-            .unwrap_or(Path::new("."))
-            .join("cache")
-            .join("plugins")
-    });
-    Runtime::new(RuntimeConfig {
-        cache_dir,
-        ..Default::default()
-    })
-    .context("启动插件引擎")
-}
+pub use hutong::installed::{plugin_dir, runtime_for};
 
 /// Checks a plugin's signature before any of its code is compiled, then
 /// (after loading) that the signing key is trusted for the plugin's own

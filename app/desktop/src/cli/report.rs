@@ -3,15 +3,14 @@
 //! in the audit log.
 
 use super::open;
-use super::plugins::{plugin_dir, runtime_for};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use hutong::installed::{load_installed, runtime_for};
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::children::{self, ChildQuery};
 use hutong_core::national::{dates, division};
 use hutong_core::province as p;
-use hutong_core::{Actor, Store, divisions, plugin_registry, snapshot};
-use hutong_plugin_host::{Plugin, Runtime};
+use hutong_core::{Actor, divisions, snapshot};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,26 +32,6 @@ pub struct ReportArgs {
     /// Output PDF file.
     #[arg(long, required_unless_present = "list")]
     out: Option<PathBuf>,
-}
-
-/// Loads every installed plugin, checking each stored copy against the
-/// hash recorded at installation.
-pub fn load_installed(db: &Path, store: &Store, runtime: &Runtime) -> Result<Vec<Plugin>> {
-    let mut out = Vec::new();
-    for i in plugin_registry::installed(store.conn())? {
-        let path = plugin_dir(db).join(&i.file_name);
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("读取已安装插件 {}", path.display()))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        if sha != i.sha256 {
-            bail!(
-                "已安装插件 {} 的文件已被改动（SHA-256 不符），请重新安装",
-                path.display()
-            );
-        }
-        out.push(runtime.load_bytes(&path, &bytes)?);
-    }
-    Ok(out)
 }
 
 pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {

@@ -14,6 +14,7 @@ use hutong_core::{Actor, RowId, divisions};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Basic,
+    ProvinceForms,
     Family,
     Categories,
     Visits,
@@ -30,11 +31,18 @@ pub struct FileState {
     visits: Vec<Visit>,
     history: Vec<AuditEntry>,
     pub message: Option<(bool, String)>,
+    /// The province form being edited in the 省级表单 tab.
+    pub form: Option<super::province_form::FormEditor>,
 }
 
 impl FileState {
     pub fn is_dirty(&self) -> bool {
-        self.input != self.saved_input
+        self.input != self.saved_input || self.form.as_ref().is_some_and(|f| f.is_dirty())
+    }
+
+    pub fn reload_history(&mut self, conn: &hutong_core::store::Connection) {
+        self.history =
+            audit::history(conn, "children", &self.child.id.to_string()).unwrap_or_default();
     }
 }
 
@@ -76,6 +84,7 @@ pub fn open(app: &mut HutongApp, id: RowId) {
         child,
         tab: Tab::Basic,
         message: None,
+        form: None,
     });
 }
 
@@ -175,6 +184,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             for (tab, key) in [
                 (Tab::Basic, "file.basic"),
+                (Tab::ProvinceForms, "file.province_forms"),
                 (Tab::Family, "file.family"),
                 (Tab::Categories, "file.categories"),
                 (Tab::Visits, "file.visits"),
@@ -193,6 +203,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.colored_label(colour, msg);
         }
         egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
+            // Drawn below, outside this borrow of the file.
+            Tab::ProvinceForms => {}
             Tab::Basic => {
                 egui::Grid::new("basic")
                     .num_columns(2)
@@ -311,6 +323,15 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 }
             }
         });
+    }
+    if app
+        .file
+        .as_ref()
+        .is_some_and(|f| f.tab == Tab::ProvinceForms)
+    {
+        egui::ScrollArea::vertical()
+            .id_salt("province-form")
+            .show(ui, |ui| super::province_form::show(app, ui));
     }
     if let Some(f) = &app.file
         && f.tab == Tab::Basic

@@ -9,6 +9,7 @@ mod home;
 mod list;
 mod login;
 mod plugins;
+mod province_form;
 
 use crate::i18n::{Lang, tr};
 use anyhow::{Context, Result};
@@ -42,11 +43,23 @@ pub struct HutongApp {
     /// Where to go once the user answers the unsaved-changes prompt.
     pub(crate) pending_nav: Option<Screen>,
     pub(crate) developer_mode: bool,
+    /// Installed province plugins, loaded at start-up. The runtime is kept
+    /// alive with them: its ticker thread enforces call deadlines.
+    pub(crate) plugins: Vec<hutong_plugin_host::Plugin>,
+    pub(crate) plugin_error: Option<String>,
+    _runtime: Option<hutong_plugin_host::Runtime>,
 }
 
 impl HutongApp {
     pub fn new(store: Store, db_path: PathBuf) -> Self {
         let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
+        let (runtime, plugins, plugin_error) = match crate::installed::runtime_for(Some(&db_path)) {
+            Ok(rt) => match crate::installed::load_installed(&db_path, &store, &rt) {
+                Ok(p) => (Some(rt), p, None),
+                Err(e) => (Some(rt), Vec::new(), Some(format!("{e:#}"))),
+            },
+            Err(e) => (None, Vec::new(), Some(format!("{e:#}"))),
+        };
         HutongApp {
             store,
             db_path,
@@ -58,6 +71,9 @@ impl HutongApp {
             file: None,
             pending_nav: None,
             developer_mode,
+            plugins,
+            plugin_error,
+            _runtime: runtime,
         }
     }
 

@@ -1,0 +1,473 @@
+//! 省级表单: renders a province plugin's form from its definition, runs the
+//! plugin's `evaluate-form` as the user types, shows errors and warnings
+//! beside each field, and saves a new form version. Saving is blocked only
+//! by errors.
+//!
+//! Evaluation runs on the UI thread for now: a call costs tens of
+//! microseconds, and the host's fuel and deadline stop a hostile plugin.
+//! Moving it to the plugin worker thread is the next step.
+
+use super::HutongApp;
+use eframe::egui;
+use hutong_core::forms::{self, FormInput};
+use hutong_core::province::{FieldKind, FieldValue, FormDef, FormEvaluation, Severity, Value};
+use hutong_core::{Actor, RowId, snapshot};
+
+pub struct FormEditor {
+    pub plugin: usize,
+    pub form: FormDef,
+    pub values: Vec<FieldValue>,
+    saved: Vec<FieldValue>,
+    pub evaluation: Option<FormEvaluation>,
+    pub error: Option<String>,
+    /// Rows per repeat group.
+    rows: std::collections::HashMap<String, u32>,
+}
+
+impl FormEditor {
+    pub fn is_dirty(&self) -> bool {
+        self.values != self.saved
+    }
+}
+
+fn get<'a>(values: &'a [FieldValue], id: &str, row: Option<u32>) -> Option<&'a Value> {
+    values
+        .iter()
+        .find(|v| v.field_id == id && v.row == row)
+        .map(|v| &v.value)
+}
+
+fn set(values: &mut Vec<FieldValue>, id: &str, row: Option<u32>, value: Value) {
+    values.retain(|v| !(v.field_id == id && v.row == row));
+    if value != Value::Empty {
+        values.push(FieldValue {
+            field_id: id.to_string(),
+            row,
+            value,
+        });
+    }
+}
+
+/// Opens a form for the current child, with its latest saved values.
+pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
+    let Some(file) = &mut app.file else { return };
+    let Some(p) = app.plugins.get(plugin) else {
+        return;
+    };
+    let plugin_id = p.manifest().id.clone();
+    let saved: Vec<FieldValue> =
+        forms::latest(app.store.conn(), file.child.id, &plugin_id, &form.id)
+            .ok()
+            .flatten()
+            .and_then(|r| {
+                serde_json::from_value(r.values.get("values").cloned().unwrap_or_default()).ok()
+            })
+            .unwrap_or_default();
+    // Fields bound to core fields start from the child's file, so nothing
+    // is typed twice; saved values win.
+    let mut values = saved.clone();
+    if let Ok(snap) = snapshot::child_snapshot(app.store.conn(), file.child.id) {
+        for f in form
+            .fields
+            .iter()
+            .filter(|f| !f.core_binding.is_empty() && f.group.is_empty())
+        {
+            if get(&values, &f.id, None).is_some() {
+                continue;
+            }
+            let bound = match f.core_binding.as_str() {
+                "child.name" => snap.name.clone(),
+                "child.name_alt" => snap.name_alt.clone(),
+                "child.id_number" => snap.id_number.clone(),
+                "child.birth_date" => snap.birth_date.clone(),
+                "child.sex" => snap.sex.clone(),
+                "child.ethnicity" => snap.ethnicity.clone(),
+                "child.hukou_division" => snap.hukou_division.clone(),
+                "child.residence_division" => snap.residence_division.clone(),
+                "child.schooling" => snap.schooling.clone(),
+                "child.health" => snap.health.clone(),
+                _ => String::new(),
+            };
+            if !bound.is_empty()
+                && !matches!(
+                    f.kind,
+                    FieldKind::SingleChoice(_) | FieldKind::MultiChoice(_) | FieldKind::Boolean
+                )
+            {
+                set(&mut values, &f.id, None, Value::Text(bound));
+            }
+        }
+    }
+    let mut rows = std::collections::HashMap::new();
+    for v in &saved {
+        if let Some(r) = v.row {
+            let group = form
+                .fields
+                .iter()
+                .find(|f| f.id == v.field_id)
+                .map(|f| f.group.clone())
+                .unwrap_or_default();
+            let e = rows.entry(group).or_insert(0);
+            *e = (*e).max(r + 1);
+        }
+    }
+    // Prefilled values are not an unsaved change: leaving a form the user
+    // never touched must not prompt.
+    let saved = if saved.is_empty() {
+        values.clone()
+    } else {
+        saved
+    };
+    file.form = Some(FormEditor {
+        plugin,
+        form,
+        values,
+        saved,
+        evaluation: None,
+        error: None,
+        rows,
+    });
+    evaluate(app);
+}
+
+/// Runs the plugin's evaluation on the current values.
+fn evaluate(app: &mut HutongApp) {
+    let today = chrono::Local::now().date_naive().to_string();
+    let Some(file) = &mut app.file else { return };
+    let snapshot = snapshot::child_snapshot(app.store.conn(), file.child.id).ok();
+    let Some(ed) = &mut file.form else { return };
+    let Some(plugin) = app.plugins.get_mut(ed.plugin) else {
+        return;
+    };
+    match plugin.evaluate_form(&ed.form.id, &ed.values, &today, snapshot.as_ref()) {
+        Ok(ev) => {
+            for c in &ev.computed {
+                set(&mut ed.values, &c.field_id, c.row, c.value.clone());
+            }
+            ed.evaluation = Some(ev);
+            ed.error = None;
+        }
+        Err(e) => {
+            ed.evaluation = None;
+            ed.error = Some(e.to_string());
+        }
+    }
+}
+
+fn issues_for<'a>(
+    ev: &'a Option<FormEvaluation>,
+    id: &str,
+    row: Option<u32>,
+) -> Vec<&'a hutong_core::province::FieldIssue> {
+    ev.as_ref()
+        .map(|e| {
+            e.issues
+                .iter()
+                .filter(|i| i.field_id == id && i.row == row)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Draws one field; returns whether its value changed.
+fn field_ui(
+    ui: &mut egui::Ui,
+    f: &hutong_core::province::Field,
+    values: &mut Vec<FieldValue>,
+    row: Option<u32>,
+) -> bool {
+    let label = if f.required {
+        format!("{} *", f.label)
+    } else {
+        f.label.clone()
+    };
+    let l = ui.label(label);
+    if !f.help.is_empty() {
+        l.clone().on_hover_text(&f.help);
+    }
+    let current = get(values, &f.id, row).cloned().unwrap_or(Value::Empty);
+    let mut changed = false;
+    match &f.kind {
+        FieldKind::Boolean => {
+            let mut b = matches!(current, Value::Boolean(true));
+            if ui.checkbox(&mut b, "").labelled_by(l.id).changed() {
+                set(values, &f.id, row, Value::Boolean(b));
+                changed = true;
+            }
+        }
+        FieldKind::SingleChoice(c) => {
+            let parent_code = if c.parent.is_empty() {
+                None
+            } else {
+                match get(values, &c.parent, row) {
+                    Some(Value::Choice(p)) => Some(p.clone()),
+                    _ => Some(String::new()),
+                }
+            };
+            let selected = match &current {
+                Value::Choice(code) => c
+                    .options
+                    .iter()
+                    .find(|o| &o.code == code)
+                    .map(|o| o.label.clone())
+                    .unwrap_or_else(|| code.clone()),
+                _ => "请选择".to_string(),
+            };
+            egui::ComboBox::from_id_salt((&f.id, row))
+                .selected_text(selected)
+                .show_ui(ui, |ui| {
+                    for o in c.options.iter().filter(|o| {
+                        o.parent_code.is_empty()
+                            || parent_code.as_deref() == Some(o.parent_code.as_str())
+                    }) {
+                        if ui
+                            .selectable_label(current == Value::Choice(o.code.clone()), &o.label)
+                            .clicked()
+                        {
+                            set(values, &f.id, row, Value::Choice(o.code.clone()));
+                            changed = true;
+                        }
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        }
+        FieldKind::MultiChoice(c) => {
+            let mut chosen: Vec<String> = match &current {
+                Value::Choices(v) => v.clone(),
+                _ => vec![],
+            };
+            ui.horizontal_wrapped(|ui| {
+                for o in &c.options {
+                    let mut on = chosen.contains(&o.code);
+                    if ui.checkbox(&mut on, &o.label).changed() {
+                        if on {
+                            chosen.push(o.code.clone());
+                        } else {
+                            chosen.retain(|x| x != &o.code);
+                        }
+                        changed = true;
+                    }
+                }
+            });
+            if changed {
+                set(
+                    values,
+                    &f.id,
+                    row,
+                    if chosen.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Choices(chosen)
+                    },
+                );
+            }
+        }
+        kind => {
+            let mut text = match &current {
+                Value::Text(s) | Value::Choice(s) => s.clone(),
+                Value::Integer(i) => i.to_string(),
+                Value::Decimal(d) => d.to_string(),
+                _ => String::new(),
+            };
+            let edit = if *kind == FieldKind::LongText {
+                egui::TextEdit::multiline(&mut text).desired_rows(3)
+            } else {
+                egui::TextEdit::singleline(&mut text)
+            };
+            let hint = match kind {
+                FieldKind::Date => "如 2025-05-22",
+                FieldKind::IdNumber => "18位身份证号",
+                _ => "",
+            };
+            if ui
+                .add(edit.hint_text(hint).desired_width(300.0))
+                .labelled_by(l.id)
+                .changed()
+            {
+                let t = text.trim();
+                let v = if t.is_empty() {
+                    Value::Empty
+                } else {
+                    match kind {
+                        // Keep unparseable numbers as text: the plugin and the
+                        // store see exactly what was typed and can name the problem.
+                        FieldKind::Integer => t
+                            .parse()
+                            .map(Value::Integer)
+                            .unwrap_or(Value::Text(text.clone())),
+                        FieldKind::Decimal => t
+                            .parse()
+                            .map(Value::Decimal)
+                            .unwrap_or(Value::Text(text.clone())),
+                        _ => Value::Text(text.clone()),
+                    }
+                };
+                set(values, &f.id, row, v);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let Some(file) = &app.file else { return };
+    if app.plugins.is_empty() {
+        ui.label(
+            app.plugin_error
+                .clone()
+                .unwrap_or_else(|| "尚未安装省级插件".into()),
+        );
+        return;
+    }
+    // Form picker.
+    let mut pick: Option<(usize, FormDef)> = None;
+    ui.horizontal_wrapped(|ui| {
+        for (i, p) in app.plugins.iter_mut().enumerate() {
+            let forms = p.forms().unwrap_or_default();
+            for f in forms {
+                let selected = file
+                    .form
+                    .as_ref()
+                    .is_some_and(|e| e.plugin == i && e.form.id == f.id);
+                if ui.selectable_label(selected, &f.title).clicked() {
+                    pick = Some((i, f));
+                }
+            }
+        }
+    });
+    if let Some((i, f)) = pick {
+        open(app, i, f);
+        return;
+    }
+    let mut changed = false;
+    let mut save = false;
+    {
+        let Some(file) = &mut app.file else { return };
+        let Some(ed) = &mut file.form else {
+            ui.weak("请选择一张表单");
+            return;
+        };
+        ui.separator();
+        if let Some(e) = &ed.error {
+            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+        }
+        let hidden: Vec<String> = ed
+            .evaluation
+            .as_ref()
+            .map(|e| e.hidden.clone())
+            .unwrap_or_default();
+        let form = ed.form.clone();
+        for section in &form.sections {
+            ui.strong(&section.title);
+            egui::Grid::new(("form", &section.id))
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    for f in form.fields.iter().filter(|f| {
+                        f.section == section.id && f.group.is_empty() && !hidden.contains(&f.id)
+                    }) {
+                        if f.kind == FieldKind::RepeatGroup {
+                            ui.label(&f.label);
+                            let n = ed.rows.get(&f.id).copied().unwrap_or(0);
+                            if ui.button("添加一行").clicked() {
+                                ed.rows.insert(f.id.clone(), n + 1);
+                            }
+                            ui.end_row();
+                            for row in 0..n {
+                                for member in form.fields.iter().filter(|m| m.group == f.id) {
+                                    changed |= field_ui(ui, member, &mut ed.values, Some(row));
+                                    ui.end_row();
+                                    for issue in issues_for(&ed.evaluation, &member.id, Some(row)) {
+                                        ui.label("");
+                                        issue_label(ui, issue);
+                                        ui.end_row();
+                                    }
+                                }
+                            }
+                            continue;
+                        }
+                        changed |= field_ui(ui, f, &mut ed.values, None);
+                        ui.end_row();
+                        for issue in issues_for(&ed.evaluation, &f.id, None) {
+                            ui.label("");
+                            issue_label(ui, issue);
+                            ui.end_row();
+                        }
+                    }
+                });
+        }
+        let blocked = ed.evaluation.as_ref().is_none_or(|e| e.has_errors());
+        ui.add_space(8.0);
+        if ui
+            .add_enabled(!blocked, egui::Button::new("保存表单"))
+            .clicked()
+        {
+            save = true;
+        }
+        if blocked {
+            ui.weak("请先改正标红的错误");
+        }
+    }
+    if changed {
+        evaluate(app);
+    }
+    if save {
+        save_form(app);
+    }
+}
+
+fn issue_label(ui: &mut egui::Ui, issue: &hutong_core::province::FieldIssue) {
+    let (colour, prefix) = match issue.severity {
+        Severity::Error => (egui::Color32::from_rgb(200, 30, 30), "错误"),
+        Severity::Warning => (egui::Color32::from_rgb(190, 120, 0), "提示"),
+    };
+    ui.colored_label(colour, format!("{prefix}：{}", issue.message));
+}
+
+fn save_form(app: &mut HutongApp) {
+    let actor = app
+        .user
+        .as_ref()
+        .map(|u| Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+        })
+        .unwrap_or_else(|| Actor::system("ui"));
+    let Some(file) = &mut app.file else { return };
+    let child_id: RowId = file.child.id;
+    let Some(ed) = &mut file.form else { return };
+    let Some(plugin) = app.plugins.get(ed.plugin) else {
+        return;
+    };
+    let (pid, pver) = (
+        plugin.manifest().id.clone(),
+        plugin.manifest().version.clone(),
+    );
+    let values = serde_json::json!({ "values": ed.values });
+    let result = app.store.write(&actor, |tx| {
+        forms::save(
+            tx,
+            FormInput {
+                child_id,
+                plugin_id: &pid,
+                plugin_version: &pver,
+                form_id: &ed.form.id,
+                form_version: &ed.form.version,
+                values,
+            },
+        )
+    });
+    match result {
+        Ok(rec) => {
+            ed.saved = ed.values.clone();
+            file.message = Some((
+                true,
+                format!("已保存“{}”第 {} 版", ed.form.title, rec.version),
+            ));
+            file.reload_history(app.store.conn());
+        }
+        Err(e) => ed.error = Some(e.to_string()),
+    }
+}

@@ -1,0 +1,158 @@
+//! The workstation's 省级表单 tab with the real 河南 plugin installed: the
+//! form renders from the plugin's definition, the plugin's errors show
+//! beside the field and block saving, and a fixed form saves a version
+//! that appears in the store and in 历史.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hutong::egui;
+use hutong::gui::{HutongApp, Screen};
+use hutong_core::{Store, audit, children, forms};
+use hutong_tests::{hutong as run_hutong, stderr};
+use std::path::{Path, PathBuf};
+
+fn henan_wasm() -> PathBuf {
+    Path::new(env!("HUTONG_PLUGIN_DIR")).join("hutong_plugin_henan.wasm")
+}
+
+#[test]
+fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    assert!(
+        run_hutong(&db, &["demo", "--children", "50"], None)
+            .status
+            .success()
+    );
+    let key = dir.path().join("henan.pem");
+    let plugin = dir.path().join("henan.wasm");
+    std::fs::copy(henan_wasm(), &plugin).unwrap();
+    let out = run_hutong(
+        &db,
+        &["plugin", "keygen", "--out", key.to_str().unwrap()],
+        None,
+    );
+    let public = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("公钥（提供给各县信任）：")
+                .map(str::to_string)
+        })
+        .unwrap();
+    assert!(
+        run_hutong(
+            &db,
+            &[
+                "plugin",
+                "sign",
+                "--key",
+                key.to_str().unwrap(),
+                plugin.to_str().unwrap()
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run_hutong(&db, &["plugin", "trust", &public, "--province", "41"], None)
+            .status
+            .success()
+    );
+    let out = run_hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let store = Store::open_existing(&db).unwrap();
+    let path = db.clone();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .with_context_setup(hutong::gui::setup_context)
+        .build_eframe(move |_cc| HutongApp::new(store, path));
+    h.get_by_label("用户名").focus();
+    h.step();
+    h.get_by_label("用户名").type_text("caseworker");
+    h.get_by_label("密码").focus();
+    h.step();
+    h.get_by_label("密码").type_text("hutong-demo");
+    h.run();
+    h.get_by_label("登录").click();
+    h.run();
+    h.get_by_label("儿童档案").click();
+    h.run();
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text("马文博");
+    h.run();
+    h.get_by_label("马文博").click();
+    h.run();
+    assert_eq!(h.state().screen(), Screen::ChildFile);
+    h.get_by_label("省级表单").click();
+    h.run();
+    h.get_by_label("流动儿童监测登记表（示例）").click();
+    h.run();
+
+    // Bound fields are prefilled; the required date is not, and the plugin says so.
+    assert!(
+        h.query_by_label_contains("请填写“来本地居住日期”")
+            .is_some(),
+        "the plugin's error shows beside the field"
+    );
+    assert!(
+        h.query_by_label("请先改正标红的错误").is_some(),
+        "errors block saving"
+    );
+
+    // A date in the future is an error too.
+    h.get_by_label("来本地居住日期 *").focus();
+    h.step();
+    h.get_by_label("来本地居住日期 *").type_text("2099-01-01");
+    h.run();
+    assert!(h.query_by_label_contains("晚于今天").is_some());
+    // Fix it: select the text and type a real date.
+    h.get_by_label("来本地居住日期 *").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("来本地居住日期 *").type_text("2023-05-10");
+    h.run();
+    assert!(
+        h.query_by_label_contains("晚于今天").is_none(),
+        "the error goes once the date is fixed"
+    );
+    assert!(
+        h.query_by_label_contains("请填写“来本地居住日期”")
+            .is_none()
+    );
+
+    // The remaining required answers.
+    h.get_by_label("随迁情况 *").click();
+    h.run();
+    h.get_by_label("随父母一方").click();
+    h.run();
+    h.get_by_label("仅在本市中心城区市辖区之间流动 *").click();
+    h.run();
+    h.get_by_label("仅在本市中心城区市辖区之间流动 *").click();
+    h.run();
+    assert!(
+        h.query_by_label("请先改正标红的错误").is_none(),
+        "no errors left"
+    );
+    h.get_by_label("保存表单").click();
+    h.run();
+    assert!(h.query_by_label_contains("第 1 版").is_some());
+
+    let store = Store::open_existing(&db).unwrap();
+    let child = children::get_by_id_number(store.conn(), "630106201203030579")
+        .unwrap()
+        .unwrap();
+    let rec = forms::latest(store.conn(), child.id, "cn.hutong.henan", "migrant-monitor")
+        .unwrap()
+        .expect("a saved form version");
+    let text = rec.values.to_string();
+    assert!(
+        text.contains("2023-05-10") && text.contains("one_parent") && text.contains("马文博"),
+        "{text}"
+    );
+    let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
+    assert_eq!(history[0].action, "form.save");
+    assert_eq!(history[0].actor, "caseworker");
+}
