@@ -122,6 +122,20 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
         h.query_by_label_contains("请填写“来本地居住日期”")
             .is_none()
     );
+    // The Chinese date picker shows the typed date, and picking a day sets it.
+    h.get_by_label("日历：2023年5月10日").click();
+    h.run();
+    assert!(h.query_by_label("今天").is_some(), "the month grid opens");
+    assert!(
+        h.query_by_label("2023年5月").is_some(),
+        "the month grid opens on the field's month"
+    );
+    h.get_by_label("12").click();
+    h.run();
+    assert!(
+        h.query_by_label("日历：2023年5月12日").is_some(),
+        "picking a day sets the date"
+    );
 
     // The remaining required answers.
     h.get_by_label("随迁情况 *").click();
@@ -149,7 +163,7 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
         .expect("a saved form version");
     let text = rec.values.to_string();
     assert!(
-        text.contains("2023-05-10") && text.contains("one_parent") && text.contains("马文博"),
+        text.contains("2023-05-12") && text.contains("one_parent") && text.contains("马文博"),
         "{text}"
     );
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();

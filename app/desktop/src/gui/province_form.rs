@@ -270,6 +270,7 @@ fn field_ui(
                 Value::Decimal(d) => d.to_string(),
                 _ => String::new(),
             };
+            let parsed_date = hutong_core::national::dates::parse_flexible(&text);
             let edit = if *kind == FieldKind::LongText {
                 egui::TextEdit::multiline(&mut text).desired_rows(3)
             } else {
@@ -280,11 +281,27 @@ fn field_ui(
                 FieldKind::IdNumber => "18位身份证号",
                 _ => "",
             };
-            if ui
-                .add(edit.hint_text(hint).desired_width(300.0))
-                .labelled_by(l.id)
-                .changed()
-            {
+            let mut picked_date = None;
+            let response = ui
+                .horizontal(|ui| {
+                    let r = ui
+                        .add(edit.hint_text(hint).desired_width(220.0))
+                        .labelled_by(l.id);
+                    if *kind == FieldKind::Date {
+                        let today = chrono::Local::now().date_naive();
+                        let mut d = parsed_date;
+                        if super::date_picker::date_picker(ui, (&f.id, row, "date"), &mut d, today)
+                        {
+                            picked_date = d;
+                        }
+                    }
+                    r
+                })
+                .inner;
+            if let Some(d) = picked_date {
+                set(values, &f.id, row, Value::Text(d.to_string()));
+                changed = true;
+            } else if response.changed() {
                 let t = text.trim();
                 let v = if t.is_empty() {
                     Value::Empty
