@@ -189,3 +189,41 @@ fn a_tibetan_name_shows_beside_the_chinese_one() {
     // kittest fails on a glyph no font has, so rendering this at all proves the fallback.
     assert!(h.query_by_label_contains("次仁卓玛 / ཚེ་རིང་སྒྲོལ་མ").is_some());
 }
+
+#[test]
+fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
+    use hutong::gui::{FirstRun, Root};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-county.db");
+    let p = path.clone();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_context_setup(hutong::gui::setup_context)
+        .build_eframe(move |_cc| Root::FirstRun(FirstRun::new(p)));
+    assert!(
+        h.query_by_label("固始县").is_some(),
+        "the default county code is looked up"
+    );
+    // A short password is refused with the field named, and leaves no file behind.
+    h.get_by_label("管理员密码").focus();
+    h.step();
+    h.get_by_label("管理员密码").type_text("short");
+    h.run();
+    h.get_by_label("新建县数据库").click();
+    h.run();
+    assert!(h.query_by_label_contains("至少需要8个字符").is_some(), "the password rule is named");
+    assert!(!path.exists(), "a failed set-up leaves no database");
+    h.get_by_label("管理员密码").focus();
+    h.step();
+    h.get_by_label("管理员密码").type_text("-but-long-now");
+    h.run();
+    h.get_by_label("新建县数据库").click();
+    h.run();
+    assert!(
+        h.query_by_label("用户名").is_some(),
+        "the log-in screen follows"
+    );
+    let store = Store::open_existing(&path).unwrap();
+    assert!(hutong_core::users::authenticate(store.conn(), "admin", "short-but-long-now").is_ok());
+    assert_eq!(store.county_code().unwrap().as_deref(), Some("411525"));
+}

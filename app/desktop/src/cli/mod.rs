@@ -63,10 +63,11 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let is_default_db = cli.db.is_none();
     let db = cli.db.clone().unwrap_or_else(hutong::paths::default_db);
     let actor = Actor::system(&cli.actor);
     match cli.command {
-        None => hutong::gui::run(&db),
+        None => hutong::gui::run(&db, is_default_db),
         Some(Command::Init(a)) => setup::init(&db, a),
         Some(Command::Demo(a)) => setup::demo(&db, a),
         Some(Command::Child(c)) => children::run(&db, &actor, c),

@@ -6,6 +6,8 @@
 
 mod child_file;
 mod date_picker;
+mod first_run;
+pub use first_run::{FirstRun, Root};
 mod home;
 mod list;
 mod login;
@@ -283,9 +285,15 @@ impl HutongApp {
     }
 }
 
-/// Opens the workstation on `db`, creating the demo county on first run.
-pub fn run(db: &Path) -> Result<ExitCode> {
-    if !db.exists() {
+/// Opens the workstation on `db`. On the default database's first run the
+/// demo county is created at once (the README's first command); a new
+/// `--db FILE` that does not exist yet gets the first-run chooser.
+pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
+    let root = if db.exists() {
+        let store =
+            Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+        Root::App(Box::new(HutongApp::new(store, db.to_path_buf())))
+    } else if is_default {
         eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
         let mut store = Store::open(db).with_context(|| format!("创建数据库 {}", db.display()))?;
         demo::generate(
@@ -299,9 +307,10 @@ pub fn run(db: &Path) -> Result<ExitCode> {
             |_, _| true,
         )
         .context("生成示例数据")?;
-    }
-    let store = Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))?;
-    let app = HutongApp::new(store, db.to_path_buf());
+        Root::App(Box::new(HutongApp::new(store, db.to_path_buf())))
+    } else {
+        Root::FirstRun(FirstRun::new(db.to_path_buf()))
+    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("护童 Hutong")
@@ -314,7 +323,7 @@ pub fn run(db: &Path) -> Result<ExitCode> {
         options,
         Box::new(|cc| {
             setup_context(&cc.egui_ctx);
-            Ok(Box::new(app))
+            Ok(Box::new(root))
         }),
     )
     .map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))?;

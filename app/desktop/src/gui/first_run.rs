@@ -1,0 +1,135 @@
+//! First run on a database that does not exist yet: create a county (chosen
+//! by its code, checked against the division list) with its administrator,
+//! or open the demo county. Then the normal workstation takes over.
+
+use super::HutongApp;
+use eframe::egui;
+use hutong_core::{Store, demo, divisions, setup};
+use std::path::PathBuf;
+
+pub struct FirstRun {
+    db: PathBuf,
+    county: String,
+    admin: String,
+    password: String,
+    error: Option<String>,
+}
+
+/// The window's root: the first-run chooser, then the workstation.
+pub enum Root {
+    FirstRun(FirstRun),
+    App(Box<HutongApp>),
+}
+
+impl FirstRun {
+    pub fn new(db: PathBuf) -> Self {
+        FirstRun {
+            db,
+            county: "411525".into(),
+            admin: "admin".into(),
+            password: String::new(),
+            error: None,
+        }
+    }
+
+    /// Draws the chooser; returns the workstation once a database exists.
+    fn show(&mut self, ui: &mut egui::Ui) -> Option<HutongApp> {
+        let mut result = None;
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            ui.heading("护童 · 首次使用");
+            ui.label(format!("数据库 {} 尚不存在。", self.db.display()));
+            ui.add_space(16.0);
+            if ui.button("打开示例县（固始县，含示例数据）").clicked() {
+                result = self.create(true);
+            }
+            ui.add_space(16.0);
+            ui.strong("或新建本县数据库");
+            let county_name = divisions::dataset_county(self.county.trim()).ok().flatten();
+            egui::Grid::new("first-run").num_columns(2).show(ui, |ui| {
+                let l = ui.label("县级区划代码");
+                ui.text_edit_singleline(&mut self.county).labelled_by(l.id);
+                ui.end_row();
+                ui.label("");
+                match &county_name {
+                    Some(c) => ui.weak(&c.name),
+                    None => ui.colored_label(
+                        egui::Color32::from_rgb(200, 30, 30),
+                        "不在2023年统计用区划代码中",
+                    ),
+                };
+                ui.end_row();
+                let l = ui.label("管理员用户名");
+                ui.text_edit_singleline(&mut self.admin).labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("管理员密码");
+                ui.add(egui::TextEdit::singleline(&mut self.password).password(true))
+                    .labelled_by(l.id);
+                ui.end_row();
+            });
+            if ui
+                .add_enabled(county_name.is_some(), egui::Button::new("新建县数据库"))
+                .clicked()
+            {
+                result = self.create(false);
+            }
+            if let Some(e) = &self.error {
+                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+            }
+        });
+        result
+    }
+
+    fn create(&mut self, demo_county: bool) -> Option<HutongApp> {
+        let outcome = (|| -> hutong_core::Result<Store> {
+            let mut store = Store::open(&self.db)?;
+            if demo_county {
+                demo::generate(
+                    &mut store,
+                    &demo::DemoOptions {
+                        county_code: "411525".into(),
+                        generated_children: super::FIRST_RUN_DEMO_CHILDREN,
+                        seed: 20250522,
+                        today: chrono::Local::now().date_naive(),
+                    },
+                    |_, _| true,
+                )?;
+            } else {
+                setup::init(
+                    &mut store,
+                    self.county.trim(),
+                    self.admin.trim(),
+                    &self.password,
+                )?;
+            }
+            Ok(store)
+        })();
+        match outcome {
+            Ok(store) => Some(HutongApp::new(store, self.db.clone())),
+            Err(e) => {
+                // A failed set-up must not leave a half-made file behind that
+                // the next start would mistake for a database.
+                let _ = std::fs::remove_file(&self.db);
+                let _ = std::fs::remove_file(self.db.with_extension("db-wal"));
+                let _ = std::fs::remove_file(self.db.with_extension("db-shm"));
+                self.error = Some(e.to_string());
+                None
+            }
+        }
+    }
+}
+
+impl eframe::App for Root {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        match self {
+            Root::App(app) => app.ui(ui, frame),
+            Root::FirstRun(first) => {
+                let mut next = None;
+                egui::CentralPanel::default().show(ui, |ui| next = first.show(ui));
+                if let Some(app) = next {
+                    *self = Root::App(Box::new(app));
+                }
+            }
+        }
+    }
+}
