@@ -180,9 +180,37 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ChildInput) -> Result<(Child, Vec<IdWar
     if find_id_by_number(tx.conn(), &input.id_number)?.is_some() {
         return Err(CoreError::DuplicateIdNumber(input.id_number));
     }
+    let child = apply_input(
+        Child {
+            id: RowId::new(),
+            status: ChildStatus::Active,
+            close_reason: None,
+            closed_on: None,
+            created_at: tx.now().to_string(),
+            ..Child::placeholder()
+        },
+        input,
+        &parsed,
+    );
+    insert_row(tx.conn(), &child)?;
+    tx.audit(
+        AuditEntryInput::new("child.create", "children", Some(child.id.to_string())).detail(
+            serde_json::json!({
+                "name": child.name,
+                "residence": child.residence_division,
+                "warnings": warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            }),
+        ),
+    )?;
+    Ok((child, warnings))
+}
+
+/// The editable fields of `input` (already validated) and the identity
+/// derived from its ID number, applied over `base` (which keeps id, status
+/// and creation time).
+fn apply_input(base: Child, input: ChildInput, parsed: &id_number::ParsedId) -> Child {
     let (name_pinyin, name_initials) = pinyin_keys(&input.name);
-    let child = Child {
-        id: RowId::new(),
+    Child {
         id_number: input.id_number,
         name: input.name,
         name_pinyin,
@@ -202,22 +230,40 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ChildInput) -> Result<(Child, Vec<IdWar
         health: input.health,
         disability_type: input.disability_type,
         disability_grade: input.disability_grade,
-        status: ChildStatus::Active,
-        close_reason: None,
-        closed_on: None,
-        created_at: tx.now().to_string(),
-    };
-    insert_row(tx.conn(), &child)?;
-    tx.audit(
-        AuditEntryInput::new("child.create", "children", Some(child.id.to_string())).detail(
-            serde_json::json!({
-                "name": child.name,
-                "residence": child.residence_division,
-                "warnings": warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-            }),
-        ),
-    )?;
-    Ok((child, warnings))
+        ..base
+    }
+}
+
+impl Child {
+    /// An empty record to build from; every field is overwritten by callers.
+    fn placeholder() -> Child {
+        Child {
+            id: RowId(uuid::Uuid::nil()),
+            id_number: String::new(),
+            name: String::new(),
+            name_pinyin: String::new(),
+            name_initials: String::new(),
+            name_alt: None,
+            sex: Sex::Female,
+            birth_date: NaiveDate::MIN,
+            ethnicity: None,
+            hukou_division: None,
+            hukou_address: None,
+            residence_division: String::new(),
+            residence_address: None,
+            phone: None,
+            schooling: None,
+            school: None,
+            grade: None,
+            health: None,
+            disability_type: None,
+            disability_grade: None,
+            status: ChildStatus::Active,
+            close_reason: None,
+            closed_on: None,
+            created_at: String::new(),
+        }
+    }
 }
 
 /// Inserts a fully formed row (used by [`add`], the demo and import).
@@ -309,30 +355,7 @@ pub fn update(
     {
         return Err(CoreError::DuplicateIdNumber(input.id_number));
     }
-    let (name_pinyin, name_initials) = pinyin_keys(&input.name);
-    let new = Child {
-        id,
-        id_number: input.id_number,
-        name: input.name,
-        name_pinyin,
-        name_initials,
-        name_alt: input.name_alt,
-        sex: parsed.sex,
-        birth_date: parsed.birth_date,
-        ethnicity: input.ethnicity,
-        hukou_division: input.hukou_division,
-        hukou_address: input.hukou_address,
-        residence_division: input.residence_division,
-        residence_address: input.residence_address,
-        phone: input.phone,
-        schooling: input.schooling,
-        school: input.school,
-        grade: input.grade,
-        health: input.health,
-        disability_type: input.disability_type,
-        disability_grade: input.disability_grade,
-        ..old.clone()
-    };
+    let new = apply_input(old.clone(), input, &parsed);
     let changes = diff(&old, &new);
     if changes.is_empty() {
         return Ok((old, warnings));
