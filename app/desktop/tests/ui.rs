@@ -211,7 +211,10 @@ fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
     h.run();
     h.get_by_label("新建县数据库").click();
     h.run();
-    assert!(h.query_by_label_contains("至少需要8个字符").is_some(), "the password rule is named");
+    assert!(
+        h.query_by_label_contains("至少需要8个字符").is_some(),
+        "the password rule is named"
+    );
     assert!(!path.exists(), "a failed set-up leaves no database");
     h.get_by_label("管理员密码").focus();
     h.step();

@@ -9,15 +9,37 @@ use hutong_core::{categories, children};
 /// means no visit in this many days (the national monthly visit norm).
 const DEFAULT_CADENCE_DAYS: i64 = 30;
 
-pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+/// The figures on the 工作台. Computing them scans the county (about a
+/// second at 100,000 children), so they are computed when the screen is
+/// entered, not on every frame.
+#[derive(Default)]
+pub struct HomeStats {
+    pub fresh: bool,
+    total: u64,
+    counts: Vec<(hutong_core::national::category::CaseCategory, u64)>,
+    overdue: Vec<(String, String, u64)>,
+}
+
+fn compute(app: &mut HutongApp) {
     let scope = app.scope();
     let conn = app.store.conn();
-    let total = children::count(conn, Some(&scope)).unwrap_or(0);
-    let counts = categories::counts(conn, Some(&scope)).unwrap_or_default();
     let today = chrono::Local::now().date_naive();
-    let overdue =
-        hutong_core::visits::overdue_by_village(conn, &scope, today, DEFAULT_CADENCE_DAYS)
-            .unwrap_or_default();
+    app.home = HomeStats {
+        fresh: true,
+        total: children::count(conn, Some(&scope)).unwrap_or(0),
+        counts: categories::counts(conn, Some(&scope)).unwrap_or_default(),
+        overdue: hutong_core::visits::overdue_by_village(conn, &scope, today, DEFAULT_CADENCE_DAYS)
+            .unwrap_or_default(),
+    };
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    if !app.home.fresh {
+        compute(app);
+    }
+    let total = app.home.total;
+    let counts = app.home.counts.clone();
+    let overdue = app.home.overdue.clone();
     ui.heading(format!("{}：{} 名", app.t("home.total"), total));
     ui.add_space(8.0);
     ui.columns(2, |cols| {

@@ -60,6 +60,7 @@ fn attempt(app: &mut HutongApp) {
             app.user = Some(user);
             app.login = LoginState::default();
             app.list.dirty = true;
+            app.home.fresh = false;
         }
         Err(e) => {
             app.login.error = Some(e.to_string());

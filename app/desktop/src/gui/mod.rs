@@ -45,6 +45,7 @@ pub struct HutongApp {
     pub(crate) file: Option<child_file::FileState>,
     /// Where to go once the user answers the unsaved-changes prompt.
     pub(crate) pending_nav: Option<Screen>,
+    pub(crate) home: home::HomeStats,
     pub(crate) developer_mode: bool,
     /// Installed province plugins, loaded at start-up. The runtime is kept
     /// alive with them: its ticker thread enforces call deadlines.
@@ -103,6 +104,7 @@ impl HutongApp {
             list: list::ListState::default(),
             file: None,
             pending_nav: None,
+            home: home::HomeStats::default(),
             developer_mode,
             plugins,
             plugin_error,
@@ -154,6 +156,9 @@ impl HutongApp {
         }
         if to == Screen::Children {
             self.list.dirty = true;
+        }
+        if to == Screen::Home {
+            self.home.fresh = false;
         }
         self.screen = to;
     }
