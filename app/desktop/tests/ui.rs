@@ -230,3 +230,49 @@ fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
     assert!(hutong_core::users::authenticate(store.conn(), "admin", "short-but-long-now").is_ok());
     assert_eq!(store.county_code().unwrap().as_deref(), Some("411525"));
 }
+
+#[test]
+fn the_list_filters_by_township_then_village() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "caseworker", "hutong-demo");
+    h.get_by_label("儿童档案").click();
+    h.run();
+    h.get_by_label("乡镇").click();
+    h.run();
+    h.get_by_label("黎集镇").click();
+    h.run();
+    let store = Store::open_existing(&path).unwrap();
+    let in_township = children::list(
+        store.conn(),
+        &children::ChildQuery {
+            division: Some("411525102".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(h.state().listed_names().len(), in_township.len());
+    // "村（居）" is also a column header: ask for the combo box by role.
+    h.get_by_role_and_label(hutong::egui::accesskit::Role::ComboBox, "村（居）")
+        .click();
+    h.run();
+    // The village name is also a label in the rows; the option is a button.
+    h.get_by_role_and_label(hutong::egui::accesskit::Role::Button, "插花村民委员会")
+        .click();
+    h.run();
+    let in_village: Vec<String> = children::list(
+        store.conn(),
+        &children::ChildQuery {
+            division: Some("411525102201".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| r.name)
+    .collect();
+    let names = h.state().listed_names();
+    assert_eq!(names, in_village);
+    assert!(names.contains(&"张小雨".to_string()) && in_village.len() < in_township.len());
+}

@@ -126,9 +126,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
+        division_filter(app, ui);
         if let Some(d) = app.list.division.clone() {
             let name = hutong_core::divisions::full_name(app.store.conn(), &d).unwrap_or(d);
-            if ui.button(format!("✕ {name}")).clicked() {
+            if ui.button(format!("清除：{name}")).clicked() {
                 app.list.division = None;
                 app.list.dirty = true;
             }
@@ -299,5 +300,78 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
     }
     if cancel {
         app.list.reveal_for = None;
+    }
+}
+
+/// 乡镇 and 村（居） pickers, limited to the user's scope.
+fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
+    use hutong_core::divisions;
+    use hutong_core::national::division::{DivisionLevel, level_of};
+    let scope = app.scope();
+    let conn = app.store.conn();
+    let current = app.list.division.clone().unwrap_or_default();
+    let township_code = match level_of(&current) {
+        Some(DivisionLevel::Township) => Some(current.clone()),
+        Some(DivisionLevel::Village) => Some(current[..9].to_string()),
+        _ => None,
+    };
+    // A village director's scope is one village: nothing to pick.
+    if level_of(&scope) == Some(DivisionLevel::Village) {
+        return;
+    }
+    let townships = divisions::within(conn, &scope, DivisionLevel::Township).unwrap_or_default();
+    let mut picked: Option<Option<String>> = None;
+    let l = ui.label("乡镇");
+    let selected = township_code
+        .as_ref()
+        .and_then(|c| townships.iter().find(|t| &t.code == c))
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| "全部".into());
+    egui::ComboBox::from_id_salt("township")
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(township_code.is_none(), "全部")
+                .clicked()
+            {
+                picked = Some(None);
+            }
+            for t in &townships {
+                if ui
+                    .selectable_label(township_code.as_deref() == Some(&t.code), &t.name)
+                    .clicked()
+                {
+                    picked = Some(Some(t.code.clone()));
+                }
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    if let Some(t) = &township_code {
+        let villages = divisions::children(conn, t).unwrap_or_default();
+        let l = ui.label("村（居）");
+        let selected = villages
+            .iter()
+            .find(|v| v.code == current)
+            .map(|v| v.name.clone())
+            .unwrap_or_else(|| "全部".into());
+        egui::ComboBox::from_id_salt("village")
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(current == *t, "全部").clicked() {
+                    picked = Some(Some(t.clone()));
+                }
+                for v in &villages {
+                    if ui.selectable_label(current == v.code, &v.name).clicked() {
+                        picked = Some(Some(v.code.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    }
+    if let Some(p) = picked {
+        app.list.division = p;
+        app.list.dirty = true;
     }
 }
