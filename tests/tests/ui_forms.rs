@@ -11,6 +11,23 @@ use hutong_core::{Store, audit, children, forms};
 use hutong_tests::{hutong as run_hutong, stderr};
 use std::path::{Path, PathBuf};
 
+/// Steps the UI until the plugin worker has answered (plugin calls run off
+/// the UI thread), then lets the frame settle.
+fn settle(h: &mut Harness<'static, HutongApp>) {
+    for _ in 0..500 {
+        h.step();
+        if !h.state().form_pending() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(
+        !h.state().form_pending(),
+        "the plugin worker did not answer within a second"
+    );
+    h.run();
+}
+
 fn henan_wasm() -> PathBuf {
     Path::new(env!("HUTONG_PLUGIN_DIR")).join("hutong_plugin_henan.wasm")
 }
@@ -74,22 +91,22 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     h.get_by_label("密码").focus();
     h.step();
     h.get_by_label("密码").type_text("hutong-demo");
-    h.run();
+    settle(&mut h);
     h.get_by_label("登录").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("儿童档案").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("搜索").focus();
     h.step();
     h.get_by_label("搜索").type_text("马文博");
-    h.run();
+    settle(&mut h);
     h.get_by_label("马文博").click();
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().screen(), Screen::ChildFile);
     h.get_by_label("省级表单").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("流动儿童监测登记表（示例）").click();
-    h.run();
+    settle(&mut h);
 
     // Bound fields are prefilled; the required date is not, and the plugin says so.
     assert!(
@@ -106,14 +123,14 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     h.get_by_label("来本地居住日期 *").focus();
     h.step();
     h.get_by_label("来本地居住日期 *").type_text("2099-01-01");
-    h.run();
+    settle(&mut h);
     assert!(h.query_by_label_contains("晚于今天").is_some());
     // Fix it: select the text and type a real date.
     h.get_by_label("来本地居住日期 *").focus();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_label("来本地居住日期 *").type_text("2023-05-10");
-    h.run();
+    settle(&mut h);
     assert!(
         h.query_by_label_contains("晚于今天").is_none(),
         "the error goes once the date is fixed"
@@ -124,14 +141,14 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     );
     // The Chinese date picker shows the typed date, and picking a day sets it.
     h.get_by_label("日历：2023年5月10日").click();
-    h.run();
+    settle(&mut h);
     assert!(h.query_by_label("今天").is_some(), "the month grid opens");
     assert!(
         h.query_by_label("2023年5月").is_some(),
         "the month grid opens on the field's month"
     );
     h.get_by_label("12").click();
-    h.run();
+    settle(&mut h);
     assert!(
         h.query_by_label("日历：2023年5月12日").is_some(),
         "picking a day sets the date"
@@ -139,19 +156,19 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
 
     // The remaining required answers.
     h.get_by_label("随迁情况 *").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("随父母一方").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("仅在本市中心城区市辖区之间流动 *").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("仅在本市中心城区市辖区之间流动 *").click();
-    h.run();
+    settle(&mut h);
     assert!(
         h.query_by_label("请先改正标红的错误").is_none(),
         "no errors left"
     );
     h.get_by_label("保存表单").click();
-    h.run();
+    settle(&mut h);
     assert!(h.query_by_label_contains("第 1 版").is_some());
 
     let store = Store::open_existing(&db).unwrap();

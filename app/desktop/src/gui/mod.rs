@@ -13,6 +13,7 @@ mod list;
 mod login;
 mod plugins;
 mod province_form;
+mod worker;
 
 use crate::i18n::{Lang, tr};
 use anyhow::{Context, Result};
@@ -47,11 +48,9 @@ pub struct HutongApp {
     pub(crate) pending_nav: Option<Screen>,
     pub(crate) home: home::HomeStats,
     pub(crate) developer_mode: bool,
-    /// Installed province plugins, loaded at start-up. The runtime is kept
-    /// alive with them: its ticker thread enforces call deadlines.
-    pub(crate) plugins: Vec<hutong_plugin_host::Plugin>,
+    /// Installed province plugins, running on the plugin worker thread.
+    pub(crate) plugins: worker::PluginWorker,
     pub(crate) plugin_error: Option<String>,
-    _runtime: Option<hutong_plugin_host::Runtime>,
     /// UI time per frame, when `HUTONG_FRAME_STATS` is set (for measuring
     /// the 8 ms bar in a release build).
     frame_stats: Option<FrameStats>,
@@ -94,6 +93,8 @@ impl HutongApp {
             },
             Err(e) => (None, Vec::new(), Some(format!("{e:#}"))),
         };
+        let (plugins, worker_errors) = worker::PluginWorker::start(plugins, runtime);
+        let plugin_error = plugin_error.or_else(|| worker_errors.into_iter().next());
         HutongApp {
             store,
             db_path,
@@ -108,7 +109,6 @@ impl HutongApp {
             developer_mode,
             plugins,
             plugin_error,
-            _runtime: runtime,
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
     }
@@ -125,6 +125,14 @@ impl HutongApp {
     /// The name of the child whose file is open.
     pub fn open_child_name(&self) -> Option<&str> {
         self.file.as_ref().map(|f| f.child.name.as_str())
+    }
+
+    /// Whether a province-form evaluation is still running on the worker.
+    pub fn form_pending(&self) -> bool {
+        self.file
+            .as_ref()
+            .and_then(|f| f.form.as_ref())
+            .is_some_and(|e| e.pending.is_some())
     }
 
     /// Names in the list as currently shown.

@@ -20,6 +20,8 @@ pub struct FormEditor {
     saved: Vec<FieldValue>,
     pub evaluation: Option<FormEvaluation>,
     pub error: Option<String>,
+    /// The worker job whose evaluation is awaited.
+    pub pending: Option<u64>,
     /// Rows per repeat group.
     rows: std::collections::HashMap<String, u32>,
 }
@@ -51,10 +53,10 @@ fn set(values: &mut Vec<FieldValue>, id: &str, row: Option<u32>, value: Value) {
 /// Opens a form for the current child, with its latest saved values.
 pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
     let Some(file) = &mut app.file else { return };
-    let Some(p) = app.plugins.get(plugin) else {
+    let Some(p) = app.plugins.infos().get(plugin) else {
         return;
     };
-    let plugin_id = p.manifest().id.clone();
+    let plugin_id = p.manifest.id.clone();
     let saved: Vec<FieldValue> =
         forms::latest(app.store.conn(), file.child.id, &plugin_id, &form.id)
             .ok()
@@ -125,31 +127,49 @@ pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
         saved,
         evaluation: None,
         error: None,
+        pending: None,
         rows,
     });
     evaluate(app);
 }
 
-/// Runs the plugin's evaluation on the current values.
+/// Sends the current values to the plugin worker for evaluation.
 fn evaluate(app: &mut HutongApp) {
     let today = chrono::Local::now().date_naive().to_string();
     let Some(file) = &mut app.file else { return };
     let snapshot = snapshot::child_snapshot(app.store.conn(), file.child.id).ok();
     let Some(ed) = &mut file.form else { return };
-    let Some(plugin) = app.plugins.get_mut(ed.plugin) else {
-        return;
-    };
-    match plugin.evaluate_form(&ed.form.id, &ed.values, &today, snapshot.as_ref()) {
-        Ok(ev) => {
-            for c in &ev.computed {
-                set(&mut ed.values, &c.field_id, c.row, c.value.clone());
-            }
-            ed.evaluation = Some(ev);
-            ed.error = None;
+    match app
+        .plugins
+        .evaluate(ed.plugin, &ed.form.id, ed.values.clone(), today, snapshot)
+    {
+        Some(id) => ed.pending = Some(id),
+        None => ed.error = Some("插件线程已停止，请重新打开护童".into()),
+    }
+}
+
+/// Applies a finished evaluation, if it is the one awaited.
+fn poll(app: &mut HutongApp) {
+    while let Some(done) = app.plugins.try_result() {
+        let Some(ed) = app.file.as_mut().and_then(|f| f.form.as_mut()) else {
+            continue;
+        };
+        if ed.pending != Some(done.id) {
+            continue; // superseded by a newer edit
         }
-        Err(e) => {
-            ed.evaluation = None;
-            ed.error = Some(e.to_string());
+        ed.pending = None;
+        match done.result {
+            Ok(ev) => {
+                for c in &ev.computed {
+                    set(&mut ed.values, &c.field_id, c.row, c.value.clone());
+                }
+                ed.evaluation = Some(ev);
+                ed.error = None;
+            }
+            Err(e) => {
+                ed.evaluation = None;
+                ed.error = Some(e);
+            }
         }
     }
 }
@@ -329,8 +349,13 @@ fn field_ui(
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll(app);
+    if app.form_pending() {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(5));
+    }
     let Some(file) = &app.file else { return };
-    if app.plugins.is_empty() {
+    if app.plugins.infos().is_empty() {
         ui.label(
             app.plugin_error
                 .clone()
@@ -341,9 +366,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     // Form picker.
     let mut pick: Option<(usize, FormDef)> = None;
     ui.horizontal_wrapped(|ui| {
-        for (i, p) in app.plugins.iter_mut().enumerate() {
-            let forms = p.forms().unwrap_or_default();
-            for f in forms {
+        for (i, p) in app.plugins.infos().iter().enumerate() {
+            for f in p.forms.iter().cloned() {
                 let selected = file
                     .form
                     .as_ref()
@@ -415,7 +439,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                 });
         }
-        let blocked = ed.evaluation.as_ref().is_none_or(|e| e.has_errors());
+        let blocked = ed.pending.is_some() || ed.evaluation.as_ref().is_none_or(|e| e.has_errors());
+        if ed.pending.is_some() {
+            ui.weak("正在检查…");
+        }
         ui.add_space(8.0);
         if ui
             .add_enabled(!blocked, egui::Button::new("保存表单"))
@@ -455,13 +482,10 @@ fn save_form(app: &mut HutongApp) {
     let Some(file) = &mut app.file else { return };
     let child_id: RowId = file.child.id;
     let Some(ed) = &mut file.form else { return };
-    let Some(plugin) = app.plugins.get(ed.plugin) else {
+    let Some(plugin) = app.plugins.infos().get(ed.plugin) else {
         return;
     };
-    let (pid, pver) = (
-        plugin.manifest().id.clone(),
-        plugin.manifest().version.clone(),
-    );
+    let (pid, pver) = (plugin.manifest.id.clone(), plugin.manifest.version.clone());
     let values = serde_json::json!({ "values": ed.values });
     let result = app.store.write(&actor, |tx| {
         forms::save(

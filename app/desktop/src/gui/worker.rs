@@ -1,0 +1,127 @@
+//! The plugin worker: province plugin calls run on their own thread, never
+//! on the UI thread, so a slow or hostile plugin cannot freeze a frame (the
+//! host's fuel and deadline still stop it). The UI keeps a copy of each
+//! plugin's manifest and forms, submits jobs, and polls for results.
+
+use hutong_core::province::{ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest};
+use hutong_plugin_host::{Plugin, Runtime};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// What the UI knows about a loaded plugin without calling it.
+pub struct PluginInfo {
+    pub manifest: Manifest,
+    pub forms: Vec<FormDef>,
+}
+
+struct Job {
+    id: u64,
+    plugin: usize,
+    form_id: String,
+    values: Vec<FieldValue>,
+    today: String,
+    child: Option<ChildSnapshot>,
+}
+
+pub struct Done {
+    pub id: u64,
+    pub result: Result<FormEvaluation, String>,
+}
+
+pub struct PluginWorker {
+    infos: Vec<PluginInfo>,
+    jobs: Option<Sender<Job>>,
+    done: Option<Receiver<Done>>,
+    next_id: u64,
+}
+
+impl PluginWorker {
+    /// Moves the plugins (and the runtime whose ticker enforces deadlines)
+    /// onto a worker thread, keeping their manifests and forms here.
+    pub fn start(
+        mut plugins: Vec<Plugin>,
+        runtime: Option<Runtime>,
+    ) -> (PluginWorker, Vec<String>) {
+        let mut errors = Vec::new();
+        let infos = plugins
+            .iter_mut()
+            .map(|p| PluginInfo {
+                manifest: p.manifest().clone(),
+                forms: p.forms().unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Vec::new()
+                }),
+            })
+            .collect();
+        let (job_tx, job_rx) = channel::<Job>();
+        let (done_tx, done_rx) = channel::<Done>();
+        let spawned = std::thread::Builder::new()
+            .name("hutong-plugins".into())
+            .spawn(move || {
+                let _runtime = runtime;
+                // Ends when the UI drops its sender.
+                while let Ok(job) = job_rx.recv() {
+                    let result = match plugins.get_mut(job.plugin) {
+                        Some(p) => p
+                            .evaluate_form(
+                                &job.form_id,
+                                &job.values,
+                                &job.today,
+                                job.child.as_ref(),
+                            )
+                            .map_err(|e| e.to_string()),
+                        None => Err("插件不存在".into()),
+                    };
+                    if done_tx.send(Done { id: job.id, result }).is_err() {
+                        break;
+                    }
+                }
+            });
+        let (jobs, done) = match spawned {
+            Ok(_) => (Some(job_tx), Some(done_rx)),
+            Err(e) => {
+                errors.push(format!("无法启动插件线程：{e}"));
+                (None, None)
+            }
+        };
+        (
+            PluginWorker {
+                infos,
+                jobs,
+                done,
+                next_id: 1,
+            },
+            errors,
+        )
+    }
+
+    pub fn infos(&self) -> &[PluginInfo] {
+        &self.infos
+    }
+
+    /// Queues an evaluation; returns its id, or `None` if the worker is gone.
+    pub fn evaluate(
+        &mut self,
+        plugin: usize,
+        form_id: &str,
+        values: Vec<FieldValue>,
+        today: String,
+        child: Option<ChildSnapshot>,
+    ) -> Option<u64> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let job = Job {
+            id,
+            plugin,
+            form_id: form_id.to_string(),
+            values,
+            today,
+            child,
+        };
+        self.jobs.as_ref()?.send(job).ok().map(|_| id)
+    }
+
+    /// A finished job, if one is waiting.
+    pub fn try_result(&self) -> Option<Done> {
+        self.done.as_ref()?.try_recv().ok()
+    }
+}
