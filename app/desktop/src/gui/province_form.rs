@@ -3,9 +3,8 @@
 //! beside each field, and saves a new form version. Saving is blocked only
 //! by errors.
 //!
-//! Evaluation runs on the UI thread for now: a call costs tens of
-//! microseconds, and the host's fuel and deadline stop a hostile plugin.
-//! Moving it to the plugin worker thread is the next step.
+//! Evaluation runs on the plugin worker thread (`worker.rs`); the form shows
+//! 正在检查… and blocks saving until the answer for the latest edit arrives.
 
 use super::HutongApp;
 use eframe::egui;
