@@ -70,6 +70,22 @@ fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() 
         h.query_by_label_contains("在档儿童").is_some(),
         "the home screen shows the count"
     );
+    // The figures are computed in the background; wait for them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.query_by_label_contains("在档儿童：307 名").is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    assert!(
+        h.query_by_label_contains("在档儿童：307 名").is_some(),
+        "300 generated + 7 reference children"
+    );
+    assert!(
+        h.query_by_label_contains("事实无人抚养儿童").is_some(),
+        "counts by category"
+    );
 
     h.get_by_label("儿童档案").click();
     h.run();
