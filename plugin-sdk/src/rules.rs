@@ -299,6 +299,22 @@ pub fn orphan(child: &ChildSnapshot, today: NaiveDate) -> Finding {
     )
 }
 
+/// What `classify` returns when the host's "today" cannot be read: one
+/// evidence-missing finding per category, so no category silently vanishes.
+pub fn unreadable_today(today: &str, categories: &[CaseCategory]) -> Vec<Finding> {
+    categories
+        .iter()
+        .map(|c| Finding {
+            category: c.code().into(),
+            status: FindingStatus::EvidenceMissing,
+            reasons: vec![format!("认定日期“{today}”无效")],
+            citation: String::new(),
+            effective_from: None,
+            effective_until: None,
+        })
+        .collect()
+}
+
 /// The end date of an age-limited category (16 for 留守/流动, else 18).
 pub fn category_end(child: &ChildSnapshot, category: CaseCategory) -> Option<NaiveDate> {
     dates::parse_flexible(&child.birth_date).map(|b| dates::anniversary(b, category.age_limit()))

@@ -181,6 +181,10 @@ pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Visit>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Until the province plugin's visit policy drives schedules, "overdue"
+/// means no visit in this many days (the monthly visit norm).
+pub const DEFAULT_CADENCE_DAYS: i64 = 30;
+
 /// Active children in `scope` whose latest visit is older than `days` (or
 /// who were never visited), counted per village. Until the plugin's visit
 /// policy drives the schedule, `days` is the caller's default cadence.

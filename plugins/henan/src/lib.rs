@@ -74,14 +74,7 @@ impl Plugin for Province {
 
     fn classify(child: ChildSnapshot, today: String) -> Vec<Finding> {
         let Some(today) = dates::parse_flexible(&today) else {
-            return vec![Finding {
-                category: CaseCategory::DeFactoUnsupported.code().into(),
-                status: FindingStatus::EvidenceMissing,
-                reasons: vec![format!("认定日期无效：{today}")],
-                citation: String::new(),
-                effective_from: None,
-                effective_until: None,
-            }];
+            return rules::unreadable_today(&today, &[CaseCategory::DeFactoUnsupported]);
         };
         vec![
             rules::de_facto_unsupported(&child, today, &rules::SIX_SITUATIONS),

@@ -121,17 +121,7 @@ impl Plugin for Province {
 
     fn classify(child: ChildSnapshot, today: String) -> Vec<Finding> {
         let Some(day) = national::dates::parse_flexible(&today) else {
-            return CATEGORIES
-                .iter()
-                .map(|c| Finding {
-                    category: c.code().into(),
-                    status: FindingStatus::EvidenceMissing,
-                    reasons: vec![format!("认定日期“{today}”无效")],
-                    citation: String::new(),
-                    effective_from: None,
-                    effective_until: None,
-                })
-                .collect();
+            return rules::unreadable_today(&today, &CATEGORIES);
         };
         vec![
             rules::orphan(&child, day),

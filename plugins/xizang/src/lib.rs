@@ -83,19 +83,13 @@ impl Plugin for Province {
 
     fn classify(child: ChildSnapshot, today: String) -> Vec<Finding> {
         let Some(day) = national::dates::parse_flexible(&today) else {
-            return [
-                CaseCategory::OrphanScattered,
-                CaseCategory::DeFactoUnsupported,
-            ]
-            .map(|c| Finding {
-                category: c.code().into(),
-                status: FindingStatus::EvidenceMissing,
-                reasons: vec![format!("认定日期“{today}”无效")],
-                citation: String::new(),
-                effective_from: None,
-                effective_until: None,
-            })
-            .to_vec();
+            return rules::unreadable_today(
+                &today,
+                &[
+                    CaseCategory::OrphanScattered,
+                    CaseCategory::DeFactoUnsupported,
+                ],
+            );
         };
         vec![
             rules::orphan(&child, day),

@@ -30,6 +30,8 @@ pub struct FileState {
     categories: Vec<CategoryRecord>,
     visits: Vec<Visit>,
     history: Vec<AuditEntry>,
+    /// Full name path of the residence, looked up once when the file opens.
+    residence_name: String,
     pub message: Option<(bool, String)>,
     /// The province form being edited in the 省级表单 tab.
     pub form: Option<super::province_form::FormEditor>,
@@ -79,6 +81,7 @@ pub fn open(app: &mut HutongApp, id: RowId) {
         categories: categories::for_child(conn, id).unwrap_or_default(),
         visits: visits::for_child(conn, id).unwrap_or_default(),
         history: audit::history(conn, "children", &id.to_string()).unwrap_or_default(),
+        residence_name: divisions::full_name(conn, &child.residence_division).unwrap_or_default(),
         saved_input: input.clone(),
         input,
         child,
@@ -156,13 +159,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     let mut do_save = false;
     let mut back = false;
-    let conn_residence;
     {
         let Some(file) = &mut app.file else {
             app.screen = super::Screen::Children;
             return;
         };
-        conn_residence = file.child.residence_division.clone();
         ui.horizontal(|ui| {
             if ui.button(t("common.back")).clicked() {
                 back = true;
@@ -336,7 +337,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(f) = &app.file
         && f.tab == Tab::Basic
     {
-        ui.weak(divisions::full_name(app.store.conn(), &conn_residence).unwrap_or_default());
+        ui.weak(&f.residence_name);
     }
     if do_save {
         save(app);

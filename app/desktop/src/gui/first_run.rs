@@ -13,6 +13,9 @@ pub struct FirstRun {
     admin: String,
     password: String,
     error: Option<String>,
+    /// The last code looked up and its name: the lookup reads the embedded
+    /// dataset, so it runs when the code changes, not every frame.
+    looked_up: Option<(String, Option<String>)>,
 }
 
 /// The window's root: the first-run chooser, then the workstation.
@@ -29,6 +32,7 @@ impl FirstRun {
             admin: "admin".into(),
             password: String::new(),
             error: None,
+            looked_up: None,
         }
     }
 
@@ -45,14 +49,22 @@ impl FirstRun {
             }
             ui.add_space(16.0);
             ui.strong("或新建本县数据库");
-            let county_name = divisions::dataset_county(self.county.trim()).ok().flatten();
+            let code = self.county.trim().to_string();
+            if self.looked_up.as_ref().is_none_or(|(c, _)| *c != code) {
+                let name = divisions::dataset_county(&code)
+                    .ok()
+                    .flatten()
+                    .map(|r| r.name);
+                self.looked_up = Some((code, name));
+            }
+            let county_name = self.looked_up.as_ref().and_then(|(_, n)| n.clone());
             egui::Grid::new("first-run").num_columns(2).show(ui, |ui| {
                 let l = ui.label("县级区划代码");
                 ui.text_edit_singleline(&mut self.county).labelled_by(l.id);
                 ui.end_row();
                 ui.label("");
                 match &county_name {
-                    Some(c) => ui.weak(&c.name),
+                    Some(name) => ui.weak(name),
                     None => ui.colored_label(
                         egui::Color32::from_rgb(200, 30, 30),
                         "不在2023年统计用区划代码中",

@@ -5,10 +5,6 @@ use super::{HutongApp, Screen};
 use eframe::egui;
 use hutong_core::{categories, children};
 
-/// Until the province plugin's visit policy drives schedules, "overdue"
-/// means no visit in this many days (the national monthly visit norm).
-const DEFAULT_CADENCE_DAYS: i64 = 30;
-
 /// The figures on the 工作台. Computing them scans the county (about 0.6 s
 /// at 100,000 children), so they are computed in the background, on a
 /// second read-only connection (WAL lets it read while the UI writes), when
@@ -32,8 +28,13 @@ fn figures(conn: &hutong_core::store::Connection, scope: &str) -> Figures {
     Figures {
         total: children::count(conn, Some(scope)).unwrap_or(0),
         counts: categories::counts(conn, Some(scope)).unwrap_or_default(),
-        overdue: hutong_core::visits::overdue_by_village(conn, scope, today, DEFAULT_CADENCE_DAYS)
-            .unwrap_or_default(),
+        overdue: hutong_core::visits::overdue_by_village(
+            conn,
+            scope,
+            today,
+            hutong_core::visits::DEFAULT_CADENCE_DAYS,
+        )
+        .unwrap_or_default(),
     }
 }
 

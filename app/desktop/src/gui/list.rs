@@ -31,6 +31,11 @@ pub struct ListState {
     pub reveal_for: Option<RowId>,
     pub reveal_reason: String,
     pub error: Option<String>,
+    /// Picker contents and the filter's name, looked up on refresh rather
+    /// than every frame.
+    townships: Vec<hutong_core::divisions::Division>,
+    villages: Vec<hutong_core::divisions::Division>,
+    division_name: Option<String>,
 }
 
 fn refresh(app: &mut HutongApp) {
@@ -55,6 +60,7 @@ fn refresh(app: &mut HutongApp) {
         Err(e) => l.error = Some(e.to_string()),
     }
     l.total = children::count(app.store.conn(), Some(&scope)).unwrap_or(0);
+    refresh_divisions(app.store.conn(), &scope, l);
     l.last_search = l.search.clone();
     l.dirty = false;
 }
@@ -127,12 +133,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .response
             .labelled_by(l.id);
         division_filter(app, ui);
-        if let Some(d) = app.list.division.clone() {
-            let name = hutong_core::divisions::full_name(app.store.conn(), &d).unwrap_or(d);
-            if ui.button(format!("清除：{name}")).clicked() {
-                app.list.division = None;
-                app.list.dirty = true;
-            }
+        if let Some(name) = app.list.division_name.clone()
+            && ui.button(format!("清除：{name}")).clicked()
+        {
+            app.list.division = None;
+            app.list.dirty = true;
         }
     });
     if let Some(e) = &app.list.error {
@@ -303,23 +308,42 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
     }
 }
 
+/// The township containing the current filter, if it is a township or village.
+fn township_of(division: &str) -> Option<String> {
+    use hutong_core::national::division::{DivisionLevel, level_of};
+    match level_of(division) {
+        Some(DivisionLevel::Township) => Some(division.to_string()),
+        Some(DivisionLevel::Village) => division.get(..9).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Loads the picker contents for the scope and the current filter.
+fn refresh_divisions(conn: &hutong_core::store::Connection, scope: &str, l: &mut ListState) {
+    use hutong_core::divisions;
+    use hutong_core::national::division::DivisionLevel;
+    let current = l.division.clone().unwrap_or_default();
+    l.townships = divisions::within(conn, scope, DivisionLevel::Township).unwrap_or_default();
+    l.villages = township_of(&current)
+        .map(|t| divisions::children(conn, &t).unwrap_or_default())
+        .unwrap_or_default();
+    l.division_name = l
+        .division
+        .as_ref()
+        .map(|d| divisions::full_name(conn, d).unwrap_or_else(|_| d.clone()));
+}
+
 /// 乡镇 and 村（居） pickers, limited to the user's scope.
 fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
-    use hutong_core::divisions;
     use hutong_core::national::division::{DivisionLevel, level_of};
     let scope = app.scope();
-    let conn = app.store.conn();
     let current = app.list.division.clone().unwrap_or_default();
-    let township_code = match level_of(&current) {
-        Some(DivisionLevel::Township) => Some(current.clone()),
-        Some(DivisionLevel::Village) => Some(current[..9].to_string()),
-        _ => None,
-    };
+    let township_code = township_of(&current);
     // A village director's scope is one village: nothing to pick.
     if level_of(&scope) == Some(DivisionLevel::Village) {
         return;
     }
-    let townships = divisions::within(conn, &scope, DivisionLevel::Township).unwrap_or_default();
+    let townships = &app.list.townships;
     let mut picked: Option<Option<String>> = None;
     let l = ui.label("乡镇");
     let selected = township_code
@@ -336,7 +360,7 @@ fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
             {
                 picked = Some(None);
             }
-            for t in &townships {
+            for t in townships {
                 if ui
                     .selectable_label(township_code.as_deref() == Some(&t.code), &t.name)
                     .clicked()
@@ -348,7 +372,7 @@ fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
         .response
         .labelled_by(l.id);
     if let Some(t) = &township_code {
-        let villages = divisions::children(conn, t).unwrap_or_default();
+        let villages = &app.list.villages;
         let l = ui.label("村（居）");
         let selected = villages
             .iter()
@@ -361,7 +385,7 @@ fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
                 if ui.selectable_label(current == *t, "全部").clicked() {
                     picked = Some(Some(t.clone()));
                 }
-                for v in &villages {
+                for v in villages {
                     if ui.selectable_label(current == v.code, &v.name).clicked() {
                         picked = Some(Some(v.code.clone()));
                     }
