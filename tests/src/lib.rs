@@ -59,3 +59,57 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A province plugin built by `tests/build.rs` (e.g. `hutong_plugin_henan.wasm`).
+pub fn plugin_wasm(file_name: &str) -> PathBuf {
+    Path::new(env!("HUTONG_PLUGIN_DIR")).join(file_name)
+}
+
+/// Installs a province plugin the way a county does: a province key is
+/// made and trusted for `province`, the plugin is signed with it, then
+/// installed through the CLI. `dir` holds the key and the signed copy.
+pub fn install_signed_plugin(db: &Path, dir: &Path, wasm_file_name: &str, province: &str) {
+    let key = dir.join(format!("{province}.pem"));
+    let plugin = dir.join(wasm_file_name);
+    std::fs::copy(plugin_wasm(wasm_file_name), &plugin).expect("copy the built plugin");
+    let path = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
+    let out = hutong(db, &["plugin", "keygen", "--out", &path(&key)], None);
+    assert!(out.status.success(), "keygen: {}", stderr(&out));
+    let public = stdout(&out)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("公钥（提供给各县信任）：")
+                .map(str::to_string)
+        })
+        .expect("keygen prints the public key");
+    let out = hutong(
+        db,
+        &["plugin", "sign", "--key", &path(&key), &path(&plugin)],
+        None,
+    );
+    assert!(out.status.success(), "sign: {}", stderr(&out));
+    let out = hutong(
+        db,
+        &["plugin", "trust", &public, "--province", province],
+        None,
+    );
+    assert!(out.status.success(), "trust: {}", stderr(&out));
+    let out = hutong(db, &["plugin", "install", &path(&plugin)], None);
+    assert!(out.status.success(), "install: {}", stderr(&out));
+}
+
+/// The text of a PDF, through poppler's pdftotext.
+pub fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

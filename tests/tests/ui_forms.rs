@@ -8,8 +8,7 @@ use egui_kittest::kittest::Queryable;
 use hutong::egui;
 use hutong::gui::{HutongApp, Screen};
 use hutong_core::{Store, audit, children, forms};
-use hutong_tests::{hutong as run_hutong, stderr};
-use std::path::{Path, PathBuf};
+use hutong_tests::{hutong as run_hutong, install_signed_plugin};
 
 /// Steps the UI until the plugin worker has answered (plugin calls run off
 /// the UI thread), then lets the frame settle.
@@ -28,10 +27,6 @@ fn settle(h: &mut Harness<'static, HutongApp>) {
     h.run();
 }
 
-fn henan_wasm() -> PathBuf {
-    Path::new(env!("HUTONG_PLUGIN_DIR")).join("hutong_plugin_henan.wasm")
-}
-
 #[test]
 fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,43 +36,7 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
             .status
             .success()
     );
-    let key = dir.path().join("henan.pem");
-    let plugin = dir.path().join("henan.wasm");
-    std::fs::copy(henan_wasm(), &plugin).unwrap();
-    let out = run_hutong(
-        &db,
-        &["plugin", "keygen", "--out", key.to_str().unwrap()],
-        None,
-    );
-    let public = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("公钥（提供给各县信任）：")
-                .map(str::to_string)
-        })
-        .unwrap();
-    assert!(
-        run_hutong(
-            &db,
-            &[
-                "plugin",
-                "sign",
-                "--key",
-                key.to_str().unwrap(),
-                plugin.to_str().unwrap()
-            ],
-            None
-        )
-        .status
-        .success()
-    );
-    assert!(
-        run_hutong(&db, &["plugin", "trust", &public, "--province", "41"], None)
-            .status
-            .success()
-    );
-    let out = run_hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
-    assert!(out.status.success(), "{}", stderr(&out));
+    install_signed_plugin(&db, dir.path(), "hutong_plugin_henan.wasm", "41");
 
     let store = Store::open_existing(&db).unwrap();
     let path = db.clone();

@@ -7,29 +7,64 @@
 //!    collection, without Hangul and kana);
 //! 3. Noto Serif Tibetan (SIL OFL), for names such as ཚེ་རིང་སྒྲོལ་མ. It sits
 //!    about 0.3 em too high beside Chinese, so it is shifted down
-//!    (TECH-NOTES).
+//!    (TECH-NOTES);
+//! 4. HanaMinB (CJK Extension B–F, for rare name characters such as 𡒄),
+//!    through a font provider that egui asks only when no installed font has
+//!    a character. It is decompressed (30 MB) on a background thread at
+//!    start-up, so the first rare name does not stall a frame.
 //!
-//! Not yet: CJK Extension B–F (HanaMinB) in the UI; the PDF engine has it.
+//! The font files are the report engine's (`hutong_report::shared_faces`),
+//! so the binary carries one copy of each.
 
-use eframe::egui::{self, FontData, FontDefinitions, FontFamily, FontTweak};
+use eframe::egui::{
+    self, FontData, FontDefinitions, FontFamily, FontTweak,
+    epaint::text::{FallbackRequest, FontInsert, FontPriority, InsertFontFamily},
+};
+use hutong_report::shared_faces;
 use std::sync::Arc;
 
-const NOTO_SANS_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular.otf");
-const NOTO_SERIF_TIBETAN: &[u8] =
-    include_bytes!("../../../assets/fonts/NotoSerifTibetan-Regular.ttf");
+/// Whether egui's fallback should look in HanaMinB for `c`: the
+/// supplementary ideographic plane (Extensions B–F and the compatibility
+/// supplement). Extension A is in Noto Sans SC already.
+pub fn needs_rare_han_font(c: char) -> bool {
+    (0x20000..=0x2FFFF).contains(&(c as u32))
+}
+
+fn rare_han_provider(request: &FallbackRequest<'_>) -> Option<FontInsert> {
+    let c = request.cluster.chars().next()?;
+    if !needs_rare_han_font(c) {
+        return None;
+    }
+    let bytes = shared_faces::hanamin_b()
+        .map_err(|e| tracing::warn!("{e}"))
+        .ok()?;
+    Some(FontInsert::new(
+        "hanamin-b",
+        FontData::from_static(bytes),
+        [FontFamily::Proportional, FontFamily::Monospace]
+            .into_iter()
+            .map(|family| InsertFontFamily {
+                family,
+                priority: FontPriority::Lowest,
+            })
+            .collect(),
+    ))
+}
 
 pub fn install(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
     fonts.font_data.insert(
         "noto-sans-sc".into(),
-        Arc::new(FontData::from_static(NOTO_SANS_SC)),
+        Arc::new(FontData::from_static(shared_faces::noto_sans_sc())),
     );
     fonts.font_data.insert(
         "noto-serif-tibetan".into(),
-        Arc::new(FontData::from_static(NOTO_SERIF_TIBETAN).tweak(FontTweak {
-            y_offset_factor: 0.30,
-            ..Default::default()
-        })),
+        Arc::new(
+            FontData::from_static(shared_faces::noto_serif_tibetan()).tweak(FontTweak {
+                y_offset_factor: 0.30,
+                ..Default::default()
+            }),
+        ),
     );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         let list = fonts.families.entry(family).or_default();
@@ -37,4 +72,12 @@ pub fn install(ctx: &egui::Context) {
         list.push("noto-serif-tibetan".into());
     }
     ctx.set_fonts(fonts);
+    ctx.set_font_providers(vec![Arc::new(rare_han_provider)]);
+    // Warm the decompression off the UI thread; the provider then finds
+    // the bytes ready.
+    let _ = std::thread::Builder::new()
+        .name("hutong-fonts".into())
+        .spawn(|| {
+            let _ = shared_faces::hanamin_b();
+        });
 }

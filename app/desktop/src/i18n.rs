@@ -27,6 +27,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("nav.home", "工作台", "Home"),
     ("nav.children", "儿童档案", "Children"),
+    ("nav.print", "打印中心", "Print centre"),
     ("nav.plugins", "插件", "Plugins"),
     ("nav.settings", "设置", "Settings"),
     ("nav.logout", "退出登录", "Log out"),

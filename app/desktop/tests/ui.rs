@@ -43,7 +43,23 @@ fn log_in(h: &mut Harness<'static, HutongApp>, user: &str, password: &str) {
     h.get_by_label("密码").type_text(password);
     h.run();
     h.get_by_label("登录").click();
-    h.run();
+    settle(h);
+}
+
+/// Steps until background work (the 工作台 figures) has ended; its progress
+/// bar repaints every frame while it runs, so `run()` alone would not settle.
+fn settle(h: &mut Harness<'static, HutongApp>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while h.state().busy() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "background work did not end"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(8);
+    let _ = h.run_ok();
 }
 
 #[test]

@@ -511,3 +511,23 @@ mod tests {
         assert_eq!(fonts.face_for_char(FontRole::Song, false, '\u{E000}'), None);
     }
 }
+
+/// The bundled font files, shared with the desktop UI so the binary carries
+/// one copy of each.
+pub mod shared_faces {
+    /// Noto Sans CJK SC (the UI's Chinese font).
+    pub fn noto_sans_sc() -> &'static [u8] {
+        super::NOTO_SANS_SC
+    }
+
+    /// Noto Serif Tibetan.
+    pub fn noto_serif_tibetan() -> &'static [u8] {
+        super::NOTO_SERIF_TIBETAN
+    }
+
+    /// HanaMinB (CJK Extension B–F), decompressed on first call (about
+    /// 30 MB, ~0.1 s) and kept for the life of the process.
+    pub fn hanamin_b() -> Result<&'static [u8], String> {
+        super::decompress_once("HanaMinB", super::HANAMIN_B_ZST)
+    }
+}

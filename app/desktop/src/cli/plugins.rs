@@ -5,9 +5,8 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use hutong_core::province as p;
-use hutong_core::{Actor, Store, plugin_registry};
+use hutong_core::{Actor, plugin_registry};
 use hutong_plugin_host::signing;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -56,52 +55,7 @@ pub enum PluginCommand {
     },
 }
 
-pub use hutong::installed::{plugin_dir, runtime_for};
-
-/// Checks a plugin's signature before any of its code is compiled, then
-/// (after loading) that the signing key is trusted for the plugin's own
-/// province. Returns the signing key, or `None` for an unsigned or untrusted
-/// plugin accepted in developer mode.
-fn verify_before_load(
-    store: &Store,
-    path: &Path,
-    bytes: &[u8],
-) -> Result<Option<(String, Vec<String>)>> {
-    let keys = plugin_registry::trusted_keys(store.conn(), None)?;
-    let all: Vec<String> = keys.iter().map(|k| k.public_key.clone()).collect();
-    match signing::verify(path, bytes, &all) {
-        Ok(key) => {
-            let provinces = keys
-                .into_iter()
-                .filter(|k| k.public_key == key)
-                .map(|k| k.province_code)
-                .collect();
-            Ok(Some((key, provinces)))
-        }
-        Err(e) if plugin_registry::developer_mode(store.conn())? => {
-            eprintln!("警告（开发者模式）：{e}");
-            Ok(None)
-        }
-        Err(e) => Err(e).context(format!(
-            "本县共信任 {} 个公钥；未签名或被篡改的插件只能在开发者模式下安装",
-            all.len()
-        )),
-    }
-}
-
-fn check_province(
-    signer: &Option<(String, Vec<String>)>,
-    province: &str,
-) -> Result<Option<String>> {
-    match signer {
-        None => Ok(None),
-        Some((key, provinces)) if provinces.iter().any(|p| p == province) => Ok(Some(key.clone())),
-        Some((key, provinces)) => bail!(
-            "签名公钥 {key} 受信任的省份为 {}，但插件声明的省份是 {province}",
-            provinces.join("、")
-        ),
-    }
-}
+pub use hutong::installed::{check_province, install_from_file, runtime_for, verify_before_load};
 
 pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
     match cmd {
@@ -124,6 +78,9 @@ pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
                 .collect();
             signing::verify(&plugin, &bytes, &keys)?;
             let signer = verify_before_load(&store, &plugin, &bytes)?;
+            if let Some(w) = &signer.warning {
+                eprintln!("警告（开发者模式）：{w}");
+            }
             let loaded = runtime_for(Some(db))?.load_bytes(&plugin, &bytes)?;
             let province = loaded.manifest().province_code.clone();
             let key = check_province(&signer, &province)?.unwrap_or_default();
@@ -148,37 +105,11 @@ pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
         }
         PluginCommand::Install { plugin } => {
             let mut store = open(db)?;
-            let bytes =
-                std::fs::read(&plugin).with_context(|| format!("读取 {}", plugin.display()))?;
-            let signer = verify_before_load(&store, &plugin, &bytes)?;
-            let loaded = runtime_for(Some(db))?.load_bytes(&plugin, &bytes)?;
-            let m = loaded.manifest().clone();
-            let signed_by = check_province(&signer, &m.province_code)?;
-            let dir = plugin_dir(db);
-            std::fs::create_dir_all(&dir).with_context(|| format!("创建 {}", dir.display()))?;
-            let file_name = format!("{}-{}.wasm", m.id, m.version);
-            let dest = dir.join(&file_name);
-            std::fs::write(&dest, &bytes).with_context(|| format!("写入 {}", dest.display()))?;
-            let sig = signing::signature_path(&plugin);
-            if sig.exists() {
-                std::fs::copy(&sig, signing::signature_path(&dest))
-                    .with_context(|| format!("复制 {}", sig.display()))?;
+            let done = install_from_file(db, &mut store, actor, &plugin)?;
+            if let Some(w) = &done.warning {
+                eprintln!("警告（开发者模式）：{w}");
             }
-            let sha = hex::encode(Sha256::digest(&bytes));
-            store.write(actor, |tx| {
-                plugin_registry::record_install(
-                    tx,
-                    &plugin_registry::NewInstall {
-                        plugin_id: &m.id,
-                        version: &m.version,
-                        province_code: &m.province_code,
-                        name: &m.name,
-                        file_name: &file_name,
-                        sha256: &sha,
-                        signed_by: signed_by.as_deref(),
-                    },
-                )
-            })?;
+            let m = &done.manifest;
             println!("已安装 {}@{}（{}）", m.id, m.version, m.name);
         }
         PluginCommand::List => {

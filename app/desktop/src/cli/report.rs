@@ -6,12 +6,10 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hutong::installed::{load_installed, runtime_for};
-use hutong_core::audit::AuditEntryInput;
+use hutong::printing::{Destination, PrintRecord, pdf_sha256, record_print, report_input};
+use hutong_core::Actor;
 use hutong_core::children::{self, ChildQuery};
-use hutong_core::national::{dates, division};
-use hutong_core::province as p;
-use hutong_core::{Actor, divisions, snapshot};
-use sha2::{Digest, Sha256};
+use hutong_core::national::division;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -98,44 +96,28 @@ pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {
     if children_ids.is_empty() {
         bail!("所选范围内没有在档儿童");
     }
-    let snapshots = children_ids
-        .iter()
-        .map(|id| snapshot::child_snapshot(conn, *id))
-        .collect::<hutong_core::Result<Vec<_>>>()?;
-    let county = store.county_code()?.unwrap_or_default();
-    let county_path = divisions::name_path(conn, &county)?;
     let today = chrono::Local::now().date_naive();
-    let mut params = vec![("today_zh".to_string(), dates::format_zh(today))];
-    if let Some(v) = &a.village {
-        params.push(("division".into(), divisions::full_name(conn, v)?));
-    }
-    let input = p::ReportInput {
-        today: today.to_string(),
-        county_name: county_path.join(" "),
-        office_name: format!("{}民政局", county_path.last().cloned().unwrap_or_default()),
-        children: snapshots,
-        params,
-    };
+    let input = report_input(&store, &children_ids, a.village.as_deref(), today)?;
     let plugin = &mut plugins[index];
     let doc = plugin.render_report(&template, &input)?;
     let fonts = hutong_report::FontSet::with_system_fonts();
     let pdf = hutong_report::render(&doc, &fonts).context("排版报表")?;
     std::fs::write(&out, &pdf).with_context(|| format!("写入 {}", out.display()))?;
-    let sha = hex::encode(Sha256::digest(&pdf));
+    let sha = pdf_sha256(&pdf);
     let reference = plugin.reference();
-    store.write(actor, |tx| {
-        tx.audit(
-            AuditEntryInput::new("report.print", "report", Some(template.clone())).detail(
-                serde_json::json!({
-                    "template": info.name,
-                    "plugin": reference,
-                    "children": children_ids.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                    "file": out.display().to_string(),
-                    "sha256": sha,
-                }),
-            ),
-        )
-    })?;
+    record_print(
+        &mut store,
+        actor,
+        &PrintRecord {
+            template_id: &template,
+            template_name: &info.name,
+            plugin: &reference,
+            children: &children_ids,
+            file: &out.display().to_string(),
+            pdf: &pdf,
+            destination: Destination::File,
+        },
+    )?;
     println!(
         "已生成 {}（{}，{} 字节，SHA-256 {}）",
         out.display(),

@@ -159,6 +159,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     let mut do_save = false;
     let mut back = false;
+    let mut reveal = false;
+    let revealed = app
+        .file
+        .as_ref()
+        .is_some_and(|f| app.list.revealed.contains_key(&f.child.id));
     {
         let Some(file) = &mut app.file else {
             app.screen = super::Screen::Children;
@@ -211,7 +216,22 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     .num_columns(2)
                     .spacing([12.0, 8.0])
                     .show(ui, |ui| {
-                        text_field(ui, "身份证号", &mut file.input.id_number);
+                        // The full number shows only once revealed with a
+                        // reason (audited, like the list); until then the
+                        // field is masked and read-only.
+                        if revealed || file.input.id_number != file.child.id_number {
+                            text_field(ui, "身份证号", &mut file.input.id_number);
+                        } else {
+                            let l = ui.label("身份证号");
+                            ui.horizontal(|ui| {
+                                ui.monospace(id_number::mask(&file.child.id_number))
+                                    .labelled_by(l.id);
+                                if ui.small_button("显示并修改").clicked() {
+                                    reveal = true;
+                                }
+                            });
+                            ui.end_row();
+                        }
                         // Validate as the user types; the store checks again on save.
                         let today = chrono::Local::now().date_naive();
                         ui.label("");
@@ -338,6 +358,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         && f.tab == Tab::Basic
     {
         ui.weak(&f.residence_name);
+    }
+    if reveal && let Some(f) = &app.file {
+        app.list.reveal_for = Some(f.child.id);
+        app.list.reveal_reason.clear();
     }
     if do_save {
         save(app);

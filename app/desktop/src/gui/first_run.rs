@@ -134,7 +134,12 @@ impl FirstRun {
 impl eframe::App for Root {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         match self {
-            Root::App(app) => app.ui(ui, frame),
+            Root::App(app) => {
+                app.ui(ui, frame);
+                if let Some(next) = app.replace_with.take() {
+                    *self = Root::App(next);
+                }
+            }
             Root::FirstRun(first) => {
                 let mut next = None;
                 egui::CentralPanel::default().show(ui, |ui| next = first.show(ui));

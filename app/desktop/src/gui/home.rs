@@ -1,6 +1,7 @@
 //! 工作台: counts by category, overdue visits by village. Each item opens
 //! the list, already filtered.
 
+use super::jobs::{self, Job, Outcome, Progress};
 use super::{HutongApp, Screen};
 use eframe::egui;
 use hutong_core::{categories, children};
@@ -13,7 +14,8 @@ use hutong_core::{categories, children};
 pub struct HomeStats {
     pub fresh: bool,
     figures: Option<Figures>,
-    pending: Option<std::sync::mpsc::Receiver<Figures>>,
+    pending: Option<Job<Figures>>,
+    error: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -23,59 +25,81 @@ struct Figures {
     overdue: Vec<(String, String, u64)>,
 }
 
-fn figures(conn: &hutong_core::store::Connection, scope: &str) -> Figures {
-    let today = chrono::Local::now().date_naive();
-    Figures {
-        total: children::count(conn, Some(scope)).unwrap_or(0),
-        counts: categories::counts(conn, Some(scope)).unwrap_or_default(),
-        overdue: hutong_core::visits::overdue_by_village(
-            conn,
-            scope,
-            today,
-            hutong_core::visits::DEFAULT_CADENCE_DAYS,
-        )
-        .unwrap_or_default(),
+impl HomeStats {
+    /// Whether the figures are still being computed.
+    pub fn pending(&self) -> bool {
+        self.pending.is_some()
     }
+}
+
+fn figures(
+    conn: &hutong_core::store::Connection,
+    scope: &str,
+    p: &Progress,
+) -> hutong_core::Result<Figures> {
+    let today = chrono::Local::now().date_naive();
+    p.set_total(3);
+    let total = children::count(conn, Some(scope))?;
+    p.step();
+    let counts = categories::counts(conn, Some(scope))?;
+    p.step();
+    let overdue = hutong_core::visits::overdue_by_village(
+        conn,
+        scope,
+        today,
+        hutong_core::visits::DEFAULT_CADENCE_DAYS,
+    )?;
+    p.step();
+    Ok(Figures {
+        total,
+        counts,
+        overdue,
+    })
 }
 
 fn start(app: &mut HutongApp) {
     let scope = app.scope();
     let path = app.db_path.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("hutong-home".into())
-        .spawn(move || {
-            if let Ok(store) = hutong_core::Store::open_existing(&path) {
-                let _ = tx.send(figures(store.conn(), &scope));
-            }
-        });
     app.home.fresh = true;
-    match spawned {
-        Ok(_) => app.home.pending = Some(rx),
-        // No thread: compute here rather than show nothing.
-        Err(_) => app.home.figures = Some(figures(app.store.conn(), &app.scope())),
+    app.home.error = None;
+    app.home.pending = Some(jobs::spawn("统计工作台数据", move |p| {
+        let store = hutong_core::Store::open_existing(&path).map_err(|e| e.to_string())?;
+        figures(store.conn(), &scope, p).map_err(|e| e.to_string())
+    }));
+}
+
+/// Collects the figures once computed; runs every frame, whatever the
+/// screen, so a job finished while the user was elsewhere is not left
+/// pending.
+pub fn poll(app: &mut HutongApp) {
+    let Some(job) = &app.home.pending else {
+        return;
+    };
+    match job.poll() {
+        Some(Outcome::Finished(f)) => app.home.figures = Some(f),
+        Some(Outcome::Failed(e)) => app.home.error = Some(format!("统计失败：{e}")),
+        Some(Outcome::Cancelled) => {
+            app.home.error = Some("统计已取消；切换页面后重新进入工作台即可重新统计".into())
+        }
+        None => return,
     }
+    app.home.pending = None;
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.home.fresh {
         start(app);
     }
-    if let Some(rx) = &app.home.pending {
-        match rx.try_recv() {
-            Ok(f) => {
-                app.home.figures = Some(f);
-                app.home.pending = None;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ui.ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(50));
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => app.home.pending = None,
-        }
+    if let Some(job) = &app.home.pending {
+        job.show(ui, &app.t("common.cancel"));
+    }
+    if let Some(e) = &app.home.error {
+        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
     }
     let Some(f) = app.home.figures.clone() else {
-        ui.heading(format!("{}：统计中…", app.t("home.total")));
+        if app.home.pending.is_some() {
+            ui.heading(format!("{}：统计中…", app.t("home.total")));
+        }
         return;
     };
     let (total, counts, overdue) = (f.total, f.counts, f.overdue);

@@ -9,9 +9,40 @@ pub struct LoginState {
     pub username: String,
     pub password: String,
     pub error: Option<String>,
+    /// The "open another database" dialog, running off the UI thread.
+    open_dialog: Option<std::sync::mpsc::Receiver<Option<std::path::PathBuf>>>,
+}
+
+/// Opens another county database chosen in a file dialog; the window's
+/// root swaps the workstation for one on that file.
+fn poll_open_dialog(app: &mut HutongApp, ui: &egui::Ui) {
+    let Some(rx) = &app.login.open_dialog else {
+        return;
+    };
+    let answer = match rx.try_recv() {
+        Ok(a) => a,
+        Err(std::sync::mpsc::TryRecvError::Empty) => {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
+        Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+    };
+    app.login.open_dialog = None;
+    let Some(path) = answer else { return };
+    match hutong_core::Store::open_existing(&path) {
+        Ok(store) => {
+            let mut next = HutongApp::new(store, path);
+            next.platform = app.platform.clone();
+            next.lang = app.lang;
+            app.replace_with = Some(Box::new(next));
+        }
+        Err(e) => app.login.error = Some(format!("无法打开 {}：{e}", path.display())),
+    }
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll_open_dialog(app, ui);
     ui.vertical_centered(|ui| {
         ui.add_space(80.0);
         ui.heading(app.t("app.title"));
@@ -31,6 +62,24 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         ui.add_space(24.0);
         ui.weak(app.t("login.demo_hint"));
+        ui.add_space(24.0);
+        ui.weak(format!(
+            "{}：{}",
+            app.t("settings.db"),
+            app.db_path.display()
+        ));
+        let waiting = app.login.open_dialog.is_some();
+        if ui
+            .add_enabled(!waiting, egui::Button::new("打开其他数据库…"))
+            .clicked()
+        {
+            let request = crate::platform::DialogRequest::new(
+                crate::platform::DialogKind::OpenFile,
+                "打开县数据库",
+            )
+            .filter("护童数据库", &["db", "sqlite"]);
+            app.login.open_dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
+        }
     });
 }
 

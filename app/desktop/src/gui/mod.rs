@@ -9,9 +9,11 @@ mod date_picker;
 mod first_run;
 pub use first_run::{FirstRun, Root};
 mod home;
+pub mod jobs;
 mod list;
 mod login;
 mod plugins;
+mod print_centre;
 mod province_form;
 mod worker;
 
@@ -31,6 +33,7 @@ pub enum Screen {
     Home,
     Children,
     ChildFile,
+    Print,
     Plugins,
     Settings,
 }
@@ -51,19 +54,39 @@ pub struct HutongApp {
     /// Installed province plugins, running on the plugin worker thread.
     pub(crate) plugins: worker::PluginWorker,
     pub(crate) plugin_error: Option<String>,
+    pub(crate) print: print_centre::PrintCentre,
+    pub(crate) plugins_screen: plugins::PluginsState,
+    /// Set when the user opened another database: the window's root swaps
+    /// this workstation for that one.
+    pub(crate) replace_with: Option<Box<HutongApp>>,
+    /// File dialogs and the printer; tests replace them.
+    pub(crate) platform: crate::platform::Platform,
     /// UI time per frame, when `HUTONG_FRAME_STATS` is set (for measuring
     /// the 8 ms bar in a release build).
     frame_stats: Option<FrameStats>,
 }
 
+/// When `run` was called, for the start-up figure (first frame within 1 s).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Collects how long `App::ui` takes and prints percentiles every 300 frames.
 #[derive(Default)]
 struct FrameStats {
     samples: Vec<f64>,
+    first_frame_reported: bool,
 }
 
 impl FrameStats {
     fn record(&mut self, millis: f64, screen: Screen, rows: usize) {
+        if !self.first_frame_reported {
+            self.first_frame_reported = true;
+            if let Some(t0) = STARTED.get() {
+                eprintln!(
+                    "first frame drawn {:.0} ms after start-up",
+                    t0.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+        }
         self.samples.push(millis);
         if self.samples.len() >= 300 {
             let mut s = std::mem::take(&mut self.samples);
@@ -83,18 +106,55 @@ impl FrameStats {
     }
 }
 
+/// Loads the installed plugins and starts the worker that runs them.
+fn start_plugins(store: &Store, db_path: &Path) -> (worker::PluginWorker, Option<String>) {
+    let (runtime, plugins, plugin_error) = match crate::installed::runtime_for(Some(db_path)) {
+        Ok(rt) => match crate::installed::load_installed(db_path, store, &rt) {
+            Ok(p) => (Some(rt), p, None),
+            Err(e) => (Some(rt), Vec::new(), Some(format!("{e:#}"))),
+        },
+        Err(e) => (None, Vec::new(), Some(format!("{e:#}"))),
+    };
+    let (plugins, worker_errors) = worker::PluginWorker::start(plugins, runtime);
+    let plugin_error = plugin_error.or_else(|| worker_errors.into_iter().next());
+    (plugins, plugin_error)
+}
+
+/// The signed-in user as the audit log's actor.
+pub(crate) fn actor_of(app: &HutongApp) -> hutong_core::Actor {
+    app.user
+        .as_ref()
+        .map(|u| hutong_core::Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+        })
+        .unwrap_or_else(|| hutong_core::Actor::system("ui"))
+}
+
+/// Opens a file dialog on its own thread; the answer arrives on the
+/// receiver (`None`: cancelled). The UI thread never blocks on a dialog.
+pub(crate) fn ask_dialog(
+    dialogs: std::sync::Arc<dyn crate::platform::FileDialogs>,
+    request: crate::platform::DialogRequest,
+) -> std::sync::mpsc::Receiver<Option<PathBuf>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let answer = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("hutong-dialog".into())
+        .spawn(move || {
+            let _ = answer.send(dialogs.ask(&request));
+        });
+    if spawned.is_err() {
+        // No thread for the dialog: behave as if it was cancelled.
+        let _ = tx.send(None);
+    }
+    rx
+}
+
 impl HutongApp {
     pub fn new(store: Store, db_path: PathBuf) -> Self {
         let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
-        let (runtime, plugins, plugin_error) = match crate::installed::runtime_for(Some(&db_path)) {
-            Ok(rt) => match crate::installed::load_installed(&db_path, &store, &rt) {
-                Ok(p) => (Some(rt), p, None),
-                Err(e) => (Some(rt), Vec::new(), Some(format!("{e:#}"))),
-            },
-            Err(e) => (None, Vec::new(), Some(format!("{e:#}"))),
-        };
-        let (plugins, worker_errors) = worker::PluginWorker::start(plugins, runtime);
-        let plugin_error = plugin_error.or_else(|| worker_errors.into_iter().next());
+        let (plugins, plugin_error) = start_plugins(&store, &db_path);
         HutongApp {
             store,
             db_path,
@@ -109,8 +169,54 @@ impl HutongApp {
             developer_mode,
             plugins,
             plugin_error,
+            print: Default::default(),
+            plugins_screen: Default::default(),
+            replace_with: None,
+            platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
+    }
+
+    /// Reloads the installed plugins (after an installation) on a new
+    /// worker; the old worker ends when its queue is dropped.
+    pub(crate) fn reload_plugins(&mut self) {
+        let (plugins, error) = start_plugins(&self.store, &self.db_path);
+        self.plugins = plugins;
+        self.plugin_error = error;
+        self.developer_mode = plugin_registry::developer_mode(self.store.conn()).unwrap_or(false);
+        self.print = Default::default();
+        if let Some(f) = &mut self.file {
+            f.form = None;
+        }
+    }
+
+    /// Replaces the file dialogs and printer (UI tests use fakes).
+    pub fn set_platform(&mut self, platform: crate::platform::Platform) {
+        self.platform = platform;
+    }
+
+    /// Whether background work is running (工作台 figures, plugin form
+    /// checks, print jobs, dialogs); UI tests wait for it to end.
+    pub fn busy(&self) -> bool {
+        self.home.pending()
+            || self.form_pending()
+            || self.print.busy()
+            || self.plugins_screen.busy()
+    }
+
+    /// The database this workstation has open.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Pages in the print centre's preview, once rendered.
+    pub fn print_preview_pages(&self) -> Option<usize> {
+        self.print.preview_pages()
+    }
+
+    /// The print centre's last message (saved, failed, cancelled …).
+    pub fn print_message(&self) -> Option<&str> {
+        self.print.message.as_ref().map(|(_, m)| m.as_str())
     }
 
     /// The signed-in user, if any.
@@ -178,6 +284,7 @@ impl HutongApp {
             for (screen, key) in [
                 (Screen::Home, "nav.home"),
                 (Screen::Children, "nav.children"),
+                (Screen::Print, "nav.print"),
                 (Screen::Plugins, "nav.plugins"),
                 (Screen::Settings, "nav.settings"),
             ] {
@@ -285,11 +392,13 @@ impl HutongApp {
                     ui.colored_label(egui::Color32::WHITE, self.t("banner.dev_mode"));
                 });
         }
+        home::poll(self);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => home::show(self, ui),
             Screen::Children => list::show(self, ui),
             Screen::ChildFile => child_file::show(self, ui),
+            Screen::Print => print_centre::show(self, ui),
             Screen::Plugins => plugins::show(self, ui),
             Screen::Settings => self.settings(ui),
         });
@@ -302,6 +411,7 @@ impl HutongApp {
 /// demo county is created at once (the README's first command); a new
 /// `--db FILE` that does not exist yet gets the first-run chooser.
 pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
+    let _ = STARTED.set(std::time::Instant::now());
     let root = if db.exists() {
         let store =
             Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))?;
@@ -329,6 +439,8 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
             .with_title("护童 Hutong")
             .with_inner_size([1280.0, 800.0]),
         persist_window: false,
+        // Our own fallback chain (fonts.rs); never a locale-dependent system font.
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(

@@ -1,11 +1,63 @@
-//! 插件: installed province plugins, their versions and signature status.
+//! 插件: installed province plugins, their versions and signature status,
+//! and installing a plugin from a file (signature checked before any of its
+//! code is compiled; see `crate::installed::install_from_file`).
 
 use super::HutongApp;
+use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::plugin_registry;
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
+/// The install dialog, running off the UI thread.
+#[derive(Default)]
+pub struct PluginsState {
+    dialog: Option<Receiver<Option<PathBuf>>>,
+    pub message: Option<(bool, String)>,
+}
+
+impl PluginsState {
+    pub fn busy(&self) -> bool {
+        self.dialog.is_some()
+    }
+}
+
+fn install(app: &mut HutongApp, path: &std::path::Path) {
+    let actor = super::actor_of(app);
+    let result = crate::installed::install_from_file(&app.db_path, &mut app.store, &actor, path);
+    app.plugins_screen.message = Some(match result {
+        Ok(done) => {
+            let m = &done.manifest;
+            let mut msg = format!("已安装 {}@{}（{}）", m.id, m.version, m.name);
+            if let Some(w) = done.warning {
+                msg.push_str(&format!("；开发者模式：{w}"));
+            }
+            app.reload_plugins();
+            (true, msg)
+        }
+        Err(e) => (false, format!("安装 {} 失败：{e:#}", path.display())),
+    });
+}
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    if let Some(rx) = &app.plugins_screen.dialog {
+        match rx.try_recv() {
+            Ok(answer) => {
+                app.plugins_screen.dialog = None;
+                if let Some(path) = answer {
+                    install(app, &path);
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => ui
+                .ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50)),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => app.plugins_screen.dialog = None,
+        }
+    }
     ui.heading(app.t("plugins.title"));
+    if let Some(e) = &app.plugin_error {
+        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+    }
     let installed = plugin_registry::installed(app.store.conn()).unwrap_or_default();
     if installed.is_empty() {
         ui.label(app.t("plugins.none"));
@@ -27,4 +79,26 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.end_row();
             }
         });
+    ui.add_space(8.0);
+    let waiting = app.plugins_screen.dialog.is_some();
+    if ui
+        .add_enabled(!waiting, egui::Button::new("从文件安装插件…"))
+        .clicked()
+    {
+        let request = DialogRequest::new(DialogKind::OpenFile, "选择省级插件（.wasm）")
+            .filter("省级插件", &["wasm"]);
+        app.plugins_screen.dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
+    }
+    if waiting {
+        ui.weak("等待文件对话框…");
+    }
+    ui.weak("插件须附带同名 .wasm.sig 签名文件，且签名公钥已被本县信任（开发者模式除外）。");
+    if let Some((ok, msg)) = &app.plugins_screen.message {
+        let colour = if *ok {
+            egui::Color32::from_rgb(20, 120, 40)
+        } else {
+            egui::Color32::from_rgb(200, 30, 30)
+        };
+        ui.colored_label(colour, msg);
+    }
 }

@@ -3,14 +3,20 @@
 //! host's fuel and deadline still stop it). The UI keeps a copy of each
 //! plugin's manifest and forms, submits jobs, and polls for results.
 
-use hutong_core::province::{ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest};
+use hutong_core::document::Document;
+use hutong_core::province::{
+    ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest, ReportInput, TemplateInfo,
+};
 use hutong_plugin_host::{Plugin, Runtime};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// What the UI knows about a loaded plugin without calling it.
 pub struct PluginInfo {
     pub manifest: Manifest,
+    /// `id@version`, as the audit log names a plugin.
+    pub reference: String,
     pub forms: Vec<FormDef>,
+    pub templates: Vec<TemplateInfo>,
 }
 
 struct Job {
@@ -22,6 +28,49 @@ struct Job {
     child: Option<ChildSnapshot>,
 }
 
+struct RenderJob {
+    plugin: usize,
+    template: String,
+    input: ReportInput,
+    reply: Sender<Result<Document, String>>,
+}
+
+enum Request {
+    Evaluate(Job),
+    Render(RenderJob),
+}
+
+/// A handle any thread may use to render reports on the plugin worker (the
+/// print centre's batch job does, one child after another).
+#[derive(Clone)]
+pub struct RenderHandle {
+    jobs: Option<Sender<Request>>,
+}
+
+impl RenderHandle {
+    /// Renders a template and waits for the document. Never call this on
+    /// the UI thread.
+    pub fn render_blocking(
+        &self,
+        plugin: usize,
+        template: &str,
+        input: ReportInput,
+    ) -> Result<Document, String> {
+        let (reply, rx) = channel();
+        self.jobs
+            .as_ref()
+            .ok_or("插件线程未运行")?
+            .send(Request::Render(RenderJob {
+                plugin,
+                template: template.to_string(),
+                input,
+                reply,
+            }))
+            .map_err(|_| "插件线程已停止".to_string())?;
+        rx.recv().map_err(|_| "插件线程已停止".to_string())?
+    }
+}
+
 pub struct Done {
     pub id: u64,
     pub result: Result<FormEvaluation, String>,
@@ -29,7 +78,7 @@ pub struct Done {
 
 pub struct PluginWorker {
     infos: Vec<PluginInfo>,
-    jobs: Option<Sender<Job>>,
+    jobs: Option<Sender<Request>>,
     done: Option<Receiver<Done>>,
     next_id: u64,
 }
@@ -46,33 +95,50 @@ impl PluginWorker {
             .iter_mut()
             .map(|p| PluginInfo {
                 manifest: p.manifest().clone(),
+                reference: p.reference(),
                 forms: p.forms().unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Vec::new()
+                }),
+                templates: p.report_templates().unwrap_or_else(|e| {
                     errors.push(e.to_string());
                     Vec::new()
                 }),
             })
             .collect();
-        let (job_tx, job_rx) = channel::<Job>();
+        let (job_tx, job_rx) = channel::<Request>();
         let (done_tx, done_rx) = channel::<Done>();
         let spawned = std::thread::Builder::new()
             .name("hutong-plugins".into())
             .spawn(move || {
                 let _runtime = runtime;
                 // Ends when the UI drops its sender.
-                while let Ok(job) = job_rx.recv() {
-                    let result = match plugins.get_mut(job.plugin) {
-                        Some(p) => p
-                            .evaluate_form(
-                                &job.form_id,
-                                &job.values,
-                                &job.today,
-                                job.child.as_ref(),
-                            )
-                            .map_err(|e| e.to_string()),
-                        None => Err("插件不存在".into()),
-                    };
-                    if done_tx.send(Done { id: job.id, result }).is_err() {
-                        break;
+                while let Ok(request) = job_rx.recv() {
+                    match request {
+                        Request::Evaluate(job) => {
+                            let result = match plugins.get_mut(job.plugin) {
+                                Some(p) => p
+                                    .evaluate_form(
+                                        &job.form_id,
+                                        &job.values,
+                                        &job.today,
+                                        job.child.as_ref(),
+                                    )
+                                    .map_err(|e| e.to_string()),
+                                None => Err("插件不存在".into()),
+                            };
+                            // The UI may have gone; keep serving renders.
+                            let _ = done_tx.send(Done { id: job.id, result });
+                        }
+                        Request::Render(job) => {
+                            let result = match plugins.get_mut(job.plugin) {
+                                Some(p) => p
+                                    .render_report(&job.template, &job.input)
+                                    .map_err(|e| e.to_string()),
+                                None => Err("插件不存在".into()),
+                            };
+                            let _ = job.reply.send(result);
+                        }
                     }
                 }
             });
@@ -117,7 +183,18 @@ impl PluginWorker {
             today,
             child,
         };
-        self.jobs.as_ref()?.send(job).ok().map(|_| id)
+        self.jobs
+            .as_ref()?
+            .send(Request::Evaluate(job))
+            .ok()
+            .map(|_| id)
+    }
+
+    /// A handle for rendering reports from a background job.
+    pub fn render_handle(&self) -> RenderHandle {
+        RenderHandle {
+            jobs: self.jobs.clone(),
+        }
     }
 
     /// A finished job, if one is waiting.

@@ -1,0 +1,642 @@
+//! 打印中心: choose a province report template and the children, preview
+//! the pages inside the app, save the PDF, send it to the printer, or print
+//! a batch (one file per child). Rendering, saving and printing run as
+//! background jobs with progress and 取消; dialogs open off the UI thread.
+//! Every print is audited with the file's SHA-256 (`crate::printing`).
+
+use super::HutongApp;
+use super::jobs::{self, Job, Outcome, Progress};
+use super::worker::RenderHandle;
+use crate::platform::{DialogKind, DialogRequest};
+use crate::printing::{self, Destination, PrintRecord};
+use eframe::egui;
+use hutong_core::province::TemplateKind;
+use hutong_core::{Actor, RowId, Store};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::mpsc::Receiver;
+
+/// Pages rasterised for the preview; a longer report is still saved and
+/// printed whole.
+const MAX_PREVIEW_PAGES: usize = 30;
+/// Preview resolution, pixels per PDF point.
+const PREVIEW_SCALE: f32 = 1.25;
+
+/// The report fonts, parsed once per process (tens of MB).
+fn fonts() -> &'static hutong_report::FontSet {
+    static FONTS: OnceLock<hutong_report::FontSet> = OnceLock::new();
+    FONTS.get_or_init(hutong_report::FontSet::with_system_fonts)
+}
+
+/// Which children a print covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The child whose file is open.
+    #[default]
+    OpenChild,
+    /// The children of the 儿童档案 list as currently filtered.
+    List,
+}
+
+/// A chosen template: the plugin's index on the worker and its template.
+#[derive(Debug, Clone)]
+struct Chosen {
+    plugin: usize,
+    plugin_ref: String,
+    id: String,
+    name: String,
+    kind: TemplateKind,
+}
+
+/// What the preview job hands back.
+pub struct Rendered {
+    pdf: Vec<u8>,
+    page_count: usize,
+    pages: Vec<hutong_report::RasterPage>,
+    missing: Vec<char>,
+    children: Vec<RowId>,
+}
+
+/// A finished batch.
+pub struct BatchDone {
+    files: usize,
+    printed: usize,
+    folder: PathBuf,
+}
+
+enum Dialog {
+    SavePdf(Receiver<Option<PathBuf>>),
+    BatchFolder(Receiver<Option<PathBuf>>, bool),
+}
+
+#[derive(Default)]
+pub struct PrintCentre {
+    chosen: Option<Chosen>,
+    pub source: Source,
+    preview: Option<Rendered>,
+    textures: Vec<egui::TextureHandle>,
+    page: usize,
+    render_job: Option<Job<Rendered>>,
+    batch_job: Option<Job<BatchDone>>,
+    print_job: Option<Job<String>>,
+    dialog: Option<Dialog>,
+    pub message: Option<(bool, String)>,
+}
+
+impl PrintCentre {
+    /// Pages in the current preview, if any.
+    pub fn preview_pages(&self) -> Option<usize> {
+        self.preview.as_ref().map(|r| r.page_count)
+    }
+
+    /// Whether any background work (render, batch, print, dialog) runs.
+    pub fn busy(&self) -> bool {
+        self.render_job.is_some()
+            || self.batch_job.is_some()
+            || self.print_job.is_some()
+            || self.dialog.is_some()
+    }
+}
+
+/// The children the chosen source covers, and the division of a roster.
+fn selection(app: &HutongApp) -> (Vec<RowId>, Option<String>) {
+    match app.print.source {
+        Source::OpenChild => (
+            app.file.iter().map(|f| f.child.id).collect(),
+            app.file
+                .as_ref()
+                .map(|f| f.child.residence_division.clone()),
+        ),
+        Source::List => (
+            app.list.rows.iter().map(|r| r.id).collect(),
+            app.list.division.clone(),
+        ),
+    }
+}
+
+/// A file name from a template and child name, safe on every file system.
+fn file_stem(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn start_preview(app: &mut HutongApp) {
+    let Some(chosen) = app.print.chosen.clone() else {
+        return;
+    };
+    let (children, division) = selection(app);
+    if children.is_empty() {
+        app.print.message = Some((
+            false,
+            match app.print.source {
+                Source::OpenChild => "请先在儿童档案中打开一名儿童，或改选“当前列表”".into(),
+                Source::List => "当前列表中没有儿童，请先在儿童档案中筛选".into(),
+            },
+        ));
+        return;
+    }
+    // A one-child template previews the first child; the batch prints all.
+    let children = if chosen.kind == TemplateKind::OneChild {
+        children.into_iter().take(1).collect()
+    } else {
+        children
+    };
+    let db = app.db_path.clone();
+    let render = app.plugins.render_handle();
+    app.print.message = None;
+    app.print.render_job = Some(jobs::spawn("生成预览", move |p| {
+        p.set_total(3);
+        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let today = chrono::Local::now().date_naive();
+        let input = printing::report_input(&store, &children, division.as_deref(), today)
+            .map_err(|e| format!("{e:#}"))?;
+        p.step();
+        p.note("插件生成报表…");
+        let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
+        p.step();
+        if p.cancelled() {
+            return Err(String::new());
+        }
+        p.note("排版…");
+        let fonts = fonts();
+        let pdf = hutong_report::render_detailed(&doc, fonts).map_err(|e| e.to_string())?;
+        let preview = hutong_report::Preview::new(&doc, fonts).map_err(|e| e.to_string())?;
+        let count = preview.page_count().min(MAX_PREVIEW_PAGES);
+        p.set_total(3 + count);
+        let mut pages = Vec::with_capacity(count);
+        for i in 0..count {
+            if p.cancelled() {
+                return Err(String::new());
+            }
+            p.note(format!("预览第 {} 页", i + 1));
+            pages.push(
+                preview
+                    .rasterize(i, PREVIEW_SCALE)
+                    .map_err(|e| e.to_string())?,
+            );
+            p.step();
+        }
+        Ok(Rendered {
+            pdf: pdf.pdf,
+            page_count: pdf.page_count,
+            pages,
+            missing: pdf.missing_chars,
+            children,
+        })
+    }));
+}
+
+/// Renders and writes one child's PDF for the batch; returns the file.
+fn batch_one(
+    render: &RenderHandle,
+    store: &mut Store,
+    actor: &Actor,
+    chosen: &Chosen,
+    child: RowId,
+    folder: &Path,
+) -> Result<(PathBuf, Vec<u8>), String> {
+    let today = chrono::Local::now().date_naive();
+    let input =
+        printing::report_input(store, &[child], None, today).map_err(|e| format!("{e:#}"))?;
+    let name = input
+        .children
+        .first()
+        .map(|c| (c.name.clone(), c.id_number.clone()))
+        .unwrap_or_default();
+    let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
+    let pdf = hutong_report::render(&doc, fonts()).map_err(|e| format!("{}：{e}", name.0))?;
+    // The tail of the ID tells namesakes apart without exposing it.
+    let tail = name.1.get(name.1.len().saturating_sub(4)..).unwrap_or("");
+    let path = folder.join(format!("{}.pdf", file_stem(&[&chosen.name, &name.0, tail])));
+    std::fs::write(&path, &pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
+    printing::record_print(
+        store,
+        actor,
+        &PrintRecord {
+            template_id: &chosen.id,
+            template_name: &chosen.name,
+            plugin: &chosen.plugin_ref,
+            children: &[child],
+            file: &path.display().to_string(),
+            pdf: &pdf,
+            destination: Destination::File,
+        },
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    Ok((path, pdf))
+}
+
+fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
+    let Some(chosen) = app.print.chosen.clone() else {
+        return;
+    };
+    let (children, _) = selection(app);
+    let db = app.db_path.clone();
+    let render = app.plugins.render_handle();
+    let actor = super::actor_of(app);
+    let printer = app.platform.printer.clone();
+    app.print.batch_job = Some(jobs::spawn("批量打印", move |p: &Progress| {
+        p.set_total(children.len());
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut printed = 0;
+        for (i, child) in children.iter().enumerate() {
+            if p.cancelled() {
+                break;
+            }
+            let (path, _) = batch_one(&render, &mut store, &actor, &chosen, *child, &folder)?;
+            if to_printer {
+                printer.print(&path, &chosen.name)?;
+                printed += 1;
+            }
+            p.set_done(i + 1);
+        }
+        Ok(BatchDone {
+            files: p.counts().0,
+            printed,
+            folder,
+        })
+    }));
+}
+
+fn save_pdf(app: &mut HutongApp, path: &Path) {
+    let (Some(chosen), Some(preview)) = (&app.print.chosen, &app.print.preview) else {
+        return;
+    };
+    let actor = super::actor_of(app);
+    let result = std::fs::write(path, &preview.pdf)
+        .map_err(|e| format!("写入 {}：{e}", path.display()))
+        .and_then(|_| {
+            printing::record_print(
+                &mut app.store,
+                &actor,
+                &PrintRecord {
+                    template_id: &chosen.id,
+                    template_name: &chosen.name,
+                    plugin: &chosen.plugin_ref,
+                    children: &preview.children,
+                    file: &path.display().to_string(),
+                    pdf: &preview.pdf,
+                    destination: Destination::File,
+                },
+            )
+            .map_err(|e| format!("{e:#}"))
+        });
+    app.print.message = Some(match result {
+        Ok(()) => (true, format!("已保存 {}", path.display())),
+        Err(e) => (false, e),
+    });
+}
+
+fn start_print(app: &mut HutongApp) {
+    let (Some(chosen), Some(preview)) = (app.print.chosen.clone(), &app.print.preview) else {
+        return;
+    };
+    // The spooler reads a file; keep it where the database lives so the
+    // audit entry names a file that still exists.
+    let spool = app.db_path.parent().unwrap_or(Path::new(".")).join("spool");
+    let path = spool.join(format!(
+        "{}-{}.pdf",
+        file_stem(&[&chosen.name]),
+        &printing::pdf_sha256(&preview.pdf)[..12]
+    ));
+    let write = std::fs::create_dir_all(&spool).and_then(|_| std::fs::write(&path, &preview.pdf));
+    if let Err(e) = write {
+        app.print.message = Some((false, format!("写入 {}：{e}", path.display())));
+        return;
+    }
+    let actor = super::actor_of(app);
+    let record = printing::record_print(
+        &mut app.store,
+        &actor,
+        &PrintRecord {
+            template_id: &chosen.id,
+            template_name: &chosen.name,
+            plugin: &chosen.plugin_ref,
+            children: &preview.children,
+            file: &path.display().to_string(),
+            pdf: &preview.pdf,
+            destination: Destination::Printer,
+        },
+    );
+    if let Err(e) = record {
+        app.print.message = Some((false, format!("{e:#}")));
+        return;
+    }
+    let printer = app.platform.printer.clone();
+    let title = chosen.name.clone();
+    app.print.print_job = Some(jobs::spawn("发送到打印机", move |_| {
+        printer.print(&path, &title)
+    }));
+}
+
+fn poll(app: &mut HutongApp, ctx: &egui::Context) {
+    if let Some(job) = &app.print.render_job
+        && let Some(outcome) = job.poll()
+    {
+        app.print.render_job = None;
+        match outcome {
+            Outcome::Finished(r) => {
+                app.print.textures = r
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, page)| {
+                        let image = egui::ColorImage::from_rgba_unmultiplied(
+                            [page.width as usize, page.height as usize],
+                            &page.rgba,
+                        );
+                        ctx.load_texture(
+                            format!("print-preview-{i}"),
+                            image,
+                            egui::TextureOptions::LINEAR,
+                        )
+                    })
+                    .collect();
+                app.print.page = 0;
+                if !r.missing.is_empty() {
+                    app.print.message = Some((
+                        false,
+                        format!(
+                            "注意：以下字符没有可用字体，打印为空白：{}",
+                            r.missing.iter().collect::<String>()
+                        ),
+                    ));
+                }
+                app.print.preview = Some(r);
+            }
+            Outcome::Failed(e) => app.print.message = Some((false, format!("生成失败：{e}"))),
+            Outcome::Cancelled => app.print.message = Some((false, "已取消".into())),
+        }
+    }
+    if let Some(job) = &app.print.batch_job
+        && let Some(outcome) = job.poll()
+    {
+        let (done, _) = job.progress.counts();
+        app.print.batch_job = None;
+        app.print.message = Some(match outcome {
+            Outcome::Finished(b) => (
+                true,
+                format!(
+                    "已生成 {} 份 PDF 到 {}{}",
+                    b.files,
+                    b.folder.display(),
+                    if b.printed > 0 {
+                        format!("，已发送打印 {} 份", b.printed)
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            Outcome::Failed(e) => (false, format!("批量打印在第 {} 份后失败：{e}", done)),
+            Outcome::Cancelled => (false, format!("已取消；已生成 {done} 份")),
+        });
+    }
+    if let Some(job) = &app.print.print_job
+        && let Some(outcome) = job.poll()
+    {
+        app.print.print_job = None;
+        app.print.message = Some(match outcome {
+            Outcome::Finished(id) => (true, format!("已发送到打印机 {id}")),
+            Outcome::Failed(e) => (false, e),
+            Outcome::Cancelled => (false, "已取消".into()),
+        });
+    }
+    match &app.print.dialog {
+        Some(Dialog::SavePdf(rx)) => {
+            if let Ok(answer) = rx.try_recv() {
+                app.print.dialog = None;
+                if let Some(path) = answer {
+                    save_pdf(app, &path);
+                }
+            }
+        }
+        Some(Dialog::BatchFolder(rx, to_printer)) => {
+            let to_printer = *to_printer;
+            if let Ok(answer) = rx.try_recv() {
+                app.print.dialog = None;
+                if let Some(folder) = answer {
+                    start_batch(app, folder, to_printer);
+                }
+            }
+        }
+        None => {}
+    }
+    if app.print.busy() {
+        ctx.request_repaint_after(std::time::Duration::from_millis(50));
+    }
+}
+
+fn template_picker(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let mut picked = None;
+    for (index, info) in app.plugins.infos().iter().enumerate() {
+        ui.strong(&info.manifest.name);
+        for t in &info.templates {
+            let selected = app
+                .print
+                .chosen
+                .as_ref()
+                .is_some_and(|c| c.plugin == index && c.id == t.id);
+            let kind = match t.kind {
+                TemplateKind::OneChild => "单人",
+                TemplateKind::OneVisit => "走访",
+                TemplateKind::Roster => "花名册",
+                TemplateKind::Statistics => "统计",
+                TemplateKind::Referral => "转介",
+            };
+            if ui
+                .selectable_label(selected, format!("{}（{kind}）", t.name))
+                .clicked()
+            {
+                picked = Some(Chosen {
+                    plugin: index,
+                    plugin_ref: info.reference.clone(),
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    kind: t.kind,
+                });
+            }
+        }
+        ui.add_space(6.0);
+    }
+    if let Some(c) = picked {
+        // A different template means the preview no longer matches.
+        app.print.chosen = Some(c);
+        app.print.preview = None;
+        app.print.textures.clear();
+    }
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    poll(app, &ctx);
+    ui.heading(app.t("nav.print"));
+    if app.plugins.infos().is_empty() {
+        ui.label("没有已安装的省级插件：请先在“插件”中安装，报表模板由插件提供。");
+        return;
+    }
+    egui::Panel::left("print-templates")
+        .resizable(true)
+        .default_size(260.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("templates")
+                .show(ui, |ui| {
+                    ui.label("报表模板");
+                    template_picker(app, ui);
+                });
+        });
+    controls(app, ui);
+    ui.separator();
+    preview_pages(app, ui);
+}
+
+fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let open_child = app.file.as_ref().map(|f| f.child.name.clone());
+    let listed = app.list.rows.len();
+    ui.horizontal(|ui| {
+        ui.label("儿童：");
+        ui.radio_value(
+            &mut app.print.source,
+            Source::OpenChild,
+            match &open_child {
+                Some(n) => format!("当前档案（{n}）"),
+                None => "当前档案（未打开）".into(),
+            },
+        );
+        ui.radio_value(
+            &mut app.print.source,
+            Source::List,
+            format!("儿童档案列表的筛选结果（{listed} 名）"),
+        );
+    });
+    let busy = app.print.busy();
+    let chosen = app.print.chosen.clone();
+    ui.horizontal(|ui| {
+        let can_preview = chosen.is_some() && !busy;
+        if ui
+            .add_enabled(can_preview, egui::Button::new("生成预览"))
+            .clicked()
+        {
+            start_preview(app);
+        }
+        let has_preview = app.print.preview.is_some() && !busy;
+        if ui
+            .add_enabled(has_preview, egui::Button::new("保存 PDF…"))
+            .clicked()
+            && let Some(c) = &chosen
+        {
+            let request = DialogRequest::new(DialogKind::SaveFile, "保存 PDF")
+                .filter("PDF 文件", &["pdf"])
+                .file_name(format!("{}.pdf", file_stem(&[&c.name])));
+            app.print.dialog = Some(Dialog::SavePdf(super::ask_dialog(
+                app.platform.dialogs.clone(),
+                request,
+            )));
+        }
+        if ui
+            .add_enabled(has_preview, egui::Button::new("打印"))
+            .clicked()
+        {
+            start_print(app);
+        }
+        let batch = chosen
+            .as_ref()
+            .is_some_and(|c| c.kind == TemplateKind::OneChild)
+            && app.print.source == Source::List
+            && listed > 0
+            && !busy;
+        for (label, to_printer) in [("批量生成 PDF…", false), ("批量打印…", true)] {
+            if ui
+                .add_enabled(batch, egui::Button::new(label))
+                .on_disabled_hover_text("单人模板 + 列表筛选结果时可批量打印，每人一个文件")
+                .clicked()
+            {
+                let request =
+                    DialogRequest::new(DialogKind::PickFolder, "选择保存批量 PDF 的文件夹");
+                app.print.dialog = Some(Dialog::BatchFolder(
+                    super::ask_dialog(app.platform.dialogs.clone(), request),
+                    to_printer,
+                ));
+            }
+        }
+    });
+    let cancel = app.t("common.cancel");
+    if let Some(j) = &app.print.render_job {
+        j.show(ui, &cancel);
+    }
+    if let Some(j) = &app.print.batch_job {
+        j.show(ui, &cancel);
+    }
+    if let Some(j) = &app.print.print_job {
+        j.show(ui, &cancel);
+    }
+    if app.print.dialog.is_some() {
+        ui.weak("等待文件对话框…");
+    }
+    if let Some((ok, msg)) = &app.print.message {
+        let colour = if *ok {
+            egui::Color32::from_rgb(20, 120, 40)
+        } else {
+            egui::Color32::from_rgb(200, 30, 30)
+        };
+        ui.colored_label(colour, msg);
+    }
+}
+
+fn preview_pages(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let Some(preview) = &app.print.preview else {
+        ui.weak("选择模板和儿童后，点击“生成预览”。");
+        return;
+    };
+    let shown = app.print.textures.len();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(app.print.page > 0, egui::Button::new("上一页"))
+            .clicked()
+        {
+            app.print.page -= 1;
+        }
+        ui.label(format!(
+            "第 {} 页 共 {} 页",
+            app.print.page + 1,
+            preview.page_count
+        ));
+        if ui
+            .add_enabled(app.print.page + 1 < shown, egui::Button::new("下一页"))
+            .clicked()
+        {
+            app.print.page += 1;
+        }
+        if preview.page_count > shown {
+            ui.weak(format!("（预览前 {shown} 页；保存和打印包含全部页）"));
+        }
+    });
+    if let Some(texture) = app.print.textures.get(app.print.page) {
+        egui::ScrollArea::both().id_salt("preview").show(ui, |ui| {
+            // Fit the page width to the panel; the texture is 1.25 px/pt.
+            let size = texture.size_vec2();
+            let width = ui.available_width().clamp(200.0, size.x);
+            let scale = width / size.x;
+            egui::Frame::new()
+                .stroke(egui::Stroke::new(1.0, egui::Color32::GRAY))
+                .show(ui, |ui| {
+                    ui.add(egui::Image::new((texture.id(), size * scale)))
+                        .on_hover_text(format!("第 {} 页", app.print.page + 1));
+                });
+        });
+    }
+}

@@ -1,0 +1,94 @@
+//! Printing a province report template: gathering the template's input
+//! from the store, and recording each print (with the file's SHA-256) in
+//! the audit log. Shared by `hutong report` and the 打印中心 screen, so a
+//! print from the UI and one from a script leave the same trail.
+
+use anyhow::{Context, Result};
+use hutong_core::audit::AuditEntryInput;
+use hutong_core::national::dates;
+use hutong_core::province::ReportInput;
+use hutong_core::{Actor, RowId, Store, divisions, snapshot};
+use sha2::{Digest, Sha256};
+
+/// The template's input for `children` (in that order). `division`, when
+/// given, is the roster's division code; its full name goes into the
+/// `division` parameter.
+pub fn report_input(
+    store: &Store,
+    children: &[RowId],
+    division: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<ReportInput> {
+    let conn = store.conn();
+    let snapshots = children
+        .iter()
+        .map(|id| snapshot::child_snapshot(conn, *id))
+        .collect::<hutong_core::Result<Vec<_>>>()
+        .context("读取儿童档案")?;
+    let county = store.county_code()?.unwrap_or_default();
+    let county_path = divisions::name_path(conn, &county)?;
+    let mut params = vec![("today_zh".to_string(), dates::format_zh(today))];
+    if let Some(v) = division {
+        params.push(("division".into(), divisions::full_name(conn, v)?));
+    }
+    Ok(ReportInput {
+        today: today.to_string(),
+        county_name: county_path.join(" "),
+        office_name: format!("{}民政局", county_path.last().cloned().unwrap_or_default()),
+        children: snapshots,
+        params,
+    })
+}
+
+/// How a report left the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// Saved as a PDF file.
+    File,
+    /// Sent to the system printer.
+    Printer,
+}
+
+/// One printed (or saved) report, as the audit log records it.
+pub struct PrintRecord<'a> {
+    pub template_id: &'a str,
+    pub template_name: &'a str,
+    pub plugin: &'a str,
+    pub children: &'a [RowId],
+    /// The file written, or the spooled file for a printer.
+    pub file: &'a str,
+    pub pdf: &'a [u8],
+    pub destination: Destination,
+}
+
+/// SHA-256 of a PDF, hex.
+pub fn pdf_sha256(pdf: &[u8]) -> String {
+    hex::encode(Sha256::digest(pdf))
+}
+
+/// Writes the audit entry for a print: what, for whom, where, and the
+/// file's hash, so a paper copy can be matched to its record.
+pub fn record_print(store: &mut Store, actor: &Actor, r: &PrintRecord<'_>) -> Result<()> {
+    let sha = pdf_sha256(r.pdf);
+    let action = match r.destination {
+        Destination::File => "report.print",
+        Destination::Printer => "report.print.printer",
+    };
+    store
+        .write(actor, |tx| {
+            tx.audit(
+                AuditEntryInput::new(action, "report", Some(r.template_id.to_string())).detail(
+                    serde_json::json!({
+                        "template": r.template_name,
+                        "plugin": r.plugin,
+                        "children": r.children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                        "file": r.file,
+                        "sha256": sha,
+                        "bytes": r.pdf.len(),
+                    }),
+                ),
+            )
+        })
+        .context("记录打印审计")?;
+    Ok(())
+}
