@@ -23,4 +23,9 @@ pub enum ReportError {
     /// The PDF writer reported an error.
     #[error("PDF 生成失败：{0}")]
     Pdf(String),
+
+    /// The preview could not be rasterised (no such page, unusable scale,
+    /// raster too large).
+    #[error("预览生成失败：{0}")]
+    Preview(String),
 }

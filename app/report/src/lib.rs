@@ -16,7 +16,10 @@
 //! documents, so every size and count is checked or clamped).
 //!
 //! Layout is independent of the PDF engine: `layout` produces pages of
-//! `draw::DrawItem`s, and only `pdf_writer` knows printpdf.
+//! `draw::DrawItem`s, and only `pdf_writer` knows printpdf. A second
+//! backend, `raster` ([`Preview`]), paints the same pages to RGBA pixels
+//! with tiny-skia for the app's in-window print preview (no PDF viewer or
+//! poppler needed); only it knows tiny-skia.
 //!
 //! ```no_run
 //! use hutong_core::document::{Block, Document, Paragraph, TextStyle};
@@ -24,6 +27,17 @@
 //! let mut doc = Document::new("走访记录");
 //! doc.body.push(Block::Paragraph(Paragraph::text("王堃，男，9 岁。", TextStyle::default())));
 //! let pdf: Vec<u8> = hutong_report::render(&doc, &fonts)?;
+//! # Ok::<(), hutong_report::ReportError>(())
+//! ```
+//!
+//! The preview lays out once and rasterises pages on demand:
+//!
+//! ```no_run
+//! # let fonts = hutong_report::FontSet::bundled();
+//! # let doc = hutong_core::document::Document::new("走访记录");
+//! let preview = hutong_report::Preview::new(&doc, &fonts)?;
+//! let page = preview.rasterize(0, 1.5)?; // 1.5 px per pt = 108 dpi
+//! assert_eq!(page.rgba.len(), (page.width * page.height * 4) as usize);
 //! # Ok::<(), hutong_report::ReportError>(())
 //! ```
 
@@ -34,12 +48,14 @@ mod gbt9704;
 mod layout;
 mod linebreak;
 mod pdf_writer;
+mod raster;
 mod shaping;
 
 use hutong_core::document::Document;
 
 pub use error::ReportError;
 pub use fonts::FontSet;
+pub use raster::{MAX_RASTER_SIDE, Preview, RasterPage};
 
 /// Documents larger than this (in blocks, counting nested ones) are
 /// refused: a hostile plugin must not be able to exhaust memory here.
