@@ -167,18 +167,19 @@ fn page_one_is_printed_on_inside_white_margins() {
             "at {scale} px/pt the text block is {:.2} % dark",
             ratio * 100.0
         );
-        // Its upper third (title, form grid) and lower part (paragraphs)
-        // both carry ink: the content is not all piled in one place.
-        let third = (px(bottom) - px(top)) / 3;
-        for (i, y0) in [px(top), px(top) + third, px(top) + 2 * third]
-            .into_iter()
-            .enumerate()
-        {
-            let d = g.dark_in(px(left), y0, px(right), y0 + third);
-            assert!(
-                d as f64 > 0.01 * ((px(right) - px(left)) * third) as f64,
-                "third {i} of the text block has only {d} dark pixels at {scale} px/pt"
-            );
+        // Page 1 holds the title, the form grid and two sections, and ends
+        // early (a page break follows): its upper half carries most of the
+        // ink and its last quarter is empty.
+        let half = (px(bottom) - px(top)) / 2;
+        let upper = g.dark_in(px(left), px(top), px(right), px(top) + half);
+        let lower = g.dark_in(px(left), px(top) + half, px(right), px(bottom));
+        assert!(
+            upper as f64 > 0.04 * ((px(right) - px(left)) * half) as f64 && upper > 2 * lower,
+            "at {scale} px/pt: {upper} dark pixels in the upper half, {lower} in the lower"
+        );
+        let last_quarter = px(bottom) - half / 2;
+        if let Err(e) = g.white_in(0, last_quarter, g.width, px(bottom)) {
+            panic!("last quarter of the text block at {scale} px/pt: {e}");
         }
         // Margins: nothing in the left and right margins (2 px clear of the
         // text block for anti-aliasing of the grid's border), nor above the
@@ -258,7 +259,7 @@ fn agrees_with_poppler(name: &str, doc: &Document, page: usize) {
     let total = |g: &Gray| g.ink_blocks(w, h, w, h)[0];
     let (a, b) = (total(&ours), total(&theirs));
     assert!(
-        (a / b - 1.0).abs() < 0.2,
+        (a / b - 1.0).abs() < 0.15,
         "{name}: total ink {a:.0} against poppler's {b:.0}"
     );
     // Rows 2 px high: a glyph upside down or off its baseline by a few
@@ -267,9 +268,12 @@ fn agrees_with_poppler(name: &str, doc: &Document, page: usize) {
     let cols = pearson(&ours.ink_blocks(w, h, 2, h), &theirs.ink_blocks(w, h, 2, h));
     let blocks = pearson(&ours.ink_blocks(w, h, 6, 6), &theirs.ink_blocks(w, h, 6, 6));
     println!("{name} p{}: rows {rows:.4}, columns {cols:.4}, 6 px blocks {blocks:.4}; ink {a:.0} vs {b:.0}", page + 1);
-    assert!(rows > 0.97, "{name}: row profiles correlate only {rows:.4}");
+    // Measured: rows ≥ 0.988, columns ≥ 0.982, blocks ≥ 0.980 on these
+    // fixtures; glyphs upside down or shifted by a couple of points fall
+    // well below.
+    assert!(rows > 0.98, "{name}: row profiles correlate only {rows:.4}");
     assert!(cols > 0.97, "{name}: column profiles correlate only {cols:.4}");
-    assert!(blocks > 0.93, "{name}: 6 px blocks correlate only {blocks:.4}");
+    assert!(blocks > 0.96, "{name}: 6 px blocks correlate only {blocks:.4}");
 }
 
 #[test]
