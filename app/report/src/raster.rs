@@ -147,7 +147,10 @@ fn rasterize_page(
         match item {
             DrawItem::Text(run) => draw_text(&mut pixmap, run, fonts, &mut glyphs, base),
             DrawItem::Line { from, to, stroke } => {
-                let (a, b) = ((from.0 * scale, from.1 * scale), (to.0 * scale, to.1 * scale));
+                let (a, b) = (
+                    (from.0 * scale, from.1 * scale),
+                    (to.0 * scale, to.1 * scale),
+                );
                 let pen = Pen::new(stroke, scale);
                 if a.1 == b.1 {
                     pen.horizontal(&mut pixmap, a.1, a.0.min(b.0), a.0.max(b.0));

@@ -141,7 +141,10 @@ fn child_file_pages_have_a4_size_at_each_scale() {
     assert!(p.missing_chars().is_empty(), "{:?}", p.missing_chars());
     for page in 0..3 {
         let (w, h) = p.page_size_pt(page).expect("page exists");
-        assert!((w - A4_W).abs() < 0.1 && (h - A4_H).abs() < 0.1, "{w} × {h}");
+        assert!(
+            (w - A4_W).abs() < 0.1 && (h - A4_H).abs() < 0.1,
+            "{w} × {h}"
+        );
     }
     assert_eq!(p.page_size_pt(3), None);
     for (scale, want) in [(1.0, (595, 842)), (2.0, (1191, 1684)), (0.5, (298, 421))] {
@@ -267,13 +270,22 @@ fn agrees_with_poppler(name: &str, doc: &Document, page: usize) {
     let rows = pearson(&ours.ink_blocks(w, h, w, 2), &theirs.ink_blocks(w, h, w, 2));
     let cols = pearson(&ours.ink_blocks(w, h, 2, h), &theirs.ink_blocks(w, h, 2, h));
     let blocks = pearson(&ours.ink_blocks(w, h, 6, 6), &theirs.ink_blocks(w, h, 6, 6));
-    println!("{name} p{}: rows {rows:.4}, columns {cols:.4}, 6 px blocks {blocks:.4}; ink {a:.0} vs {b:.0}", page + 1);
+    println!(
+        "{name} p{}: rows {rows:.4}, columns {cols:.4}, 6 px blocks {blocks:.4}; ink {a:.0} vs {b:.0}",
+        page + 1
+    );
     // Measured: rows ≥ 0.988, columns ≥ 0.982, blocks ≥ 0.980 on these
     // fixtures; glyphs upside down or shifted by a couple of points fall
     // well below.
     assert!(rows > 0.98, "{name}: row profiles correlate only {rows:.4}");
-    assert!(cols > 0.97, "{name}: column profiles correlate only {cols:.4}");
-    assert!(blocks > 0.96, "{name}: 6 px blocks correlate only {blocks:.4}");
+    assert!(
+        cols > 0.97,
+        "{name}: column profiles correlate only {cols:.4}"
+    );
+    assert!(
+        blocks > 0.96,
+        "{name}: 6 px blocks correlate only {blocks:.4}"
+    );
 }
 
 #[test]
