@@ -290,7 +290,8 @@ impl Pen {
     /// Covers rows (`horizontal`) or columns `[r0, r1)` from `a0` to `a1`
     /// along the other axis, dashed if the pen is.
     fn band(&self, pixmap: &mut Pixmap, horizontal: bool, r0: f32, r1: f32, a0: f32, a1: f32) {
-        if !(a0 < a1) {
+        // Also refuses NaN.
+        if a0.partial_cmp(&a1) != Some(std::cmp::Ordering::Less) {
             return;
         }
         if self.dash.is_none() {
@@ -467,8 +468,8 @@ mod tests {
         let r = raster(vec![glyph_run('王', 40.0, 20.0, 60.0, false)], 1.0);
         let rows = dark_rows(&r);
         let (top, bottom) = (rows[0], rows[rows.len() - 1]);
-        assert!(bottom <= 61 && bottom >= 52, "ink ends at row {bottom}");
-        assert!(top >= 20 && top < 35, "ink starts at row {top}");
+        assert!((52..=61).contains(&bottom), "ink ends at row {bottom}");
+        assert!((20..35).contains(&top), "ink starts at row {top}");
         let ink = |y: u32| (0..r.width).filter(|&x| lum(&r, x, y) < 128).count();
         let widest_top = (top..top + 5).map(ink).max().unwrap();
         let widest_bottom = (bottom - 4..=bottom).map(ink).max().unwrap();
