@@ -308,3 +308,55 @@ fn the_list_filters_by_township_then_village() {
     assert_eq!(names, in_village);
     assert!(names.contains(&"张小雨".to_string()) && in_village.len() < in_township.len());
 }
+
+#[test]
+fn the_file_masks_the_id_until_an_audited_reveal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "caseworker", "hutong-demo");
+    h.get_by_label("儿童档案").click();
+    settle(&mut h);
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text("zxy");
+    h.run();
+    h.get_by_label("张小雨").click();
+    h.run();
+    assert_eq!(h.state().screen(), Screen::ChildFile);
+    assert!(
+        h.query_by_label_contains("411525201304150124").is_none(),
+        "the open file does not show the full number"
+    );
+    assert!(h.query_by_label("身份证号").is_some());
+
+    h.get_by_label("显示并修改").click();
+    h.run();
+    // Without a reason the reveal cannot be confirmed.
+    h.get_by_label("确认显示").click();
+    h.run();
+    assert!(h.query_by_label_contains("411525201304150124").is_none());
+    let reason = "查看原因（将记入审计日志）";
+    h.get_by_label(reason).focus();
+    h.step();
+    h.get_by_label(reason).type_text("核对户籍");
+    h.run();
+    h.get_by_label("确认显示").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("411525201304150124").is_some(),
+        "revealed, the number is editable in the field"
+    );
+
+    let store = Store::open_existing(&path).unwrap();
+    let child = children::get_by_id_number(store.conn(), "411525201304150124")
+        .unwrap()
+        .unwrap();
+    let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
+    let reveal = history
+        .iter()
+        .find(|e| e.action == "child.reveal_id")
+        .expect("the reveal is audited");
+    assert_eq!(reveal.reason.as_deref(), Some("核对户籍"));
+    assert_eq!(reveal.actor, "caseworker");
+}

@@ -1,9 +1,10 @@
 //! Render benchmarks against the DESIGN §5 bars (release build):
 //! a 3-page child file < 20 ms and < 135 KB; a 1,000-row roster < 0.5 s.
-//! Fonts are loaded once up front, as the app does.
+//! Fonts are loaded once up front, as the app does. The `raster` group
+//! times the in-app preview (`cargo bench -p hutong-report --bench render -- raster`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hutong_report::{FontSet, render};
+use hutong_report::{FontSet, Preview, render};
 
 #[path = "../tests/common/fixtures.rs"]
 mod fixtures;
@@ -31,6 +32,16 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("roster_1000_rows", |b| {
         b.iter(|| render(&roster, &fonts).expect("render"))
+    });
+    g.finish();
+
+    // The in-app preview: page 1 of the child file at 1.5 px/pt (108 dpi),
+    // from a document already laid out (as the print centre keeps it).
+    let preview = Preview::new(&child, &fonts).expect("child file lays out");
+    let mut g = c.benchmark_group("raster");
+    g.sample_size(20);
+    g.bench_function("child_file_page1_1.5x", |b| {
+        b.iter(|| preview.rasterize(0, 1.5).expect("rasterise"))
     });
     g.finish();
 }

@@ -1,8 +1,8 @@
 //! Malformed or extreme documents (plugins produce them) must give a PDF
-//! or a typed error, never a panic.
+//! or a typed error, never a panic — and the same for the raster preview.
 
 use hutong_core::document::*;
-use hutong_report::{FontSet, ReportError, render_detailed};
+use hutong_report::{FontSet, Preview, Rendered, ReportError, render_detailed};
 
 fn fonts() -> FontSet {
     FontSet::bundled()
@@ -16,13 +16,27 @@ fn doc(body: Vec<Block>) -> Document {
     }
 }
 
+/// Renders `d` to PDF and through the preview, which must agree on the
+/// pages and missing characters, and rasterises every preview page.
+fn render_both(d: &Document) -> Rendered {
+    let r = render_detailed(d, &fonts()).unwrap();
+    let p = Preview::new(d, &fonts()).unwrap();
+    assert_eq!(p.page_count(), r.page_count);
+    assert_eq!(p.missing_chars(), &r.missing_chars[..]);
+    for page in 0..p.page_count() {
+        let img = p.rasterize(page, 0.5).unwrap();
+        assert_eq!(img.rgba.len(), (img.width * img.height * 4) as usize);
+    }
+    r
+}
+
 fn text_cell(t: &str) -> TableCell {
     TableCell::text(t, TextStyle::default(), Align::Left)
 }
 
 #[test]
 fn empty_document_is_one_page() {
-    let r = render_detailed(&doc(vec![]), &fonts()).unwrap();
+    let r = render_both(&doc(vec![]));
     assert_eq!(r.page_count, 1);
     assert!(r.pdf.starts_with(b"%PDF-"));
 }
@@ -53,7 +67,7 @@ fn absurd_sizes_are_clamped_not_fatal() {
         height_mm: f32::NAN,
         caption: None,
     });
-    let r = render_detailed(&doc(body), &fonts()).unwrap();
+    let r = render_both(&doc(body));
     assert!(r.page_count >= 1);
 }
 
@@ -66,8 +80,13 @@ fn margins_leaving_no_text_block_are_an_error() {
         render_detailed(&d, &fonts()),
         Err(ReportError::InvalidDocument(_))
     ));
+    assert!(matches!(
+        Preview::new(&d, &fonts()),
+        Err(ReportError::InvalidDocument(_))
+    ));
     d.page.margins.left_mm = f32::NAN;
     assert!(render_detailed(&d, &fonts()).is_err());
+    assert!(Preview::new(&d, &fonts()).is_err());
 }
 
 #[test]
@@ -105,7 +124,7 @@ fn degenerate_tables_render() {
             style: TextStyle::default(),
         }),
     ];
-    render_detailed(&doc(body), &fonts()).unwrap();
+    render_both(&doc(body));
 }
 
 #[test]
@@ -145,7 +164,7 @@ fn a_row_taller_than_a_page_still_renders() {
             },
         ],
     })];
-    let r = render_detailed(&doc(body), &fonts()).unwrap();
+    let r = render_both(&doc(body));
     assert!(r.page_count >= 1);
 }
 
@@ -155,7 +174,7 @@ fn unbreakable_latin_wraps_and_unknown_characters_are_reported() {
         format!("{}\u{E000}", "A".repeat(2000)),
         TextStyle::default(),
     ))];
-    let r = render_detailed(&doc(body), &fonts()).unwrap();
+    let r = render_both(&doc(body));
     assert_eq!(r.missing_chars, vec!['\u{E000}']);
 }
 
@@ -169,7 +188,7 @@ fn landscape_and_page_breaks() {
         Block::Paragraph(Paragraph::text("第二页", TextStyle::default())),
     ]);
     d.page.orientation = Orientation::Landscape;
-    let r = render_detailed(&d, &fonts()).unwrap();
+    let r = render_both(&d);
     // A break at the start and a repeated break make no blank pages.
     assert_eq!(r.page_count, 2);
 }

@@ -158,9 +158,16 @@ pub fn to_png(pdf: &Path, dir: &Path, dpi: u32) -> Vec<PathBuf> {
     files
 }
 
-/// Share of dark pixels on page `n`, from a greyscale rendering.
-pub fn ink_ratio(pdf: &Path, dir: &Path, page: usize, dpi: u32) -> f64 {
-    let prefix = dir.join(format!("gray{page}"));
+/// A greyscale rendering of one page: `width × height` bytes, 0 = black.
+pub struct Gray {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Renders page `page` (1-based) in greyscale at `dpi` with pdftoppm.
+pub fn gray_page(pdf: &Path, dir: &Path, page: usize, dpi: u32) -> Gray {
+    let prefix = dir.join(format!("gray{page}-{dpi}"));
     let n = page.to_string();
     run(
         "pdftoppm",
@@ -179,18 +186,33 @@ pub fn ink_ratio(pdf: &Path, dir: &Path, page: usize, dpi: u32) -> f64 {
     );
     let data = std::fs::read(prefix.with_extension("pgm")).unwrap();
     // Binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel.
-    let mut fields = 0;
+    let mut fields = Vec::new();
     let mut i = 0;
-    while fields < 4 {
+    while fields.len() < 4 {
         while data[i].is_ascii_whitespace() {
             i += 1;
         }
+        let start = i;
         while !data[i].is_ascii_whitespace() {
             i += 1;
         }
-        fields += 1;
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
     }
-    let pixels = &data[i + 1..];
-    let dark = pixels.iter().filter(|p| **p < 128).count();
-    dark as f64 / pixels.len() as f64
+    assert_eq!(fields[0], "P5", "pdftoppm -gray did not write a binary PGM");
+    let width: usize = fields[1].parse().unwrap();
+    let height: usize = fields[2].parse().unwrap();
+    let pixels = data[i + 1..].to_vec();
+    assert_eq!(pixels.len(), width * height, "truncated PGM");
+    Gray {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// Share of dark pixels on page `n`, from a greyscale rendering.
+pub fn ink_ratio(pdf: &Path, dir: &Path, page: usize, dpi: u32) -> f64 {
+    let g = gray_page(pdf, dir, page, dpi);
+    let dark = g.pixels.iter().filter(|p| **p < 128).count();
+    dark as f64 / g.pixels.len() as f64
 }
