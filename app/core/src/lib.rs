@@ -9,11 +9,14 @@
 //! Every write goes through [`store::Store::write`], which commits the change
 //! and its audit entry in one SQLite transaction.
 
+pub mod assessments;
 pub mod audit;
+pub mod campaigns;
 pub mod categories;
 pub mod children;
 pub mod demo;
 pub mod divisions;
+pub mod eligibility;
 pub mod document;
 pub mod error;
 pub mod exchange;
@@ -23,6 +26,7 @@ pub mod names;
 pub mod persons;
 pub mod plugin_registry;
 pub mod province;
+pub mod schedule;
 pub mod setup;
 pub mod snapshot;
 pub mod store;
