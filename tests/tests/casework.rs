@@ -20,7 +20,7 @@ use hutong_core::schedule::{self, DueBasis, DueStatus, Escalation, ScheduleFilte
 use hutong_core::visits::{self, VisitInput, VisitMode};
 use hutong_core::{Actor, RowId, Store, assessments, divisions};
 use hutong_plugin_host::{Plugin, Runtime, RuntimeConfig};
-use hutong_tests::{hutong, stderr, stdout};
+use hutong_tests::{hutong as hutong_cli, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -215,7 +215,11 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     )
     .unwrap();
     assert_eq!(second.previous, Some(d("2027-06-11")));
-    assert!(second.checked >= 1 && second.checked < 27, "{}", second.checked);
+    assert!(
+        second.checked >= 1 && second.checked < 27,
+        "{}",
+        second.checked
+    );
     let ended = second
         .changes
         .iter()
@@ -224,7 +228,11 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     assert_eq!(ended.kind, ChangeKind::Ended);
     assert_eq!(ended.on, d("2027-06-12"));
     assert_eq!(ended.allowance_stops_from, Some(d("2027-07-01")));
-    assert!(ended.describe_zh().contains("2027年7月"), "{}", ended.describe_zh());
+    assert!(
+        ended.describe_zh().contains("2027年7月"),
+        "{}",
+        ended.describe_zh()
+    );
     let cat = hutong_core::categories::for_child(store.conn(), liu.id)
         .unwrap()
         .into_iter()
@@ -232,11 +240,15 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
         .unwrap();
     assert!(!cat.active);
     assert_eq!(cat.effective_until, Some(d("2027-06-12")));
-    let history = hutong_core::audit::history(store.conn(), "children", &liu.id.to_string())
-        .unwrap();
+    let history =
+        hutong_core::audit::history(store.conn(), "children", &liu.id.to_string()).unwrap();
     assert!(history.iter().any(|e| e.action == "category.end"));
     assert!(history.iter().any(|e| e.action == "eligibility.classify"));
-    assert!(hutong_core::audit::verify(store.conn()).unwrap().is_intact());
+    assert!(
+        hutong_core::audit::verify(store.conn())
+            .unwrap()
+            .is_intact()
+    );
 }
 
 #[test]
@@ -247,7 +259,16 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
     // The 刘欣怡 situation for a child with no category yet.
     let id = id_for("411525", "20090612", 41, true);
     let child = add_child(&mut store, &id, "刘欣然", &village);
-    add_parent(&mut store, child, RelationKind::Father, "刘父", ParentalSituation::Dead, "2019-09-01", None, None);
+    add_parent(
+        &mut store,
+        child,
+        RelationKind::Father,
+        "刘父",
+        ParentalSituation::Dead,
+        "2019-09-01",
+        None,
+        None,
+    );
     add_parent(
         &mut store,
         child,
@@ -258,7 +279,8 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
         None,
         Some(("精神残疾", 3)),
     );
-    let started = casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-05")).unwrap();
+    let started =
+        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-05")).unwrap();
     let s = started
         .iter()
         .find(|c| c.category == DE_FACTO)
@@ -273,10 +295,12 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
     assert_eq!(cat.effective_until, Some(d("2027-06-12")));
     assert!(cat.source_ref.unwrap().starts_with("cn.hutong.henan@"));
     // Same answer again: nothing new is stored or changed.
-    let again = casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-06")).unwrap();
+    let again =
+        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-06")).unwrap();
     assert!(again.is_empty(), "{again:#?}");
     // Turning 18, classified late: it ends on the birthday, not the run day.
-    let ended = casework::classify_child(&mut store, &mut henan, &actor(), child, d("2027-06-20")).unwrap();
+    let ended =
+        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2027-06-20")).unwrap();
     let e = ended.iter().find(|c| c.category == DE_FACTO).unwrap();
     assert_eq!((e.kind, e.on), (ChangeKind::Ended, d("2027-06-12")));
     assert_eq!(e.allowance_stops_from, Some(d("2027-07-01")));
@@ -289,15 +313,46 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
     let village = first_village(&store, "411525");
 
     // DOMAIN §5 negative case: father imprisoned for 4 months.
-    let a = add_child(&mut store, &id_for("411525", "20140501", 7, false), "陈思远", &village);
-    add_parent(&mut store, a, RelationKind::Father, "陈父", ParentalSituation::Imprisoned, "2024-01-01", Some("2024-05-01"), None);
-    add_parent(&mut store, a, RelationKind::Mother, "陈母", ParentalSituation::LostContact, "2023-01-10", None, None);
-    let changes = casework::classify_child(&mut store, &mut henan, &actor(), a, d("2024-03-01")).unwrap();
-    assert!(!changes.iter().any(|c| c.category == DE_FACTO), "{changes:#?}");
+    let a = add_child(
+        &mut store,
+        &id_for("411525", "20140501", 7, false),
+        "陈思远",
+        &village,
+    );
+    add_parent(
+        &mut store,
+        a,
+        RelationKind::Father,
+        "陈父",
+        ParentalSituation::Imprisoned,
+        "2024-01-01",
+        Some("2024-05-01"),
+        None,
+    );
+    add_parent(
+        &mut store,
+        a,
+        RelationKind::Mother,
+        "陈母",
+        ParentalSituation::LostContact,
+        "2023-01-10",
+        None,
+        None,
+    );
+    let changes =
+        casework::classify_child(&mut store, &mut henan, &actor(), a, d("2024-03-01")).unwrap();
+    assert!(
+        !changes.iter().any(|c| c.category == DE_FACTO),
+        "{changes:#?}"
+    );
     let f = eligibility::latest_findings(store.conn(), a).unwrap();
     let de = f.iter().find(|f| f.category == DE_FACTO).unwrap();
     assert_eq!(de.status, FindingStatus::NotEligible);
-    assert!(de.reasons.iter().any(|r| r.contains("不足6个月")), "{:?}", de.reasons);
+    assert!(
+        de.reasons.iter().any(|r| r.contains("不足6个月")),
+        "{:?}",
+        de.reasons
+    );
     // The release date is a life event the sweep watches.
     let events = eligibility::life_events(store.conn(), a).unwrap();
     assert!(events.iter().any(|e| e.on == d("2024-05-01")
@@ -305,16 +360,46 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
 
     // 张小雨's mother: 失联 from the 公安 acceptance date 2023-01-10; 6 months
     // are reached on 2023-07-10, and the sweep picks her up that day.
-    let b = add_child(&mut store, &id_for("411525", "20130415", 12, true), "张小雪", &village);
-    add_parent(&mut store, b, RelationKind::Father, "张父", ParentalSituation::Imprisoned, "2022-03-01", Some("2030-03-01"), None);
-    add_parent(&mut store, b, RelationKind::Mother, "陈母", ParentalSituation::LostContact, "2023-01-10", None, None);
-    let before = casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-09")).unwrap();
-    assert!(!before.iter().any(|c| c.category == DE_FACTO && c.kind == ChangeKind::Started));
-    let due = eligibility::due_for_review(store.conn(), Some(d("2023-07-09")), d("2023-07-10")).unwrap();
+    let b = add_child(
+        &mut store,
+        &id_for("411525", "20130415", 12, true),
+        "张小雪",
+        &village,
+    );
+    add_parent(
+        &mut store,
+        b,
+        RelationKind::Father,
+        "张父",
+        ParentalSituation::Imprisoned,
+        "2022-03-01",
+        Some("2030-03-01"),
+        None,
+    );
+    add_parent(
+        &mut store,
+        b,
+        RelationKind::Mother,
+        "陈母",
+        ParentalSituation::LostContact,
+        "2023-01-10",
+        None,
+        None,
+    );
+    let before =
+        casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-09")).unwrap();
+    assert!(
+        !before
+            .iter()
+            .any(|c| c.category == DE_FACTO && c.kind == ChangeKind::Started)
+    );
+    let due =
+        eligibility::due_for_review(store.conn(), Some(d("2023-07-09")), d("2023-07-10")).unwrap();
     let mine = due.iter().find(|r| r.child_id == b).unwrap();
     assert!(mine.events.iter().any(|e| matches!(&e.kind,
         LifeEventKind::SixMonthsReached { situation, .. } if situation == "LOST_CONTACT")));
-    let after = casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-10")).unwrap();
+    let after =
+        casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-10")).unwrap();
     let s = after.iter().find(|c| c.category == DE_FACTO).unwrap();
     assert_eq!(s.kind, ChangeKind::Started, "{after:#?}");
 }
@@ -327,14 +412,22 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     let mut js = plugin(JIANGSU);
     let policy = js.manifest().visit_policy.clone();
     assert_eq!(
-        (policy.escalate_township_after_days, policy.escalate_county_after_days),
+        (
+            policy.escalate_township_after_days,
+            policy.escalate_county_after_days
+        ),
         (7, 30)
     );
     let scale = casework::pick_scale(&mut js, Some("four-colour")).unwrap();
     let village = first_village(&store, "320903");
     let v0 = real_today() - chrono::Duration::days(40);
     let mk = |store: &mut Store, seq: u32, name: &str| {
-        let c = add_child(store, &id_for("320903", "20150301", seq, seq % 2 == 0), name, &village);
+        let c = add_child(
+            store,
+            &id_for("320903", "20150301", seq, seq % 2 == 0),
+            name,
+            &village,
+        );
         add_visit(store, c, v0, None);
         c
     };
@@ -342,15 +435,39 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     let yellow = mk(&mut store, 2, "黄二");
     let green = mk(&mut store, 3, "绿三");
     let never = mk(&mut store, 4, "未评四");
-    let a = casework::assess_child(&mut store, &mut js, &actor(), red, &scale, answers(&[("g_harm", "yes")]), v0).unwrap();
-    assert_eq!((a.level_code.as_str(), a.colour), ("red", Some(Colour::Red)));
-    let a = casework::assess_child(&mut store, &mut js, &actor(), yellow, &scale, answers(&[("p_disability", "grade12")]), v0).unwrap();
+    let a = casework::assess_child(
+        &mut store,
+        &mut js,
+        &actor(),
+        red,
+        &scale,
+        answers(&[("g_harm", "yes")]),
+        v0,
+    )
+    .unwrap();
+    assert_eq!(
+        (a.level_code.as_str(), a.colour),
+        ("red", Some(Colour::Red))
+    );
+    let a = casework::assess_child(
+        &mut store,
+        &mut js,
+        &actor(),
+        yellow,
+        &scale,
+        answers(&[("p_disability", "grade12")]),
+        v0,
+    )
+    .unwrap();
     assert_eq!(a.colour, Some(Colour::Yellow));
-    let a = casework::assess_child(&mut store, &mut js, &actor(), green, &scale, vec![], v0).unwrap();
+    let a =
+        casework::assess_child(&mut store, &mut js, &actor(), green, &scale, vec![], v0).unwrap();
     assert_eq!(a.colour, Some(Colour::Green));
 
     let due = |store: &Store, c: RowId, today: NaiveDate| {
-        schedule::for_child(store.conn(), &policy, today, c).unwrap().unwrap()
+        schedule::for_child(store.conn(), &policy, today, c)
+            .unwrap()
+            .unwrap()
     };
     let days = |n: i64| v0 + chrono::Duration::days(n);
     assert_eq!(due(&store, red, v0).due_on, days(7));
@@ -362,15 +479,26 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
 
     // Escalation: strictly more than 7 days late → township, more than 30 → county.
     let e = due(&store, red, days(7 + 7));
-    assert_eq!((e.status, e.days_overdue, e.escalation), (DueStatus::Overdue, 7, Escalation::None));
+    assert_eq!(
+        (e.status, e.days_overdue, e.escalation),
+        (DueStatus::Overdue, 7, Escalation::None)
+    );
     let e = due(&store, red, days(7 + 8));
     assert_eq!((e.days_overdue, e.escalation), (8, Escalation::Township));
     let e = due(&store, red, days(7 + 31));
     assert_eq!((e.days_overdue, e.escalation), (31, Escalation::County));
-    assert_eq!(due(&store, yellow, days(7 + 31)).escalation, Escalation::Township);
+    assert_eq!(
+        due(&store, yellow, days(7 + 31)).escalation,
+        Escalation::Township
+    );
 
     // A visit's override, with its reason, sets the next date.
-    add_visit(&mut store, green, days(1), Some((days(3), "家中有变故，三天后再访")));
+    add_visit(
+        &mut store,
+        green,
+        days(1),
+        Some((days(3), "家中有变故，三天后再访")),
+    );
     let g = due(&store, green, days(1));
     assert_eq!(g.due_on, days(3));
     assert!(matches!(&g.basis, DueBasis::Override { reason } if reason.contains("变故")));
@@ -417,8 +545,22 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
     let mut js = plugin(JIANGSU);
     let scale = casework::pick_scale(&mut js, None).unwrap();
     let village = first_village(&store, "320903");
-    let child = add_child(&mut store, &id_for("320903", "20120708", 9, false), "周小川", &village);
-    let first = casework::assess_child(&mut store, &mut js, &actor(), child, &scale, vec![], real_today()).unwrap();
+    let child = add_child(
+        &mut store,
+        &id_for("320903", "20120708", 9, false),
+        "周小川",
+        &village,
+    );
+    let first = casework::assess_child(
+        &mut store,
+        &mut js,
+        &actor(),
+        child,
+        &scale,
+        vec![],
+        real_today(),
+    )
+    .unwrap();
     assert_eq!(first.plugin_ref(), js.reference());
     assert_eq!(first.input_sha256.len(), 64);
     assert_eq!(casework::reassessment_due(&store, child).unwrap(), None);
@@ -426,7 +568,10 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
     // The database itself refuses to change or remove a result.
     let err = store
         .conn()
-        .execute("UPDATE assessments SET level_code = 'green' WHERE id = ?1", [first.id])
+        .execute(
+            "UPDATE assessments SET level_code = 'green' WHERE id = ?1",
+            [first.id],
+        )
         .unwrap_err();
     assert!(err.to_string().contains("评估结果不可修改"), "{err}");
     let err = store
@@ -460,7 +605,16 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         }
         other => panic!("expected a data change, got {other:?}"),
     }
-    casework::assess_child(&mut store, &mut js, &actor(), child, &scale, answers(&[("g_harm", "yes")]), real_today()).unwrap();
+    casework::assess_child(
+        &mut store,
+        &mut js,
+        &actor(),
+        child,
+        &scale,
+        answers(&[("g_harm", "yes")]),
+        real_today(),
+    )
+    .unwrap();
     assert_eq!(casework::reassessment_due(&store, child).unwrap(), None);
     let trend = assessments::trend(store.conn(), child).unwrap();
     assert_eq!(
@@ -476,7 +630,16 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     let cancel = AtomicBool::new(false);
     let total = children::count(store.conn(), None).unwrap() as usize;
 
-    let r = casework::assess_all(&mut store, &mut js, &actor(), real_today(), &BatchOptions::default(), &mut no_progress(), &cancel).unwrap();
+    let r = casework::assess_all(
+        &mut store,
+        &mut js,
+        &actor(),
+        real_today(),
+        &BatchOptions::default(),
+        &mut no_progress(),
+        &cancel,
+    )
+    .unwrap();
     assert_eq!((r.assessed, r.not_assessed_before), (0, total));
     let mut calls = Vec::new();
     let r = casework::assess_all(
@@ -495,7 +658,16 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     assert_eq!(r.assessed, total);
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(calls.last(), Some(&(total, total)));
-    let r = casework::assess_all(&mut store, &mut js, &actor(), real_today(), &BatchOptions::default(), &mut no_progress(), &cancel).unwrap();
+    let r = casework::assess_all(
+        &mut store,
+        &mut js,
+        &actor(),
+        real_today(),
+        &BatchOptions::default(),
+        &mut no_progress(),
+        &cancel,
+    )
+    .unwrap();
     assert_eq!((r.assessed, r.unchanged), (0, total));
 
     // An older plugin version scored one child green on answers that the
@@ -541,7 +713,9 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         .conn()
         .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
         .unwrap();
-    let preview = casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &cancel).unwrap();
+    let preview =
+        casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &cancel)
+            .unwrap();
     assert_eq!(preview.checked, total);
     let level_diffs: Vec<_> = preview.diffs.iter().filter(|d| d.level_changed()).collect();
     assert_eq!(level_diffs.len(), 1, "{level_diffs:#?}");
@@ -551,24 +725,44 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         (Some(Colour::Green), Some(Colour::Red))
     );
     // Never classified: every child's eligibility is "new".
-    assert!(preview.diffs.iter().filter(|d| !d.eligibility.is_empty()).count() == total);
+    assert!(
+        preview
+            .diffs
+            .iter()
+            .filter(|d| !d.eligibility.is_empty())
+            .count()
+            == total
+    );
     let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM assessments"), rows_before);
     assert_eq!(count("SELECT count(*) FROM audit_log"), audit_before);
     assert_eq!(count("SELECT count(*) FROM eligibility_findings"), 0);
 
-    let applied = casework::apply_upgrade(&mut store, &mut js, &actor(), &preview, &mut no_progress(), &cancel).unwrap();
+    let applied = casework::apply_upgrade(
+        &mut store,
+        &mut js,
+        &actor(),
+        &preview,
+        &mut no_progress(),
+        &cancel,
+    )
+    .unwrap();
     assert_eq!(applied.assessed, 1);
     assert!(applied.failed.is_empty(), "{:?}", applied.failed);
-    let latest = assessments::latest(store.conn(), victim, None).unwrap().unwrap();
+    let latest = assessments::latest(store.conn(), victim, None)
+        .unwrap()
+        .unwrap();
     assert_eq!(latest.colour, Some(Colour::Red));
     assert_eq!(latest.plugin_ref(), js.reference());
-    let again = casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &cancel).unwrap();
+    let again =
+        casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &cancel)
+            .unwrap();
     assert!(again.diffs.is_empty(), "{:#?}", again.diffs);
 
     // Cancelled before it starts: nothing checked.
     let stop = AtomicBool::new(true);
-    let p = casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &stop).unwrap();
+    let p = casework::preview_upgrade(&store, &mut js, real_today(), &mut no_progress(), &stop)
+        .unwrap();
     assert!(p.cancelled);
     assert_eq!(p.checked, 0);
 }
@@ -582,7 +776,14 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     let village = first_village(&store, "320903");
     let township = village[..9].to_string();
     let ids: Vec<RowId> = (0..6)
-        .map(|i| add_child(&mut store, &id_for("320903", "20160101", 100 + i, i % 2 == 0), &format!("摸排{i}"), &village))
+        .map(|i| {
+            add_child(
+                &mut store,
+                &id_for("320903", "20160101", 100 + i, i % 2 == 0),
+                &format!("摸排{i}"),
+                &village,
+            )
+        })
         .collect();
     let in_village = children::count(store.conn(), Some(&village)).unwrap();
     let in_township = children::count(store.conn(), Some(&township)).unwrap();
@@ -637,20 +838,37 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| children::close(tx, ids[5], start, "迁出本县"))
+        .write(&actor(), |tx| {
+            children::close(tx, ids[5], start, "迁出本县")
+        })
         .unwrap();
 
     let s = campaigns::status(store.conn(), c.id, d("2026-03-31")).unwrap();
-    assert_eq!(s.children, in_township, "a closed file stays counted in the round");
-    let v = s.villages.iter().find(|v| v.village_code == village).unwrap();
+    assert_eq!(
+        s.children, in_township,
+        "a closed file stays counted in the round"
+    );
+    let v = s
+        .villages
+        .iter()
+        .find(|v| v.village_code == village)
+        .unwrap();
     assert_eq!(v.children, in_village);
     assert_eq!((v.confirmed, v.updated, v.closed), (3, 2, 1));
     assert_eq!(v.pending, in_village - 6);
-    assert_eq!((s.confirmed, s.updated, s.closed, s.pending), (3, 2, 1, in_township - 6));
+    assert_eq!(
+        (s.confirmed, s.updated, s.closed, s.pending),
+        (3, 2, 1, in_township - 6)
+    );
     // Half-way through, a village below the pace is late.
     assert!(s.expected_share > 0.4 && s.expected_share < 0.6);
     assert_eq!(v.late, v.coverage < s.expected_share);
-    assert!(s.villages.iter().filter(|v| v.children > 0 && v.confirmed + v.updated + v.closed == 0).all(|v| v.late));
+    assert!(
+        s.villages
+            .iter()
+            .filter(|v| v.children > 0 && v.confirmed + v.updated + v.closed == 0)
+            .all(|v| v.late)
+    );
 
     let closed = store
         .write(&actor(), |tx| campaigns::close(tx, c.id, d("2026-07-01")))
@@ -662,7 +880,9 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     let again = campaigns::status(store.conn(), c.id, d("2027-01-01")).unwrap();
     assert_eq!(again, closed);
     let err = store
-        .write(&actor(), |tx| campaigns::record(tx, c.id, ids[1], Outcome::Updated, None))
+        .write(&actor(), |tx| {
+            campaigns::record(tx, c.id, ids[1], Outcome::Updated, None)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("锁定"), "{err}");
     let err = store
@@ -677,7 +897,11 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     let doc = campaigns::summary_document(&closed);
     let pdf = hutong_report::render(&doc, &hutong_report::FontSet::bundled()).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    assert!(hutong_core::audit::verify(store.conn()).unwrap().is_intact());
+    assert!(
+        hutong_core::audit::verify(store.conn())
+            .unwrap()
+            .is_intact()
+    );
 }
 
 // ------------------------------------------------------------------ CLI
@@ -687,8 +911,13 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.db");
     let run = |args: &[&str]| {
-        let out = hutong(&db, args, None);
-        assert!(out.status.success(), "{args:?}: {}{}", stdout(&out), stderr(&out));
+        let out = hutong_cli(&db, args, None);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
         stdout(&out)
     };
     run(&["demo", "--children", "60"]);
@@ -706,48 +935,130 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
     let text = run(&["assess", "--child", "411525201304150124"]);
     assert!(text.contains("颜色趋势"), "{text}");
     assert!(text.contains("cn.hutong.henan@"), "{text}");
-    assert!(!text.contains("411525201304150124"), "ID numbers are masked: {text}");
+    assert!(
+        !text.contains("411525201304150124"),
+        "ID numbers are masked: {text}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&run(&["assess", "--child", "411525201304150124", "--json"])).unwrap();
     assert_eq!(json["trend"].as_array().unwrap().len(), 3);
-    let bad = hutong(&db, &["assess", "--child", "411525201304150124", "--answer", "nonsense=1"], None);
+    let bad = hutong_cli(
+        &db,
+        &[
+            "assess",
+            "--child",
+            "411525201304150124",
+            "--answer",
+            "nonsense=1",
+        ],
+        None,
+    );
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("nonsense"), "{}", stderr(&bad));
 
     // schedule: the same rows as a table and as JSON.
     let table = run(&["schedule", "--village", "411525102"]);
-    assert!(table.contains("应走访日期") && table.contains("张小雨"), "{table}");
+    assert!(
+        table.contains("应走访日期") && table.contains("张小雨"),
+        "{table}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&run(&["schedule", "--village", "411525102", "--json"])).unwrap();
     let entries = json["entries"].as_array().unwrap();
     assert!(!entries.is_empty());
-    assert_eq!(table.lines().filter(|l| l.contains("411525")).count(), 0, "masked");
-    assert!(table.contains(&format!("共 {} 人", entries.len())), "{table}");
+    assert_eq!(
+        table.lines().filter(|l| l.contains("411525")).count(),
+        0,
+        "masked"
+    );
+    assert!(
+        table.contains(&format!("共 {} 人", entries.len())),
+        "{table}"
+    );
     let far = run(&["schedule", "--overdue", "--today", "2099-01-01", "--json"]);
     let far: serde_json::Value = serde_json::from_str(&far).unwrap();
-    assert!(far["entries"].as_array().unwrap().iter().all(|e| e["escalation"] == "county"));
+    assert!(
+        far["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["escalation"] == "county")
+    );
 
     // campaign start / record / status / close.
-    let out = run(&["campaign", "start", "--division", "411525102", "--today", "2026-01-01"]);
+    let out = run(&[
+        "campaign",
+        "start",
+        "--division",
+        "411525102",
+        "--today",
+        "2026-01-01",
+    ]);
     assert!(out.contains("2026-06-30"), "{out}");
-    run(&["campaign", "record", "--child", "411525201304150124", "--outcome", "confirmed"]);
-    run(&["campaign", "record", "--child", "411525201508220251", "--outcome", "updated", "--note", "电话变更"]);
-    let status: serde_json::Value =
-        serde_json::from_str(&run(&["campaign", "status", "--json", "--today", "2026-03-01"])).unwrap();
-    assert_eq!((status["confirmed"].as_u64(), status["updated"].as_u64()), (Some(1), Some(1)));
+    run(&[
+        "campaign",
+        "record",
+        "--child",
+        "411525201304150124",
+        "--outcome",
+        "confirmed",
+    ]);
+    run(&[
+        "campaign",
+        "record",
+        "--child",
+        "411525201508220251",
+        "--outcome",
+        "updated",
+        "--note",
+        "电话变更",
+    ]);
+    let status: serde_json::Value = serde_json::from_str(&run(&[
+        "campaign",
+        "status",
+        "--json",
+        "--today",
+        "2026-03-01",
+    ]))
+    .unwrap();
+    assert_eq!(
+        (status["confirmed"].as_u64(), status["updated"].as_u64()),
+        (Some(1), Some(1))
+    );
     let text = run(&["campaign", "status", "--today", "2026-03-01"]);
     assert!(text.contains("覆盖率") && text.contains("合计"), "{text}");
     let pdf = dir.path().join("campaign.pdf");
-    let text = run(&["campaign", "close", "--today", "2026-07-01", "--out", pdf.to_str().unwrap()]);
+    let text = run(&[
+        "campaign",
+        "close",
+        "--today",
+        "2026-07-01",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
     assert!(text.contains("已结束并锁定"), "{text}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
-    let out = hutong(&db, &["campaign", "record", "--child", "411525201304150124", "--outcome", "confirmed"], None);
+    let out = hutong_cli(
+        &db,
+        &[
+            "campaign",
+            "record",
+            "--child",
+            "411525201304150124",
+            "--outcome",
+            "confirmed",
+        ],
+        None,
+    );
     assert!(!out.status.success());
 
     // eligibility: 刘欣怡's case ends on her 18th birthday.
     run(&["eligibility", "sweep", "--today", "2027-06-11"]);
     let text = run(&["eligibility", "sweep", "--today", "2027-06-12"]);
-    assert!(text.contains("刘欣怡") && text.contains("终止") && text.contains("2027年7月"), "{text}");
-    let out = hutong(&db, &["audit", "verify"], None);
+    assert!(
+        text.contains("刘欣怡") && text.contains("终止") && text.contains("2027年7月"),
+        "{text}"
+    );
+    let out = hutong_cli(&db, &["audit", "verify"], None);
     assert!(out.status.success(), "{}", stderr(&out));
 }

@@ -117,15 +117,19 @@ pub fn record(tx: &mut WriteTx<'_>, new: &NewAssessment<'_>) -> Result<StoredAss
     let stored = build(tx.conn(), tx.now(), &tx.actor().name.clone(), new)?;
     insert_row(tx.conn(), &stored)?;
     tx.audit(
-        AuditEntryInput::new("assessment.add", "children", Some(stored.child_id.to_string()))
-            .detail(serde_json::json!({
-                "assessment": stored.id.to_string(),
-                "scale": stored.scale_id,
-                "plugin": stored.plugin_ref(),
-                "level": stored.level_code,
-                "colour": stored.colour.map(colour_code),
-                "input_sha256": stored.input_sha256,
-            })),
+        AuditEntryInput::new(
+            "assessment.add",
+            "children",
+            Some(stored.child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "assessment": stored.id.to_string(),
+            "scale": stored.scale_id,
+            "plugin": stored.plugin_ref(),
+            "level": stored.level_code,
+            "colour": stored.colour.map(colour_code),
+            "input_sha256": stored.input_sha256,
+        })),
     )?;
     Ok(stored)
 }
@@ -174,12 +178,10 @@ fn build(
             key: new.child_id.to_string(),
         });
     }
-    let assessed_on: NaiveDate = new.input.today.parse().map_err(|_| {
-        CoreError::field(
-            "评估日期",
-            format!("“{}”不是有效日期", new.input.today),
-        )
-    })?;
+    let assessed_on: NaiveDate =
+        new.input.today.parse().map_err(|_| {
+            CoreError::field("评估日期", format!("“{}”不是有效日期", new.input.today))
+        })?;
     if new.result.level_code.trim().is_empty() {
         return Err(CoreError::field(
             "评估结果",

@@ -123,14 +123,7 @@ pub fn start(tx: &mut WriteTx<'_>, new: &NewCampaign<'_>) -> Result<Campaign> {
     let campaign = Campaign {
         id: RowId::new(),
         division_code: code.to_string(),
-        title: format!(
-            "{}{}摸排",
-            divisions::full_name(tx.conn(), code)?
-                .split(' ')
-                .next_back()
-                .unwrap_or(&div.name),
-            dates::format_zh_month(new.start)
-        ),
+        title: format!("{}{}摸排", div.name, dates::format_zh_month(new.start)),
         cycle: new.cycle.label_zh(),
         period_start: new.start,
         period_end: end,
@@ -171,7 +164,8 @@ pub fn start(tx: &mut WriteTx<'_>, new: &NewCampaign<'_>) -> Result<Campaign> {
     Ok(campaign)
 }
 
-const COLUMNS: &str = "id, division_code, title, cycle, period_start, period_end, plugin_ref, status,
+const COLUMNS: &str =
+    "id, division_code, title, cycle, period_start, period_end, plugin_ref, status,
     started_by, started_at, closed_by, closed_at";
 
 fn row_to_campaign(r: &rusqlite::Row<'_>) -> rusqlite::Result<Campaign> {
@@ -260,7 +254,10 @@ pub fn record(
         what: "儿童档案",
         key: child_id.to_string(),
     })?;
-    if !child.residence_division.starts_with(&campaign.division_code) {
+    if !child
+        .residence_division
+        .starts_with(&campaign.division_code)
+    {
         return Err(CoreError::field(
             "儿童",
             format!(
@@ -275,7 +272,10 @@ pub fn record(
         child_id,
         village_code: child.residence_division.clone(),
         outcome,
-        note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+        note: note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
         recorded_by: tx.actor().name.clone(),
         recorded_at: tx.now().to_string(),
     };
@@ -375,7 +375,9 @@ fn outcomes(conn: &Connection, c: &Campaign) -> Result<Vec<ChildOutcome>> {
         "SELECT id, residence_division FROM children WHERE status = 'active' AND residence_division GLOB ?1",
     )?;
     let pattern = format!("{}*", c.division_code.replace(['*', '?', '['], ""));
-    for row in stmt.query_map([pattern], |r| Ok((r.get::<_, RowId>(0)?, r.get::<_, String>(1)?)))? {
+    for row in stmt.query_map([pattern], |r| {
+        Ok((r.get::<_, RowId>(0)?, r.get::<_, String>(1)?))
+    })? {
         let (id, village) = row?;
         map.insert(
             id,
@@ -520,10 +522,7 @@ pub fn close(tx: &mut WriteTx<'_>, campaign_id: RowId, today: NaiveDate) -> Resu
         key: campaign_id.to_string(),
     })?;
     if c.state == CampaignState::Closed {
-        return Err(CoreError::field(
-            "摸排",
-            format!("“{}”已结束", c.title),
-        ));
+        return Err(CoreError::field("摸排", format!("“{}”已结束", c.title)));
     }
     let rows = outcomes(tx.conn(), &c)?;
     let mut status = summarise(tx.conn(), &c, &rows, today)?;
@@ -584,7 +583,10 @@ pub fn summary_document(s: &CampaignStatus) -> Document {
     let mut doc = Document::new(format!("{}总结", c.title));
     doc.body.push(Block::Heading {
         level: 1,
-        runs: vec![crate::document::Run::new(format!("{}总结", c.title), title_style)],
+        runs: vec![crate::document::Run::new(
+            format!("{}总结", c.title),
+            title_style,
+        )],
         align: Align::Center,
     });
     let kv = |label: &str, value: String| KeyValueItem {
@@ -610,7 +612,9 @@ pub fn summary_document(s: &CampaignStatus) -> Document {
                 "状态",
                 match c.state {
                     CampaignState::Open => format!("进行中（截至{}）", dates::format_zh(s.as_of)),
-                    CampaignState::Closed => format!("已结束（{}）", c.closed_by.clone().unwrap_or_default()),
+                    CampaignState::Closed => {
+                        format!("已结束（{}）", c.closed_by.clone().unwrap_or_default())
+                    }
                 },
             ),
             kv("应排查儿童", s.children.to_string()),
@@ -643,10 +647,18 @@ pub fn summary_document(s: &CampaignStatus) -> Document {
         )
     }));
     let mut rows = vec![TableRow {
-        cells: ["村（居）", "应排查", "已核实", "已更新", "已销档", "未排查", "覆盖率"]
-            .iter()
-            .map(|h| TableCell::text(*h, head, Align::Center))
-            .collect(),
+        cells: [
+            "村（居）",
+            "应排查",
+            "已核实",
+            "已更新",
+            "已销档",
+            "未排查",
+            "覆盖率",
+        ]
+        .iter()
+        .map(|h| TableCell::text(*h, head, Align::Center))
+        .collect(),
     }];
     for v in &s.villages {
         let mut name = v.village_name.clone();

@@ -159,7 +159,8 @@ fn parse_opt(s: &Option<String>) -> Option<NaiveDate> {
     s.as_deref().and_then(dates::parse_flexible)
 }
 
-const FINDING_COLUMNS: &str = "id, child_id, plugin_id, plugin_version, category, status, reasons_json,
+const FINDING_COLUMNS: &str =
+    "id, child_id, plugin_id, plugin_version, category, status, reasons_json,
     citation, effective_from, effective_until, classified_on, recorded_at";
 
 fn row_to_finding(r: &rusqlite::Row<'_>) -> rusqlite::Result<FindingRecord> {
@@ -353,7 +354,11 @@ pub fn apply_classification(
                 }
             }
             (FindingStatus::EvidenceMissing, _) if changed => {
-                changes.push(change(ChangeKind::EvidenceMissing, today, f.reasons.clone()));
+                changes.push(change(
+                    ChangeKind::EvidenceMissing,
+                    today,
+                    f.reasons.clone(),
+                ));
             }
             _ => {}
         }
@@ -422,11 +427,19 @@ pub enum LifeEventKind {
     Turns16,
     Turns18,
     /// A parent's situation ends (e.g. release from prison).
-    SituationEnds { relation: String, situation: String },
+    SituationEnds {
+        relation: String,
+        situation: String,
+    },
     /// A situation reaches 6 months (sentence, rehabilitation, 失联 counted from 公安 acceptance).
-    SixMonthsReached { relation: String, situation: String },
+    SixMonthsReached {
+        relation: String,
+        situation: String,
+    },
     /// A category reaches its end date.
-    CategoryEnds { category: String },
+    CategoryEnds {
+        category: String,
+    },
 }
 
 /// A dated event that can change a child's eligibility.
@@ -446,11 +459,19 @@ impl LifeEvent {
             LifeEventKind::SituationEnds {
                 relation,
                 situation,
-            } => format!("{on} {}{}情形结束", relation_label(relation), situation_label(situation)),
+            } => format!(
+                "{on} {}{}情形结束",
+                relation_label(relation),
+                situation_label(situation)
+            ),
             LifeEventKind::SixMonthsReached {
                 relation,
                 situation,
-            } => format!("{on} {}{}满6个月", relation_label(relation), situation_label(situation)),
+            } => format!(
+                "{on} {}{}满6个月",
+                relation_label(relation),
+                situation_label(situation)
+            ),
             LifeEventKind::CategoryEnds { category } => {
                 format!("{on} “{}”认定到期", category_label(category))
             }
@@ -481,7 +502,9 @@ fn load_facts(conn: &Connection, child: Option<RowId>) -> Result<Facts> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, birth_date FROM children WHERE status = 'active' AND (?1 IS NULL OR id = ?1)",
     )?;
-    for row in stmt.query_map([child], |r| Ok((r.get::<_, RowId>(0)?, r.get::<_, String>(1)?)))? {
+    for row in stmt.query_map([child], |r| {
+        Ok((r.get::<_, RowId>(0)?, r.get::<_, String>(1)?))
+    })? {
         let (id, b) = row?;
         if let Ok(d) = b.parse() {
             birth.insert(id, d);
@@ -646,11 +669,9 @@ pub fn due_for_review(
 /// The date of the last completed sweep.
 pub fn last_sweep(conn: &Connection) -> Result<Option<NaiveDate>> {
     let s: Option<String> = conn
-        .query_row(
-            "SELECT max(swept_on) FROM eligibility_sweeps",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT max(swept_on) FROM eligibility_sweeps", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten();
     Ok(s.and_then(|s| s.parse().ok()))
@@ -680,13 +701,17 @@ pub fn record_sweep(
         ],
     )?;
     tx.audit(
-        AuditEntryInput::new("eligibility.sweep", "eligibility_sweeps", Some(id.to_string()))
-            .detail(serde_json::json!({
-                "swept_on": swept_on.to_string(),
-                "plugin": format!("{plugin_id}@{plugin_version}"),
-                "checked": checked,
-                "changes": changes,
-            })),
+        AuditEntryInput::new(
+            "eligibility.sweep",
+            "eligibility_sweeps",
+            Some(id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "swept_on": swept_on.to_string(),
+            "plugin": format!("{plugin_id}@{plugin_version}"),
+            "checked": checked,
+            "changes": changes,
+        })),
     )
 }
 

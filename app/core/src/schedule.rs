@@ -136,9 +136,7 @@ pub fn cadence(
             .by_level
             .iter()
             .find(|r| r.level == level)
-            .or_else(|| {
-                colour_name.and_then(|c| policy.by_level.iter().find(|r| r.level == c))
-            });
+            .or_else(|| colour_name.and_then(|c| policy.by_level.iter().find(|r| r.level == c)));
         if let Some(row) = row {
             return DueBasis::PolicyLevel {
                 level: row.level.clone(),
@@ -205,12 +203,7 @@ fn entry(policy: &VisitPolicy, today: NaiveDate, r: Row) -> ScheduleEntry {
             on,
         ),
         _ => {
-            let basis = cadence(
-                policy,
-                r.level_code.as_deref(),
-                r.colour,
-                r.next_visit_days,
-            );
+            let basis = cadence(policy, r.level_code.as_deref(), r.colour, r.next_visit_days);
             let days = match &basis {
                 DueBasis::PolicyLevel { days, .. }
                 | DueBasis::AssessmentDays { days }

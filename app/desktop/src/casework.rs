@@ -24,7 +24,9 @@ pub enum CaseworkError {
     Core(#[from] CoreError),
     #[error(transparent)]
     Plugin(#[from] PluginError),
-    #[error("没有本县（{county}）所在省份的省级插件：已安装 {installed}。请先用 hutong plugin install 安装")]
+    #[error(
+        "没有本县（{county}）所在省份的省级插件：已安装 {installed}。请先用 hutong plugin install 安装"
+    )]
     NoProvincePlugin { county: String, installed: String },
     #[error("插件 {plugin} 没有量表“{scale}”（可用：{known}）")]
     UnknownScale {
@@ -73,19 +75,21 @@ pub fn take_province_plugin(mut plugins: Vec<Plugin>, county_code: &str) -> Resu
 pub fn pick_scale(plugin: &mut Plugin, scale_id: Option<&str>) -> Result<ScaleDef> {
     let scales = plugin.scales()?;
     match scale_id {
-        Some(id) => scales
-            .iter()
-            .find(|s| s.id == id)
-            .cloned()
-            .ok_or_else(|| CaseworkError::UnknownScale {
-                plugin: plugin.reference(),
-                scale: id.to_string(),
-                known: scales
-                    .iter()
-                    .map(|s| format!("{}（{}）", s.id, s.name))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            }),
+        Some(id) => {
+            scales
+                .iter()
+                .find(|s| s.id == id)
+                .cloned()
+                .ok_or_else(|| CaseworkError::UnknownScale {
+                    plugin: plugin.reference(),
+                    scale: id.to_string(),
+                    known: scales
+                        .iter()
+                        .map(|s| format!("{}（{}）", s.id, s.name))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                })
+        }
         None => scales
             .first()
             .cloned()
@@ -208,8 +212,12 @@ pub fn assess_all(
     let total = plan.len();
     let mut done = 0;
     for chunk in plan.chunks(BATCH) {
-        let mut pending: Vec<(RowId, ScaleDef, AssessInput, hutong_core::province::Assessment)> =
-            Vec::with_capacity(chunk.len());
+        let mut pending: Vec<(
+            RowId,
+            ScaleDef,
+            AssessInput,
+            hutong_core::province::Assessment,
+        )> = Vec::with_capacity(chunk.len());
         for (child_id, latest) in chunk {
             if cancel.load(Ordering::Relaxed) {
                 report.cancelled = true;

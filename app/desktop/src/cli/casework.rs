@@ -75,8 +75,7 @@ fn parse_today(s: &Option<String>) -> Result<NaiveDate> {
 fn parse_division(flag: &str, v: &Option<String>) -> Result<Option<String>> {
     v.as_deref()
         .map(|v| {
-            division::normalize_code(v)
-                .with_context(|| format!("{flag}：“{v}”不是有效的区划代码"))
+            division::normalize_code(v).with_context(|| format!("{flag}：“{v}”不是有效的区划代码"))
         })
         .transpose()
 }
@@ -273,7 +272,10 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
             &[vec![
                 stored.level_code.clone(),
                 colour_zh(stored.colour),
-                stored.score.map(|s| format!("{s}")).unwrap_or_else(|| "—".into()),
+                stored
+                    .score
+                    .map(|s| format!("{s}"))
+                    .unwrap_or_else(|| "—".into()),
                 stored
                     .next_visit_days
                     .map(|d| format!("{d}天"))
@@ -299,7 +301,10 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["日期", "量表", "等级", "颜色", "插件"], &rows));
+    print!(
+        "{}",
+        table(&["日期", "量表", "等级", "颜色", "插件"], &rows)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -469,8 +474,7 @@ fn pick_campaign(store: &Store, id: &Option<String>) -> Result<campaigns::Campai
         let rid: RowId = id
             .parse()
             .with_context(|| format!("--id：“{id}”不是有效的摸排编号"))?;
-        return campaigns::get(store.conn(), rid)?
-            .with_context(|| format!("未找到摸排 {id}"));
+        return campaigns::get(store.conn(), rid)?.with_context(|| format!("未找到摸排 {id}"));
     }
     let open = campaigns::open(store.conn())?;
     match open.len() {
@@ -512,7 +516,11 @@ fn print_status(s: &campaigns::CampaignStatus) {
                 v.closed.to_string(),
                 v.pending.to_string(),
                 format!("{:.1}%", v.coverage * 100.0),
-                if v.late { "滞后".into() } else { String::new() },
+                if v.late {
+                    "滞后".into()
+                } else {
+                    String::new()
+                },
             ]
         })
         .collect();
@@ -520,7 +528,15 @@ fn print_status(s: &campaigns::CampaignStatus) {
         "{}",
         table(
             &[
-                "代码", "村（居）", "应排查", "已核实", "已更新", "已销档", "未排查", "覆盖率", "进度"
+                "代码",
+                "村（居）",
+                "应排查",
+                "已核实",
+                "已更新",
+                "已销档",
+                "未排查",
+                "覆盖率",
+                "进度"
             ],
             &rows
         )
