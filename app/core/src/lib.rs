@@ -9,12 +9,15 @@
 //! Every write goes through [`store::Store::write`], which commits the change
 //! and its audit entry in one SQLite transaction.
 
+pub mod assessments;
 pub mod audit;
+pub mod campaigns;
 pub mod categories;
 pub mod children;
 pub mod demo;
 pub mod divisions;
 pub mod document;
+pub mod eligibility;
 pub mod error;
 pub mod exchange;
 pub mod forms;
@@ -23,6 +26,7 @@ pub mod names;
 pub mod persons;
 pub mod plugin_registry;
 pub mod province;
+pub mod schedule;
 pub mod setup;
 pub mod snapshot;
 pub mod store;

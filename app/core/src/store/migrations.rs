@@ -11,7 +11,7 @@ use std::path::Path;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -239,4 +239,116 @@ CREATE TABLE installed_plugins (
 );
 CREATE TRIGGER trusted_keys_no_delete BEFORE DELETE ON trusted_keys BEGIN SELECT RAISE(ABORT, '信任公钥不可删除，请吊销'); END;
 CREATE TRIGGER installed_plugins_no_delete BEFORE DELETE ON installed_plugins BEGIN SELECT RAISE(ABORT, '插件记录不可删除，请卸载'); END;
+"#;
+
+/// Version 3: casework (issue #8): immutable assessment results, the
+/// eligibility findings that drive categories, the daily sweeps, and 摸排
+/// campaigns with per-child coverage. Self-contained so it can be
+/// renumbered on merge.
+///
+/// - `assessments` and `eligibility_findings` are append-only (UPDATE and
+///   DELETE refused): a new result is a new row.
+/// - `campaigns` may change only while open (closing writes the locked
+///   snapshot); a closed campaign refuses every UPDATE, and no item can be
+///   added to it.
+/// - `campaign_items` are append-only; the latest item per child counts.
+const V3_CASEWORK: &str = r#"
+CREATE TABLE assessments (
+    id               BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id         BLOB NOT NULL REFERENCES children(id),
+    scale_id         TEXT NOT NULL,
+    scale_version    TEXT NOT NULL,
+    plugin_id        TEXT NOT NULL,
+    plugin_version   TEXT NOT NULL,
+    -- SHA-256 of the canonical input (scale, answers, child snapshot; not the date).
+    input_sha256     TEXT NOT NULL CHECK (length(input_sha256) = 64),
+    -- SHA-256 of the child's data without visits: a change makes a re-assessment due.
+    data_sha256      TEXT NOT NULL CHECK (length(data_sha256) = 64),
+    answers_json     TEXT NOT NULL CHECK (json_valid(answers_json)),
+    level_code       TEXT NOT NULL,
+    level_label      TEXT NOT NULL,
+    colour           TEXT CHECK (colour IN ('red','orange','yellow','blue','green')),
+    score            REAL,
+    sub_scores_json  TEXT NOT NULL CHECK (json_valid(sub_scores_json)),
+    reasons_json     TEXT NOT NULL CHECK (json_valid(reasons_json)),
+    next_visit_days  INTEGER CHECK (next_visit_days >= 0),
+    services_json    TEXT NOT NULL CHECK (json_valid(services_json)),
+    assessed_on      TEXT NOT NULL,
+    assessed_at      TEXT NOT NULL,
+    author           TEXT NOT NULL
+);
+CREATE INDEX assessments_child ON assessments(child_id, assessed_at);
+CREATE TRIGGER assessments_no_update BEFORE UPDATE ON assessments BEGIN SELECT RAISE(ABORT, '评估结果不可修改，请重新评估'); END;
+CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments BEGIN SELECT RAISE(ABORT, '评估结果不可删除'); END;
+
+-- A plugin's eligibility finding for one category of one child. A row is
+-- written when the finding differs from the latest one for that category.
+CREATE TABLE eligibility_findings (
+    id              BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id        BLOB NOT NULL REFERENCES children(id),
+    plugin_id       TEXT NOT NULL,
+    plugin_version  TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('eligible','not_eligible','evidence_missing')),
+    reasons_json    TEXT NOT NULL CHECK (json_valid(reasons_json)),
+    citation        TEXT NOT NULL,
+    effective_from  TEXT,
+    effective_until TEXT,
+    classified_on   TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL
+);
+CREATE INDEX eligibility_findings_child ON eligibility_findings(child_id, category, recorded_at);
+CREATE TRIGGER eligibility_findings_no_update BEFORE UPDATE ON eligibility_findings BEGIN SELECT RAISE(ABORT, '资格认定结果不可修改'); END;
+CREATE TRIGGER eligibility_findings_no_delete BEFORE DELETE ON eligibility_findings BEGIN SELECT RAISE(ABORT, '资格认定结果不可删除'); END;
+
+-- One run of the daily eligibility sweep: life events after the previous
+-- run's date are re-checked.
+CREATE TABLE eligibility_sweeps (
+    id               BLOB PRIMARY KEY CHECK (length(id) = 16),
+    swept_on         TEXT NOT NULL,
+    plugin_id        TEXT NOT NULL,
+    plugin_version   TEXT NOT NULL,
+    children_checked INTEGER NOT NULL,
+    changes          INTEGER NOT NULL,
+    recorded_at      TEXT NOT NULL
+);
+CREATE TRIGGER eligibility_sweeps_no_update BEFORE UPDATE ON eligibility_sweeps BEGIN SELECT RAISE(ABORT, '筛查记录不可修改'); END;
+CREATE TRIGGER eligibility_sweeps_no_delete BEFORE DELETE ON eligibility_sweeps BEGIN SELECT RAISE(ABORT, '筛查记录不可删除'); END;
+
+-- 摸排 rounds over a division subtree on the plugin's screening cycle.
+CREATE TABLE campaigns (
+    id             BLOB PRIMARY KEY CHECK (length(id) = 16),
+    division_code  TEXT NOT NULL REFERENCES divisions(code),
+    title          TEXT NOT NULL,
+    cycle          TEXT NOT NULL,
+    period_start   TEXT NOT NULL,
+    period_end     TEXT NOT NULL,
+    plugin_ref     TEXT,
+    status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),
+    started_by     TEXT NOT NULL,
+    started_at     TEXT NOT NULL,
+    closed_by      TEXT,
+    closed_at      TEXT,
+    snapshot_json  TEXT CHECK (snapshot_json IS NULL OR json_valid(snapshot_json))
+);
+CREATE INDEX campaigns_status ON campaigns(status, division_code);
+CREATE TRIGGER campaigns_no_delete BEFORE DELETE ON campaigns BEGIN SELECT RAISE(ABORT, '摸排记录不可删除'); END;
+CREATE TRIGGER campaigns_locked BEFORE UPDATE ON campaigns WHEN OLD.status = 'closed' BEGIN SELECT RAISE(ABORT, '摸排已结束并锁定，不可修改'); END;
+
+CREATE TABLE campaign_items (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    campaign_id   BLOB NOT NULL REFERENCES campaigns(id),
+    child_id      BLOB NOT NULL REFERENCES children(id),
+    village_code  TEXT NOT NULL,
+    outcome       TEXT NOT NULL CHECK (outcome IN ('confirmed','updated','closed')),
+    note          TEXT,
+    recorded_by   TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+);
+CREATE INDEX campaign_items_campaign ON campaign_items(campaign_id, child_id);
+CREATE TRIGGER campaign_items_no_update BEFORE UPDATE ON campaign_items BEGIN SELECT RAISE(ABORT, '摸排记录只可追加'); END;
+CREATE TRIGGER campaign_items_no_delete BEFORE DELETE ON campaign_items BEGIN SELECT RAISE(ABORT, '摸排记录只可追加'); END;
+CREATE TRIGGER campaign_items_closed BEFORE INSERT ON campaign_items
+    WHEN (SELECT status FROM campaigns WHERE id = NEW.campaign_id) = 'closed'
+    BEGIN SELECT RAISE(ABORT, '摸排已结束并锁定，不能再登记'); END;
 "#;

@@ -1,6 +1,7 @@
 //! The command line. Every command takes `--db FILE`; errors name the file,
 //! row or field and exit non-zero.
 
+mod casework;
 mod children;
 pub mod plugins;
 mod report;
@@ -60,6 +61,16 @@ pub enum Command {
     /// Province plugins: keys, signatures, install, list, test.
     #[command(subcommand)]
     Plugin(plugins::PluginCommand),
+    /// Run a scale of the province plugin for one child or re-assess all.
+    Assess(casework::AssessArgs),
+    /// The visit schedule: due this week, overdue, escalations.
+    Schedule(casework::ScheduleArgs),
+    /// 摸排 rounds: start, status, record, close.
+    #[command(subcommand)]
+    Campaign(casework::CampaignCommand),
+    /// Eligibility: the daily sweep, or check one child.
+    #[command(subcommand)]
+    Eligibility(casework::EligibilityCommand),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -77,6 +88,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Audit(c)) => setup::audit(&db, c),
         Some(Command::Plugin(c)) => plugins::run(&db, &actor, c),
         Some(Command::Report(a)) => report::run(&db, &actor, a),
+        Some(Command::Assess(a)) => casework::assess(&db, &actor, a),
+        Some(Command::Schedule(a)) => casework::schedule(&db, a),
+        Some(Command::Campaign(c)) => casework::campaign(&db, &actor, c),
+        Some(Command::Eligibility(c)) => casework::eligibility(&db, &actor, c),
     }
 }
 
