@@ -10,8 +10,10 @@
 //! and its audit entry in one SQLite transaction.
 
 pub mod audit;
+pub mod backup;
 pub mod categories;
 pub mod children;
+pub mod compare;
 pub mod demo;
 pub mod divisions;
 pub mod document;
@@ -25,7 +27,9 @@ pub mod plugin_registry;
 pub mod province;
 pub mod setup;
 pub mod snapshot;
+pub mod stats;
 pub mod store;
+pub mod table;
 pub mod users;
 pub mod visits;
 

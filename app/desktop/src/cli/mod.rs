@@ -2,6 +2,7 @@
 //! row or field and exit non-zero.
 
 mod children;
+mod exchange;
 pub mod plugins;
 mod report;
 mod setup;
@@ -60,6 +61,17 @@ pub enum Command {
     /// Province plugins: keys, signatures, install, list, test.
     #[command(subcommand)]
     Plugin(plugins::PluginCommand),
+    /// Spreadsheets: import children from XLSX/CSV, export lists.
+    #[command(subcommand)]
+    Table(exchange::TableCommand),
+    /// 数据比对: compare another department's list with our files.
+    Compare(exchange::CompareArgs),
+    /// Statistics per township and category (print, .xlsx or .pdf).
+    Stats(exchange::StatsArgs),
+    /// Online backup to a file, or the daily backup to a folder.
+    Backup(exchange::BackupArgs),
+    /// Restore a verified backup (the current file is kept as .bak).
+    Restore(exchange::RestoreArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -77,6 +89,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Audit(c)) => setup::audit(&db, c),
         Some(Command::Plugin(c)) => plugins::run(&db, &actor, c),
         Some(Command::Report(a)) => report::run(&db, &actor, a),
+        Some(Command::Table(c)) => exchange::table(&db, &actor, c),
+        Some(Command::Compare(a)) => exchange::compare(&db, &actor, a),
+        Some(Command::Stats(a)) => exchange::stats_cmd(&db, &actor, a),
+        Some(Command::Backup(a)) => exchange::backup_cmd(&db, &actor, a),
+        Some(Command::Restore(a)) => exchange::restore_cmd(&db, &actor, a),
     }
 }
 
