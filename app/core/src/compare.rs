@@ -868,7 +868,8 @@ pub fn decide(
     accept: bool,
     note: Option<&str>,
 ) -> Result<Decision> {
-    let row: Option<(RowId, Option<RowId>, Option<i64>, String, String, String)> = store
+    type RowInfo = (RowId, Option<RowId>, Option<i64>, String, String, String);
+    let row: Option<RowInfo> = store
         .conn()
         .query_row(
             "SELECT r.comparison_id, r.child_id, r.their_line, r.diffs_json, c.source, c.file_name

@@ -298,6 +298,9 @@ pub struct Merged {
     pub last_col: usize,
 }
 
+/// A sheet's name, its rows (1-based line, cells) and its merged regions.
+type SheetGrid = (String, Vec<(usize, Vec<Cell>)>, Vec<Merged>);
+
 /// Reads the first non-empty sheet of a workbook (XLSX, XLS, XLSB, ODS).
 pub fn read_workbook_bytes(
     bytes: &[u8],
@@ -308,7 +311,7 @@ pub fn read_workbook_bytes(
     // calamine has panicked on some corrupt containers in the past; a bad
     // file must become an error message, never a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-        || -> std::result::Result<(String, Vec<(usize, Vec<Cell>)>, Vec<Merged>), String> {
+        || -> std::result::Result<SheetGrid, String> {
             let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| format!("无法作为 Excel 工作簿打开：{e}"))?;
             let sheets = wb.sheet_names();
