@@ -12,8 +12,10 @@
 pub mod assessments;
 pub mod audit;
 pub mod campaigns;
+pub mod backup;
 pub mod categories;
 pub mod children;
+pub mod compare;
 pub mod demo;
 pub mod divisions;
 pub mod document;
@@ -29,7 +31,9 @@ pub mod province;
 pub mod schedule;
 pub mod setup;
 pub mod snapshot;
+pub mod stats;
 pub mod store;
+pub mod table;
 pub mod users;
 pub mod visits;
 

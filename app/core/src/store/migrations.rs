@@ -11,7 +11,7 @@ use std::path::Path;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK, V4_EXCHANGE];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -351,4 +351,71 @@ CREATE TRIGGER campaign_items_no_delete BEFORE DELETE ON campaign_items BEGIN SE
 CREATE TRIGGER campaign_items_closed BEFORE INSERT ON campaign_items
     WHEN (SELECT status FROM campaigns WHERE id = NEW.campaign_id) = 'closed'
     BEGIN SELECT RAISE(ABORT, '摸排已结束并锁定，不能再登记'); END;
+/// Data exchange (issue #10): saved column mappings, and the 数据比对
+/// workbench's comparisons, their rows and the per-field decisions.
+/// Self-contained so it can be renumbered when branches merge.
+const V4_EXCHANGE: &str = r#"
+CREATE TABLE column_mappings (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    name         TEXT NOT NULL UNIQUE,
+    columns_json TEXT NOT NULL CHECK (json_valid(columns_json)),
+    created_at   TEXT NOT NULL
+);
+
+-- One run of the 数据比对 workbench against another department's list.
+CREATE TABLE comparisons (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    source       TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    file_sha256  TEXT NOT NULL,
+    mapping_json TEXT NOT NULL CHECK (json_valid(mapping_json)),
+    run_on       TEXT NOT NULL,
+    their_rows   INTEGER NOT NULL,
+    same         INTEGER NOT NULL,
+    different    INTEGER NOT NULL,
+    only_ours    INTEGER NOT NULL,
+    only_theirs  INTEGER NOT NULL,
+    flags        INTEGER NOT NULL,
+    created_at   TEXT NOT NULL
+);
+
+-- One row of a comparison's result. grp: same / different / only_ours /
+-- only_theirs. diffs_json: [{field, ours, theirs}]; flags_json: [{kind, message}].
+CREATE TABLE comparison_rows (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    comparison_id BLOB NOT NULL REFERENCES comparisons(id),
+    grp           TEXT NOT NULL CHECK (grp IN ('same','different','only_ours','only_theirs')),
+    child_id      BLOB REFERENCES children(id),
+    person_id     BLOB REFERENCES persons(id),
+    their_line    INTEGER,
+    match_method  TEXT,
+    their_json    TEXT CHECK (their_json IS NULL OR json_valid(their_json)),
+    diffs_json    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(diffs_json)),
+    flags_json    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(flags_json))
+);
+CREATE INDEX comparison_rows_comparison ON comparison_rows(comparison_id, grp);
+CREATE INDEX comparison_rows_child ON comparison_rows(child_id);
+
+-- A reviewer's decision on one differing field, with its provenance.
+-- Append-only: a changed mind is a new row.
+CREATE TABLE comparison_decisions (
+    id          BLOB PRIMARY KEY CHECK (length(id) = 16),
+    row_id      BLOB NOT NULL REFERENCES comparison_rows(id),
+    field       TEXT NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('accept','reject')),
+    ours        TEXT,
+    theirs      TEXT,
+    note        TEXT,
+    decided_by  TEXT NOT NULL,
+    decided_at  TEXT NOT NULL
+);
+CREATE INDEX comparison_decisions_row ON comparison_decisions(row_id);
+
+CREATE TRIGGER column_mappings_no_delete BEFORE DELETE ON column_mappings BEGIN SELECT RAISE(ABORT, '列映射不可删除'); END;
+CREATE TRIGGER comparisons_no_delete BEFORE DELETE ON comparisons BEGIN SELECT RAISE(ABORT, '比对记录不可删除'); END;
+CREATE TRIGGER comparisons_no_update BEFORE UPDATE ON comparisons BEGIN SELECT RAISE(ABORT, '比对记录只可追加'); END;
+CREATE TRIGGER comparison_rows_no_delete BEFORE DELETE ON comparison_rows BEGIN SELECT RAISE(ABORT, '比对结果不可删除'); END;
+CREATE TRIGGER comparison_rows_no_update BEFORE UPDATE ON comparison_rows BEGIN SELECT RAISE(ABORT, '比对结果只可追加'); END;
+CREATE TRIGGER comparison_decisions_no_delete BEFORE DELETE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定不可删除'); END;
+CREATE TRIGGER comparison_decisions_no_update BEFORE UPDATE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定只可追加'); END;
 "#;

@@ -3,6 +3,7 @@
 
 mod casework;
 mod children;
+mod exchange;
 pub mod plugins;
 mod report;
 mod setup;
@@ -71,6 +72,17 @@ pub enum Command {
     /// Eligibility: the daily sweep, or check one child.
     #[command(subcommand)]
     Eligibility(casework::EligibilityCommand),
+    /// Spreadsheets: import children from XLSX/CSV, export lists.
+    #[command(subcommand)]
+    Table(exchange::TableCommand),
+    /// 数据比对: compare another department's list with our files.
+    Compare(exchange::CompareArgs),
+    /// Statistics per township and category (print, .xlsx or .pdf).
+    Stats(exchange::StatsArgs),
+    /// Online backup to a file, or the daily backup to a folder.
+    Backup(exchange::BackupArgs),
+    /// Restore a verified backup (the current file is kept as .bak).
+    Restore(exchange::RestoreArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -92,6 +104,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Schedule(a)) => casework::schedule(&db, a),
         Some(Command::Campaign(c)) => casework::campaign(&db, &actor, c),
         Some(Command::Eligibility(c)) => casework::eligibility(&db, &actor, c),
+        Some(Command::Table(c)) => exchange::table(&db, &actor, c),
+        Some(Command::Compare(a)) => exchange::compare(&db, &actor, a),
+        Some(Command::Stats(a)) => exchange::stats_cmd(&db, &actor, a),
+        Some(Command::Backup(a)) => exchange::backup_cmd(&db, &actor, a),
+        Some(Command::Restore(a)) => exchange::restore_cmd(&db, &actor, a),
     }
 }
 

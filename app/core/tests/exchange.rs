@@ -1,0 +1,327 @@
+//! Data exchange through the core API on real SQLite files: the same
+//! services the 数据比对 and import screens call. (`tests/tests/exchange.rs`
+//! runs the same scenarios through the `hutong` binary.)
+
+use hutong_core::compare::{self, FlagKind, Group, Source};
+use hutong_core::national::{NaiveDate, id_number};
+use hutong_core::table::{self, ExportRequest, Field, ListKind};
+use hutong_core::{Actor, Store, audit, backup, demo, stats};
+use rusqlite::Connection;
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::{Path, PathBuf};
+
+fn actor() -> Actor {
+    Actor::system("测试员")
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn demo_db(dir: &Path, n: usize) -> (Store, PathBuf) {
+    let path = dir.join("county.db");
+    let mut store = Store::open(&path).unwrap();
+    demo::generate(
+        &mut store,
+        &demo::DemoOptions {
+            county_code: "411525".into(),
+            generated_children: n,
+            seed: 7,
+            today: today(),
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    (store, path)
+}
+
+fn make_id(address: &str, birth: &str, seq: u32) -> String {
+    let body = format!("{address}{birth}{seq:03}");
+    format!("{body}{}", id_number::check_char(&body).unwrap())
+}
+
+fn villages(store: &Store) -> Vec<(String, String)> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT code, name FROM divisions WHERE parent_code = '411525102' ORDER BY code")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn n_children(store: &Store) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM children", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn preview(store: &Store, path: &Path) -> table::ImportPreview {
+    table::preview_children_file(store.conn(), path, None, today()).unwrap()
+}
+
+fn messages(p: &table::ImportPreview) -> Vec<String> {
+    p.errors.iter().map(|e| e.to_string()).collect()
+}
+
+#[test]
+fn xlsx_with_title_merged_cells_serials_and_numeric_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 0);
+    let v = villages(&store);
+    let good = make_id("411525", "20150611", 22);
+    let path = dir.path().join("a.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 3, "花名册", &Format::new())
+        .unwrap();
+    for (c, h) in ["姓名", "身份证号", "出生日期", "村（居）"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    ws.merge_range(2, 3, 4, 3, v[0].0.as_str(), &Format::new())
+        .unwrap();
+    ws.write_string(2, 0, "甲").unwrap();
+    ws.write_string(2, 1, &good).unwrap();
+    ws.write_number(2, 2, 42166.0).unwrap();
+    ws.write_string(3, 0, "乙").unwrap();
+    ws.write_number(3, 1, 4.11525201304150e17).unwrap();
+    ws.write_string(4, 0, "丙").unwrap();
+    ws.write_string(4, 1, &good).unwrap();
+    wb.save(&path).unwrap();
+
+    let p = preview(&store, &path);
+    assert_eq!(p.header_line, 2);
+    assert_eq!(p.total_rows, 3);
+    let m = messages(&p);
+    assert_eq!(m.len(), 2, "{m:#?}");
+    assert!(
+        m[0].starts_with("第4行 B列（身份证号）：身份证号被 Excel 存成了数字"),
+        "{m:#?}"
+    );
+    assert_eq!(m[1], "第5行 B列（身份证号）：与第3行的身份证号重复");
+    let before = n_children(&store);
+    assert!(table::import_children(&mut store, &actor(), &p, false).is_err());
+    assert_eq!(n_children(&store), before);
+    let out = table::import_children(&mut store, &actor(), &p, true).unwrap();
+    assert_eq!(out.inserted, 1);
+    let (birth, village): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT birth_date, residence_division FROM children WHERE id_number = ?1",
+            [&good],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (birth.as_str(), village.as_str()),
+        ("2015-06-11", v[0].0.as_str())
+    );
+    assert!(audit::verify(store.conn()).unwrap().is_intact());
+}
+
+#[test]
+fn gbk_csv_is_decoded_and_scientific_ids_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = demo_db(dir.path(), 0);
+    let v = villages(&store);
+    let good = make_id("411525", "20140708", 71);
+    let csv = format!(
+        "名单,,\n姓名,身份证号码,村（居）\n周一鸣,{good},{}\n吴二妹,4.11525E+17,{}\n,,\n",
+        v[0].0, v[0].0
+    );
+    let (bytes, _, _) = encoding_rs::GBK.encode(&csv);
+    let path = dir.path().join("b.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let p = preview(&store, &path);
+    assert!(p.notes.iter().any(|n| n.contains("GBK")), "{:?}", p.notes);
+    assert_eq!(p.valid.len(), 1);
+    assert_eq!(p.valid[0].child.name, "周一鸣");
+    assert_eq!(
+        messages(&p),
+        vec!["第4行 B列（身份证号码）：身份证号被 Excel 存成了数字，后几位已丢失；请在源文件中把该列设为“文本”格式后重新录入".to_string()]
+    );
+}
+
+#[test]
+fn export_masks_and_neutralises_and_stats_count_everyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 100);
+    let out = dir.path().join("x.csv");
+    let req = ExportRequest {
+        list: ListKind::Children,
+        division: None,
+        scope: None,
+        include_closed: false,
+        purpose: "核对".into(),
+        full_ids: false,
+    };
+    let r = table::export_list(&mut store, &actor(), &req, &out).unwrap();
+    let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), r.rows + 1);
+    assert!(text.contains(&id_number::mask("411525201304150124")));
+    assert!(!text.contains("411525201304150124"));
+    let bad = table::export_list(
+        &mut store,
+        &actor(),
+        &ExportRequest {
+            purpose: "".into(),
+            ..req
+        },
+        &dir.path().join("y.csv"),
+    );
+    assert!(bad.is_err());
+
+    let s = stats::compute(store.conn(), None, today(), 30).unwrap();
+    let active: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM children WHERE status = 'active'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(s.total.children as i64, active);
+    assert_eq!((s.total.visited + s.total.due) as i64, active);
+    let doc = stats::to_document(&s);
+    assert!(doc.block_count() > 3);
+    assert!(!stats::to_xlsx(&s).unwrap().is_empty());
+}
+
+#[test]
+fn comparison_finds_planted_differences_and_decisions_keep_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 400);
+    let ours: Vec<(String, String, String)> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id_number, name, birth_date FROM children WHERE status='active' ORDER BY id_number")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let age = |b: &str| hutong_core::national::dates::age_on(b.parse().unwrap(), today());
+    let school: Vec<usize> = (0..ours.len())
+        .filter(|&i| (7..=14).contains(&age(&ours[i].2)))
+        .collect();
+    let (missing, renamed) = (school[0], school[1]);
+    let mut csv = String::from("学生姓名,身份证号,出生日期,学籍状态\n");
+    for (i, (idn, name, birth)) in ours.iter().enumerate() {
+        if i == missing {
+            continue;
+        }
+        let name = if i == renamed {
+            format!("{name}改")
+        } else {
+            name.clone()
+        };
+        csv += &format!("{name},{idn},{birth},在读\n");
+    }
+    let extra = make_id("411525", "20100101", 999);
+    csv += &format!("外来测试,{extra},2010-01-01,在读\n");
+    csv += ",,,\n";
+    let path = dir.path().join("学籍.csv");
+    std::fs::write(&path, csv).unwrap();
+    let cmp = compare::compare_file(
+        &mut store,
+        &actor(),
+        &path,
+        Source::StudentRegistry,
+        None,
+        today(),
+    )
+    .unwrap();
+    let c = cmp.counts();
+    assert_eq!(
+        (c.different, c.only_ours, c.only_theirs),
+        (1, 1, 1),
+        "{c:?}"
+    );
+    assert_eq!(c.same, ours.len() - 2);
+    let only_ours = cmp.group(Group::OnlyOurs).next().unwrap();
+    assert_eq!(
+        only_ours.child_name.as_deref(),
+        Some(ours[missing].1.as_str())
+    );
+    assert_eq!(only_ours.flags[0].kind, FlagKind::DropoutRisk);
+    let diff = cmp.group(Group::Different).next().unwrap();
+    assert_eq!(diff.diffs.len(), 1);
+    assert_eq!(diff.diffs[0].field, Field::Name);
+    assert!(!compare::to_xlsx(&cmp).unwrap().is_empty());
+
+    let d = compare::decide(
+        &mut store,
+        &actor(),
+        diff.row_id,
+        Field::Name,
+        true,
+        Some("以学籍为准"),
+    )
+    .unwrap();
+    assert!(d.accepted);
+    let name: String = store
+        .conn()
+        .query_row(
+            "SELECT name FROM children WHERE id_number = ?1",
+            [&ours[renamed].0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, format!("{}改", ours[renamed].1));
+    let rows = compare::load_rows(store.conn(), cmp.id, Some(Group::Different)).unwrap();
+    assert_eq!(rows[0].decisions, vec![(Field::Name, true)]);
+    assert_eq!(compare::list(store.conn()).unwrap()[0].counts, c);
+    assert!(audit::verify(store.conn()).unwrap().is_intact());
+}
+
+#[test]
+fn backup_restore_round_trip_and_tampered_backup_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, db) = demo_db(dir.path(), 50);
+    let b = dir.path().join("b.db");
+    let info = backup::backup_to(&mut store, &actor(), &b).unwrap();
+    assert!(info.verification.audit.is_intact());
+    assert!(
+        backup::backup_to(&mut store, &actor(), &b).is_err(),
+        "no overwrite"
+    );
+    let n = n_children(&store);
+    drop(store);
+
+    let tampered = dir.path().join("t.db");
+    std::fs::copy(&b, &tampered).unwrap();
+    Connection::open(&tampered)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;",
+        )
+        .unwrap();
+    let err = backup::restore(&db, &tampered, &actor())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("审计日志校验未通过：第2条记录"), "{err}");
+
+    let report = backup::restore(&db, &b, &actor()).unwrap();
+    assert!(report.audit_after.is_intact());
+    assert!(report.previous_kept_as.as_ref().is_some_and(|p| p.exists()));
+    let store = Store::open_existing(&db).unwrap();
+    assert_eq!(n_children(&store), n);
+    let folder = dir.path().join("daily");
+    let mut store = store;
+    assert!(
+        backup::backup_due(&mut store, &actor(), &folder, today())
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        backup::backup_due(&mut store, &actor(), &folder, today())
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,512 @@
+//! Data exchange over the command line: spreadsheet import and export, the
+//! 数据比对 workbench, statistics, backup and restore. All logic lives in
+//! `hutong_core::{table, compare, stats, backup}`; this module parses
+//! arguments and prints.
+
+use super::open;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use hutong_core::audit::AuditEntryInput;
+use hutong_core::compare::{self, Group, Source};
+use hutong_core::national::{division, id_number};
+use hutong_core::table::{self, ExportRequest, ListKind, mapping};
+use hutong_core::{Actor, backup, stats};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TableCommand {
+    /// Import children's files from an XLSX or CSV file (all rows or none).
+    Import(ImportArgs),
+    /// Export a list to XLSX or CSV, with a stated purpose (audited).
+    Export(ExportArgs),
+    /// List the saved column mappings.
+    Mappings,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spreadsheet: .xlsx, .xls or .csv (UTF-8 or GBK).
+    file: PathBuf,
+    /// A saved column mapping; if none has this name, one is proposed from
+    /// the headers and saved under it after a successful import.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// Validate and print the report; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the valid rows even if some rows are invalid.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Show at most this many problems of each kind.
+    #[arg(long, default_value_t = 200)]
+    max_problems: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Which list: children.
+    #[arg(long, default_value = "children")]
+    list: String,
+    /// A division code (village, township or county) to restrict to.
+    #[arg(long)]
+    village: Option<String>,
+    /// Why the list is exported (recorded in the audit log).
+    #[arg(long)]
+    purpose: String,
+    /// Output file, .xlsx or .csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// Full ID numbers instead of masked ones (the purpose justifies it).
+    #[arg(long)]
+    full_ids: bool,
+    /// Include closed files.
+    #[arg(long)]
+    include_closed: bool,
+}
+
+pub fn table(db: &Path, actor: &Actor, cmd: TableCommand) -> Result<ExitCode> {
+    match cmd {
+        TableCommand::Import(a) => import(db, actor, a),
+        TableCommand::Export(a) => export(db, actor, a),
+        TableCommand::Mappings => {
+            let store = open(db)?;
+            for name in mapping::list(store.conn())? {
+                let m = mapping::load(store.conn(), &name)?;
+                let cols = m
+                    .map(|m| {
+                        m.columns
+                            .iter()
+                            .map(|c| format!("{}→{}", c.header, c.field.label_zh()))
+                            .collect::<Vec<_>>()
+                            .join("，")
+                    })
+                    .unwrap_or_default();
+                println!("{name}\t{cols}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let file = &a.file;
+    let table = table::read_with_mapping(store.conn(), file, a.mapping.as_deref())
+        .with_context(|| format!("读取 {}", file.display()))?;
+    let (mapping, proposed) = table::mapping_for(store.conn(), a.mapping.as_deref(), &table)?;
+    let sha = table::file_sha256(file)?;
+    let preview = table::prepare_children(store.conn(), &table, &mapping, &sha, today())
+        .with_context(|| format!("检查 {}", file.display()))?;
+
+    println!("文件：{}", file.display());
+    for note in &preview.notes {
+        println!("  {note}");
+    }
+    println!(
+        "列映射“{}”{}：{}",
+        mapping.name,
+        if proposed {
+            "（按表头自动识别）"
+        } else {
+            ""
+        },
+        mapping
+            .columns
+            .iter()
+            .map(|c| format!("{}→{}", c.header, c.field.label_zh()))
+            .collect::<Vec<_>>()
+            .join("，")
+    );
+    println!(
+        "共 {} 行：有效 {} 行，有错误 {} 行（{} 处），警告 {} 处",
+        preview.total_rows,
+        preview.valid.len(),
+        preview.invalid_lines.len(),
+        preview.errors.len(),
+        preview.warnings.len()
+    );
+    if !preview.errors.is_empty() {
+        println!("错误：");
+        for p in preview.errors.iter().take(a.max_problems) {
+            println!("  {p}");
+        }
+        if preview.errors.len() > a.max_problems {
+            println!("  ……另有 {} 处", preview.errors.len() - a.max_problems);
+        }
+    }
+    if !preview.warnings.is_empty() {
+        println!("警告：");
+        for p in preview.warnings.iter().take(a.max_problems) {
+            println!("  {p}");
+        }
+        if preview.warnings.len() > a.max_problems {
+            println!("  ……另有 {} 处", preview.warnings.len() - a.max_problems);
+        }
+    }
+    if !preview.valid.is_empty() {
+        println!("预览（前5行）：");
+        for p in preview.valid.iter().take(5) {
+            let c = &p.child;
+            println!(
+                "  第{}行\t{}\t{}\t{}\t{}\t{}",
+                p.line,
+                c.name,
+                c.sex.label_zh(),
+                c.birth_date,
+                id_number::mask(&c.id_number),
+                c.residence_division
+            );
+        }
+    }
+    if a.dry_run {
+        println!("试运行：未写入任何数据");
+        return Ok(if preview.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    if !preview.is_clean() && !a.skip_invalid {
+        eprintln!(
+            "错误：{} 行有错误，未导入任何数据（改正后重试，或加 --skip-invalid 只导入有效行）",
+            preview.invalid_lines.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let outcome = table::import_children(&mut store, actor, &preview, a.skip_invalid)
+        .with_context(|| format!("导入 {}", file.display()))?;
+    println!(
+        "已导入 {} 名儿童（跳过错误行 {} 行，记录类别 {} 条），已记入审计日志",
+        outcome.inserted, outcome.skipped_invalid, outcome.categories
+    );
+    if proposed && let Some(name) = &a.mapping {
+        store.write(actor, |tx| mapping::save(tx, &mapping))?;
+        println!("列映射已保存为“{name}”");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let list = ListKind::from_name(&a.list)
+        .with_context(|| format!("--list：不支持“{}”，可用：children", a.list))?;
+    let division = match &a.village {
+        Some(v) => Some(
+            division::normalize_code(v)
+                .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?,
+        ),
+        None => None,
+    };
+    let req = ExportRequest {
+        list,
+        division,
+        scope: None,
+        include_closed: a.include_closed,
+        purpose: a.purpose.clone(),
+        full_ids: a.full_ids,
+    };
+    let out = table::export_list(&mut store, actor, &req, &a.out)
+        .with_context(|| format!("导出到 {}", a.out.display()))?;
+    println!(
+        "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志；SHA-256 {}）",
+        out.rows,
+        a.out.display(),
+        if a.full_ids { "完整" } else { "已脱敏" },
+        &out.sha256[..16]
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The other department's list (.xlsx, .xls or .csv).
+    file: PathBuf,
+    /// 学籍库, 低保, 残联, 公安户籍 or 医保.
+    #[arg(long)]
+    source: String,
+    /// A saved column mapping (default: the one saved under the source's
+    /// name, else proposed from the headers).
+    #[arg(long)]
+    mapping: Option<String>,
+    /// Write the four groups and the flags to this .xlsx (IDs masked).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Rows to list per group.
+    #[arg(long, default_value_t = 20)]
+    show: usize,
+}
+
+pub fn compare(db: &Path, actor: &Actor, a: CompareArgs) -> Result<ExitCode> {
+    let source = Source::from_name(&a.source).with_context(|| {
+        format!(
+            "--source：未知来源“{}”，可用：{}",
+            a.source,
+            Source::ALL.map(|s| s.label_zh()).join("、")
+        )
+    })?;
+    let mut store = open(db)?;
+    let started = std::time::Instant::now();
+    let cmp = compare::compare_file(
+        &mut store,
+        actor,
+        &a.file,
+        source,
+        a.mapping.as_deref(),
+        today(),
+    )
+    .with_context(|| format!("比对 {}", a.file.display()))?;
+    let elapsed = started.elapsed();
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&cmp)?);
+    } else {
+        let c = cmp.counts();
+        println!(
+            "与{}《{}》比对（{:.2} 秒）：对方 {} 行",
+            source.label_zh(),
+            cmp.file_name,
+            elapsed.as_secs_f64(),
+            c.their_rows
+        );
+        println!(
+            "  一致 {}，匹配但有差异 {}，仅我方有 {}，仅对方有 {}，提示 {}",
+            c.same, c.different, c.only_ours, c.only_theirs, c.flags
+        );
+        println!("  比对编号 {}", cmp.id);
+        for g in [Group::Different, Group::OnlyTheirs] {
+            let rows: Vec<_> = cmp.group(g).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            println!("{}：", g.label_zh());
+            for r in rows.iter().take(a.show) {
+                let t = r.theirs.as_ref();
+                let diffs = r
+                    .diffs
+                    .iter()
+                    .map(|d| {
+                        let show = |v: &Option<String>| match (d.field, v) {
+                            (mapping::Field::IdNumber, Some(s)) => id_number::mask(s),
+                            (_, Some(s)) => s.clone(),
+                            (_, None) => "（空）".into(),
+                        };
+                        format!(
+                            "{} 我方“{}”/对方“{}”",
+                            d.field.label_zh(),
+                            show(&d.ours),
+                            show(&d.theirs)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；");
+                println!(
+                    "  对方第{}行\t{}\t{}\t{}",
+                    t.map(|t| t.line).unwrap_or_default(),
+                    r.child_name
+                        .clone()
+                        .or_else(|| t.and_then(|t| t.name.clone()))
+                        .unwrap_or_default(),
+                    r.method.map(|m| m.label_zh()).unwrap_or(""),
+                    diffs
+                );
+            }
+            if rows.len() > a.show {
+                println!("  ……另有 {} 行", rows.len() - a.show);
+            }
+        }
+        let flags: Vec<_> = cmp.flags().collect();
+        if !flags.is_empty() {
+            println!("提示：");
+            for (_, f) in flags.iter().take(a.show * 5) {
+                println!("  [{}] {}", f.kind.label_zh(), f.message);
+            }
+            if flags.len() > a.show * 5 {
+                println!("  ……另有 {} 条", flags.len() - a.show * 5);
+            }
+        }
+        for p in &cmp.problems {
+            println!("  无法比对：{p}");
+        }
+    }
+    if let Some(out) = &a.out {
+        let bytes = compare::to_xlsx(&cmp)?;
+        std::fs::write(out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        store.write(actor, |tx| {
+            tx.audit(
+                AuditEntryInput::new("compare.export", "comparisons", Some(cmp.id.to_string()))
+                    .reason("数据比对结果导出")
+                    .detail(serde_json::json!({
+                        "file": out.display().to_string(),
+                        "sha256": sha,
+                        "ids": "masked",
+                    })),
+            )
+        })?;
+        if !a.json {
+            println!("结果已写入 {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Write to .xlsx or .pdf instead of printing.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A township or village code to restrict to.
+    #[arg(long)]
+    village: Option<String>,
+    /// Days within which a visit counts as done.
+    #[arg(long, default_value_t = hutong_core::visits::DEFAULT_CADENCE_DAYS)]
+    cadence_days: i64,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let scope = match &a.village {
+        Some(v) => Some(
+            division::normalize_code(v)
+                .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?,
+        ),
+        None => None,
+    };
+    let s = stats::compute(store.conn(), scope.as_deref(), today(), a.cadence_days)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    }
+    let Some(out) = a.out else {
+        if !a.json {
+            println!("{}　{}", s.county_name, s.today);
+            let cats: Vec<&str> = s.categories.iter().map(|c| c.label_zh()).collect();
+            println!("乡镇\t在档\t{}\t已走访\t待走访\t从未走访", cats.join("\t"));
+            for r in s.townships.iter().chain(std::iter::once(&s.total)) {
+                let by: Vec<String> = s
+                    .categories
+                    .iter()
+                    .map(|c| r.by_category.get(c).copied().unwrap_or(0).to_string())
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    r.name,
+                    r.children,
+                    by.join("\t"),
+                    r.visited,
+                    r.due,
+                    r.never_visited
+                );
+            }
+            for note in s
+                .colour_note
+                .iter()
+                .chain(std::iter::once(&s.services_note))
+            {
+                println!("注：{note}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let bytes = match ext.as_str() {
+        "xlsx" => stats::to_xlsx(&s)?,
+        "pdf" => {
+            let doc = stats::to_document(&s);
+            let fonts = hutong_report::FontSet::with_system_fonts();
+            hutong_report::render(&doc, &fonts).context("排版统计表")?
+        }
+        _ => bail!("--out：只支持 .xlsx 和 .pdf（{}）", out.display()),
+    };
+    std::fs::write(&out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
+    let sha = hex::encode(Sha256::digest(&bytes));
+    store.write(actor, |tx| {
+        tx.audit(
+            AuditEntryInput::new("stats.export", "statistics", scope.clone())
+                .detail(serde_json::json!({ "file": out.display().to_string(), "sha256": sha })),
+        )
+    })?;
+    println!("统计表已写入 {}（{} 字节）", out.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write (must not exist).
+    #[arg(long, required_unless_present = "folder", conflicts_with = "folder")]
+    out: Option<PathBuf>,
+    /// Daily backup: write FOLDER/hutong-YYYYMMDD.db unless today's exists.
+    #[arg(long)]
+    folder: Option<PathBuf>,
+}
+
+pub fn backup_cmd(db: &Path, actor: &Actor, a: BackupArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let info = match (&a.out, &a.folder) {
+        (Some(out), _) => Some(
+            backup::backup_to(&mut store, actor, out)
+                .with_context(|| format!("备份到 {}", out.display()))?,
+        ),
+        (None, Some(folder)) => backup::backup_due(&mut store, actor, folder, today())
+            .with_context(|| format!("每日备份到 {}", folder.display()))?,
+        (None, None) => bail!("需要 --out 或 --folder"),
+    };
+    match info {
+        Some(i) => println!(
+            "已备份到 {}（{} 字节，{} 名儿童，审计日志 {} 条已校验，SHA-256 {}）",
+            i.path.display(),
+            i.bytes,
+            i.verification.children,
+            i.verification.audit.entries_checked,
+            &i.sha256[..16]
+        ),
+        None => println!("今天的备份已存在，未重复备份"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file to restore from.
+    file: PathBuf,
+}
+
+pub fn restore_cmd(db: &Path, actor: &Actor, a: RestoreArgs) -> Result<ExitCode> {
+    let report = backup::restore(db, &a.file, actor)
+        .with_context(|| format!("从 {} 恢复", a.file.display()))?;
+    println!(
+        "已从 {} 恢复（{} 名儿童；审计日志 {} 条校验通过）",
+        report.restored_from.display(),
+        report.verification.children,
+        report.verification.audit.entries_checked
+    );
+    if let Some(bak) = &report.previous_kept_as {
+        println!("原数据库已保留为 {}", bak.display());
+    }
+    println!(
+        "恢复后审计日志：{} 条，{}",
+        report.audit_after.entries_checked,
+        if report.audit_after.is_intact() {
+            "完整"
+        } else {
+            "有断裂！"
+        }
+    );
+    Ok(if report.audit_after.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,45 @@
+//! Shared by the importer targets: a county database in memory, set up once
+//! per fuzzing process, so each input runs the whole import validation
+//! (reader, mapping, row checks) against real divisions.
+
+use hutong_core::table::{self, mapping};
+use hutong_core::{Actor, Store, setup};
+use std::cell::RefCell;
+use std::path::Path;
+
+thread_local! {
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2025, 5, 22).unwrap_or_default()
+}
+
+/// Runs a table through the children preview and the comparison; any
+/// outcome is fine except a panic.
+pub fn exercise(result: hutong_core::Result<table::RawTable>) {
+    let Ok(t) = result else {
+        return;
+    };
+    STORE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut store = Store::open(Path::new(":memory:")).expect("in-memory store");
+            setup::initialise_county(&mut store, &Actor::system("fuzz"), "411525").expect("county");
+            *slot = Some(store);
+        }
+        let Some(store) = slot.as_ref() else {
+            return;
+        };
+        let m = mapping::auto_map("fuzz", &t.headers);
+        let _ = table::prepare_children(store.conn(), &t, &m, "", today());
+        let _ = hutong_core::compare::run(
+            store.conn(),
+            hutong_core::compare::Source::StudentRegistry,
+            &t,
+            &m,
+            "",
+            today(),
+        );
+    });
+}
