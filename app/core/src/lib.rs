@@ -9,9 +9,11 @@
 //! Every write goes through [`store::Store::write`], which commits the change
 //! and its audit entry in one SQLite transaction.
 
+pub mod allowances;
 pub mod audit;
 pub mod categories;
 pub mod children;
+pub mod counselling;
 pub mod demo;
 pub mod divisions;
 pub mod document;
@@ -19,15 +21,20 @@ pub mod error;
 pub mod exchange;
 pub mod forms;
 pub mod ids;
+pub mod mandatory_reports;
 pub mod names;
 pub mod persons;
 pub mod plugin_registry;
 pub mod province;
+pub(crate) mod record_util;
+pub mod services;
 pub mod setup;
 pub mod snapshot;
 pub mod store;
 pub mod users;
 pub mod visits;
+pub mod wishes;
+pub mod workforce;
 
 pub use error::{CoreError, Result};
 pub use hutong_national as national;

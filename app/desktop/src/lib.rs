@@ -9,6 +9,7 @@ pub mod gui;
 pub mod i18n;
 pub mod installed;
 pub mod paths;
+pub mod xlsx;
 
 /// The egui version the workstation is built with, for UI tests.
 pub use eframe::egui;
