@@ -1296,6 +1296,8 @@ pub enum WishCommand {
         estimate: Option<String>,
         #[arg(long)]
         on: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Change the wish text or estimate (before it is claimed).
     Edit {
@@ -1355,6 +1357,7 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
             wish,
             estimate,
             on,
+            json,
         } => {
             let child = child_of(&store, &child)?;
             let est = estimate
@@ -1363,7 +1366,11 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                 .transpose()?;
             let on = date_or_today("--on", &on)?;
             let w = store.write(actor, |tx| wishes::add(tx, child.id, &wish, est, on))?;
-            println!("已登记微心愿 {}：{}“{}”", w.id, child.name, w.wish);
+            if json {
+                print_json(&w)?;
+            } else {
+                println!("已登记微心愿 {}：{}“{}”", w.id, child.name, w.wish);
+            }
         }
         WishCommand::Edit { id, wish, estimate } => {
             let id = parse_row_id("记录编号", &id)?;
