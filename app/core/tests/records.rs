@@ -291,14 +291,14 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     );
 
     let m = |s: &str| YearMonth::parse(s).unwrap();
-    let gen = |store: &mut Store, month: &str| {
+    let run = |store: &mut Store, month: &str| {
         store
             .write(&actor(), |tx| al::generate(tx, m(month)))
             .unwrap()
     };
 
     // No standard yet: nothing generated, and the gap is reported.
-    let s = gen(&mut store, "2025-04");
+    let s = run(&mut store, "2025-04");
     assert_eq!(s.created, 0);
     assert_eq!(s.missing_standard, vec![CaseCategory::DeFactoUnsupported]);
 
@@ -353,22 +353,22 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     );
 
     // 2020-01 is the confirmation month: no payment. 2020-02 pays the old standard.
-    assert_eq!(gen(&mut store, "2020-01").created, 0);
-    let s = gen(&mut store, "2020-02");
+    assert_eq!(run(&mut store, "2020-01").created, 0);
+    let s = run(&mut store, "2020-02");
     assert_eq!((s.created, s.total_cents), (1, 100_000));
 
     // 张小雨: confirmed 2025-03-15 → nothing for March, paid from April.
-    let s = gen(&mut store, "2025-03");
+    let s = run(&mut store, "2025-03");
     assert_eq!(s.created, 1, "only 刘欣怡 in March");
-    let s = gen(&mut store, "2025-04");
+    let s = run(&mut store, "2025-04");
     assert_eq!((s.created, s.total_cents), (2, 234_800));
     // Idempotent.
-    let s = gen(&mut store, "2025-04");
+    let s = run(&mut store, "2025-04");
     assert_eq!((s.created, s.already), (0, 2));
 
     // 刘欣怡: paid for 2027-06 (her birthday month), not from 2027-07.
-    assert_eq!(gen(&mut store, "2027-06").created, 2);
-    assert_eq!(gen(&mut store, "2027-07").created, 1, "only 张小雨");
+    assert_eq!(run(&mut store, "2027-06").created, 2);
+    assert_eq!(run(&mut store, "2027-07").created, 1, "only 张小雨");
     let ledger = al::ledger(store.conn(), liu).unwrap();
     let months: Vec<String> = ledger.iter().map(|p| p.month.to_string()).collect();
     assert_eq!(
