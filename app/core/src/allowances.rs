@@ -26,8 +26,7 @@ use crate::document::{
 };
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional,
-    required,
+    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
 };
 use crate::store::WriteTx;
 use chrono::Datelike;
@@ -353,9 +352,13 @@ impl PaymentStatus {
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        [PaymentStatus::Due, PaymentStatus::Paid, PaymentStatus::Voided]
-            .into_iter()
-            .find(|x| x.code() == s)
+        [
+            PaymentStatus::Due,
+            PaymentStatus::Paid,
+            PaymentStatus::Voided,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
     }
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -504,9 +507,12 @@ pub fn generate(tx: &mut WriteTx<'_>, month: YearMonth) -> Result<GenerateSummar
             summary.total_cents += standard.amount_cents;
         }
     }
-    let distinct_children: std::collections::HashSet<RowId> =
-        payable.iter().map(|p| p.child_id).collect();
-    summary.already = distinct_children.len() as u64 - summary.created;
+    let in_ledger: i64 = tx.conn().query_row(
+        "SELECT count(DISTINCT child_id) FROM allowance_payments WHERE month = ?1 AND status <> 'voided'",
+        [month.to_string()],
+        |r| r.get(0),
+    )?;
+    summary.already = (in_ledger as u64).saturating_sub(summary.created);
     tx.audit(
         AuditEntryInput::new(
             "allowance.generate",
@@ -766,10 +772,7 @@ pub fn roster_document(roster: &Roster, office_name: &str, today: NaiveDate) -> 
             },
             Block::Paragraph(Paragraph {
                 align: Align::Right,
-                ..Paragraph::text(
-                    format!("制表日期：{}", dates::format_zh(today)),
-                    body_style,
-                )
+                ..Paragraph::text(format!("制表日期：{}", dates::format_zh(today)), body_style)
             }),
             Block::Table(Table {
                 column_fractions: vec![0.5, 1.0, 1.8, 1.3, 1.6, 1.4, 1.0, 0.8],
@@ -1004,10 +1007,7 @@ pub fn list_grants(
          ORDER BY granted_on DESC"
     ))?;
     let rows = stmt.query_map(
-        params![
-            programme.map(|p| p.code()),
-            year.map(|y| format!("{y:04}"))
-        ],
+        params![programme.map(|p| p.code()), year.map(|y| format!("{y:04}"))],
         row_to_grant,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

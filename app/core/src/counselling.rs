@@ -6,8 +6,7 @@
 use crate::RowId;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional,
-    required,
+    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -523,7 +522,8 @@ pub fn close_followup(
     Ok(new)
 }
 
-const FOLLOWUP_COLUMNS: &str = "id, child_id, source_id, due_on, action, done_on, done_note, status";
+const FOLLOWUP_COLUMNS: &str =
+    "id, child_id, source_id, due_on, action, done_on, done_note, status";
 
 fn row_to_followup(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
     Ok(FollowUp {

@@ -1062,7 +1062,11 @@ fn demo_workforce(
         if i % SUPERVISOR_GAP_EVERY == SUPERVISOR_GAP_EVERY - 1 {
             continue;
         }
-        let sex = if g.rng.gen_bool(0.5) { Sex::Male } else { Sex::Female };
+        let sex = if g.rng.gen_bool(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
         workers.push(wf::Worker {
             id: RowId::new(),
             role: wf::WorkerRole::Supervisor,
@@ -1081,7 +1085,11 @@ fn demo_workforce(
             continue;
         }
         // Female committee members are preferred (DOMAIN §2.5).
-        let sex = if g.rng.gen_bool(0.7) { Sex::Female } else { Sex::Male };
+        let sex = if g.rng.gen_bool(0.7) {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
         let name = if v.code == "411525102201" {
             "张敏".to_string()
         } else {
@@ -1133,7 +1141,14 @@ fn demo_workforce(
                 None,
                 date(2022, 6, 1),
             )?;
-            wf::add_activity(tx, home.id, date(2025, 4, 12), "防溺水安全教育", Some(18), Some("儿童主任"))?;
+            wf::add_activity(
+                tx,
+                home.id,
+                date(2025, 4, 12),
+                "防溺水安全教育",
+                Some(18),
+                Some("儿童主任"),
+            )?;
         }
         Ok(())
     })?;

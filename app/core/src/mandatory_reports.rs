@@ -199,9 +199,13 @@ impl ReportStatus {
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        [ReportStatus::Open, ReportStatus::Closed, ReportStatus::Voided]
-            .into_iter()
-            .find(|x| x.code() == s)
+        [
+            ReportStatus::Open,
+            ReportStatus::Closed,
+            ReportStatus::Voided,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
     }
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -234,7 +238,9 @@ pub fn custody_clause_label(clause: u8) -> Option<&'static str> {
     Some(match clause {
         1 => "（一）流浪乞讨或者身份不明，暂时查找不到父母或者其他监护人",
         2 => "（二）监护人下落不明且无其他人可以担任监护人",
-        3 => "（三）监护人因自身客观原因或者因发生自然灾害、事故灾难、公共卫生事件等突发事件不能履行监护职责，导致未成年人监护缺失",
+        3 => {
+            "（三）监护人因自身客观原因或者因发生自然灾害、事故灾难、公共卫生事件等突发事件不能履行监护职责，导致未成年人监护缺失"
+        }
         4 => "（四）监护人拒绝或者怠于履行监护职责，导致未成年人处于无人照料的状态",
         5 => "（五）监护人教唆、利用未成年人实施违法犯罪行为，未成年人需要被带离安置",
         6 => "（六）未成年人遭受监护人严重伤害或者面临人身安全威胁，需要被紧急安置",
@@ -641,7 +647,10 @@ fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<MandatoryReport> {
     Ok(MandatoryReport {
         id: r.get(0)?,
         child_id: r.get(1)?,
-        situations: codes.iter().filter_map(|c| Situation::from_code(c)).collect(),
+        situations: codes
+            .iter()
+            .filter_map(|c| Situation::from_code(c))
+            .collect(),
         reporter: Reporter {
             unit: r.get(3)?,
             role: r.get(4)?,
@@ -859,8 +868,14 @@ pub fn referral_letter(conn: &Connection, id: RowId, ctx: &LetterContext) -> Res
         pairs_per_row: 1,
         label_fraction: 0.28,
         items: [
-            ("发现时间", r.found_at.format("%Y年%m月%d日 %H:%M").to_string()),
-            ("报告时间", r.reported_at.format("%Y年%m月%d日 %H:%M").to_string()),
+            (
+                "发现时间",
+                r.found_at.format("%Y年%m月%d日 %H:%M").to_string(),
+            ),
+            (
+                "报告时间",
+                r.reported_at.format("%Y年%m月%d日 %H:%M").to_string(),
+            ),
             ("报告渠道", r.channel.label_zh().to_string()),
             (
                 "接报回执号",

@@ -116,12 +116,11 @@ pub(crate) fn audit_edit(
     changes: serde_json::Map<String, serde_json::Value>,
     reason: Option<&str>,
 ) -> Result<()> {
-    let mut entry = AuditEntryInput::new(action, entity, Some(id.to_string())).detail(
-        serde_json::json!({
+    let mut entry =
+        AuditEntryInput::new(action, entity, Some(id.to_string())).detail(serde_json::json!({
             "child": child_id.map(|c| c.to_string()),
             "changes": changes,
-        }),
-    );
+        }));
     if let Some(r) = reason {
         entry = entry.reason(r);
     }

@@ -11,8 +11,7 @@ use crate::RowId;
 use crate::error::{CoreError, Result};
 use crate::province::ServiceItem;
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional,
-    required,
+    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -422,7 +421,9 @@ impl ReferralStatus {
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        ReferralStatus::ALL.into_iter().find(|x| x.code() == s.trim())
+        ReferralStatus::ALL
+            .into_iter()
+            .find(|x| x.code() == s.trim())
     }
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -564,8 +565,7 @@ pub fn set_referral_status(
     Ok(new)
 }
 
-const REFERRAL_COLUMNS: &str =
-    "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at";
+const REFERRAL_COLUMNS: &str = "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at";
 
 fn row_to_referral(r: &rusqlite::Row<'_>) -> rusqlite::Result<Referral> {
     let code: Option<String> = r.get(3)?;
@@ -628,9 +628,21 @@ mod tests {
 
     #[test]
     fn referral_moves_are_one_way() {
-        assert!(ReferralStatus::Sent.next().contains(&ReferralStatus::Accepted));
-        assert!(ReferralStatus::Accepted.next().contains(&ReferralStatus::Done));
+        assert!(
+            ReferralStatus::Sent
+                .next()
+                .contains(&ReferralStatus::Accepted)
+        );
+        assert!(
+            ReferralStatus::Accepted
+                .next()
+                .contains(&ReferralStatus::Done)
+        );
         assert!(ReferralStatus::Done.next().is_empty());
-        assert!(!ReferralStatus::Accepted.next().contains(&ReferralStatus::Sent));
+        assert!(
+            !ReferralStatus::Accepted
+                .next()
+                .contains(&ReferralStatus::Sent)
+        );
     }
 }

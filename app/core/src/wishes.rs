@@ -6,8 +6,7 @@
 use crate::RowId;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional,
-    required,
+    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;

@@ -591,10 +591,7 @@ pub fn add_home(
     let code = division::normalize_code(division_code)
         .filter(|c| division::level_of(c) == Some(DivisionLevel::Village))
         .ok_or_else(|| {
-            CoreError::field(
-                "所在村（居）",
-                format!("“{division_code}”不是村级区划代码"),
-            )
+            CoreError::field("所在村（居）", format!("“{division_code}”不是村级区划代码"))
         })?;
     if !crate::divisions::exists(tx.conn(), &code)? {
         return Err(CoreError::UnknownDivision(code));
@@ -725,10 +722,7 @@ pub fn add_activity(
         key: home_id.to_string(),
     })?;
     if held_on < home.opened_on || home.closed_on.is_some_and(|c| held_on > c) {
-        return Err(CoreError::field(
-            "活动日期",
-            "不在该儿童之家的开放期间内",
-        ));
+        return Err(CoreError::field("活动日期", "不在该儿童之家的开放期间内"));
     }
     let a = HomeActivity {
         id: RowId::new(),

@@ -141,9 +141,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     assert!(err.to_string().contains("报告时间"), "{err}");
     let mut empty = report_input(zhao, "2025-03-12 08:00", "2025-03-12 09:00");
     empty.situations.clear();
-    let err = store
-        .write(&actor(), |tx| mr::add(tx, &empty))
-        .unwrap_err();
+    let err = store.write(&actor(), |tx| mr::add(tx, &empty)).unwrap_err();
     assert!(err.to_string().contains("报告情形"), "{err}");
 
     // Lists: late only; redacted for a village director, visible to a caseworker.
@@ -341,13 +339,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     assert!(
         store
             .write(&actor(), |tx| {
-                al::set_standard(
-                    tx,
-                    CaseCategory::LeftBehindRural,
-                    1,
-                    d("2025-01-01"),
-                    "x",
-                )
+                al::set_standard(tx, CaseCategory::LeftBehindRural, 1, d("2025-01-01"), "x")
             })
             .is_err()
     );
@@ -497,7 +489,9 @@ fn the_wish_state_machine_refuses_skipped_steps() {
         .unwrap_err();
     assert!(err.to_string().contains("须先发布"), "{err}");
     let err = store
-        .write(&actor(), |tx| wishes::fulfil(tx, w.id, d("2025-05-02"), None))
+        .write(&actor(), |tx| {
+            wishes::fulfil(tx, w.id, d("2025-05-02"), None)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("已登记"), "{err}");
 
@@ -521,7 +515,9 @@ fn the_wish_state_machine_refuses_skipped_steps() {
         "published twice"
     );
     let err = store
-        .write(&actor(), |tx| wishes::fulfil(tx, w.id, d("2025-05-04"), None))
+        .write(&actor(), |tx| {
+            wishes::fulfil(tx, w.id, d("2025-05-04"), None)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("认领"), "{err}");
     store
@@ -621,7 +617,11 @@ fn services_referrals_and_coverage() {
         .find(|r| r.township_code == "411525102" && r.area == "病有所医")
         .unwrap();
     assert_eq!(
-        (health.active_children, health.children_served, health.services),
+        (
+            health.active_children,
+            health.children_served,
+            health.services
+        ),
         (2, 1, 1)
     );
     assert!((health.percent() - 50.0).abs() < 1e-9);
@@ -655,7 +655,10 @@ fn services_referrals_and_coverage() {
             sv::set_referral_status(tx, r.id, ReferralStatus::Declined, d("2025-04-06"), None)
         })
         .unwrap_err();
-    assert!(err.to_string().contains("不能从“已受理”改为“未受理”"), "{err}");
+    assert!(
+        err.to_string().contains("不能从“已受理”改为“未受理”"),
+        "{err}"
+    );
     store
         .write(&actor(), |tx| {
             sv::set_referral_status(
@@ -667,7 +670,11 @@ fn services_referrals_and_coverage() {
             )
         })
         .unwrap();
-    assert!(sv::open_referrals(store.conn(), "411525").unwrap().is_empty());
+    assert!(
+        sv::open_referrals(store.conn(), "411525")
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

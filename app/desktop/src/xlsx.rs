@@ -4,15 +4,23 @@
 use anyhow::{Context, Result};
 use hutong_core::allowances::{Roster, format_yuan};
 use hutong_core::national::id_number;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 /// The monthly allowance roster as an XLSX workbook (ID numbers masked,
 /// amounts as numbers in 元 so the sheet can total them).
 pub fn allowance_roster(roster: &Roster, office_name: &str) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let build = || -> Result<(), rust_xlsxwriter::XlsxError> {
-        ws.set_name(format!("{}", roster.month))?;
+    fill_roster(wb.add_worksheet(), roster, office_name).context("生成 XLSX 花名册")?;
+    wb.save_to_buffer().context("生成 XLSX 花名册")
+}
+
+fn fill_roster(
+    ws: &mut Worksheet,
+    roster: &Roster,
+    office_name: &str,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    {
+        ws.set_name(roster.month.to_string())?;
         let title = Format::new()
             .set_bold()
             .set_font_size(14)
@@ -69,13 +77,15 @@ pub fn allowance_roster(roster: &Roster, office_name: &str) -> Result<Vec<u8>> {
             0,
             total_row,
             5,
-            &format!("合计 {} 人（{} 元）", roster.rows.len(), format_yuan(roster.total_cents)),
+            &format!(
+                "合计 {} 人（{} 元）",
+                roster.rows.len(),
+                format_yuan(roster.total_cents)
+            ),
             &head,
         )?;
         ws.write_number_with_format(total_row, 6, roster.total_cents as f64 / 100.0, &money)?;
         ws.write_string_with_format(total_row, 7, "", &cell)?;
-        Ok(())
-    };
-    build().context("生成 XLSX 花名册")?;
-    wb.save_to_buffer().context("生成 XLSX 花名册")
+    }
+    Ok(())
 }

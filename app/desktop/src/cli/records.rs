@@ -11,13 +11,13 @@ use hutong_core::allowances::{self as al, Programme, YearMonth};
 use hutong_core::audit::{self, AuditEntryInput};
 use hutong_core::counselling::{self as care, FollowUpStatus, SessionMode};
 use hutong_core::mandatory_reports::{self as mr, Channel, Reporter, Situation};
+use hutong_core::national::NaiveDate;
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::{dates, division, id_number};
 use hutong_core::services::{self as sv, ItemSnapshot, ReferralStatus};
 use hutong_core::users::Role;
 use hutong_core::wishes::{self, SponsorKind, WishStatus};
 use hutong_core::workforce::{self as wf, WorkerRole};
-use hutong_core::national::NaiveDate;
 use hutong_core::{Actor, RowId, Store, children, divisions};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -57,8 +57,9 @@ fn child_of(store: &Store, id: &str) -> Result<children::Child> {
 
 fn scope_of(store: &Store, scope: &Option<String>) -> Result<String> {
     match scope {
-        Some(s) => division::normalize_code(s)
-            .with_context(|| format!("--scope：“{s}”不是有效的区划代码")),
+        Some(s) => {
+            division::normalize_code(s).with_context(|| format!("--scope：“{s}”不是有效的区划代码"))
+        }
         None => Ok(store.county_code()?.unwrap_or_default()),
     }
 }
@@ -66,7 +67,10 @@ fn scope_of(store: &Store, scope: &Option<String>) -> Result<String> {
 fn office_name(store: &Store) -> Result<String> {
     let county = store.county_code()?.unwrap_or_default();
     let path = divisions::name_path(store.conn(), &county)?;
-    Ok(format!("{}民政局", path.last().cloned().unwrap_or_default()))
+    Ok(format!(
+        "{}民政局",
+        path.last().cloned().unwrap_or_default()
+    ))
 }
 
 fn yuan(flag: &str, s: &str) -> Result<i64> {
@@ -140,13 +144,10 @@ pub struct HistoryArgs {
 pub fn history(db: &Path, a: HistoryArgs) -> Result<ExitCode> {
     let store = open(db)?;
     let id = parse_row_id("记录编号", &a.id)?.to_string();
-    let mut stmt = store.conn().prepare(
-        "SELECT entity FROM audit_log WHERE entity_id = ?1 ORDER BY seq LIMIT 1",
-    )?;
-    let entity: Option<String> = stmt
-        .query_map([&id], |r| r.get(0))?
-        .next()
-        .transpose()?;
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT entity FROM audit_log WHERE entity_id = ?1 ORDER BY seq LIMIT 1")?;
+    let entity: Option<String> = stmt.query_map([&id], |r| r.get(0))?.next().transpose()?;
     let Some(entity) = entity else {
         bail!("审计日志中没有记录 {id} 的历史");
     };
@@ -447,7 +448,11 @@ pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode
                 safety_action: a.action.or(old.safety_action),
             };
             let r = store.write(actor, |tx| mr::update(tx, id, &input, a.reason.as_deref()))?;
-            println!("已修改强制报告 {}{}", r.id, if r.is_late() { "（迟报）" } else { "" });
+            println!(
+                "已修改强制报告 {}{}",
+                r.id,
+                if r.is_late() { "（迟报）" } else { "" }
+            );
         }
         MreportCommand::List {
             scope,
@@ -476,7 +481,9 @@ pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode
                     .collect();
                 print_json(&out)?;
             } else {
-                println!("编号\t儿童\t村（居）\t情形\t发现时间\t报告时间\t时效\t接报机关\t报告人\t状态");
+                println!(
+                    "编号\t儿童\t村（居）\t情形\t发现时间\t报告时间\t时效\t接报机关\t报告人\t状态"
+                );
                 for r in &rows {
                     let m = &r.report;
                     println!(
@@ -549,7 +556,14 @@ pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode
             };
             let doc = mr::referral_letter(store.conn(), id, &ctx)?;
             let pdf = render_pdf(&doc)?;
-            write_and_audit(&mut store, actor, &out, &pdf, "强制报告转介函", id.to_string())?;
+            write_and_audit(
+                &mut store,
+                actor,
+                &out,
+                &pdf,
+                "强制报告转介函",
+                id.to_string(),
+            )?;
         }
         MreportCommand::Void { id, reason } => {
             let id = parse_row_id("记录编号", &id)?;
@@ -730,8 +744,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             outcome,
         } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old =
-                sv::get(store.conn(), id)?.with_context(|| format!("未找到服务记录 {id}"))?;
+            let old = sv::get(store.conn(), id)?.with_context(|| format!("未找到服务记录 {id}"))?;
             let input = sv::ServiceInput {
                 child_id: old.child_id,
                 item: old.item.clone(),
@@ -753,7 +766,10 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             to,
             json,
         } => {
-            let from = from.as_deref().map(|s| parse_date("--from", s)).transpose()?;
+            let from = from
+                .as_deref()
+                .map(|s| parse_date("--from", s))
+                .transpose()?;
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
             let rows: Vec<sv::ServiceRow> = match &child {
                 Some(c) => {
@@ -803,7 +819,10 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             to,
             json,
         } => {
-            let from = from.as_deref().map(|s| parse_date("--from", s)).transpose()?;
+            let from = from
+                .as_deref()
+                .map(|s| parse_date("--from", s))
+                .transpose()?;
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
             let scope = scope_of(&store, &scope)?;
             let rows = sv::coverage(store.conn(), &scope, from, to, &[])?;
@@ -1043,7 +1062,9 @@ fn parse_allowance_category(s: &str) -> Result<CaseCategory> {
 
 fn parse_programme(s: &str) -> Result<Programme> {
     Programme::from_code(s).with_context(|| {
-        format!("--programme：应为 fucai_dream（福彩圆梦）或 tomorrow_plan（明天计划），实际为“{s}”")
+        format!(
+            "--programme：应为 fucai_dream（福彩圆梦）或 tomorrow_plan（明天计划），实际为“{s}”"
+        )
     })
 }
 
@@ -1155,7 +1176,9 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                         p.category.label_zh(),
                         al::format_yuan(p.amount_cents),
                         p.status.label_zh(),
-                        p.paid_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+                        p.paid_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "—".into())
                     );
                 }
             }
@@ -1429,8 +1452,7 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
             let status = status
                 .as_deref()
                 .map(|s| {
-                    WishStatus::from_code(s)
-                        .with_context(|| format!("--status：未知状态“{s}”"))
+                    WishStatus::from_code(s).with_context(|| format!("--status：未知状态“{s}”"))
                 })
                 .transpose()?;
             let scope = scope_of(&store, &scope)?;
@@ -1943,7 +1965,9 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
                             .unwrap_or_else(|| w.division_code.clone()),
                         dash(&w.phone),
                         w.appointed_on,
-                        w.left_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+                        w.left_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "—".into())
                     );
                 }
                 eprintln!("共 {} 人", rows.len());
@@ -2096,7 +2120,11 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
                         .unwrap_or_default(),
                     h.opened_on,
                     n,
-                    if h.closed_on.is_some() { "已关闭" } else { "开放" }
+                    if h.closed_on.is_some() {
+                        "已关闭"
+                    } else {
+                        "开放"
+                    }
                 );
             }
         }
