@@ -10,12 +10,14 @@
 //! and its audit entry in one SQLite transaction.
 
 pub mod assessments;
+pub mod allowances;
 pub mod audit;
 pub mod campaigns;
 pub mod backup;
 pub mod categories;
 pub mod children;
 pub mod compare;
+pub mod counselling;
 pub mod demo;
 pub mod divisions;
 pub mod document;
@@ -24,11 +26,14 @@ pub mod error;
 pub mod exchange;
 pub mod forms;
 pub mod ids;
+pub mod mandatory_reports;
 pub mod names;
 pub mod persons;
 pub mod plugin_registry;
 pub mod province;
 pub mod schedule;
+pub(crate) mod record_util;
+pub mod services;
 pub mod setup;
 pub mod snapshot;
 pub mod stats;
@@ -36,6 +41,8 @@ pub mod store;
 pub mod table;
 pub mod users;
 pub mod visits;
+pub mod wishes;
+pub mod workforce;
 
 pub use error::{CoreError, Result};
 pub use hutong_national as national;

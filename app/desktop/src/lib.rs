@@ -12,6 +12,7 @@ pub mod installed;
 pub mod paths;
 pub mod platform;
 pub mod printing;
+pub mod xlsx;
 
 /// The egui version the workstation is built with, for UI tests.
 pub use eframe::egui;

@@ -11,7 +11,7 @@ use std::path::Path;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK, V4_EXCHANGE];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK, V4_EXCHANGE, V5_RECORDS];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -418,4 +418,254 @@ CREATE TRIGGER comparison_rows_no_delete BEFORE DELETE ON comparison_rows BEGIN 
 CREATE TRIGGER comparison_rows_no_update BEFORE UPDATE ON comparison_rows BEGIN SELECT RAISE(ABORT, '比对结果只可追加'); END;
 CREATE TRIGGER comparison_decisions_no_delete BEFORE DELETE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定不可删除'); END;
 CREATE TRIGGER comparison_decisions_no_update BEFORE UPDATE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定只可追加'); END;
+/// Casework records (issue #9): 强制报告, services and referrals, allowances
+/// and grants, 微心愿, psychological care, and the workforce (督导员, 儿童主任,
+/// training, 儿童之家). Self-contained: it only references tables of V1.
+///
+/// Dates are ISO text; times of a 强制报告 are `YYYY-MM-DD HH:MM` local time;
+/// money is integer 分 (cents). Every table refuses DELETE: records are
+/// voided, closed or ended with a reason.
+const V5_RECORDS: &str = r#"
+-- 强制报告 (DOMAIN §2.4). Reporter columns are confidential: services redact
+-- them for roles other than county_admin and caseworker.
+CREATE TABLE mandatory_reports (
+    id                   BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id             BLOB NOT NULL REFERENCES children(id),
+    situations           TEXT NOT NULL CHECK (json_valid(situations)),
+    reporter_unit        TEXT NOT NULL,
+    reporter_role        TEXT NOT NULL,
+    reporter_contact     TEXT,
+    found_at             TEXT NOT NULL,
+    reported_at          TEXT NOT NULL,
+    channel              TEXT NOT NULL CHECK (channel IN ('110','police','civil_affairs','12349','education','other')),
+    receiving_agency     TEXT NOT NULL,
+    receipt_no           TEXT,
+    perpetrator_relation TEXT,
+    safety_action        TEXT,
+    feedback             TEXT,
+    feedback_on          TEXT,
+    custody_agency       TEXT,
+    custody_from         TEXT,
+    custody_clause       INTEGER CHECK (custody_clause BETWEEN 1 AND 7),
+    status               TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed','voided')),
+    void_reason          TEXT,
+    recorded_at          TEXT NOT NULL
+);
+CREATE INDEX mandatory_reports_child ON mandatory_reports(child_id);
+
+-- Services delivered against a plugin catalogue item (code, name and area
+-- are a snapshot of the catalogue at the time).
+CREATE TABLE service_records (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id     BLOB NOT NULL REFERENCES children(id),
+    item_code    TEXT NOT NULL,
+    item_name    TEXT NOT NULL,
+    item_area    TEXT NOT NULL,
+    service_date TEXT NOT NULL,
+    provider     TEXT NOT NULL,
+    department   TEXT NOT NULL,
+    outcome      TEXT,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason  TEXT,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX service_records_child ON service_records(child_id, service_date);
+
+CREATE TABLE referrals (
+    id          BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id    BLOB NOT NULL REFERENCES children(id),
+    department  TEXT NOT NULL,
+    item_code   TEXT,
+    item_name   TEXT,
+    reason      TEXT NOT NULL,
+    sent_on     TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'sent' CHECK (status IN ('sent','accepted','done','declined','voided')),
+    status_on   TEXT,
+    note        TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX referrals_child ON referrals(child_id);
+
+-- County allowance standards (DOMAIN §2.7), per category, from a date.
+CREATE TABLE allowance_standards (
+    id             BLOB PRIMARY KEY CHECK (length(id) = 16),
+    category       TEXT NOT NULL,
+    amount_cents   INTEGER NOT NULL CHECK (amount_cents > 0),
+    effective_from TEXT NOT NULL,
+    basis          TEXT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason    TEXT,
+    recorded_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX allowance_standards_one ON allowance_standards(category, effective_from) WHERE status = 'active';
+
+-- The monthly ledger: one basic-allowance payment per child per month.
+CREATE TABLE allowance_payments (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id     BLOB NOT NULL REFERENCES children(id),
+    category_id  BLOB NOT NULL REFERENCES categories(id),
+    category     TEXT NOT NULL,
+    month        TEXT NOT NULL CHECK (length(month) = 7),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents >= 0),
+    standard_id  BLOB REFERENCES allowance_standards(id),
+    status       TEXT NOT NULL DEFAULT 'due' CHECK (status IN ('due','paid','voided')),
+    paid_on      TEXT,
+    pay_ref      TEXT,
+    void_reason  TEXT,
+    generated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX allowance_payments_one ON allowance_payments(child_id, month) WHERE status <> 'voided';
+CREATE INDEX allowance_payments_month ON allowance_payments(month);
+
+-- 福彩圆梦 grants and 明天计划 records.
+CREATE TABLE grants (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id     BLOB NOT NULL REFERENCES children(id),
+    programme    TEXT NOT NULL CHECK (programme IN ('fucai_dream','tomorrow_plan')),
+    granted_on   TEXT NOT NULL,
+    item         TEXT NOT NULL,
+    amount_cents INTEGER CHECK (amount_cents >= 0),
+    provider     TEXT,
+    note         TEXT,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason  TEXT,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX grants_child ON grants(child_id);
+
+-- 微心愿: recorded → published → claimed → fulfilled (or cancelled).
+CREATE TABLE wishes (
+    id              BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id        BLOB NOT NULL REFERENCES children(id),
+    wish            TEXT NOT NULL,
+    estimate_cents  INTEGER CHECK (estimate_cents >= 0),
+    status          TEXT NOT NULL DEFAULT 'recorded' CHECK (status IN ('recorded','published','claimed','fulfilled','cancelled')),
+    recorded_on     TEXT NOT NULL,
+    published_on    TEXT,
+    sponsor_kind    TEXT CHECK (sponsor_kind IN ('company','person')),
+    sponsor_name    TEXT,
+    sponsor_contact TEXT,
+    claimed_on      TEXT,
+    fulfilled_on    TEXT,
+    photo_ref       TEXT,
+    cancel_reason   TEXT,
+    recorded_at     TEXT NOT NULL
+);
+CREATE INDEX wishes_child ON wishes(child_id);
+CREATE INDEX wishes_status ON wishes(status);
+
+-- Psychological care: sessions, screening results, follow-ups.
+CREATE TABLE counselling_sessions (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id     BLOB NOT NULL REFERENCES children(id),
+    session_date TEXT NOT NULL,
+    counsellor   TEXT NOT NULL,
+    mode         TEXT NOT NULL CHECK (mode IN ('individual','group','phone','online')),
+    summary      TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason  TEXT,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX counselling_sessions_child ON counselling_sessions(child_id);
+
+CREATE TABLE screenings (
+    id          BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id    BLOB NOT NULL REFERENCES children(id),
+    screened_on TEXT NOT NULL,
+    scale       TEXT NOT NULL,
+    score       REAL,
+    level       TEXT NOT NULL,
+    screener    TEXT NOT NULL,
+    note        TEXT,
+    status      TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX screenings_child ON screenings(child_id);
+
+CREATE TABLE care_followups (
+    id          BLOB PRIMARY KEY CHECK (length(id) = 16),
+    child_id    BLOB NOT NULL REFERENCES children(id),
+    source_id   BLOB,
+    due_on      TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    done_on     TEXT,
+    done_note   TEXT,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','done','cancelled')),
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX care_followups_due ON care_followups(status, due_on);
+
+-- The workforce (DOMAIN §2.5): 儿童督导员 (township) and 儿童主任 (village).
+CREATE TABLE workers (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    role          TEXT NOT NULL CHECK (role IN ('supervisor','director')),
+    name          TEXT NOT NULL,
+    division_code TEXT NOT NULL REFERENCES divisions(code),
+    phone         TEXT,
+    appointed_on  TEXT NOT NULL,
+    left_on       TEXT,
+    left_reason   TEXT,
+    note          TEXT,
+    recorded_at   TEXT NOT NULL
+);
+CREATE INDEX workers_division ON workers(division_code);
+
+CREATE TABLE trainings (
+    id          BLOB PRIMARY KEY CHECK (length(id) = 16),
+    held_on     TEXT NOT NULL,
+    topic       TEXT NOT NULL,
+    hours       REAL NOT NULL CHECK (hours > 0),
+    organiser   TEXT,
+    status      TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason TEXT,
+    recorded_at TEXT NOT NULL
+);
+
+CREATE TABLE training_attendees (
+    training_id BLOB NOT NULL REFERENCES trainings(id),
+    worker_id   BLOB NOT NULL REFERENCES workers(id),
+    PRIMARY KEY (training_id, worker_id)
+) WITHOUT ROWID;
+
+-- 儿童之家 venues and their activities.
+CREATE TABLE child_homes (
+    id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+    name          TEXT NOT NULL,
+    division_code TEXT NOT NULL REFERENCES divisions(code),
+    address       TEXT,
+    opened_on     TEXT NOT NULL,
+    closed_on     TEXT,
+    close_reason  TEXT,
+    recorded_at   TEXT NOT NULL
+);
+
+CREATE TABLE home_activities (
+    id           BLOB PRIMARY KEY CHECK (length(id) = 16),
+    home_id      BLOB NOT NULL REFERENCES child_homes(id),
+    held_on      TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    participants INTEGER CHECK (participants >= 0),
+    organiser    TEXT,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','voided')),
+    void_reason  TEXT,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX home_activities_home ON home_activities(home_id, held_on);
+
+CREATE TRIGGER mandatory_reports_no_delete BEFORE DELETE ON mandatory_reports BEGIN SELECT RAISE(ABORT, '强制报告记录不可删除，请作废'); END;
+CREATE TRIGGER service_records_no_delete BEFORE DELETE ON service_records BEGIN SELECT RAISE(ABORT, '服务记录不可删除，请作废'); END;
+CREATE TRIGGER referrals_no_delete BEFORE DELETE ON referrals BEGIN SELECT RAISE(ABORT, '转介记录不可删除，请作废'); END;
+CREATE TRIGGER allowance_standards_no_delete BEFORE DELETE ON allowance_standards BEGIN SELECT RAISE(ABORT, '补贴标准不可删除，请作废'); END;
+CREATE TRIGGER allowance_payments_no_delete BEFORE DELETE ON allowance_payments BEGIN SELECT RAISE(ABORT, '发放记录不可删除，请作废'); END;
+CREATE TRIGGER grants_no_delete BEFORE DELETE ON grants BEGIN SELECT RAISE(ABORT, '资助记录不可删除，请作废'); END;
+CREATE TRIGGER wishes_no_delete BEFORE DELETE ON wishes BEGIN SELECT RAISE(ABORT, '微心愿不可删除，请取消'); END;
+CREATE TRIGGER counselling_sessions_no_delete BEFORE DELETE ON counselling_sessions BEGIN SELECT RAISE(ABORT, '心理辅导记录不可删除，请作废'); END;
+CREATE TRIGGER screenings_no_delete BEFORE DELETE ON screenings BEGIN SELECT RAISE(ABORT, '筛查记录不可删除，请作废'); END;
+CREATE TRIGGER care_followups_no_delete BEFORE DELETE ON care_followups BEGIN SELECT RAISE(ABORT, '随访记录不可删除，请取消'); END;
+CREATE TRIGGER workers_no_delete BEFORE DELETE ON workers BEGIN SELECT RAISE(ABORT, '人员记录不可删除，请登记离任'); END;
+CREATE TRIGGER trainings_no_delete BEFORE DELETE ON trainings BEGIN SELECT RAISE(ABORT, '培训记录不可删除，请作废'); END;
+CREATE TRIGGER training_attendees_no_delete BEFORE DELETE ON training_attendees BEGIN SELECT RAISE(ABORT, '培训签到不可删除'); END;
+CREATE TRIGGER child_homes_no_delete BEFORE DELETE ON child_homes BEGIN SELECT RAISE(ABORT, '儿童之家记录不可删除，请登记关闭'); END;
+CREATE TRIGGER home_activities_no_delete BEFORE DELETE ON home_activities BEGIN SELECT RAISE(ABORT, '活动记录不可删除，请作废'); END;
 "#;

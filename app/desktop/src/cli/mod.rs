@@ -5,6 +5,7 @@ mod casework;
 mod children;
 mod exchange;
 pub mod plugins;
+mod records;
 mod report;
 mod setup;
 
@@ -83,6 +84,26 @@ pub enum Command {
     Backup(exchange::BackupArgs),
     /// Restore a verified backup (the current file is kept as .bak).
     Restore(exchange::RestoreArgs),
+    /// 强制报告 (mandatory reports): add, edit, list, feedback, custody, letter.
+    #[command(subcommand)]
+    Mreport(records::MreportCommand),
+    /// Care services and referrals: add, list, coverage, refer.
+    #[command(subcommand)]
+    Service(records::ServiceCommand),
+    /// 孤儿/事实无人抚养 allowances: standards, monthly ledger, roster; grants.
+    #[command(subcommand)]
+    Allowance(records::AllowanceCommand),
+    /// 微心愿: add, publish, claim, fulfil, list.
+    #[command(subcommand)]
+    Wish(records::WishCommand),
+    /// Psychological care: sessions, screenings, follow-ups.
+    #[command(subcommand)]
+    Care(records::CareCommand),
+    /// 儿童督导员 and 儿童主任, training, 儿童之家, network gaps.
+    #[command(subcommand)]
+    Workforce(records::WorkforceCommand),
+    /// A record's history (old → new) from the audit log.
+    History(records::HistoryArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -109,6 +130,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Stats(a)) => exchange::stats_cmd(&db, &actor, a),
         Some(Command::Backup(a)) => exchange::backup_cmd(&db, &actor, a),
         Some(Command::Restore(a)) => exchange::restore_cmd(&db, &actor, a),
+        Some(Command::Mreport(c)) => records::mreport(&db, &actor, c),
+        Some(Command::Service(c)) => records::service(&db, &actor, c),
+        Some(Command::Allowance(c)) => records::allowance(&db, &actor, c),
+        Some(Command::Wish(c)) => records::wish(&db, &actor, c),
+        Some(Command::Care(c)) => records::care(&db, &actor, c),
+        Some(Command::Workforce(c)) => records::workforce(&db, &actor, c),
+        Some(Command::History(a)) => records::history(&db, a),
     }
 }
 

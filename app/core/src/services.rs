@@ -1,0 +1,648 @@
+//! Care services and referrals (DOMAIN §2.6).
+//!
+//! A service record is one service a child received, recorded against an
+//! item of the province plugin's `service-catalog`. The item's code, name and
+//! area are copied into the record, so the record still reads correctly after
+//! the province revises its list. Referrals track a request to a department
+//! through sent → accepted → done (or declined). Coverage counts, per
+//! township and service area, how many active children received a service.
+
+use crate::RowId;
+use crate::error::{CoreError, Result};
+use crate::province::ServiceItem;
+use crate::record_util::{
+    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
+};
+use crate::store::WriteTx;
+use hutong_national::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// The catalogue item as recorded with the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemSnapshot {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+}
+
+impl From<&ServiceItem> for ItemSnapshot {
+    fn from(i: &ServiceItem) -> Self {
+        ItemSnapshot {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            area: i.area.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRecord {
+    pub id: RowId,
+    pub child_id: RowId,
+    pub item: ItemSnapshot,
+    pub service_date: NaiveDate,
+    pub provider: String,
+    pub department: String,
+    pub outcome: Option<String>,
+    pub active: bool,
+    pub void_reason: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceInput {
+    pub child_id: RowId,
+    pub item: ItemSnapshot,
+    pub service_date: NaiveDate,
+    pub provider: String,
+    pub department: String,
+    pub outcome: Option<String>,
+}
+
+fn validate(input: &ServiceInput, today: NaiveDate) -> Result<ServiceInput> {
+    if input.service_date > today {
+        return Err(CoreError::field("服务日期", "不能晚于今天"));
+    }
+    Ok(ServiceInput {
+        child_id: input.child_id,
+        item: ItemSnapshot {
+            code: required("服务项目编码", &input.item.code)?,
+            name: required("服务项目名称", &input.item.name)?,
+            area: required("服务领域", &input.item.area)?,
+        },
+        service_date: input.service_date,
+        provider: required("服务提供者", &input.provider)?,
+        department: required("责任部门", &input.department)?,
+        outcome: optional(&input.outcome),
+    })
+}
+
+pub fn add(tx: &mut WriteTx<'_>, input: &ServiceInput, today: NaiveDate) -> Result<ServiceRecord> {
+    ensure_child(tx.conn(), input.child_id)?;
+    let i = validate(input, today)?;
+    let rec = ServiceRecord {
+        id: RowId::new(),
+        child_id: i.child_id,
+        item: i.item,
+        service_date: i.service_date,
+        provider: i.provider,
+        department: i.department,
+        outcome: i.outcome,
+        active: true,
+        void_reason: None,
+        recorded_at: tx.now().to_string(),
+    };
+    tx.conn().execute(
+        "INSERT INTO service_records (id, child_id, item_code, item_name, item_area, service_date,
+            provider, department, outcome, status, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10)",
+        params![
+            rec.id,
+            rec.child_id,
+            rec.item.code,
+            rec.item.name,
+            rec.item.area,
+            rec.service_date.to_string(),
+            rec.provider,
+            rec.department,
+            rec.outcome,
+            rec.recorded_at
+        ],
+    )?;
+    audit_add(
+        tx,
+        "service.add",
+        "service_records",
+        rec.id,
+        serde_json::json!({
+            "child": rec.child_id.to_string(),
+            "item": rec.item.code,
+            "name": rec.item.name,
+            "date": rec.service_date.to_string(),
+        }),
+    )?;
+    Ok(rec)
+}
+
+/// Replaces the entered fields; changes are audited old → new.
+pub fn update(
+    tx: &mut WriteTx<'_>,
+    id: RowId,
+    input: &ServiceInput,
+    today: NaiveDate,
+) -> Result<ServiceRecord> {
+    let old = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+        what: "服务记录",
+        key: id.to_string(),
+    })?;
+    if !old.active {
+        return Err(CoreError::field("状态", "该服务记录已作废，不能修改"));
+    }
+    let i = validate(input, today)?;
+    let new = ServiceRecord {
+        item: i.item,
+        service_date: i.service_date,
+        provider: i.provider,
+        department: i.department,
+        outcome: i.outcome,
+        ..old.clone()
+    };
+    let changes = diff(&old, &new, &[], &[]);
+    if changes.is_empty() {
+        return Ok(old);
+    }
+    tx.conn().execute(
+        "UPDATE service_records SET item_code=?2, item_name=?3, item_area=?4, service_date=?5,
+            provider=?6, department=?7, outcome=?8 WHERE id=?1",
+        params![
+            id,
+            new.item.code,
+            new.item.name,
+            new.item.area,
+            new.service_date.to_string(),
+            new.provider,
+            new.department,
+            new.outcome
+        ],
+    )?;
+    audit_edit(
+        tx,
+        "service.update",
+        "service_records",
+        id,
+        Some(old.child_id),
+        changes,
+        None,
+    )?;
+    Ok(new)
+}
+
+pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
+    let reason = required("作废原因", reason)?;
+    let old = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+        what: "服务记录",
+        key: id.to_string(),
+    })?;
+    if !old.active {
+        return Err(CoreError::field("状态", "该服务记录已作废"));
+    }
+    tx.conn().execute(
+        "UPDATE service_records SET status='voided', void_reason=?2 WHERE id=?1",
+        params![id, reason],
+    )?;
+    let mut changes = serde_json::Map::new();
+    changes.insert("active".into(), serde_json::json!([true, false]));
+    audit_edit(
+        tx,
+        "service.void",
+        "service_records",
+        id,
+        Some(old.child_id),
+        changes,
+        Some(&reason),
+    )
+}
+
+const COLUMNS: &str = "id, child_id, item_code, item_name, item_area, service_date, provider,
+    department, outcome, status, void_reason, recorded_at";
+
+fn row_to_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRecord> {
+    let status: String = r.get(9)?;
+    Ok(ServiceRecord {
+        id: r.get(0)?,
+        child_id: r.get(1)?,
+        item: ItemSnapshot {
+            code: r.get(2)?,
+            name: r.get(3)?,
+            area: r.get(4)?,
+        },
+        service_date: date_col(r, 5)?,
+        provider: r.get(6)?,
+        department: r.get(7)?,
+        outcome: r.get(8)?,
+        active: status == "active",
+        void_reason: r.get(10)?,
+        recorded_at: r.get(11)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: RowId) -> Result<Option<ServiceRecord>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM service_records WHERE id = ?1"),
+            [id],
+            row_to_service,
+        )
+        .optional()?)
+}
+
+/// A child's services, newest first (voided ones included, marked).
+pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<ServiceRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM service_records WHERE child_id = ?1 ORDER BY service_date DESC, recorded_at DESC"
+    ))?;
+    let rows = stmt.query_map([child_id], row_to_service)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A service with the child's name and village, for lists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceRow {
+    pub service: ServiceRecord,
+    pub child_name: String,
+    pub village_name: String,
+}
+
+/// Active services of children within `scope`, optionally in a date range.
+pub fn list(
+    conn: &Connection,
+    scope: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<ServiceRow>> {
+    let cols = COLUMNS
+        .split(',')
+        .map(|c| format!("s.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {cols}, c.name, coalesce(d.name, '')
+         FROM service_records s JOIN children c ON c.id = s.child_id
+         LEFT JOIN divisions d ON d.code = c.residence_division
+         WHERE s.status = 'active' AND c.residence_division GLOB ?1
+           AND s.service_date >= ?2 AND s.service_date <= ?3
+         ORDER BY s.service_date DESC, s.recorded_at DESC"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            format!("{scope}*"),
+            from.map(|d| d.to_string()).unwrap_or_default(),
+            to.map(|d| d.to_string())
+                .unwrap_or_else(|| "9999-12-31".into())
+        ],
+        |r| {
+            Ok(ServiceRow {
+                service: row_to_service(r)?,
+                child_name: r.get(12)?,
+                village_name: r.get(13)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Coverage of one service area in one township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageRow {
+    pub township_code: String,
+    pub township_name: String,
+    pub area: String,
+    /// Active children living in the township.
+    pub active_children: u64,
+    /// Of them, how many received at least one service in the area.
+    pub children_served: u64,
+    /// Service records in the area.
+    pub services: u64,
+}
+
+impl CoverageRow {
+    /// Percentage of active children served, 0–100.
+    pub fn percent(&self) -> f64 {
+        if self.active_children == 0 {
+            0.0
+        } else {
+            self.children_served as f64 * 100.0 / self.active_children as f64
+        }
+    }
+}
+
+/// Coverage per service area per township within `scope` (a county or
+/// township code), over services dated `from..=to` (both optional).
+/// `areas` lists the areas to report even when nothing was delivered (the
+/// plugin catalogue's areas); areas found in records are added.
+pub fn coverage(
+    conn: &Connection,
+    scope: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    areas: &[String],
+) -> Result<Vec<CoverageRow>> {
+    let pattern = format!("{scope}*");
+    let townships: Vec<(String, String, u64)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT substr(c.residence_division, 1, 9) AS t, coalesce(d.name, ''), count(*)
+             FROM children c LEFT JOIN divisions d ON d.code = substr(c.residence_division, 1, 9)
+             WHERE c.status = 'active' AND c.residence_division GLOB ?1
+             GROUP BY t ORDER BY t",
+        )?;
+        let rows = stmt.query_map([&pattern], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let served: Vec<(String, String, u64, u64)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT substr(c.residence_division, 1, 9) AS t, s.item_area,
+                    count(DISTINCT s.child_id), count(*)
+             FROM service_records s JOIN children c ON c.id = s.child_id
+             WHERE s.status = 'active' AND c.status = 'active' AND c.residence_division GLOB ?1
+               AND s.service_date >= ?2 AND s.service_date <= ?3
+             GROUP BY t, s.item_area",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                pattern,
+                from.map(|d| d.to_string()).unwrap_or_default(),
+                to.map(|d| d.to_string())
+                    .unwrap_or_else(|| "9999-12-31".into())
+            ],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get::<_, i64>(3)? as u64,
+                ))
+            },
+        )?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut all_areas: Vec<String> = areas.to_vec();
+    for (_, area, _, _) in &served {
+        if !all_areas.contains(area) {
+            all_areas.push(area.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (code, name, active) in &townships {
+        for area in &all_areas {
+            let hit = served.iter().find(|(t, a, _, _)| t == code && a == area);
+            out.push(CoverageRow {
+                township_code: code.clone(),
+                township_name: name.clone(),
+                area: area.clone(),
+                active_children: *active,
+                children_served: hit.map(|h| h.2).unwrap_or(0),
+                services: hit.map(|h| h.3).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- referrals
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Sent,
+    Accepted,
+    Done,
+    Declined,
+    Voided,
+}
+
+impl ReferralStatus {
+    pub const ALL: [ReferralStatus; 5] = [
+        ReferralStatus::Sent,
+        ReferralStatus::Accepted,
+        ReferralStatus::Done,
+        ReferralStatus::Declined,
+        ReferralStatus::Voided,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ReferralStatus::Sent => "sent",
+            ReferralStatus::Accepted => "accepted",
+            ReferralStatus::Done => "done",
+            ReferralStatus::Declined => "declined",
+            ReferralStatus::Voided => "voided",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        ReferralStatus::ALL
+            .into_iter()
+            .find(|x| x.code() == s.trim())
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReferralStatus::Sent => "已转介",
+            ReferralStatus::Accepted => "已受理",
+            ReferralStatus::Done => "已办结",
+            ReferralStatus::Declined => "未受理",
+            ReferralStatus::Voided => "已作废",
+        }
+    }
+    /// The statuses a referral may move to from this one.
+    pub fn next(self) -> &'static [ReferralStatus] {
+        match self {
+            ReferralStatus::Sent => &[
+                ReferralStatus::Accepted,
+                ReferralStatus::Declined,
+                ReferralStatus::Done,
+                ReferralStatus::Voided,
+            ],
+            ReferralStatus::Accepted => &[ReferralStatus::Done, ReferralStatus::Voided],
+            ReferralStatus::Done | ReferralStatus::Declined | ReferralStatus::Voided => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    pub id: RowId,
+    pub child_id: RowId,
+    pub department: String,
+    pub item: Option<ItemSnapshot>,
+    pub reason: String,
+    pub sent_on: NaiveDate,
+    pub status: ReferralStatus,
+    pub status_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReferralInput {
+    pub child_id: RowId,
+    pub department: String,
+    pub item: Option<ItemSnapshot>,
+    pub reason: String,
+    pub sent_on: NaiveDate,
+}
+
+pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
+    ensure_child(tx.conn(), input.child_id)?;
+    let rec = Referral {
+        id: RowId::new(),
+        child_id: input.child_id,
+        department: required("转介部门", &input.department)?,
+        item: input.item.clone(),
+        reason: required("转介事由", &input.reason)?,
+        sent_on: input.sent_on,
+        status: ReferralStatus::Sent,
+        status_on: None,
+        note: None,
+        recorded_at: tx.now().to_string(),
+    };
+    tx.conn().execute(
+        "INSERT INTO referrals (id, child_id, department, item_code, item_name, reason, sent_on,
+            status, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sent', ?8)",
+        params![
+            rec.id,
+            rec.child_id,
+            rec.department,
+            rec.item.as_ref().map(|i| i.code.clone()),
+            rec.item.as_ref().map(|i| i.name.clone()),
+            rec.reason,
+            rec.sent_on.to_string(),
+            rec.recorded_at
+        ],
+    )?;
+    audit_add(
+        tx,
+        "referral.add",
+        "referrals",
+        rec.id,
+        serde_json::json!({
+            "child": rec.child_id.to_string(),
+            "department": rec.department,
+            "sent_on": rec.sent_on.to_string(),
+        }),
+    )?;
+    Ok(rec)
+}
+
+/// Moves a referral on (sent → accepted → done, or declined), refusing
+/// moves the status does not allow.
+pub fn set_referral_status(
+    tx: &mut WriteTx<'_>,
+    id: RowId,
+    status: ReferralStatus,
+    on: NaiveDate,
+    note: Option<&str>,
+) -> Result<Referral> {
+    let old = get_referral(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+        what: "转介记录",
+        key: id.to_string(),
+    })?;
+    if !old.status.next().contains(&status) {
+        return Err(CoreError::field(
+            "转介状态",
+            format!(
+                "不能从“{}”改为“{}”",
+                old.status.label_zh(),
+                status.label_zh()
+            ),
+        ));
+    }
+    if on < old.sent_on {
+        return Err(CoreError::field("状态日期", "早于转介日期"));
+    }
+    let note = note.map(str::trim).filter(|s| !s.is_empty());
+    tx.conn().execute(
+        "UPDATE referrals SET status=?2, status_on=?3, note=coalesce(?4, note) WHERE id=?1",
+        params![id, status.code(), on.to_string(), note],
+    )?;
+    let new = Referral {
+        status,
+        status_on: Some(on),
+        note: note.map(str::to_string).or(old.note.clone()),
+        ..old.clone()
+    };
+    let changes = diff(&old, &new, &[], &[]);
+    audit_edit(
+        tx,
+        "referral.status",
+        "referrals",
+        id,
+        Some(old.child_id),
+        changes,
+        note,
+    )?;
+    Ok(new)
+}
+
+const REFERRAL_COLUMNS: &str = "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at";
+
+fn row_to_referral(r: &rusqlite::Row<'_>) -> rusqlite::Result<Referral> {
+    let code: Option<String> = r.get(3)?;
+    let name: Option<String> = r.get(4)?;
+    Ok(Referral {
+        id: r.get(0)?,
+        child_id: r.get(1)?,
+        department: r.get(2)?,
+        item: code.map(|code| ItemSnapshot {
+            code,
+            name: name.unwrap_or_default(),
+            area: String::new(),
+        }),
+        reason: r.get(5)?,
+        sent_on: date_col(r, 6)?,
+        status: code_col(r, 7, ReferralStatus::from_code)?,
+        status_on: opt_date_col(r, 8)?,
+        note: r.get(9)?,
+        recorded_at: r.get(10)?,
+    })
+}
+
+pub fn get_referral(conn: &Connection, id: RowId) -> Result<Option<Referral>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = ?1"),
+            [id],
+            row_to_referral,
+        )
+        .optional()?)
+}
+
+pub fn referrals_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Referral>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE child_id = ?1 ORDER BY sent_on DESC"
+    ))?;
+    let rows = stmt.query_map([child_id], row_to_referral)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Referrals not yet closed (sent or accepted) within `scope`, oldest first.
+pub fn open_referrals(conn: &Connection, scope: &str) -> Result<Vec<Referral>> {
+    let cols = REFERRAL_COLUMNS
+        .split(',')
+        .map(|c| format!("r.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {cols} FROM referrals r JOIN children c ON c.id = r.child_id
+         WHERE r.status IN ('sent','accepted') AND c.residence_division GLOB ?1
+         ORDER BY r.sent_on"
+    ))?;
+    let rows = stmt.query_map([format!("{scope}*")], row_to_referral)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referral_moves_are_one_way() {
+        assert!(
+            ReferralStatus::Sent
+                .next()
+                .contains(&ReferralStatus::Accepted)
+        );
+        assert!(
+            ReferralStatus::Accepted
+                .next()
+                .contains(&ReferralStatus::Done)
+        );
+        assert!(ReferralStatus::Done.next().is_empty());
+        assert!(
+            !ReferralStatus::Accepted
+                .next()
+                .contains(&ReferralStatus::Sent)
+        );
+    }
+}
