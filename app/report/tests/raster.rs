@@ -417,3 +417,16 @@ fn rasterising_is_deterministic() {
         .unwrap();
     assert!(a == c, "a fresh preview and font set changed the pixels");
 }
+
+#[test]
+fn preview_can_be_rasterised_on_a_worker_thread() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Preview>();
+    send_sync::<RasterPage>();
+    let preview = child_preview().clone();
+    let page = std::thread::spawn(move || preview.rasterize(2, 0.5))
+        .join()
+        .expect("worker")
+        .expect("rasterise");
+    assert_eq!((page.width, page.height), (298, 421));
+}
