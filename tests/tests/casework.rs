@@ -106,6 +106,7 @@ fn add_child(store: &mut Store, id: &str, name: &str, village: &str) -> RowId {
         .id
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_parent(
     store: &mut Store,
     child: RowId,

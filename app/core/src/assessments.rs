@@ -114,7 +114,7 @@ pub fn data_hash(child: &ChildSnapshot) -> Result<String> {
 
 /// Stores a result with its audit entry (one per result).
 pub fn record(tx: &mut WriteTx<'_>, new: &NewAssessment<'_>) -> Result<StoredAssessment> {
-    let stored = build(tx.conn(), tx.now(), &tx.actor().name.clone(), new)?;
+    let stored = build(tx.conn(), tx.now(), &tx.actor().name, new)?;
     insert_row(tx.conn(), &stored)?;
     tx.audit(
         AuditEntryInput::new(

@@ -5,8 +5,19 @@ use crate::error::{CoreError, Result};
 use crate::province::{ChildSnapshot, FormValues, RelationSnapshot, VisitSnapshot};
 use crate::{RowId, categories, children, divisions, forms, persons, visits};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 pub fn child_snapshot(conn: &Connection, child_id: RowId) -> Result<ChildSnapshot> {
+    child_snapshot_cached(conn, child_id, &mut HashMap::new())
+}
+
+/// [`child_snapshot`] with a cache of residence names (division code →
+/// full name path), for batch runs over many children of the same villages.
+pub fn child_snapshot_cached(
+    conn: &Connection,
+    child_id: RowId,
+    names: &mut HashMap<String, String>,
+) -> Result<ChildSnapshot> {
     let c = children::get(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: child_id.to_string(),
@@ -61,8 +72,16 @@ pub fn child_snapshot(conn: &Connection, child_id: RowId) -> Result<ChildSnapsho
                 .unwrap_or_default(),
         })
         .collect();
+    let residence_name = match names.get(&c.residence_division) {
+        Some(n) => n.clone(),
+        None => {
+            let n = divisions::full_name(conn, &c.residence_division)?;
+            names.insert(c.residence_division.clone(), n.clone());
+            n
+        }
+    };
     Ok(ChildSnapshot {
-        residence_name: divisions::full_name(conn, &c.residence_division)?,
+        residence_name,
         id_number: c.id_number,
         name: c.name,
         name_alt: c.name_alt.unwrap_or_default(),

@@ -211,6 +211,7 @@ pub fn assess_all(
     };
     let total = plan.len();
     let mut done = 0;
+    let mut names = HashMap::new();
     for chunk in plan.chunks(BATCH) {
         let mut pending: Vec<(
             RowId,
@@ -240,7 +241,7 @@ pub fn assess_all(
                     continue;
                 }
             };
-            let child = snapshot::child_snapshot(store.conn(), *child_id)?;
+            let child = snapshot::child_snapshot_cached(store.conn(), *child_id, &mut names)?;
             if let Some(a) = latest {
                 let hash = assessments::input_hash(&plugin_ref, &scale.id, &answers, Some(&child))?;
                 if hash == a.input_sha256 {
@@ -350,6 +351,7 @@ pub fn eligibility_sweep(
         ..Default::default()
     };
     let total = due.len();
+    let mut names = HashMap::new();
     for chunk in due.chunks(500) {
         let mut classified = Vec::with_capacity(chunk.len());
         for r in chunk {
@@ -357,7 +359,7 @@ pub fn eligibility_sweep(
                 report.cancelled = true;
                 break;
             }
-            let child = snapshot::child_snapshot(store.conn(), r.child_id)?;
+            let child = snapshot::child_snapshot_cached(store.conn(), r.child_id, &mut names)?;
             match plugin.classify(&child, &today.to_string()) {
                 Ok(f) => classified.push((r.child_id, f)),
                 Err(e) => report.failed.push((r.child_id, e.to_string())),
@@ -452,12 +454,13 @@ pub fn preview_upgrade(
     };
     let total = plan.len();
     let mut last_report = Instant::now();
+    let mut names = HashMap::new();
     for (i, (child_id, latest)) in plan.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             out.cancelled = true;
             break;
         }
-        let child = snapshot::child_snapshot(conn, *child_id)?;
+        let child = snapshot::child_snapshot_cached(conn, *child_id, &mut names)?;
         let mut diff = UpgradeDiff {
             child_id: *child_id,
             name: child.name.clone(),
