@@ -351,6 +351,8 @@ CREATE TRIGGER campaign_items_no_delete BEFORE DELETE ON campaign_items BEGIN SE
 CREATE TRIGGER campaign_items_closed BEFORE INSERT ON campaign_items
     WHEN (SELECT status FROM campaigns WHERE id = NEW.campaign_id) = 'closed'
     BEGIN SELECT RAISE(ABORT, '摸排已结束并锁定，不能再登记'); END;
+"#;
+
 /// Data exchange (issue #10): saved column mappings, and the 数据比对
 /// workbench's comparisons, their rows and the per-field decisions.
 /// Self-contained so it can be renumbered when branches merge.
@@ -418,6 +420,8 @@ CREATE TRIGGER comparison_rows_no_delete BEFORE DELETE ON comparison_rows BEGIN 
 CREATE TRIGGER comparison_rows_no_update BEFORE UPDATE ON comparison_rows BEGIN SELECT RAISE(ABORT, '比对结果只可追加'); END;
 CREATE TRIGGER comparison_decisions_no_delete BEFORE DELETE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定不可删除'); END;
 CREATE TRIGGER comparison_decisions_no_update BEFORE UPDATE ON comparison_decisions BEGIN SELECT RAISE(ABORT, '比对决定只可追加'); END;
+"#;
+
 /// Casework records (issue #9): 强制报告, services and referrals, allowances
 /// and grants, 微心愿, psychological care, and the workforce (督导员, 儿童主任,
 /// training, 儿童之家). Self-contained: it only references tables of V1.
