@@ -134,7 +134,7 @@ impl CategoryChange {
             s.push_str(&format!("，补贴自{}起停发", dates::format_zh_month(m)));
         }
         if !self.reasons.is_empty() {
-            s.push_str("：");
+            s.push('：');
             s.push_str(&self.reasons.join("；"));
         }
         if !self.citation.is_empty() {
@@ -491,9 +491,13 @@ fn situation_label(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// A child's relation as the sweep reads it: (child, relation code,
+/// situation code, situation since, situation until).
+type RelationFact = (RowId, String, String, Option<NaiveDate>, Option<NaiveDate>);
+
 struct Facts {
     birth: HashMap<RowId, NaiveDate>,
-    relations: Vec<(RowId, String, String, Option<NaiveDate>, Option<NaiveDate>)>,
+    relations: Vec<RelationFact>,
     category_ends: Vec<(RowId, String, NaiveDate)>,
 }
 
@@ -615,7 +619,7 @@ fn events_of(facts: &Facts) -> Vec<LifeEvent> {
 /// Every dated life event of one active child, in date order (past and future).
 pub fn life_events(conn: &Connection, child_id: RowId) -> Result<Vec<LifeEvent>> {
     let mut out = events_of(&load_facts(conn, Some(child_id))?);
-    out.sort_by(|a, b| a.on.cmp(&b.on));
+    out.sort_by_key(|a| a.on);
     Ok(out)
 }
 
@@ -654,7 +658,7 @@ pub fn due_for_review(
         .filter_map(|id| {
             let never = !classified.contains(id);
             let mut events = by_child.remove(id).unwrap_or_default();
-            events.sort_by(|a, b| a.on.cmp(&b.on));
+            events.sort_by_key(|a| a.on);
             (never || !events.is_empty()).then_some(ReviewDue {
                 child_id: *id,
                 never_classified: never,

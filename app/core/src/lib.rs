@@ -9,11 +9,11 @@
 //! Every write goes through [`store::Store::write`], which commits the change
 //! and its audit entry in one SQLite transaction.
 
-pub mod assessments;
 pub mod allowances;
+pub mod assessments;
 pub mod audit;
-pub mod campaigns;
 pub mod backup;
+pub mod campaigns;
 pub mod categories;
 pub mod children;
 pub mod compare;
@@ -31,8 +31,8 @@ pub mod names;
 pub mod persons;
 pub mod plugin_registry;
 pub mod province;
-pub mod schedule;
 pub(crate) mod record_util;
+pub mod schedule;
 pub mod services;
 pub mod setup;
 pub mod snapshot;

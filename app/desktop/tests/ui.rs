@@ -324,18 +324,28 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     h.get_by_label("张小雨").click();
     h.run();
     assert_eq!(h.state().screen(), Screen::ChildFile);
-    assert!(
-        h.query_by_label_contains("411525201304150124").is_none(),
-        "the open file does not show the full number"
-    );
-    assert!(h.query_by_label("身份证号").is_some());
+    // The file shows the masked number beside a reveal button, not a field.
+    assert!(h.query_by_label("显示并修改").is_some());
+    assert!(h.query_all_by_label("4115**********0124").count() >= 1);
+    let reveals = |path: &std::path::Path| {
+        let store = Store::open_existing(path).unwrap();
+        let child = children::get_by_id_number(store.conn(), "411525201304150124")
+            .unwrap()
+            .unwrap();
+        audit::history(store.conn(), "children", &child.id.to_string())
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "child.reveal_id")
+            .count()
+    };
 
     h.get_by_label("显示并修改").click();
     h.run();
-    // Without a reason the reveal cannot be confirmed.
+    // Without a reason the reveal cannot be confirmed: the prompt stays.
     h.get_by_label("确认显示").click();
     h.run();
-    assert!(h.query_by_label_contains("411525201304150124").is_none());
+    assert!(h.query_by_label("确认显示").is_some());
+    assert_eq!(reveals(&path), 0);
     let reason = "查看原因（将记入审计日志）";
     h.get_by_label(reason).focus();
     h.step();
@@ -343,10 +353,12 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     h.run();
     h.get_by_label("确认显示").click();
     h.run();
+    assert!(h.query_by_label("确认显示").is_none(), "the prompt closed");
     assert!(
-        h.query_by_label_contains("411525201304150124").is_some(),
-        "revealed, the number is editable in the field"
+        h.query_by_label("显示并修改").is_none(),
+        "revealed, the number is an editable field instead"
     );
+    assert_eq!(reveals(&path), 1);
 
     let store = Store::open_existing(&path).unwrap();
     let child = children::get_by_id_number(store.conn(), "411525201304150124")
