@@ -425,7 +425,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     let mk = |store: &mut Store, seq: u32, name: &str| {
         let c = add_child(
             store,
-            &id_for("320903", "20150301", seq, seq % 2 == 0),
+            &id_for("320903", "20150301", seq, seq.is_multiple_of(2)),
             name,
             &village,
         );

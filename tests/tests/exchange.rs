@@ -137,7 +137,7 @@ fn messy_xlsx_is_read_correctly_and_every_bad_row_is_reported() {
         ws.write_datetime_with_format(
             3,
             3,
-            &ExcelDateTime::from_ymd(2014, 3, 5).unwrap(),
+            ExcelDateTime::from_ymd(2014, 3, 5).unwrap(),
             &date_fmt,
         )
         .unwrap();
@@ -191,7 +191,7 @@ fn messy_xlsx_is_read_correctly_and_every_bad_row_is_reported() {
     );
     // The merged village and the merged township were filled down.
     assert!(
-        text.contains(&format!("第5行\t李小红\t女\t2015-06-11\t4115**********")),
+        text.contains("第5行\t李小红\t女\t2015-06-11\t4115**********"),
         "{text}"
     );
 
@@ -541,7 +541,7 @@ fn comparison_with_a_student_registry_finds_exactly_the_planted_differences() {
             };
             ws.write_string(r, 0, &name).unwrap();
             ws.write_string(r, 1, &idn).unwrap();
-            if r % 2 == 0 {
+            if r.is_multiple_of(2) {
                 ws.write_string(r, 2, birth).unwrap();
             } else {
                 let d: chrono::NaiveDate = birth.parse().unwrap();

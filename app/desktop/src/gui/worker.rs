@@ -36,7 +36,8 @@ struct RenderJob {
 }
 
 enum Request {
-    Evaluate(Job),
+    // Boxed: an evaluation carries the child snapshot, much larger than a render request.
+    Evaluate(Box<Job>),
     Render(RenderJob),
 }
 
@@ -185,7 +186,7 @@ impl PluginWorker {
         };
         self.jobs
             .as_ref()?
-            .send(Request::Evaluate(job))
+            .send(Request::Evaluate(Box::new(job)))
             .ok()
             .map(|_| id)
     }
