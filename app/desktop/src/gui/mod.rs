@@ -120,6 +120,18 @@ fn start_plugins(store: &Store, db_path: &Path) -> (worker::PluginWorker, Option
     (plugins, plugin_error)
 }
 
+/// A screen's last outcome: green when it worked, red when it did not.
+pub(crate) fn status_message(ui: &mut egui::Ui, message: Option<&(bool, String)>) {
+    if let Some((ok, msg)) = message {
+        let colour = if *ok {
+            egui::Color32::from_rgb(20, 120, 40)
+        } else {
+            egui::Color32::from_rgb(200, 30, 30)
+        };
+        ui.colored_label(colour, msg);
+    }
+}
+
 /// The signed-in user as the audit log's actor.
 pub(crate) fn actor_of(app: &HutongApp) -> hutong_core::Actor {
     app.user

@@ -93,12 +93,5 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.weak("等待文件对话框…");
     }
     ui.weak("插件须附带同名 .wasm.sig 签名文件，且签名公钥已被本县信任（开发者模式除外）。");
-    if let Some((ok, msg)) = &app.plugins_screen.message {
-        let colour = if *ok {
-            egui::Color32::from_rgb(20, 120, 40)
-        } else {
-            egui::Color32::from_rgb(200, 30, 30)
-        };
-        ui.colored_label(colour, msg);
-    }
+    super::status_message(ui, app.plugins_screen.message.as_ref());
 }

@@ -587,14 +587,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
     if app.print.dialog.is_some() {
         ui.weak("等待文件对话框…");
     }
-    if let Some((ok, msg)) = &app.print.message {
-        let colour = if *ok {
-            egui::Color32::from_rgb(20, 120, 40)
-        } else {
-            egui::Color32::from_rgb(200, 30, 30)
-        };
-        ui.colored_label(colour, msg);
-    }
+    super::status_message(ui, app.print.message.as_ref());
 }
 
 fn preview_pages(app: &mut HutongApp, ui: &mut egui::Ui) {
