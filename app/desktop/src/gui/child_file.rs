@@ -18,6 +18,11 @@ pub enum Tab {
     Family,
     Categories,
     Visits,
+    /// 评估: run a scale, see the colour trend (drawn by `assessment_tab`).
+    Assessments,
+    /// 服务与记录: the child's 强制报告, services, allowances, wishes and
+    /// counselling (drawn by `records::child_tab`).
+    Records,
     History,
 }
 
@@ -194,6 +199,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 (Tab::Family, "file.family"),
                 (Tab::Categories, "file.categories"),
                 (Tab::Visits, "file.visits"),
+                (Tab::Assessments, "file.assessments"),
+                (Tab::Records, "file.records"),
                 (Tab::History, "file.history"),
             ] {
                 ui.selectable_value(&mut file.tab, tab, t(key));
@@ -210,7 +217,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
             // Drawn below, outside this borrow of the file.
-            Tab::ProvinceForms => {}
+            Tab::ProvinceForms | Tab::Assessments | Tab::Records => {}
             Tab::Basic => {
                 egui::Grid::new("basic")
                     .num_columns(2)
@@ -353,6 +360,19 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         egui::ScrollArea::vertical()
             .id_salt("province-form")
             .show(ui, |ui| super::province_form::show(app, ui));
+    }
+    match app.file.as_ref().map(|f| f.tab) {
+        Some(Tab::Assessments) => {
+            egui::ScrollArea::vertical()
+                .id_salt("assessments")
+                .show(ui, |ui| super::assessment_tab::show(app, ui));
+        }
+        Some(Tab::Records) => {
+            egui::ScrollArea::vertical()
+                .id_salt("records")
+                .show(ui, |ui| super::records::child_tab(app, ui));
+        }
+        _ => {}
     }
     if let Some(f) = &app.file
         && f.tab == Tab::Basic

@@ -4,8 +4,11 @@
 //! `show` function that reads and changes that state and calls core
 //! services. Nothing here touches SQL or holds a business rule.
 
+mod assessment_tab;
+mod campaigns;
 mod child_file;
 mod date_picker;
+mod exchange;
 mod first_run;
 pub use first_run::{FirstRun, Root};
 mod home;
@@ -15,6 +18,8 @@ mod login;
 mod plugins;
 mod print_centre;
 mod province_form;
+mod records;
+mod visit_plan;
 mod worker;
 
 use crate::i18n::{Lang, tr};
@@ -33,6 +38,14 @@ pub enum Screen {
     Home,
     Children,
     ChildFile,
+    /// 走访计划: due and overdue visits, escalations (#8).
+    VisitPlan,
+    /// 摸底排查: screening rounds and their coverage (#8).
+    Campaigns,
+    /// 业务台账: 强制报告, services, allowances, wishes, care, workforce (#9).
+    Records,
+    /// 数据交换: import, export, 数据比对, statistics, backup (#10).
+    Exchange,
     Print,
     Plugins,
     Settings,
@@ -56,6 +69,11 @@ pub struct HutongApp {
     pub(crate) plugin_error: Option<String>,
     pub(crate) print: print_centre::PrintCentre,
     pub(crate) plugins_screen: plugins::PluginsState,
+    pub(crate) assessment_tab: assessment_tab::AssessmentTabState,
+    pub(crate) visit_plan: visit_plan::VisitPlanState,
+    pub(crate) campaigns: campaigns::CampaignsState,
+    pub(crate) records: records::RecordsState,
+    pub(crate) exchange: exchange::ExchangeState,
     /// Set when the user opened another database: the window's root swaps
     /// this workstation for that one.
     pub(crate) replace_with: Option<Box<HutongApp>>,
@@ -183,6 +201,11 @@ impl HutongApp {
             plugin_error,
             print: Default::default(),
             plugins_screen: Default::default(),
+            assessment_tab: Default::default(),
+            visit_plan: Default::default(),
+            campaigns: Default::default(),
+            records: Default::default(),
+            exchange: Default::default(),
             replace_with: None,
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
@@ -296,6 +319,10 @@ impl HutongApp {
             for (screen, key) in [
                 (Screen::Home, "nav.home"),
                 (Screen::Children, "nav.children"),
+                (Screen::VisitPlan, "nav.visit_plan"),
+                (Screen::Campaigns, "nav.campaigns"),
+                (Screen::Records, "nav.records"),
+                (Screen::Exchange, "nav.exchange"),
                 (Screen::Print, "nav.print"),
                 (Screen::Plugins, "nav.plugins"),
                 (Screen::Settings, "nav.settings"),
@@ -410,6 +437,10 @@ impl HutongApp {
             Screen::Home => home::show(self, ui),
             Screen::Children => list::show(self, ui),
             Screen::ChildFile => child_file::show(self, ui),
+            Screen::VisitPlan => visit_plan::show(self, ui),
+            Screen::Campaigns => campaigns::show(self, ui),
+            Screen::Records => records::show(self, ui),
+            Screen::Exchange => exchange::show(self, ui),
             Screen::Print => print_centre::show(self, ui),
             Screen::Plugins => plugins::show(self, ui),
             Screen::Settings => self.settings(ui),

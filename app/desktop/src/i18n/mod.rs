@@ -27,6 +27,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("nav.home", "工作台", "Home"),
     ("nav.children", "儿童档案", "Children"),
+    ("nav.visit_plan", "走访计划", "Visit plan"),
+    ("nav.campaigns", "摸底排查", "Screening"),
+    ("nav.records", "业务台账", "Records"),
+    ("nav.exchange", "数据交换", "Data exchange"),
     ("nav.print", "打印中心", "Print centre"),
     ("nav.plugins", "插件", "Plugins"),
     ("nav.settings", "设置", "Settings"),
@@ -85,6 +89,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("file.province_forms", "省级表单", "Province forms"),
     ("file.categories", "类别", "Categories"),
     ("file.visits", "走访", "Visits"),
+    ("file.assessments", "评估", "Assessments"),
+    ("file.records", "服务与记录", "Services & records"),
     ("file.history", "历史", "History"),
     ("file.saved", "已保存", "Saved"),
     ("file.unsaved", "有未保存的修改", "Unsaved changes"),
@@ -119,9 +125,23 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("settings.db", "数据库", "Database"),
 ];
 
+mod casework;
+mod exchange;
+mod records;
+
+/// Every table of strings: the core screens' and one per feature area, so
+/// that each area keeps its labels next to each other.
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    STRINGS,
+    casework::STRINGS,
+    records::STRINGS,
+    exchange::STRINGS,
+];
+
 pub fn tr(lang: Lang, key: &str) -> String {
-    STRINGS
+    TABLES
         .iter()
+        .flat_map(|t| t.iter())
         .find(|(k, _, _)| *k == key)
         .map(|(_, zh, en)| match lang {
             Lang::Zh => (*zh).to_string(),
@@ -137,7 +157,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_and_is_unique() {
         let mut keys = std::collections::HashSet::new();
-        for (k, zh, en) in STRINGS {
+        for (k, zh, en) in TABLES.iter().flat_map(|t| t.iter()) {
             assert!(keys.insert(*k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k}");
         }
