@@ -143,12 +143,16 @@ fn child_id(db: &Path, name: &str) -> RowId {
 fn audit(db: &Path, action: &str) -> Vec<(String, Option<String>, Option<String>, String)> {
     let c = conn(db);
     let mut stmt = c
-        .prepare("SELECT actor, entity_id, reason, detail FROM audit_log WHERE action = ?1 ORDER BY seq")
+        .prepare(
+            "SELECT actor, entity_id, reason, detail FROM audit_log WHERE action = ?1 ORDER BY seq",
+        )
         .unwrap();
-    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    stmt.query_map([action], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 fn search_and_open(h: &mut Harness<'static, HutongApp>, name: &str) {
@@ -222,14 +226,18 @@ fn recording_a_visit_writes_the_row_and_audit_and_takes_the_child_out_of_overdue
     h.get_by_label("记录走访").click();
     settle(&mut h);
     assert!(
-        h.query_by_label(&format!("日历：{}", hutong_core::national::dates::format_zh(today)))
-            .is_some(),
+        h.query_by_label(&format!(
+            "日历：{}",
+            hutong_core::national::dates::format_zh(today)
+        ))
+        .is_some(),
         "the visit date defaults to today"
     );
     h.get_by_label("电话").click();
     h.get_by_label("走访情况 *").focus();
     h.step();
-    h.get_by_label("走访情况 *").type_text("电话联系监护人，孩子在校正常");
+    h.get_by_label("走访情况 *")
+        .type_text("电话联系监护人，孩子在校正常");
     h.get_by_label("后续跟进").focus();
     h.step();
     h.get_by_label("后续跟进").type_text("下月入户");
@@ -239,14 +247,15 @@ fn recording_a_visit_writes_the_row_and_audit_and_takes_the_child_out_of_overdue
     assert!(h.query_by_label_contains("已记录").is_some());
 
     let id = target.child_id;
-    let (date, mode, visitor, findings, follow): (String, String, String, String, String) = conn(&db)
-        .query_row(
-            "SELECT visit_date, mode, visitor, findings, follow_up FROM visits
+    let (date, mode, visitor, findings, follow): (String, String, String, String, String) =
+        conn(&db)
+            .query_row(
+                "SELECT visit_date, mode, visitor, findings, follow_up FROM visits
              WHERE child_id = ?1 ORDER BY recorded_at DESC LIMIT 1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .unwrap();
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
     assert_eq!(date, today.to_string());
     assert_eq!(mode, "phone");
     assert_eq!(visitor, "县民政局 王芳");
@@ -282,9 +291,11 @@ fn an_override_needs_its_reason_and_a_visit_is_voided_with_one() {
     let id = child_id(&db, "马文博");
     let count = |db: &Path| -> i64 {
         conn(db)
-            .query_row("SELECT count(*) FROM visits WHERE child_id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM visits WHERE child_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     let before = count(&db);
@@ -294,7 +305,8 @@ fn an_override_needs_its_reason_and_a_visit_is_voided_with_one() {
     settle(&mut h);
     h.get_by_label("走访情况 *").focus();
     h.step();
-    h.get_by_label("走访情况 *").type_text("入户走访，家中有变故");
+    h.get_by_label("走访情况 *")
+        .type_text("入户走访，家中有变故");
     h.get_by_label("调整下次走访日期").click();
     settle(&mut h);
     // A date is needed first.
@@ -322,7 +334,8 @@ fn an_override_needs_its_reason_and_a_visit_is_voided_with_one() {
 
     h.get_by_label("调整原因 *").focus();
     h.step();
-    h.get_by_label("调整原因 *").type_text("家中有变故，下月中旬再访");
+    h.get_by_label("调整原因 *")
+        .type_text("家中有变故，下月中旬再访");
     settle(&mut h);
     h.get_by_label("保存走访").click();
     settle(&mut h);
@@ -389,9 +402,11 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
     assert!(n >= 3, "{village_name} has {n} children");
     let township = village[..9].to_string();
     let township_name: String = conn(&db)
-        .query_row("SELECT name FROM divisions WHERE code = ?1", [&township], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT name FROM divisions WHERE code = ?1",
+            [&township],
+            |r| r.get(0),
+        )
         .unwrap();
 
     h.get_by_label("摸底排查").click();
@@ -424,7 +439,10 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
     assert!(cycle.contains("一年两排"), "河南's cycle: {cycle}");
     assert_eq!(audit(&db, "campaign.start").len(), 1);
     let shown = h.state().campaign_village(&village).unwrap_or_else(|| {
-        panic!("{village} not shown; message {:?}", h.state().campaign_message())
+        panic!(
+            "{village} not shown; message {:?}",
+            h.state().campaign_message()
+        )
     });
     assert_eq!((shown.0, shown.4), (n, n), "all pending at the start");
     assert!(shown.5, "behind the pace once the period has begun");
@@ -475,7 +493,9 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
         .unwrap();
     assert_eq!(closed_status, "closed", "销档 closes the file");
     assert_eq!(
-        h.state().campaign_village(&village).map(|v| (v.0, v.1, v.2, v.3, v.4)),
+        h.state()
+            .campaign_village(&village)
+            .map(|v| (v.0, v.1, v.2, v.3, v.4)),
         Some((n, 1, 1, 1, n - 3)),
         "the village's counts after recording"
     );
@@ -492,7 +512,8 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
     settle(&mut h);
     h.get_by_label("确认结束").click();
     step_until(&mut h, "the saved summary", |a| {
-        a.campaign_message().is_some_and(|m| m.starts_with("已保存"))
+        a.campaign_message()
+            .is_some_and(|m| m.starts_with("已保存"))
     });
     let state: String = conn(&db)
         .query_row(
@@ -516,7 +537,10 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
     assert!(text.contains("摸排总结"), "{text}");
     assert!(text.contains(&village_name), "{text}");
     assert!(text.contains("已核实"), "{text}");
-    assert!(h.query_by_label("核实").is_none(), "a closed round takes no records");
+    assert!(
+        h.query_by_label("核实").is_none(),
+        "a closed round takes no records"
+    );
     assert!(
         dialogs
             .asked

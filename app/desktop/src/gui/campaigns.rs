@@ -215,11 +215,7 @@ fn start_summary(app: &mut HutongApp, status: CampaignStatus) {
         let pdf = hutong_report::render(&doc, super::print_centre::fonts())
             .map_err(|e| format!("排版摸排总结：{e}"))?;
         p.step();
-        Ok(Summary {
-            pdf,
-            title,
-            plugin,
-        })
+        Ok(Summary { pdf, title, plugin })
     }));
 }
 
@@ -359,7 +355,11 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         dates::format_zh(start),
         dates::format_zh(campaigns::period_end(start, cycle))
     ));
-    if ui.button(app.t("campaign.start")).clicked() {
+    // A plain button, not stretched across the column.
+    let clicked = ui
+        .horizontal(|ui| ui.button(app.t("campaign.start")).clicked())
+        .inner;
+    if clicked {
         start_round(app);
     }
 }
@@ -639,7 +639,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !open_round {
         ui.weak(format!(
             "已于 {} 由 {} 结束并锁定",
-            s.campaign.closed_at.as_deref().unwrap_or("").get(..16).unwrap_or(""),
+            s.campaign
+                .closed_at
+                .as_deref()
+                .unwrap_or("")
+                .get(..16)
+                .unwrap_or(""),
             s.campaign.closed_by.as_deref().unwrap_or("")
         ));
     }

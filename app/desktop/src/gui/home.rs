@@ -119,7 +119,11 @@ fn schedule_figures(
             escalation: e.escalation,
         });
     }
-    alerts.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.name.cmp(&b.name)));
+    alerts.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then(a.name.cmp(&b.name))
+    });
     alerts.truncate(MAX_ALERTS);
     let mut villages: Vec<VillageSchedule> = schedule::by_village(&entries)
         .into_iter()
@@ -241,12 +245,7 @@ fn schedule_panel(app: &mut HutongApp, ui: &mut egui::Ui, s: &ScheduleFigures) {
         if tile(ui, &app.t("home.overdue_now"), s.overdue, RED) {
             go_plan(app, StatusFilter::Overdue, None);
         }
-        if tile(
-            ui,
-            &app.t("home.escalated_township"),
-            s.township,
-            AMBER,
-        ) {
+        if tile(ui, &app.t("home.escalated_township"), s.township, AMBER) {
             go_plan(app, StatusFilter::Escalated, None);
         }
         if tile(ui, &app.t("home.escalated_county"), s.county, RED) {

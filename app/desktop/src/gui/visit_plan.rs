@@ -176,8 +176,8 @@ impl DivisionPicker {
         value: &mut Option<String>,
     ) -> bool {
         if self.scope.as_deref() != Some(scope) {
-            self.townships = divisions::within(conn, scope, DivisionLevel::Township)
-                .unwrap_or_default();
+            self.townships =
+                divisions::within(conn, scope, DivisionLevel::Township).unwrap_or_default();
             self.scope = Some(scope.to_string());
         }
         let current = value.clone().unwrap_or_default();
@@ -349,10 +349,11 @@ fn refilter(s: &mut VisitPlanState) {
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     poll(app);
-    if app.visit_plan.job.is_none() && (app.visit_plan.data.is_none() || app.visit_plan.stale) {
-        if app.visit_plan.error.is_none() || app.visit_plan.stale {
-            start(app);
-        }
+    // Start when asked (stale), or the first time unless it already failed
+    // (no plugin): a failure is not retried every frame.
+    let s = &app.visit_plan;
+    if s.job.is_none() && (s.stale || (s.data.is_none() && s.error.is_none())) {
+        start(app);
     }
     ui.heading(app.t("nav.visit_plan"));
     if let Some(job) = &app.visit_plan.job {
@@ -384,7 +385,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         ui.separator();
         if ui
-            .add_enabled(app.visit_plan.job.is_none(), egui::Button::new(app.t("visit.refresh")))
+            .add_enabled(
+                app.visit_plan.job.is_none(),
+                egui::Button::new(app.t("visit.refresh")),
+            )
             .clicked()
         {
             app.visit_plan.stale = true;
@@ -418,7 +422,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         "visit.col_escalation",
     ]
     .map(|k| app.t(k));
-    let arrow = if app.visit_plan.ascending { "▲" } else { "▼" };
+    let arrow = if app.visit_plan.ascending {
+        "▲"
+    } else {
+        "▼"
+    };
     let township_label = app.t("visit.escalated_township");
     let county_label = app.t("visit.escalated_county");
     let (week_label, overdue_label) = (app.t("visit.filter_week"), app.t("visit.filter_overdue"));
@@ -466,7 +474,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 row.col(|ui| {
                     let text = match &e.level_label {
-                        Some(l) if e.colour.is_some() => format!("{}（{l}）", colour_label(e.colour)),
+                        Some(l) if e.colour.is_some() => {
+                            format!("{}（{l}）", colour_label(e.colour))
+                        }
                         _ => colour_label(e.colour).to_string(),
                     };
                     swatch(ui, e.colour, &text);

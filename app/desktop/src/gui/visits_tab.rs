@@ -103,7 +103,11 @@ fn input_of(child: RowId, f: &VisitForm) -> Result<VisitInput, CoreError> {
         findings: f.findings.clone(),
         follow_up: opt(&f.follow_up),
         next_due_override: next,
-        override_reason: if f.override_next { opt(&f.reason) } else { None },
+        override_reason: if f.override_next {
+            opt(&f.reason)
+        } else {
+            None
+        },
     })
 }
 
@@ -210,8 +214,8 @@ fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) 
     });
 }
 
-fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate) -> bool {
-    let mut save = false;
+/// Draws the form; `action` becomes Some(true) to save, Some(false) to give up.
+fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate, action: &mut Option<bool>) {
     egui::Grid::new("visit-form")
         .num_columns(2)
         .spacing([12.0, 8.0])
@@ -261,10 +265,12 @@ fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate) -> bool {
         });
     ui.horizontal(|ui| {
         if ui.button("保存走访").clicked() {
-            save = true;
+            *action = Some(true);
+        }
+        if ui.button("放弃").clicked() {
+            *action = Some(false);
         }
     });
-    save
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -287,10 +293,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(file) = &mut app.file else { return };
     let tab = &mut file.visits;
     next_visit(ui, tab, &township, &county);
-    super::status_message(ui, tab.message.as_ref());
     ui.separator();
     match &mut tab.form {
         None => {
+            super::status_message(ui, tab.message.as_ref());
             if ui.button("记录走访").clicked() {
                 tab.form = Some(VisitForm::new(visitor, today));
                 tab.message = None;
@@ -298,9 +304,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         Some(f) => {
             ui.strong("记录走访");
-            do_save = form_ui(ui, f, today);
-            if ui.button("放弃").clicked() {
-                tab.form = None;
+            let mut action = None;
+            form_ui(ui, f, today, &mut action);
+            // Refusals show under the button that was pressed.
+            super::status_message(ui, tab.message.as_ref());
+            match action {
+                Some(true) => do_save = true,
+                Some(false) => {
+                    tab.form = None;
+                    tab.message = None;
+                }
+                None => {}
             }
         }
     }
@@ -347,10 +361,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             if tab.void_for == Some(v.id) {
                 ui.horizontal(|ui| {
                     let l = ui.label("作废原因 *");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut tab.void_reason).desired_width(360.0),
-                    )
-                    .labelled_by(l.id);
+                    ui.add(egui::TextEdit::singleline(&mut tab.void_reason).desired_width(360.0))
+                        .labelled_by(l.id);
                     if ui.button("确认作废").clicked() {
                         do_void = Some(v.id);
                     }

@@ -16,8 +16,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "已上报县民政局",
         "Escalated to the county",
     ),
-    ("home.alerts", "升级提醒（超期最久）", "Escalation alerts (most overdue)"),
-    ("home.no_alerts", "没有需要上报的超期走访", "No escalated visits"),
+    (
+        "home.alerts",
+        "升级提醒（超期最久）",
+        "Escalation alerts (most overdue)",
+    ),
+    (
+        "home.no_alerts",
+        "没有需要上报的超期走访",
+        "No escalated visits",
+    ),
     (
         "home.overdue_villages",
         "超期走访较多的村（居）",
@@ -34,9 +42,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "未找到本省的省级插件，无法按风险颜色计算走访计划；请先在“插件”中安装",
         "No province plugin: the visit plan cannot be computed; install one under Plugins",
     ),
-    ("visit.computing", "计算走访计划", "Computing the visit plan"),
+    (
+        "visit.computing",
+        "计算走访计划",
+        "Computing the visit plan",
+    ),
     ("visit.refresh", "刷新", "Refresh"),
-    ("visit.filter_all", "全部（本周到期及超期）", "All due and overdue"),
+    (
+        "visit.filter_all",
+        "全部（本周到期及超期）",
+        "All due and overdue",
+    ),
     ("visit.filter_week", "本周到期", "Due this week"),
     ("visit.filter_overdue", "已超期", "Overdue"),
     ("visit.filter_escalated", "已升级", "Escalated"),
@@ -67,14 +83,22 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("campaign.rounds", "各轮摸排", "Rounds"),
     ("campaign.none", "尚无摸排记录", "No rounds yet"),
     ("campaign.counting", "统计覆盖情况", "Counting coverage"),
-    ("campaign.rendering", "生成摸排总结", "Rendering the summary"),
+    (
+        "campaign.rendering",
+        "生成摸排总结",
+        "Rendering the summary",
+    ),
     ("campaign.refresh", "刷新", "Refresh"),
     (
         "campaign.close",
         "结束本轮并生成总结…",
         "Close the round and write the summary…",
     ),
-    ("campaign.save_summary", "保存总结 PDF…", "Save the summary PDF…"),
+    (
+        "campaign.save_summary",
+        "保存总结 PDF…",
+        "Save the summary PDF…",
+    ),
     (
         "campaign.pick_village",
         "点击村（居）名称，逐一登记儿童的核实、更新或销档",
