@@ -305,6 +305,53 @@ pub fn record(
     Ok(item)
 }
 
+/// One child of a village in a round, with the latest outcome recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VillageChild {
+    pub child_id: RowId,
+    pub name: String,
+    pub id_number: String,
+    /// None: not reached yet.
+    pub outcome: Option<Outcome>,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<String>,
+}
+
+/// The children a round counts in one village, by name: those recorded
+/// there (latest record wins, as in [`status`]) and the active children
+/// living there not reached yet.
+pub fn village_children(
+    conn: &Connection,
+    campaign_id: RowId,
+    village_code: &str,
+) -> Result<Vec<VillageChild>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, c.id_number, i.outcome, i.note, i.recorded_by, i.recorded_at
+         FROM children c
+         LEFT JOIN campaign_items i ON i.id = (SELECT i2.id FROM campaign_items i2
+             WHERE i2.campaign_id = ?1 AND i2.child_id = c.id ORDER BY i2.recorded_at DESC, i2.id DESC LIMIT 1)
+         WHERE (c.residence_division = ?2
+                OR c.id IN (SELECT child_id FROM campaign_items WHERE campaign_id = ?1 AND village_code = ?2))
+           AND ((i.id IS NOT NULL AND i.village_code = ?2)
+                OR (i.id IS NULL AND c.status = 'active' AND c.residence_division = ?2))
+         ORDER BY c.name_pinyin, c.name",
+    )?;
+    let rows = stmt.query_map(params![campaign_id, village_code], |r| {
+        let outcome: Option<String> = r.get(3)?;
+        Ok(VillageChild {
+            child_id: r.get(0)?,
+            name: r.get(1)?,
+            id_number: r.get(2)?,
+            outcome: outcome.as_deref().and_then(Outcome::from_code),
+            note: r.get(4)?,
+            recorded_by: r.get(5)?,
+            recorded_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One village's coverage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VillageCoverage {

@@ -107,6 +107,12 @@ pub fn add(tx: &mut WriteTx<'_>, input: &VisitInput) -> Result<Visit> {
     if input.findings.trim().is_empty() {
         return Err(CoreError::field("走访情况", "不能为空"));
     }
+    if input
+        .next_due_override
+        .is_some_and(|next| next <= input.visit_date)
+    {
+        return Err(CoreError::field("下次走访日期", "应晚于本次走访日期"));
+    }
     if input.next_due_override.is_some()
         && input
             .override_reason
@@ -143,6 +149,49 @@ pub fn add(tx: &mut WriteTx<'_>, input: &VisitInput) -> Result<Visit> {
         ),
     )?;
     Ok(visit)
+}
+
+/// Voids a visit recorded in error: the row stays, marked voided with the
+/// reason, and stops counting for the schedule. Never deleted.
+pub fn void(tx: &mut WriteTx<'_>, visit_id: RowId, reason: &str) -> Result<Visit> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CoreError::field("作废原因", "不能为空"));
+    }
+    let visit = get(tx.conn(), visit_id)?.ok_or_else(|| CoreError::NotFound {
+        what: "走访记录",
+        key: visit_id.to_string(),
+    })?;
+    if !visit.active {
+        return Err(CoreError::field("走访记录", "该记录已作废"));
+    }
+    tx.conn().execute(
+        "UPDATE visits SET status = 'voided', void_reason = ?2 WHERE id = ?1",
+        params![visit_id, reason],
+    )?;
+    tx.audit(
+        AuditEntryInput::new("visit.void", "children", Some(visit.child_id.to_string()))
+            .reason(reason)
+            .detail(serde_json::json!({
+                "visit": visit.id.to_string(),
+                "date": visit.visit_date.to_string(),
+                "mode": visit.mode.code(),
+            })),
+    )?;
+    Ok(Visit {
+        active: false,
+        void_reason: Some(reason.to_string()),
+        ..visit
+    })
+}
+
+/// One visit by id.
+pub fn get(conn: &Connection, visit_id: RowId) -> Result<Option<Visit>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(&format!("SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?1"))?
+        .query_row([visit_id], row_to_visit)
+        .optional()?)
 }
 
 pub(crate) const VISIT_COLUMNS: &str =

@@ -8,7 +8,6 @@ use hutong_core::categories::{self, CategoryRecord};
 use hutong_core::children::{self, Child, ChildInput};
 use hutong_core::national::{dates, id_number};
 use hutong_core::persons::{self, RelatedPerson};
-use hutong_core::visits::{self, Visit};
 use hutong_core::{Actor, RowId, divisions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +32,8 @@ pub struct FileState {
     pub tab: Tab,
     relations: Vec<RelatedPerson>,
     categories: Vec<CategoryRecord>,
-    visits: Vec<Visit>,
+    /// The 走访 tab (drawn by `visits_tab`).
+    pub visits: super::visits_tab::VisitsTab,
     history: Vec<AuditEntry>,
     /// Full name path of the residence, looked up once when the file opens.
     residence_name: String,
@@ -84,7 +84,7 @@ pub fn open(app: &mut HutongApp, id: RowId) {
     app.file = Some(FileState {
         relations: persons::for_child(conn, id).unwrap_or_default(),
         categories: categories::for_child(conn, id).unwrap_or_default(),
-        visits: visits::for_child(conn, id).unwrap_or_default(),
+        visits: Default::default(),
         history: audit::history(conn, "children", &id.to_string()).unwrap_or_default(),
         residence_name: divisions::full_name(conn, &child.residence_division).unwrap_or_default(),
         saved_input: input.clone(),
@@ -217,7 +217,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
             // Drawn below, outside this borrow of the file.
-            Tab::ProvinceForms | Tab::Assessments | Tab::Records => {}
+            Tab::ProvinceForms | Tab::Assessments | Tab::Records | Tab::Visits => {}
             Tab::Basic => {
                 egui::Grid::new("basic")
                     .num_columns(2)
@@ -317,17 +317,6 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ));
                 }
             }
-            Tab::Visits => {
-                for v in &file.visits {
-                    ui.label(format!(
-                        "{} {} {}：{}",
-                        dates::format_zh(v.visit_date),
-                        v.mode.label_zh(),
-                        v.visitor,
-                        v.findings
-                    ));
-                }
-            }
             Tab::History => {
                 for h in &file.history {
                     ui.strong(format!(
@@ -366,6 +355,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             egui::ScrollArea::vertical()
                 .id_salt("assessments")
                 .show(ui, |ui| super::assessment_tab::show(app, ui));
+        }
+        Some(Tab::Visits) => {
+            egui::ScrollArea::vertical()
+                .id_salt("visits")
+                .show(ui, |ui| super::visits_tab::show(app, ui));
         }
         Some(Tab::Records) => {
             egui::ScrollArea::vertical()

@@ -1,15 +1,25 @@
-//! 工作台: counts by category, overdue visits by village. Each item opens
-//! the list, already filtered.
+//! 工作台: children by category, the colour distribution, the visits due
+//! this week and overdue (from the latest colour and the province plugin's
+//! visit policy), and the escalation alerts. Each item opens the list or
+//! 走访计划, already filtered.
 
 use super::jobs::{self, Job, Outcome, Progress};
+use super::visit_plan::{self, AMBER, RED, StatusFilter};
 use super::{HutongApp, Screen};
 use eframe::egui;
-use hutong_core::{categories, children};
+use hutong_core::province::{Colour, VisitPolicy};
+use hutong_core::schedule::{self, DueStatus, Escalation, ScheduleFilter, VillageSchedule};
+use hutong_core::{RowId, categories, children};
 
-/// The figures on the 工作台. Computing them scans the county (about 0.6 s
-/// at 100,000 children), so they are computed in the background, on a
-/// second read-only connection (WAL lets it read while the UI writes), when
-/// the screen is entered.
+/// Alerts listed on the 工作台; the rest are in 走访计划.
+const MAX_ALERTS: usize = 30;
+/// Villages listed with overdue visits.
+const MAX_VILLAGES: usize = 30;
+
+/// The figures on the 工作台. Computing them scans the county (the schedule
+/// reads every child's latest visit and assessment), so they are computed in
+/// the background, on a second read-only connection (WAL lets it read while
+/// the UI writes), when the screen is entered.
 #[derive(Default)]
 pub struct HomeStats {
     pub fresh: bool,
@@ -22,7 +32,34 @@ pub struct HomeStats {
 struct Figures {
     total: u64,
     counts: Vec<(hutong_core::national::category::CaseCategory, u64)>,
-    overdue: Vec<(String, String, u64)>,
+    /// None when no province plugin gives a visit policy.
+    schedule: Option<ScheduleFigures>,
+}
+
+#[derive(Clone)]
+struct ScheduleFigures {
+    plugin: String,
+    policy: VisitPolicy,
+    /// Red … green, then 未评估; colours with no child are left out.
+    colours: Vec<(Option<Colour>, u64)>,
+    due_this_week: u64,
+    overdue: u64,
+    township: u64,
+    county: u64,
+    /// Escalated children, most overdue first.
+    alerts: Vec<Alert>,
+    /// Villages with overdue visits, most first.
+    villages: Vec<VillageSchedule>,
+}
+
+#[derive(Clone)]
+struct Alert {
+    child_id: RowId,
+    name: String,
+    village: String,
+    colour: Option<Colour>,
+    days_overdue: i64,
+    escalation: Escalation,
 }
 
 impl HomeStats {
@@ -32,39 +69,115 @@ impl HomeStats {
     }
 }
 
+fn schedule_figures(
+    conn: &hutong_core::store::Connection,
+    scope: &str,
+    plugin: String,
+    policy: VisitPolicy,
+) -> hutong_core::Result<ScheduleFigures> {
+    let today = chrono::Local::now().date_naive();
+    let entries = schedule::compute(
+        conn,
+        &policy,
+        today,
+        &ScheduleFilter {
+            division: Some(scope.to_string()),
+            ..Default::default()
+        },
+    )?;
+    let order = [
+        Some(Colour::Red),
+        Some(Colour::Orange),
+        Some(Colour::Yellow),
+        Some(Colour::Blue),
+        Some(Colour::Green),
+        None,
+    ];
+    let mut counts = [0u64; 6];
+    let (mut week, mut overdue, mut township, mut county) = (0, 0, 0, 0);
+    let mut alerts = Vec::new();
+    for e in &entries {
+        if let Some(i) = order.iter().position(|c| *c == e.colour) {
+            counts[i] += 1;
+        }
+        match e.status {
+            DueStatus::DueThisWeek => week += 1,
+            DueStatus::Overdue => overdue += 1,
+            DueStatus::Upcoming => {}
+        }
+        match e.escalation {
+            Escalation::Township => township += 1,
+            Escalation::County => county += 1,
+            Escalation::None => continue,
+        }
+        alerts.push(Alert {
+            child_id: e.child_id,
+            name: e.name.clone(),
+            village: e.village_name.clone(),
+            colour: e.colour,
+            days_overdue: e.days_overdue,
+            escalation: e.escalation,
+        });
+    }
+    alerts.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then(a.name.cmp(&b.name))
+    });
+    alerts.truncate(MAX_ALERTS);
+    let mut villages: Vec<VillageSchedule> = schedule::by_village(&entries)
+        .into_iter()
+        .filter(|v| v.overdue > 0)
+        .collect();
+    villages.truncate(MAX_VILLAGES);
+    Ok(ScheduleFigures {
+        plugin,
+        policy,
+        colours: order
+            .into_iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+        due_this_week: week,
+        overdue,
+        township,
+        county,
+        alerts,
+        villages,
+    })
+}
+
 fn figures(
     conn: &hutong_core::store::Connection,
     scope: &str,
+    plugin: Option<(String, VisitPolicy)>,
     p: &Progress,
 ) -> hutong_core::Result<Figures> {
-    let today = chrono::Local::now().date_naive();
     p.set_total(3);
     let total = children::count(conn, Some(scope))?;
     p.step();
     let counts = categories::counts(conn, Some(scope))?;
     p.step();
-    let overdue = hutong_core::visits::overdue_by_village(
-        conn,
-        scope,
-        today,
-        hutong_core::visits::DEFAULT_CADENCE_DAYS,
-    )?;
+    let schedule = plugin
+        .map(|(reference, policy)| schedule_figures(conn, scope, reference, policy))
+        .transpose()?;
     p.step();
     Ok(Figures {
         total,
         counts,
-        overdue,
+        schedule,
     })
 }
 
 fn start(app: &mut HutongApp) {
     let scope = app.scope();
     let path = app.db_path.clone();
+    let plugin = visit_plan::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
     app.home.fresh = true;
     app.home.error = None;
-    app.home.pending = Some(jobs::spawn("统计工作台数据", move |p| {
+    app.home.pending = Some(jobs::spawn(app.t("home.computing"), move |p| {
         let store = hutong_core::Store::open_existing(&path).map_err(|e| e.to_string())?;
-        figures(store.conn(), &scope, p).map_err(|e| e.to_string())
+        figures(store.conn(), &scope, plugin, p).map_err(|e| e.to_string())
     }));
 }
 
@@ -86,6 +199,68 @@ pub fn poll(app: &mut HutongApp) {
     app.home.pending = None;
 }
 
+/// A large figure with its label; clicking it opens 走访计划 filtered.
+fn tile(ui: &mut egui::Ui, label: &str, n: u64, colour: egui::Color32) -> bool {
+    egui::Frame::group(ui.style())
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.set_min_width(150.0);
+            ui.vertical(|ui| {
+                ui.label(label);
+                let r = ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!("{n} 名"))
+                            .size(24.0)
+                            .color(colour),
+                    )
+                    .sense(egui::Sense::click()),
+                );
+                r.on_hover_text("在走访计划中查看").clicked()
+            })
+            .inner
+        })
+        .inner
+}
+
+fn go_plan(app: &mut HutongApp, status: StatusFilter, division: Option<String>) {
+    app.visit_plan.status = status;
+    app.visit_plan.division = division;
+    app.visit_plan.stale = true;
+    app.navigate(Screen::VisitPlan);
+}
+
+fn schedule_panel(app: &mut HutongApp, ui: &mut egui::Ui, s: &ScheduleFigures) {
+    ui.horizontal(|ui| {
+        ui.strong(app.t("home.colours"));
+        for (c, n) in &s.colours {
+            visit_plan::swatch(ui, *c, &format!("{} {n}", visit_plan::colour_label(*c)));
+            ui.add_space(6.0);
+        }
+    });
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if tile(ui, &app.t("home.due_week"), s.due_this_week, AMBER) {
+            go_plan(app, StatusFilter::DueThisWeek, None);
+        }
+        if tile(ui, &app.t("home.overdue_now"), s.overdue, RED) {
+            go_plan(app, StatusFilter::Overdue, None);
+        }
+        if tile(ui, &app.t("home.escalated_township"), s.township, AMBER) {
+            go_plan(app, StatusFilter::Escalated, None);
+        }
+        if tile(ui, &app.t("home.escalated_county"), s.county, RED) {
+            go_plan(app, StatusFilter::Escalated, None);
+        }
+    });
+    ui.weak(format!(
+        "依据 {} 的走访规则：未评估每 {} 天走访一次；超期 {} 天以上上报乡镇督导员，{} 天以上上报县民政局。",
+        s.plugin,
+        s.policy.default_days,
+        s.policy.escalate_township_after_days,
+        s.policy.escalate_county_after_days
+    ));
+}
+
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.home.fresh {
         start(app);
@@ -94,7 +269,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         job.show(ui, &app.t("common.cancel"));
     }
     if let Some(e) = &app.home.error {
-        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+        ui.colored_label(RED, e);
     }
     let Some(f) = app.home.figures.clone() else {
         if app.home.pending.is_some() {
@@ -102,12 +277,19 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         return;
     };
-    let (total, counts, overdue) = (f.total, f.counts, f.overdue);
-    ui.heading(format!("{}：{} 名", app.t("home.total"), total));
+    ui.heading(format!("{}：{} 名", app.t("home.total"), f.total));
+    ui.add_space(6.0);
+    match &f.schedule {
+        Some(s) => schedule_panel(app, ui, s),
+        None => {
+            ui.colored_label(RED, app.t("visit.no_plugin"));
+        }
+    }
     ui.add_space(8.0);
-    ui.columns(2, |cols| {
+    ui.separator();
+    ui.columns(3, |cols| {
         cols[0].strong(app.t("home.by_category"));
-        for (cat, n) in &counts {
+        for (cat, n) in &f.counts {
             if cols[0]
                 .link(format!("{}  {} 名", cat.label_zh(), n))
                 .clicked()
@@ -117,19 +299,60 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 app.navigate(Screen::Children);
             }
         }
-        cols[1].strong(app.t("home.overdue"));
-        if overdue.is_empty() {
-            cols[1].label(app.t("home.no_overdue"));
+        let Some(s) = &f.schedule else { return };
+        cols[1].strong(app.t("home.alerts"));
+        if s.alerts.is_empty() {
+            cols[1].label(app.t("home.no_alerts"));
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("alerts")
+            .max_height(460.0)
+            .show(&mut cols[1], |ui| {
+                for a in &s.alerts {
+                    ui.horizontal(|ui| {
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                        ui.painter()
+                            .rect_filled(rect, 2.0, visit_plan::colour_fill(a.colour));
+                        if ui.link(&a.name).clicked() {
+                            visit_plan::open_visits(app, a.child_id);
+                        }
+                        ui.label(&a.village);
+                        let colour = if a.escalation == Escalation::County {
+                            RED
+                        } else {
+                            AMBER
+                        };
+                        ui.colored_label(
+                            colour,
+                            format!(
+                                "超期 {} 天 · {}",
+                                a.days_overdue,
+                                visit_plan::escalation_text(app, a.escalation)
+                            ),
+                        );
+                    });
+                }
+            });
+        cols[2].strong(app.t("home.overdue_villages"));
+        if s.villages.is_empty() {
+            cols[2].label(app.t("home.no_overdue_villages"));
         }
         egui::ScrollArea::vertical()
             .id_salt("overdue")
-            .max_height(500.0)
-            .show(&mut cols[1], |ui| {
-                for (code, name, n) in overdue.iter().take(200) {
-                    if ui.link(format!("{name}  {n} 名")).clicked() {
-                        app.list = Default::default();
-                        app.list.division = Some(code.clone());
-                        app.navigate(Screen::Children);
+            .max_height(460.0)
+            .show(&mut cols[2], |ui| {
+                for v in &s.villages {
+                    if ui
+                        .link(format!(
+                            "{}  超期 {} 名（已上报 {} 名）",
+                            v.village_name,
+                            v.overdue,
+                            v.escalated_township + v.escalated_county
+                        ))
+                        .clicked()
+                    {
+                        go_plan(app, StatusFilter::Overdue, Some(v.village_code.clone()));
                     }
                 }
             });

@@ -20,6 +20,7 @@ mod print_centre;
 mod province_form;
 mod records;
 mod visit_plan;
+mod visits_tab;
 mod worker;
 
 use crate::i18n::{Lang, tr};
@@ -237,6 +238,8 @@ impl HutongApp {
             || self.form_pending()
             || self.print.busy()
             || self.plugins_screen.busy()
+            || self.visit_plan.busy()
+            || self.campaigns.busy()
     }
 
     /// The database this workstation has open.

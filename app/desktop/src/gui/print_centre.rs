@@ -23,7 +23,7 @@ const MAX_PREVIEW_PAGES: usize = 30;
 const PREVIEW_SCALE: f32 = 1.25;
 
 /// The report fonts, parsed once per process (tens of MB).
-fn fonts() -> &'static hutong_report::FontSet {
+pub(super) fn fonts() -> &'static hutong_report::FontSet {
     static FONTS: OnceLock<hutong_report::FontSet> = OnceLock::new();
     FONTS.get_or_init(hutong_report::FontSet::with_system_fonts)
 }
