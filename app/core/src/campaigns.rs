@@ -504,7 +504,11 @@ fn summarise(
         .map(|mut v| {
             v.village_name = names.get(&v.village_code).cloned().unwrap_or_default();
             v.coverage = share(v.children - v.pending, v.children);
-            v.late = v.pending > 0 && v.coverage + 1e-9 < expected_share;
+            // Late means fewer children covered than the pace asks for in
+            // whole children: on a round's first days the pace rounds down
+            // to none, so no village is late before any work was due.
+            let due_by_now = (expected_share * v.children as f64 + 1e-9).floor() as usize;
+            v.late = v.children - v.pending < due_by_now;
             v
         })
         .collect();
