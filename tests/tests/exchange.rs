@@ -255,7 +255,6 @@ fn messy_xlsx_is_read_correctly_and_every_bad_row_is_reported() {
 }
 
 #[test]
-#[ignore = "first run after the merge: the report says 表头在第2行 where the test expects 第3行; which line numbering is right is to settle under #10"]
 fn gbk_csv_from_excel_with_scientific_ids_is_read_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("county.db");

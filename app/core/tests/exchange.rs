@@ -159,6 +159,9 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
         include_closed: false,
         purpose: "核对".into(),
         full_ids: false,
+        search: None,
+        category: None,
+        status: None,
     };
     let r = table::export_list(&mut store, &actor(), &req, &out).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();

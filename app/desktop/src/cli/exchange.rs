@@ -210,6 +210,9 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
         include_closed: a.include_closed,
         purpose: a.purpose.clone(),
         full_ids: a.full_ids,
+        search: None,
+        category: None,
+        status: None,
     };
     let out = table::export_list(&mut store, actor, &req, &a.out)
         .with_context(|| format!("导出到 {}", a.out.display()))?;
@@ -371,9 +374,26 @@ pub struct StatsArgs {
     cadence_days: i64,
     #[arg(long)]
     json: bool,
+    /// Write the signed upward bundle (JSON + PDF + .sig files + the
+    /// county's public key) into this folder.
+    #[arg(long, conflicts_with = "verify_bundle")]
+    bundle: Option<PathBuf>,
+    /// Verify a received bundle folder against --key.
+    #[arg(long, requires = "key")]
+    verify_bundle: Option<PathBuf>,
+    /// The sending county's public key (base64), for --verify-bundle.
+    #[arg(long)]
+    key: Option<String>,
 }
 
 pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
+    if let (Some(dir), Some(key)) = (&a.verify_bundle, &a.key) {
+        let files = hutong::bundle::verify_bundle(dir, key)?;
+        for f in &files {
+            println!("签名有效：{}", f.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut store = open(db)?;
     let scope = match &a.village {
         Some(v) => Some(
@@ -385,6 +405,20 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
     let s = stats::compute(store.conn(), scope.as_deref(), today(), a.cadence_days)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
+    }
+    if let Some(dir) = &a.bundle {
+        let doc = stats::to_document(&s);
+        let fonts = hutong_report::FontSet::with_system_fonts();
+        let pdf = hutong_report::render(&doc, &fonts).context("排版统计表")?;
+        let info = hutong::bundle::write_bundle(&mut store, actor, db, &s, &pdf, dir)?;
+        println!(
+            "统计数据包已写入 {}：{}、{}（均已签名并校验；公钥 {}）",
+            dir.display(),
+            info.json.display(),
+            info.pdf.display(),
+            info.public_key
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let Some(out) = a.out else {
         if !a.json {
