@@ -509,3 +509,30 @@ fn compare_and_save_timing() {
         old_save.as_secs_f64() * 1e3
     );
 }
+
+#[test]
+fn daily_backup_schedule_is_stored_audited_and_runs_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 5);
+    assert!(backup::run_scheduled(&mut store, &actor(), today()).unwrap().is_none());
+    let missing = dir.path().join("nowhere");
+    assert!(backup::set_schedule(&mut store, &actor(), Some(&missing)).is_err());
+    let folder = dir.path().join("daily");
+    std::fs::create_dir(&folder).unwrap();
+    backup::set_schedule(&mut store, &actor(), Some(&folder)).unwrap();
+    assert_eq!(backup::schedule(store.conn()).unwrap(), Some(folder.clone()));
+    let first = backup::run_scheduled(&mut store, &actor(), today()).unwrap();
+    assert!(first.is_some_and(|i| i.path == folder.join(backup::daily_name(today()))));
+    assert!(backup::run_scheduled(&mut store, &actor(), today()).unwrap().is_none());
+    backup::set_schedule(&mut store, &actor(), None).unwrap();
+    assert_eq!(backup::schedule(store.conn()).unwrap(), None);
+    let entries: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'backup.schedule'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(entries, 2);
+}

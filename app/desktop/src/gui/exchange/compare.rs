@@ -237,6 +237,9 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
         app.exchange.compare.history = Some(compare::list(app.store.conn()).unwrap_or_default());
     }
     let mut open = None;
+    if app.exchange.compare.history.as_ref().is_some_and(Vec::is_empty) {
+        ui.weak("（暂无）");
+    }
     for c in app.exchange.compare.history.iter().flatten().take(20) {
         ui.horizontal(|ui| {
             ui.label(format!(
@@ -391,10 +394,10 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.horizontal(|ui| {
                         ui.strong(r.child_name.clone().unwrap_or_default());
                         ui.weak(format!(
-                            "对方第{}行　{}　{}",
+                            "对方第{}行　{}　按{}匹配",
                             r.their_line.unwrap_or_default(),
                             masked(their.and_then(|t| t.id_raw.as_deref())),
-                            r.method.map(|m| m.label_zh()).unwrap_or("")
+                            r.method.map(|m| m.label_zh()).unwrap_or("—")
                         ));
                     });
                     egui::Grid::new(("diff", i)).striped(true).show(ui, |ui| {

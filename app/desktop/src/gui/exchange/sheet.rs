@@ -205,13 +205,12 @@ impl SheetPick {
             return;
         };
         ui.label(format!(
-            "{}：{}（{} {}，{} {}）",
+            "{}：{}（{}）",
             app.t("ex.file"),
             l.path.display(),
-            l.table.rows.len(),
-            app.t("ex.rows"),
-            app.t("ex.header_line"),
-            l.table.header_line
+            app.t("ex.rows_header")
+                .replace("{rows}", &l.table.rows.len().to_string())
+                .replace("{line}", &l.table.header_line.to_string())
         ));
         for n in &l.table.notes {
             ui.weak(n);
@@ -222,14 +221,14 @@ impl SheetPick {
         let letter = |i: usize| format!("{}列 {}", table::read::column_letter(i), headers[i]);
         let none = app.t("ex.not_mapped");
         egui::Grid::new(("mapping-grid", kind == Kind::Other))
-            .num_columns(4)
+            .num_columns(6)
             .striped(true)
             .show(ui, |ui| {
                 for (i, (field, col)) in self.assign.iter_mut().enumerate() {
                     let l = ui.label(format!("{} ←", field.label_zh()));
                     let text = col.map(letter).unwrap_or_else(|| none.clone());
                     egui::ComboBox::from_id_salt(("map", kind == Kind::Other, i))
-                        .width(200.0)
+                        .width(180.0)
                         .selected_text(text)
                         .show_ui(ui, |ui| {
                             ui.selectable_value(col, None, none.as_str());
@@ -239,7 +238,8 @@ impl SheetPick {
                         })
                         .response
                         .labelled_by(l.id);
-                    if i % 2 == 1 {
+                    // Three pairs a row keeps the grid short enough to see the report.
+                    if i % 3 == 2 {
                         ui.end_row();
                     }
                 }
