@@ -979,13 +979,22 @@ fn stats_bundle_is_signed_verifies_and_a_tampered_file_is_refused() {
         count(&db, "SELECT count(*) FROM children WHERE status = 'active'")
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM audit_log WHERE action = 'stats.bundle'"),
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'stats.bundle'"
+        ),
         1
     );
     let verify = |key: &str| {
         hutong(
             &db,
-            &["stats", "--verify-bundle", bundle.to_str().unwrap(), "--key", key],
+            &[
+                "stats",
+                "--verify-bundle",
+                bundle.to_str().unwrap(),
+                "--key",
+                key,
+            ],
             None,
         )
     };
@@ -994,7 +1003,10 @@ fn stats_bundle_is_signed_verifies_and_a_tampered_file_is_refused() {
     assert_eq!(stdout(&ok).matches("签名有效").count(), 2);
     // One changed figure breaks the signature.
     let path = bundle.join(json);
-    let text = std::fs::read_to_string(&path).unwrap().replacen("\"children\": ", "\"children\": 1", 1);
+    let text =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"children\": ", "\"children\": 1", 1);
     std::fs::write(&path, text).unwrap();
     assert!(!verify(key.trim()).status.success());
 }

@@ -167,7 +167,10 @@ fn messy_csv_through_the_mapping_screen_is_all_or_nothing_unless_skipping() {
             "report row {expected} not shown"
         );
     }
-    assert!(h.query_by_label_contains("共 6 行：有效 2 行，有错误 4 行").is_some());
+    assert!(
+        h.query_by_label_contains("共 6 行：有效 2 行，有错误 4 行")
+            .is_some()
+    );
     // Invalid rows: the import button stays disabled until skipping is chosen.
     h.get_by_label_contains("导入有效行（").click();
     settle(&mut h);
@@ -186,7 +189,10 @@ fn messy_csv_through_the_mapping_screen_is_all_or_nothing_unless_skipping() {
     );
     assert_eq!(count(&db, "SELECT count(*) FROM children"), before + 2);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM audit_log WHERE action = 'table.import'"),
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'table.import'"
+        ),
         1
     );
     let saved: String = Connection::open(&db)
@@ -241,7 +247,10 @@ fn comparison_groups_and_accepting_a_field_updates_the_child_with_audit() {
             .is_some()
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM audit_log WHERE action = 'compare.run'"),
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'compare.run'"
+        ),
         1
     );
     h.get_by_label("采纳").click();
@@ -284,7 +293,8 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     h.get_by_label("选择备份文件…").click();
     settle(&mut h);
     assert!(h.query_by_label_contains("审计链完整").is_some());
-    h.get_by_label("我已了解，确认用此备份替换当前数据库").click();
+    h.get_by_label("我已了解，确认用此备份替换当前数据库")
+        .click();
     h.run_steps(2);
     h.get_by_label("确认恢复").click();
     settle(&mut h);
@@ -294,7 +304,10 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     assert!(audit::verify(&conn).unwrap().is_intact());
     assert_eq!(count(&db, "SELECT count(*) FROM children"), children);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM audit_log WHERE action = 'restore'"),
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'restore'"
+        ),
         1
     );
     assert!(db.with_extension("db.bak").exists());

@@ -218,9 +218,11 @@ const SCHEDULE_KEY: &str = "daily_backup_folder";
 /// The folder daily backups go to, if the county set one.
 pub fn schedule(conn: &Connection) -> Result<Option<PathBuf>> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [SCHEDULE_KEY], |r| {
-            r.get::<_, String>(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [SCHEDULE_KEY],
+            |r| r.get::<_, String>(0),
+        )
         .optional()?
         .filter(|v| !v.trim().is_empty())
         .map(PathBuf::from))
@@ -250,7 +252,11 @@ pub fn set_schedule(store: &mut Store, actor: &Actor, folder: Option<&Path>) -> 
 /// The scheduled daily backup: writes today's file to the configured
 /// folder unless it exists (at most one a day). `None` when no folder is
 /// set or today's backup is already there.
-pub fn run_scheduled(store: &mut Store, actor: &Actor, today: NaiveDate) -> Result<Option<BackupInfo>> {
+pub fn run_scheduled(
+    store: &mut Store,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<Option<BackupInfo>> {
     match schedule(store.conn())? {
         Some(folder) => backup_due(store, actor, &folder, today),
         None => Ok(None),

@@ -360,11 +360,13 @@ fn persons_are_imported_linked_to_children_or_reported() {
     let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(p.valid.len(), 1, "{msgs:?}");
     assert!(
-        msgs.iter().any(|m| m.starts_with("第3行 A列（儿童身份证号）：本库没有")),
+        msgs.iter()
+            .any(|m| m.starts_with("第3行 A列（儿童身份证号）：本库没有")),
         "{msgs:?}"
     );
     assert!(
-        msgs.iter().any(|m| m.starts_with("第4行 D列（与儿童关系）：“邻居”")),
+        msgs.iter()
+            .any(|m| m.starts_with("第4行 D列（与儿童关系）：“邻居”")),
         "{msgs:?}"
     );
     let before: i64 = store
@@ -423,26 +425,38 @@ fn compare_and_save_timing() {
     let people: Vec<(String, String, NaiveDate, String)> = (0..n)
         .map(|i| {
             let birth = start + chrono::Duration::days((i % 6000) as i64);
-            let id = make_id("411525", &birth.format("%Y%m%d").to_string(), (i / 6000) as u32);
+            let id = make_id(
+                "411525",
+                &birth.format("%Y%m%d").to_string(),
+                (i / 6000) as u32,
+            );
             let name = format!("测{}{}", ["浩", "宇", "轩", "欣"][i % 4], i % 977);
             (id, name, birth, v[i % v.len()].clone())
         })
         .collect();
     let ours = dir.path().join("ours.csv");
     let mut w = csv::Writer::from_path(&ours).unwrap();
-    w.write_record(["姓名", "身份证号", "出生日期", "村（居）代码"]).unwrap();
+    w.write_record(["姓名", "身份证号", "出生日期", "村（居）代码"])
+        .unwrap();
     for (id, name, birth, village) in &people {
-        w.write_record([name.as_str(), id, &birth.to_string(), village]).unwrap();
+        w.write_record([name.as_str(), id, &birth.to_string(), village])
+            .unwrap();
     }
     w.flush().unwrap();
     let pre = table::preview_children_file(store.conn(), &ours, None, today()).unwrap();
     table::import_children(&mut store, &actor(), &pre, false).unwrap();
     let theirs = dir.path().join("xueji.csv");
     let mut w = csv::Writer::from_path(&theirs).unwrap();
-    w.write_record(["姓名", "身份证号", "出生日期", "学籍状态"]).unwrap();
+    w.write_record(["姓名", "身份证号", "出生日期", "学籍状态"])
+        .unwrap();
     for (i, (id, name, birth, _)) in people.iter().enumerate() {
-        let name = if i % 100 == 7 { format!("{name}改") } else { name.clone() };
-        w.write_record([name.as_str(), id, &birth.to_string(), "在读"]).unwrap();
+        let name = if i % 100 == 7 {
+            format!("{name}改")
+        } else {
+            name.clone()
+        };
+        w.write_record([name.as_str(), id, &birth.to_string(), "在读"])
+            .unwrap();
     }
     w.flush().unwrap();
 
@@ -451,7 +465,15 @@ fn compare_and_save_timing() {
     let (m, _) = table::mapping_for(store.conn(), None, &tbl).unwrap();
     let read = t0.elapsed();
     let t1 = Instant::now();
-    let cmp = compare::run(store.conn(), Source::StudentRegistry, &tbl, &m, "x", today()).unwrap();
+    let cmp = compare::run(
+        store.conn(),
+        Source::StudentRegistry,
+        &tbl,
+        &m,
+        "x",
+        today(),
+    )
+    .unwrap();
     let run = t1.elapsed();
     assert_eq!(cmp.counts().different, n / 100 + usize::from(n % 100 > 7));
     let t2 = Instant::now();
@@ -487,8 +509,11 @@ fn compare_and_save_timing() {
                 r.child_id,
                 r.person_id,
                 r.theirs.as_ref().map(|t| t.line as i64),
-                r.method
-                    .map(|m| serde_json::to_value(m).unwrap().as_str().unwrap_or_default().to_string()),
+                r.method.map(|m| serde_json::to_value(m)
+                    .unwrap()
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()),
                 r.theirs.as_ref().map(|t| serde_json::to_string(t).unwrap()),
                 serde_json::to_string(&r.diffs).unwrap(),
                 serde_json::to_string(&r.flags).unwrap(),
@@ -500,7 +525,10 @@ fn compare_and_save_timing() {
     let old_save = t3.elapsed();
     let rows = compare::load_rows(store.conn(), cmp.id, Some(Group::Different)).unwrap();
     assert_eq!(rows.len(), cmp.counts().different);
-    assert!(rows.iter().all(|r| r.theirs.is_some() && r.child_name.is_some()));
+    assert!(
+        rows.iter()
+            .all(|r| r.theirs.is_some() && r.child_name.is_some())
+    );
     eprintln!(
         "{n} rows: read {:.0} ms, compare {:.0} ms, save {:.0} ms (previous save {:.0} ms)",
         read.as_secs_f64() * 1e3,
@@ -514,16 +542,27 @@ fn compare_and_save_timing() {
 fn daily_backup_schedule_is_stored_audited_and_runs_once_a_day() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = demo_db(dir.path(), 5);
-    assert!(backup::run_scheduled(&mut store, &actor(), today()).unwrap().is_none());
+    assert!(
+        backup::run_scheduled(&mut store, &actor(), today())
+            .unwrap()
+            .is_none()
+    );
     let missing = dir.path().join("nowhere");
     assert!(backup::set_schedule(&mut store, &actor(), Some(&missing)).is_err());
     let folder = dir.path().join("daily");
     std::fs::create_dir(&folder).unwrap();
     backup::set_schedule(&mut store, &actor(), Some(&folder)).unwrap();
-    assert_eq!(backup::schedule(store.conn()).unwrap(), Some(folder.clone()));
+    assert_eq!(
+        backup::schedule(store.conn()).unwrap(),
+        Some(folder.clone())
+    );
     let first = backup::run_scheduled(&mut store, &actor(), today()).unwrap();
     assert!(first.is_some_and(|i| i.path == folder.join(backup::daily_name(today()))));
-    assert!(backup::run_scheduled(&mut store, &actor(), today()).unwrap().is_none());
+    assert!(
+        backup::run_scheduled(&mut store, &actor(), today())
+            .unwrap()
+            .is_none()
+    );
     backup::set_schedule(&mut store, &actor(), None).unwrap();
     assert_eq!(backup::schedule(store.conn()).unwrap(), None);
     let entries: i64 = store

@@ -59,7 +59,10 @@ pub fn write_bundle(
     let stem = format!("统计-{}-{}", s.county_code, s.today.format("%Y%m%d"));
     let json_path = dir.join(format!("{stem}.json"));
     let pdf_path = dir.join(format!("{stem}.pdf"));
-    let office = format!("{}民政局", s.county_name.split_whitespace().last().unwrap_or(""));
+    let office = format!(
+        "{}民政局",
+        s.county_name.split_whitespace().last().unwrap_or("")
+    );
     let generated = chrono::Local::now().to_rfc3339();
     let json = serde_json::to_vec_pretty(&stats::bundle_json(s, &office, &generated))?;
     std::fs::write(&json_path, &json).with_context(|| format!("写入 {}", json_path.display()))?;

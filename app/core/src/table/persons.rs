@@ -355,8 +355,14 @@ mod tests {
     #[test]
     fn relations_by_label_or_everyday_word() {
         assert_eq!(parse_relation("母亲"), Some(RelationKind::Mother));
-        assert_eq!(parse_relation("奶奶"), Some(RelationKind::PaternalGrandmother));
-        assert_eq!(parse_relation("姥姥"), Some(RelationKind::MaternalGrandmother));
+        assert_eq!(
+            parse_relation("奶奶"),
+            Some(RelationKind::PaternalGrandmother)
+        );
+        assert_eq!(
+            parse_relation("姥姥"),
+            Some(RelationKind::MaternalGrandmother)
+        );
         assert_eq!(parse_relation("FATHER"), Some(RelationKind::Father));
         assert_eq!(parse_relation("邻居"), None);
     }

@@ -135,7 +135,11 @@ fn import_persons(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
     print_problems("错误", &preview.errors, a.max_problems);
     if a.dry_run {
         println!("试运行：未写入任何数据");
-        return Ok(if preview.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        return Ok(if preview.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     if !preview.is_clean() && !a.skip_invalid {
         eprintln!(

@@ -281,7 +281,11 @@ fn export_filtered(app: &mut HutongApp) {
     let label = if parts.is_empty() {
         format!("儿童档案列表（全部，{} 人）", l.rows.len())
     } else {
-        format!("儿童档案列表：{}（当前显示 {} 人）", parts.join("，"), l.rows.len())
+        format!(
+            "儿童档案列表：{}（当前显示 {} 人）",
+            parts.join("，"),
+            l.rows.len()
+        )
     };
     let filter = super::exchange::export::ListFilter {
         search: l.search.clone(),

@@ -258,10 +258,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         if folder.is_some() && ui.button(t("ex.daily_stop")).clicked() {
             let actor = crate::gui::actor_of(app);
-            app.exchange.backup.message = Some(match backup::set_schedule(&mut app.store, &actor, None) {
-                Ok(()) => (true, "已关闭每日备份".into()),
-                Err(e) => (false, e.to_string()),
-            });
+            app.exchange.backup.message =
+                Some(match backup::set_schedule(&mut app.store, &actor, None) {
+                    Ok(()) => (true, "已关闭每日备份".into()),
+                    Err(e) => (false, e.to_string()),
+                });
         }
     });
     ui.weak(t("ex.daily_hint"));
@@ -301,9 +302,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 v.schema_version,
                 v.children,
                 v.audit.entries_checked,
-                if v.audit.is_intact() { "审计链完整" } else { "审计链有断裂" }
+                if v.audit.is_intact() {
+                    "审计链完整"
+                } else {
+                    "审计链有断裂"
+                }
             ));
-            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), t("ex.restore_warning"));
+            ui.colored_label(
+                egui::Color32::from_rgb(200, 30, 30),
+                t("ex.restore_warning"),
+            );
             ui.checkbox(&mut c.understood, t("ex.restore_understood"));
             ui.horizontal(|ui| {
                 if ui

@@ -9,11 +9,11 @@ use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
+use hutong_core::Store;
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::compare::{self, Comparison, ComparisonSummary, Counts, Group, Source, StoredRow};
 use hutong_core::national::id_number;
 use hutong_core::table::mapping::{self, Field};
-use hutong_core::Store;
 
 /// A comparison on screen: its stored rows (and the full result, when it
 /// was run in this session, for the XLSX).
@@ -57,7 +57,10 @@ impl Default for CompareState {
 
 impl CompareState {
     pub fn busy(&self) -> bool {
-        self.sheet.busy() || self.job.is_some() || self.dialog.is_some() || self.export_job.is_some()
+        self.sheet.busy()
+            || self.job.is_some()
+            || self.dialog.is_some()
+            || self.export_job.is_some()
     }
 }
 
@@ -115,15 +118,19 @@ fn start_run(app: &mut HutongApp) {
         p.note("匹配身份证号、姓名与出生日期…");
         let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
-        let cmp = compare::run(store.conn(), source, &tbl, &m, &sha, today)
-            .map_err(|e| e.to_string())?;
+        let cmp =
+            compare::run(store.conn(), source, &tbl, &m, &sha, today).map_err(|e| e.to_string())?;
         p.step();
         if p.cancelled() {
             return Err(String::new());
         }
         p.note("保存结果（审计）…");
         compare::save(&mut store, &actor, &cmp).map_err(|e| e.to_string())?;
-        if mapping::load(store.conn(), &m.name).map_err(|e| e.to_string())?.as_ref() != Some(&m) {
+        if mapping::load(store.conn(), &m.name)
+            .map_err(|e| e.to_string())?
+            .as_ref()
+            != Some(&m)
+        {
             store
                 .write(&actor, |tx| mapping::save(tx, &m))
                 .map_err(|e| e.to_string())?;
@@ -146,7 +153,10 @@ fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
         let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         let rows = compare::load_rows(store.conn(), summary.id, None).map_err(|e| e.to_string())?;
         Ok(Shown {
-            title: format!("{}《{}》 {}", summary.source, summary.file_name, summary.run_on),
+            title: format!(
+                "{}《{}》 {}",
+                summary.source, summary.file_name, summary.run_on
+            ),
             counts: summary.counts,
             rows,
             full: None,
@@ -179,7 +189,10 @@ fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
                 )
             })
             .map_err(|e| e.to_string())?;
-        Ok(format!("比对结果已导出到 {}（身份证号已脱敏，已记入审计日志）", path.display()))
+        Ok(format!(
+            "比对结果已导出到 {}（身份证号已脱敏，已记入审计日志）",
+            path.display()
+        ))
     }));
 }
 
@@ -237,7 +250,13 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
         app.exchange.compare.history = Some(compare::list(app.store.conn()).unwrap_or_default());
     }
     let mut open = None;
-    if app.exchange.compare.history.as_ref().is_some_and(Vec::is_empty) {
+    if app
+        .exchange
+        .compare
+        .history
+        .as_ref()
+        .is_some_and(Vec::is_empty)
+    {
         ui.weak("（暂无）");
     }
     for c in app.exchange.compare.history.iter().flatten().take(20) {
@@ -333,11 +352,7 @@ fn flags(app: &HutongApp, ui: &mut egui::Ui) {
     let Some(shown) = &app.exchange.compare.shown else {
         return;
     };
-    let list: Vec<_> = shown
-        .rows
-        .iter()
-        .flat_map(|r| r.flags.iter())
-        .collect();
+    let list: Vec<_> = shown.rows.iter().flat_map(|r| r.flags.iter()).collect();
     if list.is_empty() {
         return;
     }
@@ -407,7 +422,10 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.label(format!("对方：{}", shown_value(d.field, &d.theirs)));
                             match r.decisions.iter().rev().find(|(f, _)| *f == d.field) {
                                 Some((_, true)) => {
-                                    ui.colored_label(egui::Color32::from_rgb(20, 120, 40), "已采纳");
+                                    ui.colored_label(
+                                        egui::Color32::from_rgb(20, 120, 40),
+                                        "已采纳",
+                                    );
                                 }
                                 Some((_, false)) => {
                                     ui.weak("未采纳");
@@ -436,7 +454,13 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some((i, field, accept)) = decision else {
         return;
     };
-    let Some(row_id) = app.exchange.compare.shown.as_ref().map(|s| s.rows[i].row_id) else {
+    let Some(row_id) = app
+        .exchange
+        .compare
+        .shown
+        .as_ref()
+        .map(|s| s.rows[i].row_id)
+    else {
         return;
     };
     // One small audited write: fast enough for the frame.
@@ -451,7 +475,11 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                     "{}“{}”已{}（来源与决定已记入审计日志）",
                     field.label_zh(),
                     shown_value(field, &d.theirs),
-                    if accept { "采纳，档案已更新" } else { "不采纳" }
+                    if accept {
+                        "采纳，档案已更新"
+                    } else {
+                        "不采纳"
+                    }
                 ),
             ));
             app.list.dirty = true;

@@ -122,7 +122,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         }
         None => {
-            ui.label(format!("{}：{}", t("ex.export_scope"), t("ex.export_everyone")));
+            ui.label(format!(
+                "{}：{}",
+                t("ex.export_scope"),
+                t("ex.export_everyone")
+            ));
             ui.weak(t("ex.export_hint"));
         }
     }
@@ -156,7 +160,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             Format::Csv => "csv",
         };
         let request = DialogRequest::new(DialogKind::SaveFile, t("ex.export_title"))
-            .filter(if ext == "xlsx" { "Excel 工作簿" } else { "CSV 文件" }, &[ext])
+            .filter(
+                if ext == "xlsx" {
+                    "Excel 工作簿"
+                } else {
+                    "CSV 文件"
+                },
+                &[ext],
+            )
             .file_name(super::suggested_name("儿童名单", ext));
         app.exchange.export.dialog = Some(Pending::ask(app, (), request));
     }

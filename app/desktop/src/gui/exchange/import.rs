@@ -188,8 +188,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(app.t("ex.import_what"));
         let s = &mut app.exchange.import;
-        ui.radio_value(&mut s.what, What::Children, app_t(app.lang, "ex.what_children"));
-        ui.radio_value(&mut s.what, What::Persons, app_t(app.lang, "ex.what_persons"));
+        ui.radio_value(
+            &mut s.what,
+            What::Children,
+            app_t(app.lang, "ex.what_children"),
+        );
+        ui.radio_value(
+            &mut s.what,
+            What::Persons,
+            app_t(app.lang, "ex.what_persons"),
+        );
     });
     if app.exchange.import.what != before {
         // Different fields: start again from the file.
@@ -239,7 +247,13 @@ fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
         c.warnings().len()
     ));
     problems(ui, "errors", &app_t(lang, "ex.errors"), c.errors(), true);
-    problems(ui, "warnings", &app_t(lang, "ex.warnings"), c.warnings(), false);
+    problems(
+        ui,
+        "warnings",
+        &app_t(lang, "ex.warnings"),
+        c.warnings(),
+        false,
+    );
     let clean = c.errors().is_empty();
     if !clean {
         ui.colored_label(

@@ -30,7 +30,10 @@ impl Kind {
                 .filter(|f| {
                     !matches!(
                         f,
-                        Field::ChildIdNumber | Field::Relation | Field::Guardian | Field::Occupation
+                        Field::ChildIdNumber
+                            | Field::Relation
+                            | Field::Guardian
+                            | Field::Occupation
                     )
                 })
                 .collect(),
@@ -118,8 +121,8 @@ impl SheetPick {
                 p.note("读取并识别表头…");
                 let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
                 let name = Some(name.as_str()).filter(|n| !n.is_empty());
-                let table =
-                    table::read_with_mapping(store.conn(), &path, name).map_err(|e| e.to_string())?;
+                let table = table::read_with_mapping(store.conn(), &path, name)
+                    .map_err(|e| e.to_string())?;
                 let sha256 = table::file_sha256(&path).map_err(|e| e.to_string())?;
                 let saved = match name {
                     Some(n) => mapping::load(store.conn(), n).map_err(|e| e.to_string())?,

@@ -41,12 +41,22 @@ impl StatsState {
 /// The plugin's statistics template, if an installed plugin has one:
 /// (plugin index, template id, template name).
 fn plugin_template(app: &HutongApp) -> Option<(usize, String, String)> {
-    app.plugins.infos().iter().enumerate().find_map(|(i, info)| {
-        info.templates
-            .iter()
-            .find(|t| t.kind == TemplateKind::Statistics)
-            .map(|t| (i, t.id.clone(), format!("{}（{}）", t.name, info.manifest.name)))
-    })
+    app.plugins
+        .infos()
+        .iter()
+        .enumerate()
+        .find_map(|(i, info)| {
+            info.templates
+                .iter()
+                .find(|t| t.kind == TemplateKind::Statistics)
+                .map(|t| {
+                    (
+                        i,
+                        t.id.clone(),
+                        format!("{}（{}）", t.name, info.manifest.name),
+                    )
+                })
+        })
 }
 
 fn poll(app: &mut HutongApp) {
@@ -143,12 +153,13 @@ fn write_audited(
     store
         .write(actor, |tx| {
             tx.audit(
-                AuditEntryInput::new("stats.export", "statistics", Some(scope.to_string()))
-                    .detail(serde_json::json!({
+                AuditEntryInput::new("stats.export", "statistics", Some(scope.to_string())).detail(
+                    serde_json::json!({
                         "file": path.display().to_string(),
                         "sha256": sha,
                         "template": template,
-                    })),
+                    }),
+                ),
             )
         })
         .map_err(|e| e.to_string())
@@ -171,7 +182,10 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
             Want::Xlsx => {
                 let bytes = stats::to_xlsx(&s).map_err(|e| e.to_string())?;
                 write_audited(&db, &actor, &path, &bytes, &s.total.code, "xlsx")?;
-                Ok(format!("统计表已导出到 {}（已记入审计日志）", path.display()))
+                Ok(format!(
+                    "统计表已导出到 {}（已记入审计日志）",
+                    path.display()
+                ))
             }
             Want::Pdf => {
                 p.note("排版…");
@@ -189,8 +203,14 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
                 Ok(format!(
                     "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
                     path.display(),
-                    info.json.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                    info.pdf.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                    info.json
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    info.pdf
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
                 ))
             }
         }
@@ -208,7 +228,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut ask: Option<Want> = None;
     ui.horizontal(|ui| {
         let idle = !app.exchange.stats.busy();
-        if ui.add_enabled(idle, egui::Button::new(t("ex.stats_refresh"))).clicked() {
+        if ui
+            .add_enabled(idle, egui::Button::new(t("ex.stats_refresh")))
+            .clicked()
+        {
             start_compute(app);
         }
         let ready = idle && app.exchange.stats.stats.is_some();
@@ -254,21 +277,24 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn grid(ui: &mut egui::Ui, id: &str, headers: &[String], rows: &[(String, Vec<u64>)]) {
-    egui::Grid::new(id).striped(true).min_col_width(48.0).show(ui, |ui| {
-        for h in headers {
-            ui.strong(h);
-        }
-        ui.end_row();
-        for (name, values) in rows {
-            ui.label(name);
-            for v in values {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(v.to_string());
-                });
+    egui::Grid::new(id)
+        .striped(true)
+        .min_col_width(48.0)
+        .show(ui, |ui| {
+            for h in headers {
+                ui.strong(h);
             }
             ui.end_row();
-        }
-    });
+            for (name, values) in rows {
+                ui.label(name);
+                for v in values {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(v.to_string());
+                    });
+                }
+                ui.end_row();
+            }
+        });
 }
 
 fn tables(ui: &mut egui::Ui, s: &Statistics) {
@@ -284,7 +310,11 @@ fn tables(ui: &mut egui::Ui, s: &Statistics) {
     ui.strong("分级分色");
     let (h, rows) = s.colour_table();
     grid(ui, "stats-colours", &h, &rows);
-    for note in s.colour_note.iter().chain(std::iter::once(&s.services_note)) {
+    for note in s
+        .colour_note
+        .iter()
+        .chain(std::iter::once(&s.services_note))
+    {
         ui.weak(format!("注：{note}"));
     }
 }
