@@ -316,3 +316,58 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     settle(&mut h);
     assert!(!h.state().listed_names().is_empty());
 }
+
+#[test]
+fn the_lists_export_takes_its_filter_and_needs_a_purpose() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let name: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT name FROM children WHERE status = 'active' ORDER BY id_number LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let dialogs = Arc::new(FakeDialogs::default());
+    let mut h = harness(&db, dialogs.clone());
+    h.get_by_label("儿童档案").click();
+    settle(&mut h);
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text(&name);
+    settle(&mut h);
+    let listed = h.state().listed_names();
+    assert!(!listed.is_empty() && listed.len() < 40);
+    h.get_by_label("导出…").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains(&format!("搜索“{name}”"))
+            .is_some()
+    );
+    // No purpose, no export: the button does nothing.
+    let out = dir.path().join("名单.csv");
+    h.get_by_label("CSV").click();
+    h.get_by_label("导出…").click();
+    settle(&mut h);
+    assert!(!out.exists());
+    h.get_by_label("导出用途").focus();
+    h.step();
+    h.get_by_label("导出用途").type_text("报送教育局核对就学");
+    h.step();
+    dialogs.answer(Some(out.clone()));
+    h.get_by_label("导出…").click();
+    settle(&mut h);
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(text.lines().count(), listed.len() + 1, "{text}");
+    assert!(text.contains(&name));
+    let reason: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT reason FROM audit_log WHERE action = 'table.export'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reason, "报送教育局核对就学");
+}

@@ -27,7 +27,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ex.not_mapped", "（不使用）", "(not used)"),
     ("ex.import_what", "导入内容", "Import"),
-    ("ex.what_children", "儿童档案", "Children"),
+    ("ex.what_children", "儿童", "Children"),
     (
         "ex.what_persons",
         "父母/监护人等亲属",
