@@ -15,7 +15,7 @@ fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2025, 5, 22).unwrap_or_default()
 }
 
-/// Runs a table through the children preview and the comparison; any
+/// Runs a table through the children and persons previews and the comparison; any
 /// outcome is fine except a panic.
 pub fn exercise(result: hutong_core::Result<table::RawTable>) {
     let Ok(t) = result else {
@@ -33,6 +33,8 @@ pub fn exercise(result: hutong_core::Result<table::RawTable>) {
         };
         let m = mapping::auto_map("fuzz", &t.headers);
         let _ = table::prepare_children(store.conn(), &t, &m, "", today());
+        let pm = mapping::auto_map_persons("fuzz", &t.headers);
+        let _ = table::persons::prepare_persons(store.conn(), &t, &pm, "", today());
         let _ = hutong_core::compare::run(
             store.conn(),
             hutong_core::compare::Source::StudentRegistry,

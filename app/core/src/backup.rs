@@ -212,6 +212,57 @@ pub fn backup_due(
     backup_to(store, actor, &path).map(Some)
 }
 
+/// The meta key holding the daily backup folder.
+const SCHEDULE_KEY: &str = "daily_backup_folder";
+
+/// The folder daily backups go to, if the county set one.
+pub fn schedule(conn: &Connection) -> Result<Option<PathBuf>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [SCHEDULE_KEY],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .filter(|v| !v.trim().is_empty())
+        .map(PathBuf::from))
+}
+
+/// Sets (or, with `None`, turns off) the daily backup folder, audited.
+pub fn set_schedule(store: &mut Store, actor: &Actor, folder: Option<&Path>) -> Result<()> {
+    if let Some(f) = folder
+        && !f.is_dir()
+    {
+        return Err(bad(f, "每日备份的文件夹不存在"));
+    }
+    let value = folder.map(|f| f.display().to_string()).unwrap_or_default();
+    store.write(actor, |tx| {
+        tx.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![SCHEDULE_KEY, value],
+        )?;
+        tx.audit(
+            AuditEntryInput::new("backup.schedule", "meta", Some(SCHEDULE_KEY.into()))
+                .detail(serde_json::json!({ "folder": folder.map(|f| f.display().to_string()) })),
+        )
+    })
+}
+
+/// The scheduled daily backup: writes today's file to the configured
+/// folder unless it exists (at most one a day). `None` when no folder is
+/// set or today's backup is already there.
+pub fn run_scheduled(
+    store: &mut Store,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<Option<BackupInfo>> {
+    match schedule(store.conn())? {
+        Some(folder) => backup_due(store, actor, &folder, today),
+        None => Ok(None),
+    }
+}
+
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreReport {

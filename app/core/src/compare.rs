@@ -143,6 +143,25 @@ pub enum MatchMethod {
 }
 
 impl MatchMethod {
+    /// The stored code (the serde name).
+    pub fn code(self) -> &'static str {
+        match self {
+            MatchMethod::IdNumber => "id_number",
+            MatchMethod::PersonId => "person_id",
+            MatchMethod::NameBirth => "name_birth",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<MatchMethod> {
+        [
+            MatchMethod::IdNumber,
+            MatchMethod::PersonId,
+            MatchMethod::NameBirth,
+        ]
+        .into_iter()
+        .find(|m| m.code() == s)
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             MatchMethod::IdNumber => "身份证号",
@@ -324,7 +343,13 @@ fn our_value(c: &Child, f: Field) -> Option<String> {
         Field::DisabilityType => c.disability_type.clone(),
         Field::DisabilityGrade => c.disability_grade.map(|g| g.to_string()),
         Field::IdNumber => Some(c.id_number.clone()),
-        Field::Township | Field::Category | Field::Status => None,
+        Field::Township
+        | Field::Category
+        | Field::Status
+        | Field::ChildIdNumber
+        | Field::Relation
+        | Field::Guardian
+        | Field::Occupation => None,
     }
 }
 
@@ -788,25 +813,52 @@ pub fn save(store: &mut Store, actor: &Actor, cmp: &Comparison) -> Result<()> {
                 tx.now(),
             ],
         )?;
+        // One prepared statement per row shape, in the one transaction.
+        // Rows whose values agree (一致, 仅我方) store only their keys: their
+        // record adds nothing the child's file does not hold, and writing
+        // 100,000 JSON copies of it was most of the save time. Differences,
+        // flags and the other side's rows keep everything the workbench and
+        // the provenance of a decision need.
         {
-            let mut stmt = tx.conn().prepare_cached(
+            let mut keys_only = tx.conn().prepare_cached(
+                "INSERT INTO comparison_rows (id, comparison_id, grp, child_id, person_id, their_line, match_method)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut full = tx.conn().prepare_cached(
                 "INSERT INTO comparison_rows (id, comparison_id, grp, child_id, person_id, their_line,
                     match_method, their_json, diffs_json, flags_json)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for r in &cmp.rows {
-                stmt.execute(params![
-                    r.row_id,
-                    cmp.id,
-                    r.group.code(),
-                    r.child_id,
-                    r.person_id,
-                    r.theirs.as_ref().map(|t| t.line as i64),
-                    r.method.map(|m| serde_json::to_value(m).map(|v| v.as_str().unwrap_or_default().to_string())).transpose()?,
-                    r.theirs.as_ref().map(serde_json::to_string).transpose()?,
-                    serde_json::to_string(&r.diffs)?,
-                    serde_json::to_string(&r.flags)?,
-                ])?;
+                let line = r.theirs.as_ref().map(|t| t.line as i64);
+                let method = r.method.map(MatchMethod::code);
+                let compact = matches!(r.group, Group::Same | Group::OnlyOurs)
+                    && r.diffs.is_empty()
+                    && r.flags.is_empty();
+                if compact {
+                    keys_only.execute(params![
+                        r.row_id,
+                        cmp.id,
+                        r.group.code(),
+                        r.child_id,
+                        r.person_id,
+                        line,
+                        method,
+                    ])?;
+                } else {
+                    full.execute(params![
+                        r.row_id,
+                        cmp.id,
+                        r.group.code(),
+                        r.child_id,
+                        r.person_id,
+                        line,
+                        method,
+                        r.theirs.as_ref().map(serde_json::to_string).transpose()?,
+                        serde_json::to_string(&r.diffs)?,
+                        serde_json::to_string(&r.flags)?,
+                    ])?;
+                }
             }
         }
         tx.audit(
@@ -1055,6 +1107,9 @@ pub struct StoredRow {
     pub row_id: RowId,
     pub group: Group,
     pub child_id: Option<RowId>,
+    /// The child's name now (rows of agreeing records keep no copy of theirs).
+    pub child_name: Option<String>,
+    pub method: Option<MatchMethod>,
     pub their_line: Option<i64>,
     pub theirs: Option<TheirRecord>,
     pub diffs: Vec<FieldDiff>,
@@ -1070,18 +1125,24 @@ pub fn load_rows(
     group: Option<Group>,
 ) -> Result<Vec<StoredRow>> {
     let mut stmt = conn.prepare(
-        "SELECT id, grp, child_id, their_line, their_json, diffs_json, flags_json FROM comparison_rows
-         WHERE comparison_id = ?1 AND (?2 IS NULL OR grp = ?2) ORDER BY their_line, rowid",
+        "SELECT r.id, r.grp, r.child_id, r.their_line, r.their_json, r.diffs_json, r.flags_json,
+                c.name, r.match_method
+         FROM comparison_rows r LEFT JOIN children c ON c.id = r.child_id
+         WHERE r.comparison_id = ?1 AND (?2 IS NULL OR r.grp = ?2) ORDER BY r.their_line, r.rowid",
     )?;
     let raw = stmt.query_map(params![comparison_id, group.map(|g| g.code())], |r| {
         Ok((
-            r.get::<_, RowId>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<RowId>>(2)?,
-            r.get::<_, Option<i64>>(3)?,
-            r.get::<_, Option<String>>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
+            (
+                r.get::<_, RowId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<RowId>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ),
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     let mut dec = conn.prepare_cached(
@@ -1089,7 +1150,8 @@ pub fn load_rows(
     )?;
     let mut out = Vec::new();
     for r in raw {
-        let (row_id, grp, child_id, their_line, their_json, diffs_json, flags_json) = r?;
+        let ((row_id, grp, child_id, their_line, their_json, diffs_json, flags_json), name, method) =
+            r?;
         let decisions = dec
             .query_map([row_id], |d| {
                 Ok((d.get::<_, String>(0)?, d.get::<_, String>(1)?))
@@ -1101,6 +1163,8 @@ pub fn load_rows(
             row_id,
             group: Group::from_code(&grp).unwrap_or(Group::OnlyTheirs),
             child_id,
+            child_name: name,
+            method: method.as_deref().and_then(MatchMethod::from_code),
             their_line,
             theirs: their_json.map(|j| serde_json::from_str(&j)).transpose()?,
             diffs: serde_json::from_str(&diffs_json)?,

@@ -9,11 +9,12 @@
 //! - **Visits due.** Until the province plugin's visit policy drives the
 //!   schedule, a child is due when not visited within `cadence_days`
 //!   (default [`crate::visits::DEFAULT_CADENCE_DAYS`]).
-//! - **Services delivered** are not recorded yet (no `services` table), so
-//!   they are not counted; [`Statistics::services_note`] says so.
+//! - **Services delivered**: the `service_records` of this calendar year
+//!   that are not voided (services to children in care, per township).
 //!
 //! Output: [`to_document`] (a core default report for `hutong-report`; a
-//! plugin's statistics template can replace it later) and [`to_xlsx`].
+//! plugin's statistics template replaces it when the plugin has one),
+//! [`to_xlsx`] and [`bundle_json`] (the signed upward bundle's figures).
 
 use crate::RowId;
 use crate::document::{
@@ -42,6 +43,8 @@ pub struct StatsRow {
     /// Not visited within the cadence (includes never visited).
     pub due: u64,
     pub never_visited: u64,
+    /// Services delivered this calendar year (not voided).
+    pub services: u64,
 }
 
 impl StatsRow {
@@ -56,6 +59,7 @@ impl StatsRow {
         self.visited += other.visited;
         self.due += other.due;
         self.never_visited += other.never_visited;
+        self.services += other.services;
     }
 }
 
@@ -146,6 +150,20 @@ pub fn compute(
             }
         }
     }
+    let year_start = format!("{}-01-01", today.format("%Y"));
+    let services: HashMap<RowId, u64> = {
+        let mut stmt = conn.prepare(
+            "SELECT s.child_id, count(*) FROM service_records s JOIN children c ON c.id = s.child_id
+             WHERE s.status = 'active' AND s.service_date >= ?1 AND s.service_date <= ?2
+               AND c.status = 'active' AND c.residence_division GLOB ?3
+             GROUP BY s.child_id",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![year_start, today.to_string(), format!("{scope}*")],
+            |r| Ok((r.get::<_, RowId>(0)?, r.get::<_, i64>(1)? as u64)),
+        )?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
     let cutoff = (today - chrono::Duration::days(cadence_days)).to_string();
     let mut stmt = conn.prepare(
         "SELECT c.id, c.residence_division,
@@ -172,6 +190,7 @@ pub fn compute(
                 ..Default::default()
             });
         t.children += 1;
+        t.services += services.get(&id).copied().unwrap_or(0);
         for c in cats.get(&id).map(Vec::as_slice).unwrap_or_default() {
             *t.by_category.entry(*c).or_default() += 1;
         }
@@ -213,16 +232,24 @@ pub fn compute(
         colour_note: colour_of
             .is_none()
             .then(|| "本库尚无四色评估记录，全部计为“未评估”".to_string()),
-        services_note: "关爱服务记录尚未启用，本表暂不统计服务次数".into(),
+        services_note: format!(
+            "服务人次为{}年1月1日至今登记的关爱服务（不含已作废）",
+            today.format("%Y")
+        ),
     })
 }
 
 impl Statistics {
     /// Headers and rows of the main table (numbers as text for the PDF).
-    fn table(&self) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
+    pub fn table(&self) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
         let mut headers = vec!["乡镇（街道）".to_string(), "在档儿童".to_string()];
         headers.extend(self.categories.iter().map(|c| c.label_zh().to_string()));
-        headers.extend(["已走访".into(), "待走访".into(), "从未走访".into()]);
+        headers.extend([
+            "已走访".into(),
+            "待走访".into(),
+            "从未走访".into(),
+            "本年服务人次".into(),
+        ]);
         let line = |r: &StatsRow| {
             let mut v = vec![r.children];
             v.extend(
@@ -230,7 +257,7 @@ impl Statistics {
                     .iter()
                     .map(|c| r.by_category.get(c).copied().unwrap_or(0)),
             );
-            v.extend([r.visited, r.due, r.never_visited]);
+            v.extend([r.visited, r.due, r.never_visited, r.services]);
             (r.name.clone(), v)
         };
         let mut rows: Vec<_> = self.townships.iter().map(line).collect();
@@ -238,7 +265,7 @@ impl Statistics {
         (headers, rows)
     }
 
-    fn colour_table(&self) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
+    pub fn colour_table(&self) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
         let colours: Vec<String> = self.total.colours.keys().cloned().collect();
         let mut headers = vec!["乡镇（街道）".to_string()];
         headers.extend(colours.iter().cloned());
@@ -393,4 +420,21 @@ pub fn to_xlsx(s: &Statistics) -> Result<Vec<u8>> {
         ws.set_column_width(0, 20).map_err(err)?;
     }
     wb.save_to_buffer().map_err(err)
+}
+
+/// The upward bundle's format name (JSON beside its PDF, both signed).
+pub const BUNDLE_FORMAT: &str = "hutong-statistics";
+
+/// The statistics as the JSON an upward bundle carries to the city or
+/// province: the figures, who sent them and when.
+pub fn bundle_json(s: &Statistics, office: &str, generated_at: &str) -> serde_json::Value {
+    serde_json::json!({
+        "format": BUNDLE_FORMAT,
+        "format_version": 1,
+        "county_code": s.county_code,
+        "county_name": s.county_name,
+        "office": office,
+        "generated_at": generated_at,
+        "statistics": s,
+    })
 }

@@ -159,6 +159,9 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
         include_closed: false,
         purpose: "核对".into(),
         full_ids: false,
+        search: None,
+        category: None,
+        status: None,
     };
     let r = table::export_list(&mut store, &actor(), &req, &out).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();
@@ -324,4 +327,251 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
             .unwrap()
             .is_none()
     );
+}
+
+#[test]
+fn persons_are_imported_linked_to_children_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 30);
+    let (child_id, child_no): (hutong_core::RowId, String) = store
+        .conn()
+        .query_row("SELECT id, id_number FROM children LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let mother = make_id("411525", "19880302", 44);
+    let unknown_child = make_id("411525", "20160101", 991);
+    let path = dir.path().join("亲属.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "儿童身份证号,姓名,身份证号,与儿童关系,是否监护人,联系电话\n\
+             {child_no},王秀英,{mother},妈妈,是,13800000000\n\
+             {unknown_child},李四,,父亲,否,\n\
+             {child_no},张三,,邻居,否,\n"
+        ),
+    )
+    .unwrap();
+    let t = table::read_file(&path, &|h| table::mapping::is_known_header(h)).unwrap();
+    let m = table::mapping::auto_map_persons("亲属名单", &t.headers);
+    assert_eq!(m.column_for(Field::ChildIdNumber), Some("儿童身份证号"));
+    assert_eq!(m.column_for(Field::IdNumber), Some("身份证号"));
+    let p = table::persons::prepare_persons(store.conn(), &t, &m, "x", today()).unwrap();
+    let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(p.valid.len(), 1, "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("第3行 A列（儿童身份证号）：本库没有")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("第4行 D列（与儿童关系）：“邻居”")),
+        "{msgs:?}"
+    );
+    let before: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM child_relations", [], |r| r.get(0))
+        .unwrap();
+    assert!(table::persons::import_persons(&mut store, &actor(), &p, false).is_err());
+    let out = table::persons::import_persons(&mut store, &actor(), &p, true).unwrap();
+    assert_eq!((out.relations, out.skipped_invalid), (1, 2));
+    let (relation, guardian): (String, bool) = store
+        .conn()
+        .query_row(
+            "SELECT r.relation, r.is_guardian FROM child_relations r JOIN persons p ON p.id = r.person_id
+             WHERE r.child_id = ?1 AND p.id_number = ?2",
+            rusqlite::params![child_id, mother],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((relation.as_str(), guardian), ("MOTHER", true));
+    let after: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM child_relations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, before + 1);
+    assert!(audit::verify(store.conn()).unwrap().is_intact());
+}
+
+/// Times compare + save on a county of `HUTONG_BENCH_ROWS` children (default
+/// 10,000) against a 学籍 list of all of them with 1% planted differences,
+/// and the old way of saving (a JSON copy of every row) for comparison.
+/// Debug builds only show the ratio; the 5 s bar is for the release bench
+/// (`cargo bench -p hutong-core --bench exchange`).
+#[test]
+#[ignore = "timing, run by hand: cargo test --workspace --test exchange -- --ignored --nocapture"]
+fn compare_and_save_timing() {
+    use std::time::Instant;
+    let n: usize = std::env::var("HUTONG_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("county.db");
+    let mut store = Store::open(&path).unwrap();
+    hutong_core::setup::initialise_county(&mut store, &actor(), "411525").unwrap();
+    let v: Vec<String> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT code FROM divisions WHERE level = 5 ORDER BY code")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let start = NaiveDate::from_ymd_opt(2008, 1, 1).unwrap();
+    let people: Vec<(String, String, NaiveDate, String)> = (0..n)
+        .map(|i| {
+            let birth = start + chrono::Duration::days((i % 6000) as i64);
+            let id = make_id(
+                "411525",
+                &birth.format("%Y%m%d").to_string(),
+                (i / 6000) as u32,
+            );
+            let name = format!("测{}{}", ["浩", "宇", "轩", "欣"][i % 4], i % 977);
+            (id, name, birth, v[i % v.len()].clone())
+        })
+        .collect();
+    let ours = dir.path().join("ours.csv");
+    let mut w = csv::Writer::from_path(&ours).unwrap();
+    w.write_record(["姓名", "身份证号", "出生日期", "村（居）代码"])
+        .unwrap();
+    for (id, name, birth, village) in &people {
+        w.write_record([name.as_str(), id, &birth.to_string(), village])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let pre = table::preview_children_file(store.conn(), &ours, None, today()).unwrap();
+    table::import_children(&mut store, &actor(), &pre, false).unwrap();
+    let theirs = dir.path().join("xueji.csv");
+    let mut w = csv::Writer::from_path(&theirs).unwrap();
+    w.write_record(["姓名", "身份证号", "出生日期", "学籍状态"])
+        .unwrap();
+    for (i, (id, name, birth, _)) in people.iter().enumerate() {
+        let name = if i % 100 == 7 {
+            format!("{name}改")
+        } else {
+            name.clone()
+        };
+        w.write_record([name.as_str(), id, &birth.to_string(), "在读"])
+            .unwrap();
+    }
+    w.flush().unwrap();
+
+    let t0 = Instant::now();
+    let tbl = table::read_with_mapping(store.conn(), &theirs, None).unwrap();
+    let (m, _) = table::mapping_for(store.conn(), None, &tbl).unwrap();
+    let read = t0.elapsed();
+    let t1 = Instant::now();
+    let cmp = compare::run(
+        store.conn(),
+        Source::StudentRegistry,
+        &tbl,
+        &m,
+        "x",
+        today(),
+    )
+    .unwrap();
+    let run = t1.elapsed();
+    assert_eq!(cmp.counts().different, n / 100 + usize::from(n % 100 > 7));
+    let t2 = Instant::now();
+    compare::save(&mut store, &actor(), &cmp).unwrap();
+    let save = t2.elapsed();
+
+    // The previous save, replayed: every row with a JSON copy of theirs.
+    let conn = Connection::open(&path).unwrap();
+    let t3 = Instant::now();
+    conn.execute_batch("BEGIN").unwrap();
+    let old_id = hutong_core::RowId::new();
+    conn.execute(
+        "INSERT INTO comparisons (id, source, file_name, file_sha256, mapping_json, run_on, their_rows,
+            same, different, only_ours, only_theirs, flags, created_at)
+         SELECT ?1, source, file_name, file_sha256, mapping_json, run_on, their_rows, same, different,
+            only_ours, only_theirs, flags, created_at FROM comparisons WHERE id = ?2",
+        rusqlite::params![old_id, cmp.id],
+    )
+    .unwrap();
+    {
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO comparison_rows (id, comparison_id, grp, child_id, person_id, their_line,
+                    match_method, their_json, diffs_json, flags_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .unwrap();
+        for r in &cmp.rows {
+            stmt.execute(rusqlite::params![
+                hutong_core::RowId::new(),
+                old_id,
+                r.group.code(),
+                r.child_id,
+                r.person_id,
+                r.theirs.as_ref().map(|t| t.line as i64),
+                r.method.map(|m| serde_json::to_value(m)
+                    .unwrap()
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()),
+                r.theirs.as_ref().map(|t| serde_json::to_string(t).unwrap()),
+                serde_json::to_string(&r.diffs).unwrap(),
+                serde_json::to_string(&r.flags).unwrap(),
+            ])
+            .unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    let old_save = t3.elapsed();
+    let rows = compare::load_rows(store.conn(), cmp.id, Some(Group::Different)).unwrap();
+    assert_eq!(rows.len(), cmp.counts().different);
+    assert!(
+        rows.iter()
+            .all(|r| r.theirs.is_some() && r.child_name.is_some())
+    );
+    eprintln!(
+        "{n} rows: read {:.0} ms, compare {:.0} ms, save {:.0} ms (previous save {:.0} ms)",
+        read.as_secs_f64() * 1e3,
+        run.as_secs_f64() * 1e3,
+        save.as_secs_f64() * 1e3,
+        old_save.as_secs_f64() * 1e3
+    );
+}
+
+#[test]
+fn daily_backup_schedule_is_stored_audited_and_runs_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_db(dir.path(), 5);
+    assert!(
+        backup::run_scheduled(&mut store, &actor(), today())
+            .unwrap()
+            .is_none()
+    );
+    let missing = dir.path().join("nowhere");
+    assert!(backup::set_schedule(&mut store, &actor(), Some(&missing)).is_err());
+    let folder = dir.path().join("daily");
+    std::fs::create_dir(&folder).unwrap();
+    backup::set_schedule(&mut store, &actor(), Some(&folder)).unwrap();
+    assert_eq!(
+        backup::schedule(store.conn()).unwrap(),
+        Some(folder.clone())
+    );
+    let first = backup::run_scheduled(&mut store, &actor(), today()).unwrap();
+    assert!(first.is_some_and(|i| i.path == folder.join(backup::daily_name(today()))));
+    assert!(
+        backup::run_scheduled(&mut store, &actor(), today())
+            .unwrap()
+            .is_none()
+    );
+    backup::set_schedule(&mut store, &actor(), None).unwrap();
+    assert_eq!(backup::schedule(store.conn()).unwrap(), None);
+    let entries: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'backup.schedule'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(entries, 2);
 }

@@ -4,6 +4,7 @@
 //!
 //! The binary (`src/main.rs`) adds the command line over the same services.
 
+pub mod bundle;
 pub mod casework;
 pub mod fonts;
 pub mod gui;

@@ -153,6 +153,11 @@ pub struct ExportRequest {
     pub purpose: String,
     /// Full ID numbers instead of masked ones.
     pub full_ids: bool,
+    /// The 儿童档案 list's filters, so "export what I see" exports exactly it.
+    pub search: Option<String>,
+    pub category: Option<CaseCategory>,
+    /// A status filter; overrides `include_closed` when set.
+    pub status: Option<ChildStatus>,
 }
 
 /// What an export wrote.
@@ -188,7 +193,11 @@ pub fn children_sheet(store: &Store, req: &ExportRequest) -> Result<Sheet> {
         &ChildQuery {
             scope: req.scope.clone(),
             division: req.division.clone(),
-            status: (!req.include_closed).then_some(ChildStatus::Active),
+            status: req
+                .status
+                .or((!req.include_closed).then_some(ChildStatus::Active)),
+            search: req.search.clone().filter(|s| !s.trim().is_empty()),
+            category: req.category,
             ..Default::default()
         },
     )?;
@@ -273,6 +282,9 @@ pub fn export_list(
                     "list": "children",
                     "division": req.division,
                     "scope": req.scope,
+                    "search": req.search,
+                    "category": req.category.map(|c| c.code()),
+                    "status": req.status.map(|s| s.label_zh()),
                     "rows": sheet.rows.len(),
                     "full_ids": req.full_ids,
                     "file": path.display().to_string(),

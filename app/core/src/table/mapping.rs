@@ -41,10 +41,18 @@ pub enum Field {
     Category,
     /// A person's status in another department's list: 在校, 辍学, 死亡, 刑满释放…
     Status,
+    /// Persons import: the ID number of the child the person is related to.
+    ChildIdNumber,
+    /// Persons import: 父亲, 母亲, 祖父…
+    Relation,
+    /// Persons import: whether the person is the child's guardian (是/否).
+    Guardian,
+    /// Persons import: occupation or work (外出务工…).
+    Occupation,
 }
 
 impl Field {
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 23] = [
         Field::IdNumber,
         Field::Name,
         Field::Sex,
@@ -64,6 +72,23 @@ impl Field {
         Field::DisabilityGrade,
         Field::Category,
         Field::Status,
+        Field::ChildIdNumber,
+        Field::Relation,
+        Field::Guardian,
+        Field::Occupation,
+    ];
+
+    /// The fields of a persons (parents, guardians) file.
+    pub const PERSON_FIELDS: [Field; 9] = [
+        Field::ChildIdNumber,
+        Field::Name,
+        Field::IdNumber,
+        Field::Relation,
+        Field::Guardian,
+        Field::Phone,
+        Field::ResidenceAddress,
+        Field::Health,
+        Field::Occupation,
     ];
 
     pub fn label_zh(self) -> &'static str {
@@ -122,6 +147,15 @@ impl Field {
                 "变动情况",
                 "变动类型",
             ],
+            Field::ChildIdNumber => &[
+                "儿童身份证号",
+                "关联儿童身份证号",
+                "儿童证件号码",
+                "子女身份证号",
+            ],
+            Field::Relation => &["与儿童关系", "关系", "亲属关系", "与儿童的关系", "称谓"],
+            Field::Guardian => &["是否监护人", "监护人", "是否为监护人"],
+            Field::Occupation => &["职业", "工作情况", "务工情况"],
         }
     }
 
@@ -146,6 +180,10 @@ impl Field {
             Field::DisabilityGrade => "disability_grade",
             Field::Category => "category",
             Field::Status => "status",
+            Field::ChildIdNumber => "child_id_number",
+            Field::Relation => "relation",
+            Field::Guardian => "guardian",
+            Field::Occupation => "occupation",
         }
     }
 
@@ -188,6 +226,35 @@ impl Mapping {
             .iter()
             .find(|c| c.field == field)
             .map(|c| c.header.as_str())
+    }
+}
+
+/// Proposes a mapping for a persons file: 儿童身份证号 is the linked child
+/// (not the person's own number, as in a children's file), then the usual
+/// names.
+pub fn auto_map_persons(name: &str, headers: &[String]) -> Mapping {
+    let mut columns: Vec<ColumnMap> = Vec::new();
+    for h in headers {
+        let header = normalize_header(h);
+        let field = [
+            Field::ChildIdNumber,
+            Field::Relation,
+            Field::Guardian,
+            Field::Occupation,
+        ]
+        .into_iter()
+        .find(|f| f.aliases().contains(&header.as_str()))
+        .or_else(|| Field::for_header(&header))
+        .filter(|f| Field::PERSON_FIELDS.contains(f));
+        if let Some(field) = field
+            && !columns.iter().any(|c| c.field == field)
+        {
+            columns.push(ColumnMap { header, field });
+        }
+    }
+    Mapping {
+        name: name.to_string(),
+        columns,
     }
 }
 

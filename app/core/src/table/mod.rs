@@ -7,6 +7,7 @@
 pub mod export;
 pub mod import;
 pub mod mapping;
+pub mod persons;
 pub mod read;
 
 pub use export::{ExportOutcome, ExportRequest, FileFormat, ListKind, export_list};
@@ -43,6 +44,24 @@ pub fn mapping_for(
     }
     let proposed_name = name.unwrap_or("自动识别");
     Ok((mapping::auto_map(proposed_name, &table.headers), true))
+}
+
+/// The mapping for a persons file: the saved one called `name`, else one
+/// proposed from the headers (儿童身份证号 links the child).
+pub fn mapping_for_persons(
+    conn: &Connection,
+    name: Option<&str>,
+    table: &RawTable,
+) -> Result<(Mapping, bool)> {
+    if let Some(n) = name
+        && let Some(m) = mapping::load(conn, n)?
+    {
+        return Ok((m, false));
+    }
+    Ok((
+        mapping::auto_map_persons(name.unwrap_or("亲属名单"), &table.headers),
+        true,
+    ))
 }
 
 /// Reads a file and validates it as children's files: the preview the

@@ -250,14 +250,21 @@ pub fn read_csv_bytes(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut grid: Vec<(usize, Vec<Cell>)> = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(i + 1);
+            let line = e
+                .position()
+                .map(|p| lines.line_at(p.byte() as usize))
+                .unwrap_or(i + 1);
             bad(name, format!("第{line}行不是有效的 CSV：{e}"))
         })?;
+        // The csv crate counts lines by '\n' but starts a record right after
+        // the '\r' of a CRLF, so with Excel's CRLF its line numbers lag one
+        // behind from the second record on; count from the byte offset instead.
         let line = record
             .position()
-            .map(|p| p.line() as usize)
+            .map(|p| lines.line_at(p.byte() as usize))
             .unwrap_or(i + 1);
         let cells = record
             .iter()
@@ -287,6 +294,47 @@ pub fn read_csv_bytes(
         &[],
         is_known_header,
     )
+}
+
+/// 1-based line numbers of byte offsets, for offsets given in increasing order.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starting at `byte` is on: line breaks before it
+    /// count, and so does a break the record's offset points into (the '\n'
+    /// of a CRLF, or blank lines the reader skipped).
+    fn line_at(&mut self, byte: usize) -> usize {
+        let mut start = byte.min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.pos {
+            return self.line;
+        }
+        self.line += self.bytes[self.pos..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        // A lone '\r' (old Mac line ends) also ends a line.
+        self.line += self.bytes[self.pos..start]
+            .windows(2)
+            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+            .count();
+        self.pos = start;
+        self.line
+    }
 }
 
 /// A merged region in 0-based absolute sheet coordinates (inclusive).
@@ -641,6 +689,17 @@ mod tests {
         assert_eq!(t.headers, vec!["姓名", "身份证号", "村(居)"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[1].line, 6);
+        assert!(t.notes.iter().any(|n| n.contains("表头在第3行")));
+    }
+
+    #[test]
+    fn crlf_files_keep_their_real_line_numbers() {
+        // Excel writes CRLF; a quoted cell may hold a line break of its own.
+        let csv = "名单,,\r\n制表：黎集镇,,\r\n姓名,身份证号,村（居）\r\n张小雨,411525201304150124,\"插花\r\n村\"\r\n\r\n李浩然,411525201508220251,插花村\r\n";
+        let t = read_csv_bytes(csv.as_bytes(), "a.csv", &known).unwrap();
+        assert_eq!(t.header_line, 3);
+        assert_eq!(t.rows[0].line, 4);
+        assert_eq!(t.rows[1].line, 7, "after a two-line cell and a blank line");
         assert!(t.notes.iter().any(|n| n.contains("表头在第3行")));
     }
 

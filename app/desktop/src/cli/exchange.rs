@@ -46,6 +46,10 @@ pub struct ImportArgs {
     /// Show at most this many problems of each kind.
     #[arg(long, default_value_t = 200)]
     max_problems: usize,
+    /// The file lists parents, guardians and other relatives (linked by
+    /// the column 儿童身份证号), not children.
+    #[arg(long)]
+    persons: bool,
 }
 
 #[derive(Debug, Args)]
@@ -94,7 +98,72 @@ pub fn table(db: &Path, actor: &Actor, cmd: TableCommand) -> Result<ExitCode> {
     }
 }
 
+fn print_problems(title: &str, list: &[table::import::RowProblem], max: usize) {
+    if list.is_empty() {
+        return;
+    }
+    println!("{title}：");
+    for p in list.iter().take(max) {
+        println!("  {p}");
+    }
+    if list.len() > max {
+        println!("  ……另有 {} 处", list.len() - max);
+    }
+}
+
+/// `table import --persons`: relatives linked to children by ID number.
+fn import_persons(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let file = &a.file;
+    let tbl = table::read_with_mapping(store.conn(), file, a.mapping.as_deref())
+        .with_context(|| format!("读取 {}", file.display()))?;
+    let (mapping, proposed) = table::mapping_for_persons(store.conn(), a.mapping.as_deref(), &tbl)?;
+    let sha = table::file_sha256(file)?;
+    let preview = table::persons::prepare_persons(store.conn(), &tbl, &mapping, &sha, today())
+        .with_context(|| format!("检查 {}", file.display()))?;
+    println!("文件：{}", file.display());
+    for note in &tbl.notes {
+        println!("  {note}");
+    }
+    println!(
+        "共 {} 行：有效 {} 行，有错误 {} 行（{} 处）",
+        preview.total_rows,
+        preview.valid.len(),
+        preview.invalid_lines.len(),
+        preview.errors.len()
+    );
+    print_problems("错误", &preview.errors, a.max_problems);
+    if a.dry_run {
+        println!("试运行：未写入任何数据");
+        return Ok(if preview.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    if !preview.is_clean() && !a.skip_invalid {
+        eprintln!(
+            "错误：{} 行有错误，未导入任何数据（改正后重试，或加 --skip-invalid 只导入有效行）",
+            preview.invalid_lines.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let o = table::persons::import_persons(&mut store, actor, &preview, a.skip_invalid)?;
+    println!(
+        "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人，跳过错误行 {} 行），已记入审计日志",
+        o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
+    );
+    if proposed && let Some(name) = &a.mapping {
+        store.write(actor, |tx| mapping::save(tx, &mapping))?;
+        println!("列映射已保存为“{name}”");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+    if a.persons {
+        return import_persons(db, actor, a);
+    }
     let mut store = open(db)?;
     let file = &a.file;
     let table = table::read_with_mapping(store.conn(), file, a.mapping.as_deref())
@@ -210,6 +279,9 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
         include_closed: a.include_closed,
         purpose: a.purpose.clone(),
         full_ids: a.full_ids,
+        search: None,
+        category: None,
+        status: None,
     };
     let out = table::export_list(&mut store, actor, &req, &a.out)
         .with_context(|| format!("导出到 {}", a.out.display()))?;
@@ -371,9 +443,26 @@ pub struct StatsArgs {
     cadence_days: i64,
     #[arg(long)]
     json: bool,
+    /// Write the signed upward bundle (JSON + PDF + .sig files + the
+    /// county's public key) into this folder.
+    #[arg(long, conflicts_with = "verify_bundle")]
+    bundle: Option<PathBuf>,
+    /// Verify a received bundle folder against --key.
+    #[arg(long, requires = "key")]
+    verify_bundle: Option<PathBuf>,
+    /// The sending county's public key (base64), for --verify-bundle.
+    #[arg(long)]
+    key: Option<String>,
 }
 
 pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
+    if let (Some(dir), Some(key)) = (&a.verify_bundle, &a.key) {
+        let files = hutong::bundle::verify_bundle(dir, key)?;
+        for f in &files {
+            println!("签名有效：{}", f.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut store = open(db)?;
     let scope = match &a.village {
         Some(v) => Some(
@@ -385,6 +474,20 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
     let s = stats::compute(store.conn(), scope.as_deref(), today(), a.cadence_days)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
+    }
+    if let Some(dir) = &a.bundle {
+        let doc = stats::to_document(&s);
+        let fonts = hutong_report::FontSet::with_system_fonts();
+        let pdf = hutong_report::render(&doc, &fonts).context("排版统计表")?;
+        let info = hutong::bundle::write_bundle(&mut store, actor, db, &s, &pdf, dir)?;
+        println!(
+            "统计数据包已写入 {}：{}、{}（均已签名并校验；公钥 {}）",
+            dir.display(),
+            info.json.display(),
+            info.pdf.display(),
+            info.public_key
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let Some(out) = a.out else {
         if !a.json {

@@ -139,6 +139,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             app.list.division = None;
             app.list.dirty = true;
         }
+        if ui.button(app.t("list.export")).clicked() {
+            export_filtered(app);
+        }
     });
     if let Some(e) = &app.list.error {
         ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
@@ -255,6 +258,43 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         super::child_file::open(app, id);
         app.navigate(Screen::ChildFile);
     }
+}
+
+/// 导出…: the export screen, with this list's filter and a purpose to state.
+fn export_filtered(app: &mut HutongApp) {
+    let l = &app.list;
+    let mut parts = Vec::new();
+    if let Some(n) = &l.division_name {
+        parts.push(n.clone());
+    }
+    if let Some(c) = l.category {
+        parts.push(c.label_zh().to_string());
+    }
+    match l.status {
+        Some(ChildStatus::Active) => parts.push("在档".into()),
+        Some(ChildStatus::Closed) => parts.push("已结案".into()),
+        None => {}
+    }
+    if !l.search.trim().is_empty() {
+        parts.push(format!("搜索“{}”", l.search.trim()));
+    }
+    let label = if parts.is_empty() {
+        format!("儿童档案列表（全部，{} 人）", l.rows.len())
+    } else {
+        format!(
+            "儿童档案列表：{}（当前显示 {} 人）",
+            parts.join("，"),
+            l.rows.len()
+        )
+    };
+    let filter = super::exchange::export::ListFilter {
+        search: l.search.clone(),
+        category: l.category,
+        status: l.status,
+        division: l.division.clone(),
+        label,
+    };
+    super::exchange::export::start_from_list(app, filter);
 }
 
 /// Asks why an ID number is needed, then reveals it with an audit entry.

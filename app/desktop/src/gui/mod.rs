@@ -240,6 +240,12 @@ impl HutongApp {
             || self.plugins_screen.busy()
             || self.visit_plan.busy()
             || self.campaigns.busy()
+            || self.exchange.busy()
+    }
+
+    /// The 数据交换 screen's latest message (imported, refused, restored …).
+    pub fn exchange_message(&self) -> Option<&str> {
+        self.exchange.message()
     }
 
     /// The database this workstation has open.
@@ -435,6 +441,7 @@ impl HutongApp {
                 });
         }
         home::poll(self);
+        exchange::tick(self, &ctx);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => home::show(self, ui),

@@ -1,0 +1,346 @@
+//! 备份与恢复: an online backup (SQLite backup API) to a chosen file; a
+//! daily backup to a folder (the folder is stored in the database, and the
+//! backup runs in the background at most once a day while the app is open);
+//! restore with verification and an explicit confirmation.
+
+use super::Pending;
+use crate::gui::HutongApp;
+use crate::gui::jobs::{self, Job, Outcome};
+use crate::platform::{DialogKind, DialogRequest};
+use eframe::egui;
+use hutong_core::Store;
+use hutong_core::backup::{self, Verification};
+use hutong_core::national::NaiveDate;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    BackupFile,
+    DailyFolder,
+    RestoreFile,
+}
+
+/// A backup file checked and waiting for the user's confirmation.
+struct Candidate {
+    path: PathBuf,
+    verification: Verification,
+    understood: bool,
+}
+
+#[derive(Default)]
+pub struct BackupState {
+    dialog: Option<Pending<Ask>>,
+    job: Option<Job<String>>,
+    verify_job: Option<Job<(PathBuf, Verification)>>,
+    candidate: Option<Candidate>,
+    restore_job: Option<Job<backup::RestoreReport>>,
+    /// The daily backup: the day it last ran (or was found done) in this
+    /// session, and its job.
+    daily_checked: Option<NaiveDate>,
+    daily_job: Option<Job<Option<String>>>,
+    pub message: Option<(bool, String)>,
+}
+
+impl BackupState {
+    pub fn busy(&self) -> bool {
+        self.dialog.is_some()
+            || self.job.is_some()
+            || self.verify_job.is_some()
+            || self.restore_job.is_some()
+            || self.daily_job.is_some()
+    }
+}
+
+/// Every frame: starts today's scheduled backup once, and finishes it.
+pub fn tick(app: &mut HutongApp) {
+    if app.user.is_none() {
+        return;
+    }
+    let today = chrono::Local::now().date_naive();
+    let b = &mut app.exchange.backup;
+    if let Some(job) = &b.daily_job
+        && let Some(o) = job.poll()
+    {
+        b.daily_job = None;
+        match o {
+            Outcome::Finished(Some(m)) => b.message = Some((true, m)),
+            Outcome::Finished(None) | Outcome::Cancelled => {}
+            Outcome::Failed(e) => b.message = Some((false, format!("每日备份失败：{e}"))),
+        }
+    }
+    if b.daily_checked == Some(today) || b.restore_job.is_some() {
+        return;
+    }
+    b.daily_checked = Some(today);
+    // Cheap check first: no folder set, no job.
+    if !matches!(backup::schedule(app.store.conn()), Ok(Some(_))) {
+        return;
+    }
+    let db = app.db_path.clone();
+    let actor = hutong_core::Actor::system("daily-backup");
+    b.daily_job = Some(jobs::spawn("每日备份", move |_| {
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        Ok(backup::run_scheduled(&mut store, &actor, today)
+            .map_err(|e| e.to_string())?
+            .map(|i| format!("今日备份已写入 {}（{} 字节）", i.path.display(), i.bytes)))
+    }));
+}
+
+fn poll(app: &mut HutongApp) {
+    if let Some((ask, answer)) = super::take_answer(&mut app.exchange.backup.dialog) {
+        let Some(path) = answer else {
+            app.exchange.backup.message = Some((false, "已取消".into()));
+            return;
+        };
+        match ask {
+            Ask::BackupFile => start_backup(app, path),
+            Ask::DailyFolder => {
+                let actor = crate::gui::actor_of(app);
+                app.exchange.backup.message =
+                    match backup::set_schedule(&mut app.store, &actor, Some(&path)) {
+                        Ok(()) => {
+                            // Run today's at once if it is not there yet.
+                            app.exchange.backup.daily_checked = None;
+                            Some((true, format!("每日备份已设为 {}", path.display())))
+                        }
+                        Err(e) => Some((false, e.to_string())),
+                    };
+            }
+            Ask::RestoreFile => start_verify(app, path),
+        }
+    }
+    let b = &mut app.exchange.backup;
+    if let Some(job) = &b.job
+        && let Some(o) = job.poll()
+    {
+        b.job = None;
+        b.message = match o {
+            Outcome::Finished(m) => Some((true, m)),
+            Outcome::Failed(m) => Some((false, m)),
+            Outcome::Cancelled => None,
+        };
+    }
+    if let Some(job) = &b.verify_job
+        && let Some(o) = job.poll()
+    {
+        b.verify_job = None;
+        match o {
+            Outcome::Finished((path, verification)) => {
+                b.candidate = Some(Candidate {
+                    path,
+                    verification,
+                    understood: false,
+                })
+            }
+            Outcome::Failed(m) => b.message = Some((false, format!("备份文件未通过校验：{m}"))),
+            Outcome::Cancelled => {}
+        }
+    }
+    if let Some(job) = &app.exchange.backup.restore_job
+        && let Some(o) = job.poll()
+    {
+        app.exchange.backup.restore_job = None;
+        finish_restore(app, o);
+    }
+}
+
+fn start_backup(app: &mut HutongApp, path: PathBuf) {
+    let actor = crate::gui::actor_of(app);
+    let db = app.db_path.clone();
+    app.exchange.backup.job = Some(jobs::spawn("备份", move |p| {
+        p.note("在线备份并校验…");
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let i = backup::backup_to(&mut store, &actor, &path).map_err(|e| e.to_string())?;
+        Ok(format!(
+            "已备份到 {}（{} 字节，{} 名儿童，审计日志 {} 条已校验）",
+            i.path.display(),
+            i.bytes,
+            i.verification.children,
+            i.verification.audit.entries_checked
+        ))
+    }));
+}
+
+fn start_verify(app: &mut HutongApp, path: PathBuf) {
+    app.exchange.backup.candidate = None;
+    app.exchange.backup.verify_job = Some(jobs::spawn("校验备份", move |p| {
+        p.note("完整性检查与审计链校验…");
+        let v = backup::verify_file(&path).map_err(|e| e.to_string())?;
+        Ok((path, v))
+    }));
+}
+
+/// Closes this window's connection, then restores on a job thread: the
+/// core refuses to replace a database that is open.
+fn start_restore(app: &mut HutongApp) {
+    let Some(c) = app.exchange.backup.candidate.take() else {
+        return;
+    };
+    let placeholder = match Store::open(std::path::Path::new(":memory:")) {
+        Ok(s) => s,
+        Err(e) => {
+            app.exchange.backup.message = Some((false, format!("无法关闭当前数据库：{e}")));
+            return;
+        }
+    };
+    drop(std::mem::replace(&mut app.store, placeholder));
+    let actor = crate::gui::actor_of(app);
+    let db = app.db_path.clone();
+    app.exchange.backup.restore_job = Some(jobs::spawn("恢复", move |p| {
+        p.note("复制、校验并替换数据库…");
+        backup::restore(&db, &c.path, &actor).map_err(|e| e.to_string())
+    }));
+}
+
+fn finish_restore(app: &mut HutongApp, o: Outcome<backup::RestoreReport>) {
+    // Reopen whatever is at the path now: the restored file, or the
+    // untouched original when the restore was refused.
+    match Store::open_existing(&app.db_path) {
+        Ok(s) => app.store = s,
+        Err(e) => {
+            app.exchange.backup.message = Some((false, format!("无法重新打开数据库：{e}")));
+            return;
+        }
+    }
+    app.file = None;
+    app.list.dirty = true;
+    app.home.fresh = false;
+    app.reload_plugins();
+    app.exchange.backup.message = Some(match o {
+        Outcome::Finished(r) => (
+            r.audit_after.is_intact(),
+            format!(
+                "已从 {} 恢复：{} 名儿童；恢复后审计日志 {} 条，{}{}",
+                r.restored_from.display(),
+                r.verification.children,
+                r.audit_after.entries_checked,
+                if r.audit_after.is_intact() {
+                    "审计链校验通过"
+                } else {
+                    "审计链有断裂！"
+                },
+                r.previous_kept_as
+                    .map(|p| format!("；原数据库保留为 {}", p.display()))
+                    .unwrap_or_default()
+            ),
+        ),
+        Outcome::Failed(e) => (false, format!("恢复失败，当前数据库未改动：{e}")),
+        Outcome::Cancelled => (false, "恢复已取消".into()),
+    });
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll(app);
+    let lang = app.lang;
+    let t = |k: &str| crate::i18n::tr(lang, k);
+    let mut ask = None;
+    let idle = !app.exchange.backup.busy();
+    ui.heading(t("ex.backup_now_title"));
+    if ui
+        .add_enabled(idle, egui::Button::new(t("ex.backup_now")))
+        .clicked()
+    {
+        ask = Some(Ask::BackupFile);
+    }
+    ui.add_space(8.0);
+    ui.heading(t("ex.daily_title"));
+    let folder = backup::schedule(app.store.conn()).ok().flatten();
+    ui.horizontal(|ui| {
+        match &folder {
+            Some(f) => ui.label(format!("{}：{}", t("ex.daily_folder"), f.display())),
+            None => ui.label(t("ex.daily_off")),
+        };
+        if ui
+            .add_enabled(idle, egui::Button::new(t("ex.daily_choose")))
+            .clicked()
+        {
+            ask = Some(Ask::DailyFolder);
+        }
+        if folder.is_some() && ui.button(t("ex.daily_stop")).clicked() {
+            let actor = crate::gui::actor_of(app);
+            app.exchange.backup.message =
+                Some(match backup::set_schedule(&mut app.store, &actor, None) {
+                    Ok(()) => (true, "已关闭每日备份".into()),
+                    Err(e) => (false, e.to_string()),
+                });
+        }
+    });
+    ui.weak(t("ex.daily_hint"));
+    ui.add_space(8.0);
+    ui.heading(t("ex.restore_title"));
+    ui.weak(t("ex.restore_hint"));
+    if ui
+        .add_enabled(idle, egui::Button::new(t("ex.restore_choose")))
+        .clicked()
+    {
+        ask = Some(Ask::RestoreFile);
+    }
+    let b = &mut app.exchange.backup;
+    if let Some(j) = &b.job {
+        j.show(ui, &t("common.cancel"));
+    }
+    if let Some(j) = &b.verify_job {
+        j.show(ui, &t("common.cancel"));
+    }
+    if let Some(j) = &b.restore_job {
+        j.show(ui, &t("common.cancel"));
+    }
+    if let Some(j) = &b.daily_job {
+        j.show(ui, &t("common.cancel"));
+    }
+    crate::gui::status_message(ui, b.message.as_ref());
+    let mut confirm = false;
+    let mut cancel = false;
+    if let Some(c) = &mut b.candidate {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.strong(t("ex.restore_confirm_title"));
+            let v = &c.verification;
+            ui.label(format!("备份文件：{}", c.path.display()));
+            ui.label(format!(
+                "县（区）代码 {}，结构版本 {}，儿童 {} 名，审计日志 {} 条：{}",
+                v.county_code,
+                v.schema_version,
+                v.children,
+                v.audit.entries_checked,
+                if v.audit.is_intact() {
+                    "审计链完整"
+                } else {
+                    "审计链有断裂"
+                }
+            ));
+            ui.colored_label(
+                egui::Color32::from_rgb(200, 30, 30),
+                t("ex.restore_warning"),
+            );
+            ui.checkbox(&mut c.understood, t("ex.restore_understood"));
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(c.understood, egui::Button::new(t("ex.restore_confirm")))
+                    .clicked()
+                {
+                    confirm = true;
+                }
+                if ui.button(t("common.cancel")).clicked() {
+                    cancel = true;
+                }
+            });
+        });
+    }
+    if cancel {
+        b.candidate = None;
+    }
+    if confirm {
+        start_restore(app);
+    }
+    if let Some(ask) = ask {
+        let request = match ask {
+            Ask::BackupFile => DialogRequest::new(DialogKind::SaveFile, t("ex.backup_now"))
+                .filter("护童数据库", &["db", "sqlite"])
+                .file_name(super::suggested_name("护童备份", "db")),
+            Ask::DailyFolder => DialogRequest::new(DialogKind::PickFolder, t("ex.daily_choose")),
+            Ask::RestoreFile => DialogRequest::new(DialogKind::OpenFile, t("ex.restore_choose"))
+                .filter("护童数据库", &["db", "sqlite"]),
+        };
+        app.exchange.backup.dialog = Some(Pending::ask(app, ask, request));
+    }
+}

@@ -1,0 +1,174 @@
+//! 导出: the children list (the 儿童档案 list as filtered, or the whole
+//! scope) to XLSX or CSV. A purpose is required and goes into the audit
+//! log with the file's hash; cells starting with = + - @ are neutralised by
+//! the core; ID numbers are masked unless the user asks for full ones.
+
+use super::Pending;
+use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::{HutongApp, Screen};
+use crate::platform::{DialogKind, DialogRequest};
+use eframe::egui;
+use hutong_core::Store;
+use hutong_core::children::ChildStatus;
+use hutong_core::national::category::CaseCategory;
+use hutong_core::table::{self, ExportRequest, ListKind};
+
+/// The 儿童档案 list's filter at the moment 导出 was pressed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub search: String,
+    pub category: Option<CaseCategory>,
+    pub status: Option<ChildStatus>,
+    pub division: Option<String>,
+    /// What the filter shows, for the screen.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Xlsx,
+    Csv,
+}
+
+#[derive(Default)]
+pub struct ExportState {
+    /// `None`: every active child in the user's scope.
+    pub filter: Option<ListFilter>,
+    format: Format,
+    purpose: String,
+    full_ids: bool,
+    dialog: Option<Pending<()>>,
+    job: Option<Job<String>>,
+    pub message: Option<(bool, String)>,
+}
+
+impl ExportState {
+    pub fn busy(&self) -> bool {
+        self.dialog.is_some() || self.job.is_some()
+    }
+}
+
+/// The 儿童档案 list's 导出 button: carries its filter here.
+pub fn start_from_list(app: &mut HutongApp, filter: ListFilter) {
+    let e = &mut app.exchange.export;
+    e.filter = Some(filter);
+    e.message = None;
+    app.exchange.tab = super::Tab::Export;
+    app.navigate(Screen::Exchange);
+}
+
+fn poll(app: &mut HutongApp) {
+    if let Some((_, answer)) = super::take_answer(&mut app.exchange.export.dialog) {
+        match answer {
+            Some(path) => start(app, path),
+            None => app.exchange.export.message = Some((false, "已取消，未导出".into())),
+        }
+    }
+    let e = &mut app.exchange.export;
+    if let Some(job) = &e.job
+        && let Some(o) = job.poll()
+    {
+        e.job = None;
+        e.message = match o {
+            Outcome::Finished(m) => Some((true, m)),
+            Outcome::Failed(m) => Some((false, m)),
+            Outcome::Cancelled => None,
+        };
+    }
+}
+
+fn start(app: &mut HutongApp, path: std::path::PathBuf) {
+    let actor = crate::gui::actor_of(app);
+    let db = app.db_path.clone();
+    let scope = app.scope();
+    let e = &mut app.exchange.export;
+    let f = e.filter.clone().unwrap_or_default();
+    let req = ExportRequest {
+        list: ListKind::Children,
+        division: f.division.clone(),
+        scope: Some(scope),
+        include_closed: f.status == Some(ChildStatus::Closed),
+        purpose: e.purpose.trim().to_string(),
+        full_ids: e.full_ids,
+        search: Some(f.search.clone()).filter(|s| !s.trim().is_empty()),
+        category: f.category,
+        status: f.status,
+    };
+    e.job = Some(jobs::spawn("导出", move |p| {
+        p.note("生成文件…");
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let out = table::export_list(&mut store, &actor, &req, &path).map_err(|e| e.to_string())?;
+        Ok(format!(
+            "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志）",
+            out.rows,
+            path.display(),
+            if req.full_ids { "完整" } else { "已脱敏" }
+        ))
+    }));
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll(app);
+    let lang = app.lang;
+    let t = |k: &str| crate::i18n::tr(lang, k);
+    ui.heading(t("ex.export_title"));
+    let e = &mut app.exchange.export;
+    match &e.filter {
+        Some(f) => {
+            ui.label(format!("{}：{}", t("ex.export_scope"), f.label));
+            if ui.button(t("ex.export_all")).clicked() {
+                e.filter = None;
+            }
+        }
+        None => {
+            ui.label(format!(
+                "{}：{}",
+                t("ex.export_scope"),
+                t("ex.export_everyone")
+            ));
+            ui.weak(t("ex.export_hint"));
+        }
+    }
+    ui.horizontal(|ui| {
+        ui.label(t("ex.format"));
+        ui.radio_value(&mut e.format, Format::Xlsx, "XLSX（Excel）");
+        ui.radio_value(&mut e.format, Format::Csv, "CSV");
+    });
+    let l = ui.label(t("ex.purpose"));
+    ui.add(
+        egui::TextEdit::singleline(&mut e.purpose)
+            .hint_text(t("ex.purpose_hint"))
+            .desired_width(420.0),
+    )
+    .labelled_by(l.id);
+    ui.checkbox(&mut e.full_ids, t("ex.full_ids"));
+    let ready = !e.purpose.trim().is_empty() && !e.busy();
+    if e.purpose.trim().is_empty() {
+        ui.weak(t("ex.purpose_required"));
+    }
+    let clicked = ui
+        .add_enabled(ready, egui::Button::new(t("ex.export_button")))
+        .clicked();
+    if let Some(j) = &e.job {
+        j.show(ui, &t("common.cancel"));
+    }
+    crate::gui::status_message(ui, e.message.as_ref());
+    if clicked {
+        let ext = match e.format {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        };
+        let request = DialogRequest::new(DialogKind::SaveFile, t("ex.export_title"))
+            .filter(
+                if ext == "xlsx" {
+                    "Excel 工作簿"
+                } else {
+                    "CSV 文件"
+                },
+                &[ext],
+            )
+            .file_name(super::suggested_name("儿童名单", ext));
+        app.exchange.export.dialog = Some(Pending::ask(app, (), request));
+    }
+}

@@ -1,0 +1,296 @@
+//! 导入: children's files or their relatives (parents, guardians) from XLSX
+//! or CSV. File → source and column mapping → preview → row report →
+//! all-or-nothing import (or, explicitly, skipping the invalid rows). The
+//! check and the import run as background jobs.
+
+use super::sheet::{Kind, SheetPick};
+use crate::gui::HutongApp;
+use crate::gui::jobs::{self, Job, Outcome};
+use eframe::egui;
+use hutong_core::Store;
+use hutong_core::table::import::RowProblem;
+use hutong_core::table::mapping;
+use hutong_core::table::persons::{self, PersonsPreview};
+use hutong_core::table::{self, ImportPreview};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum What {
+    #[default]
+    Children,
+    Persons,
+}
+
+/// A checked file, ready to import.
+pub enum Checked {
+    Children(Box<ImportPreview>),
+    Persons(Box<PersonsPreview>),
+}
+
+impl Checked {
+    fn counts(&self) -> (usize, usize, usize) {
+        match self {
+            Checked::Children(p) => (p.total_rows, p.valid.len(), p.invalid_lines.len()),
+            Checked::Persons(p) => (p.total_rows, p.valid.len(), p.invalid_lines.len()),
+        }
+    }
+    fn errors(&self) -> &[RowProblem] {
+        match self {
+            Checked::Children(p) => &p.errors,
+            Checked::Persons(p) => &p.errors,
+        }
+    }
+    fn warnings(&self) -> &[RowProblem] {
+        match self {
+            Checked::Children(p) => &p.warnings,
+            Checked::Persons(p) => &p.warnings,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ImportState {
+    what: What,
+    sheet: SheetPick,
+    check_job: Option<Job<Checked>>,
+    checked: Option<Checked>,
+    skip_invalid: bool,
+    import_job: Option<Job<String>>,
+    pub message: Option<(bool, String)>,
+}
+
+impl ImportState {
+    pub fn busy(&self) -> bool {
+        self.sheet.busy() || self.check_job.is_some() || self.import_job.is_some()
+    }
+}
+
+fn kind(what: What) -> Kind {
+    match what {
+        What::Children => Kind::Children,
+        What::Persons => Kind::Persons,
+    }
+}
+
+fn poll(app: &mut HutongApp) {
+    let db = app.db_path.clone();
+    let s = &mut app.exchange.import;
+    s.sheet.poll(&db, kind(s.what));
+    if let Some(job) = &s.check_job
+        && let Some(o) = job.poll()
+    {
+        s.check_job = None;
+        match o {
+            Outcome::Finished(c) => s.checked = Some(c),
+            Outcome::Failed(e) => s.message = Some((false, e)),
+            Outcome::Cancelled => {}
+        }
+    }
+    if let Some(job) = &s.import_job
+        && let Some(o) = job.poll()
+    {
+        s.import_job = None;
+        match o {
+            Outcome::Finished(m) => {
+                s.message = Some((true, m));
+                s.checked = None;
+                app.list.dirty = true;
+                app.home.fresh = false;
+            }
+            Outcome::Failed(e) => s.message = Some((false, e)),
+            Outcome::Cancelled => {}
+        }
+    }
+}
+
+fn start_check(app: &mut HutongApp) {
+    let s = &mut app.exchange.import;
+    let (Some(l), Some(m)) = (&s.sheet.loaded, s.sheet.mapping()) else {
+        return;
+    };
+    if m.name.is_empty() {
+        s.message = Some((false, app_t(app.lang, "ex.need_source")));
+        return;
+    }
+    let db = app.db_path.clone();
+    let (tbl, sha, what) = (l.table.clone(), l.sha256.clone(), s.what);
+    s.checked = None;
+    s.message = None;
+    s.check_job = Some(jobs::spawn("检查数据", move |p| {
+        p.note("逐行检查身份证号、村（居）、重复…");
+        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let today = chrono::Local::now().date_naive();
+        Ok(match what {
+            What::Children => Checked::Children(Box::new(
+                table::prepare_children(store.conn(), &tbl, &m, &sha, today)
+                    .map_err(|e| e.to_string())?,
+            )),
+            What::Persons => Checked::Persons(Box::new(
+                persons::prepare_persons(store.conn(), &tbl, &m, &sha, today)
+                    .map_err(|e| e.to_string())?,
+            )),
+        })
+    }));
+}
+
+fn app_t(lang: crate::i18n::Lang, key: &str) -> String {
+    crate::i18n::tr(lang, key)
+}
+
+fn start_import(app: &mut HutongApp) {
+    let actor = crate::gui::actor_of(app);
+    let db = app.db_path.clone();
+    let s = &mut app.exchange.import;
+    let Some(checked) = s.checked.take() else {
+        return;
+    };
+    let skip = s.skip_invalid;
+    s.import_job = Some(jobs::spawn("导入", move |p| {
+        p.note("写入数据库（一个事务）…");
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let (msg, m) = match &checked {
+            Checked::Children(pre) => {
+                let o = table::import_children(&mut store, &actor, pre, skip)
+                    .map_err(|e| e.to_string())?;
+                (
+                    format!(
+                        "已导入 {} 名儿童（跳过错误行 {} 行，类别 {} 条），已记入审计日志",
+                        o.inserted, o.skipped_invalid, o.categories
+                    ),
+                    &pre.mapping,
+                )
+            }
+            Checked::Persons(pre) => {
+                let o = persons::import_persons(&mut store, &actor, pre, skip)
+                    .map_err(|e| e.to_string())?;
+                (
+                    format!(
+                        "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人；跳过错误行 {} 行），已记入审计日志",
+                        o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
+                    ),
+                    &pre.mapping,
+                )
+            }
+        };
+        // The mapping is remembered for this source, for next time.
+        let saved = mapping::load(store.conn(), &m.name).map_err(|e| e.to_string())?;
+        if saved.as_ref() != Some(m) {
+            store
+                .write(&actor, |tx| mapping::save(tx, m))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(msg)
+    }));
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll(app);
+    let before = app.exchange.import.what;
+    ui.horizontal(|ui| {
+        ui.label(app.t("ex.import_what"));
+        let s = &mut app.exchange.import;
+        ui.radio_value(
+            &mut s.what,
+            What::Children,
+            app_t(app.lang, "ex.what_children"),
+        );
+        ui.radio_value(
+            &mut s.what,
+            What::Persons,
+            app_t(app.lang, "ex.what_persons"),
+        );
+    });
+    if app.exchange.import.what != before {
+        // Different fields: start again from the file.
+        app.exchange.import.sheet = SheetPick::default();
+        app.exchange.import.checked = None;
+    }
+    let what = app.exchange.import.what;
+    egui::ScrollArea::vertical()
+        .id_salt("import-scroll")
+        .show(ui, |ui| {
+            let mut sheet = std::mem::take(&mut app.exchange.import.sheet);
+            sheet.show(app, ui, kind(what));
+            let loaded = sheet.loaded.is_some();
+            app.exchange.import.sheet = sheet;
+            if loaded {
+                ui.add_space(6.0);
+                let busy = app.exchange.import.busy();
+                if ui
+                    .add_enabled(!busy, egui::Button::new(app.t("ex.check")))
+                    .clicked()
+                {
+                    start_check(app);
+                }
+            }
+            if let Some(j) = &app.exchange.import.check_job {
+                j.show(ui, &app.t("common.cancel"));
+            }
+            if let Some(j) = &app.exchange.import.import_job {
+                j.show(ui, &app.t("common.cancel"));
+            }
+            crate::gui::status_message(ui, app.exchange.import.message.as_ref());
+            report(app, ui);
+        });
+}
+
+/// The row report and the import button.
+fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
+    let s = &mut app.exchange.import;
+    let Some(c) = &s.checked else { return };
+    let (total, valid, invalid) = c.counts();
+    ui.separator();
+    ui.heading(app_t(lang, "ex.report"));
+    ui.label(format!(
+        "共 {total} 行：有效 {valid} 行，有错误 {invalid} 行（{} 处），警告 {} 处",
+        c.errors().len(),
+        c.warnings().len()
+    ));
+    problems(ui, "errors", &app_t(lang, "ex.errors"), c.errors(), true);
+    problems(
+        ui,
+        "warnings",
+        &app_t(lang, "ex.warnings"),
+        c.warnings(),
+        false,
+    );
+    let clean = c.errors().is_empty();
+    if !clean {
+        ui.colored_label(
+            egui::Color32::from_rgb(200, 30, 30),
+            app_t(lang, "ex.all_or_nothing"),
+        );
+        ui.checkbox(&mut s.skip_invalid, app_t(lang, "ex.skip_invalid"));
+    }
+    let can = valid > 0 && (clean || s.skip_invalid) && s.import_job.is_none();
+    let label = if clean {
+        format!("{}（{valid} 行）", app_t(lang, "ex.import"))
+    } else {
+        format!("{}（{valid} 行）", app_t(lang, "ex.import_valid"))
+    };
+    if ui.add_enabled(can, egui::Button::new(label)).clicked() {
+        start_import(app);
+    }
+}
+
+/// A list of row problems; long lists scroll and only visible rows are laid out.
+fn problems(ui: &mut egui::Ui, id: &str, title: &str, list: &[RowProblem], error: bool) {
+    if list.is_empty() {
+        return;
+    }
+    let colour = if error {
+        egui::Color32::from_rgb(200, 30, 30)
+    } else {
+        egui::Color32::from_rgb(150, 100, 0)
+    };
+    ui.colored_label(colour, format!("{title}（{}）", list.len()));
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(180.0)
+        .show_rows(ui, row_h, list.len(), |ui, range| {
+            for p in &list[range] {
+                ui.label(p.to_string());
+            }
+        });
+}

@@ -1,0 +1,320 @@
+//! 统计: per township and category, the colour distribution, visits done
+//! versus due and services delivered; exported as XLSX or PDF (the province
+//! plugin's statistics template when it has one, else the core default),
+//! and the signed upward bundle for the city or province.
+
+use super::Pending;
+use crate::gui::HutongApp;
+use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::worker::RenderHandle;
+use crate::platform::{DialogKind, DialogRequest};
+use eframe::egui;
+use hutong_core::audit::AuditEntryInput;
+use hutong_core::children::{self, ChildQuery, ChildStatus};
+use hutong_core::province::TemplateKind;
+use hutong_core::stats::{self, Statistics};
+use hutong_core::{Actor, Store};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Xlsx,
+    Pdf,
+    Bundle,
+}
+
+#[derive(Default)]
+pub struct StatsState {
+    job: Option<Job<Statistics>>,
+    stats: Option<Statistics>,
+    dialog: Option<Pending<Want>>,
+    out_job: Option<Job<String>>,
+    pub message: Option<(bool, String)>,
+}
+
+impl StatsState {
+    pub fn busy(&self) -> bool {
+        self.job.is_some() || self.dialog.is_some() || self.out_job.is_some()
+    }
+}
+
+/// The plugin's statistics template, if an installed plugin has one:
+/// (plugin index, template id, template name).
+fn plugin_template(app: &HutongApp) -> Option<(usize, String, String)> {
+    app.plugins
+        .infos()
+        .iter()
+        .enumerate()
+        .find_map(|(i, info)| {
+            info.templates
+                .iter()
+                .find(|t| t.kind == TemplateKind::Statistics)
+                .map(|t| {
+                    (
+                        i,
+                        t.id.clone(),
+                        format!("{}（{}）", t.name, info.manifest.name),
+                    )
+                })
+        })
+}
+
+fn poll(app: &mut HutongApp) {
+    let s = &mut app.exchange.stats;
+    if let Some(job) = &s.job
+        && let Some(o) = job.poll()
+    {
+        s.job = None;
+        match o {
+            Outcome::Finished(st) => s.stats = Some(st),
+            Outcome::Failed(e) => s.message = Some((false, e)),
+            Outcome::Cancelled => {}
+        }
+    }
+    if let Some(job) = &s.out_job
+        && let Some(o) = job.poll()
+    {
+        s.out_job = None;
+        s.message = match o {
+            Outcome::Finished(m) => Some((true, m)),
+            Outcome::Failed(m) => Some((false, m)),
+            Outcome::Cancelled => None,
+        };
+    }
+    if let Some((want, answer)) = super::take_answer(&mut app.exchange.stats.dialog) {
+        match answer {
+            Some(path) => start_output(app, want, path),
+            None => app.exchange.stats.message = Some((false, "已取消".into())),
+        }
+    }
+}
+
+fn start_compute(app: &mut HutongApp) {
+    let db = app.db_path.clone();
+    let scope = app.scope();
+    app.exchange.stats.message = None;
+    app.exchange.stats.job = Some(jobs::spawn("统计", move |p| {
+        p.note("按乡镇汇总…");
+        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let today = chrono::Local::now().date_naive();
+        stats::compute(
+            store.conn(),
+            Some(scope.as_str()).filter(|s| !s.is_empty()),
+            today,
+            hutong_core::visits::DEFAULT_CADENCE_DAYS,
+        )
+        .map_err(|e| e.to_string())
+    }));
+}
+
+/// The PDF: the plugin's template over the children in scope, else the
+/// core default. Runs on a job thread (the plugin call goes to its worker).
+fn render_pdf(
+    store: &Store,
+    s: &Statistics,
+    template: Option<&(usize, String, String)>,
+    render: &RenderHandle,
+) -> Result<Vec<u8>, String> {
+    let doc = match template {
+        Some((plugin, id, _)) => {
+            let ids: Vec<_> = children::list(
+                store.conn(),
+                &ChildQuery {
+                    scope: Some(s.total.code.clone()),
+                    status: Some(ChildStatus::Active),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+            let input = crate::printing::report_input(store, &ids, Some(&s.total.code), s.today)
+                .map_err(|e| format!("{e:#}"))?;
+            render.render_blocking(*plugin, id, input)?
+        }
+        None => stats::to_document(s),
+    };
+    let fonts = hutong_report::FontSet::with_system_fonts();
+    hutong_report::render(&doc, &fonts).map_err(|e| e.to_string())
+}
+
+fn write_audited(
+    db: &Path,
+    actor: &Actor,
+    path: &Path,
+    bytes: &[u8],
+    scope: &str,
+    template: &str,
+) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
+    let sha = crate::printing::pdf_sha256(bytes);
+    let mut store = Store::open_existing(db).map_err(|e| e.to_string())?;
+    store
+        .write(actor, |tx| {
+            tx.audit(
+                AuditEntryInput::new("stats.export", "statistics", Some(scope.to_string())).detail(
+                    serde_json::json!({
+                        "file": path.display().to_string(),
+                        "sha256": sha,
+                        "template": template,
+                    }),
+                ),
+            )
+        })
+        .map_err(|e| e.to_string())
+}
+
+fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
+    let Some(s) = app.exchange.stats.stats.clone() else {
+        return;
+    };
+    let actor = crate::gui::actor_of(app);
+    let db = app.db_path.clone();
+    let template = plugin_template(app);
+    let render = app.plugins.render_handle();
+    app.exchange.stats.out_job = Some(jobs::spawn("生成统计表", move |p| {
+        let label = template
+            .as_ref()
+            .map(|t| t.2.clone())
+            .unwrap_or_else(|| "核心默认统计表".into());
+        match want {
+            Want::Xlsx => {
+                let bytes = stats::to_xlsx(&s).map_err(|e| e.to_string())?;
+                write_audited(&db, &actor, &path, &bytes, &s.total.code, "xlsx")?;
+                Ok(format!(
+                    "统计表已导出到 {}（已记入审计日志）",
+                    path.display()
+                ))
+            }
+            Want::Pdf => {
+                p.note("排版…");
+                let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+                let pdf = render_pdf(&store, &s, template.as_ref(), &render)?;
+                write_audited(&db, &actor, &path, &pdf, &s.total.code, &label)?;
+                Ok(format!("统计报表（{label}）已导出到 {}", path.display()))
+            }
+            Want::Bundle => {
+                p.note("排版并签名…");
+                let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+                let pdf = render_pdf(&store, &s, template.as_ref(), &render)?;
+                let info = crate::bundle::write_bundle(&mut store, &actor, &db, &s, &pdf, &path)
+                    .map_err(|e| format!("{e:#}"))?;
+                Ok(format!(
+                    "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
+                    path.display(),
+                    info.json
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    info.pdf
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ))
+            }
+        }
+    }));
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    poll(app);
+    let lang = app.lang;
+    let t = |k: &str| crate::i18n::tr(lang, k);
+    if app.exchange.stats.stats.is_none() && app.exchange.stats.job.is_none() {
+        start_compute(app);
+    }
+    let template = plugin_template(app);
+    let mut ask: Option<Want> = None;
+    ui.horizontal(|ui| {
+        let idle = !app.exchange.stats.busy();
+        if ui
+            .add_enabled(idle, egui::Button::new(t("ex.stats_refresh")))
+            .clicked()
+        {
+            start_compute(app);
+        }
+        let ready = idle && app.exchange.stats.stats.is_some();
+        for (want, key) in [
+            (Want::Xlsx, "ex.stats_xlsx"),
+            (Want::Pdf, "ex.stats_pdf"),
+            (Want::Bundle, "ex.stats_bundle"),
+        ] {
+            if ui.add_enabled(ready, egui::Button::new(t(key))).clicked() {
+                ask = Some(want);
+            }
+        }
+    });
+    ui.weak(match &template {
+        Some((_, _, name)) => format!("PDF 使用插件的统计模板：{name}"),
+        None => "已安装的插件没有统计模板，PDF 使用核心默认统计表".into(),
+    });
+    let s = &app.exchange.stats;
+    if let Some(j) = &s.job {
+        j.show(ui, &t("common.cancel"));
+    }
+    if let Some(j) = &s.out_job {
+        j.show(ui, &t("common.cancel"));
+    }
+    crate::gui::status_message(ui, s.message.as_ref());
+    if let Some(st) = &s.stats {
+        egui::ScrollArea::both()
+            .id_salt("stats-tables")
+            .show(ui, |ui| tables(ui, st));
+    }
+    if let Some(want) = ask {
+        let request = match want {
+            Want::Xlsx => DialogRequest::new(DialogKind::SaveFile, t("ex.stats_xlsx"))
+                .filter("Excel 工作簿", &["xlsx"])
+                .file_name(super::suggested_name("统计表", "xlsx")),
+            Want::Pdf => DialogRequest::new(DialogKind::SaveFile, t("ex.stats_pdf"))
+                .filter("PDF 文件", &["pdf"])
+                .file_name(super::suggested_name("统计报表", "pdf")),
+            Want::Bundle => DialogRequest::new(DialogKind::PickFolder, t("ex.stats_bundle")),
+        };
+        app.exchange.stats.dialog = Some(Pending::ask(app, want, request));
+    }
+}
+
+fn grid(ui: &mut egui::Ui, id: &str, headers: &[String], rows: &[(String, Vec<u64>)]) {
+    egui::Grid::new(id)
+        .striped(true)
+        .min_col_width(48.0)
+        .show(ui, |ui| {
+            for h in headers {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (name, values) in rows {
+                ui.label(name);
+                for v in values {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(v.to_string());
+                    });
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn tables(ui: &mut egui::Ui, s: &Statistics) {
+    ui.strong(format!(
+        "{}　统计日期 {}　（{}天内走访计为已走访）",
+        s.county_name,
+        hutong_core::national::dates::format_zh(s.today),
+        s.cadence_days
+    ));
+    let (h, rows) = s.table();
+    grid(ui, "stats-main", &h, &rows);
+    ui.add_space(8.0);
+    ui.strong("分级分色");
+    let (h, rows) = s.colour_table();
+    grid(ui, "stats-colours", &h, &rows);
+    for note in s
+        .colour_note
+        .iter()
+        .chain(std::iter::once(&s.services_note))
+    {
+        ui.weak(format!("注：{note}"));
+    }
+}
