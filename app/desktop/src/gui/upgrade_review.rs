@@ -191,6 +191,19 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     super::status_message(ui, app.upgrade.message.as_ref());
     let Some(review) = &app.upgrade.review else {
+        // After a cancelled review (or any time): compare the stored results
+        // with what the installed version says now.
+        let county = app.store.county_code().ok().flatten().unwrap_or_default();
+        let installed = app.plugins.province_index(&county).is_some();
+        if installed
+            && !app.upgrade.busy()
+            && ui
+                .button(t("upgrade.again"))
+                .on_hover_text(t("upgrade.again_hint"))
+                .clicked()
+        {
+            start_preview(app, "此前的评估与认定".into());
+        }
         return;
     };
     let p = &review.preview;

@@ -89,6 +89,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Eligibility (old → new)",
     ),
     ("upgrade.col.reason", "原因", "Reason"),
+    (
+        "upgrade.again",
+        "用当前插件版本复核变化…",
+        "Review changes with the installed version…",
+    ),
+    (
+        "upgrade.again_hint",
+        "重新评估全部儿童（不写入），列出颜色或资格认定会改变的儿童，确认后才应用",
+        "Re-assess everyone without writing, list the changes, apply only on confirmation",
+    ),
     ("upgrade.apply", "确认应用", "Apply"),
     ("upgrade.cancel", "取消（不作更改）", "Cancel (change nothing)"),
 ];
