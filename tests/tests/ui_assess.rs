@@ -163,7 +163,12 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
     let scale = scale_of(&mut henan());
     let mut h = harness(&db, Platform::default());
 
-    // Log-in ran today's eligibility sweep once, and says what it did.
+    // Log-in runs today's eligibility sweep (a background job), once, and
+    // says what it did.
+    step_until(&mut h, "the sweep", |_| {
+        count(&db, "SELECT count(*) FROM eligibility_sweeps") > 0
+    });
+    h.run_steps(4);
     assert_eq!(count(&db, "SELECT count(*) FROM eligibility_sweeps"), 1);
     assert_eq!(
         count(
