@@ -257,7 +257,17 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
             .is_some(),
         "the saved message shows {label} and the stored colour"
     );
-    assert!(h.query_by_label(&format!("{plugin_id}@{version}")).is_some());
+    assert!(
+        h.query_by_label_contains(&format!("，{plugin_id}@{version}"))
+            .is_some(),
+        "the saved message names the plugin version"
+    );
+    // The history table lists it too (the findings name the plugin as well).
+    assert!(
+        h.query_all_by_label(&format!("{plugin_id}@{version}"))
+            .count()
+            >= 2
+    );
     assert_eq!(
         count(
             &db,
