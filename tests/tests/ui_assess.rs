@@ -297,10 +297,7 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
                 code: i.options[0].code.clone(),
             })
             .collect();
-        for (name, answers) in [
-            ("马文博", answers_scoring_five(&scale)),
-            ("刘欣怡", zero),
-        ] {
+        for (name, answers) in [("马文博", answers_scoring_five(&scale)), ("刘欣怡", zero)] {
             let id = child_id(&db, name);
             let a = hutong::casework::assess_child(
                 &mut store,
@@ -346,23 +343,38 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
 
     h.get_by_label("插件").click();
     settle(&mut h);
-    dialogs.answers.lock().unwrap().push_back(Some(next.clone()));
+    dialogs
+        .answers
+        .lock()
+        .unwrap()
+        .push_back(Some(next.clone()));
     h.get_by_label("从文件安装插件…").click();
-    step_until(&mut h, "the review", |a| a.upgrade_review_children().is_some());
+    step_until(&mut h, "the review", |a| {
+        a.upgrade_review_children().is_some()
+    });
     assert_eq!(
         h.state().upgrade_review_children(),
         Some(vec!["马文博".to_string()])
     );
     assert!(h.query_by_label("马文博").is_some());
     assert!(h.query_by_label("黄").is_some(), "the new colour shows");
-    assert!(h.query_by_label_contains("1.1.0 版").is_some(), "the reason shows");
+    assert!(
+        h.query_by_label_contains("1.1.0 版").is_some(),
+        "the reason shows"
+    );
     // Nothing was written by the preview.
-    assert_eq!((rows(&db), categories(&db)), (rows_before, categories_before));
+    assert_eq!(
+        (rows(&db), categories(&db)),
+        (rows_before, categories_before)
+    );
 
     h.get_by_label("取消（不作更改）").click();
     settle(&mut h);
     assert_eq!(h.state().upgrade_review_children(), None);
-    assert_eq!((rows(&db), categories(&db)), (rows_before, categories_before));
+    assert_eq!(
+        (rows(&db), categories(&db)),
+        (rows_before, categories_before)
+    );
 
     h.get_by_label("用当前插件版本复核变化…").click();
     step_until(&mut h, "the second review", |a| {

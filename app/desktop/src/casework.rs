@@ -562,11 +562,10 @@ pub fn preview_upgrade(
                 for f in findings {
                     let before = old.get(&f.category).copied();
                     if before != Some(f.status) {
-                        let label = hutong_core::national::category::CaseCategory::from_code(
-                            &f.category,
-                        )
-                        .map(|c| c.label_zh().to_string())
-                        .unwrap_or_else(|| f.category.clone());
+                        let label =
+                            hutong_core::national::category::CaseCategory::from_code(&f.category)
+                                .map(|c| c.label_zh().to_string())
+                                .unwrap_or_else(|| f.category.clone());
                         for r in &f.reasons {
                             diff.reasons.push(format!("{label}：{r}"));
                         }

@@ -212,13 +212,19 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
     let actor = super::actor_of(app);
     if let Some(p) = &app.assessment_tab.pending {
         match p.rx.try_recv() {
-            Err(TryRecvError::Empty) => ctx.request_repaint_after(std::time::Duration::from_millis(30)),
+            Err(TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(30))
+            }
             answer => {
                 let Some(p) = app.assessment_tab.pending.take() else {
                     return;
                 };
                 let result = answer.unwrap_or_else(|_| Err("插件线程已停止".into()));
-                let manifest = app.plugins.infos().get(p.plugin).map(|i| i.manifest.clone());
+                let manifest = app
+                    .plugins
+                    .infos()
+                    .get(p.plugin)
+                    .map(|i| i.manifest.clone());
                 app.assessment_tab.message = Some(match (result, manifest) {
                     (Ok(result), Some(m)) => match casework::store_result(
                         &mut app.store,
@@ -237,10 +243,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                                     "已保存评估：{}（{}色）{}，{}",
                                     stored.level_label,
                                     colour_name(stored.colour),
-                                    stored
-                                        .score
-                                        .map(|s| format!("，{s}分"))
-                                        .unwrap_or_default(),
+                                    stored.score.map(|s| format!("，{s}分")).unwrap_or_default(),
                                     stored.plugin_ref()
                                 ),
                             )
@@ -261,13 +264,19 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
     }
     if let Some(c) = &app.assessment_tab.classify {
         match c.rx.try_recv() {
-            Err(TryRecvError::Empty) => ctx.request_repaint_after(std::time::Duration::from_millis(30)),
+            Err(TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(30))
+            }
             answer => {
                 let Some(c) = app.assessment_tab.classify.take() else {
                     return;
                 };
                 let result = answer.unwrap_or_else(|_| Err("插件线程已停止".into()));
-                let manifest = app.plugins.infos().get(c.plugin).map(|i| i.manifest.clone());
+                let manifest = app
+                    .plugins
+                    .infos()
+                    .get(c.plugin)
+                    .map(|i| i.manifest.clone());
                 match (result, manifest) {
                     (Ok(findings), Some(m)) => {
                         match casework::apply_findings(
@@ -490,38 +499,60 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.weak(format!("{}：{}", t("assess.credit"), scale.credit));
     }
     ui.add_space(4.0);
-    let mut group = None;
+    // One grid per group: the item in the first column, its options in
+    // the second, so the options line up down the page.
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, item) in scale.items.iter().enumerate() {
-        if !item.group.is_empty() && group != Some(&item.group) {
-            group = Some(&item.group);
-            ui.add_space(4.0);
-            ui.strong(&item.group);
+        match groups.last_mut() {
+            Some((g, items)) if *g == item.group.as_str() => items.push(i),
+            _ => groups.push((item.group.as_str(), vec![i])),
         }
-        let invalid = st.invalid_item.as_deref() == Some(item.id.as_str());
-        ui.horizontal_wrapped(|ui| {
-            let text = format!("{}. {}", i + 1, item.text);
-            let label = if invalid {
-                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), text)
-            } else {
-                ui.label(text)
-            };
-            if !item.text_alt.is_empty() {
-                ui.weak(&item.text_alt);
-            }
-            let answer = st.answers.entry(item.id.clone()).or_default();
-            if item.options.is_empty() {
-                // A free answer: the plugin reads the text as the code.
-                ui.add(egui::TextEdit::singleline(answer).desired_width(200.0))
-                    .labelled_by(label.id);
-            } else {
-                for o in &item.options {
-                    ui.radio_value(answer, o.code.clone(), &o.label);
+    }
+    for (gi, (group, items)) in groups.iter().enumerate() {
+        if !group.is_empty() {
+            ui.add_space(4.0);
+            ui.strong(*group);
+        }
+        egui::Grid::new(("questionnaire", gi))
+            .num_columns(2)
+            .spacing([16.0, 6.0])
+            .striped(true)
+            .show(ui, |ui| {
+                for &i in items {
+                    let item = &scale.items[i];
+                    let invalid = st.invalid_item.as_deref() == Some(item.id.as_str());
+                    let text = format!("{}. {}", i + 1, item.text);
+                    let label = ui
+                        .vertical(|ui| {
+                            let l = if invalid {
+                                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), text)
+                            } else {
+                                ui.label(text)
+                            };
+                            if !item.text_alt.is_empty() {
+                                ui.weak(&item.text_alt);
+                            }
+                            l
+                        })
+                        .inner;
+                    ui.horizontal_wrapped(|ui| {
+                        let answer = st.answers.entry(item.id.clone()).or_default();
+                        if item.options.is_empty() {
+                            // A free answer: the plugin reads the text as the code.
+                            ui.add(egui::TextEdit::singleline(answer).desired_width(200.0))
+                                .labelled_by(label.id);
+                        } else {
+                            for o in &item.options {
+                                ui.radio_value(answer, o.code.clone(), &o.label);
+                            }
+                        }
+                        if !item.help.is_empty() {
+                            ui.weak(format!("（{}）", item.help));
+                        }
+                    });
+                    ui.end_row();
                 }
-            }
-            if !item.help.is_empty() {
-                ui.weak(format!("（{}）", item.help));
-            }
-        });
+            });
     }
     ui.add_space(6.0);
     let waiting = st.pending.is_some();
@@ -651,7 +682,7 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     for c in &st.coming {
         ui.label(format!(
-            "· “{}”将于{}终止（{}），补贴自{}起停发",
+            "· “{}”将于{}终止：{}；补贴自{}起停发",
             c.category_label,
             dates::format_zh(c.on),
             c.reasons.join("；"),

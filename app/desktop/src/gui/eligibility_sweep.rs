@@ -76,7 +76,7 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
     app.sweep.job = Some(jobs::spawn("每日资格核查", move |p| {
         let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
-        p.note(format!("{}", plugin.reference()));
+        p.note(plugin.reference());
         let cancel = AtomicBool::new(false);
         casework::eligibility_sweep(
             &mut store,
@@ -139,7 +139,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             if app.sweep.details {
                 egui::ScrollArea::vertical()
                     .id_salt("sweep-changes")
-                    .max_height(180.0)
+                    .min_scrolled_height(160.0)
+                    .max_height(220.0)
                     .show(ui, |ui| {
                         for c in &r.changes {
                             ui.label(format!("· {}", c.describe_zh()));

@@ -51,38 +51,45 @@ pub fn start_preview(app: &mut HutongApp, from: String) {
     let db = app.db_path.clone();
     app.upgrade.review = None;
     app.upgrade.message = None;
-    app.upgrade.preview_job = Some(jobs::spawn("新版插件重新评估（预览，不写入）", move |p| {
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-        let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
-        let today = chrono::Local::now().date_naive();
-        let cancel = AtomicBool::new(false);
-        let preview = casework::preview_upgrade(
-            &store,
-            &mut plugin,
-            today,
-            &mut |done, total| {
-                p.set_total(total);
-                p.set_done(done);
-                if p.cancelled() {
-                    cancel.store(true, Ordering::Relaxed);
+    app.upgrade.preview_job = Some(jobs::spawn(
+        "新版插件重新评估（预览，不写入）",
+        move |p| {
+            let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+            let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
+            let today = chrono::Local::now().date_naive();
+            let cancel = AtomicBool::new(false);
+            let preview = casework::preview_upgrade(
+                &store,
+                &mut plugin,
+                today,
+                &mut |done, total| {
+                    p.set_total(total);
+                    p.set_done(done);
+                    if p.cancelled() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                },
+                &cancel,
+            )
+            .map_err(|e| e.to_string())?;
+            let mut villages = HashMap::new();
+            for d in &preview.diffs {
+                if !villages.contains_key(&d.village_code) {
+                    // Township and village: the county is the same for everyone.
+                    let full =
+                        divisions::full_name(store.conn(), &d.village_code).unwrap_or_default();
+                    let parts: Vec<&str> = full.split_whitespace().collect();
+                    let name = parts[parts.len().saturating_sub(2)..].join(" ");
+                    villages.insert(d.village_code.clone(), name);
                 }
-            },
-            &cancel,
-        )
-        .map_err(|e| e.to_string())?;
-        let mut villages = HashMap::new();
-        for d in &preview.diffs {
-            if !villages.contains_key(&d.village_code) {
-                let name = divisions::full_name(store.conn(), &d.village_code).unwrap_or_default();
-                villages.insert(d.village_code.clone(), name);
             }
-        }
-        Ok(Review {
-            preview,
-            from,
-            villages,
-        })
-    }));
+            Ok(Review {
+                preview,
+                from,
+                villages,
+            })
+        },
+    ));
 }
 
 fn start_apply(app: &mut HutongApp) {
@@ -92,33 +99,36 @@ fn start_apply(app: &mut HutongApp) {
     let preview = review.preview.clone();
     let db = app.db_path.clone();
     let actor = super::actor_of(app);
-    app.upgrade.apply_job = Some(jobs::spawn("应用新版插件的评估与资格认定", move |p| {
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-        let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
-        if plugin.reference() != preview.plugin {
-            return Err(format!(
-                "已安装的插件（{}）与复核时的版本（{}）不同，请重新复核",
-                plugin.reference(),
-                preview.plugin
-            ));
-        }
-        let cancel = AtomicBool::new(false);
-        casework::apply_upgrade(
-            &mut store,
-            &mut plugin,
-            &actor,
-            &preview,
-            &mut |done, total| {
-                p.set_total(total);
-                p.set_done(done);
-                if p.cancelled() {
-                    cancel.store(true, Ordering::Relaxed);
-                }
-            },
-            &cancel,
-        )
-        .map_err(|e| e.to_string())
-    }));
+    app.upgrade.apply_job = Some(jobs::spawn(
+        "应用新版插件的评估与资格认定",
+        move |p| {
+            let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+            let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
+            if plugin.reference() != preview.plugin {
+                return Err(format!(
+                    "已安装的插件（{}）与复核时的版本（{}）不同，请重新复核",
+                    plugin.reference(),
+                    preview.plugin
+                ));
+            }
+            let cancel = AtomicBool::new(false);
+            casework::apply_upgrade(
+                &mut store,
+                &mut plugin,
+                &actor,
+                &preview,
+                &mut |done, total| {
+                    p.set_total(total);
+                    p.set_done(done);
+                    if p.cancelled() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                },
+                &cancel,
+            )
+            .map_err(|e| e.to_string())
+        },
+    ));
 }
 
 /// Collects finished jobs. Called every frame.
@@ -281,7 +291,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
                             }
                             let reasons = d.reasons.join("；");
-                            ui.label(if reasons.is_empty() { "—".into() } else { reasons });
+                            ui.label(if reasons.is_empty() {
+                                "—".into()
+                            } else {
+                                reasons
+                            });
                         });
                         ui.end_row();
                     }

@@ -5,8 +5,8 @@
 
 use hutong_core::document::Document;
 use hutong_core::province::{
-    AssessInput, Assessment, ChildSnapshot, FieldValue, Finding, FormDef, FormEvaluation,
-    Manifest, ReportInput, ScaleDef, TemplateInfo,
+    AssessInput, Assessment, ChildSnapshot, FieldValue, Finding, FormDef, FormEvaluation, Manifest,
+    ReportInput, ScaleDef, TemplateInfo,
 };
 use hutong_plugin_host::{Plugin, Runtime};
 use std::sync::mpsc::{Receiver, Sender, channel};

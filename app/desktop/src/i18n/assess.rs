@@ -71,18 +71,22 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "the daily check will re-classify then",
     ),
     ("elig.check_now", "立即核查资格", "Check eligibility now"),
-    ("sweep.title", "今日资格核查：", "Today's eligibility check:"),
+    (
+        "sweep.title",
+        "今日资格核查：",
+        "Today's eligibility check:",
+    ),
     ("sweep.details", "查看变动", "Show changes"),
     ("sweep.hide", "收起", "Hide"),
     ("sweep.close", "关闭", "Close"),
-    (
-        "upgrade.title",
-        "插件升级复核",
-        "Plugin upgrade review",
-    ),
+    ("upgrade.title", "插件升级复核", "Plugin upgrade review"),
     ("upgrade.col.name", "姓名", "Name"),
     ("upgrade.col.village", "村（居）", "Village"),
-    ("upgrade.col.colour", "颜色（原 → 新）", "Colour (old → new)"),
+    (
+        "upgrade.col.colour",
+        "颜色（原 → 新）",
+        "Colour (old → new)",
+    ),
     (
         "upgrade.col.eligibility",
         "资格认定（原 → 新）",
@@ -100,5 +104,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Re-assess everyone without writing, list the changes, apply only on confirmation",
     ),
     ("upgrade.apply", "确认应用", "Apply"),
-    ("upgrade.cancel", "取消（不作更改）", "Cancel (change nothing)"),
+    (
+        "upgrade.cancel",
+        "取消（不作更改）",
+        "Cancel (change nothing)",
+    ),
 ];
