@@ -400,10 +400,21 @@ pub fn reassessment_due(
     if data_hash(current)? == latest.data_sha256 {
         return Ok(None);
     }
-    // Name what changed, from the audit log, for the caseworker.
+    // Name what changed, from the audit log, for the caseworker. "After
+    // the assessment" is decided by the log's sequence, not its clock: the
+    // clock has millisecond resolution, so an edit made in the same
+    // millisecond as the assessment (or a clock set back) would be missed by
+    // `at > assessed_at`. The assessment's own entry shares its transaction's
+    // time, so it is found by that time and by what it names.
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT action FROM audit_log WHERE entity = 'children' AND entity_id = ?1
-           AND at > ?2 AND action NOT LIKE 'assessment.%' AND action NOT LIKE 'visit.%'
+           AND seq > coalesce(
+                 (SELECT max(seq) FROM audit_log a WHERE a.at = ?2
+                    AND ((a.action = 'assessment.add' AND a.entity = 'children' AND a.entity_id = ?1)
+                      OR (a.action = 'assessment.batch' AND a.entity = 'assessments'
+                          AND EXISTS (SELECT 1 FROM json_each(a.detail, '$.children') WHERE value = ?1)))),
+                 (SELECT max(seq) FROM audit_log a WHERE a.at <= ?2), 0)
+           AND action NOT LIKE 'assessment.%' AND action NOT LIKE 'visit.%'
            AND action <> 'child.reveal_id' ORDER BY action",
     )?;
     let changes = stmt

@@ -421,6 +421,52 @@ fn expire(
     Ok(out)
 }
 
+/// What will end for a child if nothing else changes: each active
+/// category's end under the national rule (its end date, else the age
+/// limit), after `today`, with the month allowances stop. For the child's
+/// file, so a caseworker sees the coming changes before the sweep makes them.
+pub fn projected_ends(
+    conn: &Connection,
+    child_id: RowId,
+    today: NaiveDate,
+) -> Result<Vec<CategoryChange>> {
+    let child = children::get(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
+        what: "儿童档案",
+        key: child_id.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for rec in categories::for_child(conn, child_id)? {
+        if !rec.active {
+            continue;
+        }
+        let limit = rec.category.age_limit();
+        let age_day = dates::anniversary(child.birth_date, limit);
+        let end = rec.effective_until.unwrap_or(age_day);
+        if end <= today {
+            // Already due: the next classification or sweep ends it.
+            continue;
+        }
+        let reason = if end == age_day {
+            format!("年满{limit}周岁（{}）", dates::format_zh(end))
+        } else {
+            format!("认定有效期至{}", dates::format_zh(end))
+        };
+        out.push(CategoryChange {
+            child_id,
+            child_name: child.name.clone(),
+            category: rec.category.code().to_string(),
+            category_label: rec.category.label_zh().to_string(),
+            kind: ChangeKind::Ended,
+            on: end,
+            reasons: vec![reason],
+            citation: String::new(),
+            allowance_stops_from: Some(allowance_stops_from(end)),
+        });
+    }
+    out.sort_by_key(|c| c.on);
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LifeEventKind {

@@ -118,6 +118,21 @@ pub fn assess_child(
     };
     let result = plugin.assess(&scale.id, &input)?;
     let m = plugin.manifest().clone();
+    store_result(store, actor, &m, child_id, scale, &input, &result)
+}
+
+/// Stores what a plugin answered for one scale run (the workstation runs
+/// the plugin on its worker thread and stores the answer here), with the
+/// plugin's id@version and the input hash, immutably.
+pub fn store_result(
+    store: &mut Store,
+    actor: &Actor,
+    plugin: &Manifest,
+    child_id: RowId,
+    scale: &ScaleDef,
+    input: &AssessInput,
+    result: &hutong_core::province::Assessment,
+) -> Result<StoredAssessment> {
     Ok(store.write(actor, |tx| {
         assessments::record(
             tx,
@@ -125,13 +140,53 @@ pub fn assess_child(
                 child_id,
                 scale_id: &scale.id,
                 scale_version: &scale.version,
-                plugin_id: &m.id,
-                plugin_version: &m.version,
-                input: &input,
-                result: &result,
+                plugin_id: &plugin.id,
+                plugin_version: &plugin.version,
+                input,
+                result,
             },
         )
     })?)
+}
+
+/// Applies `classify` findings the workstation got from its plugin worker
+/// (on save of the child's file, or on request), with the audit entry.
+pub fn apply_findings(
+    store: &mut Store,
+    actor: &Actor,
+    plugin: &Manifest,
+    child_id: RowId,
+    today: NaiveDate,
+    findings: &[hutong_core::province::Finding],
+) -> Result<Vec<CategoryChange>> {
+    Ok(store.write(actor, |tx| {
+        eligibility::apply_classification(
+            tx,
+            child_id,
+            &plugin.id,
+            &plugin.version,
+            today,
+            findings,
+        )
+    })?)
+}
+
+/// Loads the county's province plugin from the installed ones, for a
+/// background job (each job has its own runtime; keep it alive while the
+/// plugin runs, its ticker enforces the deadlines).
+pub fn load_province_plugin(
+    db: &std::path::Path,
+    store: &Store,
+) -> std::result::Result<(hutong_plugin_host::Runtime, Plugin), String> {
+    let runtime = crate::installed::runtime_for(Some(db)).map_err(|e| format!("{e:#}"))?;
+    let plugins =
+        crate::installed::load_installed(db, store, &runtime).map_err(|e| format!("{e:#}"))?;
+    let county = store
+        .county_code()
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let plugin = take_province_plugin(plugins, &county).map_err(|e| e.to_string())?;
+    Ok((runtime, plugin))
 }
 
 /// What `assess --all` does.
@@ -407,6 +462,9 @@ pub struct UpgradeDiff {
     pub new_colour: Option<Colour>,
     /// (category, old status, new status) for findings that differ.
     pub eligibility: Vec<(String, Option<FindingStatus>, FindingStatus)>,
+    /// Why: the new version's assessment reasons (when the colour changes)
+    /// and the reasons of each changed finding, as "类别：reason".
+    pub reasons: Vec<String>,
     /// The new plugin refused this child (its message).
     pub error: Option<String>,
 }
@@ -471,6 +529,7 @@ pub fn preview_upgrade(
             new_level: None,
             new_colour: None,
             eligibility: Vec::new(),
+            reasons: Vec::new(),
             error: None,
         };
         if let Some(a) = latest {
@@ -484,6 +543,9 @@ pub fn preview_upgrade(
                     Ok(r) => {
                         diff.new_level = Some(r.level_code);
                         diff.new_colour = r.colour;
+                        if diff.level_changed() {
+                            diff.reasons.extend(r.reasons);
+                        }
                     }
                     Err(e) => diff.error = Some(e.to_string()),
                 }
@@ -500,6 +562,13 @@ pub fn preview_upgrade(
                 for f in findings {
                     let before = old.get(&f.category).copied();
                     if before != Some(f.status) {
+                        let label =
+                            hutong_core::national::category::CaseCategory::from_code(&f.category)
+                                .map(|c| c.label_zh().to_string())
+                                .unwrap_or_else(|| f.category.clone());
+                        for r in &f.reasons {
+                            diff.reasons.push(format!("{label}：{r}"));
+                        }
                         diff.eligibility.push((f.category, before, f.status));
                     }
                 }

@@ -133,6 +133,8 @@ pub fn save(app: &mut HutongApp) -> bool {
             if let Some(f) = &mut app.file {
                 f.message = Some((true, note));
             }
+            // Eligibility follows the data: the plugin re-classifies on save.
+            super::assessment_tab::classify_after_save(app, child.id);
             app.list.dirty = true;
             true
         }

@@ -8,6 +8,7 @@ mod assessment_tab;
 mod campaigns;
 mod child_file;
 mod date_picker;
+mod eligibility_sweep;
 mod exchange;
 mod first_run;
 pub use first_run::{FirstRun, Root};
@@ -19,6 +20,7 @@ mod plugins;
 mod print_centre;
 mod province_form;
 mod records;
+mod upgrade_review;
 mod visit_plan;
 mod visits_tab;
 mod worker;
@@ -71,6 +73,10 @@ pub struct HutongApp {
     pub(crate) print: print_centre::PrintCentre,
     pub(crate) plugins_screen: plugins::PluginsState,
     pub(crate) assessment_tab: assessment_tab::AssessmentTabState,
+    /// The daily eligibility sweep and its summary (#8).
+    pub(crate) sweep: eligibility_sweep::SweepState,
+    /// A plugin upgrade's re-assessment review (#8).
+    pub(crate) upgrade: upgrade_review::UpgradeState,
     pub(crate) visit_plan: visit_plan::VisitPlanState,
     pub(crate) campaigns: campaigns::CampaignsState,
     pub(crate) records: records::RecordsState,
@@ -203,6 +209,8 @@ impl HutongApp {
             print: Default::default(),
             plugins_screen: Default::default(),
             assessment_tab: Default::default(),
+            sweep: Default::default(),
+            upgrade: Default::default(),
             visit_plan: Default::default(),
             campaigns: Default::default(),
             records: Default::default(),
@@ -241,11 +249,19 @@ impl HutongApp {
             || self.visit_plan.busy()
             || self.campaigns.busy()
             || self.exchange.busy()
+            || self.assessment_tab.busy()
+            || self.sweep.busy()
+            || self.upgrade.busy()
     }
 
     /// The 数据交换 screen's latest message (imported, refused, restored …).
     pub fn exchange_message(&self) -> Option<&str> {
         self.exchange.message()
+    }
+
+    /// The upgrade review's children, when the review is shown.
+    pub fn upgrade_review_children(&self) -> Option<Vec<String>> {
+        self.upgrade.listed()
     }
 
     /// The database this workstation has open.
@@ -442,7 +458,12 @@ impl HutongApp {
         }
         home::poll(self);
         exchange::tick(self, &ctx);
+        // Casework results arrive from the plugin worker and background jobs.
+        assessment_tab::poll(self, &ctx);
+        eligibility_sweep::poll(self);
+        upgrade_review::poll(self);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
+        eligibility_sweep::show(self, ui);
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => home::show(self, ui),
             Screen::Children => list::show(self, ui),

@@ -24,7 +24,9 @@ impl PluginsState {
 
 fn install(app: &mut HutongApp, path: &std::path::Path) {
     let actor = super::actor_of(app);
+    let before = plugin_registry::installed(app.store.conn()).unwrap_or_default();
     let result = crate::installed::install_from_file(&app.db_path, &mut app.store, &actor, path);
+    let mut upgraded_from = None;
     app.plugins_screen.message = Some(match result {
         Ok(done) => {
             let m = &done.manifest;
@@ -33,10 +35,29 @@ fn install(app: &mut HutongApp, path: &std::path::Path) {
                 msg.push_str(&format!("；开发者模式：{w}"));
             }
             app.reload_plugins();
+            // A new version of the county's province plugin: its colours and
+            // findings may differ, so everyone is re-checked for review.
+            let county = app.store.county_code().ok().flatten().unwrap_or_default();
+            let is_province = app
+                .plugins
+                .province_index(&county)
+                .and_then(|i| app.plugins.infos().get(i))
+                .is_some_and(|i| i.manifest.id == m.id);
+            upgraded_from = before
+                .iter()
+                .find(|p| p.plugin_id == m.id && p.version != m.version)
+                .filter(|_| is_province)
+                .map(|p| format!("{}@{}", p.plugin_id, p.version));
+            if upgraded_from.is_some() {
+                msg.push_str("；正在用新版本重新评估全部儿童，完成后请复核变化");
+            }
             (true, msg)
         }
         Err(e) => (false, format!("安装 {} 失败：{e:#}", path.display())),
     });
+    if let Some(from) = upgraded_from {
+        super::upgrade_review::start_preview(app, from);
+    }
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -94,4 +115,5 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     ui.weak("插件须附带同名 .wasm.sig 签名文件，且签名公钥已被本县信任（开发者模式除外）。");
     super::status_message(ui, app.plugins_screen.message.as_ref());
+    super::upgrade_review::show(app, ui);
 }

@@ -5,7 +5,8 @@
 
 use hutong_core::document::Document;
 use hutong_core::province::{
-    ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest, ReportInput, TemplateInfo,
+    AssessInput, Assessment, ChildSnapshot, FieldValue, Finding, FormDef, FormEvaluation, Manifest,
+    ReportInput, ScaleDef, TemplateInfo,
 };
 use hutong_plugin_host::{Plugin, Runtime};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -17,6 +18,8 @@ pub struct PluginInfo {
     pub reference: String,
     pub forms: Vec<FormDef>,
     pub templates: Vec<TemplateInfo>,
+    /// The plugin's assessment scales (the 评估 tab renders them).
+    pub scales: Vec<ScaleDef>,
 }
 
 struct Job {
@@ -35,10 +38,28 @@ struct RenderJob {
     reply: Sender<Result<Document, String>>,
 }
 
+/// A scale run or a classification for one child (the 评估 tab, and
+/// `classify` on save). The answer comes back on `reply`.
+struct AssessJob {
+    plugin: usize,
+    scale_id: String,
+    input: AssessInput,
+    reply: Sender<Result<Assessment, String>>,
+}
+
+struct ClassifyJob {
+    plugin: usize,
+    child: ChildSnapshot,
+    today: String,
+    reply: Sender<Result<Vec<Finding>, String>>,
+}
+
 enum Request {
     // Boxed: an evaluation carries the child snapshot, much larger than a render request.
     Evaluate(Box<Job>),
     Render(RenderJob),
+    Assess(Box<AssessJob>),
+    Classify(Box<ClassifyJob>),
 }
 
 /// A handle any thread may use to render reports on the plugin worker (the
@@ -105,6 +126,10 @@ impl PluginWorker {
                     errors.push(e.to_string());
                     Vec::new()
                 }),
+                scales: p.scales().unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Vec::new()
+                }),
             })
             .collect();
         let (job_tx, job_rx) = channel::<Request>();
@@ -135,6 +160,24 @@ impl PluginWorker {
                             let result = match plugins.get_mut(job.plugin) {
                                 Some(p) => p
                                     .render_report(&job.template, &job.input)
+                                    .map_err(|e| e.to_string()),
+                                None => Err("插件不存在".into()),
+                            };
+                            let _ = job.reply.send(result);
+                        }
+                        Request::Assess(job) => {
+                            let result = match plugins.get_mut(job.plugin) {
+                                Some(p) => p
+                                    .assess(&job.scale_id, &job.input)
+                                    .map_err(|e| e.to_string()),
+                                None => Err("插件不存在".into()),
+                            };
+                            let _ = job.reply.send(result);
+                        }
+                        Request::Classify(job) => {
+                            let result = match plugins.get_mut(job.plugin) {
+                                Some(p) => p
+                                    .classify(&job.child, &job.today)
                                     .map_err(|e| e.to_string()),
                                 None => Err("插件不存在".into()),
                             };
@@ -189,6 +232,53 @@ impl PluginWorker {
             .send(Request::Evaluate(Box::new(job)))
             .ok()
             .map(|_| id)
+    }
+
+    /// Queues a scale run; the result arrives on the receiver (`None`: the
+    /// worker is gone).
+    pub fn assess(
+        &self,
+        plugin: usize,
+        scale_id: &str,
+        input: AssessInput,
+    ) -> Option<Receiver<Result<Assessment, String>>> {
+        let (reply, rx) = channel();
+        self.jobs
+            .as_ref()?
+            .send(Request::Assess(Box::new(AssessJob {
+                plugin,
+                scale_id: scale_id.to_string(),
+                input,
+                reply,
+            })))
+            .ok()
+            .map(|_| rx)
+    }
+
+    /// Queues a `classify` of one child; the findings arrive on the receiver.
+    pub fn classify(
+        &self,
+        plugin: usize,
+        child: ChildSnapshot,
+        today: String,
+    ) -> Option<Receiver<Result<Vec<Finding>, String>>> {
+        let (reply, rx) = channel();
+        self.jobs
+            .as_ref()?
+            .send(Request::Classify(Box::new(ClassifyJob {
+                plugin,
+                child,
+                today,
+                reply,
+            })))
+            .ok()
+            .map(|_| rx)
+    }
+
+    /// The index of the county's province plugin among the loaded ones.
+    pub fn province_index(&self, county_code: &str) -> Option<usize> {
+        let manifests: Vec<&Manifest> = self.infos.iter().map(|i| &i.manifest).collect();
+        crate::casework::province_plugin_index(&manifests, county_code)
     }
 
     /// A handle for rendering reports from a background job.

@@ -125,6 +125,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("settings.db", "数据库", "Database"),
 ];
 
+mod assess;
 mod casework;
 mod exchange;
 mod records;
@@ -133,6 +134,7 @@ mod records;
 /// that each area keeps its labels next to each other.
 const TABLES: &[&[(&str, &str, &str)]] = &[
     STRINGS,
+    assess::STRINGS,
     casework::STRINGS,
     records::STRINGS,
     exchange::STRINGS,
