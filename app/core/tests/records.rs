@@ -641,6 +641,7 @@ fn services_referrals_and_coverage() {
                     item: None,
                     reason: "康复评估".into(),
                     sent_on: d("2025-04-03"),
+                    mreport_id: None,
                 },
             )
         })

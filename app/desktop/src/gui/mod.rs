@@ -237,6 +237,7 @@ impl HutongApp {
             || self.form_pending()
             || self.print.busy()
             || self.plugins_screen.busy()
+            || self.records.busy()
     }
 
     /// The database this workstation has open.

@@ -5,7 +5,8 @@
 
 use hutong_core::document::Document;
 use hutong_core::province::{
-    ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest, ReportInput, TemplateInfo,
+    ChildSnapshot, FieldValue, FormDef, FormEvaluation, Manifest, ReportInput, ServiceItem,
+    TemplateInfo,
 };
 use hutong_plugin_host::{Plugin, Runtime};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -17,6 +18,9 @@ pub struct PluginInfo {
     pub reference: String,
     pub forms: Vec<FormDef>,
     pub templates: Vec<TemplateInfo>,
+    /// The province's service catalogue (业务台账 → 关爱服务), read once at
+    /// start like the forms.
+    pub services: Vec<ServiceItem>,
 }
 
 struct Job {
@@ -102,6 +106,10 @@ impl PluginWorker {
                     Vec::new()
                 }),
                 templates: p.report_templates().unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Vec::new()
+                }),
+                services: p.service_catalog().unwrap_or_else(|e| {
                     errors.push(e.to_string());
                     Vec::new()
                 }),
