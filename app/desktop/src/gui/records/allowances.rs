@@ -209,13 +209,10 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
             let f = &mut st.std_form;
             ui.horizontal(|ui| {
-                egui::ComboBox::from_id_salt("al-std-cat")
-                    .selected_text(f.category.label_zh())
-                    .show_ui(ui, |ui| {
-                        for c in ALLOWANCE_CATEGORIES {
-                            ui.selectable_value(&mut f.category, c, c.label_zh());
-                        }
-                    });
+                ui.label("类别");
+                for c in ALLOWANCE_CATEGORIES {
+                    ui.radio_value(&mut f.category, c, c.label_zh());
+                }
             });
             form_grid("al-std-form", ui, |ui| {
                 text_row(ui, "标准金额（元）", &mut f.amount);
@@ -601,8 +598,8 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.strong(format!("{}：{} · {}", g.programme.label_zh(), name, g.item));
                 ui.horizontal(|ui| {
                     edit = ui.button("修改").clicked();
-                    ui.label("作废原因");
-                    ui.add(egui::TextEdit::singleline(reason).desired_width(200.0));
+                    let l = ui.label("作废原因");
+                    ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
                     void = ui.button("作废").clicked();
                 });
                 history_ui(ui, "资助修改历史", history);

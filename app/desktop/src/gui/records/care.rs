@@ -192,14 +192,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             form_grid("care-session", ui, |ui| {
                 text_row(ui, "辅导日期", &mut f.date);
                 text_row(ui, "辅导员", &mut f.counsellor);
-                ui.label("辅导方式");
+                let l = ui.label("辅导方式");
                 egui::ComboBox::from_id_salt("care-mode")
                     .selected_text(f.mode.label_zh())
                     .show_ui(ui, |ui| {
                         for m in SessionMode::ALL {
                             ui.selectable_value(&mut f.mode, m, m.label_zh());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(l.id);
                 ui.end_row();
                 multi_row(ui, "辅导摘要", &mut f.summary);
             });

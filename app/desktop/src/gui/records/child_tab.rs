@@ -78,20 +78,21 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(c) = &app.records.child_cache else {
         return;
     };
+    let t = |k: &str| crate::i18n::tr(app.lang, k);
     ui.horizontal(|ui| {
-        ui.label("快速登记：");
-        for (sub, label) in [
-            (Sub::Reports, "＋ 强制报告"),
-            (Sub::Services, "＋ 关爱服务"),
-            (Sub::Allowances, "发放台账"),
-            (Sub::Wishes, "＋ 微心愿"),
-            (Sub::Care, "＋ 心理关爱"),
+        ui.label(t("rec.quick"));
+        for (sub, key) in [
+            (Sub::Reports, "rec.quick.report"),
+            (Sub::Services, "rec.quick.service"),
+            (Sub::Allowances, "rec.quick.ledger"),
+            (Sub::Wishes, "rec.quick.wish"),
+            (Sub::Care, "rec.quick.care"),
         ] {
-            if ui.button(label).clicked() {
+            if ui.button(t(key)).clicked() {
                 quick = Some(sub);
             }
         }
-        refresh = ui.button("刷新").clicked();
+        refresh = ui.button(t("rec.refresh")).clicked();
     });
     ui.separator();
     block(ui, "强制报告", c.reports.len(), |ui| {

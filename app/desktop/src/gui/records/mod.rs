@@ -181,6 +181,18 @@ pub(crate) fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> eg
     r
 }
 
+/// A labelled one-line field with a hint of the expected format.
+pub(crate) fn hint_row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text(hint)
+            .desired_width(320.0),
+    )
+    .labelled_by(l.id);
+    ui.end_row();
+}
+
 /// A labelled multi-line text field in a grid.
 pub(crate) fn multi_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
     let l = ui.label(label);

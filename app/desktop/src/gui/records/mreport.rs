@@ -73,8 +73,9 @@ struct Form {
 }
 
 impl Form {
+    /// Times start empty: a guessed "now" would too easily be saved as the
+    /// time the harm was found, and the statutory clock depends on it.
     fn blank() -> Self {
-        let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         Form {
             editing: None,
             child: ChildPick::default(),
@@ -82,8 +83,8 @@ impl Form {
             reporter_unit: String::new(),
             reporter_role: String::new(),
             reporter_contact: String::new(),
-            found_at: now.clone(),
-            reported_at: now,
+            found_at: String::new(),
+            reported_at: String::new(),
             channel: Channel::Police,
             agency: String::new(),
             receipt: String::new(),
@@ -209,16 +210,18 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         reload(app);
     }
     let role = role_of(app);
+    let lang = app.lang;
+    let t = |k: &str| crate::i18n::tr(lang, k);
     ui.horizontal(|ui| {
         let st = &mut app.records.mreport;
         let mut changed = false;
-        changed |= ui.checkbox(&mut st.open_only, "只看待反馈").changed();
-        changed |= ui.checkbox(&mut st.late_only, "只看迟报").changed();
-        changed |= ui.checkbox(&mut st.include_voided, "含已作废").changed();
+        changed |= ui.checkbox(&mut st.open_only, t("rec.open_only")).changed();
+        changed |= ui.checkbox(&mut st.late_only, t("rec.late_only")).changed();
+        changed |= ui.checkbox(&mut st.include_voided, t("rec.with_voided")).changed();
         if changed {
             st.loaded = false;
         }
-        if ui.button("＋ 登记强制报告").clicked() {
+        if ui.button(t("rec.new_report")).clicked() {
             st.new_form(ChildPick::default());
         }
     });
@@ -334,16 +337,18 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
             text_row(ui, "报告人单位", &mut f.reporter_unit);
             text_row(ui, "报告人身份", &mut f.reporter_role);
             text_row(ui, "报告人联系方式", &mut f.reporter_contact);
-            text_row(ui, "发现时间", &mut f.found_at);
-            text_row(ui, "报告时间", &mut f.reported_at);
-            ui.label("报告渠道");
+            super::hint_row(ui, "发现时间", &mut f.found_at, "YYYY-MM-DD HH:MM");
+            super::hint_row(ui, "报告时间", &mut f.reported_at, "YYYY-MM-DD HH:MM");
+            let l = ui.label("报告渠道");
             egui::ComboBox::from_id_salt("mreport-channel")
                 .selected_text(f.channel.label_zh())
                 .show_ui(ui, |ui| {
                     for c in Channel::ALL {
                         ui.selectable_value(&mut f.channel, c, c.label_zh());
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
             ui.end_row();
             text_row(ui, "接报机关", &mut f.agency);
             text_row(ui, "接报回执号", &mut f.receipt);
@@ -529,8 +534,8 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             {
                 action = Some(Action::Edit);
             }
-            ui.label("文号");
-            ui.add(egui::TextEdit::singleline(&mut d.letter_no).desired_width(160.0));
+            let l = ui.label("文号");
+            ui.add(egui::TextEdit::singleline(&mut d.letter_no).desired_width(160.0)).labelled_by(l.id);
             if ui
                 .add_enabled(live && !busy, egui::Button::new("生成转介函 PDF…"))
                 .clicked()
@@ -558,7 +563,7 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             form_grid("mreport-custody", ui, |ui| {
                 text_row(ui, "临时监护机构", &mut d.custody_agency);
                 text_row(ui, "临时监护开始日期", &mut d.custody_from);
-                ui.label("第九十二条情形");
+                let l = ui.label("第九十二条情形");
                 egui::ComboBox::from_id_salt("custody-clause")
                     .width(420.0)
                     .selected_text(mr::custody_clause_label(d.custody_clause).unwrap_or(""))
@@ -570,7 +575,9 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 mr::custody_clause_label(c).unwrap_or(""),
                             );
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(l.id);
                 ui.end_row();
             });
             if ui.button("启动临时监护").clicked() {
@@ -599,8 +606,8 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
             ui.separator();
             ui.horizontal(|ui| {
-                ui.label("作废原因");
-                ui.add(egui::TextEdit::singleline(&mut d.void_reason).desired_width(240.0));
+                let l = ui.label("作废原因");
+                ui.add(egui::TextEdit::singleline(&mut d.void_reason).desired_width(240.0)).labelled_by(l.id);
                 if ui.button("作废").clicked() {
                     action = Some(Action::Void);
                 }

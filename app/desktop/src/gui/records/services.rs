@@ -183,7 +183,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
         section(ui, title, |ui| {
             form_grid("svc-form", ui, |ui| {
                 child_row(ui, store, &scope, &mut f.child);
-                ui.label("服务项目");
+                let l = ui.label("服务项目");
                 let shown = f
                     .item
                     .as_ref()
@@ -206,7 +206,9 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 f.item = Some(snap);
                             }
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(l.id);
                 ui.end_row();
                 text_row(ui, "服务日期", &mut f.date);
                 text_row(ui, "服务提供者", &mut f.provider);
@@ -271,16 +273,29 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
     section(ui, "服务记录", |ui| {
         let st = &mut app.records.services;
         ui.horizontal(|ui| {
-            ui.label("筛选");
+            let l = ui.label("筛选");
             ui.add(
                 egui::TextEdit::singleline(&mut st.filter)
                     .hint_text("儿童、项目、部门")
                     .desired_width(160.0),
-            );
-            ui.label("日期自");
-            let a = ui.add(egui::TextEdit::singleline(&mut st.from).desired_width(90.0));
-            ui.label("至");
-            let b = ui.add(egui::TextEdit::singleline(&mut st.to).desired_width(90.0));
+            )
+            .labelled_by(l.id);
+            let l = ui.label("日期自");
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(&mut st.from)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(90.0),
+                )
+                .labelled_by(l.id);
+            let l = ui.label("至");
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(&mut st.to)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(90.0),
+                )
+                .labelled_by(l.id);
             if a.lost_focus() || b.lost_focus() {
                 st.loaded = false;
             }
@@ -350,8 +365,8 @@ fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
             ));
             ui.horizontal(|ui| {
                 edit = ui.button("修改").clicked();
-                ui.label("作废原因");
-                ui.add(egui::TextEdit::singleline(reason).desired_width(200.0));
+                let l = ui.label("作废原因");
+                ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
                 void = ui.button("作废").clicked();
                 close = ui.button("关闭").clicked();
             });
@@ -402,8 +417,8 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         section(ui, &format!("转介（未办结 {} 件）", st.referrals.len()), |ui| {
             ui.horizontal(|ui| {
-                ui.label("状态日期");
-                ui.add(egui::TextEdit::singleline(&mut st.status_on).desired_width(100.0));
+                let l = ui.label("状态日期");
+                ui.add(egui::TextEdit::singleline(&mut st.status_on).desired_width(100.0)).labelled_by(l.id);
                 if ui.button("＋ 新转介").clicked() {
                     st.refer = Some(ReferForm {
                         on: super::today().to_string(),

@@ -238,8 +238,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 if !matches!(w.status, WishStatus::Fulfilled | WishStatus::Cancelled) {
                     ui.horizontal(|ui| {
-                        ui.label("取消原因");
-                        ui.add(egui::TextEdit::singleline(&mut s.reason).desired_width(200.0));
+                        let l = ui.label("取消原因");
+                        ui.add(egui::TextEdit::singleline(&mut s.reason).desired_width(200.0)).labelled_by(l.id);
                         if ui.button("取消心愿").clicked() {
                             step = Some(Step::Cancel);
                         }

@@ -125,15 +125,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         start_network(app);
     }
     status_message(ui, app.records.workforce.message.as_ref());
+    let lang = app.lang;
     ui.horizontal(|ui| {
         let st = &mut app.records.workforce;
-        for (p, label) in [
-            (Part::Network, "县—乡—村网络"),
-            (Part::Register, "督导员与主任名册"),
-            (Part::Training, "培训"),
-            (Part::Homes, "儿童之家"),
+        for (p, key) in [
+            (Part::Network, "rec.wf.network"),
+            (Part::Register, "rec.wf.register"),
+            (Part::Training, "rec.wf.training"),
+            (Part::Homes, "rec.wf.homes"),
         ] {
-            ui.selectable_value(&mut st.part, p, label);
+            ui.selectable_value(&mut st.part, p, crate::i18n::tr(lang, key));
         }
     });
     ui.separator();
@@ -154,7 +155,7 @@ fn division_name(list: &[Division], code: &str) -> String {
 
 /// A labelled division chooser over `list`, as a grid row.
 fn division_row(ui: &mut egui::Ui, label: &str, list: &[Division], value: &mut String) {
-    ui.label(label);
+    let l = ui.label(label);
     egui::ComboBox::from_id_salt(("div", label))
         .width(320.0)
         .selected_text(if value.is_empty() {
@@ -166,7 +167,9 @@ fn division_row(ui: &mut egui::Ui, label: &str, list: &[Division], value: &mut S
             for d in list {
                 ui.selectable_value(value, d.code.clone(), format!("{}（{}）", d.name, d.code));
             }
-        });
+        })
+        .response
+        .labelled_by(l.id);
     ui.end_row();
 }
 
@@ -269,8 +272,8 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.selectable_value(&mut st.role_filter, None, "全部");
             ui.selectable_value(&mut st.role_filter, Some(WorkerRole::Supervisor), "儿童督导员");
             ui.selectable_value(&mut st.role_filter, Some(WorkerRole::Director), "儿童主任");
-            ui.label("姓名");
-            ui.add(egui::TextEdit::singleline(&mut st.name_filter).desired_width(120.0));
+            let l = ui.label("姓名");
+            ui.add(egui::TextEdit::singleline(&mut st.name_filter).desired_width(120.0)).labelled_by(l.id);
             if ui.button("＋ 登记人员").clicked() {
                 st.worker_form = Some(WorkerForm {
                     editing: None,
@@ -581,8 +584,8 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     });
                     add_activity = ui.button("登记活动").clicked();
                     ui.horizontal(|ui| {
-                        ui.label("关闭原因");
-                        ui.add(egui::TextEdit::singleline(reason).desired_width(200.0));
+                        let l = ui.label("关闭原因");
+                        ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
                         close = ui.button("关闭儿童之家").clicked();
                     });
                 }
