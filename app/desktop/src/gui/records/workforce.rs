@@ -198,9 +198,15 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             if gaps.is_empty() {
                 ui.colored_label(super::GREEN, "每个村（居）都有在岗的儿童主任");
             }
-            for (code, name, town) in &gaps {
-                ui.colored_label(RED, format!("⚠ {town} {name}（{code}）：无儿童主任"));
-            }
+            // A long gap list scrolls on its own so the tree stays in reach.
+            egui::ScrollArea::vertical()
+                .id_salt("wf-gaps")
+                .max_height(220.0)
+                .show(ui, |ui| {
+                    for (code, name, town) in &gaps {
+                        ui.colored_label(RED, format!("⚠ {town} {name}（{code}）：无儿童主任"));
+                    }
+                });
             if !no_sup.is_empty() {
                 ui.separator();
                 for (code, name) in &no_sup {
