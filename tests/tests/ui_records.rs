@@ -116,7 +116,8 @@ fn fill(h: &mut Harness<'static, HutongApp>, label: &str, text: &str) {
 fn pick_child(h: &mut Harness<'static, HutongApp>, name: &str) {
     fill(h, "儿童", name);
     settle(h);
-    h.get_by_label_contains(&format!("{name}（")).click_accesskit();
+    h.get_by_label_contains(&format!("{name}（"))
+        .click_accesskit();
     settle(h);
 }
 
@@ -160,10 +161,7 @@ fn a_late_report_from_the_screen_is_flagged_written_audited_and_its_letter_names
     fill(&mut h, "发现时间", "2025-03-10 08:00");
     fill(&mut h, "报告时间", "2025-03-12 09:30");
     settle(&mut h);
-    assert!(
-        has(&h, "将标记为迟报"),
-        "the form warns before saving"
-    );
+    assert!(has(&h, "将标记为迟报"), "the form warns before saving");
     // The receiving agency is required: the message names the field and nothing is written.
     click(&mut h, "保存强制报告");
     assert!(
@@ -189,7 +187,10 @@ fn a_late_report_from_the_screen_is_flagged_written_audited_and_its_letter_names
         .unwrap();
     assert_eq!(agency, "长垣市公安局葡萄架派出所");
     assert_eq!(unit, "葡萄架乡中心小学");
-    assert_eq!((found.as_str(), reported.as_str()), ("2025-03-10 08:00", "2025-03-12 09:30"));
+    assert_eq!(
+        (found.as_str(), reported.as_str()),
+        ("2025-03-10 08:00", "2025-03-12 09:30")
+    );
     let added = audit_actions(&db, "mreport.add");
     assert_eq!(added.len(), 1);
     assert_eq!(added[0]["late"], true);
@@ -207,7 +208,10 @@ fn a_late_report_from_the_screen_is_flagged_written_audited_and_its_letter_names
     let text = pdftotext(&out);
     assert!(text.contains("赵一鸣"), "{text}");
     assert!(text.contains("长垣市公安局葡萄架派出所"), "{text}");
-    assert!(!text.contains("葡萄架乡中心小学"), "the reporter is never printed: {text}");
+    assert!(
+        !text.contains("葡萄架乡中心小学"),
+        "the reporter is never printed: {text}"
+    );
     let printed = audit_actions(&db, "report.print");
     assert_eq!(printed.len(), 1);
     let sha: String = Sha256::digest(std::fs::read(&out).unwrap())
@@ -304,7 +308,12 @@ fn the_ledger_of_a_domain_case_starts_the_month_after_confirmation_and_stops_aft
         .unwrap();
     store
         .write(&Actor::system("test"), |tx| {
-            categories::end(tx, cat.id, chrono::NaiveDate::from_ymd_opt(2023, 10, 15).unwrap(), "父亲刑满释放")
+            categories::end(
+                tx,
+                cat.id,
+                chrono::NaiveDate::from_ymd_opt(2023, 10, 15).unwrap(),
+                "父亲刑满释放",
+            )
         })
         .unwrap();
     generate(&mut h, "2023-10");
@@ -336,9 +345,13 @@ fn the_network_view_lists_a_village_whose_director_left() {
     // One village that has a 主任 today: its 主任 leaves.
     let mut store = Store::open_existing(&db).unwrap();
     let today = chrono::Local::now().date_naive();
-    let directors =
-        workforce::list_workers(store.conn(), "", Some(workforce::WorkerRole::Director), Some(today))
-            .unwrap();
+    let directors = workforce::list_workers(
+        store.conn(),
+        "",
+        Some(workforce::WorkerRole::Director),
+        Some(today),
+    )
+    .unwrap();
     let gone = directors[0].clone();
     let still: Vec<_> = directors
         .iter()

@@ -268,7 +268,11 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     assert_eq!(from_report.len(), 1);
     assert_eq!(from_report[0].id, referral.id);
     assert_eq!(from_report[0].mreport_id, Some(late.id));
-    assert!(sv::referrals_for_report(store.conn(), timely.id).unwrap().is_empty());
+    assert!(
+        sv::referrals_for_report(store.conn(), timely.id)
+            .unwrap()
+            .is_empty()
+    );
     let other = child(&mut store, "411525201304150124", "张小雨", "411525102201");
     let err = store
         .write(&actor(), |tx| {
@@ -443,8 +447,17 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     );
 
     // The full-ID official copy needs its purpose, which the audit keeps.
-    let full = al::roster_document_with(&roster, "固始县民政局", d("2025-04-21"), al::IdDisplay::Full);
-    assert!(serde_json::to_string(&full).unwrap().contains("411603200906120689"));
+    let full = al::roster_document_with(
+        &roster,
+        "固始县民政局",
+        d("2025-04-21"),
+        al::IdDisplay::Full,
+    );
+    assert!(
+        serde_json::to_string(&full)
+            .unwrap()
+            .contains("411603200906120689")
+    );
     let err = store
         .write(&actor(), |tx| {
             al::audit_roster_export(tx, &roster, "/tmp/x.pdf", "00", al::IdDisplay::Full, "  ")
@@ -453,7 +466,14 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     assert!(err.to_string().contains("完整身份证号用途"), "{err}");
     store
         .write(&actor(), |tx| {
-            al::audit_roster_export(tx, &roster, "/tmp/x.pdf", "00", al::IdDisplay::Full, "报送县农商银行代发")
+            al::audit_roster_export(
+                tx,
+                &roster,
+                "/tmp/x.pdf",
+                "00",
+                al::IdDisplay::Full,
+                "报送县农商银行代发",
+            )
         })
         .unwrap();
     let (reason, detail): (Option<String>, String) = store

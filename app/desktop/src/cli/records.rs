@@ -1225,12 +1225,9 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
             let bytes = match ext.as_deref() {
-                Some("pdf") => render_pdf(&al::roster_document_with(
-                    &roster,
-                    &office,
-                    today(),
-                    ids,
-                ))?,
+                Some("pdf") => {
+                    render_pdf(&al::roster_document_with(&roster, &office, today(), ids))?
+                }
                 Some("xlsx") => hutong::xlsx::allowance_roster_with(&roster, &office, ids)?,
                 _ => bail!("--out：文件扩展名应为 .pdf 或 .xlsx"),
             };

@@ -599,7 +599,8 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.horizontal(|ui| {
                     edit = ui.button("修改").clicked();
                     let l = ui.label("作废原因");
-                    ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
+                    ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
+                        .labelled_by(l.id);
                     void = ui.button("作废").clicked();
                 });
                 history_ui(ui, "资助修改历史", history);

@@ -113,14 +113,21 @@ fn load(app: &mut HutongApp) {
     let conn = app.store.conn();
     if !st.due_loaded {
         let by = super::today() + chrono::Duration::days(14);
-        st.due = cs::due_followups(conn, &app.user.as_ref().map(|u| u.scope_code.clone()).unwrap_or_default(), by)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|f| {
-                let n = super::child_name(&app.store, f.child_id);
-                (f, n)
-            })
-            .collect();
+        st.due = cs::due_followups(
+            conn,
+            &app.user
+                .as_ref()
+                .map(|u| u.scope_code.clone())
+                .unwrap_or_default(),
+            by,
+        )
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            let n = super::child_name(&app.store, f.child_id);
+            (f, n)
+        })
+        .collect();
         st.due_loaded = true;
     }
     if st.child.id() != st.loaded_for {
@@ -142,19 +149,23 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         let HutongApp { store, records, .. } = &mut *app;
         let st = &mut records.care;
         status_message(ui, st.message.as_ref());
-        section(ui, &format!("两周内到期的随访（{}）", st.due.len()), |ui| {
-            for (f, name) in &st.due {
-                let text = format!("{} {}：{}", f.due_on, name, f.action);
-                if f.is_overdue(today) {
-                    ui.colored_label(RED, format!("{text}（已逾期）"));
-                } else {
-                    ui.label(text);
+        section(
+            ui,
+            &format!("两周内到期的随访（{}）", st.due.len()),
+            |ui| {
+                for (f, name) in &st.due {
+                    let text = format!("{} {}：{}", f.due_on, name, f.action);
+                    if f.is_overdue(today) {
+                        ui.colored_label(RED, format!("{text}（已逾期）"));
+                    } else {
+                        ui.label(text);
+                    }
                 }
-            }
-            if st.due.is_empty() {
-                ui.weak("没有到期的随访");
-            }
-        });
+                if st.due.is_empty() {
+                    ui.weak("没有到期的随访");
+                }
+            },
+        );
         form_grid("care-pick", ui, |ui| {
             child_row(ui, store, &scope, &mut st.child);
         });
@@ -416,7 +427,9 @@ fn run(app: &mut HutongApp, act: Act) {
         Act::Close(id, status) => {
             let note = st.close_note.clone();
             app.store
-                .write(&actor, |tx| cs::close_followup(tx, id, status, today, &note))
+                .write(&actor, |tx| {
+                    cs::close_followup(tx, id, status, today, &note)
+                })
                 .map(|f| format!("随访{}", f.status.label_zh()))
                 .map_err(|e| e.to_string())
         }

@@ -66,7 +66,11 @@ fn load(app: &HutongApp, child: RowId) -> Cache {
 
 /// The child file's 服务与记录 tab.
 pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let Some((child, name)) = app.file.as_ref().map(|f| (f.child.id, f.child.name.clone())) else {
+    let Some((child, name)) = app
+        .file
+        .as_ref()
+        .map(|f| (f.child.id, f.child.name.clone()))
+    else {
         return;
     };
     if app.records.child_cache.as_ref().map(|c| c.child) != Some(child) {
@@ -211,18 +215,10 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ));
             }
             for s in &c.screenings {
-                ui.label(format!(
-                    "筛查 {}　{}　{}",
-                    s.screened_on, s.scale, s.level
-                ));
+                ui.label(format!("筛查 {}　{}　{}", s.screened_on, s.scale, s.level));
             }
             for f in &c.followups {
-                let text = format!(
-                    "随访 {}　{}　{}",
-                    f.due_on,
-                    f.action,
-                    f.status.label_zh()
-                );
+                let text = format!("随访 {}　{}　{}", f.due_on, f.action, f.status.label_zh());
                 if f.is_overdue(today) {
                     ui.colored_label(RED, format!("{text}（已逾期）"));
                 } else {

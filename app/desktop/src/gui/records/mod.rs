@@ -94,10 +94,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.separator();
         for (sub, key) in Sub::ALL {
             let label = app.t(key);
-            if ui
-                .selectable_label(app.records.sub == sub, label)
-                .clicked()
-            {
+            if ui.selectable_label(app.records.sub == sub, label).clicked() {
                 app.records.sub = sub;
             }
         }

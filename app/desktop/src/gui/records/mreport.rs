@@ -177,7 +177,12 @@ fn reload(app: &mut HutongApp) {
     let role = role_of(app);
     let st = &mut app.records.mreport;
     let q = ReportQuery {
-        scope: Some(app.user.as_ref().map(|u| u.scope_code.clone()).unwrap_or_default()),
+        scope: Some(
+            app.user
+                .as_ref()
+                .map(|u| u.scope_code.clone())
+                .unwrap_or_default(),
+        ),
         open_only: st.open_only,
         late_only: st.late_only,
         include_voided: st.include_voided,
@@ -217,7 +222,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         let mut changed = false;
         changed |= ui.checkbox(&mut st.open_only, t("rec.open_only")).changed();
         changed |= ui.checkbox(&mut st.late_only, t("rec.late_only")).changed();
-        changed |= ui.checkbox(&mut st.include_voided, t("rec.with_voided")).changed();
+        changed |= ui
+            .checkbox(&mut st.include_voided, t("rec.with_voided"))
+            .changed();
         if changed {
             st.loaded = false;
         }
@@ -264,7 +271,14 @@ fn list(app: &mut HutongApp, ui: &mut egui::Ui) {
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
             for h in [
-                "儿童", "村（居）", "情形", "发现时间", "报告时间", "报告人", "状态", "",
+                "儿童",
+                "村（居）",
+                "情形",
+                "发现时间",
+                "报告时间",
+                "报告人",
+                "状态",
+                "",
             ] {
                 ui.strong(h);
             }
@@ -495,7 +509,10 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ),
             );
             kv("发现时间", r.found_at.format("%Y-%m-%d %H:%M").to_string());
-            kv("报告时间", r.reported_at.format("%Y-%m-%d %H:%M").to_string());
+            kv(
+                "报告时间",
+                r.reported_at.format("%Y-%m-%d %H:%M").to_string(),
+            );
             kv("报告渠道", r.channel.label_zh().to_string());
             kv("接报机关", r.receiving_agency.clone());
             kv("接报回执号", dash(&r.receipt_no));
@@ -535,7 +552,8 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 action = Some(Action::Edit);
             }
             let l = ui.label("文号");
-            ui.add(egui::TextEdit::singleline(&mut d.letter_no).desired_width(160.0)).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut d.letter_no).desired_width(160.0))
+                .labelled_by(l.id);
             if ui
                 .add_enabled(live && !busy, egui::Button::new("生成转介函 PDF…"))
                 .clicked()
@@ -607,7 +625,8 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.separator();
             ui.horizontal(|ui| {
                 let l = ui.label("作废原因");
-                ui.add(egui::TextEdit::singleline(&mut d.void_reason).desired_width(240.0)).labelled_by(l.id);
+                ui.add(egui::TextEdit::singleline(&mut d.void_reason).desired_width(240.0))
+                    .labelled_by(l.id);
                 if ui.button("作废").clicked() {
                     action = Some(Action::Void);
                 }
@@ -759,7 +778,8 @@ fn start_letter(app: &mut HutongApp, id: RowId, path: PathBuf) {
             )
             .ok();
         p.step();
-        let out = hutong_report::render_detailed(&doc, super::fonts()).map_err(|e| e.to_string())?;
+        let out =
+            hutong_report::render_detailed(&doc, super::fonts()).map_err(|e| e.to_string())?;
         std::fs::write(&path, &out.pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
         let sha = super::sha256(&out.pdf);
         let file = path.display().to_string();

@@ -232,10 +232,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(f) = st.form.as_ref() else { return };
     let input = (|| {
         let child_id = f.child.require()?;
-        let item = f
-            .item
-            .clone()
-            .ok_or("字段“服务项目”：请从服务清单中选择")?;
+        let item = f.item.clone().ok_or("字段“服务项目”：请从服务清单中选择")?;
         Ok::<_, String>(sv::ServiceInput {
             child_id,
             item,
@@ -305,7 +302,8 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
             .striped(true)
             .num_columns(7)
             .show(ui, |ui| {
-                for h in ["日期", "儿童", "村（居）", "服务项目", "提供者", "部门", ""] {
+                for h in ["日期", "儿童", "村（居）", "服务项目", "提供者", "部门", ""]
+                {
                     ui.strong(h);
                 }
                 ui.end_row();
@@ -352,26 +350,31 @@ fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut void = false;
     let mut close = false;
     if let Some((s, name, history, reason)) = app.records.services.selected.as_mut() {
-        section(ui, &format!("服务记录：{name} · {}", s.item.name), |ui| {
-            ui.label(format!(
-                "{}　{}·{}　提供者：{}　部门：{}　结果：{}{}",
-                s.service_date,
-                s.item.area,
-                s.item.name,
-                s.provider,
-                s.department,
-                s.outcome.clone().unwrap_or_else(|| "—".into()),
-                if s.active { "" } else { "（已作废）" }
-            ));
-            ui.horizontal(|ui| {
-                edit = ui.button("修改").clicked();
-                let l = ui.label("作废原因");
-                ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
-                void = ui.button("作废").clicked();
-                close = ui.button("关闭").clicked();
-            });
-            history_ui(ui, "修改历史", history);
-        });
+        section(
+            ui,
+            &format!("服务记录：{name} · {}", s.item.name),
+            |ui| {
+                ui.label(format!(
+                    "{}　{}·{}　提供者：{}　部门：{}　结果：{}{}",
+                    s.service_date,
+                    s.item.area,
+                    s.item.name,
+                    s.provider,
+                    s.department,
+                    s.outcome.clone().unwrap_or_else(|| "—".into()),
+                    if s.active { "" } else { "（已作废）" }
+                ));
+                ui.horizontal(|ui| {
+                    edit = ui.button("修改").clicked();
+                    let l = ui.label("作废原因");
+                    ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
+                        .labelled_by(l.id);
+                    void = ui.button("作废").clicked();
+                    close = ui.button("关闭").clicked();
+                });
+                history_ui(ui, "修改历史", history);
+            },
+        );
     }
     let st = &mut app.records.services;
     if close {
@@ -415,68 +418,74 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if st.status_on.is_empty() {
             st.status_on = super::today().to_string();
         }
-        section(ui, &format!("转介（未办结 {} 件）", st.referrals.len()), |ui| {
-            ui.horizontal(|ui| {
-                let l = ui.label("状态日期");
-                ui.add(egui::TextEdit::singleline(&mut st.status_on).desired_width(100.0)).labelled_by(l.id);
-                if ui.button("＋ 新转介").clicked() {
-                    st.refer = Some(ReferForm {
-                        on: super::today().to_string(),
-                        ..ReferForm::default()
-                    });
-                }
-            });
-            egui::Grid::new("svc-referrals")
-                .striped(true)
-                .num_columns(6)
-                .show(ui, |ui| {
-                    for h in ["转介日期", "儿童", "部门", "事由", "状态", ""] {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
-                    for (r, name) in &st.referrals {
-                        ui.label(r.sent_on.to_string());
-                        ui.label(name);
-                        ui.label(&r.department);
-                        ui.label(format!(
-                            "{}{}",
-                            r.reason,
-                            if r.mreport_id.is_some() {
-                                "（来自强制报告）"
-                            } else {
-                                ""
-                            }
-                        ));
-                        ui.label(r.status.label_zh());
-                        ui.horizontal(|ui| {
-                            for next in r.status.next() {
-                                if *next == ReferralStatus::Voided {
-                                    continue;
-                                }
-                                if ui.small_button(format!("→{}", next.label_zh())).clicked() {
-                                    change = Some((r.id, *next));
-                                }
-                            }
-                            if ui.small_button("历史").clicked() {
-                                show_history = Some(r.id);
-                            }
+        section(
+            ui,
+            &format!("转介（未办结 {} 件）", st.referrals.len()),
+            |ui| {
+                ui.horizontal(|ui| {
+                    let l = ui.label("状态日期");
+                    ui.add(egui::TextEdit::singleline(&mut st.status_on).desired_width(100.0))
+                        .labelled_by(l.id);
+                    if ui.button("＋ 新转介").clicked() {
+                        st.refer = Some(ReferForm {
+                            on: super::today().to_string(),
+                            ..ReferForm::default()
                         });
-                        ui.end_row();
                     }
                 });
-            if let Some(f) = st.refer.as_mut() {
-                form_grid("svc-refer", ui, |ui| {
-                    child_row(ui, store, &scope, &mut f.child);
-                    text_row(ui, "转介部门", &mut f.department);
-                    text_row(ui, "转介事由", &mut f.reason);
-                    text_row(ui, "转介日期", &mut f.on);
-                });
-                send = ui.button("发出转介").clicked();
-            }
-            if let Some((_, h)) = &st.referral_history {
-                history_ui(ui, "转介历史", h);
-            }
-        });
+                egui::Grid::new("svc-referrals")
+                    .striped(true)
+                    .num_columns(6)
+                    .show(ui, |ui| {
+                        for h in ["转介日期", "儿童", "部门", "事由", "状态", ""] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        for (r, name) in &st.referrals {
+                            ui.label(r.sent_on.to_string());
+                            ui.label(name);
+                            ui.label(&r.department);
+                            ui.label(format!(
+                                "{}{}",
+                                r.reason,
+                                if r.mreport_id.is_some() {
+                                    "（来自强制报告）"
+                                } else {
+                                    ""
+                                }
+                            ));
+                            ui.label(r.status.label_zh());
+                            ui.horizontal(|ui| {
+                                for next in r.status.next() {
+                                    if *next == ReferralStatus::Voided {
+                                        continue;
+                                    }
+                                    if ui.small_button(format!("→{}", next.label_zh())).clicked()
+                                    {
+                                        change = Some((r.id, *next));
+                                    }
+                                }
+                                if ui.small_button("历史").clicked() {
+                                    show_history = Some(r.id);
+                                }
+                            });
+                            ui.end_row();
+                        }
+                    });
+                if let Some(f) = st.refer.as_mut() {
+                    form_grid("svc-refer", ui, |ui| {
+                        child_row(ui, store, &scope, &mut f.child);
+                        text_row(ui, "转介部门", &mut f.department);
+                        text_row(ui, "转介事由", &mut f.reason);
+                        text_row(ui, "转介日期", &mut f.on);
+                    });
+                    send = ui.button("发出转介").clicked();
+                }
+                if let Some((_, h)) = &st.referral_history {
+                    history_ui(ui, "转介历史", h);
+                }
+            },
+        );
     }
     if let Some(id) = show_history {
         let h = load_history(&app.store, "referrals", id);
@@ -487,7 +496,9 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &app.records.services;
         let result = parse_date("状态日期", &st.status_on).and_then(|on| {
             app.store
-                .write(&actor, |tx| sv::set_referral_status(tx, id, status, on, None))
+                .write(&actor, |tx| {
+                    sv::set_referral_status(tx, id, status, on, None)
+                })
                 .map_err(|e| e.to_string())
         });
         let st = &mut app.records.services;

@@ -138,7 +138,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .striped(true)
             .num_columns(7)
             .show(ui, |ui| {
-                for h in ["登记日期", "儿童", "村（居）", "心愿", "认领人", "状态", ""] {
+                for h in ["登记日期", "儿童", "村（居）", "心愿", "认领人", "状态", ""]
+                {
                     ui.strong(h);
                 }
                 ui.end_row();
@@ -166,87 +167,100 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         if let Some(s) = st.selected.as_mut() {
             let w = &s.wish;
-            section(ui, &format!("微心愿：{} · {}", s.child_name, w.wish), |ui| {
-                ui.label(format!(
-                    "状态：{}　登记 {}{}{}{}",
-                    w.status.label_zh(),
-                    w.recorded_on,
-                    w.published_on
-                        .map(|d| format!("　发布 {d}"))
-                        .unwrap_or_default(),
-                    w.claimed_on.map(|d| format!("　认领 {d}")).unwrap_or_default(),
-                    w.fulfilled_on
-                        .map(|d| format!("　实现 {d}"))
-                        .unwrap_or_default(),
-                ));
-                if let Some(p) = &w.photo_ref {
-                    ui.label(format!("照片编号：{p}"));
-                }
-                if let Some(sp) = &w.sponsor {
+            section(
+                ui,
+                &format!("微心愿：{} · {}", s.child_name, w.wish),
+                |ui| {
                     ui.label(format!(
-                        "认领人：{}（{}）{}",
-                        sp.name,
-                        sp.kind.label_zh(),
-                        sp.contact.clone().unwrap_or_default()
+                        "状态：{}　登记 {}{}{}{}",
+                        w.status.label_zh(),
+                        w.recorded_on,
+                        w.published_on
+                            .map(|d| format!("　发布 {d}"))
+                            .unwrap_or_default(),
+                        w.claimed_on
+                            .map(|d| format!("　认领 {d}"))
+                            .unwrap_or_default(),
+                        w.fulfilled_on
+                            .map(|d| format!("　实现 {d}"))
+                            .unwrap_or_default(),
                     ));
-                }
-                form_grid("wish-step", ui, |ui| match w.status {
-                    WishStatus::Recorded | WishStatus::Published => {
-                        text_row(ui, "心愿内容", &mut s.edit_text);
-                        text_row(ui, "预估金额（元）", &mut s.edit_estimate);
-                        text_row(ui, "日期", &mut s.on);
-                        if w.status == WishStatus::Published {
-                            ui.label("认领方");
-                            ui.horizontal(|ui| {
-                                ui.radio_value(&mut s.sponsor_kind, SponsorKind::Company, "企业");
-                                ui.radio_value(&mut s.sponsor_kind, SponsorKind::Person, "个人");
-                            });
-                            ui.end_row();
-                            text_row(ui, "认领人", &mut s.sponsor);
-                            text_row(ui, "认领人联系方式", &mut s.contact);
-                        }
+                    if let Some(p) = &w.photo_ref {
+                        ui.label(format!("照片编号：{p}"));
                     }
-                    WishStatus::Claimed => {
-                        text_row(ui, "实现日期", &mut s.on);
-                        text_row(ui, "照片编号", &mut s.photo);
+                    if let Some(sp) = &w.sponsor {
+                        ui.label(format!(
+                            "认领人：{}（{}）{}",
+                            sp.name,
+                            sp.kind.label_zh(),
+                            sp.contact.clone().unwrap_or_default()
+                        ));
                     }
-                    _ => {}
-                });
-                ui.horizontal(|ui| match w.status {
-                    WishStatus::Recorded => {
-                        if ui.button("保存修改").clicked() {
-                            step = Some(Step::Edit);
+                    form_grid("wish-step", ui, |ui| match w.status {
+                        WishStatus::Recorded | WishStatus::Published => {
+                            text_row(ui, "心愿内容", &mut s.edit_text);
+                            text_row(ui, "预估金额（元）", &mut s.edit_estimate);
+                            text_row(ui, "日期", &mut s.on);
+                            if w.status == WishStatus::Published {
+                                ui.label("认领方");
+                                ui.horizontal(|ui| {
+                                    ui.radio_value(
+                                        &mut s.sponsor_kind,
+                                        SponsorKind::Company,
+                                        "企业",
+                                    );
+                                    ui.radio_value(
+                                        &mut s.sponsor_kind,
+                                        SponsorKind::Person,
+                                        "个人",
+                                    );
+                                });
+                                ui.end_row();
+                                text_row(ui, "认领人", &mut s.sponsor);
+                                text_row(ui, "认领人联系方式", &mut s.contact);
+                            }
                         }
-                        if ui.button("发布").clicked() {
-                            step = Some(Step::Publish);
+                        WishStatus::Claimed => {
+                            text_row(ui, "实现日期", &mut s.on);
+                            text_row(ui, "照片编号", &mut s.photo);
                         }
-                    }
-                    WishStatus::Published => {
-                        if ui.button("保存修改").clicked() {
-                            step = Some(Step::Edit);
+                        _ => {}
+                    });
+                    ui.horizontal(|ui| match w.status {
+                        WishStatus::Recorded => {
+                            if ui.button("保存修改").clicked() {
+                                step = Some(Step::Edit);
+                            }
+                            if ui.button("发布").clicked() {
+                                step = Some(Step::Publish);
+                            }
                         }
-                        if ui.button("登记认领").clicked() {
-                            step = Some(Step::Claim);
+                        WishStatus::Published => {
+                            if ui.button("保存修改").clicked() {
+                                step = Some(Step::Edit);
+                            }
+                            if ui.button("登记认领").clicked() {
+                                step = Some(Step::Claim);
+                            }
                         }
-                    }
-                    WishStatus::Claimed => {
-                        if ui.button("标记已实现").clicked() {
+                        WishStatus::Claimed if ui.button("标记已实现").clicked() => {
                             step = Some(Step::Fulfil);
                         }
-                    }
-                    _ => {}
-                });
-                if !matches!(w.status, WishStatus::Fulfilled | WishStatus::Cancelled) {
-                    ui.horizontal(|ui| {
-                        let l = ui.label("取消原因");
-                        ui.add(egui::TextEdit::singleline(&mut s.reason).desired_width(200.0)).labelled_by(l.id);
-                        if ui.button("取消心愿").clicked() {
-                            step = Some(Step::Cancel);
-                        }
+                        _ => {}
                     });
-                }
-                history_ui(ui, "办理历史", &s.history);
-            });
+                    if !matches!(w.status, WishStatus::Fulfilled | WishStatus::Cancelled) {
+                        ui.horizontal(|ui| {
+                            let l = ui.label("取消原因");
+                            ui.add(egui::TextEdit::singleline(&mut s.reason).desired_width(200.0))
+                                .labelled_by(l.id);
+                            if ui.button("取消心愿").clicked() {
+                                step = Some(Step::Cancel);
+                            }
+                        });
+                    }
+                    history_ui(ui, "办理历史", &s.history);
+                },
+            );
         }
     }
     if let Some(i) = open {

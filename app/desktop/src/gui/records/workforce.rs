@@ -194,26 +194,30 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ));
             refresh = ui.button("刷新").clicked();
         });
-        section(ui, &format!("缺口：没有儿童主任的村（居）{} 个", gaps.len()), |ui| {
-            if gaps.is_empty() {
-                ui.colored_label(super::GREEN, "每个村（居）都有在岗的儿童主任");
-            }
-            // A long gap list scrolls on its own so the tree stays in reach.
-            egui::ScrollArea::vertical()
-                .id_salt("wf-gaps")
-                .max_height(220.0)
-                .show(ui, |ui| {
-                    for (code, name, town) in &gaps {
-                        ui.colored_label(RED, format!("⚠ {town} {name}（{code}）：无儿童主任"));
-                    }
-                });
-            if !no_sup.is_empty() {
-                ui.separator();
-                for (code, name) in &no_sup {
-                    ui.colored_label(RED, format!("⚠ {name}（{code}）：无儿童督导员"));
+        section(
+            ui,
+            &format!("缺口：没有儿童主任的村（居）{} 个", gaps.len()),
+            |ui| {
+                if gaps.is_empty() {
+                    ui.colored_label(super::GREEN, "每个村（居）都有在岗的儿童主任");
                 }
-            }
-        });
+                // A long gap list scrolls on its own so the tree stays in reach.
+                egui::ScrollArea::vertical()
+                    .id_salt("wf-gaps")
+                    .max_height(220.0)
+                    .show(ui, |ui| {
+                        for (code, name, town) in &gaps {
+                            ui.colored_label(RED, format!("⚠ {town} {name}（{code}）：无儿童主任"));
+                        }
+                    });
+                if !no_sup.is_empty() {
+                    ui.separator();
+                    for (code, name) in &no_sup {
+                        ui.colored_label(RED, format!("⚠ {name}（{code}）：无儿童督导员"));
+                    }
+                }
+            },
+        );
         for t in &n.townships {
             let sups: Vec<String> = t
                 .supervisors
@@ -251,7 +255,11 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                     .directors
                                     .iter()
                                     .map(|w| {
-                                        format!("{} {}", w.name, w.phone.clone().unwrap_or_default())
+                                        format!(
+                                            "{} {}",
+                                            w.name,
+                                            w.phone.clone().unwrap_or_default()
+                                        )
                                     })
                                     .collect();
                                 ui.label(d.join("、"));
@@ -276,10 +284,15 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &mut app.records.workforce;
         ui.horizontal(|ui| {
             ui.selectable_value(&mut st.role_filter, None, "全部");
-            ui.selectable_value(&mut st.role_filter, Some(WorkerRole::Supervisor), "儿童督导员");
+            ui.selectable_value(
+                &mut st.role_filter,
+                Some(WorkerRole::Supervisor),
+                "儿童督导员",
+            );
             ui.selectable_value(&mut st.role_filter, Some(WorkerRole::Director), "儿童主任");
             let l = ui.label("姓名");
-            ui.add(egui::TextEdit::singleline(&mut st.name_filter).desired_width(120.0)).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut st.name_filter).desired_width(120.0))
+                .labelled_by(l.id);
             if ui.button("＋ 登记人员").clicked() {
                 st.worker_form = Some(WorkerForm {
                     editing: None,
@@ -402,7 +415,10 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 })
                 .map_err(|e| e.to_string())
         });
-        finish(app, result.map(|w| format!("已保存{}：{}", w.role.label_zh(), w.name)));
+        finish(
+            app,
+            result.map(|w| format!("已保存{}：{}", w.role.label_zh(), w.name)),
+        );
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
             app.records.workforce.worker_form = None;
             app.records.workforce.worker_selected = None;
@@ -440,11 +456,7 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let names: std::collections::HashMap<RowId, &str> =
             st.workers.iter().map(|w| (w.id, w.name.as_str())).collect();
         let total: f64 = st.trainings.iter().map(|t| t.hours).sum();
-        ui.label(format!(
-            "共 {} 次培训，{} 学时",
-            st.trainings.len(),
-            total
-        ));
+        ui.label(format!("共 {} 次培训，{} 学时", st.trainings.len(), total));
         egui::Grid::new("wf-trainings")
             .striped(true)
             .num_columns(5)
@@ -468,7 +480,11 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         "{} 人：{}{}",
                         t.attendees.len(),
                         who.join("、"),
-                        if t.attendees.len() > who.len() { "…" } else { "" }
+                        if t.attendees.len() > who.len() {
+                            "…"
+                        } else {
+                            ""
+                        }
                     ));
                     ui.end_row();
                 }
@@ -519,7 +535,14 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             let attendees: Vec<RowId> = f.attendees.iter().copied().collect();
             app.store
                 .write(&actor, |tx| {
-                    wf::add_training(tx, on, &f.topic, hours, opt(&f.organiser).as_deref(), &attendees)
+                    wf::add_training(
+                        tx,
+                        on,
+                        &f.topic,
+                        hours,
+                        opt(&f.organiser).as_deref(),
+                        &attendees,
+                    )
                 })
                 .map_err(|e| e.to_string())
         })();
@@ -566,36 +589,41 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.weak("尚未登记儿童之家");
         }
         if let Some((h, acts, f, reason)) = st.home_selected.as_mut() {
-            section(ui, &format!("{} 的活动（{}）", h.name, acts.len()), |ui| {
-                for a in acts.iter() {
-                    ui.label(format!(
-                        "{} {}　{}{}",
-                        a.held_on,
-                        a.title,
-                        a.participants
-                            .map(|p| format!("{p} 人参加"))
-                            .unwrap_or_default(),
-                        a.organiser
-                            .as_ref()
-                            .map(|o| format!("　组织：{o}"))
-                            .unwrap_or_default()
-                    ));
-                }
-                if h.closed_on.is_none() {
-                    form_grid("wf-activity", ui, |ui| {
-                        text_row(ui, "活动日期", &mut f.on);
-                        text_row(ui, "活动名称", &mut f.title);
-                        text_row(ui, "参加人数", &mut f.participants);
-                        text_row(ui, "活动组织者", &mut f.organiser);
-                    });
-                    add_activity = ui.button("登记活动").clicked();
-                    ui.horizontal(|ui| {
-                        let l = ui.label("关闭原因");
-                        ui.add(egui::TextEdit::singleline(reason).desired_width(200.0)).labelled_by(l.id);
-                        close = ui.button("关闭儿童之家").clicked();
-                    });
-                }
-            });
+            section(
+                ui,
+                &format!("{} 的活动（{}）", h.name, acts.len()),
+                |ui| {
+                    for a in acts.iter() {
+                        ui.label(format!(
+                            "{} {}　{}{}",
+                            a.held_on,
+                            a.title,
+                            a.participants
+                                .map(|p| format!("{p} 人参加"))
+                                .unwrap_or_default(),
+                            a.organiser
+                                .as_ref()
+                                .map(|o| format!("　组织：{o}"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    if h.closed_on.is_none() {
+                        form_grid("wf-activity", ui, |ui| {
+                            text_row(ui, "活动日期", &mut f.on);
+                            text_row(ui, "活动名称", &mut f.title);
+                            text_row(ui, "参加人数", &mut f.participants);
+                            text_row(ui, "活动组织者", &mut f.organiser);
+                        });
+                        add_activity = ui.button("登记活动").clicked();
+                        ui.horizontal(|ui| {
+                            let l = ui.label("关闭原因");
+                            ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
+                                .labelled_by(l.id);
+                            close = ui.button("关闭儿童之家").clicked();
+                        });
+                    }
+                },
+            );
         }
         let f = &mut st.home_form;
         if f.opened.is_empty() {
@@ -640,29 +668,31 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         && let Some((h, _, f, reason)) = &app.records.workforce.home_selected
     {
         let id = h.id;
-        let result = if close {
-            app.store
-                .write(&actor, |tx| wf::close_home(tx, id, super::today(), reason))
-                .map(|h| format!("已关闭 {}", h.name))
-                .map_err(|e| e.to_string())
-        } else {
-            (|| {
-                let on = parse_date("活动日期", &f.on)?;
-                let n = if f.participants.trim().is_empty() {
-                    None
-                } else {
-                    Some(f.participants.trim().parse::<u32>().map_err(|_| {
-                        format!("字段“参加人数”：“{}”不是整数", f.participants)
-                    })?)
-                };
+        let result =
+            if close {
                 app.store
-                    .write(&actor, |tx| {
-                        wf::add_activity(tx, id, on, &f.title, n, opt(&f.organiser).as_deref())
-                    })
-                    .map(|a| format!("已登记活动：{}", a.title))
+                    .write(&actor, |tx| wf::close_home(tx, id, super::today(), reason))
+                    .map(|h| format!("已关闭 {}", h.name))
                     .map_err(|e| e.to_string())
-            })()
-        };
+            } else {
+                (|| {
+                    let on = parse_date("活动日期", &f.on)?;
+                    let n =
+                        if f.participants.trim().is_empty() {
+                            None
+                        } else {
+                            Some(f.participants.trim().parse::<u32>().map_err(|_| {
+                                format!("字段“参加人数”：“{}”不是整数", f.participants)
+                            })?)
+                        };
+                    app.store
+                        .write(&actor, |tx| {
+                            wf::add_activity(tx, id, on, &f.title, n, opt(&f.organiser).as_deref())
+                        })
+                        .map(|a| format!("已登记活动：{}", a.title))
+                        .map_err(|e| e.to_string())
+                })()
+            };
         let ok = result.is_ok();
         finish(app, result);
         if ok {
