@@ -187,6 +187,54 @@ fn allowance_ledger_roster_and_grants() {
         strings.contains("刘欣怡") && strings.contains("花名册"),
         "{strings}"
     );
+    assert!(!strings.contains(LIU), "masked in the XLSX too");
+    // The full-ID official copy: the purpose is required and audited.
+    let official = dir.path().join("roster-official.xlsx");
+    let err = fails(
+        &db,
+        &[
+            "allowance",
+            "roster",
+            "--month",
+            "2027-06",
+            "--out",
+            official.to_str().unwrap(),
+            "--full-ids",
+            " ",
+        ],
+    );
+    assert!(err.contains("完整身份证号用途"), "{err}");
+    assert!(!official.exists(), "nothing is written without the purpose");
+    ok(
+        &db,
+        &[
+            "allowance",
+            "roster",
+            "--month",
+            "2027-06",
+            "--out",
+            official.to_str().unwrap(),
+            "--full-ids",
+            "报送县农商银行代发",
+        ],
+    );
+    let out = std::process::Command::new("unzip")
+        .args(["-p"])
+        .arg(&official)
+        .arg("xl/sharedStrings.xml")
+        .output()
+        .expect("unzip");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(LIU));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (reason, detail): (Option<String>, String) = conn
+        .query_row(
+            "SELECT reason, detail FROM audit_log WHERE action = 'report.print' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(reason.as_deref(), Some("报送县农商银行代发"));
+    assert!(detail.contains("\"full_ids\":true"), "{detail}");
     let err = fails(
         &db,
         &[

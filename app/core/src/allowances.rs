@@ -689,6 +689,73 @@ pub fn roster(conn: &Connection, month: YearMonth, scope: &str) -> Result<Roster
 
 /// The roster as a printable document (landscape table, masked IDs).
 pub fn roster_document(roster: &Roster, office_name: &str, today: NaiveDate) -> Document {
+    roster_document_with(roster, office_name, today, IdDisplay::Masked)
+}
+
+/// How a roster shows ID numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdDisplay {
+    /// `4115…0124`: the default for every copy that may travel.
+    #[default]
+    Masked,
+    /// The full number: only for the official copy the bank or finance
+    /// section needs, exported with a reason that is audited
+    /// ([`audit_roster_export`]).
+    Full,
+}
+
+impl IdDisplay {
+    pub fn show(self, id: &str) -> String {
+        match self {
+            IdDisplay::Masked => id_number::mask(id),
+            IdDisplay::Full => id.to_string(),
+        }
+    }
+}
+
+/// Why the full-ID copy of a roster is needed, and who may ask: the reason
+/// is required.
+pub fn check_full_id_reason(ids: IdDisplay, reason: &str) -> Result<Option<String>> {
+    match ids {
+        IdDisplay::Masked => Ok(None),
+        IdDisplay::Full => required("完整身份证号用途", reason).map(Some),
+    }
+}
+
+/// Records a roster export (PDF or XLSX): month, file, SHA-256, and whether
+/// full ID numbers were printed, with the reason for them.
+pub fn audit_roster_export(
+    tx: &mut WriteTx<'_>,
+    roster: &Roster,
+    file: &str,
+    sha256: &str,
+    ids: IdDisplay,
+    reason: &str,
+) -> Result<()> {
+    let reason = check_full_id_reason(ids, reason)?;
+    let mut entry = AuditEntryInput::new("report.print", "report", Some(roster.month.to_string()))
+        .detail(serde_json::json!({
+            "template": "基本生活费发放花名册",
+            "month": roster.month.to_string(),
+            "rows": roster.rows.len(),
+            "file": file,
+            "sha256": sha256,
+            "full_ids": ids == IdDisplay::Full,
+            "children": roster.rows.iter().map(|r| r.payment.child_id.to_string()).collect::<Vec<_>>(),
+        }));
+    if let Some(r) = &reason {
+        entry = entry.reason(r);
+    }
+    tx.audit(entry)
+}
+
+/// The roster as a printable document, with ID numbers shown as `ids` says.
+pub fn roster_document_with(
+    roster: &Roster,
+    office_name: &str,
+    today: NaiveDate,
+    ids: IdDisplay,
+) -> Document {
     let title = format!(
         "{}孤儿和事实无人抚养儿童基本生活费发放花名册（{}）",
         office_name,
@@ -725,7 +792,7 @@ pub fn roster_document(roster: &Roster, office_name: &str, today: NaiveDate) -> 
             cells: vec![
                 cell(&(i + 1).to_string(), body_style, Align::Center),
                 cell(&r.child_name, body_style, Align::Left),
-                cell(&id_number::mask(&r.id_number), body_style, Align::Left),
+                cell(&ids.show(&r.id_number), body_style, Align::Left),
                 cell(&r.township_name, body_style, Align::Left),
                 cell(&r.village_name, body_style, Align::Left),
                 cell(r.payment.category.label_zh(), body_style, Align::Left),

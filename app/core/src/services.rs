@@ -461,6 +461,9 @@ pub struct Referral {
     pub status_on: Option<NaiveDate>,
     pub note: Option<String>,
     pub recorded_at: String,
+    /// The 强制报告 this referral came from, if any.
+    #[serde(default)]
+    pub mreport_id: Option<RowId>,
 }
 
 #[derive(Debug, Clone)]
@@ -470,10 +473,34 @@ pub struct ReferralInput {
     pub item: Option<ItemSnapshot>,
     pub reason: String,
     pub sent_on: NaiveDate,
+    /// The 强制报告 this referral came from; it must be the same child's.
+    pub mreport_id: Option<RowId>,
 }
 
 pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
     ensure_child(tx.conn(), input.child_id)?;
+    if let Some(m) = input.mreport_id {
+        let owner: Option<RowId> = tx
+            .conn()
+            .query_row(
+                "SELECT child_id FROM mandatory_reports WHERE id = ?1",
+                [m],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match owner {
+            None => {
+                return Err(CoreError::NotFound {
+                    what: "强制报告",
+                    key: m.to_string(),
+                });
+            }
+            Some(c) if c != input.child_id => {
+                return Err(CoreError::field("来源强制报告", "不是该儿童的报告"));
+            }
+            Some(_) => {}
+        }
+    }
     let rec = Referral {
         id: RowId::new(),
         child_id: input.child_id,
@@ -485,11 +512,12 @@ pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
         status_on: None,
         note: None,
         recorded_at: tx.now().to_string(),
+        mreport_id: input.mreport_id,
     };
     tx.conn().execute(
         "INSERT INTO referrals (id, child_id, department, item_code, item_name, reason, sent_on,
-            status, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sent', ?8)",
+            status, recorded_at, mreport_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sent', ?8, ?9)",
         params![
             rec.id,
             rec.child_id,
@@ -498,7 +526,8 @@ pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
             rec.item.as_ref().map(|i| i.name.clone()),
             rec.reason,
             rec.sent_on.to_string(),
-            rec.recorded_at
+            rec.recorded_at,
+            rec.mreport_id,
         ],
     )?;
     audit_add(
@@ -510,6 +539,7 @@ pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
             "child": rec.child_id.to_string(),
             "department": rec.department,
             "sent_on": rec.sent_on.to_string(),
+            "mreport": rec.mreport_id.map(|m| m.to_string()),
         }),
     )?;
     Ok(rec)
@@ -565,7 +595,7 @@ pub fn set_referral_status(
     Ok(new)
 }
 
-const REFERRAL_COLUMNS: &str = "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at";
+const REFERRAL_COLUMNS: &str = "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at, mreport_id";
 
 fn row_to_referral(r: &rusqlite::Row<'_>) -> rusqlite::Result<Referral> {
     let code: Option<String> = r.get(3)?;
@@ -585,6 +615,7 @@ fn row_to_referral(r: &rusqlite::Row<'_>) -> rusqlite::Result<Referral> {
         status_on: opt_date_col(r, 8)?,
         note: r.get(9)?,
         recorded_at: r.get(10)?,
+        mreport_id: r.get(11)?,
     })
 }
 
@@ -603,6 +634,15 @@ pub fn referrals_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Ref
         "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE child_id = ?1 ORDER BY sent_on DESC"
     ))?;
     let rows = stmt.query_map([child_id], row_to_referral)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Referrals made from one 强制报告, oldest first.
+pub fn referrals_for_report(conn: &Connection, mreport_id: RowId) -> Result<Vec<Referral>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE mreport_id = ?1 ORDER BY sent_on"
+    ))?;
+    let rows = stmt.query_map([mreport_id], row_to_referral)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

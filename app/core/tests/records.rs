@@ -247,6 +247,50 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     assert!(!text.contains("班主任") && !text.contains("葡萄架乡中心小学"));
     assert!(matches!(doc.body.first(), Some(Block::Heading { .. })));
 
+    // A referral remembers the report it came from; another child's
+    // report is refused as its source.
+    let referral = store
+        .write(&actor(), |tx| {
+            sv::refer(
+                tx,
+                &sv::ReferralInput {
+                    child_id: zhao,
+                    department: "县公安局".into(),
+                    item: None,
+                    reason: "依强制报告转介".into(),
+                    sent_on: d("2025-03-05"),
+                    mreport_id: Some(late.id),
+                },
+            )
+        })
+        .unwrap();
+    let from_report = sv::referrals_for_report(store.conn(), late.id).unwrap();
+    assert_eq!(from_report.len(), 1);
+    assert_eq!(from_report[0].id, referral.id);
+    assert_eq!(from_report[0].mreport_id, Some(late.id));
+    assert!(
+        sv::referrals_for_report(store.conn(), timely.id)
+            .unwrap()
+            .is_empty()
+    );
+    let other = child(&mut store, "411525201304150124", "张小雨", "411525102201");
+    let err = store
+        .write(&actor(), |tx| {
+            sv::refer(
+                tx,
+                &sv::ReferralInput {
+                    child_id: other,
+                    department: "县公安局".into(),
+                    item: None,
+                    reason: "x".into(),
+                    sent_on: d("2025-03-05"),
+                    mreport_id: Some(late.id),
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("来源强制报告"), "{err}");
+
     // Nothing is hard-deleted.
     assert!(
         store
@@ -401,6 +445,47 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
         !text.contains("411603200906120689"),
         "ID numbers are masked"
     );
+
+    // The full-ID official copy needs its purpose, which the audit keeps.
+    let full = al::roster_document_with(
+        &roster,
+        "固始县民政局",
+        d("2025-04-21"),
+        al::IdDisplay::Full,
+    );
+    assert!(
+        serde_json::to_string(&full)
+            .unwrap()
+            .contains("411603200906120689")
+    );
+    let err = store
+        .write(&actor(), |tx| {
+            al::audit_roster_export(tx, &roster, "/tmp/x.pdf", "00", al::IdDisplay::Full, "  ")
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("完整身份证号用途"), "{err}");
+    store
+        .write(&actor(), |tx| {
+            al::audit_roster_export(
+                tx,
+                &roster,
+                "/tmp/x.pdf",
+                "00",
+                al::IdDisplay::Full,
+                "报送县农商银行代发",
+            )
+        })
+        .unwrap();
+    let (reason, detail): (Option<String>, String) = store
+        .conn()
+        .query_row(
+            "SELECT reason, detail FROM audit_log WHERE action = 'report.print' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(reason.as_deref(), Some("报送县农商银行代发"));
+    assert!(detail.contains("\"full_ids\":true"), "{detail}");
 
     store
         .write(&actor(), |tx| {
@@ -641,6 +726,7 @@ fn services_referrals_and_coverage() {
                     item: None,
                     reason: "康复评估".into(),
                     sent_on: d("2025-04-03"),
+                    mreport_id: None,
                 },
             )
         })

@@ -2,15 +2,24 @@
 //! finance section or the bank. Used by the CLI and the UI.
 
 use anyhow::{Context, Result};
-use hutong_core::allowances::{Roster, format_yuan};
-use hutong_core::national::id_number;
+use hutong_core::allowances::{IdDisplay, Roster, format_yuan};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 /// The monthly allowance roster as an XLSX workbook (ID numbers masked,
 /// amounts as numbers in 元 so the sheet can total them).
 pub fn allowance_roster(roster: &Roster, office_name: &str) -> Result<Vec<u8>> {
+    allowance_roster_with(roster, office_name, IdDisplay::Masked)
+}
+
+/// The roster with ID numbers shown as `ids` says (the full-ID official
+/// copy is audited with its reason by the caller).
+pub fn allowance_roster_with(
+    roster: &Roster,
+    office_name: &str,
+    ids: IdDisplay,
+) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
-    fill_roster(wb.add_worksheet(), roster, office_name).context("生成 XLSX 花名册")?;
+    fill_roster(wb.add_worksheet(), roster, office_name, ids).context("生成 XLSX 花名册")?;
     wb.save_to_buffer().context("生成 XLSX 花名册")
 }
 
@@ -18,6 +27,7 @@ fn fill_roster(
     ws: &mut Worksheet,
     roster: &Roster,
     office_name: &str,
+    ids: IdDisplay,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     {
         ws.set_name(roster.month.to_string())?;
@@ -64,7 +74,7 @@ fn fill_roster(
             let row = (i + 2) as u32;
             ws.write_number_with_format(row, 0, (i + 1) as f64, &cell)?;
             ws.write_string_with_format(row, 1, &r.child_name, &cell)?;
-            ws.write_string_with_format(row, 2, id_number::mask(&r.id_number), &cell)?;
+            ws.write_string_with_format(row, 2, ids.show(&r.id_number), &cell)?;
             ws.write_string_with_format(row, 3, &r.township_name, &cell)?;
             ws.write_string_with_format(row, 4, &r.village_name, &cell)?;
             ws.write_string_with_format(row, 5, r.payment.category.label_zh(), &cell)?;

@@ -11,7 +11,14 @@ use std::path::Path;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3_CASEWORK, V4_EXCHANGE, V5_RECORDS];
+const MIGRATIONS: &[&str] = &[
+    V1,
+    V2,
+    V3_CASEWORK,
+    V4_EXCHANGE,
+    V5_RECORDS,
+    V6_REFERRAL_SOURCE,
+];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -672,4 +679,11 @@ CREATE TRIGGER trainings_no_delete BEFORE DELETE ON trainings BEGIN SELECT RAISE
 CREATE TRIGGER training_attendees_no_delete BEFORE DELETE ON training_attendees BEGIN SELECT RAISE(ABORT, '培训签到不可删除'); END;
 CREATE TRIGGER child_homes_no_delete BEFORE DELETE ON child_homes BEGIN SELECT RAISE(ABORT, '儿童之家记录不可删除，请登记关闭'); END;
 CREATE TRIGGER home_activities_no_delete BEFORE DELETE ON home_activities BEGIN SELECT RAISE(ABORT, '活动记录不可删除，请作废'); END;
+"#;
+
+/// Version 6: a referral may name the 强制报告 it came from, so the report's
+/// view lists the departments it was referred to (issue #9).
+const V6_REFERRAL_SOURCE: &str = r#"
+ALTER TABLE referrals ADD COLUMN mreport_id BLOB REFERENCES mandatory_reports(id);
+CREATE INDEX referrals_mreport ON referrals(mreport_id);
 "#;

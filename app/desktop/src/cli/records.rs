@@ -633,6 +633,9 @@ pub enum ServiceCommand {
         code: Option<String>,
         #[arg(long)]
         name: Option<String>,
+        /// The 强制报告 this referral comes from (its record id).
+        #[arg(long)]
+        mreport: Option<String>,
     },
     /// Move a referral on: accepted, done or declined.
     Referral {
@@ -875,8 +878,13 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             on,
             code,
             name,
+            mreport,
         } => {
             let child = child_of(&store, &child)?;
+            let mreport_id = mreport
+                .as_deref()
+                .map(|m| parse_row_id("--mreport", m))
+                .transpose()?;
             let input = sv::ReferralInput {
                 child_id: child.id,
                 department,
@@ -887,6 +895,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 }),
                 reason,
                 sent_on: date_or_today("--on", &on)?,
+                mreport_id,
             };
             let r = store.write(actor, |tx| sv::refer(tx, &input))?;
             println!("已转介 {}：{} → {}", r.id, child.name, r.department);
@@ -999,6 +1008,10 @@ pub enum AllowanceCommand {
         out: PathBuf,
         #[arg(long)]
         scope: Option<String>,
+        /// Print full ID numbers (the official copy for the bank); the
+        /// purpose given here is kept in the audit log.
+        #[arg(long, value_name = "PURPOSE")]
+        full_ids: Option<String>,
     },
     /// 福彩圆梦 and 明天计划 records.
     #[command(subcommand)]
@@ -1183,9 +1196,21 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                 }
             }
         }
-        AllowanceCommand::Roster { month, out, scope } => {
+        AllowanceCommand::Roster {
+            month,
+            out,
+            scope,
+            full_ids,
+        } => {
             let month = parse_month(&month)?;
             let scope = scope_of(&store, &scope)?;
+            let ids = if full_ids.is_some() {
+                al::IdDisplay::Full
+            } else {
+                al::IdDisplay::Masked
+            };
+            let reason = full_ids.unwrap_or_default();
+            al::check_full_id_reason(ids, &reason)?;
             let roster = al::roster(store.conn(), month, &scope)?;
             if roster.rows.is_empty() {
                 bail!(
@@ -1200,18 +1225,24 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
             let bytes = match ext.as_deref() {
-                Some("pdf") => render_pdf(&al::roster_document(&roster, &office, today()))?,
-                Some("xlsx") => hutong::xlsx::allowance_roster(&roster, &office)?,
+                Some("pdf") => {
+                    render_pdf(&al::roster_document_with(&roster, &office, today(), ids))?
+                }
+                Some("xlsx") => hutong::xlsx::allowance_roster_with(&roster, &office, ids)?,
                 _ => bail!("--out：文件扩展名应为 .pdf 或 .xlsx"),
             };
-            write_and_audit(
-                &mut store,
-                actor,
-                &out,
-                &bytes,
-                "基本生活费发放花名册",
-                month.to_string(),
-            )?;
+            std::fs::write(&out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
+            let sha = hex::encode(Sha256::digest(&bytes));
+            let file = out.display().to_string();
+            store.write(actor, |tx| {
+                al::audit_roster_export(tx, &roster, &file, &sha, ids, &reason)
+            })?;
+            println!(
+                "已生成 {}（基本生活费发放花名册，{} 字节，SHA-256 {}）",
+                out.display(),
+                bytes.len(),
+                &sha[..16]
+            );
         }
         AllowanceCommand::Grant(g) => grant(&mut store, actor, g)?,
     }

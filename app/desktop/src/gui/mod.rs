@@ -252,6 +252,7 @@ impl HutongApp {
             || self.assessment_tab.busy()
             || self.sweep.busy()
             || self.upgrade.busy()
+            || self.records.busy()
     }
 
     /// The 数据交换 screen's latest message (imported, refused, restored …).

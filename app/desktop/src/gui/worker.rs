@@ -6,7 +6,7 @@
 use hutong_core::document::Document;
 use hutong_core::province::{
     AssessInput, Assessment, ChildSnapshot, FieldValue, Finding, FormDef, FormEvaluation, Manifest,
-    ReportInput, ScaleDef, TemplateInfo,
+    ReportInput, ScaleDef, ServiceItem, TemplateInfo,
 };
 use hutong_plugin_host::{Plugin, Runtime};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -20,6 +20,9 @@ pub struct PluginInfo {
     pub templates: Vec<TemplateInfo>,
     /// The plugin's assessment scales (the 评估 tab renders them).
     pub scales: Vec<ScaleDef>,
+    /// The province's service catalogue (业务台账 → 关爱服务), read once at
+    /// start like the forms.
+    pub services: Vec<ServiceItem>,
 }
 
 struct Job {
@@ -127,6 +130,10 @@ impl PluginWorker {
                     Vec::new()
                 }),
                 scales: p.scales().unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Vec::new()
+                }),
+                services: p.service_catalog().unwrap_or_else(|e| {
                     errors.push(e.to_string());
                     Vec::new()
                 }),

@@ -1,3 +1,40 @@
 //! Strings for 业务台账：强制报告、服务、补贴、微心愿、心理关爱、工作队伍 (#9).
 
-pub const STRINGS: &[(&str, &str, &str)] = &[];
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("rec.tab.reports", "强制报告", "Mandatory reports"),
+    ("rec.tab.services", "关爱服务", "Care services"),
+    ("rec.tab.allowances", "补贴发放", "Allowances"),
+    ("rec.tab.wishes", "微心愿", "Micro-wishes"),
+    ("rec.tab.care", "心理关爱", "Psychological care"),
+    ("rec.tab.workforce", "工作队伍", "Workforce"),
+    (
+        "rec.wf.network",
+        "县—乡—村网络",
+        "County–township–village network",
+    ),
+    (
+        "rec.wf.register",
+        "督导员与主任名册",
+        "Supervisors & directors",
+    ),
+    ("rec.wf.training", "培训", "Training"),
+    ("rec.wf.homes", "儿童之家", "Children's homes"),
+    ("rec.quick", "快速登记：", "Quick add:"),
+    ("rec.quick.report", "＋ 强制报告", "+ Mandatory report"),
+    ("rec.quick.service", "＋ 关爱服务", "+ Service"),
+    ("rec.quick.ledger", "发放台账", "Allowance ledger"),
+    ("rec.quick.wish", "＋ 微心愿", "+ Micro-wish"),
+    ("rec.quick.care", "＋ 心理关爱", "+ Psychological care"),
+    ("rec.refresh", "刷新", "Refresh"),
+    (
+        "rec.new_report",
+        "＋ 登记强制报告",
+        "+ Record a mandatory report",
+    ),
+    ("rec.save_report", "保存强制报告", "Save report"),
+    ("rec.letter", "生成转介函 PDF…", "Referral letter PDF…"),
+    ("rec.open_only", "只看待反馈", "Awaiting feedback only"),
+    ("rec.late_only", "只看迟报", "Late reports only"),
+    ("rec.with_voided", "含已作废", "Include voided"),
+    ("rec.history", "修改历史", "History"),
+];
