@@ -863,7 +863,8 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     );
     // Half-way through, a village below the pace is late.
     assert!(s.expected_share > 0.4 && s.expected_share < 0.6);
-    let due_by_now = |v: &campaigns::VillageCoverage| (s.expected_share * v.children as f64).floor();
+    let due_by_now =
+        |v: &campaigns::VillageCoverage| (s.expected_share * v.children as f64).floor();
     assert_eq!(v.late, ((v.children - v.pending) as f64) < due_by_now(v));
     // Every village with two or more children and nothing done is behind.
     assert!(

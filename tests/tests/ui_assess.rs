@@ -69,7 +69,7 @@ fn harness(db: &Path, platform: Platform) -> Harness<'static, HutongApp> {
     let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
-        .with_size([1280.0, 1400.0])
+        .with_size([1280.0, 2400.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
             let mut app = HutongApp::new(store, path);

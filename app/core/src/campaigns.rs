@@ -507,7 +507,7 @@ fn summarise(
             // Late means fewer children covered than the pace asks for in
             // whole children: on a round's first days the pace rounds down
             // to none, so no village is late before any work was due.
-            let due_by_now = (expected_share * v.children as f64 + 1e-9).floor() as usize;
+            let due_by_now = (expected_share * v.children as f64 + 1e-9).floor() as u64;
             v.late = v.children - v.pending < due_by_now;
             v
         })

@@ -522,19 +522,16 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
                     let item = &scale.items[i];
                     let invalid = st.invalid_item.as_deref() == Some(item.id.as_str());
                     let text = format!("{}. {}", i + 1, item.text);
-                    let label = ui
-                        .vertical(|ui| {
-                            let l = if invalid {
-                                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), text)
-                            } else {
-                                ui.label(text)
-                            };
-                            if !item.text_alt.is_empty() {
-                                ui.weak(&item.text_alt);
-                            }
-                            l
-                        })
-                        .inner;
+                    let mut rich = egui::RichText::new(text);
+                    if invalid {
+                        rich = rich.color(egui::Color32::from_rgb(200, 30, 30));
+                    }
+                    // Not wrapped: the grid's first column takes the item's width.
+                    let mut label =
+                        ui.add(egui::Label::new(rich).wrap_mode(egui::TextWrapMode::Extend));
+                    if !item.text_alt.is_empty() {
+                        label = label.on_hover_text(&item.text_alt);
+                    }
                     ui.horizontal_wrapped(|ui| {
                         let answer = st.answers.entry(item.id.clone()).or_default();
                         if item.options.is_empty() {
