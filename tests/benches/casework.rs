@@ -44,7 +44,7 @@ fn benches(c: &mut Criterion) {
     let mut plugin = runtime
         .load_file(&Path::new(env!("HUTONG_PLUGIN_DIR")).join("hutong_plugin_henan.wasm"))
         .expect("henan plugin");
-    let actor = Actor::system("bench");
+    let actor = Actor::system("bench", store.county_scope().unwrap());
     let cancel = AtomicBool::new(false);
 
     // One full batch with writes, timed once.

@@ -21,10 +21,34 @@ pub fn hutong_bin() -> PathBuf {
     bin
 }
 
-/// Runs `hutong --db DB args...` with optional stdin, returning its output.
+/// The demo administrator's log-in, which most tests act as.
+pub const DEMO_ADMIN: (&str, &str) = ("admin", "hutong-demo");
+
+/// Runs `hutong --db DB args...` logged in as the demo administrator (through
+/// `HUTONG_USER` / `HUTONG_PASSWORD`), with optional stdin.
 pub fn hutong(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    hutong_as(db, Some(DEMO_ADMIN), args, stdin)
+}
+
+/// Runs `hutong --db DB args...` as `login` (user, password), or with no
+/// log-in at all, with optional stdin.
+pub fn hutong_as(
+    db: &Path,
+    login: Option<(&str, &str)>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
     use std::io::Write;
-    let mut child = Command::new(hutong_bin())
+    let mut command = Command::new(hutong_bin());
+    command
+        .env_remove("HUTONG_USER")
+        .env_remove("HUTONG_PASSWORD");
+    if let Some((user, password)) = login {
+        command
+            .env("HUTONG_USER", user)
+            .env("HUTONG_PASSWORD", password);
+    }
+    let mut child = command
         .arg("--db")
         .arg(db)
         .args(args)

@@ -49,8 +49,12 @@ fn real_today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-fn actor() -> Actor {
-    Actor::system("测试 王芳")
+/// The test's actor: a system actor over the database's whole county.
+fn actor(store: &Store) -> Actor {
+    Actor::system(
+        "测试 王芳",
+        store.county_scope().expect("an initialised county"),
+    )
 }
 
 fn no_progress() -> impl FnMut(usize, usize) {
@@ -90,7 +94,7 @@ fn id_for(county6: &str, birth: &str, seq: u32, female: bool) -> String {
 
 fn add_child(store: &mut Store, id: &str, name: &str, village: &str) -> RowId {
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             children::add(
                 tx,
                 &ChildInput {
@@ -118,7 +122,7 @@ fn add_parent(
     disability: Option<(&str, u8)>,
 ) {
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             let mut r = RelationInput::new(kind);
             r.situation = Some(situation);
             r.situation_since = Some(d(since));
@@ -140,7 +144,7 @@ fn add_parent(
 
 fn add_visit(store: &mut Store, child: RowId, on: NaiveDate, over: Option<(NaiveDate, &str)>) {
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             visits::add(
                 tx,
                 &VisitInput {
@@ -175,16 +179,21 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     let (_dir, mut store) = county("411525", 20);
     let mut henan = plugin(HENAN);
     let cancel = AtomicBool::new(false);
-    let liu = children::get_by_id_number(store.conn(), "411603200906120689")
-        .unwrap()
-        .unwrap();
+    let liu = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "411603200906120689",
+    )
+    .unwrap()
+    .unwrap();
+    let county_actor = actor(&store);
 
     // The day before: every child is classified for the first time; 刘欣怡
     // is still eligible and her (manual) category stays.
     let first = casework::eligibility_sweep(
         &mut store,
         &mut henan,
-        &actor(),
+        &county_actor,
         d("2027-06-11"),
         &mut no_progress(),
         &cancel,
@@ -204,12 +213,13 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     let de = f.iter().find(|f| f.category == DE_FACTO).unwrap();
     assert_eq!(de.status, FindingStatus::Eligible, "{:?}", de.reasons);
     assert!(!de.citation.is_empty());
+    let county_actor = actor(&store);
 
     // Her birthday: only children with a life event are re-checked.
     let second = casework::eligibility_sweep(
         &mut store,
         &mut henan,
-        &actor(),
+        &county_actor,
         d("2027-06-12"),
         &mut no_progress(),
         &cancel,
@@ -280,8 +290,15 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
         None,
         Some(("精神残疾", 3)),
     );
-    let started =
-        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-05")).unwrap();
+    let county_actor = actor(&store);
+    let started = casework::classify_child(
+        &mut store,
+        &mut henan,
+        &county_actor,
+        child,
+        d("2026-01-05"),
+    )
+    .unwrap();
     let s = started
         .iter()
         .find(|c| c.category == DE_FACTO)
@@ -295,13 +312,27 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
     assert_eq!(cat.source, hutong_core::categories::CategorySource::Plugin);
     assert_eq!(cat.effective_until, Some(d("2027-06-12")));
     assert!(cat.source_ref.unwrap().starts_with("cn.hutong.henan@"));
+    let county_actor = actor(&store);
     // Same answer again: nothing new is stored or changed.
-    let again =
-        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2026-01-06")).unwrap();
+    let again = casework::classify_child(
+        &mut store,
+        &mut henan,
+        &county_actor,
+        child,
+        d("2026-01-06"),
+    )
+    .unwrap();
     assert!(again.is_empty(), "{again:#?}");
+    let county_actor = actor(&store);
     // Turning 18, classified late: it ends on the birthday, not the run day.
-    let ended =
-        casework::classify_child(&mut store, &mut henan, &actor(), child, d("2027-06-20")).unwrap();
+    let ended = casework::classify_child(
+        &mut store,
+        &mut henan,
+        &county_actor,
+        child,
+        d("2027-06-20"),
+    )
+    .unwrap();
     let e = ended.iter().find(|c| c.category == DE_FACTO).unwrap();
     assert_eq!((e.kind, e.on), (ChangeKind::Ended, d("2027-06-12")));
     assert_eq!(e.allowance_stops_from, Some(d("2027-07-01")));
@@ -340,8 +371,10 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
         None,
         None,
     );
+    let county_actor = actor(&store);
     let changes =
-        casework::classify_child(&mut store, &mut henan, &actor(), a, d("2024-03-01")).unwrap();
+        casework::classify_child(&mut store, &mut henan, &county_actor, a, d("2024-03-01"))
+            .unwrap();
     assert!(
         !changes.iter().any(|c| c.category == DE_FACTO),
         "{changes:#?}"
@@ -387,8 +420,10 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
         None,
         None,
     );
+    let county_actor = actor(&store);
     let before =
-        casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-09")).unwrap();
+        casework::classify_child(&mut store, &mut henan, &county_actor, b, d("2023-07-09"))
+            .unwrap();
     assert!(
         !before
             .iter()
@@ -399,8 +434,9 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
     let mine = due.iter().find(|r| r.child_id == b).unwrap();
     assert!(mine.events.iter().any(|e| matches!(&e.kind,
         LifeEventKind::SixMonthsReached { situation, .. } if situation == "LOST_CONTACT")));
-    let after =
-        casework::classify_child(&mut store, &mut henan, &actor(), b, d("2023-07-10")).unwrap();
+    let county_actor = actor(&store);
+    let after = casework::classify_child(&mut store, &mut henan, &county_actor, b, d("2023-07-10"))
+        .unwrap();
     let s = after.iter().find(|c| c.category == DE_FACTO).unwrap();
     assert_eq!(s.kind, ChangeKind::Started, "{after:#?}");
 }
@@ -436,10 +472,11 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     let yellow = mk(&mut store, 2, "黄二");
     let green = mk(&mut store, 3, "绿三");
     let never = mk(&mut store, 4, "未评四");
+    let county_actor = actor(&store);
     let a = casework::assess_child(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         red,
         &scale,
         answers(&[("g_harm", "yes")]),
@@ -450,10 +487,11 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
         (a.level_code.as_str(), a.colour),
         ("red", Some(Colour::Red))
     );
+    let county_actor = actor(&store);
     let a = casework::assess_child(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         yellow,
         &scale,
         answers(&[("p_disability", "grade12")]),
@@ -461,8 +499,17 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     )
     .unwrap();
     assert_eq!(a.colour, Some(Colour::Yellow));
-    let a =
-        casework::assess_child(&mut store, &mut js, &actor(), green, &scale, vec![], v0).unwrap();
+    let county_actor = actor(&store);
+    let a = casework::assess_child(
+        &mut store,
+        &mut js,
+        &county_actor,
+        green,
+        &scale,
+        vec![],
+        v0,
+    )
+    .unwrap();
     assert_eq!(a.colour, Some(Colour::Green));
 
     let due = |store: &Store, c: RowId, today: NaiveDate| {
@@ -507,6 +554,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     // The village lists.
     let all = schedule::compute(
         store.conn(),
+        &store.county_scope().unwrap(),
         &policy,
         days(15),
         &ScheduleFilter {
@@ -517,6 +565,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     .unwrap();
     let overdue = schedule::compute(
         store.conn(),
+        &store.county_scope().unwrap(),
         &policy,
         days(15),
         &ScheduleFilter {
@@ -552,10 +601,11 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         "周小川",
         &village,
     );
+    let county_actor = actor(&store);
     let first = casework::assess_child(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         child,
         &scale,
         vec![],
@@ -585,8 +635,8 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
     add_visit(&mut store, child, real_today(), None);
     assert_eq!(casework::reassessment_due(&store, child).unwrap(), None);
     store
-        .write(&actor(), |tx| {
-            let c = children::get(tx.conn(), child)?.unwrap();
+        .write(&actor(&store), |tx| {
+            let c = children::get(tx.conn(), tx.actor().scope(), child)?.unwrap();
             children::update(
                 tx,
                 child,
@@ -606,10 +656,11 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         }
         other => panic!("expected a data change, got {other:?}"),
     }
+    let county_actor = actor(&store);
     casework::assess_child(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         child,
         &scale,
         answers(&[("g_harm", "yes")]),
@@ -629,12 +680,13 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     let (_dir, mut store) = county("320903", 40);
     let mut js = plugin(JIANGSU);
     let cancel = AtomicBool::new(false);
-    let total = children::count(store.conn(), None).unwrap() as usize;
+    let total = children::count(store.conn(), &store.county_scope().unwrap()).unwrap() as usize;
+    let county_actor = actor(&store);
 
     let r = casework::assess_all(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         real_today(),
         &BatchOptions::default(),
         &mut no_progress(),
@@ -643,10 +695,11 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     .unwrap();
     assert_eq!((r.assessed, r.not_assessed_before), (0, total));
     let mut calls = Vec::new();
+    let county_actor = actor(&store);
     let r = casework::assess_all(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         real_today(),
         &BatchOptions {
             include_unassessed: true,
@@ -659,10 +712,11 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     assert_eq!(r.assessed, total);
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(calls.last(), Some(&(total, total)));
+    let county_actor = actor(&store);
     let r = casework::assess_all(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         real_today(),
         &BatchOptions::default(),
         &mut no_progress(),
@@ -691,7 +745,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         suggested_services: vec![],
     };
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             assessments::record(
                 tx,
                 &assessments::NewAssessment {
@@ -738,11 +792,12 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     assert_eq!(count("SELECT count(*) FROM assessments"), rows_before);
     assert_eq!(count("SELECT count(*) FROM audit_log"), audit_before);
     assert_eq!(count("SELECT count(*) FROM eligibility_findings"), 0);
+    let county_actor = actor(&store);
 
     let applied = casework::apply_upgrade(
         &mut store,
         &mut js,
-        &actor(),
+        &county_actor,
         &preview,
         &mut no_progress(),
         &cancel,
@@ -786,13 +841,21 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
             )
         })
         .collect();
-    let in_village = children::count(store.conn(), Some(&village)).unwrap();
-    let in_township = children::count(store.conn(), Some(&township)).unwrap();
+    let in_village = children::count(
+        store.conn(),
+        &store.county_scope().unwrap().narrow_to(&village).unwrap(),
+    )
+    .unwrap();
+    let in_township = children::count(
+        store.conn(),
+        &store.county_scope().unwrap().narrow_to(&township).unwrap(),
+    )
+    .unwrap();
     let start = d("2026-01-01");
     let cycle = js.manifest().screening_cycle.clone();
     let reference = js.reference();
     let c = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             campaigns::start(
                 tx,
                 &NewCampaign {
@@ -807,7 +870,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     assert_eq!(c.period_end, d("2026-06-30"), "一年两排: half a year");
     // An overlapping round is refused.
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             campaigns::start(
                 tx,
                 &NewCampaign {
@@ -830,7 +893,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
         Outcome::Closed,
     ];
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             for (id, o) in ids.iter().zip(outcomes) {
                 campaigns::record(tx, c.id, *id, o, None)?;
             }
@@ -839,7 +902,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             children::close(tx, ids[5], start, "迁出本县")
         })
         .unwrap();
@@ -879,7 +942,9 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     assert!(first_day.villages.iter().all(|v| !v.late));
 
     let closed = store
-        .write(&actor(), |tx| campaigns::close(tx, c.id, d("2026-07-01")))
+        .write(&actor(&store), |tx| {
+            campaigns::close(tx, c.id, d("2026-07-01"))
+        })
         .unwrap();
     assert_eq!(closed.campaign.state, CampaignState::Closed);
     assert_eq!(closed.expected_share, 1.0);
@@ -888,7 +953,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     let again = campaigns::status(store.conn(), c.id, d("2027-01-01")).unwrap();
     assert_eq!(again, closed);
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             campaigns::record(tx, c.id, ids[1], Outcome::Updated, None)
         })
         .unwrap_err();

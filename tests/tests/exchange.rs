@@ -671,7 +671,7 @@ fn comparison_with_a_student_registry_finds_exactly_the_planted_differences() {
 
     // Per-field decisions with provenance: accept one rename, reject another.
     let mut store = Store::open_existing(&db).unwrap();
-    let actor = Actor::system("审核员 王芳");
+    let actor = Actor::system("审核员 王芳", store.county_scope().unwrap());
     let cmp_id = compare::list(store.conn()).unwrap()[0].id;
     let stored = compare::load_rows(store.conn(), cmp_id, Some(Group::Different)).unwrap();
     assert_eq!(stored.len(), 6);
@@ -774,9 +774,10 @@ fn police_list_flags_a_parents_death_or_release_for_recheck() {
     std::fs::write(&path, csv).unwrap();
 
     let mut store = Store::open_existing(&db).unwrap();
+    let actor = Actor::system("测试", store.county_scope().unwrap());
     let cmp = compare::compare_file(
         &mut store,
-        &Actor::system("测试"),
+        &actor,
         &path,
         Source::PoliceHukou,
         None,

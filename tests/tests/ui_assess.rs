@@ -299,10 +299,11 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
             .collect();
         for (name, answers) in [("马文博", answers_scoring_five(&scale)), ("刘欣怡", zero)] {
             let id = child_id(&db, name);
+            let county_actor = Actor::system("测试", store.county_scope().unwrap());
             let a = hutong::casework::assess_child(
                 &mut store,
                 &mut p,
-                &Actor::system("测试"),
+                &county_actor,
                 id,
                 &scale,
                 answers,

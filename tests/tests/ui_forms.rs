@@ -133,9 +133,13 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     assert!(h.query_by_label_contains("第 1 版").is_some());
 
     let store = Store::open_existing(&db).unwrap();
-    let child = children::get_by_id_number(store.conn(), "630106201203030579")
-        .unwrap()
-        .unwrap();
+    let child = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "630106201203030579",
+    )
+    .unwrap()
+    .unwrap();
     let rec = forms::latest(store.conn(), child.id, "cn.hutong.henan", "migrant-monitor")
         .unwrap()
         .expect("a saved form version");

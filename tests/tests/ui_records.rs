@@ -298,23 +298,30 @@ fn the_ledger_of_a_domain_case_starts_the_month_after_confirmation_and_stops_aft
 
     // Her category ends on 2023-10-15: October is paid, November is not.
     let mut store = Store::open_existing(&db).unwrap();
-    let child = hutong_core::children::get_by_id_number(store.conn(), ZHANG)
-        .unwrap()
-        .unwrap();
+    let child = hutong_core::children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        ZHANG,
+    )
+    .unwrap()
+    .unwrap();
     let cat = categories::for_child(store.conn(), child.id)
         .unwrap()
         .into_iter()
         .find(|c| c.category.code() == "DE_FACTO_UNSUPPORTED")
         .unwrap();
     store
-        .write(&Actor::system("test"), |tx| {
-            categories::end(
-                tx,
-                cat.id,
-                chrono::NaiveDate::from_ymd_opt(2023, 10, 15).unwrap(),
-                "父亲刑满释放",
-            )
-        })
+        .write(
+            &Actor::system("test", store.county_scope().unwrap()),
+            |tx| {
+                categories::end(
+                    tx,
+                    cat.id,
+                    chrono::NaiveDate::from_ymd_opt(2023, 10, 15).unwrap(),
+                    "父亲刑满释放",
+                )
+            },
+        )
         .unwrap();
     generate(&mut h, "2023-10");
     generate(&mut h, "2023-11");
@@ -347,7 +354,7 @@ fn the_network_view_lists_a_village_whose_director_left() {
     let today = chrono::Local::now().date_naive();
     let directors = workforce::list_workers(
         store.conn(),
-        "",
+        &store.county_scope().unwrap(),
         Some(workforce::WorkerRole::Director),
         Some(today),
     )
@@ -360,9 +367,10 @@ fn the_network_view_lists_a_village_whose_director_left() {
         .collect();
     for id in still {
         store
-            .write(&Actor::system("test"), |tx| {
-                workforce::leave(tx, id, today, "调离")
-            })
+            .write(
+                &Actor::system("test", store.county_scope().unwrap()),
+                |tx| workforce::leave(tx, id, today, "调离"),
+            )
             .unwrap();
     }
     let covered = directors

@@ -117,7 +117,7 @@ fn demo_with_henan(dir: &Path, children: usize) -> PathBuf {
     std::fs::copy(plugin_wasm(HENAN), &wasm).unwrap();
     let public = signing::keygen(&key).unwrap();
     signing::sign(&key, &wasm).unwrap();
-    let actor = Actor::system("测试");
+    let actor = Actor::system("测试", store.county_scope().unwrap());
     store
         .write(&actor, |tx| {
             plugin_registry::trust_key(tx, "41", &public, Some("河南测试密钥"))
@@ -184,6 +184,7 @@ fn recording_a_visit_writes_the_row_and_audit_and_takes_the_child_out_of_overdue
     let store = Store::open_existing(&db).unwrap();
     let overdue = schedule::compute(
         store.conn(),
+        &store.county_scope().unwrap(),
         &policy,
         today,
         &ScheduleFilter {

@@ -33,7 +33,7 @@ fn today() -> NaiveDate {
 
 fn county(dir: &Path, name: &str) -> Store {
     let mut store = Store::open(&dir.join(name)).unwrap();
-    setup::initialise_county(&mut store, &Actor::system("bench"), "411525").unwrap();
+    setup::initialise_county(&mut store, "bench", "411525").unwrap();
     store
 }
 
@@ -130,13 +130,9 @@ fn import(c: &mut Criterion) {
                     let preview =
                         table::preview_children_file(store.conn(), &path, None, today()).unwrap();
                     assert!(preview.is_clean(), "{:?}", preview.errors.first());
-                    let out = table::import_children(
-                        &mut store,
-                        &Actor::system("bench"),
-                        &preview,
-                        false,
-                    )
-                    .unwrap();
+                    let bench_actor = Actor::system("bench", store.county_scope().unwrap());
+                    let out =
+                        table::import_children(&mut store, &bench_actor, &preview, false).unwrap();
                     total += started.elapsed();
                     assert_eq!(out.inserted, n);
                 }
@@ -164,7 +160,8 @@ fn compare_bench(c: &mut Criterion) {
     let ours_csv = dir.path().join("ours.csv");
     write_csv(&ours_csv, &list, |_| "");
     let preview = table::preview_children_file(store.conn(), &ours_csv, None, today()).unwrap();
-    table::import_children(&mut store, &Actor::system("bench"), &preview, false).unwrap();
+    let bench_actor = Actor::system("bench", store.county_scope().unwrap());
+    table::import_children(&mut store, &bench_actor, &preview, false).unwrap();
     // Their list: every 100th child missing, every 97th renamed, every
     // 1000th marked 辍学, plus 500 children we do not have.
     let mut theirs: Vec<_> = list
@@ -209,9 +206,10 @@ fn compare_bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(30));
     group.bench_function("read_match_diff_save", |b| {
         b.iter(|| {
+            let bench_actor = Actor::system("bench", store.county_scope().unwrap());
             let cmp = compare::compare_file(
                 &mut store,
-                &Actor::system("bench"),
+                &bench_actor,
                 &theirs_csv,
                 Source::StudentRegistry,
                 None,

@@ -33,12 +33,7 @@ fn insert(c: &mut Criterion) {
                     let dir = tempfile::tempdir().unwrap();
                     let mut store = Store::open(&dir.path().join("b.db")).unwrap();
                     // County setup (division load) is outside the measurement.
-                    hutong_core::setup::initialise_county(
-                        &mut store,
-                        &hutong_core::Actor::system("bench"),
-                        "411525",
-                    )
-                    .unwrap();
+                    hutong_core::setup::initialise_county(&mut store, "bench", "411525").unwrap();
                     let start = Instant::now();
                     demo::generate(&mut store, &options(n), |_, _| true).unwrap();
                     total += start.elapsed();
@@ -56,6 +51,8 @@ fn queries(c: &mut Criterion) {
     let mut store = Store::open(&path).unwrap();
     demo::generate(&mut store, &options(100_000), |_, _| true).unwrap();
     let conn = store.conn();
+    let county = store.county_scope().unwrap();
+    let county = &county;
 
     let mut group = c.benchmark_group("query_100k");
     group.bench_function("baseline_raw_indexed_village", |b| {
@@ -70,7 +67,7 @@ fn queries(c: &mut Criterion) {
             black_box(n)
         })
     });
-    let run = |q: ChildQuery| move || black_box(children::list(conn, &q).unwrap().len());
+    let run = |q: ChildQuery| move || black_box(children::list(conn, county, &q).unwrap().len());
     group.bench_function("list_village", |b| {
         b.iter(run(ChildQuery {
             division: Some("411525102201".into()),
@@ -99,7 +96,9 @@ fn queries(c: &mut Criterion) {
         }))
     });
     group.bench_function("get_by_id_number", |b| {
-        b.iter(|| black_box(children::get_by_id_number(conn, "411525201304150124").unwrap()))
+        b.iter(|| {
+            black_box(children::get_by_id_number(conn, county, "411525201304150124").unwrap())
+        })
     });
     group.finish();
 }

@@ -19,6 +19,7 @@
 //! (a unique index), so running it twice creates nothing new.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::document::{
     Align, Block, Document, FontRole, Orientation, PageSetup, Paragraph, Table, TableCell,
@@ -655,7 +656,7 @@ pub struct Roster {
 }
 
 /// The month's non-voided payments within `scope`, by township, village, name.
-pub fn roster(conn: &Connection, month: YearMonth, scope: &str) -> Result<Roster> {
+pub fn roster(conn: &Connection, month: YearMonth, scope: &Scope) -> Result<Roster> {
     let cols = PAYMENT_COLUMNS
         .split(',')
         .map(|c| format!("p.{}", c.trim()))
@@ -669,7 +670,7 @@ pub fn roster(conn: &Connection, month: YearMonth, scope: &str) -> Result<Roster
          WHERE p.month = ?1 AND p.status <> 'voided' AND c.residence_division GLOB ?2
          ORDER BY c.residence_division, c.name_pinyin"
     ))?;
-    let rows = stmt.query_map(params![month.to_string(), format!("{scope}*")], |r| {
+    let rows = stmt.query_map(params![month.to_string(), scope.glob()], |r| {
         Ok(RosterRow {
             payment: row_to_payment(r)?,
             child_name: r.get(11)?,

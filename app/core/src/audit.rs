@@ -7,7 +7,8 @@
 //! every later hash too; signed exports (a later step) anchor it externally.
 
 use crate::RowId;
-use crate::error::Result;
+use crate::access::Scope;
+use crate::error::{CoreError, Result};
 use crate::store::Actor;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -88,12 +89,109 @@ fn entry_hash(e: &AuditEntry) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// Keys whose values are full ID numbers or phone numbers wherever they
+/// appear in an entry's detail (a record's fields, `changes` pairs).
+const SENSITIVE_KEYS: &[&str] = &[
+    "id_number",
+    "phone",
+    "reporter_phone",
+    "guardian_id_number",
+    "guardian_phone",
+    "carer_phone",
+    "contact_phone",
+];
+
+/// The per-database secret of the keyed hash in masked audit values,
+/// created on first use. A keyed hash (not a plain one) because an ID
+/// number has few enough unknown digits to be guessed from a plain hash.
+fn audit_secret(conn: &Connection) -> Result<Vec<u8>> {
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'audit_hash_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(hex_key) = found
+        && let Ok(bytes) = hex::decode(hex_key)
+    {
+        return Ok(bytes);
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_hash_key', ?1)",
+        [hex::encode(key)],
+    )?;
+    Ok(key.to_vec())
+}
+
+/// A full number as the audit log keeps it: masked, plus a short keyed
+/// hash so 历史 can still tell that (and when) a number changed.
+fn masked_with_hash(secret: &[u8], value: &str, is_phone: bool) -> String {
+    use hmac::Mac;
+    let shown = if is_phone {
+        hutong_national::id_number::mask_phone(value)
+    } else {
+        hutong_national::id_number::mask(value)
+    };
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret) else {
+        return shown;
+    };
+    mac.update(value.as_bytes());
+    let tag = hex::encode(mac.finalize().into_bytes());
+    format!("{shown}#{}", &tag[..8])
+}
+
+/// Masks every full ID number and phone in a detail, in place.
+fn mask_sensitive(secret: &[u8], value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if SENSITIVE_KEYS.contains(&key.as_str()) {
+                    let is_phone = key.contains("phone");
+                    mask_leaf(secret, v, is_phone);
+                } else {
+                    mask_sensitive(secret, v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                mask_sensitive(secret, v);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mask_leaf(secret: &[u8], value: &mut serde_json::Value, is_phone: bool) {
+    match value {
+        // Already masked text (a reveal's own record) stays as it is.
+        serde_json::Value::String(s) if !s.contains('*') && !s.trim().is_empty() => {
+            *s = masked_with_hash(secret, s.trim(), is_phone);
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                mask_leaf(secret, v, is_phone);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub(crate) fn append(
     conn: &Connection,
     actor: &Actor,
     at: &str,
     input: AuditEntryInput<'_>,
 ) -> Result<()> {
+    let mut input = input;
+    // The audit log never holds a full ID number or phone (SECURITY.md §4).
+    if input.detail.is_object() || input.detail.is_array() {
+        let secret = audit_secret(conn)?;
+        mask_sensitive(&secret, &mut input.detail);
+    }
     let last: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
@@ -221,7 +319,75 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     })
 }
 
-/// Entries about one entity, newest first: the 历史 tab.
+/// Entries about one record, newest first, if the record lies inside
+/// `scope`: a child's own file, or a record with a `child_id` or
+/// `division_code` inside it. Records of neither kind (accounts, plugins,
+/// settings) are the county's: only a county-wide scope sees them.
+pub fn history_in_scope(
+    conn: &Connection,
+    scope: &Scope,
+    entity: &str,
+    entity_id: &str,
+) -> Result<Vec<AuditEntry>> {
+    let refused = || CoreError::OutOfScope {
+        what: "该记录的历史".to_string(),
+        scope: scope.code().to_string(),
+    };
+    let id: RowId = entity_id.parse().map_err(|_| refused())?;
+    // The entity names a table; take it from the schema, never from text.
+    let table: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [entity],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let columns: Vec<String> = match &table {
+        Some(t) => {
+            let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+            stmt.query_map([t], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        None => Vec::new(),
+    };
+    let division: Option<String> = match table.as_deref() {
+        Some("children") => conn
+            .query_row(
+                "SELECT residence_division FROM children WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?,
+        Some(t) if columns.iter().any(|c| c == "child_id") => conn
+            .query_row(
+                &format!(
+                    "SELECT c.residence_division FROM \"{t}\" x JOIN children c ON c.id = x.child_id WHERE x.id = ?1"
+                ),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?,
+        Some(t) if columns.iter().any(|c| c == "division_code") => conn
+            .query_row(
+                &format!("SELECT division_code FROM \"{t}\" WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?,
+        _ => None,
+    };
+    let allowed = match division {
+        Some(d) => scope.contains(&d),
+        None => scope.level() == hutong_national::division::DivisionLevel::County,
+    };
+    if !allowed {
+        return Err(refused());
+    }
+    history(conn, entity, entity_id)
+}
+
+/// Entries about one entity, newest first, whatever the scope: for core's
+/// own use and callers that checked the record first.
 pub fn history(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(
         "SELECT seq, id, at, actor, action, entity, entity_id, reason, detail, prev_hash, hash

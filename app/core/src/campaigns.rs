@@ -250,9 +250,11 @@ pub fn record(
             format!("“{}”已结束并锁定，不能再登记", campaign.title),
         ));
     }
-    let child = children::get(tx.conn(), child_id)?.ok_or_else(|| CoreError::NotFound {
-        what: "儿童档案",
-        key: child_id.to_string(),
+    let child = children::get(tx.conn(), tx.actor().scope(), child_id)?.ok_or_else(|| {
+        CoreError::NotFound {
+            what: "儿童档案",
+            key: child_id.to_string(),
+        }
     })?;
     if !child
         .residence_division

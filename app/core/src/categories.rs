@@ -4,6 +4,7 @@
 //! are never deleted, so the history of eligibility stays visible.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
@@ -89,7 +90,7 @@ pub(crate) fn insert_row(conn: &Connection, c: &CategoryRecord) -> Result<()> {
 }
 
 pub fn add(tx: &mut WriteTx<'_>, child_id: RowId, input: &CategoryInput) -> Result<CategoryRecord> {
-    if crate::children::get(tx.conn(), child_id)?.is_none() {
+    if crate::children::get(tx.conn(), tx.actor().scope(), child_id)?.is_none() {
         return Err(CoreError::NotFound {
             what: "儿童档案",
             key: child_id.to_string(),
@@ -211,14 +212,14 @@ pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<CategoryRecor
 }
 
 /// Active files per category, for the 工作台 counts.
-pub fn counts(conn: &Connection, scope: Option<&str>) -> Result<Vec<(CaseCategory, u64)>> {
+pub fn counts(conn: &Connection, scope: &Scope) -> Result<Vec<(CaseCategory, u64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT k.category, count(DISTINCT k.child_id) FROM categories k
          JOIN children c ON c.id = k.child_id
          WHERE k.status = 'active' AND c.status = 'active' AND c.residence_division GLOB ?1
          GROUP BY k.category",
     )?;
-    let pattern = format!("{}*", scope.unwrap_or(""));
+    let pattern = scope.glob();
     let rows = stmt.query_map([pattern], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
     })?;

@@ -5,6 +5,7 @@
 //! ID numbers leave this module unmasked; masking is the presenter's job,
 //! and revealing one in a list is audited through [`reveal_id_number`].
 
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::error::{CoreError, Result};
 use crate::names::pinyin_keys;
@@ -346,7 +347,7 @@ pub fn update(
     id: RowId,
     input: &ChildInput,
 ) -> Result<(Child, Vec<IdWarning>)> {
-    let old = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+    let old = get_any(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: id.to_string(),
     })?;
@@ -406,7 +407,7 @@ pub fn close(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Re
     if reason.is_empty() {
         return Err(CoreError::field("结案原因", "不能为空"));
     }
-    let child = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+    let child = get_any(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: id.to_string(),
     })?;
@@ -429,7 +430,7 @@ pub fn close(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Re
 
 /// Records that a user saw an unmasked ID number, and why.
 pub fn reveal_id_number(tx: &mut WriteTx<'_>, id: RowId, purpose: &str) -> Result<String> {
-    let child = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
+    let child = get_any(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: id.to_string(),
     })?;
@@ -483,7 +484,21 @@ pub(crate) fn row_to_child(r: &rusqlite::Row<'_>) -> rusqlite::Result<Child> {
     })
 }
 
-pub fn get(conn: &Connection, id: RowId) -> Result<Option<Child>> {
+/// A child's file, if it exists and lies inside `scope`. A file outside the
+/// scope is refused ([`CoreError::OutOfScope`]), so the caller can audit it.
+pub fn get(conn: &Connection, scope: &Scope, id: RowId) -> Result<Option<Child>> {
+    match get_any(conn, id)? {
+        Some(child) if !scope.contains(&child.residence_division) => Err(CoreError::OutOfScope {
+            what: format!("儿童档案“{}”", child.name),
+            scope: scope.code().to_string(),
+        }),
+        found => Ok(found),
+    }
+}
+
+/// Any child's file, whatever the scope: for core's own use inside writes
+/// (which the store's scope triggers bound) and derived computations.
+pub(crate) fn get_any(conn: &Connection, id: RowId) -> Result<Option<Child>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {CHILD_COLUMNS} FROM children WHERE id = ?1"
@@ -499,9 +514,21 @@ fn find_id_by_number(conn: &Connection, number: &str) -> Result<Option<RowId>> {
         .optional()?)
 }
 
-/// Finds a file by ID number, accepting any input form the ID rules accept
-/// (lower-case x, full-width digits, legacy 15 digits).
-pub fn get_by_id_number(conn: &Connection, input: &str) -> Result<Option<Child>> {
+/// Finds a file by ID number within `scope`, accepting any input form the
+/// ID rules accept (lower-case x, full-width digits, legacy 15 digits). A
+/// file outside the scope is refused ([`CoreError::OutOfScope`], without
+/// the child's name) so the attempt can be audited.
+pub fn get_by_id_number(conn: &Connection, scope: &Scope, input: &str) -> Result<Option<Child>> {
+    match get_by_id_number_any(conn, input)? {
+        Some(c) if !scope.contains(&c.residence_division) => Err(CoreError::OutOfScope {
+            what: format!("身份证号 {} 的儿童档案", id_number::mask(&c.id_number)),
+            scope: scope.code().to_string(),
+        }),
+        found => Ok(found),
+    }
+}
+
+pub(crate) fn get_by_id_number_any(conn: &Connection, input: &str) -> Result<Option<Child>> {
     let normalized = id_number::normalize(input);
     let number = match id_number::parse(&normalized, today()) {
         Ok(p) => p.number,
@@ -524,11 +551,11 @@ pub enum SortKey {
     IdNumber,
 }
 
-/// A list request. Everything is optional; `scope` restricts to a user's
-/// division subtree and is always applied.
+/// A list request. Everything is optional; the session's scope is a
+/// separate, mandatory argument of [`list`].
 #[derive(Debug, Clone, Default)]
 pub struct ChildQuery {
-    pub scope: Option<String>,
+    /// A division inside the scope to narrow to (village, township).
     pub division: Option<String>,
     pub search: Option<String>,
     pub category: Option<CaseCategory>,
@@ -600,20 +627,18 @@ fn glob_literal(s: &str) -> String {
 /// Lists files matching a query. Prefix searches use indexes (GLOB with a
 /// literal prefix is index-assisted in SQLite), so a village or a search
 /// over 100,000 children answers in milliseconds.
-pub fn list(conn: &Connection, q: &ChildQuery) -> Result<Vec<ChildRow>> {
+pub fn list(conn: &Connection, scope: &Scope, q: &ChildQuery) -> Result<Vec<ChildRow>> {
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     let mut push = |clause: &str, arg: Box<dyn ToSql>, clauses: &mut Vec<String>| {
         args.push(arg);
         clauses.push(clause.replace('?', &format!("?{}", args.len())));
     };
-    if let Some(scope) = &q.scope {
-        push(
-            "c.residence_division GLOB ?",
-            Box::new(format!("{}*", glob_literal(scope))),
-            &mut clauses,
-        );
-    }
+    push(
+        "c.residence_division GLOB ?",
+        Box::new(scope.glob()),
+        &mut clauses,
+    );
     if let Some(div) = &q.division {
         push(
             "c.residence_division GLOB ?",
@@ -717,16 +742,13 @@ pub fn list(conn: &Connection, q: &ChildQuery) -> Result<Vec<ChildRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Number of files, optionally within a division subtree.
-pub fn count(conn: &Connection, scope: Option<&str>) -> Result<u64> {
-    let n: i64 = match scope {
-        Some(s) => conn.query_row(
-            "SELECT count(*) FROM children WHERE residence_division GLOB ?1",
-            [format!("{}*", glob_literal(s))],
-            |r| r.get(0),
-        )?,
-        None => conn.query_row("SELECT count(*) FROM children", [], |r| r.get(0))?,
-    };
+/// Number of files within a scope.
+pub fn count(conn: &Connection, scope: &Scope) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM children WHERE residence_division GLOB ?1",
+        [scope.glob()],
+        |r| r.get(0),
+    )?;
     Ok(n as u64)
 }
 

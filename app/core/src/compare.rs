@@ -970,7 +970,7 @@ pub fn decide(
                     ),
                 )
             })?;
-            let child = children::get(tx.conn(), child_id)?.ok_or_else(|| CoreError::NotFound {
+            let child = children::get(tx.conn(), tx.actor().scope(), child_id)?.ok_or_else(|| CoreError::NotFound {
                 what: "儿童档案",
                 key: child_id.to_string(),
             })?;

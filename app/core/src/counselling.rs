@@ -4,6 +4,7 @@
 //! whether they came from a plugin or from a paper questionnaire.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
     audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
@@ -557,7 +558,7 @@ pub fn followups_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Fol
 }
 
 /// Open follow-ups due on or before `by`, within `scope`, oldest first.
-pub fn due_followups(conn: &Connection, scope: &str, by: NaiveDate) -> Result<Vec<FollowUp>> {
+pub fn due_followups(conn: &Connection, scope: &Scope, by: NaiveDate) -> Result<Vec<FollowUp>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM care_followups f JOIN children c ON c.id = f.child_id
          WHERE f.status='open' AND f.due_on <= ?1 AND c.residence_division GLOB ?2
@@ -568,9 +569,6 @@ pub fn due_followups(conn: &Connection, scope: &str, by: NaiveDate) -> Result<Ve
             .collect::<Vec<_>>()
             .join(", ")
     ))?;
-    let rows = stmt.query_map(
-        params![by.to_string(), format!("{scope}*")],
-        row_to_followup,
-    )?;
+    let rows = stmt.query_map(params![by.to_string(), scope.glob()], row_to_followup)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

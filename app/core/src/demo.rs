@@ -11,6 +11,7 @@
 //! the batches that finished.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::categories::{self, CategoryRecord, CategorySource};
 use crate::children::{self, Child, ChildStatus};
@@ -30,6 +31,7 @@ use hutong_national::division::DivisionLevel;
 use hutong_national::id_number::{self, Sex};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rusqlite::OptionalExtension;
 use std::collections::HashSet;
 
 /// The password of every demo account. Printed by `hutong demo`.
@@ -861,6 +863,18 @@ fn generated_family(
     }
 }
 
+/// Whether this database was made as a demo (`meta.demo`): only then do
+/// the demo accounts and the log-in screen's hint exist.
+pub fn is_demo(store: &Store) -> Result<bool> {
+    Ok(store
+        .conn()
+        .query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .is_some_and(|v| v == "1"))
+}
+
 /// Builds the demo county. `progress(done, total)` is called after each
 /// batch; returning `false` stops early (what finished stays, consistent).
 pub fn generate(
@@ -868,8 +882,29 @@ pub fn generate(
     opts: &DemoOptions,
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<DemoSummary> {
-    let actor = Actor::system("hutong demo");
-    setup::initialise_county(store, &actor, &opts.county_code)?;
+    // Demo accounts have a published password: they may only ever exist in
+    // a database that was made as a demo, never in a county's real one (one
+    // that has accounts of its own).
+    let has_accounts = !users::list(store.conn())?.is_empty();
+    if store.county_code()?.is_some() && has_accounts && !is_demo(store)? {
+        return Err(CoreError::field(
+            "数据库",
+            "这是县级正式数据库，不是示例数据库：不能在其中生成示例数据或示例账户",
+        ));
+    }
+    let actor = Actor::system("hutong demo", Scope::parse(&opts.county_code)?);
+    setup::initialise_county(store, &actor.name, &opts.county_code)?;
+    store.write(&actor, |tx| {
+        tx.conn().execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('demo', '1')",
+            [],
+        )?;
+        tx.audit(AuditEntryInput::new(
+            "county.demo",
+            "meta",
+            Some("demo".into()),
+        ))
+    })?;
     let county = opts.county_code.clone();
     let villages: Vec<String> = divisions::within(store.conn(), &county, DivisionLevel::Village)?
         .into_iter()
@@ -898,7 +933,7 @@ pub fn generate(
         villages[0].clone()
     };
     let first_township = first_village[..9].to_string();
-    let accounts: [(&str, &str, Role, &str); 4] = [
+    let accounts: [(&str, &str, Role, &str); 5] = [
         (
             "admin",
             "县民政局管理员",
@@ -923,6 +958,7 @@ pub fn generate(
             Role::VillageDirector,
             first_village.as_str(),
         ),
+        ("auditor", "审计员 赵静", Role::Auditor, county.as_str()),
     ];
     for (username, display, role, scope) in accounts {
         if users::get_by_username(store.conn(), username)?.is_none() {
@@ -936,6 +972,8 @@ pub fn generate(
                         scope_code: scope,
                         phone: None,
                         password: DEMO_PASSWORD,
+                        worker_id: None,
+                        must_change_password: false,
                     },
                 )
             })?;
@@ -1156,7 +1194,7 @@ fn demo_workforce(
 }
 
 fn g_has_child(store: &Store, id_number: &str) -> bool {
-    children::get_by_id_number(store.conn(), id_number)
+    children::get_by_id_number_any(store.conn(), id_number)
         .map(|c| c.is_some())
         .unwrap_or(false)
 }

@@ -230,9 +230,11 @@ pub fn apply_classification(
     today: NaiveDate,
     findings: &[Finding],
 ) -> Result<Vec<CategoryChange>> {
-    let child = children::get(tx.conn(), child_id)?.ok_or_else(|| CoreError::NotFound {
-        what: "儿童档案",
-        key: child_id.to_string(),
+    let child = children::get(tx.conn(), tx.actor().scope(), child_id)?.ok_or_else(|| {
+        CoreError::NotFound {
+            what: "儿童档案",
+            key: child_id.to_string(),
+        }
     })?;
     let plugin_ref = format!("{plugin_id}@{plugin_version}");
     let previous: HashMap<String, FindingRecord> = latest_findings(tx.conn(), child_id)?
@@ -430,7 +432,7 @@ pub fn projected_ends(
     child_id: RowId,
     today: NaiveDate,
 ) -> Result<Vec<CategoryChange>> {
-    let child = children::get(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
+    let child = children::get_any(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: child_id.to_string(),
     })?;

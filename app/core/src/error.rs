@@ -10,7 +10,15 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     #[error("数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+
+    /// A read or write outside the session's division scope. Raised by the
+    /// store's scope triggers on writes and by scoped reads.
+    #[error("超出管辖范围：{what}不在本账户的管辖范围（{scope}）内，未作任何改动")]
+    OutOfScope { what: String, scope: String },
+
+    #[error("账户“{username}”因连续输错密码已被锁定，请在 {until} 之后再试")]
+    AccountLocked { username: String, until: String },
 
     #[error("无法打开数据库 {path}：{source}")]
     Open {
@@ -70,6 +78,26 @@ pub enum CoreError {
     /// A bug in Hutong rather than bad input: e.g. a write that forgot its audit entry.
     #[error("内部错误：{0}")]
     Internal(String),
+}
+
+/// The message prefix of the store's scope triggers (`RAISE(ABORT, …)`).
+pub(crate) const OUT_OF_SCOPE_MARK: &str = "hutong-out-of-scope:";
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        // A scope trigger aborted the statement: say so in words, naming
+        // what was refused, instead of a raw SQLite constraint message.
+        if let rusqlite::Error::SqliteFailure(_, Some(msg)) = &e
+            && let Some(rest) = msg.strip_prefix(OUT_OF_SCOPE_MARK)
+        {
+            let (table, scope) = rest.split_once(':').unwrap_or((rest, ""));
+            return CoreError::OutOfScope {
+                what: crate::store::scope_guard::table_label(table).to_string(),
+                scope: scope.to_string(),
+            };
+        }
+        CoreError::Sqlite(e)
+    }
 }
 
 impl CoreError {

@@ -64,7 +64,7 @@ pub fn save(tx: &mut WriteTx<'_>, input: FormInput<'_>) -> Result<FormRecord> {
     if !input.values.is_object() {
         return Err(CoreError::field("表单值", "应为键值对象"));
     }
-    if crate::children::get(tx.conn(), input.child_id)?.is_none() {
+    if crate::children::get(tx.conn(), tx.actor().scope(), input.child_id)?.is_none() {
         return Err(CoreError::NotFound {
             what: "儿童档案",
             key: input.child_id.to_string(),

@@ -9,6 +9,7 @@
 //! Every write goes through [`store::Store::write`], which commits the change
 //! and its audit entry in one SQLite transaction.
 
+pub mod access;
 pub mod allowances;
 pub mod assessments;
 pub mod audit;
@@ -44,6 +45,7 @@ pub mod visits;
 pub mod wishes;
 pub mod workforce;
 
+pub use access::Scope;
 pub use error::{CoreError, Result};
 pub use hutong_national as national;
 pub use ids::RowId;

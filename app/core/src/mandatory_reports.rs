@@ -22,6 +22,7 @@
 //! audited as "changed" without the values.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::document::{
     Align, Block, Document, FontRole, KeyValueGrid, KeyValueItem, PageSetup, Paragraph, Preset,
     Run, TextStyle, zihao,
@@ -731,13 +732,25 @@ pub fn for_child(conn: &Connection, child_id: RowId, viewer: Role) -> Result<Vec
         .collect())
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReportQuery {
-    /// A division prefix (county, township, village) of the child's residence.
-    pub scope: Option<String>,
+    /// The viewer's scope, or a division inside it (`Scope::narrow_to`).
+    pub scope: Scope,
     pub open_only: bool,
     pub late_only: bool,
     pub include_voided: bool,
+}
+
+impl ReportQuery {
+    /// Every report of children within `scope` that is not voided.
+    pub fn within(scope: Scope) -> Self {
+        ReportQuery {
+            scope,
+            open_only: false,
+            late_only: false,
+            include_voided: false,
+        }
+    }
 }
 
 /// A report with the child's name and village, for lists.
@@ -764,7 +777,7 @@ pub fn list(conn: &Connection, q: &ReportQuery, viewer: Role) -> Result<Vec<Repo
          WHERE c.residence_division GLOB ?1
          ORDER BY m.found_at DESC"
     ))?;
-    let pattern = format!("{}*", q.scope.as_deref().unwrap_or(""));
+    let pattern = q.scope.glob();
     let rows = stmt.query_map([pattern], |r| {
         Ok((
             row_to_report(r)?,
@@ -811,7 +824,7 @@ pub fn referral_letter(conn: &Connection, id: RowId, ctx: &LetterContext) -> Res
     if r.status == ReportStatus::Voided {
         return Err(CoreError::field("状态", "该强制报告已作废，不能出具转介函"));
     }
-    let child = crate::children::get(conn, r.child_id)?.ok_or_else(|| CoreError::NotFound {
+    let child = crate::children::get_any(conn, r.child_id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: r.child_id.to_string(),
     })?;

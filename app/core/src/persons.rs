@@ -267,7 +267,7 @@ pub fn add_relation(
     person: &PersonInput,
     relation: &RelationInput,
 ) -> Result<Relation> {
-    if crate::children::get(tx.conn(), child_id)?.is_none() {
+    if crate::children::get(tx.conn(), tx.actor().scope(), child_id)?.is_none() {
         return Err(CoreError::NotFound {
             what: "儿童档案",
             key: child_id.to_string(),
@@ -395,4 +395,35 @@ pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<RelatedPerson
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records that a user saw the full ID numbers and phones of a child's
+/// relatives, and why: one audit entry naming each person with the number
+/// masked. The child must lie inside the writer's scope.
+pub fn reveal_for_child(tx: &mut WriteTx<'_>, child_id: RowId, purpose: &str) -> Result<()> {
+    if purpose.trim().is_empty() {
+        return Err(CoreError::field("查看用途", "查看完整号码前必须说明用途"));
+    }
+    if crate::children::get(tx.conn(), tx.actor().scope(), child_id)?.is_none() {
+        return Err(CoreError::NotFound {
+            what: "儿童档案",
+            key: child_id.to_string(),
+        });
+    }
+    let people: Vec<serde_json::Value> = for_child(tx.conn(), child_id)?
+        .iter()
+        .map(|rp| {
+            serde_json::json!({
+                "person": rp.person.id.to_string(),
+                "name": rp.person.name,
+                "id_number": rp.person.id_number.as_deref().map(id_number::mask),
+                "phone": rp.person.phone.as_deref().map(id_number::mask_phone),
+            })
+        })
+        .collect();
+    tx.audit(
+        AuditEntryInput::new("person.reveal_id", "children", Some(child_id.to_string()))
+            .reason(purpose.trim())
+            .detail(serde_json::json!({ "persons": people })),
+    )
 }

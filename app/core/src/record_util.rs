@@ -30,7 +30,7 @@ pub(crate) fn optional(value: &Option<String>) -> Option<String> {
 
 /// Fails unless the child's file exists.
 pub(crate) fn ensure_child(conn: &Connection, child_id: RowId) -> Result<()> {
-    if crate::children::get(conn, child_id)?.is_none() {
+    if crate::children::get_any(conn, child_id)?.is_none() {
         return Err(CoreError::NotFound {
             what: "儿童档案",
             key: child_id.to_string(),

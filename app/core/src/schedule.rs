@@ -13,6 +13,7 @@
 //! to the county. Both numbers come from the plugin's policy.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::assessments::colour_from_code;
 use crate::error::Result;
 use crate::province::{Colour, VisitPolicy};
@@ -276,16 +277,21 @@ fn rows(conn: &Connection, division: &str, child: Option<RowId>) -> Result<Vec<R
     Ok(out.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The schedule of every active child in the filter's division, ordered by
-/// due date (most overdue first), then village and name.
+/// The schedule of every active child within `scope` (narrowed to the
+/// filter's division, which must lie inside it), ordered by due date (most
+/// overdue first), then village and name.
 pub fn compute(
     conn: &Connection,
+    scope: &Scope,
     policy: &VisitPolicy,
     today: NaiveDate,
     filter: &ScheduleFilter,
 ) -> Result<Vec<ScheduleEntry>> {
-    let division = filter.division.as_deref().unwrap_or("");
-    let mut out: Vec<ScheduleEntry> = rows(conn, division, None)?
+    let within = match filter.division.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => scope.narrow_to(d)?,
+        None => scope.clone(),
+    };
+    let mut out: Vec<ScheduleEntry> = rows(conn, within.code(), None)?
         .into_iter()
         .map(|r| entry(policy, today, r))
         .filter(|e| !filter.overdue_only || e.status == DueStatus::Overdue)

@@ -8,6 +8,7 @@
 //! township and service area, how many active children received a service.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::error::{CoreError, Result};
 use crate::province::ServiceItem;
 use crate::record_util::{
@@ -257,7 +258,7 @@ pub struct ServiceRow {
 /// Active services of children within `scope`, optionally in a date range.
 pub fn list(
     conn: &Connection,
-    scope: &str,
+    scope: &Scope,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Vec<ServiceRow>> {
@@ -276,7 +277,7 @@ pub fn list(
     ))?;
     let rows = stmt.query_map(
         params![
-            format!("{scope}*"),
+            scope.glob(),
             from.map(|d| d.to_string()).unwrap_or_default(),
             to.map(|d| d.to_string())
                 .unwrap_or_else(|| "9999-12-31".into())
@@ -323,12 +324,12 @@ impl CoverageRow {
 /// plugin catalogue's areas); areas found in records are added.
 pub fn coverage(
     conn: &Connection,
-    scope: &str,
+    scope: &Scope,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     areas: &[String],
 ) -> Result<Vec<CoverageRow>> {
-    let pattern = format!("{scope}*");
+    let pattern = scope.glob();
     let townships: Vec<(String, String, u64)> = {
         let mut stmt = conn.prepare_cached(
             "SELECT substr(c.residence_division, 1, 9) AS t, coalesce(d.name, ''), count(*)
@@ -647,7 +648,7 @@ pub fn referrals_for_report(conn: &Connection, mreport_id: RowId) -> Result<Vec<
 }
 
 /// Referrals not yet closed (sent or accepted) within `scope`, oldest first.
-pub fn open_referrals(conn: &Connection, scope: &str) -> Result<Vec<Referral>> {
+pub fn open_referrals(conn: &Connection, scope: &Scope) -> Result<Vec<Referral>> {
     let cols = REFERRAL_COLUMNS
         .split(',')
         .map(|c| format!("r.{}", c.trim()))
@@ -658,7 +659,7 @@ pub fn open_referrals(conn: &Connection, scope: &str) -> Result<Vec<Referral>> {
          WHERE r.status IN ('sent','accepted') AND c.residence_division GLOB ?1
          ORDER BY r.sent_on"
     ))?;
-    let rows = stmt.query_map([format!("{scope}*")], row_to_referral)?;
+    let rows = stmt.query_map([scope.glob()], row_to_referral)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

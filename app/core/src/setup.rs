@@ -1,6 +1,7 @@
 //! Setting up a database for one county: record the county, load its
 //! divisions, create the first administrator. One transaction, audited.
 
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::divisions;
 use crate::error::{CoreError, Result};
@@ -9,8 +10,9 @@ use crate::users::{self, NewUser, Role, User};
 use rusqlite::params;
 
 /// Records the county and loads its divisions. Safe to call again for the
-/// same county; refuses a different one.
-pub fn initialise_county(store: &mut Store, actor: &Actor, county_code: &str) -> Result<()> {
+/// same county; refuses a different one. Audited under `actor_name` (a
+/// set-up step, not a user: no one can log in before the county exists).
+pub fn initialise_county(store: &mut Store, actor_name: &str, county_code: &str) -> Result<()> {
     if let Some(existing) = store.county_code()? {
         if existing == county_code {
             return Ok(());
@@ -20,7 +22,8 @@ pub fn initialise_county(store: &mut Store, actor: &Actor, county_code: &str) ->
             format!("该数据库已为 {existing} 建立，不能改为 {county_code}"),
         ));
     }
-    store.write(actor, |tx| {
+    let actor = Actor::system(actor_name, Scope::parse(county_code)?);
+    store.write(&actor, |tx| {
         divisions::load_county(tx, county_code)?;
         tx.conn().execute(
             "INSERT INTO meta (key, value) VALUES ('county_code', ?1), ('created_at', ?2)",
@@ -42,14 +45,24 @@ pub fn init(
     admin_username: &str,
     admin_password: &str,
 ) -> Result<User> {
-    let actor = Actor::system("hutong init");
+    if let Some(existing) = store.county_code()? {
+        // A second administrator is made by an administrator (`hutong user
+        // add`), never by re-running set-up on a county's database.
+        return Err(CoreError::field(
+            "数据库",
+            format!(
+                "已为县 {existing} 初始化，不能再次初始化；新增账户请由管理员在“用户与权限”中办理"
+            ),
+        ));
+    }
+    let actor = Actor::system("hutong init", Scope::parse(county_code)?);
     if users::get_by_username(store.conn(), admin_username)?.is_some() {
         return Err(CoreError::field(
             "管理员用户名",
             format!("“{admin_username}”已存在"),
         ));
     }
-    initialise_county(store, &actor, county_code)?;
+    initialise_county(store, &actor.name, county_code)?;
     store.write(&actor, |tx| {
         users::create(
             tx,
@@ -60,6 +73,8 @@ pub fn init(
                 scope_code: county_code,
                 phone: None,
                 password: admin_password,
+                worker_id: None,
+                must_change_password: false,
             },
         )
     })

@@ -18,7 +18,7 @@ pub fn child_snapshot_cached(
     child_id: RowId,
     names: &mut HashMap<String, String>,
 ) -> Result<ChildSnapshot> {
-    let c = children::get(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
+    let c = children::get_any(conn, child_id)?.ok_or_else(|| CoreError::NotFound {
         what: "儿童档案",
         key: child_id.to_string(),
     })?;

@@ -17,6 +17,7 @@
 //! [`to_xlsx`] and [`bundle_json`] (the signed upward bundle's figures).
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::document::{
     Align, Block, Document, Orientation, Paragraph, Run, Table, TableCell, TableRow, TextStyle,
     zihao,
@@ -103,21 +104,14 @@ fn colours(conn: &Connection) -> Option<HashMap<RowId, String>> {
 
 pub const UNASSESSED: &str = "未评估";
 
-/// Computes the statistics of active children within `scope` (default: the county).
+/// Computes the statistics of active children within `scope`.
 pub fn compute(
     conn: &Connection,
-    scope: Option<&str>,
+    scope: &Scope,
     today: NaiveDate,
     cadence_days: i64,
 ) -> Result<Statistics> {
-    let county_code: String = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'county_code'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(|_| CoreError::Internal("数据库尚未初始化".into()))?;
-    let scope = scope.unwrap_or(&county_code).to_string();
+    let scope = scope.code().to_string();
     let county_name = crate::divisions::full_name(conn, &scope)?;
     let mut townships: BTreeMap<String, StatsRow> = BTreeMap::new();
     for d in crate::divisions::within(conn, &scope, DivisionLevel::Township)? {
@@ -222,7 +216,7 @@ pub fn compute(
         .filter(|c| total.by_category.contains_key(c))
         .collect();
     Ok(Statistics {
-        county_code,
+        county_code: scope.get(..6).unwrap_or(&scope).to_string(),
         county_name,
         today,
         cadence_days,

@@ -92,7 +92,7 @@ pub(crate) fn insert_row(conn: &Connection, v: &Visit) -> Result<()> {
 }
 
 pub fn add(tx: &mut WriteTx<'_>, input: &VisitInput) -> Result<Visit> {
-    if crate::children::get(tx.conn(), input.child_id)?.is_none() {
+    if crate::children::get(tx.conn(), tx.actor().scope(), input.child_id)?.is_none() {
         return Err(CoreError::NotFound {
             what: "儿童档案",
             key: input.child_id.to_string(),

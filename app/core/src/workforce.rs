@@ -6,6 +6,7 @@
 //! left. Leaving is recorded (date and reason); records are never deleted.
 
 use crate::RowId;
+use crate::access::Scope;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
     audit_add, audit_edit, code_col, date_col, diff, opt_date_col, optional, required,
@@ -273,7 +274,7 @@ pub fn get_worker(conn: &Connection, id: RowId) -> Result<Option<Worker>> {
 /// Workers within `scope`, optionally of one role and only those in post on `on`.
 pub fn list_workers(
     conn: &Connection,
-    scope: &str,
+    scope: &Scope,
     role: Option<WorkerRole>,
     in_post_on: Option<NaiveDate>,
 ) -> Result<Vec<Worker>> {
@@ -281,10 +282,7 @@ pub fn list_workers(
         "SELECT {WORKER_COLUMNS} FROM workers WHERE division_code GLOB ?1 AND (?2 IS NULL OR role = ?2)
          ORDER BY division_code, role, appointed_on"
     ))?;
-    let rows = stmt.query_map(
-        params![format!("{scope}*"), role.map(|r| r.code())],
-        row_to_worker,
-    )?;
+    let rows = stmt.query_map(params![scope.glob(), role.map(|r| r.code())], row_to_worker)?;
     let all: Vec<Worker> = rows.collect::<rusqlite::Result<_>>()?;
     Ok(match in_post_on {
         Some(day) => all.into_iter().filter(|w| w.in_post_on(day)).collect(),
@@ -347,8 +345,9 @@ impl Network {
 }
 
 /// Builds the network within `scope` (a county or township) on `on`.
-pub fn network(conn: &Connection, scope: &str, on: NaiveDate) -> Result<Network> {
+pub fn network(conn: &Connection, scope: &Scope, on: NaiveDate) -> Result<Network> {
     let workers = list_workers(conn, scope, None, Some(on))?;
+    let scope = scope.code();
     let township_list = if division::level_of(scope) == Some(DivisionLevel::Township) {
         crate::divisions::get(conn, scope)?.into_iter().collect()
     } else {
@@ -690,11 +689,11 @@ pub fn get_home(conn: &Connection, id: RowId) -> Result<Option<ChildHome>> {
         .optional()?)
 }
 
-pub fn list_homes(conn: &Connection, scope: &str) -> Result<Vec<ChildHome>> {
+pub fn list_homes(conn: &Connection, scope: &Scope) -> Result<Vec<ChildHome>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {HOME_COLUMNS} FROM child_homes WHERE division_code GLOB ?1 ORDER BY division_code"
     ))?;
-    let rows = stmt.query_map([format!("{scope}*")], row_to_home)?;
+    let rows = stmt.query_map([scope.glob()], row_to_home)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

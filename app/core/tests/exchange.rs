@@ -10,8 +10,12 @@ use rusqlite::Connection;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::{Path, PathBuf};
 
-fn actor() -> Actor {
-    Actor::system("测试员")
+/// The test's actor: a system actor over the database's whole county.
+fn actor(store: &hutong_core::Store) -> Actor {
+    Actor::system(
+        "测试员",
+        store.county_scope().expect("an initialised county"),
+    )
 }
 
 fn today() -> NaiveDate {
@@ -105,9 +109,11 @@ fn xlsx_with_title_merged_cells_serials_and_numeric_ids() {
     );
     assert_eq!(m[1], "第5行 B列（身份证号）：与第3行的身份证号重复");
     let before = n_children(&store);
-    assert!(table::import_children(&mut store, &actor(), &p, false).is_err());
+    let county_actor = actor(&store);
+    assert!(table::import_children(&mut store, &county_actor, &p, false).is_err());
     assert_eq!(n_children(&store), before);
-    let out = table::import_children(&mut store, &actor(), &p, true).unwrap();
+    let county_actor = actor(&store);
+    let out = table::import_children(&mut store, &county_actor, &p, true).unwrap();
     assert_eq!(out.inserted, 1);
     let (birth, village): (String, String) = store
         .conn()
@@ -155,7 +161,6 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
     let req = ExportRequest {
         list: ListKind::Children,
         division: None,
-        scope: None,
         include_closed: false,
         purpose: "核对".into(),
         full_ids: false,
@@ -163,14 +168,16 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
         category: None,
         status: None,
     };
-    let r = table::export_list(&mut store, &actor(), &req, &out).unwrap();
+    let county_actor = actor(&store);
+    let r = table::export_list(&mut store, &county_actor, &req, &out).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();
     assert_eq!(text.lines().count(), r.rows + 1);
     assert!(text.contains(&id_number::mask("411525201304150124")));
     assert!(!text.contains("411525201304150124"));
+    let county_actor = actor(&store);
     let bad = table::export_list(
         &mut store,
-        &actor(),
+        &county_actor,
         &ExportRequest {
             purpose: "".into(),
             ..req
@@ -179,7 +186,7 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
     );
     assert!(bad.is_err());
 
-    let s = stats::compute(store.conn(), None, today(), 30).unwrap();
+    let s = stats::compute(store.conn(), &store.county_scope().unwrap(), today(), 30).unwrap();
     let active: i64 = store
         .conn()
         .query_row(
@@ -231,9 +238,10 @@ fn comparison_finds_planted_differences_and_decisions_keep_provenance() {
     csv += ",,,\n";
     let path = dir.path().join("学籍.csv");
     std::fs::write(&path, csv).unwrap();
+    let county_actor = actor(&store);
     let cmp = compare::compare_file(
         &mut store,
-        &actor(),
+        &county_actor,
         &path,
         Source::StudentRegistry,
         None,
@@ -257,10 +265,11 @@ fn comparison_finds_planted_differences_and_decisions_keep_provenance() {
     assert_eq!(diff.diffs.len(), 1);
     assert_eq!(diff.diffs[0].field, Field::Name);
     assert!(!compare::to_xlsx(&cmp).unwrap().is_empty());
+    let county_actor = actor(&store);
 
     let d = compare::decide(
         &mut store,
-        &actor(),
+        &county_actor,
         diff.row_id,
         Field::Name,
         true,
@@ -288,13 +297,16 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, db) = demo_db(dir.path(), 50);
     let b = dir.path().join("b.db");
-    let info = backup::backup_to(&mut store, &actor(), &b).unwrap();
+    let county_actor = actor(&store);
+    let info = backup::backup_to(&mut store, &county_actor, &b).unwrap();
     assert!(info.verification.audit.is_intact());
+    let county_actor = actor(&store);
     assert!(
-        backup::backup_to(&mut store, &actor(), &b).is_err(),
+        backup::backup_to(&mut store, &county_actor, &b).is_err(),
         "no overwrite"
     );
     let n = n_children(&store);
+    let restorer = actor(&store);
     drop(store);
 
     let tampered = dir.path().join("t.db");
@@ -305,25 +317,27 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
             "DROP TRIGGER audit_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;",
         )
         .unwrap();
-    let err = backup::restore(&db, &tampered, &actor())
+    let err = backup::restore(&db, &tampered, &restorer)
         .unwrap_err()
         .to_string();
     assert!(err.contains("审计日志校验未通过：第2条记录"), "{err}");
 
-    let report = backup::restore(&db, &b, &actor()).unwrap();
+    let report = backup::restore(&db, &b, &restorer).unwrap();
     assert!(report.audit_after.is_intact());
     assert!(report.previous_kept_as.as_ref().is_some_and(|p| p.exists()));
     let store = Store::open_existing(&db).unwrap();
     assert_eq!(n_children(&store), n);
     let folder = dir.path().join("daily");
     let mut store = store;
+    let county_actor = actor(&store);
     assert!(
-        backup::backup_due(&mut store, &actor(), &folder, today())
+        backup::backup_due(&mut store, &county_actor, &folder, today())
             .unwrap()
             .is_some()
     );
+    let county_actor = actor(&store);
     assert!(
-        backup::backup_due(&mut store, &actor(), &folder, today())
+        backup::backup_due(&mut store, &county_actor, &folder, today())
             .unwrap()
             .is_none()
     );
@@ -373,8 +387,10 @@ fn persons_are_imported_linked_to_children_or_reported() {
         .conn()
         .query_row("SELECT count(*) FROM child_relations", [], |r| r.get(0))
         .unwrap();
-    assert!(table::persons::import_persons(&mut store, &actor(), &p, false).is_err());
-    let out = table::persons::import_persons(&mut store, &actor(), &p, true).unwrap();
+    let county_actor = actor(&store);
+    assert!(table::persons::import_persons(&mut store, &county_actor, &p, false).is_err());
+    let county_actor = actor(&store);
+    let out = table::persons::import_persons(&mut store, &county_actor, &p, true).unwrap();
     assert_eq!((out.relations, out.skipped_invalid), (1, 2));
     let (relation, guardian): (String, bool) = store
         .conn()
@@ -410,7 +426,7 @@ fn compare_and_save_timing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("county.db");
     let mut store = Store::open(&path).unwrap();
-    hutong_core::setup::initialise_county(&mut store, &actor(), "411525").unwrap();
+    hutong_core::setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     let v: Vec<String> = {
         let mut stmt = store
             .conn()
@@ -444,7 +460,8 @@ fn compare_and_save_timing() {
     }
     w.flush().unwrap();
     let pre = table::preview_children_file(store.conn(), &ours, None, today()).unwrap();
-    table::import_children(&mut store, &actor(), &pre, false).unwrap();
+    let county_actor = actor(&store);
+    table::import_children(&mut store, &county_actor, &pre, false).unwrap();
     let theirs = dir.path().join("xueji.csv");
     let mut w = csv::Writer::from_path(&theirs).unwrap();
     w.write_record(["姓名", "身份证号", "出生日期", "学籍状态"])
@@ -477,7 +494,8 @@ fn compare_and_save_timing() {
     let run = t1.elapsed();
     assert_eq!(cmp.counts().different, n / 100 + usize::from(n % 100 > 7));
     let t2 = Instant::now();
-    compare::save(&mut store, &actor(), &cmp).unwrap();
+    let county_actor = actor(&store);
+    compare::save(&mut store, &county_actor, &cmp).unwrap();
     let save = t2.elapsed();
 
     // The previous save, replayed: every row with a JSON copy of theirs.
@@ -542,28 +560,34 @@ fn compare_and_save_timing() {
 fn daily_backup_schedule_is_stored_audited_and_runs_once_a_day() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = demo_db(dir.path(), 5);
+    let county_actor = actor(&store);
     assert!(
-        backup::run_scheduled(&mut store, &actor(), today())
+        backup::run_scheduled(&mut store, &county_actor, today())
             .unwrap()
             .is_none()
     );
     let missing = dir.path().join("nowhere");
-    assert!(backup::set_schedule(&mut store, &actor(), Some(&missing)).is_err());
+    let county_actor = actor(&store);
+    assert!(backup::set_schedule(&mut store, &county_actor, Some(&missing)).is_err());
     let folder = dir.path().join("daily");
     std::fs::create_dir(&folder).unwrap();
-    backup::set_schedule(&mut store, &actor(), Some(&folder)).unwrap();
+    let county_actor = actor(&store);
+    backup::set_schedule(&mut store, &county_actor, Some(&folder)).unwrap();
     assert_eq!(
         backup::schedule(store.conn()).unwrap(),
         Some(folder.clone())
     );
-    let first = backup::run_scheduled(&mut store, &actor(), today()).unwrap();
+    let county_actor = actor(&store);
+    let first = backup::run_scheduled(&mut store, &county_actor, today()).unwrap();
     assert!(first.is_some_and(|i| i.path == folder.join(backup::daily_name(today()))));
+    let county_actor = actor(&store);
     assert!(
-        backup::run_scheduled(&mut store, &actor(), today())
+        backup::run_scheduled(&mut store, &county_actor, today())
             .unwrap()
             .is_none()
     );
-    backup::set_schedule(&mut store, &actor(), None).unwrap();
+    let county_actor = actor(&store);
+    backup::set_schedule(&mut store, &county_actor, None).unwrap();
     assert_eq!(backup::schedule(store.conn()).unwrap(), None);
     let entries: i64 = store
         .conn()

@@ -18,14 +18,18 @@ use hutong_core::workforce::{self as wf, WorkerRole};
 use hutong_core::{Actor, RowId, Store, setup};
 use std::path::PathBuf;
 
-fn actor() -> Actor {
-    Actor::system("测试员")
+/// The test's actor: a system actor over the database's whole county.
+fn actor(store: &hutong_core::Store) -> Actor {
+    Actor::system(
+        "测试员",
+        store.county_scope().expect("an initialised county"),
+    )
 }
 
 fn county_db(dir: &tempfile::TempDir) -> (Store, PathBuf) {
     let path = dir.path().join("county.db");
     let mut store = Store::open(&path).unwrap();
-    setup::initialise_county(&mut store, &actor(), "411525").unwrap();
+    setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     (store, path)
 }
 
@@ -35,7 +39,7 @@ fn d(s: &str) -> NaiveDate {
 
 fn child(store: &mut Store, id_number: &str, name: &str, village: &str) -> RowId {
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             children::add(
                 tx,
                 &ChildInput {
@@ -59,7 +63,7 @@ fn category(
     until: Option<&str>,
 ) -> RowId {
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             categories::add(
                 tx,
                 child,
@@ -111,7 +115,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     let zhao = child(&mut store, "410225201402280718", "赵一鸣", "411525102201");
 
     let timely = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::add(
                 tx,
                 &report_input(zhao, "2025-03-12 08:10", "2025-03-12 09:05"),
@@ -120,7 +124,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
         .unwrap();
     assert!(!timely.is_late());
     let late = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::add(
                 tx,
                 &report_input(zhao, "2025-03-01 16:00", "2025-03-04 10:00"),
@@ -131,7 +135,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
 
     // Reported before found, and an empty situation list, are refused.
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::add(
                 tx,
                 &report_input(zhao, "2025-03-12 10:00", "2025-03-12 09:00"),
@@ -141,19 +145,26 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     assert!(err.to_string().contains("报告时间"), "{err}");
     let mut empty = report_input(zhao, "2025-03-12 08:00", "2025-03-12 09:00");
     empty.situations.clear();
-    let err = store.write(&actor(), |tx| mr::add(tx, &empty)).unwrap_err();
+    let err = store
+        .write(&actor(&store), |tx| mr::add(tx, &empty))
+        .unwrap_err();
     assert!(err.to_string().contains("报告情形"), "{err}");
 
     // Lists: late only; redacted for a village director, visible to a caseworker.
     let q = mr::ReportQuery {
         late_only: true,
-        ..Default::default()
+        ..mr::ReportQuery::within(store.county_scope().unwrap())
     };
     let rows = mr::list(store.conn(), &q, Role::Caseworker).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].report.id, late.id);
     assert_eq!(rows[0].report.reporter.unit, "葡萄架乡中心小学");
-    let rows = mr::list(store.conn(), &Default::default(), Role::VillageDirector).unwrap();
+    let rows = mr::list(
+        store.conn(),
+        &mr::ReportQuery::within(store.county_scope().unwrap()),
+        Role::VillageDirector,
+    )
+    .unwrap();
     assert_eq!(rows.len(), 2);
     for r in &rows {
         assert!(r.report.reporter_redacted);
@@ -171,7 +182,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     edit.receipt_no = Some("GS-2025-0301".into());
     edit.reporter.contact = Some("13911112222".into());
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::update(tx, late.id, &edit, Some("补录回执号"))
         })
         .unwrap();
@@ -195,7 +206,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
 
     // Custody and feedback; feedback closes the report.
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::start_custody(
                 tx,
                 late.id,
@@ -211,14 +222,14 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
         store.conn(),
         &mr::ReportQuery {
             open_only: true,
-            ..Default::default()
+            ..mr::ReportQuery::within(store.county_scope().unwrap())
         },
         Role::Caseworker,
     )
     .unwrap();
     assert_eq!(open.len(), 2);
     let closed = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             mr::record_feedback(tx, late.id, "公安已立案侦查", d("2025-03-20"))
         })
         .unwrap();
@@ -250,7 +261,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     // A referral remembers the report it came from; another child's
     // report is refused as its source.
     let referral = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::refer(
                 tx,
                 &sv::ReferralInput {
@@ -275,7 +286,7 @@ fn mandatory_reports_flag_late_redact_the_reporter_and_keep_history() {
     );
     let other = child(&mut store, "411525201304150124", "张小雨", "411525102201");
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::refer(
                 tx,
                 &sv::ReferralInput {
@@ -335,7 +346,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     let m = |s: &str| YearMonth::parse(s).unwrap();
     let run = |store: &mut Store, month: &str| {
         store
-            .write(&actor(), |tx| al::generate(tx, m(month)))
+            .write(&actor(&store), |tx| al::generate(tx, m(month)))
             .unwrap()
     };
 
@@ -345,7 +356,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     assert_eq!(s.missing_standard, vec![CaseCategory::DeFactoUnsupported]);
 
     let std_old = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::set_standard(
                 tx,
                 CaseCategory::DeFactoUnsupported,
@@ -356,7 +367,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::set_standard(
                 tx,
                 CaseCategory::DeFactoUnsupported,
@@ -369,7 +380,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     // Standards start on the first of a month; the same month twice is refused.
     assert!(
         store
-            .write(&actor(), |tx| {
+            .write(&actor(&store), |tx| {
                 al::set_standard(
                     tx,
                     CaseCategory::DeFactoUnsupported,
@@ -382,7 +393,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     );
     assert!(
         store
-            .write(&actor(), |tx| {
+            .write(&actor(&store), |tx| {
                 al::set_standard(tx, CaseCategory::LeftBehindRural, 1, d("2025-01-01"), "x")
             })
             .is_err()
@@ -424,12 +435,12 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
 
     // Paid, roster, edit of a standard with history.
     let n = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::mark_paid(tx, m("2025-04"), None, d("2025-04-20"), Some("BANK-0420"))
         })
         .unwrap();
     assert_eq!(n, 2);
-    let roster = al::roster(store.conn(), m("2025-04"), "411525").unwrap();
+    let roster = al::roster(store.conn(), m("2025-04"), &store.county_scope().unwrap()).unwrap();
     assert_eq!(roster.rows.len(), 2);
     assert_eq!(roster.total_cents, 234_800);
     assert!(
@@ -459,13 +470,13 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
             .contains("411603200906120689")
     );
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::audit_roster_export(tx, &roster, "/tmp/x.pdf", "00", al::IdDisplay::Full, "  ")
         })
         .unwrap_err();
     assert!(err.to_string().contains("完整身份证号用途"), "{err}");
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::audit_roster_export(
                 tx,
                 &roster,
@@ -488,7 +499,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     assert!(detail.contains("\"full_ids\":true"), "{detail}");
 
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::update_standard(tx, std_old.id, 105_000, "县民政局 2020 年标准（更正）")
         })
         .unwrap();
@@ -500,7 +511,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
 
     // Grants: 明天计划 and 福彩圆梦, edited with history.
     let g = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::add_grant(
                 tx,
                 &al::GrantInput {
@@ -516,7 +527,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             al::update_grant(
                 tx,
                 g.id,
@@ -557,7 +568,7 @@ fn the_wish_state_machine_refuses_skipped_steps() {
     let (mut store, _) = county_db(&dir);
     let li = child(&mut store, "411525201508220251", "李浩然", "411525102201");
     let w = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::add(tx, li, "一双运动鞋", Some(20_000), d("2025-05-01"))
         })
         .unwrap();
@@ -568,20 +579,20 @@ fn the_wish_state_machine_refuses_skipped_steps() {
     };
     // Claiming or fulfilling a wish that was never published is refused.
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::claim(tx, w.id, &sponsor, d("2025-05-02"))
         })
         .unwrap_err();
     assert!(err.to_string().contains("须先发布"), "{err}");
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::fulfil(tx, w.id, d("2025-05-02"), None)
         })
         .unwrap_err();
     assert!(err.to_string().contains("已登记"), "{err}");
 
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::edit(tx, w.id, "一双运动鞋（38码）", Some(20_000))
         })
         .unwrap();
@@ -591,40 +602,46 @@ fn the_wish_state_machine_refuses_skipped_steps() {
         serde_json::json!(["一双运动鞋", "一双运动鞋（38码）"])
     );
     store
-        .write(&actor(), |tx| wishes::publish(tx, w.id, d("2025-05-03")))
+        .write(&actor(&store), |tx| {
+            wishes::publish(tx, w.id, d("2025-05-03"))
+        })
         .unwrap();
     assert!(
         store
-            .write(&actor(), |tx| wishes::publish(tx, w.id, d("2025-05-03")))
+            .write(&actor(&store), |tx| wishes::publish(
+                tx,
+                w.id,
+                d("2025-05-03")
+            ))
             .is_err(),
         "published twice"
     );
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::fulfil(tx, w.id, d("2025-05-04"), None)
         })
         .unwrap_err();
     assert!(err.to_string().contains("认领"), "{err}");
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::claim(tx, w.id, &sponsor, d("2025-05-05"))
         })
         .unwrap();
     assert!(
         store
-            .write(&actor(), |tx| wishes::edit(tx, w.id, "别的", None))
+            .write(&actor(&store), |tx| wishes::edit(tx, w.id, "别的", None))
             .is_err(),
         "a claimed wish keeps its text"
     );
     let done = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wishes::fulfil(tx, w.id, d("2025-05-20"), Some("照片/2025/0520-李浩然.jpg"))
         })
         .unwrap();
     assert_eq!(done.status, WishStatus::Fulfilled);
     assert!(
         store
-            .write(&actor(), |tx| wishes::cancel(tx, w.id, "重复"))
+            .write(&actor(&store), |tx| wishes::cancel(tx, w.id, "重复"))
             .is_err()
     );
     let rows = wishes::list(store.conn(), "411525", Some(WishStatus::Fulfilled)).unwrap();
@@ -668,12 +685,14 @@ fn services_referrals_and_coverage() {
         outcome: None,
     };
     let s = store
-        .write(&actor(), |tx| sv::add(tx, &input, d("2025-05-01")))
+        .write(&actor(&store), |tx| sv::add(tx, &input, d("2025-05-01")))
         .unwrap();
     let mut edit = input.clone();
     edit.outcome = Some("已签约，每季度随访".into());
     store
-        .write(&actor(), |tx| sv::update(tx, s.id, &edit, d("2025-05-01")))
+        .write(&actor(&store), |tx| {
+            sv::update(tx, s.id, &edit, d("2025-05-01"))
+        })
         .unwrap();
     let (_, detail) = last_change(&store, "service_records", s.id);
     assert_eq!(
@@ -685,13 +704,13 @@ fn services_referrals_and_coverage() {
     future.service_date = d("2025-06-01");
     assert!(
         store
-            .write(&actor(), |tx| sv::add(tx, &future, d("2025-05-01")))
+            .write(&actor(&store), |tx| sv::add(tx, &future, d("2025-05-01")))
             .is_err()
     );
 
     let cov = sv::coverage(
         store.conn(),
-        "411525",
+        &store.county_scope().unwrap(),
         None,
         None,
         &["学有所教".to_string()],
@@ -717,7 +736,7 @@ fn services_referrals_and_coverage() {
     assert_eq!(school.children_served, 0);
 
     let r = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::refer(
                 tx,
                 &sv::ReferralInput {
@@ -732,12 +751,12 @@ fn services_referrals_and_coverage() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::set_referral_status(tx, r.id, ReferralStatus::Accepted, d("2025-04-05"), None)
         })
         .unwrap();
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::set_referral_status(tx, r.id, ReferralStatus::Declined, d("2025-04-06"), None)
         })
         .unwrap_err();
@@ -746,7 +765,7 @@ fn services_referrals_and_coverage() {
         "{err}"
     );
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             sv::set_referral_status(
                 tx,
                 r.id,
@@ -757,7 +776,7 @@ fn services_referrals_and_coverage() {
         })
         .unwrap();
     assert!(
-        sv::open_referrals(store.conn(), "411525")
+        sv::open_referrals(store.conn(), &store.county_scope().unwrap())
             .unwrap()
             .is_empty()
     );
@@ -769,7 +788,7 @@ fn counselling_screenings_and_followups() {
     let (mut store, _) = county_db(&dir);
     let a = child(&mut store, "411525201508220251", "李浩然", "411525102201");
     let s = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             care::add_screening(
                 tx,
                 &care::ScreeningInput {
@@ -785,7 +804,7 @@ fn counselling_screenings_and_followups() {
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             care::update_screening(
                 tx,
                 s.id,
@@ -804,7 +823,7 @@ fn counselling_screenings_and_followups() {
     let (_, detail) = last_change(&store, "screenings", s.id);
     assert_eq!(detail["changes"]["score"], serde_json::json!([16.0, 14.0]));
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             care::add_session(
                 tx,
                 &care::SessionInput {
@@ -818,19 +837,23 @@ fn counselling_screenings_and_followups() {
         })
         .unwrap();
     let f = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             care::add_followup(tx, a, Some(s.id), d("2025-05-08"), "复测 PSC-17")
         })
         .unwrap();
     assert_eq!(
-        care::due_followups(store.conn(), "411525", d("2025-05-10"))
-            .unwrap()
-            .len(),
+        care::due_followups(
+            store.conn(),
+            &store.county_scope().unwrap(),
+            d("2025-05-10")
+        )
+        .unwrap()
+        .len(),
         1
     );
     assert!(f.is_overdue(d("2025-05-09")));
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             care::close_followup(
                 tx,
                 f.id,
@@ -841,9 +864,13 @@ fn counselling_screenings_and_followups() {
         })
         .unwrap();
     assert!(
-        care::due_followups(store.conn(), "411525", d("2025-05-10"))
-            .unwrap()
-            .is_empty()
+        care::due_followups(
+            store.conn(),
+            &store.county_scope().unwrap(),
+            d("2025-05-10")
+        )
+        .unwrap()
+        .is_empty()
     );
     assert_eq!(care::sessions_for_child(store.conn(), a).unwrap().len(), 1);
 }
@@ -860,7 +887,7 @@ fn the_network_view_lists_villages_without_a_director() {
         .collect();
     assert!(villages.len() >= 3, "{villages:?}");
     let add = |store: &mut Store, role: WorkerRole, name: &str, div: &str| {
-        store.write(&actor(), |tx| {
+        store.write(&actor(&store), |tx| {
             wf::add_worker(
                 tx,
                 &wf::WorkerInput {
@@ -884,7 +911,12 @@ fn the_network_view_lists_villages_without_a_director() {
     for (i, v) in villages.iter().enumerate().skip(1) {
         directors.push(add(&mut store, WorkerRole::Director, &format!("主任{i}"), v).unwrap());
     }
-    let net = wf::network(store.conn(), township, d("2025-05-01")).unwrap();
+    let net = wf::network(
+        store.conn(),
+        &store.county_scope().unwrap().narrow_to(township).unwrap(),
+        d("2025-05-01"),
+    )
+    .unwrap();
     let gaps: Vec<&str> = net
         .villages_without_director()
         .iter()
@@ -895,17 +927,32 @@ fn the_network_view_lists_villages_without_a_director() {
 
     // A director leaves: that village becomes a gap from the leaving day on.
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wf::leave(tx, directors[0].id, d("2025-06-01"), "调任乡政府")
         })
         .unwrap();
-    let before = wf::network(store.conn(), township, d("2025-05-31")).unwrap();
+    let before = wf::network(
+        store.conn(),
+        &store.county_scope().unwrap().narrow_to(township).unwrap(),
+        d("2025-05-31"),
+    )
+    .unwrap();
     assert_eq!(before.villages_without_director().len(), 1);
-    let after = wf::network(store.conn(), township, d("2025-06-01")).unwrap();
+    let after = wf::network(
+        store.conn(),
+        &store.county_scope().unwrap().narrow_to(township).unwrap(),
+        d("2025-06-01"),
+    )
+    .unwrap();
     assert_eq!(after.villages_without_director().len(), 2);
 
     // County view: every other township lacks a supervisor.
-    let county = wf::network(store.conn(), "411525", d("2025-05-01")).unwrap();
+    let county = wf::network(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        d("2025-05-01"),
+    )
+    .unwrap();
     assert_eq!(
         county.townships_without_supervisor().len(),
         county.townships.len() - 1
@@ -921,7 +968,7 @@ fn the_network_view_lists_villages_without_a_director() {
         note: None,
     };
     store
-        .write(&actor(), |tx| wf::update_worker(tx, sup.id, &edit))
+        .write(&actor(&store), |tx| wf::update_worker(tx, sup.id, &edit))
         .unwrap();
     let (_, detail) = last_change(&store, "workers", sup.id);
     assert_eq!(
@@ -931,11 +978,11 @@ fn the_network_view_lists_villages_without_a_director() {
     edit.phone = Some("abc".into());
     assert!(
         store
-            .write(&actor(), |tx| wf::update_worker(tx, sup.id, &edit))
+            .write(&actor(&store), |tx| wf::update_worker(tx, sup.id, &edit))
             .is_err()
     );
     let t = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wf::add_training(
                 tx,
                 d("2025-03-10"),
@@ -950,18 +997,18 @@ fn the_network_view_lists_villages_without_a_director() {
     let hours = wf::training_hours(store.conn(), 2025).unwrap();
     assert_eq!(hours.len(), 2);
     let home = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wf::add_home(tx, "插花村儿童之家", &villages[1], None, d("2023-06-01"))
         })
         .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             wf::add_activity(tx, home.id, d("2025-04-12"), "安全教育课", Some(23), None)
         })
         .unwrap();
     assert!(
         store
-            .write(&actor(), |tx| {
+            .write(&actor(&store), |tx| {
                 wf::add_activity(tx, home.id, d("2023-01-01"), "开放前", None, None)
             })
             .is_err()

@@ -13,14 +13,18 @@ use hutong_core::{
 use rusqlite::Connection;
 use std::path::PathBuf;
 
-fn actor() -> Actor {
-    Actor::system("测试员")
+/// The test's actor: a system actor over the database's whole county.
+fn actor(store: &hutong_core::Store) -> Actor {
+    Actor::system(
+        "测试员",
+        store.county_scope().expect("an initialised county"),
+    )
 }
 
 fn county_db(dir: &tempfile::TempDir) -> (Store, PathBuf) {
     let path = dir.path().join("county.db");
     let mut store = Store::open(&path).unwrap();
-    setup::initialise_county(&mut store, &actor(), "411525").unwrap();
+    setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     (store, path)
 }
 
@@ -161,7 +165,7 @@ fn divisions_load_with_lookups_and_full_name_path() {
 fn an_unknown_county_is_refused_with_the_field_named() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("x.db")).unwrap();
-    let err = setup::initialise_county(&mut store, &actor(), "419999").unwrap_err();
+    let err = setup::initialise_county(&mut store, "测试员", "419999").unwrap_err();
     assert!(err.to_string().contains("县级区划代码"), "{err}");
     assert!(
         store.county_code().unwrap().is_none(),
@@ -180,7 +184,7 @@ fn adding_a_child_derives_identity_and_writes_one_audit_entry() {
     let mut input = zhang_xiaoyu();
     input.id_number = "４１１５２５２０１３０４１５０１２４".into(); // full-width, as pasted from a form
     let (child, warnings) = store
-        .write(&actor(), |tx| children::add(tx, &input))
+        .write(&actor(&store), |tx| children::add(tx, &input))
         .unwrap();
     assert!(warnings.is_empty());
     assert_eq!(child.id_number, "411525201304150124");
@@ -246,7 +250,7 @@ fn bad_child_input_names_the_field_and_writes_nothing() {
     ];
     for (input, field) in cases {
         let err = store
-            .write(&actor(), |tx| children::add(tx, &input))
+            .write(&actor(&store), |tx| children::add(tx, &input))
             .unwrap_err();
         assert!(
             err.to_string().contains(field),
@@ -255,10 +259,10 @@ fn bad_child_input_names_the_field_and_writes_nothing() {
     }
     assert_eq!(count(&store), 0);
     store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
     let dup = store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap_err();
     assert!(matches!(dup, CoreError::DuplicateIdNumber(_)), "{dup}");
     assert_eq!(count(&store), 1);
@@ -278,7 +282,7 @@ fn an_id_with_an_unknown_address_code_is_a_warning_not_an_error() {
         ..zhang_xiaoyu()
     };
     let (_, warnings) = store
-        .write(&actor(), |tx| children::add(tx, &input))
+        .write(&actor(&store), |tx| children::add(tx, &input))
         .unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
 }
@@ -288,7 +292,7 @@ fn a_write_without_an_audit_entry_is_rolled_back() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = county_db(&dir);
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             tx.conn()
                 .execute("INSERT INTO meta (key, value) VALUES ('sneaky', 'x')", [])?;
             Ok(())
@@ -312,7 +316,7 @@ fn a_failed_write_leaves_neither_rows_nor_audit_entries() {
         .conn()
         .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
         .unwrap();
-    let result = store.write(&actor(), |tx| {
+    let result = store.write(&actor(&store), |tx| {
         children::add(tx, &zhang_xiaoyu())?;
         // The second step fails: the first must not survive.
         children::add(
@@ -341,7 +345,7 @@ fn nothing_is_hard_deleted_and_files_close_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = county_db(&dir);
     let (child, _) = store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
     let err = store
         .conn()
@@ -349,17 +353,19 @@ fn nothing_is_hard_deleted_and_files_close_with_a_reason() {
         .unwrap_err();
     assert!(err.to_string().contains("不可删除"), "{err}");
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             children::close(tx, child.id, date(2025, 5, 22), " ")
         })
         .unwrap_err();
     assert!(err.to_string().contains("结案原因"));
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             children::close(tx, child.id, date(2025, 5, 22), "迁出本县")
         })
         .unwrap();
-    let closed = children::get(store.conn(), child.id).unwrap().unwrap();
+    let closed = children::get(store.conn(), &store.county_scope().unwrap(), child.id)
+        .unwrap()
+        .unwrap();
     assert_eq!(closed.status, ChildStatus::Closed);
     assert_eq!(closed.close_reason.as_deref(), Some("迁出本县"));
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
@@ -372,7 +378,7 @@ fn updates_record_old_and_new_values() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = county_db(&dir);
     let (child, _) = store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
     let changed = ChildInput {
         phone: Some("13800000000".into()),
@@ -380,7 +386,9 @@ fn updates_record_old_and_new_values() {
         ..zhang_xiaoyu()
     };
     store
-        .write(&actor(), |tx| children::update(tx, child.id, &changed))
+        .write(&actor(&store), |tx| {
+            children::update(tx, child.id, &changed)
+        })
         .unwrap();
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
     assert_eq!(history[0].action, "child.update");
@@ -398,7 +406,7 @@ fn updates_record_old_and_new_values() {
     let n_before = audit::history(store.conn(), "children", &child.id.to_string())
         .unwrap()
         .len();
-    let _ = store.write(&actor(), |tx| {
+    let _ = store.write(&actor(&store), |tx| {
         children::update(tx, child.id, &changed)?;
         tx.audit(AuditEntryInput::new("test.noop", "test", None))
     });
@@ -424,7 +432,7 @@ fn audit_chain_verifies_and_names_the_first_tampered_entry() {
             ..zhang_xiaoyu()
         };
         store
-            .write(&actor(), |tx| children::add(tx, &input))
+            .write(&actor(&store), |tx| children::add(tx, &input))
             .unwrap();
     }
     let report = audit::verify(store.conn()).unwrap();
@@ -449,8 +457,9 @@ fn audit_chain_verifies_and_names_the_first_tampered_entry() {
     // Removing an entry is caught as a gap.
     let dir2 = tempfile::tempdir().unwrap();
     let (mut store2, path2) = county_db(&dir2);
+    let county_actor = actor(&store2);
     store2
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&county_actor, |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
     drop(store2);
     let conn2 = Connection::open(&path2).unwrap();
@@ -483,7 +492,7 @@ fn users_authenticate_with_argon2_and_respect_scope_levels() {
         Err(CoreError::BadCredentials)
     ));
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             users::create(
                 tx,
                 &users::NewUser {
@@ -493,13 +502,15 @@ fn users_authenticate_with_argon2_and_respect_scope_levels() {
                     scope_code: "411525102", // a township, not a village
                     phone: None,
                     password: "12345678",
+                    worker_id: None,
+                    must_change_password: false,
                 },
             )
         })
         .unwrap_err();
     assert!(err.to_string().contains("管辖范围"), "{err}");
     let director = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             users::create(
                 tx,
                 &users::NewUser {
@@ -509,6 +520,8 @@ fn users_authenticate_with_argon2_and_respect_scope_levels() {
                     scope_code: "411525102201",
                     phone: None,
                     password: "12345678",
+                    worker_id: None,
+                    must_change_password: false,
                 },
             )
         })
@@ -532,7 +545,8 @@ fn search_finds_by_initials_pinyin_name_and_id_prefix_within_scope() {
         |_, _| true,
     )
     .unwrap();
-    let find = |q: ChildQuery| children::list(store.conn(), &q).unwrap();
+    let county = store.county_scope().unwrap();
+    let find = |q: ChildQuery| children::list(store.conn(), &county, &q).unwrap();
     let by_initials = find(ChildQuery {
         search: Some("zxy".into()),
         ..Default::default()
@@ -560,11 +574,15 @@ fn search_finds_by_initials_pinyin_name_and_id_prefix_within_scope() {
     assert_eq!(by_id.len(), 1);
     assert_eq!(by_id[0].categories, vec![CaseCategory::DeFactoUnsupported]);
     // A village director's scope hides other villages.
-    let scoped = find(ChildQuery {
-        scope: Some("411525102001".into()),
-        search: Some("zxy".into()),
-        ..Default::default()
-    });
+    let scoped = children::list(
+        store.conn(),
+        &county.narrow_to("411525102001").unwrap(),
+        &ChildQuery {
+            search: Some("zxy".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(
         scoped
             .iter()
@@ -588,13 +606,13 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = county_db(&dir);
     let (child, _) = store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
     let mut rel = RelationInput::new(RelationKind::Father);
     rel.situation = Some(ParentalSituation::Imprisoned);
     rel.situation_since = Some(date(2022, 3, 1));
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             persons::add_relation(
                 tx,
                 child.id,
@@ -610,7 +628,7 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
     let mut bad = RelationInput::new(RelationKind::PaternalGrandmother);
     bad.situation = Some(ParentalSituation::Dead);
     let err = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             persons::add_relation(
                 tx,
                 child.id,
@@ -640,14 +658,14 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
         evidence: None,
     };
     let rec = store
-        .write(&actor(), |tx| categories::add(tx, child.id, &cat))
+        .write(&actor(&store), |tx| categories::add(tx, child.id, &cat))
         .unwrap();
     let dup = store
-        .write(&actor(), |tx| categories::add(tx, child.id, &cat))
+        .write(&actor(&store), |tx| categories::add(tx, child.id, &cat))
         .unwrap_err();
     assert!(dup.to_string().contains("已有有效"));
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             categories::end(tx, rec.id, date(2024, 1, 1), "父亲刑满释放")
         })
         .unwrap();
@@ -662,12 +680,12 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
         values: v,
     };
     let v1 = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             forms::save(tx, form(serde_json::json!({"school": "黎集小学"})))
         })
         .unwrap();
     let v2 = store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             forms::save(tx, form(serde_json::json!({"school": "固始一中"})))
         })
         .unwrap();
@@ -693,7 +711,7 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
         override_reason: None,
     };
     let err = store
-        .write(&actor(), |tx| visits::add(tx, &visit))
+        .write(&actor(&store), |tx| visits::add(tx, &visit))
         .unwrap_err();
     assert!(
         err.to_string().contains("原因"),
@@ -703,7 +721,9 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
         override_reason: Some("暑期加密走访".into()),
         ..visit
     };
-    store.write(&actor(), |tx| visits::add(tx, &visit)).unwrap();
+    store
+        .write(&actor(&store), |tx| visits::add(tx, &visit))
+        .unwrap();
     assert_eq!(visits::for_child(store.conn(), child.id).unwrap().len(), 1);
     assert!(audit::verify(store.conn()).unwrap().is_intact());
 }
@@ -723,11 +743,15 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
         |_, _| true,
     )
     .unwrap();
-    let child = children::get_by_id_number(store.conn(), "411525201304150124")
-        .unwrap()
-        .unwrap();
+    let child = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "411525201304150124",
+    )
+    .unwrap()
+    .unwrap();
     store
-        .write(&actor(), |tx| {
+        .write(&actor(&store), |tx| {
             forms::save(
                 tx,
                 forms::FormInput {
@@ -741,7 +765,8 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
             )
         })
         .unwrap();
-    let first = exchange::export(&mut store, &actor(), "往返测试").unwrap();
+    let county_actor = actor(&store);
+    let first = exchange::export(&mut store, &county_actor, "往返测试").unwrap();
     let file = dir.path().join("export.json");
     exchange::write_file(&first, &file).unwrap();
     assert!(
@@ -753,9 +778,10 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
 
     let dir2 = tempfile::tempdir().unwrap();
     let mut fresh = Store::open(&dir2.path().join("fresh.db")).unwrap();
-    setup::initialise_county(&mut fresh, &actor(), "411525").unwrap();
+    setup::initialise_county(&mut fresh, "测试员", "411525").unwrap();
     let (bundle, hash) = exchange::read_file(&file).unwrap();
-    let report = exchange::import(&mut fresh, &actor(), &bundle, &hash).unwrap();
+    let county_actor = actor(&store);
+    let report = exchange::import(&mut fresh, &county_actor, &bundle, &hash).unwrap();
     let total = first.children.len()
         + first.persons.len()
         + first.relations.len()
@@ -763,16 +789,18 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
         + first.form_records.len()
         + first.visits.len();
     assert_eq!(report.inserted as usize, total);
-    let second = exchange::export(&mut fresh, &actor(), "往返测试").unwrap();
+    let county_actor = actor(&store);
+    let second = exchange::export(&mut fresh, &county_actor, "往返测试").unwrap();
     assert_eq!(second.children, first.children);
     assert_eq!(second.persons, first.persons);
     assert_eq!(second.relations, first.relations);
     assert_eq!(second.categories, first.categories);
     assert_eq!(second.form_records, first.form_records);
     assert_eq!(second.visits, first.visits);
+    let county_actor = actor(&store);
 
     // Importing the same file again changes nothing.
-    let again = exchange::import(&mut fresh, &actor(), &bundle, &hash).unwrap();
+    let again = exchange::import(&mut fresh, &county_actor, &bundle, &hash).unwrap();
     assert_eq!(again.inserted, 0);
     assert_eq!(again.unchanged as usize, total);
     // The export and both imports are in the audit log.
@@ -795,24 +823,31 @@ fn an_import_that_conflicts_writes_nothing_and_names_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = county_db(&dir);
     store
-        .write(&actor(), |tx| children::add(tx, &zhang_xiaoyu()))
+        .write(&actor(&store), |tx| children::add(tx, &zhang_xiaoyu()))
         .unwrap();
-    let mut bundle = exchange::export(&mut store, &actor(), "测试").unwrap();
+    let county_actor = actor(&store);
+    let mut bundle = exchange::export(&mut store, &county_actor, "测试").unwrap();
     bundle.children[0].name = "张小语".into();
-    let err = exchange::import(&mut store, &actor(), &bundle, "x").unwrap_err();
+    let county_actor = actor(&store);
+    let err = exchange::import(&mut store, &county_actor, &bundle, "x").unwrap_err();
     assert!(err.to_string().contains("children"), "{err}");
     assert_eq!(
-        children::get(store.conn(), bundle.children[0].id)
-            .unwrap()
-            .unwrap()
-            .name,
+        children::get(
+            store.conn(),
+            &store.county_scope().unwrap(),
+            bundle.children[0].id
+        )
+        .unwrap()
+        .unwrap()
+        .name,
         "张小雨"
     );
 
     // A bad checksum inside the file is named by its index.
     let mut bad = bundle.clone();
     bad.children[0].id_number = "411525201304150125".into();
-    let err = exchange::import(&mut store, &actor(), &bad, "x").unwrap_err();
+    let county_actor = actor(&store);
+    let err = exchange::import(&mut store, &county_actor, &bad, "x").unwrap_err();
     assert!(err.to_string().contains("children[0]"), "{err}");
 }
 
@@ -861,7 +896,7 @@ fn demo_contains_the_seven_reference_cases_with_valid_generated_ids() {
         "411603200906120689",
         "410225201402280718",
     ] {
-        let c = children::get_by_id_number(store.conn(), id)
+        let c = children::get_by_id_number(store.conn(), &store.county_scope().unwrap(), id)
             .unwrap()
             .unwrap_or_else(|| panic!("case {id} missing"));
         assert!(
@@ -869,9 +904,13 @@ fn demo_contains_the_seven_reference_cases_with_valid_generated_ids() {
             "case {id} must live in the demo county"
         );
     }
-    let zhuoma = children::get_by_id_number(store.conn(), "540124201609300445")
-        .unwrap()
-        .unwrap();
+    let zhuoma = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "540124201609300445",
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(zhuoma.hukou_division.as_deref(), Some("540124100201"));
     assert_eq!(zhuoma.name_alt.as_deref(), Some("ཚེ་རིང་སྒྲོལ་མ"));
     // Every stored ID number passes the national rule, and every residence is a real village.

@@ -4,16 +4,13 @@
 //!
 //! The binary (`src/main.rs`) adds the command line over the same services.
 
-pub mod bundle;
-pub mod casework;
 pub mod fonts;
 pub mod gui;
 pub mod i18n;
-pub mod installed;
-pub mod paths;
 pub mod platform;
-pub mod printing;
-pub mod xlsx;
 
 /// The egui version the workstation is built with, for UI tests.
 pub use eframe::egui;
+
+/// The use cases the faces share (moved out of this crate in #16).
+pub use hutong_services::{bundle, casework, installed, paths, printing, xlsx};

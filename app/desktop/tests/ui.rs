@@ -132,9 +132,13 @@ fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() 
     assert!(h.query_by_label_contains("已保存").is_some());
 
     let store = Store::open_existing(&path).unwrap();
-    let child = children::get_by_id_number(store.conn(), "411525201304150124")
-        .unwrap()
-        .unwrap();
+    let child = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "411525201304150124",
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(child.phone.as_deref(), Some("13800001111"));
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
     assert_eq!(history[0].action, "child.update");
@@ -191,6 +195,7 @@ fn a_village_director_sees_only_their_village() {
     let store = Store::open_existing(&path).unwrap();
     let in_village: Vec<String> = children::list(
         store.conn(),
+        &store.county_scope().unwrap(),
         &children::ChildQuery {
             division: Some("411525102201".into()),
             limit: None,
@@ -278,6 +283,7 @@ fn the_list_filters_by_township_then_village() {
     let store = Store::open_existing(&path).unwrap();
     let in_township = children::list(
         store.conn(),
+        &store.county_scope().unwrap(),
         &children::ChildQuery {
             division: Some("411525102".into()),
             ..Default::default()
@@ -295,6 +301,7 @@ fn the_list_filters_by_township_then_village() {
     h.run();
     let in_village: Vec<String> = children::list(
         store.conn(),
+        &store.county_scope().unwrap(),
         &children::ChildQuery {
             division: Some("411525102201".into()),
             ..Default::default()
@@ -329,9 +336,13 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     assert!(h.query_all_by_label("4115**********0124").count() >= 1);
     let reveals = |path: &std::path::Path| {
         let store = Store::open_existing(path).unwrap();
-        let child = children::get_by_id_number(store.conn(), "411525201304150124")
-            .unwrap()
-            .unwrap();
+        let child = children::get_by_id_number(
+            store.conn(),
+            &store.county_scope().unwrap(),
+            "411525201304150124",
+        )
+        .unwrap()
+        .unwrap();
         audit::history(store.conn(), "children", &child.id.to_string())
             .unwrap()
             .into_iter()
@@ -361,9 +372,13 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     assert_eq!(reveals(&path), 1);
 
     let store = Store::open_existing(&path).unwrap();
-    let child = children::get_by_id_number(store.conn(), "411525201304150124")
-        .unwrap()
-        .unwrap();
+    let child = children::get_by_id_number(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        "411525201304150124",
+    )
+    .unwrap()
+    .unwrap();
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
     let reveal = history
         .iter()

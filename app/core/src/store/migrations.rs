@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     V4_EXCHANGE,
     V5_RECORDS,
     V6_REFERRAL_SOURCE,
+    V7_ACCOUNTS,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -686,4 +687,16 @@ CREATE TRIGGER home_activities_no_delete BEFORE DELETE ON home_activities BEGIN 
 const V6_REFERRAL_SOURCE: &str = r#"
 ALTER TABLE referrals ADD COLUMN mreport_id BLOB REFERENCES mandatory_reports(id);
 CREATE INDEX referrals_mreport ON referrals(mreport_id);
+"#;
+
+/// Version 7: accounts that can be managed (issue #16). A reset password
+/// must be changed at the next log-in; wrong passwords in a row lock the
+/// account for a while (longer after each lock); an account may be linked
+/// to its 工作队伍 register entry.
+const V7_ACCOUNTS: &str = r#"
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN worker_id BLOB REFERENCES workers(id);
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until TEXT;
+ALTER TABLE users ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;
 "#;

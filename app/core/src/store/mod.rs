@@ -6,36 +6,58 @@
 //! with its audit entry") something the code checks, not a convention.
 
 mod migrations;
+pub(crate) mod scope_guard;
 
 pub use migrations::SCHEMA_VERSION;
 /// The SQLite connection type, for callers that pass `store.conn()` along.
 pub use rusqlite::Connection;
 
+use crate::access::Scope;
 use crate::audit::{self, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use rusqlite::{OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
-/// Who performs a write. Stored in the audit log as text so entries stay
-/// readable after a user is deactivated.
+/// Who performs a write, and within which division. The name is stored in
+/// the audit log as text so entries stay readable after a user is
+/// deactivated; the scope bounds every row the write may touch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: Option<crate::RowId>,
     pub name: String,
+    scope: Scope,
 }
 
 impl Actor {
-    pub fn system(name: &str) -> Self {
+    /// A named system job (the daily sweep, a scheduled backup, `hutong
+    /// init`) acting within `scope`, usually [`Store::county_scope`].
+    pub fn system(name: &str, scope: Scope) -> Self {
         Actor {
             user_id: None,
             name: name.to_string(),
+            scope,
         }
+    }
+
+    /// A signed-in user, within their own scope.
+    pub fn user(user: &crate::users::User) -> Self {
+        Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            scope: user.scope.clone(),
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 }
 
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The scope the connection's triggers check writes against.
+    write_scope: scope_guard::ScopeCell,
 }
 
 impl Store {
@@ -95,12 +117,14 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
-        let mut store = Store {
+        let mut conn = conn;
+        migrations::migrate(&mut conn, path)?;
+        let write_scope = scope_guard::install(&conn)?;
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
-        };
-        migrations::migrate(&mut store.conn, path)?;
-        Ok(store)
+            write_scope,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -124,9 +148,39 @@ impl Store {
             .optional()?)
     }
 
+    /// The whole county as a scope, for system jobs and set-up. Fails on a
+    /// database that has no county yet.
+    pub fn county_scope(&self) -> Result<Scope> {
+        match self.county_code()? {
+            Some(code) => Scope::parse(&code),
+            None => Err(CoreError::NotInitialised {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
     /// Runs `f` inside one IMMEDIATE transaction. The transaction commits
-    /// only if `f` succeeds *and* appended at least one audit entry.
+    /// only if `f` succeeds *and* appended at least one audit entry. Every
+    /// row it inserts or updates must lie inside the actor's scope (the
+    /// connection's scope triggers refuse anything else).
     pub fn write<T>(
+        &mut self,
+        actor: &Actor,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_scope.set(actor.scope.glob());
+        let out = self.write_in_scope(actor, f);
+        self.write_scope.clear();
+        out.map_err(|e| match e {
+            CoreError::OutOfScope { what, scope } if scope.is_empty() => CoreError::OutOfScope {
+                what,
+                scope: actor.scope.code().to_string(),
+            },
+            other => other,
+        })
+    }
+
+    fn write_in_scope<T>(
         &mut self,
         actor: &Actor,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,

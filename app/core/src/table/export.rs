@@ -8,6 +8,7 @@
 //! name like `=HYPERLINK(...)` typed into a file never runs as a formula in
 //! the office's Excel.
 
+use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::children::{self, ChildQuery, ChildStatus};
 use crate::error::{CoreError, Result};
@@ -143,10 +144,9 @@ impl ListKind {
 #[derive(Debug, Clone)]
 pub struct ExportRequest {
     pub list: ListKind,
-    /// A division code (county, township or village) to restrict to.
+    /// A division code (county, township or village) to restrict to; the
+    /// exporting user's own scope is always applied as well.
     pub division: Option<String>,
-    /// The user's scope, always applied.
-    pub scope: Option<String>,
     /// Closed files too.
     pub include_closed: bool,
     /// Why the list leaves the system; required, recorded in the audit log.
@@ -185,13 +185,15 @@ pub const CHILD_HEADERS: [&str; 12] = [
     "状态",
 ];
 
-/// The children list as a sheet (IDs masked unless `full_ids`).
-pub fn children_sheet(store: &Store, req: &ExportRequest) -> Result<Sheet> {
+/// The children list within `scope` as a sheet. IDs and phones are
+/// masked unless `full_ids`; a masked sheet shows the birth date, so the
+/// ID mask must leave it ambiguous (`id_number::mask`).
+pub fn children_sheet(store: &Store, scope: &Scope, req: &ExportRequest) -> Result<Sheet> {
     let conn = store.conn();
     let rows = children::list(
         conn,
+        scope,
         &ChildQuery {
-            scope: req.scope.clone(),
             division: req.division.clone(),
             status: req
                 .status
@@ -237,7 +239,10 @@ pub fn children_sheet(store: &Store, req: &ExportRequest) -> Result<Sheet> {
                 .collect::<Vec<_>>()
                 .join("、"),
             schooling.unwrap_or_default(),
-            phone.unwrap_or_default(),
+            match phone {
+                Some(p) if !req.full_ids => id_number::mask_phone(&p),
+                other => other.unwrap_or_default(),
+            },
             r.status.label_zh().to_string(),
         ]);
     }
@@ -263,7 +268,7 @@ pub fn export_list(
     }
     let format = FileFormat::from_path(path)?;
     let sheet = match req.list {
-        ListKind::Children => children_sheet(store, req)?,
+        ListKind::Children => children_sheet(store, actor.scope(), req)?,
     };
     let bytes = match format {
         FileFormat::Xlsx => xlsx_bytes(std::slice::from_ref(&sheet))?,
@@ -281,7 +286,7 @@ pub fn export_list(
                 .detail(serde_json::json!({
                     "list": "children",
                     "division": req.division,
-                    "scope": req.scope,
+                    "scope": actor.scope().code(),
                     "search": req.search,
                     "category": req.category.map(|c| c.code()),
                     "status": req.status.map(|s| s.label_zh()),

@@ -80,8 +80,12 @@ fn parse_division(flag: &str, v: &Option<String>) -> Result<Option<String>> {
         .transpose()
 }
 
-fn find_child(store: &Store, id: &str) -> Result<hutong_core::children::Child> {
-    children::get_by_id_number(store.conn(), id)?.with_context(|| {
+fn find_child(
+    store: &Store,
+    scope: &hutong_core::Scope,
+    id: &str,
+) -> Result<hutong_core::children::Child> {
+    children::get_by_id_number(store.conn(), scope, id)?.with_context(|| {
         format!(
             "未找到身份证号为 {} 的儿童档案",
             id_number::mask(&id_number::normalize(id))
@@ -178,7 +182,7 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
                     .iter()
                     .take(50)
                     .map(|c| {
-                        let name = children::get(store.conn(), c.child_id)
+                        let name = children::get(store.conn(), actor.scope(), c.child_id)
                             .ok()
                             .flatten()
                             .map(|c| c.name)
@@ -212,7 +216,7 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
     let Some(id) = &a.child else {
         bail!("需要 --child 或 --all");
     };
-    let child = find_child(&store, id)?;
+    let child = find_child(&store, actor.scope(), id)?;
     let latest = assessments::latest(store.conn(), child.id, a.scale.as_deref())?;
     let scale_id = a
         .scale
@@ -328,7 +332,7 @@ pub struct ScheduleArgs {
     json: bool,
 }
 
-pub fn schedule(db: &Path, a: ScheduleArgs) -> Result<ExitCode> {
+pub fn schedule(db: &Path, actor: &Actor, a: ScheduleArgs) -> Result<ExitCode> {
     let store = open(db)?;
     let plugin = province_plugin(db, &store)?;
     let policy = plugin.manifest().visit_policy.clone();
@@ -338,7 +342,7 @@ pub fn schedule(db: &Path, a: ScheduleArgs) -> Result<ExitCode> {
         overdue_only: a.overdue,
         due_or_overdue_only: a.week,
     };
-    let entries = schedule::compute(store.conn(), &policy, today, &filter)?;
+    let entries = schedule::compute(store.conn(), actor.scope(), &policy, today, &filter)?;
     let villages = schedule::by_village(&entries);
     if a.json {
         let masked: Vec<_> = entries
@@ -600,7 +604,7 @@ pub fn campaign(db: &Path, actor: &Actor, cmd: CampaignCommand) -> Result<ExitCo
             let o = Outcome::from_code(outcome.trim()).with_context(|| {
                 format!("--outcome：应为 confirmed、updated 或 closed，实际为“{outcome}”")
             })?;
-            let ch = find_child(&store, &child)?;
+            let ch = find_child(&store, actor.scope(), &child)?;
             store.write(actor, |tx| {
                 campaigns::record(tx, c.id, ch.id, o, note.as_deref())
             })?;
@@ -717,7 +721,7 @@ pub fn eligibility(db: &Path, actor: &Actor, cmd: EligibilityCommand) -> Result<
         }
         EligibilityCommand::Check { child, today, json } => {
             let today = parse_today(&today)?;
-            let ch = find_child(&store, &child)?;
+            let ch = find_child(&store, actor.scope(), &child)?;
             let changes = casework::classify_child(&mut store, &mut plugin, actor, ch.id, today)?;
             let findings = eligibility::latest_findings(store.conn(), ch.id)?;
             if json {

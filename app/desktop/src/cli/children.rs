@@ -14,12 +14,19 @@ use std::process::ExitCode;
 pub enum ChildCommand {
     /// List files, masked; filter by village, search, category or status.
     List(ListArgs),
-    /// Show one child's whole file.
+    /// Show one child's whole file. ID numbers of the child and relatives
+    /// are masked unless revealed with a purpose (audited).
     Show {
         /// The child's ID number.
         id_number: String,
         #[arg(long)]
         json: bool,
+        /// Show full ID numbers and phones; the reveal is written to the audit log.
+        #[arg(long, requires = "purpose")]
+        reveal: bool,
+        /// Why the full numbers are needed (required with --reveal).
+        #[arg(long)]
+        purpose: Option<String>,
     },
     /// Open a new file.
     Add(AddArgs),
@@ -57,7 +64,7 @@ pub struct ListArgs {
     json: bool,
     /// Show full ID numbers; each reveal is written to the audit log.
     #[arg(long, requires = "purpose")]
-    reveal: bool,
+    pub(crate) reveal: bool,
     /// Why the full ID numbers are needed (required with --reveal).
     #[arg(long)]
     purpose: Option<String>,
@@ -93,7 +100,18 @@ pub struct AddArgs {
 pub fn run(db: &Path, actor: &Actor, cmd: ChildCommand) -> Result<ExitCode> {
     match cmd {
         ChildCommand::List(a) => list(db, actor, a),
-        ChildCommand::Show { id_number, json } => show(db, &id_number, json),
+        ChildCommand::Show {
+            id_number,
+            json,
+            reveal,
+            purpose,
+        } => show(
+            db,
+            actor,
+            &id_number,
+            json,
+            reveal.then_some(purpose).flatten(),
+        ),
         ChildCommand::Add(a) => add(db, actor, a),
         ChildCommand::Close {
             id_number,
@@ -101,6 +119,12 @@ pub fn run(db: &Path, actor: &Actor, cmd: ChildCommand) -> Result<ExitCode> {
             on,
         } => close(db, actor, &id_number, &reason, on),
     }
+}
+
+/// Masks the child's own ID number and phone for a view without a reveal.
+fn mask_child(child: &mut children::Child) {
+    child.id_number = id_number::mask(&child.id_number);
+    child.phone = child.phone.as_deref().map(id_number::mask_phone);
 }
 
 fn parse_category(code: &str) -> Result<CaseCategory> {
@@ -145,7 +169,7 @@ fn list(db: &Path, actor: &Actor, a: ListArgs) -> Result<ExitCode> {
         limit: a.limit,
         ..Default::default()
     };
-    let rows = children::list(store.conn(), &query)?;
+    let rows = children::list(store.conn(), actor.scope(), &query)?;
     let revealed = if a.reveal {
         let purpose = a.purpose.clone().unwrap_or_default();
         let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
@@ -206,16 +230,39 @@ fn list(db: &Path, actor: &Actor, a: ListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
-    let store = open(db)?;
-    let conn = store.conn();
-    let Some(child) = children::get_by_id_number(conn, id)? else {
+fn show(
+    db: &Path,
+    actor: &Actor,
+    id: &str,
+    json: bool,
+    reveal_purpose: Option<String>,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let Some(mut child) = children::get_by_id_number(store.conn(), actor.scope(), id)? else {
         bail!(
-            "未找到身份证号为 {} 的儿童档案",
+            "未找到身份证号为 {} 的儿童档案（或不在本账户的管辖范围内）",
             id_number::mask(&id_number::normalize(id))
         );
     };
-    let relations = persons::for_child(conn, child.id)?;
+    let mut relations = persons::for_child(store.conn(), child.id)?;
+    // Full numbers of the child and relatives are shown only through an
+    // audited reveal with a purpose; otherwise every ID and phone is masked.
+    match reveal_purpose {
+        Some(purpose) => {
+            store.write(actor, |tx| {
+                children::reveal_id_number(tx, child.id, &purpose)?;
+                persons::reveal_for_child(tx, child.id, &purpose)
+            })?;
+        }
+        None => {
+            mask_child(&mut child);
+            for rp in &mut relations {
+                rp.person.id_number = rp.person.id_number.as_deref().map(id_number::mask);
+                rp.person.phone = rp.person.phone.as_deref().map(id_number::mask_phone);
+            }
+        }
+    }
+    let conn = store.conn();
     let cats = categories::for_child(conn, child.id)?;
     let visit_list = visits::for_child(conn, child.id)?;
     if json {
@@ -359,9 +406,9 @@ fn close(db: &Path, actor: &Actor, id: &str, reason: &str, on: Option<String>) -
         Some(s) => dates::parse_flexible(&s).with_context(|| format!("--on：“{s}”不是有效日期"))?,
         None => chrono::Local::now().date_naive(),
     };
-    let Some(child) = children::get_by_id_number(store.conn(), id)? else {
+    let Some(child) = children::get_by_id_number(store.conn(), actor.scope(), id)? else {
         bail!(
-            "未找到身份证号为 {} 的儿童档案",
+            "未找到身份证号为 {} 的儿童档案（或不在本账户的管辖范围内）",
             id_number::mask(&id_number::normalize(id))
         );
     };

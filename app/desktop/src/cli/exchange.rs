@@ -68,7 +68,7 @@ pub struct ExportArgs {
     out: PathBuf,
     /// Full ID numbers instead of masked ones (the purpose justifies it).
     #[arg(long)]
-    full_ids: bool,
+    pub(crate) full_ids: bool,
     /// Include closed files.
     #[arg(long)]
     include_closed: bool,
@@ -275,7 +275,6 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
     let req = ExportRequest {
         list,
         division,
-        scope: None,
         include_closed: a.include_closed,
         purpose: a.purpose.clone(),
         full_ids: a.full_ids,
@@ -465,13 +464,13 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
     }
     let mut store = open(db)?;
     let scope = match &a.village {
-        Some(v) => Some(
-            division::normalize_code(v)
+        Some(v) => actor.scope().narrow_to(
+            &division::normalize_code(v)
                 .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?,
-        ),
-        None => None,
+        )?,
+        None => actor.scope().clone(),
     };
-    let s = stats::compute(store.conn(), scope.as_deref(), today(), a.cadence_days)?;
+    let s = stats::compute(store.conn(), &scope, today(), a.cadence_days)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
     }
@@ -537,7 +536,7 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
     let sha = hex::encode(Sha256::digest(&bytes));
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("stats.export", "statistics", scope.clone())
+            AuditEntryInput::new("stats.export", "statistics", Some(scope.code().to_string()))
                 .detail(serde_json::json!({ "file": out.display().to_string(), "sha256": sha })),
         )
     })?;

@@ -1,6 +1,7 @@
 //! The command line. Every command takes `--db FILE`; errors name the file,
 //! row or field and exit non-zero.
 
+mod access;
 mod casework;
 mod children;
 mod exchange;
@@ -8,10 +9,11 @@ pub mod plugins;
 mod records;
 mod report;
 mod setup;
+mod user;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use hutong_core::{Actor, Store};
+use hutong_core::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -26,14 +28,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "HUTONG_DB", value_name = "FILE")]
     pub db: Option<PathBuf>,
 
-    /// Name recorded in the audit log for command-line writes.
-    #[arg(
-        long = "as",
-        global = true,
-        value_name = "NAME",
-        default_value = "命令行"
-    )]
-    pub actor: String,
+    /// The account to log in with (or the `HUTONG_USER` environment
+    /// variable). Every command that opens a county database needs one.
+    #[arg(long, global = true, env = "HUTONG_USER", value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Read the log-in password from the first line of standard input
+    /// (otherwise from a prompt, or `HUTONG_PASSWORD` for scripts).
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -104,39 +107,87 @@ pub enum Command {
     Workforce(records::WorkforceCommand),
     /// A record's history (old → new) from the audit log.
     History(records::HistoryArgs),
+    /// Accounts: add, list, disable, enable, reset-password, set-role, passwd.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let is_default_db = cli.db.is_none();
     let db = cli.db.clone().unwrap_or_else(hutong::paths::default_db);
-    let actor = Actor::system(&cli.actor);
-    match cli.command {
-        None => hutong::gui::run(&db, is_default_db),
-        Some(Command::Init(a)) => setup::init(&db, a),
-        Some(Command::Demo(a)) => setup::demo(&db, a),
-        Some(Command::Child(c)) => children::run(&db, &actor, c),
-        Some(Command::Division(c)) => setup::division(&db, c),
-        Some(Command::Export(a)) => setup::export(&db, &actor, a),
-        Some(Command::Import(a)) => setup::import(&db, &actor, a),
-        Some(Command::Audit(c)) => setup::audit(&db, c),
-        Some(Command::Plugin(c)) => plugins::run(&db, &actor, c),
-        Some(Command::Report(a)) => report::run(&db, &actor, a),
-        Some(Command::Assess(a)) => casework::assess(&db, &actor, a),
-        Some(Command::Schedule(a)) => casework::schedule(&db, a),
-        Some(Command::Campaign(c)) => casework::campaign(&db, &actor, c),
-        Some(Command::Eligibility(c)) => casework::eligibility(&db, &actor, c),
-        Some(Command::Table(c)) => exchange::table(&db, &actor, c),
-        Some(Command::Compare(a)) => exchange::compare(&db, &actor, a),
-        Some(Command::Stats(a)) => exchange::stats_cmd(&db, &actor, a),
-        Some(Command::Backup(a)) => exchange::backup_cmd(&db, &actor, a),
-        Some(Command::Restore(a)) => exchange::restore_cmd(&db, &actor, a),
-        Some(Command::Mreport(c)) => records::mreport(&db, &actor, c),
-        Some(Command::Service(c)) => records::service(&db, &actor, c),
-        Some(Command::Allowance(c)) => records::allowance(&db, &actor, c),
-        Some(Command::Wish(c)) => records::wish(&db, &actor, c),
-        Some(Command::Care(c)) => records::care(&db, &actor, c),
-        Some(Command::Workforce(c)) => records::workforce(&db, &actor, c),
-        Some(Command::History(a)) => records::history(&db, a),
+    let Some(command) = cli.command else {
+        return hutong::gui::run(&db, is_default_db);
+    };
+    let session = match access::required(&command, &db) {
+        access::Need::Nothing => None,
+        access::Need::Login(action) => Some(access::log_in(
+            &db,
+            cli.user.as_deref(),
+            cli.password_stdin,
+            Some(action),
+        )?),
+        access::Need::LoginOnly => Some(access::log_in(
+            &db,
+            cli.user.as_deref(),
+            cli.password_stdin,
+            None,
+        )?),
+    };
+    // `required` returned `Login` for every command below, so the session is
+    // there; a missing one is a bug and must not run the command anonymously.
+    let session = || {
+        session
+            .as_ref()
+            .context("内部错误：此命令需要登录，但没有会话")
+    };
+    let actor = || session().map(|s| s.actor());
+    let result = match command {
+        Command::Init(a) => setup::init(&db, a, cli.password_stdin),
+        Command::Demo(a) => setup::demo(&db, a),
+        Command::Child(c) => children::run(&db, &actor()?, c),
+        Command::Division(c) => setup::division(&db, c),
+        Command::Export(a) => setup::export(&db, &actor()?, a),
+        Command::Import(a) => setup::import(&db, &actor()?, a),
+        Command::Audit(c) => setup::audit(&db, c),
+        Command::Plugin(c) => plugins::run(&db, session().ok().map(|s| s.actor()), c),
+        Command::Report(a) => report::run(&db, &actor()?, a),
+        Command::Assess(a) => casework::assess(&db, &actor()?, a),
+        Command::Schedule(a) => casework::schedule(&db, &actor()?, a),
+        Command::Campaign(c) => casework::campaign(&db, &actor()?, c),
+        Command::Eligibility(c) => casework::eligibility(&db, &actor()?, c),
+        Command::Table(c) => exchange::table(&db, &actor()?, c),
+        Command::Compare(a) => exchange::compare(&db, &actor()?, a),
+        Command::Stats(a) => exchange::stats_cmd(&db, &actor()?, a),
+        Command::Backup(a) => exchange::backup_cmd(&db, &actor()?, a),
+        Command::Restore(a) => exchange::restore_cmd(&db, &actor()?, a),
+        Command::Mreport(c) => records::mreport(&db, session()?, c),
+        Command::Service(c) => records::service(&db, &actor()?, c),
+        Command::Allowance(c) => records::allowance(&db, &actor()?, c),
+        Command::Wish(c) => records::wish(&db, &actor()?, c),
+        Command::Care(c) => records::care(&db, &actor()?, c),
+        Command::Workforce(c) => records::workforce(&db, &actor()?, c),
+        Command::History(a) => records::history(&db, &actor()?, a),
+        Command::User(c) => user::run(&db, session()?, c, cli.password_stdin),
+    };
+    if let (Err(e), Some(session)) = (&result, session().ok()) {
+        audit_out_of_scope(&db, session, e);
+    }
+    result
+}
+
+/// A command that reached outside the user's division (core refused it) is
+/// recorded as a refusal, whichever command it was.
+fn audit_out_of_scope(db: &Path, session: &hutong_services::Session, err: &anyhow::Error) {
+    // A `ServiceError` wrapping the same refusal was audited by the
+    // services already (`Session::checked`), so only bare core errors count.
+    let what = err
+        .chain()
+        .find_map(|e| match e.downcast_ref::<hutong_core::CoreError>() {
+            Some(hutong_core::CoreError::OutOfScope { what, .. }) => Some(what.clone()),
+            _ => None,
+        });
+    if let (Some(what), Ok(mut store)) = (what, open(db)) {
+        session.audit_refusal(&mut store, "out_of_scope", &what);
     }
 }
 

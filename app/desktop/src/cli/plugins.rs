@@ -57,7 +57,10 @@ pub enum PluginCommand {
 
 pub use hutong::installed::{check_province, install_from_file, runtime_for, verify_before_load};
 
-pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
+/// `actor` is the signed-in user; `None` only for the commands that open
+/// no database (keygen, sign, test), which need no log-in.
+pub fn run(db: &Path, actor: Option<Actor>, cmd: PluginCommand) -> Result<ExitCode> {
+    let signed_in = || actor.clone().context("内部错误：此命令需要登录");
     match cmd {
         PluginCommand::Keygen { out } => {
             let public = signing::keygen(&out)?;
@@ -98,14 +101,14 @@ pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
                 .map_err(anyhow::Error::msg)
                 .context("公钥")?;
             let mut store = open(db)?;
-            store.write(actor, |tx| {
+            store.write(&signed_in()?, |tx| {
                 plugin_registry::trust_key(tx, &province, &public_key, label.as_deref())
             })?;
             println!("已信任省份 {province} 的公钥");
         }
         PluginCommand::Install { plugin } => {
             let mut store = open(db)?;
-            let done = install_from_file(db, &mut store, actor, &plugin)?;
+            let done = install_from_file(db, &mut store, &signed_in()?, &plugin)?;
             if let Some(w) = &done.warning {
                 eprintln!("警告（开发者模式）：{w}");
             }
@@ -131,13 +134,15 @@ pub fn run(db: &Path, actor: &Actor, cmd: PluginCommand) -> Result<ExitCode> {
         }
         PluginCommand::Remove { plugin_id } => {
             let mut store = open(db)?;
-            store.write(actor, |tx| plugin_registry::remove(tx, &plugin_id))?;
+            store.write(&signed_in()?, |tx| plugin_registry::remove(tx, &plugin_id))?;
             println!("已卸载 {plugin_id}");
         }
         PluginCommand::DevMode { state } => {
             let mut store = open(db)?;
             let on = state == "on";
-            store.write(actor, |tx| plugin_registry::set_developer_mode(tx, on))?;
+            store.write(&signed_in()?, |tx| {
+                plugin_registry::set_developer_mode(tx, on)
+            })?;
             println!(
                 "开发者模式：{}",
                 if on {

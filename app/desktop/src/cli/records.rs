@@ -18,7 +18,8 @@ use hutong_core::services::{self as sv, ItemSnapshot, ReferralStatus};
 use hutong_core::users::Role;
 use hutong_core::wishes::{self, SponsorKind, WishStatus};
 use hutong_core::workforce::{self as wf, WorkerRole};
-use hutong_core::{Actor, RowId, Store, children, divisions};
+use hutong_core::{Actor, RowId, Scope, Store, children, divisions};
+use hutong_services::{Action, Session};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,8 +47,8 @@ fn parse_row_id(flag: &str, s: &str) -> Result<RowId> {
         .with_context(|| format!("{flag}：“{s}”不是有效的记录编号"))
 }
 
-fn child_of(store: &Store, id: &str) -> Result<children::Child> {
-    children::get_by_id_number(store.conn(), id)?.with_context(|| {
+fn child_of(store: &Store, scope: &Scope, id: &str) -> Result<children::Child> {
+    children::get_by_id_number(store.conn(), scope, id)?.with_context(|| {
         format!(
             "--child：未找到身份证号为 {} 的儿童档案",
             id_number::mask(&id_number::normalize(id))
@@ -55,12 +56,16 @@ fn child_of(store: &Store, id: &str) -> Result<children::Child> {
     })
 }
 
-fn scope_of(store: &Store, scope: &Option<String>) -> Result<String> {
+/// The user's scope, narrowed to `--scope` when given (which must lie
+/// inside it).
+fn scope_of(actor: &Actor, scope: &Option<String>) -> Result<Scope> {
     match scope {
         Some(s) => {
-            division::normalize_code(s).with_context(|| format!("--scope：“{s}”不是有效的区划代码"))
+            let code = division::normalize_code(s)
+                .with_context(|| format!("--scope：“{s}”不是有效的区划代码"))?;
+            Ok(actor.scope().narrow_to(&code)?)
         }
-        None => Ok(store.county_code()?.unwrap_or_default()),
+        None => Ok(actor.scope().clone()),
     }
 }
 
@@ -82,8 +87,8 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn child_name(store: &Store, id: RowId) -> String {
-    children::get(store.conn(), id)
+fn child_name(store: &Store, scope: &Scope, id: RowId) -> String {
+    children::get(store.conn(), scope, id)
         .ok()
         .flatten()
         .map(|c| c.name)
@@ -141,7 +146,7 @@ pub struct HistoryArgs {
     json: bool,
 }
 
-pub fn history(db: &Path, a: HistoryArgs) -> Result<ExitCode> {
+pub fn history(db: &Path, actor: &Actor, a: HistoryArgs) -> Result<ExitCode> {
     let store = open(db)?;
     let id = parse_row_id("记录编号", &a.id)?.to_string();
     let mut stmt = store
@@ -151,7 +156,7 @@ pub fn history(db: &Path, a: HistoryArgs) -> Result<ExitCode> {
     let Some(entity) = entity else {
         bail!("审计日志中没有记录 {id} 的历史");
     };
-    let entries = audit::history(store.conn(), &entity, &id)?;
+    let entries = audit::history_in_scope(store.conn(), actor.scope(), &entity, &id)?;
     if a.json {
         return print_json(&entries).map(|_| ExitCode::SUCCESS);
     }
@@ -200,10 +205,6 @@ pub enum MreportCommand {
         /// Only reports flagged late.
         #[arg(long)]
         late: bool,
-        /// The viewer's role: county_admin, caseworker, township_supervisor,
-        /// village_director or auditor. Without it the reporter is redacted.
-        #[arg(long)]
-        role: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -335,19 +336,6 @@ fn parse_channel(s: &str) -> Result<Channel> {
     })
 }
 
-fn parse_role(s: &Option<String>) -> Result<Role> {
-    match s {
-        // No role given: treat the caller as one who may not see the reporter.
-        None => Ok(Role::Auditor),
-        Some(s) => Role::from_code(s.trim()).with_context(|| {
-            format!(
-                "--role：未知角色“{s}”，可用：{}",
-                Role::ALL.map(|r| r.code()).join("、")
-            )
-        }),
-    }
-}
-
 fn report_json(r: &mr::MandatoryReport) -> serde_json::Value {
     serde_json::json!({
         "id": r.id.to_string(),
@@ -370,7 +358,8 @@ fn report_json(r: &mr::MandatoryReport) -> serde_json::Value {
     })
 }
 
-pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode> {
+pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<ExitCode> {
+    let actor = &session.actor();
     let mut store = open(db)?;
     match cmd {
         MreportCommand::Codes => {
@@ -384,7 +373,7 @@ pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode
             }
         }
         MreportCommand::Add(a) => {
-            let child = child_of(&store, &a.child)?;
+            let child = child_of(&store, actor.scope(), &a.child)?;
             let input = mr::ReportInput {
                 child_id: child.id,
                 situations: parse_situations(&a.situation)?,
@@ -458,12 +447,16 @@ pub fn mreport(db: &Path, actor: &Actor, cmd: MreportCommand) -> Result<ExitCode
             scope,
             open,
             late,
-            role,
             json,
         } => {
-            let viewer = parse_role(&role)?;
+            // The reporter is redacted unless the signed-in role may see it.
+            let viewer = if session.can(Action::ViewReporter) {
+                session.role().unwrap_or(Role::Auditor)
+            } else {
+                Role::Auditor
+            };
             let q = mr::ReportQuery {
-                scope: Some(scope_of(&store, &scope)?),
+                scope: scope_of(actor, &scope)?,
                 open_only: open,
                 late_only: late,
                 include_voided: false,
@@ -694,7 +687,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
     let mut store = open(db)?;
     match cmd {
         ServiceCommand::Add(a) => {
-            let child = child_of(&store, &a.child)?;
+            let child = child_of(&store, actor.scope(), &a.child)?;
             let (item, default_department) = match (&a.name, &a.area) {
                 (Some(n), Some(ar)) => (
                     ItemSnapshot {
@@ -776,7 +769,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
             let rows: Vec<sv::ServiceRow> = match &child {
                 Some(c) => {
-                    let child = child_of(&store, c)?;
+                    let child = child_of(&store, actor.scope(), c)?;
                     let village = divisions::get(store.conn(), &child.residence_division)?
                         .map(|d| d.name)
                         .unwrap_or_default();
@@ -792,7 +785,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                         })
                         .collect()
                 }
-                None => sv::list(store.conn(), &scope_of(&store, &scope)?, from, to)?,
+                None => sv::list(store.conn(), &scope_of(actor, &scope)?, from, to)?,
             };
             if json {
                 print_json(&rows)?;
@@ -827,7 +820,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 .map(|s| parse_date("--from", s))
                 .transpose()?;
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             let rows = sv::coverage(store.conn(), &scope, from, to, &[])?;
             if json {
                 print_json(&rows)?;
@@ -880,7 +873,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             name,
             mreport,
         } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let mreport_id = mreport
                 .as_deref()
                 .map(|m| parse_row_id("--mreport", m))
@@ -917,7 +910,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             println!("转介 {} 状态：{}", r.id, r.status.label_zh());
         }
         ServiceCommand::Referrals { child, json } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let rows = sv::referrals_for_child(store.conn(), child.id)?;
             if json {
                 print_json(&rows)?;
@@ -1176,7 +1169,7 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
             println!("已作废发放记录 {id}");
         }
         AllowanceCommand::Ledger { child, json } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let rows = al::ledger(store.conn(), child.id)?;
             if json {
                 print_json(&rows)?;
@@ -1203,7 +1196,7 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
             full_ids,
         } => {
             let month = parse_month(&month)?;
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             let ids = if full_ids.is_some() {
                 al::IdDisplay::Full
             } else {
@@ -1260,7 +1253,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
             provider,
             note,
         } => {
-            let child = child_of(store, &child)?;
+            let child = child_of(store, actor.scope(), &child)?;
             let input = al::GrantInput {
                 child_id: child.id,
                 programme: parse_programme(&programme)?,
@@ -1321,7 +1314,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
                         g.id,
                         g.programme.label_zh(),
                         g.granted_on,
-                        child_name(store, g.child_id),
+                        child_name(store, actor.scope(), g.child_id),
                         g.item,
                         g.amount_cents
                             .map(al::format_yuan)
@@ -1413,7 +1406,7 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
             on,
             json,
         } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let est = estimate
                 .as_deref()
                 .map(|e| yuan("--estimate", e))
@@ -1486,8 +1479,8 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                     WishStatus::from_code(s).with_context(|| format!("--status：未知状态“{s}”"))
                 })
                 .transpose()?;
-            let scope = scope_of(&store, &scope)?;
-            let rows = wishes::list(store.conn(), &scope, status)?;
+            let scope = scope_of(actor, &scope)?;
+            let rows = wishes::list(store.conn(), scope.code(), status)?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -1510,7 +1503,7 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                             .unwrap_or_else(|| "—".into())
                     );
                 }
-                let counts = wishes::counts(store.conn(), &scope)?;
+                let counts = wishes::counts(store.conn(), scope.code())?;
                 eprintln!(
                     "{}",
                     counts
@@ -1620,7 +1613,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             mode,
             summary,
         } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let mode = SessionMode::from_code(&mode).with_context(|| {
                 format!("--mode：应为 individual、group、phone 或 online，实际为“{mode}”")
             })?;
@@ -1643,7 +1636,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             screener,
             note,
         } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let input = care::ScreeningInput {
                 child_id: child.id,
                 screened_on: date_or_today("--date", &date)?,
@@ -1686,7 +1679,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             action,
             source,
         } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let due = parse_date("--due", &due)?;
             let source = source
                 .as_deref()
@@ -1711,7 +1704,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             println!("随访 {id}：{}", status.label_zh());
         }
         CareCommand::List { child, json } => {
-            let child = child_of(&store, &child)?;
+            let child = child_of(&store, actor.scope(), &child)?;
             let sessions = care::sessions_for_child(store.conn(), child.id)?;
             let screenings = care::screenings_for_child(store.conn(), child.id)?;
             let followups = care::followups_for_child(store.conn(), child.id)?;
@@ -1760,13 +1753,13 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
         }
         CareCommand::Due { by, scope } => {
             let by = date_or_today("--by", &by)?;
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             for f in care::due_followups(store.conn(), &scope, by)? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     f.id,
                     f.due_on,
-                    child_name(&store, f.child_id),
+                    child_name(&store, actor.scope(), f.child_id),
                     f.action
                 );
             }
@@ -1973,7 +1966,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             all,
             json,
         } => {
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             let role = role.as_deref().map(parse_worker_role).transpose()?;
             let rows = wf::list_workers(
                 store.conn(),
@@ -2005,7 +1998,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             }
         }
         WorkforceCommand::Gaps { scope, on, json } => {
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             let on = date_or_today("--on", &on)?;
             let net = wf::network(store.conn(), &scope, on)?;
             let villages = net.villages_without_director();
@@ -2038,7 +2031,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             }
         }
         WorkforceCommand::Network { scope, on } => {
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             let on = date_or_today("--on", &on)?;
             let net = wf::network(store.conn(), &scope, on)?;
             for t in &net.townships {
@@ -2138,7 +2131,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             println!("已登记活动 {}：{}", a.id, a.title);
         }
         WorkforceCommand::Home(HomeCommand::List { scope }) => {
-            let scope = scope_of(&store, &scope)?;
+            let scope = scope_of(actor, &scope)?;
             println!("编号\t名称\t村（居）\t开放日期\t活动次数\t状态");
             for h in wf::list_homes(store.conn(), &scope)? {
                 let n = wf::activities(store.conn(), h.id)?.len();

@@ -68,7 +68,7 @@ pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {
     let conn = store.conn();
     let children_ids = match (&a.child, &a.village) {
         (Some(id), _) => {
-            let c = children::get_by_id_number(conn, id)?.with_context(|| {
+            let c = children::get_by_id_number(conn, actor.scope(), id)?.with_context(|| {
                 format!(
                     "未找到身份证号为 {} 的儿童档案",
                     hutong_core::national::id_number::mask(id)
@@ -81,6 +81,7 @@ pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {
                 .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?;
             children::list(
                 conn,
+                actor.scope(),
                 &ChildQuery {
                     division: Some(code),
                     status: Some(children::ChildStatus::Active),

@@ -14,12 +14,11 @@ pub struct InitArgs {
     /// The county's 6-digit code, e.g. 411525 (固始县).
     #[arg(long)]
     county: String,
-    /// Username of the first county administrator.
+    /// Username of the first county administrator. Their password comes
+    /// from a prompt (twice), or the first line of stdin with the global
+    /// `--password-stdin`.
     #[arg(long)]
     admin: String,
-    /// Read the administrator's password from the first line of stdin.
-    #[arg(long)]
-    password_stdin: bool,
 }
 
 fn read_password(from_stdin: bool) -> Result<String> {
@@ -39,10 +38,18 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-pub fn init(db: &Path, a: InitArgs) -> Result<ExitCode> {
+pub fn init(db: &Path, a: InitArgs, password_stdin: bool) -> Result<ExitCode> {
+    // A county's database is set up once. A new administrator is added by
+    // an administrator (`hutong user add`), never by re-running set-up.
+    if db.exists() {
+        bail!(
+            "数据库 {} 已存在，不能再次初始化；新增账户请由管理员用 hutong user add 办理",
+            db.display()
+        );
+    }
     let county = division::normalize_code(&a.county)
         .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
-    let password = read_password(a.password_stdin)?;
+    let password = read_password(password_stdin)?;
     let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
     let admin = setup::init(&mut store, &county, &a.admin, &password)
         .with_context(|| format!("初始化数据库 {}", db.display()))?;
@@ -173,7 +180,7 @@ pub struct ImportArgs {
 pub fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
     let (bundle, hash) = exchange::read_file(&a.file)?;
     let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
-    setup::initialise_county(&mut store, actor, &bundle.county_code)
+    setup::initialise_county(&mut store, &actor.name, &bundle.county_code)
         .with_context(|| format!("准备数据库 {}", db.display()))?;
     let report = exchange::import(&mut store, actor, &bundle, &hash)
         .with_context(|| format!("导入 {}", a.file.display()))?;

@@ -126,7 +126,11 @@ fn start_round(app: &mut HutongApp) {
         app.campaigns.message = Some((false, app.t("campaign.no_plugin")));
         return;
     };
-    let division = app.campaigns.new_division.clone().unwrap_or(app.scope());
+    let division = app
+        .campaigns
+        .new_division
+        .clone()
+        .unwrap_or_else(|| app.scope().code().to_string());
     let start = app
         .campaigns
         .new_start
@@ -174,7 +178,7 @@ fn record(app: &mut HutongApp, child: RowId, outcome: Outcome) {
         // 销档: the child is no longer in care here, so the file closes in
         // the same transaction, with the note as the reason.
         if outcome == Outcome::Closed
-            && children::get(tx.conn(), child)?
+            && children::get(tx.conn(), tx.actor().scope(), child)?
                 .is_some_and(|c| c.status == children::ChildStatus::Active)
         {
             children::close(tx, child, today, &note)?;
@@ -334,7 +338,7 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         if app
             .campaigns
             .picker
-            .show(ui, "campaign", app.store.conn(), &scope, &mut d)
+            .show(ui, "campaign", app.store.conn(), scope.code(), &mut d)
         {
             app.campaigns.new_division = d;
         }

@@ -8,7 +8,7 @@ use hutong_core::categories::{self, CategoryRecord};
 use hutong_core::children::{self, Child, ChildInput};
 use hutong_core::national::{dates, id_number};
 use hutong_core::persons::{self, RelatedPerson};
-use hutong_core::{Actor, RowId, divisions};
+use hutong_core::{RowId, divisions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -75,11 +75,28 @@ fn input_of(c: &Child) -> ChildInput {
 
 /// Loads a child's file into the app.
 pub fn open(app: &mut HutongApp, id: RowId) {
-    let conn = app.store.conn();
-    let Ok(Some(child)) = children::get(conn, id) else {
-        app.list.error = Some("未找到该儿童档案".into());
-        return;
+    let scope = app.scope();
+    let found = children::get(app.store.conn(), &scope, id);
+    // A file outside the user's division (a stale list, a link from another
+    // screen) is refused and the attempt audited.
+    let found = match &app.session {
+        Some(session) => session
+            .checked(&mut app.store, found)
+            .map_err(|e| e.to_string()),
+        None => Err(app.t("login.required")),
     };
+    let child = match found {
+        Ok(Some(child)) => child,
+        Ok(None) => {
+            app.list.error = Some("未找到该儿童档案".into());
+            return;
+        }
+        Err(e) => {
+            app.list.error = Some(e);
+            return;
+        }
+    };
+    let conn = app.store.conn();
     let input = input_of(&child);
     app.file = Some(FileState {
         relations: persons::for_child(conn, id).unwrap_or_default(),
@@ -101,14 +118,7 @@ pub fn save(app: &mut HutongApp) -> bool {
     let Some(file) = &mut app.file else {
         return false;
     };
-    let actor = app
-        .user
-        .as_ref()
-        .map(|u| Actor {
-            user_id: Some(u.id),
-            name: u.username.clone(),
-        })
-        .unwrap_or_else(|| Actor::system("ui"));
+    let actor = super::actor_of_session(&app.session);
     let id = file.child.id;
     let input = file.input.clone();
     match app

@@ -33,7 +33,7 @@ impl SweepState {
 /// Starts today's sweep if none has run today and a province plugin is
 /// installed; collects a finished sweep. Called every frame once signed in.
 pub fn poll(app: &mut HutongApp) {
-    if app.user.is_none() {
+    if app.session.is_none() {
         // A new log-in looks again.
         app.sweep.checked_on = None;
         return;

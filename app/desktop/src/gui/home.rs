@@ -71,20 +71,12 @@ impl HomeStats {
 
 fn schedule_figures(
     conn: &hutong_core::store::Connection,
-    scope: &str,
+    scope: &hutong_core::Scope,
     plugin: String,
     policy: VisitPolicy,
 ) -> hutong_core::Result<ScheduleFigures> {
     let today = chrono::Local::now().date_naive();
-    let entries = schedule::compute(
-        conn,
-        &policy,
-        today,
-        &ScheduleFilter {
-            division: Some(scope.to_string()),
-            ..Default::default()
-        },
-    )?;
+    let entries = schedule::compute(conn, scope, &policy, today, &ScheduleFilter::default())?;
     let order = [
         Some(Colour::Red),
         Some(Colour::Orange),
@@ -149,14 +141,14 @@ fn schedule_figures(
 
 fn figures(
     conn: &hutong_core::store::Connection,
-    scope: &str,
+    scope: &hutong_core::Scope,
     plugin: Option<(String, VisitPolicy)>,
     p: &Progress,
 ) -> hutong_core::Result<Figures> {
     p.set_total(3);
-    let total = children::count(conn, Some(scope))?;
+    let total = children::count(conn, scope)?;
     p.step();
-    let counts = categories::counts(conn, Some(scope))?;
+    let counts = categories::counts(conn, scope)?;
     p.step();
     let schedule = plugin
         .map(|(reference, policy)| schedule_figures(conn, scope, reference, policy))

@@ -4,10 +4,10 @@
 use super::{HutongApp, Screen};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
+use hutong_core::RowId;
 use hutong_core::children::{self, ChildQuery, ChildRow, ChildStatus, SortKey};
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::{dates, id_number};
-use hutong_core::{Actor, RowId};
 use std::collections::HashMap;
 
 /// Rows fetched per query. A county has up to ~100,000 children; nobody
@@ -42,7 +42,6 @@ fn refresh(app: &mut HutongApp) {
     let scope = app.scope();
     let l = &mut app.list;
     let q = ChildQuery {
-        scope: Some(scope.clone()),
         division: l.division.clone(),
         search: Some(l.search.clone()).filter(|s| !s.trim().is_empty()),
         category: l.category,
@@ -52,15 +51,15 @@ fn refresh(app: &mut HutongApp) {
         limit: Some(MAX_ROWS),
         offset: 0,
     };
-    match children::list(app.store.conn(), &q) {
+    match children::list(app.store.conn(), &scope, &q) {
         Ok(rows) => {
             l.rows = rows;
             l.error = None;
         }
         Err(e) => l.error = Some(e.to_string()),
     }
-    l.total = children::count(app.store.conn(), Some(&scope)).unwrap_or(0);
-    refresh_divisions(app.store.conn(), &scope, l);
+    l.total = children::count(app.store.conn(), &scope).unwrap_or(0);
+    refresh_divisions(app.store.conn(), scope.code(), l);
     l.last_search = l.search.clone();
     l.dirty = false;
 }
@@ -323,14 +322,7 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
         });
     });
     if confirm {
-        let actor = app
-            .user
-            .as_ref()
-            .map(|u| Actor {
-                user_id: Some(u.id),
-                name: u.username.clone(),
-            })
-            .unwrap_or_else(|| Actor::system("ui"));
+        let actor = super::actor_of(app);
         let reason = app.list.reveal_reason.trim().to_string();
         match app
             .store
@@ -380,7 +372,7 @@ fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
     let current = app.list.division.clone().unwrap_or_default();
     let township_code = township_of(&current);
     // A village director's scope is one village: nothing to pick.
-    if level_of(&scope) == Some(DivisionLevel::Village) {
+    if level_of(scope.code()) == Some(DivisionLevel::Village) {
         return;
     }
     let townships = &app.list.townships;

@@ -2,7 +2,6 @@
 
 use super::HutongApp;
 use eframe::egui;
-use hutong_core::users;
 
 #[derive(Default)]
 pub struct LoginState {
@@ -60,8 +59,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if let Some(err) = &app.login.error {
             ui.colored_label(egui::Color32::from_rgb(200, 30, 30), err);
         }
-        ui.add_space(24.0);
-        ui.weak(app.t("login.demo_hint"));
+        // The demo accounts exist only in a demo database; naming them on a
+        // county's real log-in screen would invite guessing.
+        if hutong_core::demo::is_demo(&app.store).unwrap_or(false) {
+            ui.add_space(24.0);
+            ui.weak(app.t("login.demo_hint"));
+        }
         ui.add_space(24.0);
         ui.weak(format!(
             "{}：{}",
@@ -104,16 +107,21 @@ fn login_grid(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn attempt(app: &mut HutongApp) {
-    match users::authenticate(app.store.conn(), &app.login.username, &app.login.password) {
-        Ok(user) => {
-            app.user = Some(user);
+    // The services check the password, count failures toward the lock and
+    // audit the attempt either way.
+    let result = hutong_services::login(&mut app.store, &app.login.username, &app.login.password);
+    // The typed password is not kept a moment longer than the check.
+    zeroize::Zeroize::zeroize(&mut app.login.password);
+    match result {
+        Ok(session) => {
+            app.idle_lock_minutes = hutong_services::accounts::idle_lock_minutes(&app.store)
+                .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
+            app.session = Some(session);
             app.login = LoginState::default();
+            app.last_activity = std::time::Instant::now();
             app.list.dirty = true;
             app.home.fresh = false;
         }
-        Err(e) => {
-            app.login.error = Some(e.to_string());
-            app.login.password.clear();
-        }
+        Err(e) => app.login.error = Some(e.to_string()),
     }
 }

@@ -21,6 +21,7 @@ mod print_centre;
 mod province_form;
 mod records;
 mod upgrade_review;
+mod users;
 mod visit_plan;
 mod visits_tab;
 mod worker;
@@ -29,7 +30,8 @@ use crate::i18n::{Lang, tr};
 use anyhow::{Context, Result};
 use eframe::egui;
 use hutong_core::users::User;
-use hutong_core::{Store, demo, plugin_registry};
+use hutong_core::{Scope, Store, demo, plugin_registry};
+use hutong_services::{Action, Session};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -51,6 +53,8 @@ pub enum Screen {
     Exchange,
     Print,
     Plugins,
+    /// 用户与权限 (administrators, #16).
+    Users,
     Settings,
 }
 
@@ -59,12 +63,24 @@ pub struct HutongApp {
     pub(crate) db_path: PathBuf,
     pub(crate) lang: Lang,
     pub(crate) screen: Screen,
-    pub(crate) user: Option<User>,
+    /// The signed-in user's session; `None` shows the log-in screen. Every
+    /// per-user field below is dropped with it at log-out (see `log_out`).
+    pub(crate) session: Option<Session>,
     pub(crate) login: login::LoginState,
     pub(crate) list: list::ListState,
     pub(crate) file: Option<child_file::FileState>,
     /// Where to go once the user answers the unsaved-changes prompt.
     pub(crate) pending_nav: Option<Screen>,
+    /// 退出登录 is waiting for that answer.
+    pending_log_out: bool,
+    /// When the user last touched the keyboard or mouse (the idle lock).
+    pub(crate) last_activity: std::time::Instant,
+    /// Minutes without input before the workstation locks (county setting).
+    pub(crate) idle_lock_minutes: u32,
+    /// The 用户与权限 screen (administrators).
+    pub(crate) users_screen: users::UsersState,
+    /// 修改密码 (设置, or the whole screen after a reset).
+    pub(crate) password_form: users::PasswordForm,
     pub(crate) home: home::HomeStats,
     pub(crate) developer_mode: bool,
     /// Installed province plugins, running on the plugin worker thread.
@@ -157,15 +173,19 @@ pub(crate) fn status_message(ui: &mut egui::Ui, message: Option<&(bool, String)>
     }
 }
 
-/// The signed-in user as the audit log's actor.
+/// The signed-in user as the audit log's actor. Signed out, an actor whose
+/// scope matches nothing: any write it attempts is refused by the store.
 pub(crate) fn actor_of(app: &HutongApp) -> hutong_core::Actor {
-    app.user
-        .as_ref()
-        .map(|u| hutong_core::Actor {
-            user_id: Some(u.id),
-            name: u.username.clone(),
-        })
-        .unwrap_or_else(|| hutong_core::Actor::system("ui"))
+    actor_of_session(&app.session)
+}
+
+/// The actor of a session (for code that holds `app.file` mutably and so
+/// cannot borrow the whole app).
+pub(crate) fn actor_of_session(session: &Option<Session>) -> hutong_core::Actor {
+    match session {
+        Some(s) => s.actor(),
+        None => hutong_core::Actor::system("未登录", Scope::nothing()),
+    }
 }
 
 /// Opens a file dialog on its own thread; the answer arrives on the
@@ -190,6 +210,8 @@ pub(crate) fn ask_dialog(
 
 impl HutongApp {
     pub fn new(store: Store, db_path: PathBuf) -> Self {
+        let idle_lock_minutes = hutong_core::users::idle_lock_minutes(store.conn())
+            .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
         let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
         let (plugins, plugin_error) = start_plugins(&store, &db_path);
         HutongApp {
@@ -197,11 +219,16 @@ impl HutongApp {
             db_path,
             lang: Lang::Zh,
             screen: Screen::Home,
-            user: None,
+            session: None,
             login: login::LoginState::default(),
             list: list::ListState::default(),
             file: None,
             pending_nav: None,
+            pending_log_out: false,
+            last_activity: std::time::Instant::now(),
+            idle_lock_minutes,
+            users_screen: Default::default(),
+            password_form: Default::default(),
             home: home::HomeStats::default(),
             developer_mode,
             plugins,
@@ -282,7 +309,117 @@ impl HutongApp {
 
     /// The signed-in user, if any.
     pub fn current_user(&self) -> Option<&User> {
-        self.user.as_ref()
+        self.session.as_ref().and_then(Session::user)
+    }
+
+    /// Whether the signed-in user may do `action` (for offering controls;
+    /// the use case checks again).
+    pub(crate) fn can(&self, action: Action) -> bool {
+        self.session.as_ref().is_some_and(|s| s.can(action))
+    }
+
+    /// Checks `action` through the services (a refusal is audited) and
+    /// returns the refusal's message.
+    pub(crate) fn require(&mut self, action: Action) -> Result<(), String> {
+        match &self.session {
+            Some(s) => s
+                .require(&mut self.store, action)
+                .map_err(|e| e.to_string()),
+            None => Err(self.t("login.required")),
+        }
+    }
+
+    /// 退出登录: asks first when the open file has unsaved edits.
+    pub(crate) fn request_log_out(&mut self) {
+        if self.screen == Screen::ChildFile && self.file.as_ref().is_some_and(|f| f.is_dirty()) {
+            self.pending_log_out = true;
+            self.pending_nav = Some(Screen::Home);
+            return;
+        }
+        self.log_out();
+    }
+
+    /// Whether the idle lock is due; otherwise notes any input and asks for
+    /// a repaint when it would fall due, so it happens without input too.
+    fn idle_lock_due(&mut self, ctx: &egui::Context) -> bool {
+        let touched = ctx.input(|i| {
+            i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::PointerMoved(_)
+                        | egui::Event::MouseWheel { .. }
+                )
+            })
+        });
+        if touched {
+            self.last_activity = std::time::Instant::now();
+        }
+        let limit = std::time::Duration::from_secs(u64::from(self.idle_lock_minutes.max(1)) * 60);
+        let idle = self.last_activity.elapsed();
+        if idle >= limit {
+            return true;
+        }
+        ctx.request_repaint_after(limit - idle);
+        false
+    }
+
+    /// The idle lock: like 退出登录 (everything of the session is dropped,
+    /// unsaved edits included, since no one is there to ask), with the user
+    /// name kept so the same person signs in again quickly.
+    pub(crate) fn lock(&mut self) {
+        let username = self.current_user().map(|u| u.username.clone());
+        if let Some(session) = &self.session {
+            let _ = self.store.write(&session.actor(), |tx| {
+                tx.audit(
+                    hutong_core::audit::AuditEntryInput::new(
+                        "user.locked_idle",
+                        "users",
+                        session.user().map(|u| u.id.to_string()),
+                    )
+                    .detail(serde_json::json!({ "idle_minutes": self.idle_lock_minutes })),
+                )
+            });
+        }
+        self.session = None;
+        self.log_out();
+        if let Some(name) = username {
+            self.login.username = name;
+        }
+        self.login.error = Some(self.t("login.locked_idle"));
+    }
+
+    /// Ends the session: the whole workstation is rebuilt on a fresh
+    /// connection, so nothing the last user loaded, revealed or typed
+    /// (lists, files, rosters, statistics, previews, comparison rows)
+    /// survives for the next person at the desk. The log-out is audited.
+    pub(crate) fn log_out(&mut self) {
+        if let Some(session) = &self.session {
+            let _ = self.store.write(&session.actor(), |tx| {
+                tx.audit(hutong_core::audit::AuditEntryInput::new(
+                    "user.logout",
+                    "users",
+                    session.user().map(|u| u.id.to_string()),
+                ))
+            });
+        }
+        let fresh_store = match Store::open_existing(&self.db_path) {
+            Ok(s) => s,
+            Err(e) => {
+                // The file vanished or broke while open: keep this
+                // connection but still drop every per-user field.
+                tracing::error!("reopening the database after log-out: {e}");
+                self.session = None;
+                self.login.error = Some(e.to_string());
+                return;
+            }
+        };
+        let mut fresh = HutongApp::new(fresh_store, self.db_path.clone());
+        fresh.platform = self.platform.clone();
+        fresh.lang = self.lang;
+        *self = fresh;
     }
 
     pub fn screen(&self) -> Screen {
@@ -311,12 +448,12 @@ impl HutongApp {
         tr(self.lang, key)
     }
 
-    /// The signed-in user's division scope.
-    pub(crate) fn scope(&self) -> String {
-        self.user
+    /// The signed-in user's division scope (signed out: nothing).
+    pub(crate) fn scope(&self) -> Scope {
+        self.session
             .as_ref()
-            .map(|u| u.scope_code.clone())
-            .unwrap_or_default()
+            .map(|s| s.scope().clone())
+            .unwrap_or_else(Scope::nothing)
     }
 
     /// Navigates, unless the open file has unsaved changes: then the user is
@@ -351,8 +488,12 @@ impl HutongApp {
                 (Screen::Exchange, "nav.exchange"),
                 (Screen::Print, "nav.print"),
                 (Screen::Plugins, "nav.plugins"),
+                (Screen::Users, "nav.users"),
                 (Screen::Settings, "nav.settings"),
             ] {
+                if !self.offers(screen) {
+                    continue;
+                }
                 let selected = self.screen == screen
                     || (screen == Screen::Children && self.screen == Screen::ChildFile);
                 if ui.selectable_label(selected, self.t(key)).clicked() {
@@ -361,15 +502,34 @@ impl HutongApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(self.t("nav.logout")).clicked() {
-                    self.user = None;
-                    self.file = None;
-                    self.screen = Screen::Home;
+                    self.request_log_out();
                 }
-                if let Some(u) = &self.user {
+                if let Some(u) = self.current_user() {
                     ui.label(format!("{}（{}）", u.display_name, u.role.label_zh()));
                 }
             });
         });
+    }
+
+    /// Whether the navigation offers a screen to this session: a screen
+    /// whose every action the role lacks is not shown (the use cases refuse
+    /// anyway).
+    fn offers(&self, screen: Screen) -> bool {
+        match screen {
+            Screen::Exchange => [
+                Action::Import,
+                Action::ExportMasked,
+                Action::Compare,
+                Action::Statistics,
+                Action::Backup,
+                Action::Restore,
+            ]
+            .iter()
+            .any(|a| self.can(*a)),
+            Screen::Print => self.can(Action::Print),
+            Screen::Users => self.can(Action::ManageUsers),
+            _ => self.can(Action::ViewCases),
+        }
     }
 
     fn settings(&mut self, ui: &mut egui::Ui) {
@@ -384,6 +544,9 @@ impl HutongApp {
             self.t("settings.db"),
             self.db_path.display()
         ));
+        ui.separator();
+        ui.strong(self.t("pw.title"));
+        users::password_form(self, ui);
     }
 
     fn unsaved_prompt(&mut self, ctx: &egui::Context) {
@@ -409,15 +572,26 @@ impl HutongApp {
                 let saved = child_file::save(self);
                 self.pending_nav = None;
                 if saved {
-                    self.navigate(to);
+                    if std::mem::take(&mut self.pending_log_out) {
+                        self.log_out();
+                    } else {
+                        self.navigate(to);
+                    }
                 }
             }
             Some(2) => {
                 self.file = None;
                 self.pending_nav = None;
-                self.navigate(to);
+                if std::mem::take(&mut self.pending_log_out) {
+                    self.log_out();
+                } else {
+                    self.navigate(to);
+                }
             }
-            Some(3) => self.pending_nav = None,
+            Some(3) => {
+                self.pending_nav = None;
+                self.pending_log_out = false;
+            }
             _ => {}
         }
     }
@@ -442,8 +616,20 @@ impl eframe::App for HutongApp {
 impl HutongApp {
     fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if self.user.is_none() {
+        if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| login::show(self, ui));
+            return;
+        }
+        if self
+            .session
+            .as_ref()
+            .is_some_and(Session::must_change_password)
+        {
+            egui::CentralPanel::default().show(ui, |ui| users::change_password_screen(self, ui));
+            return;
+        }
+        if self.idle_lock_due(&ctx) {
+            self.lock();
             return;
         }
         if self.developer_mode {
@@ -475,6 +661,7 @@ impl HutongApp {
             Screen::Exchange => exchange::show(self, ui),
             Screen::Print => print_centre::show(self, ui),
             Screen::Plugins => plugins::show(self, ui),
+            Screen::Users => users::show(self, ui),
             Screen::Settings => self.settings(ui),
         });
         list::reveal_prompt(self, &ctx);

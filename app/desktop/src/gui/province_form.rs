@@ -10,7 +10,7 @@ use super::HutongApp;
 use eframe::egui;
 use hutong_core::forms::{self, FormInput};
 use hutong_core::province::{FieldKind, FieldValue, FormDef, FormEvaluation, Severity, Value};
-use hutong_core::{Actor, RowId, snapshot};
+use hutong_core::{RowId, snapshot};
 
 pub struct FormEditor {
     pub plugin: usize,
@@ -470,14 +470,7 @@ fn issue_label(ui: &mut egui::Ui, issue: &hutong_core::province::FieldIssue) {
 }
 
 fn save_form(app: &mut HutongApp) {
-    let actor = app
-        .user
-        .as_ref()
-        .map(|u| Actor {
-            user_id: Some(u.id),
-            name: u.username.clone(),
-        })
-        .unwrap_or_else(|| Actor::system("ui"));
+    let actor = crate::gui::actor_of(app);
     let Some(file) = &mut app.file else { return };
     let child_id: RowId = file.child.id;
     let Some(ed) = &mut file.form else { return };

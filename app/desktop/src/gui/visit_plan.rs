@@ -281,10 +281,11 @@ fn start(app: &mut HutongApp) {
         let as_of = chrono::Local::now().date_naive();
         let entries = schedule::compute(
             store.conn(),
+            &scope,
             &manifest.visit_policy,
             as_of,
             &ScheduleFilter {
-                division: Some(scope),
+                division: None,
                 due_or_overdue_only: true,
                 ..Default::default()
             },
@@ -368,7 +369,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if app
             .visit_plan
             .picker
-            .show(ui, "plan", app.store.conn(), &scope, &mut division)
+            .show(ui, "plan", app.store.conn(), scope.code(), &mut division)
         {
             app.visit_plan.division = division;
             app.visit_plan.shown_dirty = true;

@@ -282,8 +282,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let today = chrono::Local::now().date_naive();
     let visitor = app
-        .user
-        .as_ref()
+        .current_user()
         .map(|u| u.display_name.clone())
         .unwrap_or_default();
     let township = app.t("visit.escalated_township");

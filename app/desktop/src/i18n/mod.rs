@@ -22,8 +22,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("login.submit", "登录", "Log in"),
     (
         "login.demo_hint",
-        "示例账号：admin / caseworker / supervisor / director，密码 hutong-demo",
-        "Demo accounts: admin / caseworker / supervisor / director, password hutong-demo",
+        "示例账号：admin / caseworker / supervisor / director / auditor，密码 hutong-demo",
+        "Demo accounts: admin / caseworker / supervisor / director / auditor, password hutong-demo",
     ),
     ("nav.home", "工作台", "Home"),
     ("nav.children", "儿童档案", "Children"),
@@ -129,6 +129,7 @@ mod assess;
 mod casework;
 mod exchange;
 mod records;
+mod users;
 
 /// Every table of strings: the core screens' and one per feature area, so
 /// that each area keeps its labels next to each other.
@@ -138,6 +139,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     casework::STRINGS,
     records::STRINGS,
     exchange::STRINGS,
+    users::STRINGS,
 ];
 
 pub fn tr(lang: Lang, key: &str) -> String {

@@ -53,7 +53,7 @@ impl BackupState {
 
 /// Every frame: starts today's scheduled backup once, and finishes it.
 pub fn tick(app: &mut HutongApp) {
-    if app.user.is_none() {
+    if app.session.is_none() {
         return;
     }
     let today = chrono::Local::now().date_naive();
@@ -77,7 +77,17 @@ pub fn tick(app: &mut HutongApp) {
         return;
     }
     let db = app.db_path.clone();
-    let actor = hutong_core::Actor::system("daily-backup");
+    // The daily backup is a system job, audited under its own name.
+    let actor = match hutong_services::Session::system(
+        &app.store,
+        hutong_services::SystemJob::ScheduledBackup,
+    ) {
+        Ok(session) => session.actor(),
+        Err(e) => {
+            b.message = Some((false, format!("每日备份失败：{e}")));
+            return;
+        }
+    };
     b.daily_job = Some(jobs::spawn("每日备份", move |_| {
         let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         Ok(backup::run_scheduled(&mut store, &actor, today)

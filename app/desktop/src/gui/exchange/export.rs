@@ -81,13 +81,11 @@ fn poll(app: &mut HutongApp) {
 fn start(app: &mut HutongApp, path: std::path::PathBuf) {
     let actor = crate::gui::actor_of(app);
     let db = app.db_path.clone();
-    let scope = app.scope();
     let e = &mut app.exchange.export;
     let f = e.filter.clone().unwrap_or_default();
     let req = ExportRequest {
         list: ListKind::Children,
         division: f.division.clone(),
-        scope: Some(scope),
         include_closed: f.status == Some(ChildStatus::Closed),
         purpose: e.purpose.trim().to_string(),
         full_ids: e.full_ids,

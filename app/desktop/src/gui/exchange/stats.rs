@@ -99,7 +99,7 @@ fn start_compute(app: &mut HutongApp) {
         let today = chrono::Local::now().date_naive();
         stats::compute(
             store.conn(),
-            Some(scope.as_str()).filter(|s| !s.is_empty()),
+            &scope,
             today,
             hutong_core::visits::DEFAULT_CADENCE_DAYS,
         )
@@ -111,6 +111,7 @@ fn start_compute(app: &mut HutongApp) {
 /// core default. Runs on a job thread (the plugin call goes to its worker).
 fn render_pdf(
     store: &Store,
+    scope: &hutong_core::Scope,
     s: &Statistics,
     template: Option<&(usize, String, String)>,
     render: &RenderHandle,
@@ -119,8 +120,8 @@ fn render_pdf(
         Some((plugin, id, _)) => {
             let ids: Vec<_> = children::list(
                 store.conn(),
+                scope,
                 &ChildQuery {
-                    scope: Some(s.total.code.clone()),
                     status: Some(ChildStatus::Active),
                     ..Default::default()
                 },
@@ -190,14 +191,14 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
             Want::Pdf => {
                 p.note("排版…");
                 let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-                let pdf = render_pdf(&store, &s, template.as_ref(), &render)?;
+                let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
                 write_audited(&db, &actor, &path, &pdf, &s.total.code, &label)?;
                 Ok(format!("统计报表（{label}）已导出到 {}", path.display()))
             }
             Want::Bundle => {
                 p.note("排版并签名…");
                 let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-                let pdf = render_pdf(&store, &s, template.as_ref(), &render)?;
+                let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
                 let info = crate::bundle::write_bundle(&mut store, &actor, &db, &s, &pdf, &path)
                     .map_err(|e| format!("{e:#}"))?;
                 Ok(format!(

@@ -124,7 +124,7 @@ fn reload(app: &mut HutongApp) {
         .unwrap_or_default()
         .into_iter()
         .map(|g| {
-            let n = super::child_name(&app.store, g.child_id);
+            let n = super::child_name(&app.store, &scope, g.child_id);
             (g, n)
         })
         .collect();
@@ -132,15 +132,15 @@ fn reload(app: &mut HutongApp) {
         st.roster = al::roster(app.store.conn(), m, &scope).ok();
     }
     if let Some(id) = st.child.id() {
-        st.ledger = Some(ledger(&app.store, id));
+        st.ledger = Some(ledger(&app.store, &scope, id));
     }
     st.loaded = true;
 }
 
-fn ledger(store: &Store, child: RowId) -> Ledger {
+fn ledger(store: &Store, scope: &hutong_core::Scope, child: RowId) -> Ledger {
     let conn = store.conn();
     let mut windows = Vec::new();
-    if let Ok(Some(c)) = children::get(conn, child) {
+    if let Ok(Some(c)) = children::get(conn, scope, child) {
         for k in categories::for_child(conn, child).unwrap_or_default() {
             if !ALLOWANCE_CATEGORIES.contains(&k.category) {
                 continue;
@@ -528,7 +528,7 @@ fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if load && let Some(id) = app.records.allowances.child.id() {
-        app.records.allowances.ledger = Some(ledger(&app.store, id));
+        app.records.allowances.ledger = Some(ledger(&app.store, &app.scope(), id));
     }
 }
 

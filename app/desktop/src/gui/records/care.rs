@@ -109,25 +109,19 @@ enum Act {
 }
 
 fn load(app: &mut HutongApp) {
+    let scope_now = app.scope();
     let st = &mut app.records.care;
     let conn = app.store.conn();
     if !st.due_loaded {
         let by = super::today() + chrono::Duration::days(14);
-        st.due = cs::due_followups(
-            conn,
-            &app.user
-                .as_ref()
-                .map(|u| u.scope_code.clone())
-                .unwrap_or_default(),
-            by,
-        )
-        .unwrap_or_default()
-        .into_iter()
-        .map(|f| {
-            let n = super::child_name(&app.store, f.child_id);
-            (f, n)
-        })
-        .collect();
+        st.due = cs::due_followups(conn, &scope_now, by)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| {
+                let n = super::child_name(&app.store, &scope_now, f.child_id);
+                (f, n)
+            })
+            .collect();
         st.due_loaded = true;
     }
     if st.child.id() != st.loaded_for {

@@ -34,7 +34,7 @@ fn load(app: &HutongApp, child: RowId) -> Cache {
     let conn = app.store.conn();
     let role = role_of(app);
     let mut windows = Vec::new();
-    if let Ok(Some(c)) = children::get(conn, child) {
+    if let Ok(Some(c)) = children::get(conn, &app.scope(), child) {
         for k in categories::for_child(conn, child).unwrap_or_default() {
             if ALLOWANCE_CATEGORIES.contains(&k.category) {
                 let end = al::allowance_end(k.effective_until, c.birth_date, c.closed_on);

@@ -122,7 +122,7 @@ pub(crate) fn today() -> NaiveDate {
 
 /// The signed-in user's role (a signed-out app sees nothing confidential).
 pub(crate) fn role_of(app: &HutongApp) -> Role {
-    app.user.as_ref().map(|u| u.role).unwrap_or(Role::Auditor)
+    app.current_user().map(|u| u.role).unwrap_or(Role::Auditor)
 }
 
 /// The county office's name, "固始县民政局", for letters and rosters.
@@ -395,7 +395,12 @@ impl ChildPick {
 }
 
 /// Draws the picker as one grid row labelled 儿童.
-pub(crate) fn child_row(ui: &mut egui::Ui, store: &Store, scope: &str, pick: &mut ChildPick) {
+pub(crate) fn child_row(
+    ui: &mut egui::Ui,
+    store: &Store,
+    scope: &hutong_core::Scope,
+    pick: &mut ChildPick,
+) {
     let l = ui.label("儿童");
     ui.vertical(|ui| {
         if let Some((_, name)) = pick.chosen.clone() {
@@ -421,8 +426,8 @@ pub(crate) fn child_row(ui: &mut egui::Ui, store: &Store, scope: &str, pick: &mu
             } else {
                 children::list(
                     store.conn(),
+                    scope,
                     &ChildQuery {
-                        scope: Some(scope.to_string()),
                         search: Some(pick.searched.clone()),
                         limit: Some(8),
                         ..Default::default()
@@ -460,9 +465,10 @@ pub(crate) fn child_row(ui: &mut egui::Ui, store: &Store, scope: &str, pick: &mu
     ui.end_row();
 }
 
-/// The child's name, for rows that hold only the id.
-pub(crate) fn child_name(store: &Store, id: RowId) -> String {
-    children::get(store.conn(), id)
+/// The child's name, for rows that hold only the id (rows already listed
+/// within the user's scope; outside it the name is not shown).
+pub(crate) fn child_name(store: &Store, scope: &hutong_core::Scope, id: RowId) -> String {
+    children::get(store.conn(), scope, id)
         .ok()
         .flatten()
         .map(|c| c.name)

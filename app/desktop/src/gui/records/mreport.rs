@@ -175,14 +175,10 @@ fn detail(store: &Store, report: MandatoryReport, child_name: String) -> Detail 
 
 fn reload(app: &mut HutongApp) {
     let role = role_of(app);
+    let scope = app.scope();
     let st = &mut app.records.mreport;
     let q = ReportQuery {
-        scope: Some(
-            app.user
-                .as_ref()
-                .map(|u| u.scope_code.clone())
-                .unwrap_or_default(),
-        ),
+        scope,
         open_only: st.open_only,
         late_only: st.late_only,
         include_voided: st.include_voided,
@@ -402,7 +398,8 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !save {
         return;
     }
-    let actor = actor_of_parts(&app.user);
+    let actor = crate::gui::actor_of(app);
+    let role = app.current_user().map(|u| u.role);
     let st = &mut app.records.mreport;
     let Some(f) = st.form.as_ref() else { return };
     let input = match f.input() {
@@ -431,7 +428,6 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 },
             ));
             st.form = None;
-            let role = app.user.as_ref().map(|u| u.role);
             let shown = role
                 .and_then(|role| mr::get(app.store.conn(), r.id, role).ok().flatten())
                 .unwrap_or(r);
@@ -440,16 +436,6 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         Err(e) => st.message = Some((false, e.to_string())),
     }
-}
-
-/// The actor from the signed-in user, without borrowing the whole app.
-fn actor_of_parts(user: &Option<hutong_core::users::User>) -> hutong_core::Actor {
-    user.as_ref()
-        .map(|u| hutong_core::Actor {
-            user_id: Some(u.id),
-            name: u.username.clone(),
-        })
-        .unwrap_or_else(|| hutong_core::Actor::system("ui"))
 }
 
 enum Action {

@@ -92,7 +92,7 @@ fn reload(app: &mut HutongApp) {
         .unwrap_or_default()
         .into_iter()
         .map(|r| {
-            let name = super::child_name(&app.store, r.child_id);
+            let name = super::child_name(&app.store, &scope, r.child_id);
             (r, name)
         })
         .collect();

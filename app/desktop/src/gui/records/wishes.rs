@@ -74,11 +74,11 @@ fn select(app: &HutongApp, wish: Wish, child_name: String) -> Selected {
 fn reload(app: &mut HutongApp) {
     let scope = app.scope();
     let st = &mut app.records.wishes;
-    match ws::list(app.store.conn(), &scope, st.status) {
+    match ws::list(app.store.conn(), scope.code(), st.status) {
         Ok(rows) => st.rows = rows,
         Err(e) => st.message = Some((false, format!("读取微心愿失败：{e}"))),
     }
-    st.counts = ws::counts(app.store.conn(), &scope).unwrap_or_default();
+    st.counts = ws::counts(app.store.conn(), scope.code()).unwrap_or_default();
     st.loaded = true;
 }
 
@@ -334,7 +334,7 @@ fn run(app: &mut HutongApp, step: Step) {
             let name = match (&app.records.wishes.selected, &app.records.wishes.form) {
                 (Some(s), _) if s.wish.id == w.id => s.child_name.clone(),
                 (_, Some(f)) => f.child.chosen.clone().map(|c| c.1).unwrap_or_default(),
-                _ => super::child_name(&app.store, w.child_id),
+                _ => super::child_name(&app.store, &app.scope(), w.child_id),
             };
             let msg = format!("心愿“{}”：{}", w.wish, w.status.label_zh());
             let sel = select(app, w, name);

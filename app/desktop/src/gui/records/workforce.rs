@@ -101,8 +101,10 @@ fn reload(app: &mut HutongApp) {
     st.trainings = wf::list_trainings(conn).unwrap_or_default();
     st.homes = wf::list_homes(conn, &scope).unwrap_or_default();
     if st.townships.is_empty() {
-        st.townships = divisions::within(conn, &scope, DivisionLevel::Township).unwrap_or_default();
-        st.villages = divisions::within(conn, &scope, DivisionLevel::Village).unwrap_or_default();
+        st.townships =
+            divisions::within(conn, scope.code(), DivisionLevel::Township).unwrap_or_default();
+        st.villages =
+            divisions::within(conn, scope.code(), DivisionLevel::Village).unwrap_or_default();
     }
     st.loaded = true;
 }

@@ -655,7 +655,12 @@ pub fn reassessment_due(
     )?)
 }
 
-/// Finds an active or closed child by ID number, for commands.
-pub fn child_by_id_number(store: &Store, id_number: &str) -> Result<Option<RowId>> {
-    Ok(children::get_by_id_number(store.conn(), id_number)?.map(|c| c.id))
+/// Finds an active or closed child by ID number within `scope`, for
+/// commands (a child outside it is refused).
+pub fn child_by_id_number(
+    store: &Store,
+    scope: &hutong_core::Scope,
+    id_number: &str,
+) -> Result<Option<RowId>> {
+    Ok(children::get_by_id_number(store.conn(), scope, id_number)?.map(|c| c.id))
 }

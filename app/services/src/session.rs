@@ -1,0 +1,217 @@
+//! Sessions: who is working, in which role and division.
+//!
+//! Every use case that reads or writes case data takes a [`Session`]. A
+//! session comes only from [`login`] (a user who proved their password) or
+//! [`Session::system`] (a named job such as the daily sweep, audited under
+//! its own name). There is no anonymous path.
+
+use crate::error::{Result, ServiceError};
+use crate::permissions::{self, Action};
+use hutong_core::audit::AuditEntryInput;
+use hutong_core::users::{self, LoginCheck, Role, User};
+use hutong_core::{Actor, CoreError, Scope, Store};
+
+/// A job the workstation runs by itself, with what it may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemJob {
+    /// The daily eligibility sweep: reads and re-classifies children.
+    EligibilitySweep,
+    /// The daily backup into the county's backup folder.
+    ScheduledBackup,
+}
+
+impl SystemJob {
+    /// The name the audit log records as the actor.
+    pub fn actor_name(self) -> &'static str {
+        match self {
+            SystemJob::EligibilitySweep => "系统：每日资格复核",
+            SystemJob::ScheduledBackup => "系统：每日自动备份",
+        }
+    }
+
+    fn permits(self, action: Action) -> bool {
+        match self {
+            SystemJob::EligibilitySweep => {
+                matches!(action, Action::ViewCases | Action::EditCases)
+            }
+            SystemJob::ScheduledBackup => matches!(action, Action::Backup),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Who {
+    User(User),
+    System(SystemJob),
+}
+
+/// An authenticated session. Cheap to clone; carries no password or key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    who: Who,
+    scope: Scope,
+}
+
+impl Session {
+    /// A system job's session over the whole county, audited under the
+    /// job's name.
+    pub fn system(store: &Store, job: SystemJob) -> Result<Session> {
+        Ok(Session {
+            who: Who::System(job),
+            scope: store.county_scope()?,
+        })
+    }
+
+    /// The signed-in user (`None` for a system job).
+    pub fn user(&self) -> Option<&User> {
+        match &self.who {
+            Who::User(u) => Some(u),
+            Who::System(_) => None,
+        }
+    }
+
+    /// The role the permission table is read for. A system job has none of
+    /// its own: [`Session::can`] asks the job.
+    pub fn role(&self) -> Option<Role> {
+        self.user().map(|u| u.role)
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The name shown in the top bar and stored in the audit log.
+    pub fn display_name(&self) -> &str {
+        match &self.who {
+            Who::User(u) => &u.display_name,
+            Who::System(job) => job.actor_name(),
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        match &self.who {
+            Who::User(u) => &u.username,
+            Who::System(job) => job.actor_name(),
+        }
+    }
+
+    /// The audit log's actor for this session's writes, bounded by its scope.
+    pub fn actor(&self) -> Actor {
+        match &self.who {
+            Who::User(u) => Actor::user(u),
+            Who::System(job) => Actor::system(job.actor_name(), self.scope.clone()),
+        }
+    }
+
+    /// Whether the password must be changed before anything else.
+    pub fn must_change_password(&self) -> bool {
+        self.user().is_some_and(|u| u.must_change_password)
+    }
+
+    /// Whether the session may do `action` (for showing or hiding a
+    /// control; the use case checks again with [`Session::require`]).
+    pub fn can(&self, action: Action) -> bool {
+        match &self.who {
+            Who::User(u) => !u.must_change_password && permissions::permits(u.role, action),
+            Who::System(job) => job.permits(action),
+        }
+    }
+
+    /// Refuses `action` unless the table grants it, recording the refusal
+    /// in the audit log (`access.denied`, with the action and the role).
+    pub fn require(&self, store: &mut Store, action: Action) -> Result<()> {
+        if self.can(action) {
+            return Ok(());
+        }
+        let role = self.role().unwrap_or(Role::Auditor);
+        self.audit_refusal(store, action.code(), action.label_zh());
+        if self.must_change_password() {
+            return Err(ServiceError::MustChangePassword(
+                self.username().to_string(),
+            ));
+        }
+        Err(ServiceError::Denied { action, role })
+    }
+
+    /// Records a refused attempt. A refusal must never fail the caller's
+    /// error path, so a failure to write it is logged and dropped.
+    pub fn audit_refusal(&self, store: &mut Store, code: &str, what: &str) {
+        let role = self.role().map(Role::code).unwrap_or("system");
+        let written = store.write(&self.actor(), |tx| {
+            tx.audit(
+                AuditEntryInput::new("access.denied", "permissions", Some(code.to_string()))
+                    .reason(what)
+                    .detail(serde_json::json!({ "role": role, "scope": self.scope.code() })),
+            )
+        });
+        if let Err(e) = written {
+            tracing::error!("could not audit a refusal: {e}");
+        }
+    }
+
+    /// Audits an out-of-scope refusal that core returned, then hands the
+    /// error on. Use on every result of a call that names a child or a
+    /// division the user chose.
+    pub fn checked<T>(
+        &self,
+        store: &mut Store,
+        result: std::result::Result<T, CoreError>,
+    ) -> Result<T> {
+        match result {
+            Err(CoreError::OutOfScope { what, scope }) => {
+                self.audit_refusal(store, "out_of_scope", &what);
+                Err(ServiceError::Core(CoreError::OutOfScope { what, scope }))
+            }
+            other => Ok(other?),
+        }
+    }
+}
+
+/// Logs in: checks the password (as long for an unknown name as for a
+/// wrong password), records the attempt and any lock in the audit log, and
+/// returns the session. Five wrong passwords in a row lock the account.
+pub fn login(store: &mut Store, username: &str, password: &str) -> Result<Session> {
+    let now = chrono::Local::now().fixed_offset();
+    let check = users::check_login(store.conn(), username, password, now)?;
+    let recorder = Actor::system("登录", store.county_scope()?);
+    let locked_now = store.write(&recorder, |tx| {
+        users::record_login(tx, username, &check, password, now)
+    })?;
+    match check {
+        LoginCheck::Ok(user) => Ok(Session {
+            scope: user.scope.clone(),
+            who: Who::User(user),
+        }),
+        LoginCheck::Locked { until } => Err(CoreError::AccountLocked {
+            username: username.trim().to_string(),
+            until,
+        }
+        .into()),
+        LoginCheck::WrongPassword { .. } => match locked_now {
+            Some(until) => Err(CoreError::AccountLocked {
+                username: username.trim().to_string(),
+                until,
+            }
+            .into()),
+            None => Err(CoreError::BadCredentials.into()),
+        },
+        LoginCheck::Refused => Err(CoreError::BadCredentials.into()),
+    }
+}
+
+/// Re-reads the session's account, e.g. after a password change, so the
+/// session reflects the stored role, scope and flags.
+pub fn refresh(store: &Store, session: &Session) -> Result<Session> {
+    match &session.who {
+        Who::System(_) => Ok(session.clone()),
+        Who::User(u) => {
+            let user = users::get_by_username(store.conn(), &u.username)?
+                .filter(|u| u.active)
+                .ok_or(CoreError::BadCredentials)?;
+            Ok(Session {
+                scope: user.scope.clone(),
+                who: Who::User(user),
+            })
+        }
+    }
+}
