@@ -12,6 +12,8 @@ const PASSWORD: &str = "hutong-demo";
 /// 插花村, the demo director's village, and 黎集镇, the supervisor's township.
 const DIRECTOR_VILLAGE: &str = "411525102201";
 const SUPERVISOR_TOWNSHIP: &str = "411525102";
+/// A village of 陈淋子镇, outside both.
+const OTHER_TOWNSHIP_VILLAGE: &str = "411525101002";
 
 /// One demo county for the read-only checks (writes use their own copy).
 fn shared_demo() -> &'static Path {
@@ -34,6 +36,12 @@ fn fresh_demo(dir: &Path) -> std::path::PathBuf {
 
 fn as_user(db: &Path, user: &str, args: &[&str]) -> std::process::Output {
     hutong_as(db, Some((user, PASSWORD)), args, None)
+}
+
+/// A valid ID number from its first 17 digits.
+fn valid_id(body: &str) -> String {
+    let check = hutong_core::national::id_number::check_char(body).unwrap();
+    format!("{body}{check}")
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -163,7 +171,7 @@ fn the_director_sees_only_her_village() {
     let out = as_user(
         db,
         "director",
-        &["child", "list", "--village", "411525103201"],
+        &["child", "list", "--village", OTHER_TOWNSHIP_VILLAGE],
     );
     assert!(!out.status.success(), "{}", stdout(&out));
     assert!(stderr(&out).contains("管辖范围"), "{}", stderr(&out));
@@ -219,11 +227,11 @@ fn writes_outside_the_scope_are_refused_and_audited() {
             "child",
             "add",
             "--id-number",
-            "411525201801010011",
+            &valid_id("41152520180101001"),
             "--name",
             "测试",
             "--village",
-            "411525103201",
+            OTHER_TOWNSHIP_VILLAGE,
         ],
     );
     assert!(!out.status.success());
@@ -430,8 +438,8 @@ fn an_initialised_county_gets_a_supervisor_who_must_change_the_password() {
 
     // Two children, one in 黎集镇 and one elsewhere.
     for (id, village) in [
-        ("411525201304150124", "411525102201"),
-        ("411525201506110021", "411525103201"),
+        (valid_id("41152520130415012"), "411525102201"),
+        (valid_id("41152520150611002"), OTHER_TOWNSHIP_VILLAGE),
     ] {
         let out = hutong_as(
             &db,
@@ -440,7 +448,7 @@ fn an_initialised_county_gets_a_supervisor_who_must_change_the_password() {
                 "child",
                 "add",
                 "--id-number",
-                id,
+                &id,
                 "--name",
                 "测试儿童",
                 "--village",
@@ -520,7 +528,9 @@ fn an_initialised_county_gets_a_supervisor_who_must_change_the_password() {
         None,
     );
     assert!(!out.status.success());
-    for action in ["user.create", "user.change_password", "user.disable"] {
+    // init's administrator and the supervisor; one password change; one disable.
+    assert_eq!(audit_count(&db, "user.create"), 2);
+    for action in ["user.change_password", "user.disable"] {
         assert_eq!(audit_count(&db, action), 1, "{action}");
     }
 }

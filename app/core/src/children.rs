@@ -639,10 +639,13 @@ pub fn list(conn: &Connection, scope: &Scope, q: &ChildQuery) -> Result<Vec<Chil
         Box::new(scope.glob()),
         &mut clauses,
     );
-    if let Some(div) = &q.division {
+    if let Some(div) = q.division.as_deref().filter(|d| !d.is_empty()) {
+        // A division outside the scope is refused, not silently emptied, so
+        // the user learns why and the attempt can be audited.
+        let within = scope.narrow_to(div)?;
         push(
             "c.residence_division GLOB ?",
-            Box::new(format!("{}*", glob_literal(div))),
+            Box::new(within.glob()),
             &mut clauses,
         );
     }

@@ -3,7 +3,7 @@
 //! see the change in 历史.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use hutong::gui::{HutongApp, Screen};
 use hutong_core::national::NaiveDate;
 use hutong_core::{Store, audit, children, demo};
@@ -113,7 +113,7 @@ fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() 
     let names = h.state().listed_names();
     assert!(names.iter().any(|n| n == "张小雨"), "{names:?}");
     assert!(
-        h.query_by_label("4115**********0124").is_some(),
+        h.query_by_label("411525***********4").is_some(),
         "IDs are masked in the list"
     );
 
@@ -146,10 +146,13 @@ fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() 
 
     h.get_by_label("历史").click();
     h.run();
+    // 历史 shows that the phone changed, masked (the audit log never holds
+    // a full phone number).
     assert!(
-        h.query_by_label_contains("13800001111").is_some(),
-        "历史 shows old → new"
+        h.query_by_label_contains("138****1111").is_some(),
+        "历史 shows old → new, masked"
     );
+    assert!(h.query_by_label_contains("13800001111").is_none());
 }
 
 #[test]
@@ -333,7 +336,7 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     assert_eq!(h.state().screen(), Screen::ChildFile);
     // The file shows the masked number beside a reveal button, not a field.
     assert!(h.query_by_label("显示并修改").is_some());
-    assert!(h.query_all_by_label("4115**********0124").count() >= 1);
+    assert!(h.query_all_by_label("411525***********4").count() >= 1);
     let reveals = |path: &std::path::Path| {
         let store = Store::open_existing(path).unwrap();
         let child = children::get_by_id_number(
@@ -386,4 +389,223 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
         .expect("the reveal is audited");
     assert_eq!(reveal.reason.as_deref(), Some("核对户籍"));
     assert_eq!(reveal.actor, "caseworker");
+}
+
+/// Every text the screen shows (labels and field values), one per line.
+fn screen_texts(h: &Harness<'static, HutongApp>) -> Vec<String> {
+    h.query_all_by(|_| true)
+        .flat_map(|n| {
+            let node = n.accesskit_node();
+            [node.label(), node.value()]
+        })
+        .flatten()
+        .collect()
+}
+
+/// The navigation's screens, and the sub-tabs of those that have them.
+const SCREENS: &[(&str, &[&str])] = &[
+    ("工作台", &[]),
+    ("儿童档案", &[]),
+    ("走访计划", &[]),
+    ("摸底排查", &[]),
+    (
+        "业务台账",
+        &[
+            "强制报告",
+            "关爱服务",
+            "补贴发放",
+            "微心愿",
+            "心理关爱",
+            "工作队伍",
+        ],
+    ),
+    ("数据交换", &[]),
+    ("打印中心", &[]),
+    ("插件", &[]),
+    ("设置", &[]),
+];
+
+/// Visits every screen the navigation offers, and each sub-tab, and
+/// returns everything shown on the way.
+fn visit_every_screen(h: &mut Harness<'static, HutongApp>) -> Vec<String> {
+    let mut seen = Vec::new();
+    for (screen, tabs) in SCREENS {
+        let offered = match h.query_by_label(screen) {
+            Some(nav) => {
+                nav.click();
+                true
+            }
+            None => false,
+        };
+        if !offered {
+            continue;
+        }
+        settle(h);
+        seen.extend(screen_texts(h));
+        for tab in *tabs {
+            let clicked = match h.query_all_by_label(tab).next() {
+                Some(t) => {
+                    t.click();
+                    true
+                }
+                None => false,
+            };
+            if clicked {
+                settle(h);
+                seen.extend(screen_texts(h));
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn after_log_out_the_next_user_sees_nothing_of_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    // Children outside 插花村 whose names no child of 插花村 shares.
+    let store = Store::open_existing(&path).unwrap();
+    let county = store.county_scope().unwrap();
+    let all = children::list(store.conn(), &county, &Default::default()).unwrap();
+    let inside: std::collections::HashSet<&str> = all
+        .iter()
+        .filter(|c| c.residence_division == "411525102201")
+        .map(|c| c.name.as_str())
+        .collect();
+    let outside: Vec<String> = all
+        .iter()
+        .filter(|c| c.residence_division != "411525102201" && !inside.contains(c.name.as_str()))
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(outside.len() > 100 && !inside.is_empty());
+    drop(store);
+
+    let mut h = harness(path);
+    log_in(&mut h, "caseworker", "hutong-demo");
+    let seen_by_caseworker = visit_every_screen(&mut h);
+    // The caseworker's screens do show children outside 插花村 (else the
+    // check below could not fail), and a file of one is open.
+    let shown: Vec<&String> = outside
+        .iter()
+        .filter(|n| seen_by_caseworker.contains(n))
+        .collect();
+    assert!(!shown.is_empty(), "the caseworker saw no county child");
+    h.get_by_label("儿童档案").click();
+    settle(&mut h);
+    h.get_by_label(shown[0]).click();
+    settle(&mut h);
+    assert_eq!(h.state().open_child_name(), Some(shown[0].as_str()));
+
+    h.get_by_label("退出登录").click();
+    settle(&mut h);
+    assert!(h.state().current_user().is_none());
+    log_in(&mut h, "director", "hutong-demo");
+    assert_eq!(
+        h.state().current_user().map(|u| u.username.as_str()),
+        Some("director")
+    );
+    assert_eq!(h.state().open_child_name(), None);
+    let seen_by_director = visit_every_screen(&mut h);
+    let leaked: Vec<&String> = outside
+        .iter()
+        .filter(|n| seen_by_director.contains(n))
+        .collect();
+    assert!(leaked.is_empty(), "the director saw {leaked:?}");
+    assert!(
+        inside
+            .iter()
+            .any(|n| seen_by_director.iter().any(|s| s == n)),
+        "the director sees her own village"
+    );
+    // The director is not offered what her role lacks.
+    assert!(h.query_by_label("用户与权限").is_none());
+}
+
+#[test]
+fn an_administrator_creates_a_supervisor_who_must_change_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "admin", "hutong-demo");
+    h.get_by_label("用户与权限").click();
+    settle(&mut h);
+    for (field, text) in [
+        ("用户名", "lisi"),
+        ("姓名", "李四"),
+        ("初始密码", "first-pass-1"),
+    ] {
+        // The log-in screen's fields are gone; these are the new account's.
+        h.get_by_label(field).focus();
+        h.step();
+        h.get_by_label(field).type_text(text);
+    }
+    h.run();
+    use hutong::egui::accesskit::Role as A11y;
+    h.get_by_role_and_label(A11y::ComboBox, "角色").click();
+    h.run();
+    h.get_by_role_and_label(A11y::Button, "乡镇儿童督导员")
+        .click();
+    settle(&mut h);
+    h.get_by_label("建立账户").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("已建立账户").is_some(),
+        "{:?}",
+        screen_texts(&h)
+            .iter()
+            .filter(|t| t.contains("账户") || t.contains("错误"))
+            .collect::<Vec<_>>()
+    );
+    let store = Store::open_existing(&path).unwrap();
+    let user = hutong_core::users::get_by_username(store.conn(), "lisi")
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, hutong_core::users::Role::TownshipSupervisor);
+    assert_eq!(
+        user.scope.level(),
+        hutong_core::national::division::DivisionLevel::Township
+    );
+    assert!(user.must_change_password);
+    drop(store);
+
+    h.get_by_label("退出登录").click();
+    settle(&mut h);
+    log_in(&mut h, "lisi", "first-pass-1");
+    // Nothing but the password change until it is done.
+    assert!(h.query_by_label("修改密码").is_some());
+    assert!(h.query_by_label("儿童档案").is_none());
+    for (field, text) in [
+        ("原密码", "first-pass-1"),
+        ("新密码", "second-pass-2"),
+        ("再次输入新密码", "second-pass-2"),
+    ] {
+        h.get_by_label(field).focus();
+        h.step();
+        h.get_by_label(field).type_text(text);
+    }
+    h.run();
+    h.get_all_by_label("修改密码").last().unwrap().click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label("儿童档案").is_some(),
+        "the workstation opens"
+    );
+    h.get_by_label("儿童档案").click();
+    settle(&mut h);
+    // Only the township's children, whichever township was offered first.
+    let listed = h.state().listed_names();
+    let store = Store::open_existing(&path).unwrap();
+    let county = store.county_scope().unwrap();
+    let all = children::list(store.conn(), &county, &Default::default()).unwrap();
+    let in_township: std::collections::HashSet<&str> = all
+        .iter()
+        .filter(|c| user.scope.contains(&c.residence_division))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(!listed.is_empty(), "the township has children in the demo");
+    assert!(
+        listed.iter().all(|n| in_township.contains(n.as_str())),
+        "{listed:?}"
+    );
+    assert!(listed.len() < all.len());
 }

@@ -164,12 +164,13 @@ pub fn log_in(
     password_stdin: bool,
     action: Option<Action>,
 ) -> Result<Session> {
+    // A missing database is reported first: it says how to create one.
+    let mut store = super::open(db)?;
     let Some(user) = user.filter(|u| !u.trim().is_empty()) else {
         bail!(
             "需要登录：请用 --user 用户名（或环境变量 HUTONG_USER）指定账户；密码在提示时输入，脚本可用 --password-stdin 或环境变量 HUTONG_PASSWORD"
         );
     };
-    let mut store = super::open(db)?;
     let password = password(password_stdin)?;
     let session = hutong_services::login(&mut store, user, &password)
         .with_context(|| format!("以“{}”登录 {}", user.trim(), db.display()))?;

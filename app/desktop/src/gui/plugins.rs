@@ -23,6 +23,10 @@ impl PluginsState {
 }
 
 fn install(app: &mut HutongApp, path: &std::path::Path) {
+    if let Err(refusal) = app.require(hutong_services::Action::InstallPlugin) {
+        app.plugins_screen.message = Some((false, refusal));
+        return;
+    }
     let actor = super::actor_of(app);
     let before = plugin_registry::installed(app.store.conn()).unwrap_or_default();
     let result = crate::installed::install_from_file(&app.db_path, &mut app.store, &actor, path);
@@ -102,9 +106,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     ui.add_space(8.0);
     let waiting = app.plugins_screen.dialog.is_some();
-    if ui
-        .add_enabled(!waiting, egui::Button::new("从文件安装插件…"))
-        .clicked()
+    let may_install = app.can(hutong_services::Action::InstallPlugin);
+    if may_install
+        && ui
+            .add_enabled(!waiting, egui::Button::new("从文件安装插件…"))
+            .clicked()
     {
         let request = DialogRequest::new(DialogKind::OpenFile, "选择省级插件（.wasm）")
             .filter("省级插件", &["wasm"]);

@@ -249,18 +249,25 @@ fn role_row(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
 }
 
-fn role_combo(app: &HutongApp, ui: &mut egui::Ui, id: &str, role: &mut Role) {
+fn role_combo(app: &HutongApp, ui: &mut egui::Ui, id: &str, role: &mut Role) -> egui::Response {
     egui::ComboBox::from_id_salt(id)
         .selected_text(role_label(app, *role))
         .show_ui(ui, |ui| {
             for r in Role::ALL {
                 ui.selectable_value(role, r, role_label(app, r));
             }
-        });
+        })
+        .response
 }
 
 /// The divisions a role may be scoped to; keeps `scope` among them.
-fn scope_combo(app: &mut HutongApp, ui: &mut egui::Ui, id: &str, role: Role, scope: &mut String) {
+fn scope_combo(
+    app: &mut HutongApp,
+    ui: &mut egui::Ui,
+    id: &str,
+    role: Role,
+    scope: &mut String,
+) -> egui::Response {
     let stale = app
         .users_screen
         .choices
@@ -293,7 +300,8 @@ fn scope_combo(app: &mut HutongApp, ui: &mut egui::Ui, id: &str, role: Role, sco
             for d in &choices {
                 ui.selectable_value(scope, d.code.clone(), format!("{}（{}）", d.name, d.code));
             }
-        });
+        })
+        .response
 }
 
 fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {

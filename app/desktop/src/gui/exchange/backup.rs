@@ -186,6 +186,10 @@ fn start_restore(app: &mut HutongApp) {
     let Some(c) = app.exchange.backup.candidate.take() else {
         return;
     };
+    if let Err(refusal) = app.require(hutong_services::Action::Restore) {
+        app.exchange.backup.message = Some((false, refusal));
+        return;
+    }
     let placeholder = match Store::open(std::path::Path::new(":memory:")) {
         Ok(s) => s,
         Err(e) => {
@@ -245,6 +249,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     let mut ask = None;
     let idle = !app.exchange.backup.busy();
+    let may_restore = app.can(hutong_services::Action::Restore);
     ui.heading(t("ex.backup_now_title"));
     if ui
         .add_enabled(idle, egui::Button::new(t("ex.backup_now")))
@@ -277,13 +282,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     });
     ui.weak(t("ex.daily_hint"));
     ui.add_space(8.0);
-    ui.heading(t("ex.restore_title"));
-    ui.weak(t("ex.restore_hint"));
-    if ui
-        .add_enabled(idle, egui::Button::new(t("ex.restore_choose")))
-        .clicked()
-    {
-        ask = Some(Ask::RestoreFile);
+    // Only an administrator restores; others do not see the control.
+    if may_restore {
+        ui.heading(t("ex.restore_title"));
+        ui.weak(t("ex.restore_hint"));
+        if ui
+            .add_enabled(idle, egui::Button::new(t("ex.restore_choose")))
+            .clicked()
+        {
+            ask = Some(Ask::RestoreFile);
+        }
     }
     let b = &mut app.exchange.backup;
     if let Some(j) = &b.job {

@@ -79,6 +79,15 @@ fn poll(app: &mut HutongApp) {
 }
 
 fn start(app: &mut HutongApp, path: std::path::PathBuf) {
+    let needed = if app.exchange.export.full_ids {
+        hutong_services::Action::ExportFullIds
+    } else {
+        hutong_services::Action::ExportMasked
+    };
+    if let Err(refusal) = app.require(needed) {
+        app.exchange.export.message = Some((false, refusal));
+        return;
+    }
     let actor = crate::gui::actor_of(app);
     let db = app.db_path.clone();
     let e = &mut app.exchange.export;
@@ -111,6 +120,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
     ui.heading(t("ex.export_title"));
+    let may_export_full_ids = app.can(hutong_services::Action::ExportFullIds);
     let e = &mut app.exchange.export;
     match &e.filter {
         Some(f) => {
@@ -140,7 +150,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .desired_width(420.0),
     )
     .labelled_by(l.id);
-    ui.checkbox(&mut e.full_ids, t("ex.full_ids"));
+    // Full ID numbers are offered only to roles that may export them.
+    if may_export_full_ids {
+        ui.checkbox(&mut e.full_ids, t("ex.full_ids"));
+    } else {
+        e.full_ids = false;
+    }
     let ready = !e.purpose.trim().is_empty() && !e.busy();
     if e.purpose.trim().is_empty() {
         ui.weak(t("ex.purpose_required"));

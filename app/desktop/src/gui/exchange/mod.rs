@@ -14,6 +14,7 @@ mod stats;
 
 use super::HutongApp;
 use eframe::egui;
+use hutong_services::Action;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
@@ -69,17 +70,37 @@ pub fn tick(app: &mut HutongApp, ctx: &egui::Context) {
     }
 }
 
+/// The permission each tab needs; a tab the role lacks is not offered.
+fn tab_action(tab: Tab) -> Action {
+    match tab {
+        Tab::Import => Action::Import,
+        Tab::Export => Action::ExportMasked,
+        Tab::Compare => Action::Compare,
+        Tab::Stats => Action::Statistics,
+        Tab::Backup => Action::Backup,
+    }
+}
+
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let tabs: Vec<(Tab, &str)> = [
+        (Tab::Import, "ex.tab.import"),
+        (Tab::Export, "ex.tab.export"),
+        (Tab::Compare, "ex.tab.compare"),
+        (Tab::Stats, "ex.tab.stats"),
+        (Tab::Backup, "ex.tab.backup"),
+    ]
+    .into_iter()
+    .filter(|(tab, _)| app.can(tab_action(*tab)))
+    .collect();
+    if !tabs.iter().any(|(t, _)| *t == app.exchange.tab)
+        && let Some((first, _)) = tabs.first()
+    {
+        app.exchange.tab = *first;
+    }
     ui.horizontal(|ui| {
         ui.heading(app.t("nav.exchange"));
         ui.separator();
-        for (tab, key) in [
-            (Tab::Import, "ex.tab.import"),
-            (Tab::Export, "ex.tab.export"),
-            (Tab::Compare, "ex.tab.compare"),
-            (Tab::Stats, "ex.tab.stats"),
-            (Tab::Backup, "ex.tab.backup"),
-        ] {
+        for (tab, key) in tabs {
             let label = app.t(key);
             if ui
                 .selectable_label(app.exchange.tab == tab, label)
@@ -90,6 +111,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
+    // Reached without the permission only through a stale screen: refuse
+    // through the services (audited) instead of drawing the tab.
+    if !app.can(tab_action(app.exchange.tab)) {
+        if let Err(refusal) = app.require(tab_action(app.exchange.tab)) {
+            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), refusal);
+        }
+        return;
+    }
     match app.exchange.tab {
         Tab::Import => import::show(app, ui),
         Tab::Export => export::show(app, ui),

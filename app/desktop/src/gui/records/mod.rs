@@ -45,6 +45,16 @@ impl Sub {
         (Sub::Care, "rec.tab.care"),
         (Sub::Workforce, "rec.tab.workforce"),
     ];
+
+    /// The permission a sub-tab needs. The allowance ledger and roster and
+    /// the workforce register are the county's; the other tabs list only
+    /// the children within the user's scope.
+    fn action(self) -> hutong_services::Action {
+        match self {
+            Sub::Allowances | Sub::Workforce => hutong_services::Action::CountyLists,
+            _ => hutong_services::Action::ViewCases,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -93,6 +103,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.heading(app.t("nav.records"));
         ui.separator();
         for (sub, key) in Sub::ALL {
+            if !app.can(sub.action()) {
+                continue;
+            }
             let label = app.t(key);
             if ui.selectable_label(app.records.sub == sub, label).clicked() {
                 app.records.sub = sub;
@@ -100,6 +113,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
+    if !app.can(app.records.sub.action()) {
+        if let Err(refusal) = app.require(app.records.sub.action()) {
+            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), refusal);
+        }
+        return;
+    }
     egui::ScrollArea::vertical()
         .id_salt("records-screen")
         .auto_shrink([false, false])
