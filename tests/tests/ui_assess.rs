@@ -78,7 +78,8 @@ fn harness(db: &Path, platform: Platform) -> Harness<'static, HutongApp> {
         });
     h.get_by_label("用户名").focus();
     h.step();
-    h.get_by_label("用户名").type_text("caseworker");
+    // The administrator: these flows install plugins and restore backups.
+    h.get_by_label("用户名").type_text("admin");
     h.get_by_label("密码").focus();
     h.step();
     h.get_by_label("密码").type_text("hutong-demo");
@@ -173,7 +174,7 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'eligibility.sweep' AND actor = 'caseworker'"
+            "SELECT count(*) FROM audit_log WHERE action = 'eligibility.sweep' AND actor = '系统：每日资格复核'"
         ),
         1
     );
@@ -271,7 +272,7 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'assessment.add' AND actor = 'caseworker'"
+            "SELECT count(*) FROM audit_log WHERE action = 'assessment.add' AND actor = 'admin'"
         ),
         1
     );
@@ -398,7 +399,7 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'assessment.add' AND actor = 'caseworker'"
+            "SELECT count(*) FROM audit_log WHERE action = 'assessment.add' AND actor = 'admin'"
         ),
         1
     );

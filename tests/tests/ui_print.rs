@@ -106,7 +106,8 @@ fn harness(db: &Path, platform: Platform) -> Harness<'static, HutongApp> {
         });
     h.get_by_label("用户名").focus();
     h.step();
-    h.get_by_label("用户名").type_text("caseworker");
+    // The administrator: these flows install plugins and restore backups.
+    h.get_by_label("用户名").type_text("admin");
     h.get_by_label("密码").focus();
     h.step();
     h.get_by_label("密码").type_text("hutong-demo");

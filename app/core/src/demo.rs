@@ -1008,6 +1008,16 @@ pub fn generate(
     let total = opts.generated_children + 7;
     let now = crate::store::now_text();
     let cases = domain_cases(&mut g, &villages, &county, &now)?;
+    // The reference cases have fixed numbers: no generated child or relative
+    // may draw one of them (a 100,000-child county otherwise did, by chance).
+    for f in &cases {
+        g.used_ids.insert(f.child.id_number.clone());
+        for p in &f.persons {
+            if let Some(id) = &p.id_number {
+                g.used_ids.insert(id.clone());
+            }
+        }
+    }
     let mut pending: Vec<Family> = cases
         .into_iter()
         .filter(|f| !g_has_child(store, &f.child.id_number))

@@ -51,8 +51,20 @@ pub fn init(db: &Path, a: InitArgs, password_stdin: bool) -> Result<ExitCode> {
         .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
     let password = read_password(password_stdin)?;
     let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
-    let admin = setup::init(&mut store, &county, &a.admin, &password)
-        .with_context(|| format!("初始化数据库 {}", db.display()))?;
+    let admin = match setup::init(&mut store, &county, &a.admin, &password) {
+        Ok(admin) => admin,
+        Err(e) => {
+            // A refused set-up leaves no half-made file behind (the next
+            // attempt would otherwise find it "already existing").
+            drop(store);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = db.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+            }
+            return Err(anyhow::Error::new(e).context(format!("初始化数据库 {}", db.display())));
+        }
+    };
     let name = divisions::full_name(store.conn(), &county)?;
     println!("已为 {name}（{county}）建立数据库 {}", db.display());
     println!("管理员：{}（{}）", admin.username, admin.role.label_zh());

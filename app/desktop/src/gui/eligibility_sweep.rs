@@ -72,7 +72,19 @@ pub fn poll(app: &mut HutongApp) {
 
 fn start(app: &mut HutongApp, today: NaiveDate) {
     let db = app.db_path.clone();
-    let actor = super::actor_of(app);
+    // The sweep is the county's daily job, not the signed-in user's work:
+    // it runs over the whole county under its own name in the audit log,
+    // whoever's log-in started it.
+    let actor = match hutong_services::Session::system(
+        &app.store,
+        hutong_services::SystemJob::EligibilitySweep,
+    ) {
+        Ok(session) => session.actor(),
+        Err(e) => {
+            app.sweep.message = Some((false, format!("资格核查未能开始：{e}")));
+            return;
+        }
+    };
     app.sweep.job = Some(jobs::spawn("每日资格核查", move |p| {
         let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;

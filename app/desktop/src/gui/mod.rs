@@ -282,6 +282,29 @@ impl HutongApp {
             || self.records.busy()
     }
 
+    /// Which background work is running, by name (for a test that waited
+    /// too long to say what it waited for).
+    pub fn busy_report(&self) -> String {
+        [
+            ("工作台", self.home.pending()),
+            ("省级表单", self.form_pending()),
+            ("打印中心", self.print.busy()),
+            ("插件", self.plugins_screen.busy()),
+            ("走访计划", self.visit_plan.busy()),
+            ("摸底排查", self.campaigns.busy()),
+            ("数据交换", self.exchange.busy()),
+            ("评估", self.assessment_tab.busy()),
+            ("资格核查", self.sweep.busy()),
+            ("插件升级", self.upgrade.busy()),
+            ("业务台账", self.records.busy()),
+        ]
+        .iter()
+        .filter(|(_, b)| *b)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join("、")
+    }
+
     /// The 数据交换 screen's latest message (imported, refused, restored …).
     pub fn exchange_message(&self) -> Option<&str> {
         self.exchange.message()
@@ -649,7 +672,13 @@ impl HutongApp {
         assessment_tab::poll(self, &ctx);
         eligibility_sweep::poll(self);
         upgrade_review::poll(self);
+        records::poll(self);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
+        if self.session.is_none() {
+            // 退出登录 in the top bar rebuilt the workstation: nothing of the
+            // ended session is drawn (or started) for the rest of the frame.
+            return;
+        }
         eligibility_sweep::show(self, ui);
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => home::show(self, ui),

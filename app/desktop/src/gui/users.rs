@@ -226,8 +226,10 @@ fn role_row(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut keep = true;
     ui.horizontal(|ui| {
         ui.label(format!("{} · {}", name, app.t("users.set_role")));
-        role_combo(app, ui, "change-role", &mut role);
-        scope_combo(app, ui, "change-scope", role, &mut scope);
+        let l = ui.label(app.t("users.role"));
+        role_combo(app, ui, "change-role", &mut role).labelled_by(l.id);
+        let l = ui.label(app.t("users.scope"));
+        scope_combo(app, ui, "change-scope", role, &mut scope).labelled_by(l.id);
         if ui.button(app.t("users.apply")).clicked() {
             keep = false;
             if let Some(session) = app.session.clone() {
@@ -317,13 +319,13 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
             let l = ui.label(app.t("users.name"));
             ui.text_edit_singleline(&mut new.name).labelled_by(l.id);
             ui.end_row();
-            ui.label(app.t("users.role"));
-            role_combo(app, ui, "new-role", &mut new.role);
+            let l = ui.label(app.t("users.role"));
+            role_combo(app, ui, "new-role", &mut new.role).labelled_by(l.id);
             ui.end_row();
-            ui.label(app.t("users.scope"));
-            scope_combo(app, ui, "new-scope", new.role, &mut new.scope);
+            let l = ui.label(app.t("users.scope"));
+            scope_combo(app, ui, "new-scope", new.role, &mut new.scope).labelled_by(l.id);
             ui.end_row();
-            ui.label(app.t("users.worker"));
+            let l = ui.label(app.t("users.worker"));
             let matching: Vec<_> = app
                 .users_screen
                 .workers
@@ -349,7 +351,9 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
                     for w in &matching {
                         ui.selectable_value(&mut new.worker, Some(w.id), &w.name);
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
             ui.end_row();
             let l = ui.label(app.t("users.phone"));
             ui.text_edit_singleline(&mut new.phone).labelled_by(l.id);

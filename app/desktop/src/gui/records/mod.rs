@@ -94,11 +94,17 @@ impl RecordsState {
     }
 }
 
-pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+/// Collects finished background work of the 业务台账 tabs. Runs every frame,
+/// whatever the screen, so a job that ends after the user moved on is not
+/// left running (and holding its result) until they come back.
+pub fn poll(app: &mut HutongApp) {
     mreport::poll(app);
     services::poll(app);
     allowances::poll(app);
     workforce::poll(app);
+}
+
+pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.heading(app.t("nav.records"));
         ui.separator();
