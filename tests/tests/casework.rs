@@ -110,7 +110,7 @@ fn id_for(county6: &str, birth: &str, seq: u32, female: bool) -> String {
 
 fn add_child(store: &mut Store, id: &str, name: &str, village: &str) -> RowId {
     store
-        .write(&actor(&store), |tx| {
+        .write(&actor(store), |tx| {
             children::add(
                 tx,
                 &ChildInput {
@@ -138,7 +138,7 @@ fn add_parent(
     disability: Option<(&str, u8)>,
 ) {
     store
-        .write(&actor(&store), |tx| {
+        .write(&actor(store), |tx| {
             let mut r = RelationInput::new(kind);
             r.situation = Some(situation);
             r.situation_since = Some(d(since));
@@ -160,7 +160,7 @@ fn add_parent(
 
 fn add_visit(store: &mut Store, child: RowId, on: NaiveDate, over: Option<(NaiveDate, &str)>) {
     store
-        .write(&actor(&store), |tx| {
+        .write(&actor(store), |tx| {
             visits::add(
                 tx,
                 &VisitInput {

@@ -547,10 +547,12 @@ pub fn run(
             flags.push(Flag {
                 kind: FlagKind::TheirIdInvalid,
                 child_id: None,
+                // The other department's number is masked like ours: the
+                // flag names the row, which the office can open in its file.
                 message: format!(
                     "对方第{}行身份证号“{}”：{m}",
                     rec.line,
-                    rec.id_raw.clone().unwrap_or_default()
+                    hutong_national::id_number::mask(rec.id_raw.as_deref().unwrap_or_default())
                 ),
             });
         }

@@ -39,7 +39,7 @@ fn d(s: &str) -> NaiveDate {
 
 fn child(store: &mut Store, id_number: &str, name: &str, village: &str) -> RowId {
     store
-        .write(&actor(&store), |tx| {
+        .write(&actor(store), |tx| {
             children::add(
                 tx,
                 &ChildInput {
@@ -63,7 +63,7 @@ fn category(
     until: Option<&str>,
 ) -> RowId {
     store
-        .write(&actor(&store), |tx| {
+        .write(&actor(store), |tx| {
             categories::add(
                 tx,
                 child,
@@ -346,7 +346,7 @@ fn the_allowance_ledger_starts_and_stops_on_the_right_months() {
     let m = |s: &str| YearMonth::parse(s).unwrap();
     let run = |store: &mut Store, month: &str| {
         store
-            .write(&actor(&store), |tx| al::generate(tx, m(month)))
+            .write(&actor(store), |tx| al::generate(tx, m(month)))
             .unwrap()
     };
 
@@ -887,7 +887,7 @@ fn the_network_view_lists_villages_without_a_director() {
         .collect();
     assert!(villages.len() >= 3, "{villages:?}");
     let add = |store: &mut Store, role: WorkerRole, name: &str, div: &str| {
-        store.write(&actor(&store), |tx| {
+        store.write(&actor(store), |tx| {
             wf::add_worker(
                 tx,
                 &wf::WorkerInput {

@@ -47,6 +47,9 @@ pub enum Destination {
     File,
     /// Sent to the system printer.
     Printer,
+    /// Shown on screen in the print centre's preview: full ID numbers and
+    /// everything else a report holds are seen, so it is audited like a print.
+    Preview,
 }
 
 /// One printed (or saved) report, as the audit log records it.
@@ -73,6 +76,7 @@ pub fn record_print(store: &mut Store, actor: &Actor, r: &PrintRecord<'_>) -> Re
     let action = match r.destination {
         Destination::File => "report.print",
         Destination::Printer => "report.print.printer",
+        Destination::Preview => "report.preview",
     };
     store
         .write(actor, |tx| {

@@ -177,6 +177,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut do_save = false;
     let mut back = false;
     let mut reveal = false;
+    let may_reveal = app.can(hutong_services::Action::RevealId);
     let revealed = app
         .file
         .as_ref()
@@ -245,7 +246,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.horizontal(|ui| {
                                 ui.monospace(id_number::mask(&file.child.id_number))
                                     .labelled_by(l.id);
-                                if ui.small_button("显示并修改").clicked() {
+                                if may_reveal && ui.small_button("显示并修改").clicked() {
                                     reveal = true;
                                 }
                             });

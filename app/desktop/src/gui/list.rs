@@ -180,6 +180,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     .map(|k| app.t(k));
     let open_label = app.t("list.open");
     let reveal_label = app.t("list.reveal");
+    let may_reveal = app.can(hutong_services::Action::RevealId);
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -221,7 +222,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                     None => {
                         ui.monospace(id_number::mask(&r.id_number));
-                        if ui.small_button(&reveal_label).clicked() {
+                        if may_reveal && ui.small_button(&reveal_label).clicked() {
                             reveal = Some(r.id);
                         }
                     }
@@ -322,12 +323,20 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
         });
     });
     if confirm {
+        if let Err(refusal) = app.require(hutong_services::Action::RevealId) {
+            app.list.error = Some(refusal);
+            app.list.reveal_for = None;
+            return;
+        }
         let actor = super::actor_of(app);
         let reason = app.list.reveal_reason.trim().to_string();
-        match app
-            .store
-            .write(&actor, |tx| children::reveal_id_number(tx, id, &reason))
-        {
+        // One audited reveal covers the child's number and the relatives'
+        // numbers the file and its province forms then show.
+        match app.store.write(&actor, |tx| {
+            let full = children::reveal_id_number(tx, id, &reason)?;
+            hutong_core::persons::reveal_for_child(tx, id, &reason)?;
+            Ok(full)
+        }) {
             Ok(full) => {
                 app.list.revealed.insert(id, full);
             }

@@ -155,12 +155,17 @@ fn start_preview(app: &mut HutongApp) {
     } else {
         children
     };
+    if let Err(refusal) = app.require(hutong_services::Action::Print) {
+        app.print.message = Some((false, refusal));
+        return;
+    }
     let db = app.db_path.clone();
     let render = app.plugins.render_handle();
+    let actor = crate::gui::actor_of(app);
     app.print.message = None;
     app.print.render_job = Some(jobs::spawn("生成预览", move |p| {
         p.set_total(3);
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let input = printing::report_input(&store, &children, division.as_deref(), today)
             .map_err(|e| format!("{e:#}"))?;
@@ -174,6 +179,22 @@ fn start_preview(app: &mut HutongApp) {
         p.note("排版…");
         let fonts = fonts();
         let pdf = hutong_report::render_detailed(&doc, fonts).map_err(|e| e.to_string())?;
+        // Seeing the report is seeing its data: the preview is audited
+        // with the document's hash before any page is shown.
+        printing::record_print(
+            &mut store,
+            &actor,
+            &printing::PrintRecord {
+                template_id: &chosen.id,
+                template_name: &chosen.name,
+                plugin: &chosen.plugin_ref,
+                children: &children,
+                file: "（屏幕预览）",
+                pdf: &pdf.pdf,
+                destination: printing::Destination::Preview,
+            },
+        )
+        .map_err(|e| format!("{e:#}"))?;
         let preview = hutong_report::Preview::new(&doc, fonts).map_err(|e| e.to_string())?;
         let count = preview.page_count().min(MAX_PREVIEW_PAGES);
         p.set_total(3 + count);

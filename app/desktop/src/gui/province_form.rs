@@ -188,12 +188,16 @@ fn issues_for<'a>(
         .unwrap_or_default()
 }
 
-/// Draws one field; returns whether its value changed.
+/// Draws one field; returns whether its value changed. An ID-number field
+/// with a value shows it masked, read-only, until the child's file has been
+/// revealed (`wants_reveal` asks for the audited prompt).
 fn field_ui(
     ui: &mut egui::Ui,
     f: &hutong_core::province::Field,
     values: &mut Vec<FieldValue>,
     row: Option<u32>,
+    (revealed, may_reveal): (bool, bool),
+    wants_reveal: &mut bool,
 ) -> bool {
     let label = if f.required {
         format!("{} *", f.label)
@@ -206,6 +210,21 @@ fn field_ui(
     }
     let current = get(values, &f.id, row).cloned().unwrap_or(Value::Empty);
     let mut changed = false;
+    let is_id = f.kind == FieldKind::IdNumber || f.core_binding == "child.id_number";
+    if is_id
+        && !revealed
+        && let Value::Text(number) = &current
+        && !number.trim().is_empty()
+    {
+        ui.horizontal(|ui| {
+            ui.monospace(hutong_core::national::id_number::mask(number.trim()))
+                .labelled_by(l.id);
+            if may_reveal && ui.small_button("显示").clicked() {
+                *wants_reveal = true;
+            }
+        });
+        return false;
+    }
     match &f.kind {
         FieldKind::Boolean => {
             let mut b = matches!(current, Value::Boolean(true));
@@ -383,6 +402,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let mut changed = false;
     let mut save = false;
+    // ID numbers in a form are shown only after the audited reveal of this
+    // child's file (the same prompt as 基本信息, with a purpose).
+    let child_id = file.child.id;
+    let revealed = app.list.revealed.contains_key(&child_id);
+    let may_reveal = app.can(hutong_services::Action::RevealId);
+    let mut wants_reveal = false;
     {
         let Some(file) = &mut app.file else { return };
         let Some(ed) = &mut file.form else {
@@ -417,7 +442,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.end_row();
                             for row in 0..n {
                                 for member in form.fields.iter().filter(|m| m.group == f.id) {
-                                    changed |= field_ui(ui, member, &mut ed.values, Some(row));
+                                    changed |= field_ui(
+                                        ui,
+                                        member,
+                                        &mut ed.values,
+                                        Some(row),
+                                        (revealed, may_reveal),
+                                        &mut wants_reveal,
+                                    );
                                     ui.end_row();
                                     for issue in issues_for(&ed.evaluation, &member.id, Some(row)) {
                                         ui.label("");
@@ -428,7 +460,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             }
                             continue;
                         }
-                        changed |= field_ui(ui, f, &mut ed.values, None);
+                        changed |= field_ui(
+                            ui,
+                            f,
+                            &mut ed.values,
+                            None,
+                            (revealed, may_reveal),
+                            &mut wants_reveal,
+                        );
                         ui.end_row();
                         for issue in issues_for(&ed.evaluation, &f.id, None) {
                             ui.label("");
@@ -452,6 +491,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if blocked {
             ui.weak("请先改正标红的错误");
         }
+    }
+    if wants_reveal {
+        app.list.reveal_for = Some(child_id);
+        app.list.reveal_reason.clear();
     }
     if changed {
         evaluate(app);

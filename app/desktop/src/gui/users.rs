@@ -100,7 +100,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
     let users = app.users_screen.users.clone().unwrap_or_default();
-    let mut act: Option<Box<dyn FnOnce(&mut HutongApp)>> = None;
+    // (user name, enable?) of a row's 停用/启用, applied after the table.
+    let mut toggle_to: Option<(String, bool)> = None;
     egui::Grid::new("users-table")
         .striped(true)
         .num_columns(6)
@@ -138,8 +139,7 @@ fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
                         "users.enable"
                     };
                     if ui.button(app.t(toggle)).clicked() {
-                        let active = !u.active;
-                        act = Some(Box::new(move |app| set_active(app, &name, active)));
+                        toggle_to = Some((name, !u.active));
                     }
                     if ui.button(app.t("users.reset")).clicked() {
                         app.users_screen.resetting = Some((u.username.clone(), String::new()));
@@ -152,8 +152,8 @@ fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.end_row();
             }
         });
-    if let Some(f) = act {
-        f(app);
+    if let Some((name, active)) = toggle_to {
+        set_active(app, &name, active);
     }
     reset_row(app, ui);
     role_row(app, ui);
