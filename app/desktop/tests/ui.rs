@@ -611,3 +611,48 @@ fn an_administrator_creates_a_supervisor_who_must_change_the_password() {
     );
     assert!(listed.len() < all.len());
 }
+
+#[test]
+fn the_workstation_locks_after_the_idle_time_and_forgets_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "caseworker", "hutong-demo");
+    h.get_by_label("儿童档案").click();
+    settle(&mut h);
+    assert!(!h.state().listed_names().is_empty());
+    // 14 minutes without input: still open.
+    h.state_mut()
+        .pretend_idle_for(std::time::Duration::from_secs(14 * 60));
+    h.step();
+    assert!(h.state().current_user().is_some());
+    // Past the default 15 minutes: locked, the list gone, the name kept.
+    h.state_mut()
+        .pretend_idle_for(std::time::Duration::from_secs(16 * 60));
+    h.step();
+    settle(&mut h);
+    assert!(h.state().current_user().is_none());
+    assert!(h.state().listed_names().is_empty());
+    assert!(h.query_by_label_contains("长时间未操作").is_some());
+    let store = Store::open_existing(&path).unwrap();
+    let locks: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'user.locked_idle' AND actor = 'caseworker'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(locks, 1);
+    // The same person signs in again with the password only.
+    h.get_by_label("密码").focus();
+    h.step();
+    h.get_by_label("密码").type_text("hutong-demo");
+    h.run();
+    h.get_by_label("登录").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().current_user().map(|u| u.username.as_str()),
+        Some("caseworker")
+    );
+}

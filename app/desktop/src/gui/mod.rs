@@ -282,6 +282,14 @@ impl HutongApp {
             || self.records.busy()
     }
 
+    /// Moves the last input back by `idle`, as if no one had touched the
+    /// workstation for that long (UI tests of the idle lock).
+    pub fn pretend_idle_for(&mut self, idle: std::time::Duration) {
+        if let Some(earlier) = self.last_activity.checked_sub(idle) {
+            self.last_activity = earlier;
+        }
+    }
+
     /// Which background work is running, by name (for a test that waited
     /// too long to say what it waited for).
     pub fn busy_report(&self) -> String {
