@@ -83,6 +83,7 @@ impl Scope {
             Err(CoreError::OutOfScope {
                 what: format!("区划 {division_code}"),
                 scope: self.code.clone(),
+                audited: false,
             })
         }
     }

@@ -332,6 +332,7 @@ pub fn history_in_scope(
     let refused = || CoreError::OutOfScope {
         what: "该记录的历史".to_string(),
         scope: scope.code().to_string(),
+        audited: false,
     };
     let id: RowId = entity_id.parse().map_err(|_| refused())?;
     // The entity names a table; take it from the schema, never from text.

@@ -491,6 +491,7 @@ pub fn get(conn: &Connection, scope: &Scope, id: RowId) -> Result<Option<Child>>
         Some(child) if !scope.contains(&child.residence_division) => Err(CoreError::OutOfScope {
             what: format!("儿童档案“{}”", child.name),
             scope: scope.code().to_string(),
+            audited: false,
         }),
         found => Ok(found),
     }
@@ -523,6 +524,7 @@ pub fn get_by_id_number(conn: &Connection, scope: &Scope, input: &str) -> Result
         Some(c) if !scope.contains(&c.residence_division) => Err(CoreError::OutOfScope {
             what: format!("身份证号 {} 的儿童档案", id_number::mask(&c.id_number)),
             scope: scope.code().to_string(),
+            audited: false,
         }),
         found => Ok(found),
     }

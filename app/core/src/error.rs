@@ -15,7 +15,13 @@ pub enum CoreError {
     /// A read or write outside the session's division scope. Raised by the
     /// store's scope triggers on writes and by scoped reads.
     #[error("超出管辖范围：{what}不在本账户的管辖范围（{scope}）内，未作任何改动")]
-    OutOfScope { what: String, scope: String },
+    OutOfScope {
+        what: String,
+        scope: String,
+        /// Whether the refusal is already in the audit log (a refused
+        /// write records itself; a refused read is recorded by services).
+        audited: bool,
+    },
 
     #[error("账户“{username}”因连续输错密码已被锁定，请在 {until} 之后再试")]
     AccountLocked { username: String, until: String },
@@ -94,6 +100,7 @@ impl From<rusqlite::Error> for CoreError {
             return CoreError::OutOfScope {
                 what: crate::store::scope_guard::table_label(table).to_string(),
                 scope: scope.to_string(),
+                audited: false,
             };
         }
         CoreError::Sqlite(e)

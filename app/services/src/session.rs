@@ -158,9 +158,19 @@ impl Session {
         result: std::result::Result<T, CoreError>,
     ) -> Result<T> {
         match result {
-            Err(CoreError::OutOfScope { what, scope }) => {
-                self.audit_refusal(store, "out_of_scope", &what);
-                Err(ServiceError::Core(CoreError::OutOfScope { what, scope }))
+            Err(CoreError::OutOfScope {
+                what,
+                scope,
+                audited,
+            }) => {
+                if !audited {
+                    self.audit_refusal(store, "out_of_scope", &what);
+                }
+                Err(ServiceError::Core(CoreError::OutOfScope {
+                    what,
+                    scope,
+                    audited: true,
+                }))
             }
             other => Ok(other?),
         }

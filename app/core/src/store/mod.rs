@@ -171,13 +171,33 @@ impl Store {
         self.write_scope.set(actor.scope.glob());
         let out = self.write_in_scope(actor, f);
         self.write_scope.clear();
-        out.map_err(|e| match e {
-            CoreError::OutOfScope { what, scope } if scope.is_empty() => CoreError::OutOfScope {
-                what,
-                scope: actor.scope.code().to_string(),
-            },
+        match out {
+            Err(CoreError::OutOfScope { what, .. }) => {
+                // The write rolled back; the attempt itself is recorded in a
+                // write of its own (it touches no case row, so the scope
+                // triggers let it through), whichever face made it.
+                let recorded = self.write_in_scope(actor, |tx| {
+                    tx.audit(
+                        AuditEntryInput::new(
+                            "access.denied",
+                            "permissions",
+                            Some("out_of_scope".into()),
+                        )
+                        .reason(&what)
+                        .detail(serde_json::json!({ "scope": actor.scope.code() })),
+                    )
+                });
+                if let Err(e) = &recorded {
+                    tracing::error!("could not audit a refused write: {e}");
+                }
+                Err(CoreError::OutOfScope {
+                    what,
+                    scope: actor.scope.code().to_string(),
+                    audited: recorded.is_ok(),
+                })
+            }
             other => other,
-        })
+        }
     }
 
     fn write_in_scope<T>(

@@ -183,7 +183,11 @@ fn audit_out_of_scope(db: &Path, session: &hutong_services::Session, err: &anyho
     let what = err
         .chain()
         .find_map(|e| match e.downcast_ref::<hutong_core::CoreError>() {
-            Some(hutong_core::CoreError::OutOfScope { what, .. }) => Some(what.clone()),
+            Some(hutong_core::CoreError::OutOfScope {
+                what,
+                audited: false,
+                ..
+            }) => Some(what.clone()),
             _ => None,
         });
     if let (Some(what), Ok(mut store)) = (what, open(db)) {
