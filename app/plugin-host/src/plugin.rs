@@ -9,7 +9,7 @@ use crate::convert::{self, Budget};
 use crate::error::{CallFailure, PluginError};
 use crate::limits::Limits;
 use crate::runtime::{EPOCH_TICK, Runtime};
-use crate::sandbox::HostState;
+use crate::sandbox::{HostState, Refusal};
 use hutong_core::document::Document;
 use hutong_core::province as p;
 use std::path::{Path, PathBuf};
@@ -177,26 +177,41 @@ impl Plugin {
         format!("{}@{}", self.manifest.id, self.manifest.version)
     }
 
-    fn live(&mut self) -> Result<&mut Live, wasmtime::Error> {
+    /// The live instance, instantiating a fresh one when there is none. A
+    /// failed instantiation is classified like a failed call (a component
+    /// with too many memories is refused here).
+    fn live(&mut self) -> Result<&mut Live, CallFailure> {
         if self.live.is_none() {
-            let mut store = Store::new(
-                &self.engine,
-                HostState::new(self.limits.memory_bytes, self.limits.log_bytes),
-            );
+            let mut store = Store::new(&self.engine, HostState::new(&self.limits));
             store.limiter(|s| &mut s.limiter);
-            // Instantiation runs the guest's start code, which costs fuel too.
-            store.set_fuel(self.limits.fuel)?;
+            store.set_hostcall_fuel(self.limits.max_copy_bytes);
             let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-            store.set_epoch_deadline(ticks);
-            store.epoch_deadline_trap();
-            let bindings = self.pre.instantiate(&mut store)?;
+            // Instantiation runs the guest's start code, which costs fuel too.
+            let instantiated = store.set_fuel(self.limits.fuel).and_then(|_| {
+                store.set_epoch_deadline(ticks);
+                store.epoch_deadline_trap();
+                self.pre.instantiate(&mut store)
+            });
+            let bindings = match instantiated {
+                Ok(b) => b,
+                Err(e) => {
+                    return Err(match classify(&e, &store, &self.limits) {
+                        CallFailure::Trap { message, log } => CallFailure::Trap {
+                            message: format!("无法创建实例：{message}"),
+                            log,
+                        },
+                        other => other,
+                    });
+                }
+            };
             self.instances_created += 1;
             self.live = Some(Live { store, bindings });
         }
         // Just filled above when empty.
-        self.live
-            .as_mut()
-            .ok_or_else(|| wasmtime::Error::msg("instance missing"))
+        self.live.as_mut().ok_or_else(|| CallFailure::Trap {
+            message: "无法创建实例".into(),
+            log: String::new(),
+        })
     }
 
     /// Runs one export under the limits, converts its output, and turns
@@ -209,10 +224,7 @@ impl Plugin {
     ) -> Result<T, PluginError> {
         let limits = self.limits.clone();
         let result: Result<R, CallFailure> = match self.live() {
-            Err(e) => Err(CallFailure::Trap {
-                message: format!("无法创建实例：{e:#}"),
-                log: String::new(),
-            }),
+            Err(failure) => Err(failure),
             Ok(live) => {
                 let store = &mut live.store;
                 store.data_mut().limiter.refused = None;
@@ -377,10 +389,41 @@ impl Plugin {
 
 /// Turns a wasmtime error into a typed failure, using what the store saw.
 fn classify(e: &wasmtime::Error, store: &Store<HostState>, limits: &Limits) -> CallFailure {
-    if let Some(requested) = store.data().limiter.refused {
-        return CallFailure::MemoryLimit {
-            requested,
-            limit: limits.memory_bytes,
+    match store.data().limiter.refused {
+        Some(Refusal::Memory { requested }) => {
+            return CallFailure::MemoryLimit {
+                requested,
+                limit: limits.memory_bytes,
+            };
+        }
+        Some(Refusal::Table { requested }) => {
+            return CallFailure::TableLimit {
+                requested,
+                limit: limits.max_table_elements,
+            };
+        }
+        None => {}
+    }
+    let text = format!("{e:#}");
+    // wasmtime's own words (pinned by tests/tests/plugin_limits.rs): the
+    // per-store counts, and the hostcall fuel that bounds lifting.
+    for (word, what, limit) in [
+        ("instance count too high", "实例", limits.max_instances),
+        ("memory count too high", "内存", limits.max_memories),
+        ("table count too high", "表", limits.max_tables),
+    ] {
+        if text.contains(word) {
+            return CallFailure::TooManyResources { what, limit };
+        }
+    }
+    if text.contains("too much data is being copied between the host and the guest") {
+        return CallFailure::CopyLimit {
+            limit: limits.max_copy_bytes,
+        };
+    }
+    if store.data().log_full(limits.log_bytes) {
+        return CallFailure::LogFlood {
+            limit: limits.log_bytes,
         };
     }
     let log = store.data().log();
@@ -402,9 +445,7 @@ fn classify(e: &wasmtime::Error, store: &Store<HostState>, limits: &Limits) -> C
                 };
             }
             CallFailure::Trap {
-                message: other
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| format!("{e:#}")),
+                message: other.map(|t| t.to_string()).unwrap_or(text),
                 log,
             }
         }
