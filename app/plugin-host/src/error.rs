@@ -29,6 +29,9 @@ pub enum CallFailure {
     CopyLimit { limit: usize },
     /// The plugin wrote more to stdout/stderr than the log buffer holds.
     LogFlood { limit: usize },
+    /// `assess` was not called: items of the scale have no valid answer.
+    /// Each item reads "第3项“…”尚未作答".
+    Unanswered { scale: String, items: Vec<String> },
     /// The output exceeded a size cap.
     OutputTooLarge { what: String, limit: usize },
     /// The output broke the contract (bad index, cycle, unknown code...).
@@ -78,6 +81,12 @@ impl fmt::Display for CallFailure {
             CallFailure::LogFlood { limit } => {
                 write!(f, "插件的标准输出/错误输出超过上限 {limit} 字节，已停止")
             }
+            CallFailure::Unanswered { scale, items } => write!(
+                f,
+                "量表“{scale}”有 {} 道题尚未作答，未评估：{}",
+                items.len(),
+                items.join("；")
+            ),
             CallFailure::OutputTooLarge { what, limit } => {
                 write!(f, "输出过大：{what} 超过上限 {limit}")
             }

@@ -38,6 +38,7 @@ pub struct Plugin {
     live: Option<Live>,
     manifest: p::Manifest,
     forms: Option<Vec<p::FormDef>>,
+    scales: Option<Vec<p::ScaleDef>>,
     origin: PathBuf,
     load_info: LoadInfo,
     instances_created: u64,
@@ -124,6 +125,7 @@ impl Plugin {
                 screening_cycle: p::ScreeningCycle::HalfYearly,
             },
             forms: None,
+            scales: None,
             origin: origin.to_path_buf(),
             load_info: LoadInfo {
                 from_cache: outcome == CacheOutcome::Hit,
@@ -309,18 +311,54 @@ impl Plugin {
     }
 
     pub fn scales(&mut self) -> Result<Vec<p::ScaleDef>, PluginError> {
-        self.call(
+        if let Some(scales) = &self.scales {
+            return Ok(scales.clone());
+        }
+        let scales = self.call(
             "list-scales",
             |b, s| b.hutong_province_plugin().call_list_scales(s),
             convert::scales,
-        )
+        )?;
+        self.scales = Some(scales.clone());
+        Ok(scales)
     }
 
+    /// Runs a scale. Before the plugin is called, the answers are checked
+    /// against the scale's own definition: every item of a scale the plugin
+    /// lists must be answered with one of its options, or the call is
+    /// refused with [`CallFailure::Unanswered`] naming the items — a missing
+    /// answer must never read as "no risk". (A scale id the plugin does not
+    /// list goes to the plugin, which refuses it.)
     pub fn assess(
         &mut self,
         scale_id: &str,
         input: &p::AssessInput,
     ) -> Result<p::Assessment, PluginError> {
+        let missing = {
+            let scales = match &self.scales {
+                Some(s) => s,
+                None => {
+                    self.scales()?;
+                    self.scales.get_or_insert_with(Vec::new)
+                }
+            };
+            scales
+                .iter()
+                .find(|s| s.id == scale_id)
+                .map(|scale| crate::answers::missing_required_items(scale, &input.answers))
+                .unwrap_or_default()
+        };
+        if !missing.is_empty() {
+            return Err(PluginError::Call {
+                plugin: self.manifest.id.clone(),
+                version: self.manifest.version.clone(),
+                export: "assess",
+                failure: CallFailure::Unanswered {
+                    scale: scale_id.to_string(),
+                    items: missing.iter().map(ToString::to_string).collect(),
+                },
+            });
+        }
         let wit_input = convert::assess_input_to_wit(input);
         self.call(
             "assess",
