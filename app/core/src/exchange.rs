@@ -173,6 +173,21 @@ pub fn read_file(path: &Path) -> Result<(Bundle, String)> {
         return Err(too_big(bytes.len() as u64));
     }
     let hash = hex::encode(Sha256::digest(&bytes));
+    let bundle = parse_bundle(&bytes, path)?;
+    Ok((bundle, hash))
+}
+
+/// Parses a bundle from bytes already read (at most [`MAX_BUNDLE_BYTES`]);
+/// `path` names the file in messages. Used by [`read_file`] and the fuzzer.
+pub fn parse_bundle(bytes: &[u8], path: &Path) -> Result<Bundle> {
+    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+        return Err(CoreError::LimitExceeded {
+            path: path.to_path_buf(),
+            sheet: None,
+            what: format!("文件大小（{} MB）", bytes.len() / 1_048_576),
+            limit: format!("导出文件最大 {} MB", MAX_BUNDLE_BYTES / 1_048_576),
+        });
+    }
     let bad_json = |e: serde_json::Error| CoreError::BadFile {
         path: path.to_path_buf(),
         message: format!("不是有效的 JSON（第{}行第{}列）：{e}", e.line(), e.column()),
@@ -184,7 +199,7 @@ pub fn read_file(path: &Path) -> Result<(Bundle, String)> {
         format: Option<serde_json::Value>,
         format_version: Option<serde_json::Value>,
     }
-    let probe: Probe = serde_json::from_slice(&bytes).map_err(bad_json)?;
+    let probe: Probe = serde_json::from_slice(bytes).map_err(bad_json)?;
     if probe.format.as_ref().and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(CoreError::BadFile {
             path: path.to_path_buf(),
@@ -202,15 +217,14 @@ pub fn read_file(path: &Path) -> Result<(Bundle, String)> {
             message: format!("导出格式版本 {version} 不受支持（本程序支持版本 {FORMAT_VERSION}）"),
         });
     }
-    let bundle: Bundle = serde_json::from_slice(&bytes).map_err(|e| CoreError::BadFile {
+    serde_json::from_slice(bytes).map_err(|e| CoreError::BadFile {
         path: path.to_path_buf(),
         message: format!(
             "内容不符合导出格式（第{}行第{}列）：{e}",
             e.line(),
             e.column()
         ),
-    })?;
-    Ok((bundle, hash))
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
