@@ -632,7 +632,6 @@ impl SheetRows<'_> {
         check_cell(self.name, sheet, line, col, text)?;
         let row = self.rows.entry(r).or_default();
         if col >= row.len() {
-            budget.sheet = Some(self.sheet.clone());
             budget.take(col + 1 - row.len(), line)?;
             row.resize(col + 1, Cell::Empty);
         }
@@ -678,6 +677,7 @@ fn read_xlsx(bytes: &[u8], name: &str, budget: &mut CellBudget) -> Result<SheetG
         return Err(bad(name, "工作簿中没有工作表"));
     }
     for sheet in &sheets {
+        budget.sheet = Some(sheet.clone());
         let mut rows = SheetRows {
             name,
             sheet: sheet.clone(),
@@ -721,6 +721,7 @@ fn read_xlsb(bytes: &[u8], name: &str, budget: &mut CellBudget) -> Result<SheetG
         return Err(bad(name, "工作簿中没有工作表"));
     }
     for sheet in &sheets {
+        budget.sheet = Some(sheet.clone());
         let mut rows = SheetRows {
             name,
             sheet: sheet.clone(),
@@ -761,6 +762,7 @@ fn read_dense<RS: std::io::Read + std::io::Seek>(
         let range = wb
             .worksheet_range(sheet)
             .map_err(|e| bad(name, format!("工作表“{sheet}”无法读取：{e}")))?;
+        budget.sheet = Some(sheet.clone());
         let mut rows = SheetRows {
             name,
             sheet: sheet.clone(),
