@@ -53,6 +53,12 @@ fn print(doc: &Document) -> Printed {
     assert_eq!(p.page_count(), r.page_count);
     let dir = tempfile::tempdir().unwrap();
     let pdf = poppler::write_pdf(dir.path(), "tall.pdf", &r.pdf);
+    // As in render_pdf.rs: keep the file for a look when asked.
+    if let Ok(keep) = std::env::var("HUTONG_REPORT_OUT") {
+        std::fs::create_dir_all(&keep).unwrap();
+        let name = format!("tall-{}.pdf", r.page_count);
+        std::fs::write(std::path::Path::new(&keep).join(name), &r.pdf).unwrap();
+    }
     Printed {
         _dir: dir,
         pdf,
