@@ -312,3 +312,101 @@ fn the_copy_limit_leaves_room_for_a_1000_child_roster() {
         "the limit ({default}) should leave 8× room over the roster ({hi})"
     );
 }
+
+#[test]
+fn instance_memory_and_table_counts_are_enforced_per_plugin() {
+    // The template plugin needs more than one core instance and at least
+    // one table; a budget below that refuses it with the typed error, and
+    // the default budget admits every real plugin (the other tests load them).
+    for (limits, what) in [
+        (
+            Limits {
+                max_instances: 1,
+                ..Limits::default()
+            },
+            "实例",
+        ),
+        (
+            Limits {
+                max_tables: 0,
+                ..Limits::default()
+            },
+            "表",
+        ),
+        (
+            Limits {
+                max_memories: 0,
+                ..Limits::default()
+            },
+            "内存",
+        ),
+    ] {
+        let expected = match what {
+            "实例" => limits.max_instances,
+            "表" => limits.max_tables,
+            _ => limits.max_memories,
+        };
+        let rt = Runtime::new(RuntimeConfig {
+            limits,
+            cache_dir: None,
+        })
+        .unwrap();
+        match rt.load_file(&wasm("hutong_plugin_template")) {
+            Err(PluginError::Call {
+                export,
+                failure: CallFailure::TooManyResources { what: w, limit },
+                ..
+            }) => {
+                assert_eq!((export, w, limit), ("get-manifest", what, expected));
+            }
+            Err(other) => panic!("{what}: {other}"),
+            Ok(_) => panic!("{what}: loaded under a budget of {expected}"),
+        }
+    }
+    // What the real plugins need, against the defaults: the smallest
+    // instance and table budgets each loads under.
+    let defaults = Limits::default();
+    for name in [
+        "hutong_plugin_template",
+        "hutong_plugin_henan",
+        "hutong_plugin_jiangsu",
+    ] {
+        let needs = |set: &dyn Fn(usize) -> Limits, max: usize| -> usize {
+            (0..=max)
+                .find(|n| {
+                    Runtime::new(RuntimeConfig {
+                        limits: set(*n),
+                        cache_dir: None,
+                    })
+                    .unwrap()
+                    .load_file(&wasm(name))
+                    .is_ok()
+                })
+                .unwrap_or_else(|| panic!("{name} does not load within the defaults"))
+        };
+        let instances = needs(
+            &|n| Limits {
+                max_instances: n,
+                ..Limits::default()
+            },
+            defaults.max_instances,
+        );
+        let tables = needs(
+            &|n| Limits {
+                max_tables: n,
+                ..Limits::default()
+            },
+            defaults.max_tables,
+        );
+        println!("{name}: {instances} core instances, {tables} tables");
+        assert!(
+            defaults.max_instances >= 2 * instances,
+            "{name}: {instances}"
+        );
+        assert!(defaults.max_tables >= 2 * tables, "{name}: {tables}");
+    }
+    let mut template = runtime()
+        .load_file(&wasm("hutong_plugin_template"))
+        .unwrap();
+    answer_template(&mut template);
+}

@@ -15,12 +15,12 @@ pub struct Limits {
     /// bytes (one store per instance, so this is per plugin, not per memory).
     pub memory_bytes: usize,
     /// Core instances one plugin instance may create (a Rust plugin built
-    /// for wasm32-wasip2 needs a handful: its module plus wit-component's
-    /// shims and adapters).
+    /// for wasm32-wasip2 needs 3: its module plus wit-component's shim and
+    /// fix-up modules; `plugin_limits.rs` measures the real plugins).
     pub max_instances: usize,
     /// Linear memories one plugin instance may define.
     pub max_memories: usize,
-    /// Tables one plugin instance may define.
+    /// Tables one plugin instance may define (the real plugins define 2).
     pub max_tables: usize,
     /// Elements any one table may hold (initially or after `table.grow`).
     pub max_table_elements: usize,
@@ -50,9 +50,9 @@ impl Default for Limits {
             fuel: 1_000_000_000,
             deadline: Duration::from_secs(2),
             memory_bytes: 64 * 1024 * 1024,
-            max_instances: 20,
+            max_instances: 10,
             max_memories: 2,
-            max_tables: 20,
+            max_tables: 10,
             max_table_elements: 20_000,
             max_copy_bytes: 32 * 1024 * 1024,
             max_nodes: 200_000,
