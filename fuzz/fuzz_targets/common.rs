@@ -17,6 +17,7 @@ fn today() -> chrono::NaiveDate {
 
 /// Runs a table through the children and persons previews and the comparison; any
 /// outcome is fine except a panic.
+#[allow(dead_code)]
 pub fn exercise(result: hutong_core::Result<table::RawTable>) {
     let Ok(t) = result else {
         return;
@@ -43,5 +44,26 @@ pub fn exercise(result: hutong_core::Result<table::RawTable>) {
             "",
             today(),
         );
+    });
+}
+
+/// Parses bytes as a JSON export bundle and validates every record against
+/// the in-memory county, as an import does before writing; any outcome is
+/// fine except a panic.
+#[allow(dead_code)]
+pub fn exercise_bundle(data: &[u8]) {
+    let Ok(bundle) = hutong_core::exchange::parse_bundle(data, Path::new("fuzz.json")) else {
+        return;
+    };
+    STORE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut store = Store::open(Path::new(":memory:")).expect("in-memory store");
+            setup::initialise_county(&mut store, &Actor::system("fuzz"), "411525").expect("county");
+            *slot = Some(store);
+        }
+        if let Some(store) = slot.as_ref() {
+            let _ = hutong_core::exchange::validate(store.conn(), &bundle, today());
+        }
     });
 }

@@ -53,7 +53,8 @@ pub struct Scored {
     /// (group, sum) in the order groups first appear in the item list.
     pub by_group: Vec<(&'static str, f64)>,
     pub chosen: Vec<Chosen>,
-    /// Items without an answer; they count as 0 points.
+    /// Items without an answer. Always empty: [`score`] refuses a
+    /// questionnaire with unanswered items (kept so existing code compiles).
     pub unanswered: Vec<&'static str>,
 }
 
@@ -94,7 +95,9 @@ impl Scored {
 
 /// Checks every answer against the items and sums points. An unknown item,
 /// an unknown option or a repeated item is an error naming the item, so a
-/// stale client never scores silently wrong.
+/// stale client never scores silently wrong. So is an item without an
+/// answer: a missing answer must never count as 0 points, which would read
+/// as "no risk" ("第3项“…”尚未作答").
 pub fn score(items: &[ScoredItem], answers: &[Answer]) -> Result<Scored, String> {
     let mut s = Scored::default();
     for i in items {
@@ -126,10 +129,18 @@ pub fn score(items: &[ScoredItem], answers: &[Answer]) -> Result<Scored, String>
             points: *points,
         });
     }
-    for i in items {
-        if !s.chosen.iter().any(|c| c.item.id == i.id) {
-            s.unanswered.push(i.text);
-        }
+    let missing: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| !s.chosen.iter().any(|c| c.item.id == i.id))
+        .map(|(n, i)| format!("第{}项“{}”尚未作答", n + 1, i.text))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "有 {} 道题尚未作答，未评估：{}",
+            missing.len(),
+            missing.join("；")
+        ));
     }
     Ok(s)
 }

@@ -15,7 +15,7 @@ use hutong_core::national::category::ParentalSituation;
 use hutong_core::national::division::DivisionLevel;
 use hutong_core::national::id_number;
 use hutong_core::persons::{self, PersonInput, RelationInput, RelationKind};
-use hutong_core::province::{Answer, Colour, FindingStatus};
+use hutong_core::province::{Answer, Colour, FindingStatus, ScaleDef};
 use hutong_core::schedule::{self, DueBasis, DueStatus, Escalation, ScheduleFilter};
 use hutong_core::visits::{self, VisitInput, VisitMode};
 use hutong_core::{Actor, RowId, Store, assessments, divisions};
@@ -178,12 +178,22 @@ fn add_visit(store: &mut Store, child: RowId, on: NaiveDate, over: Option<(Naive
         .unwrap();
 }
 
-fn answers(pairs: &[(&str, &str)]) -> Vec<Answer> {
-    pairs
+/// A complete questionnaire: the given answers, and the first option of
+/// every other item (a missing answer is refused, never read as "no risk").
+fn complete(scale: &ScaleDef, pairs: &[(&str, &str)]) -> Vec<Answer> {
+    scale
+        .items
         .iter()
-        .map(|(i, c)| Answer {
-            item_id: (*i).into(),
-            code: (*c).into(),
+        .map(|item| {
+            let code = pairs
+                .iter()
+                .find(|(i, _)| *i == item.id)
+                .map(|(_, c)| (*c).to_string())
+                .unwrap_or_else(|| item.options[0].code.clone());
+            Answer {
+                item_id: item.id.clone(),
+                code,
+            }
         })
         .collect()
 }
@@ -495,7 +505,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
         &county_actor,
         red,
         &scale,
-        answers(&[("g_harm", "yes")]),
+        complete(&scale, &[("g_harm", "yes")]),
         v0,
     )
     .unwrap();
@@ -510,7 +520,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
         &county_actor,
         yellow,
         &scale,
-        answers(&[("p_disability", "grade12")]),
+        complete(&scale, &[("p_disability", "grade12")]),
         v0,
     )
     .unwrap();
@@ -522,7 +532,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
         &county_actor,
         green,
         &scale,
-        vec![],
+        complete(&scale, &[]),
         v0,
     )
     .unwrap();
@@ -624,7 +634,7 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         &county_actor,
         child,
         &scale,
-        vec![],
+        complete(&scale, &[]),
         real_today(),
     )
     .unwrap();
@@ -679,7 +689,7 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         &county_actor,
         child,
         &scale,
-        answers(&[("g_harm", "yes")]),
+        complete(&scale, &[("g_harm", "yes")]),
         real_today(),
     )
     .unwrap();
@@ -725,9 +735,40 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         &cancel,
     )
     .unwrap();
-    assert_eq!(r.assessed, total);
+    // Children never assessed have no answers: they are counted, not scored
+    // (a missing answer is never "no risk"), and nothing is stored.
+    assert_eq!((r.assessed, r.without_answers), (0, total));
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(calls.last(), Some(&(total, total)));
+    assert_eq!(
+        assessments::latest_per_child(store.conn(), None, None)
+            .unwrap()
+            .iter()
+            .filter(|(_, a)| a.is_some())
+            .count(),
+        0
+    );
+    // Each child assessed once with a filled questionnaire; a batch then
+    // finds nothing changed.
+    let scale = casework::pick_scale(&mut js, None).unwrap();
+    let ids: Vec<RowId> = assessments::latest_per_child(store.conn(), None, None)
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    for id in ids {
+        let county_actor = actor(&store);
+        casework::assess_child(
+            &mut store,
+            &mut js,
+            &county_actor,
+            id,
+            &scale,
+            complete(&scale, &[]),
+            real_today(),
+        )
+        .unwrap();
+    }
     let county_actor = actor(&store);
     let r = casework::assess_all(
         &mut store,
@@ -747,7 +788,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     let snap = hutong_core::snapshot::child_snapshot(store.conn(), victim).unwrap();
     let input = hutong_core::province::AssessInput {
         today: real_today().to_string(),
-        answers: answers(&[("g_harm", "yes")]),
+        answers: complete(&scale, &[("g_harm", "yes")]),
         child: Some(snap),
     };
     let old = hutong_core::province::Assessment {
@@ -1013,15 +1054,33 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
     run(&["plugin", "dev-mode", "on"]);
     run(&["plugin", "install", wasm(HENAN).to_str().unwrap()]);
 
-    // assess --all: nobody assessed yet, then everyone.
+    // assess --all: nobody has answers yet, so nobody is scored (a missing
+    // answer is never "no risk"), and nothing is stored.
     let json: serde_json::Value =
         serde_json::from_str(&run(&["assess", "--all", "--include-unassessed", "--json"])).unwrap();
     assert_eq!(json["children"], 67);
-    assert_eq!(json["assessed"], 67);
-    let text = run(&["assess", "--all"]);
-    assert!(text.contains("未变化 67 人"), "{text}");
-    // One child, table and JSON.
-    let text = run(&["assess", "--child", "411525201304150124"]);
+    assert_eq!(json["assessed"], 0);
+    assert_eq!(json["without_answers"], 67);
+    // One child without answers: refused, naming the unanswered items.
+    let unanswered = hutong_cli(&db, &["assess", "--child", "411525201304150124"], None);
+    assert!(!unanswered.status.success());
+    assert!(
+        stderr(&unanswered).contains("尚未作答"),
+        "{}",
+        stderr(&unanswered)
+    );
+    // With every item answered (the first option of each).
+    let scale = casework::pick_scale(&mut plugin(HENAN), None).unwrap();
+    let pairs: Vec<String> = scale
+        .items
+        .iter()
+        .map(|i| format!("{}={}", i.id, i.options[0].code))
+        .collect();
+    let mut args = vec!["assess", "--child", "411525201304150124"];
+    for p in &pairs {
+        args.extend(["--answer", p.as_str()]);
+    }
+    let text = run(&args);
     assert!(text.contains("颜色趋势"), "{text}");
     assert!(text.contains("cn.hutong.henan@"), "{text}");
     assert!(
@@ -1030,7 +1089,12 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&run(&["assess", "--child", "411525201304150124", "--json"])).unwrap();
-    assert_eq!(json["trend"].as_array().unwrap().len(), 3);
+    assert_eq!(json["trend"].as_array().unwrap().len(), 2);
+    let text = run(&["assess", "--all"]);
+    assert!(
+        text.contains("未变化 1 人") && text.contains("从未评估 66 人"),
+        "{text}"
+    );
     let bad = hutong_cli(
         &db,
         &[

@@ -41,12 +41,17 @@ fn failure(err: PluginError) -> CallFailure {
 
 fn answer_template(template: &mut Plugin) {
     // The well-behaved plugin keeps answering next to the hostile one.
+    // Every item answered: the host refuses a questionnaire with gaps.
     let input = p::AssessInput {
         today: "2025-05-22".into(),
-        answers: vec![p::Answer {
-            item_id: "alone".into(),
-            code: "1".into(),
-        }],
+        answers: ["alone", "injury", "dropout"]
+            .iter()
+            .zip(["1", "0", "0"])
+            .map(|(i, c)| p::Answer {
+                item_id: (*i).into(),
+                code: c.into(),
+            })
+            .collect(),
         child: None,
     };
     let a = template.assess("simple-risk", &input).unwrap();
@@ -101,8 +106,20 @@ fn the_template_plugin_loads_and_answers_every_export() {
             child: None,
         },
     );
+    // The host checks the answers against the scale before the plugin runs
+    // (issue #18): the bad code and the unanswered items are named.
     match err.unwrap_err().failure() {
-        Some(CallFailure::Rejected { message }) => assert!(message.contains("alone"), "{message}"),
+        Some(CallFailure::Unanswered { scale, items }) => {
+            assert_eq!(scale, "simple-risk");
+            assert_eq!(
+                items,
+                &[
+                    "第1项“独自居住”的答案“maybe”不是有效选项",
+                    "第2项“身上有伤”尚未作答",
+                    "第3项“辍学”尚未作答"
+                ]
+            );
+        }
         other => panic!("{other:?}"),
     }
     answer_template(&mut plugin);

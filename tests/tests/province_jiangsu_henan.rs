@@ -255,6 +255,31 @@ fn answers(pairs: &[(&str, &str)]) -> p::AssessInput {
     }
 }
 
+/// `pairs`, with every other item of `scale` answered with its first
+/// option (the 0-point one in both provinces' tables): the host refuses a
+/// questionnaire with gaps (issue #18), so "nothing risky" must be said.
+fn full(scales: &[p::ScaleDef], scale: &str, pairs: &[(&str, &str)]) -> p::AssessInput {
+    let def = scales.iter().find(|s| s.id == scale).expect("scale");
+    let mut input = answers(pairs);
+    for item in &def.items {
+        if !pairs.iter().any(|(i, _)| *i == item.id) {
+            input.answers.push(p::Answer {
+                item_id: item.id.clone(),
+                code: item.options[0].code.clone(),
+            });
+        }
+    }
+    input
+}
+
+/// The items the host names when it refuses a questionnaire.
+fn unanswered(err: hutong_plugin_host::PluginError) -> Vec<String> {
+    match err.failure() {
+        Some(CallFailure::Unanswered { items, .. }) => items.clone(),
+        other => panic!("expected unanswered items, got {other:?}"),
+    }
+}
+
 fn rejected(err: hutong_plugin_host::PluginError) -> String {
     match err.failure() {
         Some(CallFailure::Rejected { message }) => message.clone(),
@@ -265,7 +290,8 @@ fn rejected(err: hutong_plugin_host::PluginError) -> String {
 #[test]
 fn wang_zixuan_is_yellow_on_the_jiangsu_four_colour_scale() {
     let mut js = load(JIANGSU);
-    let scale = &js.scales().unwrap()[0];
+    let js_scales = js.scales().unwrap();
+    let scale = &js_scales[0];
     assert_eq!(scale.id, "four-colour");
     let groups: std::collections::BTreeSet<&str> =
         scale.items.iter().map(|i| i.group.as_str()).collect();
@@ -299,16 +325,24 @@ fn wang_zixuan_is_yellow_on_the_jiangsu_four_colour_scale() {
     assert!(physical.flagged && physical.value == 3.0);
     assert_eq!(a.sub_scores.len(), 3);
 
-    let green = js.assess("four-colour", &answers(&[])).unwrap();
+    let green = js
+        .assess("four-colour", &full(&js_scales, "four-colour", &[]))
+        .unwrap();
     assert_eq!(green.colour, Some(p::Colour::Green));
     assert_eq!(green.next_visit_days, Some(30));
     let blue = js
-        .assess("four-colour", &answers(&[("g_parents", "both_away")]))
+        .assess(
+            "four-colour",
+            &full(&js_scales, "four-colour", &[("g_parents", "both_away")]),
+        )
         .unwrap();
     assert_eq!(blue.colour, Some(p::Colour::Blue));
     // A single red-flag answer is red whatever the total.
     let red = js
-        .assess("four-colour", &answers(&[("g_harm", "yes")]))
+        .assess(
+            "four-colour",
+            &full(&js_scales, "four-colour", &[("g_harm", "yes")]),
+        )
         .unwrap();
     assert_eq!(red.colour, Some(p::Colour::Red));
     assert_eq!(red.next_visit_days, Some(7));
@@ -316,19 +350,35 @@ fn wang_zixuan_is_yellow_on_the_jiangsu_four_colour_scale() {
     let red2 = js
         .assess(
             "four-colour",
-            &answers(&[("p_disability", "grade12"), ("b_school", "dropout")]),
+            &full(
+                &js_scales,
+                "four-colour",
+                &[("p_disability", "grade12"), ("b_school", "dropout")],
+            ),
         )
         .unwrap();
     assert_eq!(red2.colour, Some(p::Colour::Red));
 
-    let msg = rejected(
-        js.assess("four-colour", &answers(&[("p_disability", "grade9")]))
-            .unwrap_err(),
+    // A code the item does not offer is refused by the host, naming it.
+    let items = unanswered(
+        js.assess(
+            "four-colour",
+            &full(&js_scales, "four-colour", &[("p_disability", "grade9")]),
+        )
+        .unwrap_err(),
     );
-    assert!(msg.contains("p_disability"), "{msg}");
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(items[0].contains("grade9"), "{items:?}");
+    // And an empty questionnaire names every item instead of reading as 绿.
+    let items = unanswered(js.assess("four-colour", &answers(&[])).unwrap_err());
+    assert_eq!(items.len(), js_scales[0].items.len());
+    assert!(items[0].starts_with("第1项"), "{items:?}");
     let msg = rejected(
-        js.assess("four-colour", &answers(&[("nope", "1")]))
-            .unwrap_err(),
+        js.assess(
+            "four-colour",
+            &full(&js_scales, "four-colour", &[("nope", "1")]),
+        )
+        .unwrap_err(),
     );
     assert!(msg.contains("nope"), "{msg}");
 }
@@ -339,7 +389,8 @@ type Band<'a> = (&'a [(&'a str, &'a str)], f64, &'a str, p::Colour);
 #[test]
 fn henan_hardship_levels_follow_the_bands_and_the_emergency_override() {
     let mut hn = load(HENAN);
-    let scale = &hn.scales().unwrap()[0];
+    let hn_scales = hn.scales().unwrap();
+    let scale = &hn_scales[0];
     assert_eq!(scale.id, "hardship-level");
     // Answer sets with known totals (points from DOMAIN §2.3 c).
     let cases: &[Band] = &[
@@ -422,7 +473,9 @@ fn henan_hardship_levels_follow_the_bands_and_the_emergency_override() {
         ),
     ];
     for (pairs, score, level, colour) in cases {
-        let a = hn.assess("hardship-level", &answers(pairs)).unwrap();
+        let a = hn
+            .assess("hardship-level", &full(&hn_scales, "hardship-level", pairs))
+            .unwrap();
         assert_eq!(a.score, Some(*score), "{pairs:?}");
         assert_eq!(a.level_code, *level, "score {score}");
         assert_eq!(a.colour, Some(*colour), "score {score}");
@@ -431,7 +484,11 @@ fn henan_hardship_levels_follow_the_bands_and_the_emergency_override() {
     let a = hn
         .assess(
             "hardship-level",
-            &answers(&[("e_runaway", "yes"), ("health", "good")]),
+            &full(
+                &hn_scales,
+                "hardship-level",
+                &[("e_runaway", "yes"), ("health", "good")],
+            ),
         )
         .unwrap();
     assert_eq!(a.level_code, "L1");
@@ -440,15 +497,24 @@ fn henan_hardship_levels_follow_the_bands_and_the_emergency_override() {
     assert!(a.reasons[0].contains("离家出走"), "{:?}", a.reasons);
     // "No" to every emergency item does not trigger it.
     let a = hn
-        .assess("hardship-level", &answers(&[("e_runaway", "no")]))
+        .assess(
+            "hardship-level",
+            &full(&hn_scales, "hardship-level", &[("e_runaway", "no")]),
+        )
         .unwrap();
     assert_eq!(a.level_code, "L5");
 
-    let msg = rejected(
-        hn.assess("hardship-level", &answers(&[("motivation", "sometimes")]))
-            .unwrap_err(),
+    let items = unanswered(
+        hn.assess(
+            "hardship-level",
+            &full(&hn_scales, "hardship-level", &[("motivation", "sometimes")]),
+        )
+        .unwrap_err(),
     );
-    assert!(msg.contains("motivation"), "{msg}");
+    assert!(
+        items.len() == 1 && items[0].contains("sometimes"),
+        "{items:?}"
+    );
 }
 
 fn fv(id: &str, row: Option<u32>, value: p::Value) -> p::FieldValue {
@@ -826,7 +892,18 @@ fn every_jiangsu_and_henan_template_renders_to_a_pdf_with_the_child_and_title() 
         .unwrap_err();
     assert!(rejected(err).contains("没有"));
 
-    let params = [("g_parents", "both_away"), ("p_disability", "grade12")];
+    // A filled-in sheet answers every item (the scale refuses gaps).
+    let js_scales = js.scales().unwrap();
+    let sheet = full(
+        &js_scales,
+        "four-colour",
+        &[("g_parents", "both_away"), ("p_disability", "grade12")],
+    );
+    let params: Vec<(&str, &str)> = sheet
+        .answers
+        .iter()
+        .map(|a| (a.item_id.as_str(), a.code.as_str()))
+        .collect();
     let doc = js
         .render_report("four-colour-sheet", &input(vec![wang.clone()], &params))
         .unwrap();

@@ -41,6 +41,15 @@ fn answers(pairs: &[(&str, &str)]) -> p::AssessInput {
     }
 }
 
+/// The items the host names when it refuses a questionnaire with gaps or
+/// codes the item does not offer (issue #18), joined.
+fn unanswered(err: hutong_plugin_host::PluginError) -> String {
+    match err.failure() {
+        Some(hutong_plugin_host::CallFailure::Unanswered { items, .. }) => items.join("；"),
+        other => panic!("expected unanswered items, got {other:?}"),
+    }
+}
+
 fn rejection(err: hutong_plugin_host::PluginError) -> String {
     match err.failure() {
         Some(hutong_plugin_host::CallFailure::Rejected { message }) => message.clone(),
@@ -90,6 +99,25 @@ fn psc(i: u32, a: u32, e: u32) -> Vec<(&'static str, String)> {
     spread(&ATTENTION, a, &mut out);
     spread(&EXTERNALISING, e, &mut out);
     out
+}
+
+/// The item ids of the PSC-17 scale, in the scale's order.
+fn xz_scale_ids(plugin: &mut Plugin) -> Vec<String> {
+    plugin
+        .scales()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "psc17")
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+/// The 1-based number the host gives `id`.
+fn ordered_position(ids: &[String], id: &str) -> usize {
+    ids.iter().position(|i| i == id).unwrap() + 1
 }
 
 fn assess_psc(plugin: &mut Plugin, pairs: &[(&'static str, String)]) -> p::Assessment {
@@ -154,19 +182,34 @@ fn psc17_is_keyed_by_item_id_not_position_and_rejects_bad_input_by_name() {
     assert_eq!(a, b);
     assert_eq!(a.level_code, "positive");
 
+    // An answer to an item the scale lacks is the plugin's to refuse.
     let mut unknown: Vec<(&str, &str)> = ordered.iter().map(|(i, c)| (*i, c.as_str())).collect();
-    unknown[0].0 = "psc_nonexistent";
+    unknown.push(("psc_nonexistent", "0"));
     let msg = rejection(xz.assess("psc17", &answers(&unknown)).unwrap_err());
     assert!(msg.contains("psc_nonexistent"), "{msg}");
+    // A renamed item leaves the real one unanswered: the host names it.
+    unknown.pop();
+    unknown[0].0 = "psc_nonexistent";
+    let msg = unanswered(xz.assess("psc17", &answers(&unknown)).unwrap_err());
+    assert!(
+        msg.starts_with("第1项") && msg.contains("尚未作答"),
+        "{msg}"
+    );
 
     let mut bad: Vec<(&str, &str)> = ordered.iter().map(|(i, c)| (*i, c.as_str())).collect();
     bad[3].1 = "3";
-    let msg = rejection(xz.assess("psc17", &answers(&bad)).unwrap_err());
-    assert!(msg.contains(bad[3].0) && msg.contains('3'), "{msg}");
+    let msg = unanswered(xz.assess("psc17", &answers(&bad)).unwrap_err());
+    let n = ordered_position(&xz_scale_ids(&mut xz), bad[3].0);
+    assert!(
+        msg.contains(&format!("第{n}项")) && msg.contains("答案“3”不是有效选项"),
+        "{msg}"
+    );
 
     let short: Vec<(&str, &str)> = ordered[1..].iter().map(|(i, c)| (*i, c.as_str())).collect();
-    let msg = rejection(xz.assess("psc17", &answers(&short)).unwrap_err());
-    assert!(msg.contains(ordered[0].0), "{msg}");
+    let msg = unanswered(xz.assess("psc17", &answers(&short)).unwrap_err());
+    let n = ordered_position(&xz_scale_ids(&mut xz), ordered[0].0);
+    assert_eq!(msg.matches("尚未作答").count(), 1, "{msg}");
+    assert!(msg.starts_with(&format!("第{n}项")), "{msg}");
 }
 
 // ------------------------------------------------------------------ 监护能力
@@ -198,8 +241,33 @@ fn rubric(total: u32, situations: &[&'static str]) -> Vec<(&'static str, String)
     out
 }
 
+/// Runs the rubric; situation items not listed are answered "0" (否): the
+/// host refuses a questionnaire with gaps (issue #18).
 fn assess_rubric(plugin: &mut Plugin, pairs: &[(&'static str, String)]) -> p::Assessment {
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(i, c)| (*i, c.as_str())).collect();
+    let scale = plugin
+        .scales()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "guardianship")
+        .unwrap();
+    let mut pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(i, c)| (i.to_string(), c.clone()))
+        .collect();
+    for item in &scale.items {
+        if !pairs.iter().any(|(i, _)| *i == item.id) {
+            assert!(
+                item.options.iter().any(|o| o.code == "0"),
+                "{} is not a yes/no situation",
+                item.id
+            );
+            pairs.push((item.id.clone(), "0".into()));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(i, c)| (i.as_str(), c.as_str()))
+        .collect();
     plugin.assess("guardianship", &answers(&pairs)).unwrap()
 }
 
@@ -241,11 +309,30 @@ fn guardianship_levels_change_exactly_at_the_thresholds_and_mandatory_situations
     no.push(("ABANDONED_UNCARED", "0".into()));
     assert_eq!(assess_rubric(&mut qh, &no).level_code, "normal");
 
-    let mut bad: Vec<(&str, &str)> = vec![("gc_willingness", "5")];
-    let msg = rejection(qh.assess("guardianship", &answers(&bad)).unwrap_err());
-    assert!(msg.contains("监护意愿"), "{msg}");
-    bad[0] = ("gc_unknown", "1");
-    let msg = rejection(qh.assess("guardianship", &answers(&bad)).unwrap_err());
+    let bad: Vec<(&str, &str)> = vec![("gc_willingness", "5")];
+    let msg = unanswered(qh.assess("guardianship", &answers(&bad)).unwrap_err());
+    assert!(
+        msg.contains("监护意愿") && msg.contains("答案“5”不是有效选项"),
+        "{msg}"
+    );
+    // A complete rubric plus an item the scale lacks: the plugin refuses it.
+    let full = rubric(36, &[]);
+    let mut unknown: Vec<(&str, &str)> = full.iter().map(|(i, c)| (*i, c.as_str())).collect();
+    let scale = qh
+        .scales()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "guardianship")
+        .unwrap();
+    let situations: Vec<String> = scale
+        .items
+        .iter()
+        .filter(|i| !unknown.iter().any(|(id, _)| *id == i.id))
+        .map(|i| i.id.clone())
+        .collect();
+    unknown.extend(situations.iter().map(|i| (i.as_str(), "0")));
+    unknown.push(("gc_unknown", "1"));
+    let msg = rejection(qh.assess("guardianship", &answers(&unknown)).unwrap_err());
     assert!(msg.contains("gc_unknown"), "{msg}");
 }
 

@@ -69,6 +69,23 @@ pub enum CoreError {
     #[error("{path}：{message}")]
     BadFile { path: PathBuf, message: String },
 
+    /// A file went past one of the readers' limits (SECURITY.md §7): it is
+    /// refused before it can exhaust memory, and nothing is imported.
+    #[error(
+        "{}{}：{what}超过上限（{limit}），已停止读取，未导入任何数据",
+        .path.display(),
+        .sheet.as_ref().map(|s| format!("（工作表“{s}”）")).unwrap_or_default()
+    )]
+    LimitExceeded {
+        path: PathBuf,
+        /// The worksheet, for workbooks.
+        sheet: Option<String>,
+        /// What is too big, with where it was found: "第3行的列数（1000001列）".
+        what: String,
+        /// The limit, in words: "每行最多 1000 列".
+        limit: String,
+    },
+
     #[error("读写文件 {path} 失败：{source}")]
     Io {
         path: PathBuf,

@@ -139,27 +139,76 @@ pub fn write_file(bundle: &Bundle, path: &Path) -> Result<()> {
     })
 }
 
+/// Biggest bundle file read (SECURITY.md §7): checked from the file's size
+/// before anything is read. The bundle is parsed straight into its types
+/// (never into a generic JSON tree), so memory stays close to the data's
+/// own size, and serde_json's nesting limit (128) stops a deeply nested file.
+pub const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads and checks a bundle file. Errors name the file and, for JSON
 /// problems, the line and column.
 pub fn read_file(path: &Path) -> Result<(Bundle, String)> {
-    let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
+    use std::io::Read;
+    let io = |source| CoreError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    let too_big = |size: u64| CoreError::LimitExceeded {
+        path: path.to_path_buf(),
+        sheet: None,
+        what: format!("文件大小（{} MB）", size / 1_048_576),
+        limit: format!("导出文件最大 {} MB", MAX_BUNDLE_BYTES / 1_048_576),
+    };
+    if size > MAX_BUNDLE_BYTES {
+        return Err(too_big(size));
+    }
+    // The file may grow while we read: never read more than the limit.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_BUNDLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     let hash = hex::encode(Sha256::digest(&bytes));
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| CoreError::BadFile {
+    let bundle = parse_bundle(&bytes, path)?;
+    Ok((bundle, hash))
+}
+
+/// Parses a bundle from bytes already read (at most [`MAX_BUNDLE_BYTES`]);
+/// `path` names the file in messages. Used by [`read_file`] and the fuzzer.
+pub fn parse_bundle(bytes: &[u8], path: &Path) -> Result<Bundle> {
+    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+        return Err(CoreError::LimitExceeded {
             path: path.to_path_buf(),
-            message: format!("不是有效的 JSON（第{}行第{}列）：{e}", e.line(), e.column()),
-        })?;
-    if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
+            sheet: None,
+            what: format!("文件大小（{} MB）", bytes.len() / 1_048_576),
+            limit: format!("导出文件最大 {} MB", MAX_BUNDLE_BYTES / 1_048_576),
+        });
+    }
+    let bad_json = |e: serde_json::Error| CoreError::BadFile {
+        path: path.to_path_buf(),
+        message: format!("不是有效的 JSON（第{}行第{}列）：{e}", e.line(), e.column()),
+    };
+    /// The two fields that say what the file is; everything else is skipped
+    /// without being stored.
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<serde_json::Value>,
+        format_version: Option<serde_json::Value>,
+    }
+    let probe: Probe = serde_json::from_slice(bytes).map_err(bad_json)?;
+    if probe.format.as_ref().and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(CoreError::BadFile {
             path: path.to_path_buf(),
             message: "不是护童导出文件（缺少 \"format\": \"hutong-export\"）".into(),
         });
     }
-    let version = value
-        .get("format_version")
+    let version = probe
+        .format_version
+        .as_ref()
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
     if version != u64::from(FORMAT_VERSION) {
@@ -168,11 +217,14 @@ pub fn read_file(path: &Path) -> Result<(Bundle, String)> {
             message: format!("导出格式版本 {version} 不受支持（本程序支持版本 {FORMAT_VERSION}）"),
         });
     }
-    let bundle: Bundle = serde_json::from_value(value).map_err(|e| CoreError::BadFile {
+    serde_json::from_slice(bytes).map_err(|e| CoreError::BadFile {
         path: path.to_path_buf(),
-        message: format!("内容不符合导出格式：{e}"),
-    })?;
-    Ok((bundle, hash))
+        message: format!(
+            "内容不符合导出格式（第{}行第{}列）：{e}",
+            e.line(),
+            e.column()
+        ),
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -239,23 +291,7 @@ pub fn import(
         ));
     }
     // Validate everything before writing anything, so errors name the record.
-    for (i, c) in bundle.children.iter().enumerate() {
-        let parsed = hutong_national::id_number::parse(&c.id_number, crate::store::today())
-            .map_err(|e| CoreError::field(format!("children[{i}] 身份证号"), e.to_string()))?;
-        if parsed.number != c.id_number || parsed.birth_date != c.birth_date || parsed.sex != c.sex
-        {
-            return Err(CoreError::field(
-                format!("children[{i}] {}", c.name),
-                "出生日期或性别与身份证号不一致",
-            ));
-        }
-        if !crate::divisions::exists(store.conn(), &c.residence_division)? {
-            return Err(CoreError::field(
-                format!("children[{i}] {}", c.name),
-                format!("现居住地 {} 不在本县区划表中", c.residence_division),
-            ));
-        }
-    }
+    validate(store.conn(), bundle, crate::store::today())?;
     store.write(actor, |tx| {
         let mut report = ImportReport::default();
         let conn = tx.conn();
@@ -336,4 +372,222 @@ pub fn import(
         )?;
         Ok(report)
     })
+}
+
+/// Longest name accepted in a bundle (characters).
+const MAX_NAME_CHARS: usize = 50;
+/// Longest free text accepted in a bundle field (characters).
+const MAX_TEXT_CHARS: usize = 10_000;
+
+fn check_name(what: &str, name: &str) -> Result<()> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(CoreError::field(what, "姓名不能为空"));
+    }
+    if n.chars().count() > MAX_NAME_CHARS {
+        return Err(CoreError::field(
+            what,
+            format!("姓名超过 {MAX_NAME_CHARS} 个字符"),
+        ));
+    }
+    // Control characters, bidirectional overrides (which make a name read
+    // differently than it sorts and prints) and quotes (which end up in file
+    // names and commands) have no place in a name; the middle dot of
+    // 买买提·艾力 does.
+    if let Some(c) = n.chars().find(|c| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '"' | '\'' | '`' | '‘' | '’' | '“' | '”')
+    }) {
+        return Err(CoreError::field(
+            what,
+            format!("姓名含控制字符、双向控制符或引号（U+{:04X}）", c as u32),
+        ));
+    }
+    Ok(())
+}
+
+fn check_text(what: &str, field: &str, text: Option<&str>) -> Result<()> {
+    if let Some(t) = text
+        && t.chars().count() > MAX_TEXT_CHARS
+    {
+        return Err(CoreError::field(
+            what,
+            format!("{field}超过 {MAX_TEXT_CHARS} 个字符"),
+        ));
+    }
+    Ok(())
+}
+
+fn child_on_file(conn: &Connection, id: RowId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM children WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn person_on_file(conn: &Connection, id: RowId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM persons WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Validates every record of a bundle as the table importers and the
+/// store's own writes do, naming the first bad record ("persons[3] 张三").
+/// References must point at a record in the bundle or already on file.
+pub fn validate(
+    conn: &Connection,
+    bundle: &Bundle,
+    today: hutong_national::NaiveDate,
+) -> Result<()> {
+    use std::collections::HashSet;
+    let children: HashSet<RowId> = bundle.children.iter().map(|c| c.id).collect();
+    let persons: HashSet<RowId> = bundle.persons.iter().map(|p| p.id).collect();
+    let child_known =
+        |id: RowId| -> Result<bool> { Ok(children.contains(&id) || child_on_file(conn, id)?) };
+    for (i, c) in bundle.children.iter().enumerate() {
+        let what = format!("children[{i}] {}", c.name);
+        check_name(&what, &c.name)?;
+        let parsed = hutong_national::id_number::parse(&c.id_number, today)
+            .map_err(|e| CoreError::field(format!("children[{i}] 身份证号"), e.to_string()))?;
+        if parsed.number != c.id_number || parsed.birth_date != c.birth_date || parsed.sex != c.sex
+        {
+            return Err(CoreError::field(what, "出生日期或性别与身份证号不一致"));
+        }
+        if !crate::divisions::exists(conn, &c.residence_division)? {
+            return Err(CoreError::field(
+                what,
+                format!("现居住地 {} 不在本县区划表中", c.residence_division),
+            ));
+        }
+    }
+    for (i, p) in bundle.persons.iter().enumerate() {
+        let what = format!("persons[{i}] {}", p.name);
+        check_name(&what, &p.name)?;
+        if let Some(raw) = p.id_number.as_deref() {
+            let parsed = hutong_national::id_number::parse(raw, today)
+                .map_err(|e| CoreError::field(format!("{what} 身份证号"), e.to_string()))?;
+            if parsed.number != raw
+                || p.birth_date.is_some_and(|d| d != parsed.birth_date)
+                || p.sex.is_some_and(|s| s != parsed.sex)
+            {
+                return Err(CoreError::field(what, "出生日期或性别与身份证号不一致"));
+            }
+        }
+        if let Some(phone) = p.phone.as_deref() {
+            let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
+            if !(5..=20).contains(&digits)
+                || !phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+            {
+                return Err(CoreError::field(
+                    what,
+                    format!("电话“{phone}”不是有效的号码"),
+                ));
+            }
+        }
+        if p.disability_grade.is_some_and(|g| !(1..=4).contains(&g)) {
+            return Err(CoreError::field(what, "残疾等级应为 1 至 4 级"));
+        }
+        for (field, text) in [
+            ("户籍地址", p.hukou_address.as_deref()),
+            ("现住址", p.address.as_deref()),
+            ("健康状况", p.health.as_deref()),
+            ("残疾类别", p.disability_type.as_deref()),
+            ("职业", p.occupation.as_deref()),
+        ] {
+            check_text(&what, field, text)?;
+        }
+    }
+    for (i, r) in bundle.relations.iter().enumerate() {
+        let what = format!("relations[{i}] {}", r.id);
+        if !child_known(r.child_id)? {
+            return Err(CoreError::field(
+                what,
+                format!("儿童 {} 既不在文件中，也不在本库中", r.child_id),
+            ));
+        }
+        if !persons.contains(&r.person_id) && !person_on_file(conn, r.person_id)? {
+            return Err(CoreError::field(
+                what,
+                format!("人员 {} 既不在文件中，也不在本库中", r.person_id),
+            ));
+        }
+        if r.situation.is_some() && !r.relation.is_parent() {
+            return Err(CoreError::field(what, "只有父亲或母亲可以登记父母情形"));
+        }
+        if let (Some(since), Some(until)) = (r.situation_since, r.situation_until)
+            && until < since
+        {
+            return Err(CoreError::field(what, "情形结束日期早于开始日期"));
+        }
+        if r.active && r.ended_on.is_some() {
+            return Err(CoreError::field(what, "仍有效的关系不应有结束日期"));
+        }
+        for (field, text) in [
+            ("情形证明", r.situation_evidence.as_deref()),
+            ("委托原因", r.entrustment_reason.as_deref()),
+        ] {
+            check_text(&what, field, text)?;
+        }
+    }
+    for (i, c) in bundle.categories.iter().enumerate() {
+        if !child_known(c.child_id)? {
+            return Err(CoreError::field(
+                format!("categories[{i}] {}", c.id),
+                format!("儿童 {} 既不在文件中，也不在本库中", c.child_id),
+            ));
+        }
+    }
+    for (i, f) in bundle.form_records.iter().enumerate() {
+        if !child_known(f.child_id)? {
+            return Err(CoreError::field(
+                format!("form_records[{i}] {}", f.id),
+                format!("儿童 {} 既不在文件中，也不在本库中", f.child_id),
+            ));
+        }
+    }
+    for (i, v) in bundle.visits.iter().enumerate() {
+        let what = format!("visits[{i}] {} {}", v.visit_date, v.id);
+        if !child_known(v.child_id)? {
+            return Err(CoreError::field(
+                what,
+                format!("儿童 {} 既不在文件中，也不在本库中", v.child_id),
+            ));
+        }
+        if v.visit_date > today {
+            return Err(CoreError::field(what, "走访日期晚于今天"));
+        }
+        if v.visitor.trim().is_empty() {
+            return Err(CoreError::field(what, "走访人不能为空"));
+        }
+        check_name(&format!("{what} 走访人"), &v.visitor)?;
+        if v.findings.trim().is_empty() {
+            return Err(CoreError::field(what, "走访情况不能为空"));
+        }
+        if v.next_due_override.is_some_and(|next| next <= v.visit_date) {
+            return Err(CoreError::field(what, "下次走访日期应晚于本次走访日期"));
+        }
+        if v.next_due_override.is_some()
+            && v.override_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(CoreError::field(what, "调整下次走访日期时必须填写原因"));
+        }
+        if !v.active && v.void_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(CoreError::field(what, "作废的走访必须有作废原因"));
+        }
+        for (field, text) in [
+            ("走访情况", Some(v.findings.as_str())),
+            ("后续措施", v.follow_up.as_deref()),
+        ] {
+            check_text(&what, field, text)?;
+        }
+    }
+    Ok(())
 }

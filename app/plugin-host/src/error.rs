@@ -15,8 +15,23 @@ pub enum CallFailure {
     FuelExhausted { budget: u64 },
     /// The wall-clock backstop fired.
     DeadlineExceeded { millis: u64 },
-    /// The guest tried to grow memory past the cap.
+    /// The guest tried to grow memory past the cap. `requested` is the sum
+    /// of all the plugin's memories it asked for.
     MemoryLimit { requested: usize, limit: usize },
+    /// A table asked for more elements than the cap (`table.grow` or a
+    /// table's initial size).
+    TableLimit { requested: usize, limit: usize },
+    /// The component wanted more core instances, memories or tables than a
+    /// plugin may have. `what` is 实例, 内存 or 表.
+    TooManyResources { what: &'static str, limit: usize },
+    /// Lifting the result would copy more than the cap out of the guest
+    /// (e.g. thousands of strings pointing at one buffer).
+    CopyLimit { limit: usize },
+    /// The plugin wrote more to stdout/stderr than the log buffer holds.
+    LogFlood { limit: usize },
+    /// `assess` was not called: items of the scale have no valid answer.
+    /// Each item reads "第3项“…”尚未作答".
+    Unanswered { scale: String, items: Vec<String> },
     /// The output exceeded a size cap.
     OutputTooLarge { what: String, limit: usize },
     /// The output broke the contract (bad index, cycle, unknown code...).
@@ -50,6 +65,27 @@ impl fmt::Display for CallFailure {
                 "内存超过上限：申请 {} MiB，上限 {} MiB，已停止",
                 requested / (1024 * 1024),
                 limit / (1024 * 1024)
+            ),
+            CallFailure::TableLimit { requested, limit } => write!(
+                f,
+                "函数表超过上限：申请 {requested} 项，上限 {limit} 项，已停止"
+            ),
+            CallFailure::TooManyResources { what, limit } => {
+                write!(f, "插件需要的{what}数量超过上限 {limit}，已拒绝实例化")
+            }
+            CallFailure::CopyLimit { limit } => write!(
+                f,
+                "输出需从插件复制的数据超过上限 {} MiB（可能是大量字符串指向同一块内存），已停止",
+                limit / (1024 * 1024)
+            ),
+            CallFailure::LogFlood { limit } => {
+                write!(f, "插件的标准输出/错误输出超过上限 {limit} 字节，已停止")
+            }
+            CallFailure::Unanswered { scale, items } => write!(
+                f,
+                "量表“{scale}”有 {} 道题尚未作答，未评估：{}",
+                items.len(),
+                items.join("；")
             ),
             CallFailure::OutputTooLarge { what, limit } => {
                 write!(f, "输出过大：{what} 超过上限 {limit}")

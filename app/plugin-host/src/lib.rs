@@ -16,6 +16,7 @@
 //! It depends on hutong-core alone among our crates and knows nothing of
 //! egui. Calls are synchronous; callers run them off the UI thread.
 
+pub mod answers;
 mod bindings;
 mod cache;
 mod convert;
@@ -26,6 +27,7 @@ mod runtime;
 mod sandbox;
 pub mod signing;
 
+pub use answers::{MissingItem, missing_required_items};
 pub use error::{CallFailure, PluginError};
 pub use limits::Limits;
 pub use plugin::{LoadInfo, Plugin};

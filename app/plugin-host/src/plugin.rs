@@ -9,7 +9,7 @@ use crate::convert::{self, Budget};
 use crate::error::{CallFailure, PluginError};
 use crate::limits::Limits;
 use crate::runtime::{EPOCH_TICK, Runtime};
-use crate::sandbox::HostState;
+use crate::sandbox::{HostState, Refusal};
 use hutong_core::document::Document;
 use hutong_core::province as p;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,7 @@ pub struct Plugin {
     live: Option<Live>,
     manifest: p::Manifest,
     forms: Option<Vec<p::FormDef>>,
+    scales: Option<Vec<p::ScaleDef>>,
     origin: PathBuf,
     load_info: LoadInfo,
     instances_created: u64,
@@ -124,6 +125,7 @@ impl Plugin {
                 screening_cycle: p::ScreeningCycle::HalfYearly,
             },
             forms: None,
+            scales: None,
             origin: origin.to_path_buf(),
             load_info: LoadInfo {
                 from_cache: outcome == CacheOutcome::Hit,
@@ -177,26 +179,41 @@ impl Plugin {
         format!("{}@{}", self.manifest.id, self.manifest.version)
     }
 
-    fn live(&mut self) -> Result<&mut Live, wasmtime::Error> {
+    /// The live instance, instantiating a fresh one when there is none. A
+    /// failed instantiation is classified like a failed call (a component
+    /// with too many memories is refused here).
+    fn live(&mut self) -> Result<&mut Live, CallFailure> {
         if self.live.is_none() {
-            let mut store = Store::new(
-                &self.engine,
-                HostState::new(self.limits.memory_bytes, self.limits.log_bytes),
-            );
+            let mut store = Store::new(&self.engine, HostState::new(&self.limits));
             store.limiter(|s| &mut s.limiter);
-            // Instantiation runs the guest's start code, which costs fuel too.
-            store.set_fuel(self.limits.fuel)?;
+            store.set_hostcall_fuel(self.limits.max_copy_bytes);
             let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-            store.set_epoch_deadline(ticks);
-            store.epoch_deadline_trap();
-            let bindings = self.pre.instantiate(&mut store)?;
+            // Instantiation runs the guest's start code, which costs fuel too.
+            let instantiated = store.set_fuel(self.limits.fuel).and_then(|_| {
+                store.set_epoch_deadline(ticks);
+                store.epoch_deadline_trap();
+                self.pre.instantiate(&mut store)
+            });
+            let bindings = match instantiated {
+                Ok(b) => b,
+                Err(e) => {
+                    return Err(match classify(&e, &store, &self.limits) {
+                        CallFailure::Trap { message, log } => CallFailure::Trap {
+                            message: format!("无法创建实例：{message}"),
+                            log,
+                        },
+                        other => other,
+                    });
+                }
+            };
             self.instances_created += 1;
             self.live = Some(Live { store, bindings });
         }
         // Just filled above when empty.
-        self.live
-            .as_mut()
-            .ok_or_else(|| wasmtime::Error::msg("instance missing"))
+        self.live.as_mut().ok_or_else(|| CallFailure::Trap {
+            message: "无法创建实例".into(),
+            log: String::new(),
+        })
     }
 
     /// Runs one export under the limits, converts its output, and turns
@@ -209,10 +226,7 @@ impl Plugin {
     ) -> Result<T, PluginError> {
         let limits = self.limits.clone();
         let result: Result<R, CallFailure> = match self.live() {
-            Err(e) => Err(CallFailure::Trap {
-                message: format!("无法创建实例：{e:#}"),
-                log: String::new(),
-            }),
+            Err(failure) => Err(failure),
             Ok(live) => {
                 let store = &mut live.store;
                 store.data_mut().limiter.refused = None;
@@ -297,18 +311,54 @@ impl Plugin {
     }
 
     pub fn scales(&mut self) -> Result<Vec<p::ScaleDef>, PluginError> {
-        self.call(
+        if let Some(scales) = &self.scales {
+            return Ok(scales.clone());
+        }
+        let scales = self.call(
             "list-scales",
             |b, s| b.hutong_province_plugin().call_list_scales(s),
             convert::scales,
-        )
+        )?;
+        self.scales = Some(scales.clone());
+        Ok(scales)
     }
 
+    /// Runs a scale. Before the plugin is called, the answers are checked
+    /// against the scale's own definition: every item of a scale the plugin
+    /// lists must be answered with one of its options, or the call is
+    /// refused with [`CallFailure::Unanswered`] naming the items — a missing
+    /// answer must never read as "no risk". (A scale id the plugin does not
+    /// list goes to the plugin, which refuses it.)
     pub fn assess(
         &mut self,
         scale_id: &str,
         input: &p::AssessInput,
     ) -> Result<p::Assessment, PluginError> {
+        let missing = {
+            let scales = match &self.scales {
+                Some(s) => s,
+                None => {
+                    self.scales()?;
+                    self.scales.get_or_insert_with(Vec::new)
+                }
+            };
+            scales
+                .iter()
+                .find(|s| s.id == scale_id)
+                .map(|scale| crate::answers::missing_required_items(scale, &input.answers))
+                .unwrap_or_default()
+        };
+        if !missing.is_empty() {
+            return Err(PluginError::Call {
+                plugin: self.manifest.id.clone(),
+                version: self.manifest.version.clone(),
+                export: "assess",
+                failure: CallFailure::Unanswered {
+                    scale: scale_id.to_string(),
+                    items: missing.iter().map(ToString::to_string).collect(),
+                },
+            });
+        }
         let wit_input = convert::assess_input_to_wit(input);
         self.call(
             "assess",
@@ -377,10 +427,41 @@ impl Plugin {
 
 /// Turns a wasmtime error into a typed failure, using what the store saw.
 fn classify(e: &wasmtime::Error, store: &Store<HostState>, limits: &Limits) -> CallFailure {
-    if let Some(requested) = store.data().limiter.refused {
-        return CallFailure::MemoryLimit {
-            requested,
-            limit: limits.memory_bytes,
+    match store.data().limiter.refused {
+        Some(Refusal::Memory { requested }) => {
+            return CallFailure::MemoryLimit {
+                requested,
+                limit: limits.memory_bytes,
+            };
+        }
+        Some(Refusal::Table { requested }) => {
+            return CallFailure::TableLimit {
+                requested,
+                limit: limits.max_table_elements,
+            };
+        }
+        None => {}
+    }
+    let text = format!("{e:#}");
+    // wasmtime's own words (pinned by tests/tests/plugin_limits.rs): the
+    // per-store counts, and the hostcall fuel that bounds lifting.
+    for (word, what, limit) in [
+        ("instance count too high", "实例", limits.max_instances),
+        ("memory count too high", "内存", limits.max_memories),
+        ("table count too high", "表", limits.max_tables),
+    ] {
+        if text.contains(word) {
+            return CallFailure::TooManyResources { what, limit };
+        }
+    }
+    if text.contains("too much data is being copied between the host and the guest") {
+        return CallFailure::CopyLimit {
+            limit: limits.max_copy_bytes,
+        };
+    }
+    if store.data().log_full(limits.log_bytes) {
+        return CallFailure::LogFlood {
+            limit: limits.log_bytes,
         };
     }
     let log = store.data().log();
@@ -402,9 +483,7 @@ fn classify(e: &wasmtime::Error, store: &Store<HostState>, limits: &Limits) -> C
                 };
             }
             CallFailure::Trap {
-                message: other
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| format!("{e:#}")),
+                message: other.map(|t| t.to_string()).unwrap_or(text),
                 log,
             }
         }

@@ -32,24 +32,48 @@ impl HostMonotonicClock for FixedMonotonicClock {
     }
 }
 
-/// Caps memory and records the refused request, so the error can say
-/// "asked for 1024 MiB, cap 64 MiB" instead of wasmtime's generic trap.
+/// What the limiter refused, so the error can name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Growing (or creating) a memory would take the plugin's memories to
+    /// `requested` bytes in total.
+    Memory { requested: usize },
+    /// A table asked for `requested` elements.
+    Table { requested: usize },
+}
+
+/// Caps the sum of all of a plugin's memories and every table's size, and
+/// records the refused request, so the error can say "asked for 1024 MiB,
+/// cap 64 MiB" instead of wasmtime's generic trap. The counts of instances,
+/// memories and tables are capped here too; each plugin instance has its
+/// own store, so every figure is per plugin.
 pub(crate) struct RecordingLimiter {
+    /// Cap on the sum of all memories, in bytes.
     pub limit: usize,
-    pub refused: Option<usize>,
+    /// Current sum of all memories, in bytes.
+    pub used: usize,
+    pub max_table_elements: usize,
+    pub max_instances: usize,
+    pub max_memories: usize,
+    pub max_tables: usize,
+    pub refused: Option<Refusal>,
 }
 
 impl ResourceLimiter for RecordingLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
-            self.refused = Some(desired);
+        // Called for every memory, also when it is created (current 0):
+        // the total is what the others hold plus this one's new size.
+        let total = self.used.saturating_sub(current).saturating_add(desired);
+        if total > self.limit {
+            self.refused = Some(Refusal::Memory { requested: total });
             return Ok(false);
         }
+        self.used = total;
         Ok(true)
     }
 
@@ -59,7 +83,28 @@ impl ResourceLimiter for RecordingLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
+        if desired > self.max_table_elements {
+            self.refused = Some(Refusal::Table { requested: desired });
+            // Trap rather than let `table.grow` return -1: the plugin is
+            // stopped whether or not it checks the result.
+            return Err(wasmtime::Error::msg(format!(
+                "table of {desired} elements refused (cap {})",
+                self.max_table_elements
+            )));
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        self.max_instances
+    }
+
+    fn memories(&self) -> usize {
+        self.max_memories
+    }
+
+    fn tables(&self) -> usize {
+        self.max_tables
     }
 }
 
@@ -72,7 +117,8 @@ pub(crate) struct HostState {
 }
 
 impl HostState {
-    pub fn new(memory_bytes: usize, log_bytes: usize) -> Self {
+    pub fn new(limits: &crate::limits::Limits) -> Self {
+        let log_bytes = limits.log_bytes;
         let stdout = MemoryOutputPipe::new(log_bytes);
         let stderr = MemoryOutputPipe::new(log_bytes);
         // No preopened directories, no environment, no arguments, no network
@@ -95,12 +141,22 @@ impl HostState {
             wasi,
             table: ResourceTable::new(),
             limiter: RecordingLimiter {
-                limit: memory_bytes,
+                limit: limits.memory_bytes,
+                used: 0,
+                max_table_elements: limits.max_table_elements,
+                max_instances: limits.max_instances,
+                max_memories: limits.max_memories,
+                max_tables: limits.max_tables,
                 refused: None,
             },
             stdout,
             stderr,
         }
+    }
+
+    /// True when stdout or stderr filled its buffer: the plugin flooded its log.
+    pub fn log_full(&self, log_bytes: usize) -> bool {
+        self.stdout.contents().len() >= log_bytes || self.stderr.contents().len() >= log_bytes
     }
 
     /// The plugin's captured output (stderr then stdout), trimmed for messages.

@@ -195,8 +195,9 @@ pub struct BatchOptions {
     /// Only this scale (default: each child's latest scale; the plugin's
     /// first scale for children never assessed).
     pub scale: Option<String>,
-    /// Also assess children with no result yet (with no answers: the plugin
-    /// scores what the file says and counts unanswered items as 0, and says so).
+    /// Also look at children with no result yet. They have no answers, so
+    /// they are counted in `without_answers` rather than scored: a missing
+    /// answer must never read as "no risk" (#18).
     pub include_unassessed: bool,
     /// A division subtree (default: the whole county).
     pub division: Option<String>,
@@ -212,6 +213,9 @@ pub struct BatchReport {
     pub unchanged: usize,
     /// Skipped: never assessed (without `include_unassessed`).
     pub not_assessed_before: usize,
+    /// Skipped: a required item of the scale has no answer (children never
+    /// assessed, or a result stored before answers were required).
+    pub without_answers: usize,
     /// Children whose colour changed, with (old, new) level codes.
     pub level_changes: Vec<LevelChange>,
     /// Children the plugin refused, with its message.
@@ -296,6 +300,10 @@ pub fn assess_all(
                     continue;
                 }
             };
+            if !hutong_plugin_host::missing_required_items(&scale, &answers).is_empty() {
+                report.without_answers += 1;
+                continue;
+            }
             let child = snapshot::child_snapshot_cached(store.conn(), *child_id, &mut names)?;
             if let Some(a) = latest {
                 let hash = assessments::input_hash(&plugin_ref, &scale.id, &answers, Some(&child))?;

@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod mapping;
 pub mod persons;
+mod prescan;
 pub mod read;
 
 pub use export::{ExportOutcome, ExportRequest, FileFormat, ListKind, export_list};

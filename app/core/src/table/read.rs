@@ -74,7 +74,8 @@ pub enum SourceFormat {
 }
 
 /// A data row: its 1-based line (row number in Excel, line in the CSV file)
-/// and its cells, as wide as the header.
+/// and its cells up to the row's last non-empty one (never wider than the
+/// header; use [`RawRow::get`], which reads missing cells as empty).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
     pub line: usize,
@@ -145,6 +146,120 @@ const HEADER_SEARCH_ROWS: usize = 30;
 /// Biggest file we read into memory.
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 
+/// The readers' limits (SECURITY.md §7, issue #18). Each is checked before
+/// the data it bounds is stored, so a hostile file is refused with a
+/// message rather than allowed to exhaust memory.
+///
+/// - rows: the last line or sheet row holding data (titles and header
+///   included), so 500,000 data rows always fit;
+/// - columns: the last column holding data, on any row;
+/// - cell length: Excel's own limit per cell;
+/// - cells: every cell kept, empty ones inside a row included (rows are
+///   kept only up to their last non-empty cell: nothing is sized to the
+///   widest row);
+/// - the uncompressed size of each zip entry of an XLSX/XLSB/ODS file, and
+///   of all of them together, checked from the zip directory before any
+///   entry is inflated (the zip reader stops at the declared size);
+/// - XLS and ODS sheets are pre-scanned, because calamine builds a dense
+///   grid for them: their extent (rows × columns) is bounded too.
+pub mod limits {
+    /// Highest row (line) number that may hold data.
+    pub const MAX_ROWS: usize = 600_000;
+    /// Highest column number that may hold data.
+    pub const MAX_COLUMNS: usize = 1_000;
+    /// Characters in one cell (Excel's own limit).
+    pub const MAX_CELL_CHARS: usize = 32_767;
+    /// Cells kept for one sheet (≈ 500,000 rows of 10 columns).
+    pub const MAX_CELLS: usize = 5_000_000;
+    /// Rows × columns of a sheet that the workbook library stores densely (XLS, ODS).
+    pub const MAX_DENSE_CELLS: u64 = 6_000_000;
+    /// Uncompressed size of one worksheet in an XLSX/XLSB (streamed, never held whole).
+    pub const MAX_SHEET_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
+    /// Uncompressed size of any other zip entry (shared strings, styles, ODS
+    /// content), which the workbook library holds in memory.
+    pub const MAX_OTHER_ENTRY_BYTES: u64 = 160 * 1024 * 1024;
+    /// Uncompressed size of all zip entries together.
+    pub const MAX_TOTAL_UNCOMPRESSED_BYTES: u64 = 1024 * 1024 * 1024;
+    /// Entries in one zip container.
+    pub const MAX_ZIP_ENTRIES: usize = 10_000;
+}
+use limits::*;
+
+/// A limit was passed while reading `name` (sheet `sheet`).
+fn too_large(
+    name: &str,
+    sheet: Option<&str>,
+    what: impl Into<String>,
+    limit: impl Into<String>,
+) -> CoreError {
+    CoreError::LimitExceeded {
+        path: name.into(),
+        sheet: sheet.map(str::to_string),
+        what: what.into(),
+        limit: limit.into(),
+    }
+}
+
+/// Counts the cells a sheet keeps and refuses past [`MAX_CELLS`].
+struct CellBudget {
+    name: String,
+    sheet: Option<String>,
+    used: usize,
+}
+
+impl CellBudget {
+    fn take(&mut self, n: usize, line: usize) -> Result<()> {
+        self.used = self.used.saturating_add(n);
+        if self.used > MAX_CELLS {
+            return Err(too_large(
+                &self.name,
+                self.sheet.as_deref(),
+                format!("单元格总数（读到第{line}行时已超过 {MAX_CELLS} 个）"),
+                format!("每个表最多 {MAX_CELLS} 个单元格"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks one row's position against the row limit.
+fn check_row(name: &str, sheet: Option<&str>, line: usize) -> Result<()> {
+    if line > MAX_ROWS {
+        return Err(too_large(
+            name,
+            sheet,
+            format!("行数（第{line}行仍有数据）"),
+            format!("最多 {MAX_ROWS} 行"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a cell's column and length. `col` is 0-based.
+fn check_cell(name: &str, sheet: Option<&str>, line: usize, col: usize, text: &str) -> Result<()> {
+    if col >= MAX_COLUMNS {
+        return Err(too_large(
+            name,
+            sheet,
+            format!("列数（第{line}行第{}列有数据）", col + 1),
+            format!("每行最多 {MAX_COLUMNS} 列"),
+        ));
+    }
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+        return Err(too_large(
+            name,
+            sheet,
+            format!(
+                "单元格 {}{line} 的长度（{} 个字符）",
+                column_letter(col),
+                text.chars().count()
+            ),
+            format!("每个单元格最多 {MAX_CELL_CHARS} 个字符"),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a CSV or workbook file. `is_known_header` recognises header texts
 /// (the mapping's aliases) so the header row can be found below titles.
 pub fn read_file(path: &Path, is_known_header: &dyn Fn(&str) -> bool) -> Result<RawTable> {
@@ -157,14 +272,12 @@ pub fn read_file(path: &Path, is_known_header: &dyn Fn(&str) -> bool) -> Result<
         source,
     })?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(CoreError::BadFile {
-            path: path.to_path_buf(),
-            message: format!(
-                "文件过大（{} MB），上限 {} MB",
-                meta.len() / 1_048_576,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-        });
+        return Err(too_large(
+            &path.display().to_string(),
+            None,
+            format!("文件大小（{} MB）", meta.len() / 1_048_576),
+            format!("最大 {} MB", MAX_FILE_BYTES / 1_048_576),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
         path: path.to_path_buf(),
@@ -178,16 +291,24 @@ pub fn read_file(path: &Path, is_known_header: &dyn Fn(&str) -> bool) -> Result<
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
             read_workbook_bytes(&bytes, &name, is_known_header)
         }
-        "csv" | "txt" | "tsv" => read_csv_bytes(&bytes, &name, is_known_header),
+        "csv" | "txt" | "tsv" => read_csv_owned(bytes, &name, is_known_header),
         _ if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) => {
             read_workbook_bytes(&bytes, &name, is_known_header)
         }
-        _ => read_csv_bytes(&bytes, &name, is_known_header),
+        _ => read_csv_owned(bytes, &name, is_known_header),
     };
     result.map_err(|e| match e {
         CoreError::BadFile { message, .. } => CoreError::BadFile {
             path: path.to_path_buf(),
             message,
+        },
+        CoreError::LimitExceeded {
+            sheet, what, limit, ..
+        } => CoreError::LimitExceeded {
+            path: path.to_path_buf(),
+            sheet,
+            what,
+            limit,
         },
         other => other,
     })
@@ -206,6 +327,12 @@ fn bad(name: &str, message: impl Into<String>) -> CoreError {
 /// Returns the text, the encoding's name, and whether some bytes could not
 /// be decoded (they become U+FFFD).
 pub fn decode_text(bytes: &[u8]) -> (String, &'static str, bool) {
+    let (text, name, had_errors) = decode_cow(bytes);
+    (text.into_owned(), name, had_errors)
+}
+
+/// [`decode_text`] without copying valid UTF-8.
+fn decode_cow(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str, bool) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or_default();
         let (text, had_errors) = enc.decode_without_bom_handling(rest);
@@ -216,13 +343,32 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str, bool) {
         } else {
             "UTF-16BE"
         };
-        return (text.into_owned(), name, had_errors);
+        return (text, name, had_errors);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "UTF-8", false),
+        Ok(s) => (std::borrow::Cow::Borrowed(s), "UTF-8", false),
         Err(_) => {
             let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            (text.into_owned(), "GBK", had_errors)
+            (text, "GBK", had_errors)
+        }
+    }
+}
+
+/// Reads CSV from an owned buffer: when the text had to be decoded, the raw
+/// bytes are freed before the rows are read.
+fn read_csv_owned(
+    bytes: Vec<u8>,
+    name: &str,
+    is_known_header: &dyn Fn(&str) -> bool,
+) -> Result<RawTable> {
+    let (text, encoding, had_errors) = decode_cow(&bytes);
+    match text {
+        std::borrow::Cow::Borrowed(_) => {
+            read_csv_text(&bytes, None, encoding, had_errors, name, is_known_header)
+        }
+        std::borrow::Cow::Owned(text) => {
+            drop(bytes);
+            read_csv_text(&[], Some(text), encoding, had_errors, name, is_known_header)
         }
     }
 }
@@ -234,7 +380,28 @@ pub fn read_csv_bytes(
     name: &str,
     is_known_header: &dyn Fn(&str) -> bool,
 ) -> Result<RawTable> {
-    let (text, encoding, had_errors) = decode_text(bytes);
+    let (text, encoding, had_errors) = decode_cow(bytes);
+    let owned = match text {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(t) => Some(t),
+    };
+    read_csv_text(bytes, owned, encoding, had_errors, name, is_known_header)
+}
+
+/// `owned` is the decoded text when it is not `raw` itself (valid UTF-8).
+fn read_csv_text(
+    raw: &[u8],
+    owned: Option<String>,
+    encoding: &str,
+    had_errors: bool,
+    name: &str,
+    is_known_header: &dyn Fn(&str) -> bool,
+) -> Result<RawTable> {
+    let text: &str = match &owned {
+        Some(t) => t,
+        // Only called with `raw` valid UTF-8 when nothing was decoded.
+        None => std::str::from_utf8(raw).map_err(|e| bad(name, format!("编码错误：{e}")))?,
+    };
     let head: String = text
         .lines()
         .take(HEADER_SEARCH_ROWS)
@@ -251,33 +418,57 @@ pub fn read_csv_bytes(
         .from_reader(text.as_bytes());
     let mut grid: Vec<(usize, Vec<Cell>)> = Vec::new();
     let mut lines = LineCounter::new(text.as_bytes());
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            let line = e
-                .position()
-                .map(|p| lines.line_at(p.byte() as usize))
-                .unwrap_or(i + 1);
-            bad(name, format!("第{line}行不是有效的 CSV：{e}"))
-        })?;
+    let mut budget = CellBudget {
+        name: name.to_string(),
+        sheet: None,
+        used: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    let mut i = 0usize;
+    loop {
+        i += 1;
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map(|p| lines.line_at(p.byte() as usize))
+                    .unwrap_or(i);
+                return Err(bad(name, format!("第{line}行不是有效的 CSV：{e}")));
+            }
+        }
         // The csv crate counts lines by '\n' but starts a record right after
         // the '\r' of a CRLF, so with Excel's CRLF its line numbers lag one
         // behind from the second record on; count from the byte offset instead.
         let line = record
             .position()
             .map(|p| lines.line_at(p.byte() as usize))
-            .unwrap_or(i + 1);
-        let cells = record
-            .iter()
-            .map(|s| {
-                if s.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(s.to_string())
-                }
-            })
-            .collect();
+            .unwrap_or(i);
+        // Keep the row only up to its last non-empty field; an empty row is
+        // not kept at all (it would be dropped below anyway).
+        let Some(last) = (0..record.len())
+            .rev()
+            .find(|&i| record.get(i).is_some_and(|s| !s.trim().is_empty()))
+        else {
+            continue;
+        };
+        check_row(name, None, line)?;
+        check_cell(name, None, line, last, "")?;
+        budget.take(last + 1, line)?;
+        let mut cells = Vec::with_capacity(last + 1);
+        for (col, s) in record.iter().take(last + 1).enumerate() {
+            check_cell(name, None, line, col, s)?;
+            cells.push(if s.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.to_string())
+            });
+        }
         grid.push((line, cells));
     }
+    drop(reader);
+    drop(owned);
     let mut notes = vec![format!("文件编码：{encoding}")];
     if had_errors {
         notes.push(format!(
@@ -292,6 +483,7 @@ pub fn read_csv_bytes(
         },
         notes,
         &[],
+        &mut budget,
         is_known_header,
     )
 }
@@ -350,63 +542,257 @@ pub struct Merged {
 type SheetGrid = (String, Vec<(usize, Vec<Cell>)>, Vec<Merged>);
 
 /// Reads the first non-empty sheet of a workbook (XLSX, XLS, XLSB, ODS).
+///
+/// Before calamine parses anything, the container is checked
+/// ([`super::prescan`]): zip entries' uncompressed sizes from the zip
+/// directory, and for XLS and ODS (which calamine stores as a dense grid)
+/// the extent of every sheet. XLSX and XLSB sheets are then streamed cell by
+/// cell, so a sheet whose only cells are A1 and XFD1048576 costs two cells,
+/// not seventeen billion.
 pub fn read_workbook_bytes(
     bytes: &[u8],
     name: &str,
     is_known_header: &dyn Fn(&str) -> bool,
 ) -> Result<RawTable> {
-    use calamine::Reader;
     // calamine has panicked on some corrupt containers in the past; a bad
     // file must become an error message, never a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-        || -> std::result::Result<SheetGrid, String> {
-            let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| format!("无法作为 Excel 工作簿打开：{e}"))?;
-            let sheets = wb.sheet_names();
-            if sheets.is_empty() {
-                return Err("工作簿中没有工作表".into());
-            }
-            let mut chosen = None;
-            for sheet in &sheets {
-                let range = wb
-                    .worksheet_range(sheet)
-                    .map_err(|e| format!("工作表“{sheet}”无法读取：{e}"))?;
-                if range.used_cells().next().is_some() {
-                    chosen = Some((sheet.clone(), range));
-                    break;
-                }
-            }
-            let Some((sheet, range)) = chosen else {
-                return Err("工作簿中所有工作表都是空的".into());
+        || -> Result<(SheetGrid, usize)> {
+            use calamine::Reader;
+            let kind = super::prescan::check_container(bytes, name)?;
+            let mut budget = CellBudget {
+                name: name.to_string(),
+                sheet: None,
+                used: 0,
             };
-            let (r0, c0) = range
-                .start()
-                .map(|(r, c)| (r as usize, c as usize))
-                .unwrap_or((0, 0));
-            let mut grid = Vec::new();
-            for (i, row) in range.rows().enumerate() {
-                let mut cells = vec![Cell::Empty; c0];
-                cells.extend(row.iter().map(convert_cell));
-                grid.push((r0 + i + 1, cells));
-            }
-            let merged = merged_regions(&mut wb, &sheet);
-            Ok((sheet, grid, merged))
+            let grid = match kind {
+                super::prescan::Kind::Xlsx => read_xlsx(bytes, name, &mut budget)?,
+                super::prescan::Kind::Xlsb => read_xlsb(bytes, name, &mut budget)?,
+                super::prescan::Kind::Ods => {
+                    let wb: calamine::Ods<_> = calamine::Ods::new(std::io::Cursor::new(bytes))
+                        .map_err(|e| open_error(name, e))?;
+                    read_dense(calamine::Sheets::Ods(wb), name, &mut budget)?
+                }
+                super::prescan::Kind::Xls => {
+                    let wb: calamine::Xls<_> = calamine::Xls::new(std::io::Cursor::new(bytes))
+                        .map_err(|e| open_error(name, e))?;
+                    read_dense(calamine::Sheets::Xls(wb), name, &mut budget)?
+                }
+            };
+            Ok((grid, budget.used))
         },
     ));
-    let (sheet, grid, merged) = match outcome {
+    let ((sheet, grid, merged), used) = match outcome {
         Ok(Ok(v)) => v,
-        Ok(Err(message)) => return Err(bad(name, message)),
+        Ok(Err(e)) => return Err(e),
         Err(_) => return Err(bad(name, "文件已损坏，无法读取（解析器中止）")),
     };
     let notes = vec![format!("工作表：{sheet}")];
+    let mut budget = CellBudget {
+        name: name.to_string(),
+        sheet: Some(sheet.clone()),
+        used,
+    };
     build_table(
         grid,
         name,
         SourceFormat::Workbook { sheet },
         notes,
         &merged,
+        &mut budget,
         is_known_header,
     )
+}
+
+fn open_error(name: &str, e: impl std::fmt::Display) -> CoreError {
+    bad(name, format!("无法作为 Excel 工作簿打开：{e}"))
+}
+
+/// Rows of a sheet being read: sparse by row, each row only as wide as its
+/// last cell.
+struct SheetRows<'a> {
+    name: &'a str,
+    sheet: String,
+    rows: std::collections::BTreeMap<u32, Vec<Cell>>,
+}
+
+impl SheetRows<'_> {
+    fn add(&mut self, budget: &mut CellBudget, (r, c): (u32, u32), value: Cell) -> Result<()> {
+        if value.is_empty() {
+            return Ok(());
+        }
+        let line = r as usize + 1;
+        let col = c as usize;
+        let sheet = Some(self.sheet.as_str());
+        check_row(self.name, sheet, line)?;
+        let text = match &value {
+            Cell::Text(t) | Cell::Error(t) => t.as_str(),
+            _ => "",
+        };
+        check_cell(self.name, sheet, line, col, text)?;
+        let row = self.rows.entry(r).or_default();
+        if col >= row.len() {
+            budget.take(col + 1 - row.len(), line)?;
+            row.resize(col + 1, Cell::Empty);
+        }
+        row[col] = value;
+        Ok(())
+    }
+
+    fn into_grid(self) -> Vec<(usize, Vec<Cell>)> {
+        self.rows
+            .into_iter()
+            .map(|(r, cells)| (r as usize + 1, cells))
+            .collect()
+    }
+}
+
+/// Refuses a sheet whose declared dimension is beyond the limits.
+fn check_declared(name: &str, sheet: &str, d: calamine::Dimensions) -> Result<()> {
+    let rows = d.end.0 as usize + 1;
+    let cols = d.end.1 as usize + 1;
+    if rows > MAX_ROWS || cols > MAX_COLUMNS {
+        return Err(too_large(
+            name,
+            Some(sheet),
+            format!(
+                "声明的范围 {}{}:{}{}（{rows} 行 × {cols} 列）",
+                column_letter(d.start.1 as usize),
+                d.start.0 as usize + 1,
+                column_letter(d.end.1 as usize),
+                rows
+            ),
+            format!("最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列"),
+        ));
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8], name: &str, budget: &mut CellBudget) -> Result<SheetGrid> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| open_error(name, e))?;
+    let sheets = wb.sheet_names();
+    if sheets.is_empty() {
+        return Err(bad(name, "工作簿中没有工作表"));
+    }
+    for sheet in &sheets {
+        budget.sheet = Some(sheet.clone());
+        let mut rows = SheetRows {
+            name,
+            sheet: sheet.clone(),
+            rows: Default::default(),
+        };
+        {
+            let mut reader = match wb.worksheet_cells_reader(sheet) {
+                Ok(r) => r,
+                Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+                Err(e) => return Err(bad(name, format!("工作表“{sheet}”无法读取：{e}"))),
+            };
+            check_declared(name, sheet, reader.dimensions())?;
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|e| bad(name, format!("工作表“{sheet}”无法读取：{e}")))?
+            {
+                rows.add(budget, cell.get_position(), convert_ref(cell.get_value()))?;
+            }
+        }
+        if rows.rows.is_empty() {
+            budget.used = 0;
+            continue;
+        }
+        let merged = wb
+            .merge_cells_by_sheet_name(sheet)
+            .unwrap_or_default()
+            .into_iter()
+            .map(merged_of)
+            .collect();
+        return Ok((sheet.clone(), rows.into_grid(), merged));
+    }
+    Err(bad(name, "工作簿中所有工作表都是空的"))
+}
+
+fn read_xlsb(bytes: &[u8], name: &str, budget: &mut CellBudget) -> Result<SheetGrid> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsb<_> =
+        calamine::Xlsb::new(std::io::Cursor::new(bytes)).map_err(|e| open_error(name, e))?;
+    let sheets = wb.sheet_names();
+    if sheets.is_empty() {
+        return Err(bad(name, "工作簿中没有工作表"));
+    }
+    for sheet in &sheets {
+        budget.sheet = Some(sheet.clone());
+        let mut rows = SheetRows {
+            name,
+            sheet: sheet.clone(),
+            rows: Default::default(),
+        };
+        let mut reader = wb
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| bad(name, format!("工作表“{sheet}”无法读取：{e}")))?;
+        check_declared(name, sheet, reader.dimensions())?;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| bad(name, format!("工作表“{sheet}”无法读取：{e}")))?
+        {
+            rows.add(budget, cell.get_position(), convert_ref(cell.get_value()))?;
+        }
+        if rows.rows.is_empty() {
+            budget.used = 0;
+            continue;
+        }
+        return Ok((sheet.clone(), rows.into_grid(), Vec::new()));
+    }
+    Err(bad(name, "工作簿中所有工作表都是空的"))
+}
+
+/// XLS and ODS: calamine reads them whole into dense ranges; the prescan
+/// has already bounded every sheet's extent.
+fn read_dense<RS: std::io::Read + std::io::Seek>(
+    mut wb: calamine::Sheets<RS>,
+    name: &str,
+    budget: &mut CellBudget,
+) -> Result<SheetGrid> {
+    use calamine::Reader;
+    let sheets = wb.sheet_names();
+    if sheets.is_empty() {
+        return Err(bad(name, "工作簿中没有工作表"));
+    }
+    for sheet in &sheets {
+        let range = wb
+            .worksheet_range(sheet)
+            .map_err(|e| bad(name, format!("工作表“{sheet}”无法读取：{e}")))?;
+        budget.sheet = Some(sheet.clone());
+        let mut rows = SheetRows {
+            name,
+            sheet: sheet.clone(),
+            rows: Default::default(),
+        };
+        for (r, c, value) in range.used_cells() {
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            rows.add(
+                budget,
+                (r0.saturating_add(r as u32), c0.saturating_add(c as u32)),
+                convert_cell(value),
+            )?;
+        }
+        if rows.rows.is_empty() {
+            budget.used = 0;
+            continue;
+        }
+        let merged = merged_regions(&mut wb, sheet);
+        return Ok((sheet.clone(), rows.into_grid(), merged));
+    }
+    Err(bad(name, "工作簿中所有工作表都是空的"))
+}
+
+fn merged_of(d: calamine::Dimensions) -> Merged {
+    Merged {
+        first_row: d.start.0 as usize,
+        first_col: d.start.1 as usize,
+        last_row: d.end.0 as usize,
+        last_col: d.end.1 as usize,
+    }
 }
 
 fn merged_regions<RS: std::io::Read + std::io::Seek>(
@@ -418,14 +804,7 @@ fn merged_regions<RS: std::io::Read + std::io::Seek>(
         calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
         _ => Vec::new(),
     };
-    dims.into_iter()
-        .map(|d| Merged {
-            first_row: d.start.0 as usize,
-            first_col: d.start.1 as usize,
-            last_row: d.end.0 as usize,
-            last_col: d.end.1 as usize,
-        })
-        .collect()
+    dims.into_iter().map(merged_of).collect()
 }
 
 fn convert_cell(d: &calamine::Data) -> Cell {
@@ -452,6 +831,28 @@ fn convert_cell(d: &calamine::Data) -> Cell {
         },
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+fn convert_ref(d: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match d {
+        DataRef::SharedString(s) => {
+            if s.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text((*s).to_string())
+            }
+        }
+        DataRef::String(s) => convert_cell(&calamine::Data::String(s.clone())),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => convert_cell(&calamine::Data::DateTime(*dt)),
+        DataRef::DateTimeIso(s) => convert_cell(&calamine::Data::DateTimeIso(s.clone())),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(format!("{e}")),
     }
 }
 
@@ -505,6 +906,7 @@ fn build_table(
     format: SourceFormat,
     mut notes: Vec<String>,
     merged: &[Merged],
+    budget: &mut CellBudget,
     is_known_header: &dyn Fn(&str) -> bool,
 ) -> Result<RawTable> {
     // Drop empty rows first: blank lines above a header and the formatted
@@ -561,13 +963,12 @@ fn build_table(
             if *n > 1 { format!("{h}#{n}") } else { h }
         })
         .collect();
+    // Rows stay as wide as their own last cell ([`RawRow::get`] reads
+    // anything further right as empty): nothing is sized to the widest row.
     let mut rows: Vec<RawRow> = grid
         .into_iter()
         .skip(h + 1)
-        .map(|(line, mut cells)| {
-            cells.resize(width, Cell::Empty);
-            RawRow { line, cells }
-        })
+        .map(|(line, cells)| RawRow { line, cells })
         .collect();
 
     // Merged regions below the header: copy the top-left value down and across.
@@ -589,13 +990,25 @@ fn build_table(
                 continue;
             }
             let mut any = false;
-            for line in top_line..=m.last_row + 1 {
+            // A hostile region may claim four billion rows: stop at the last row read.
+            let last_line = rows.last().map_or(0, |r| r.line);
+            for line in top_line..=(m.last_row + 1).min(last_line) {
                 let Some(&ri) = index.get(&line) else {
                     continue;
                 };
-                for col in m.first_col..=m.last_col.min(width.saturating_sub(1)) {
+                let last_col = m.last_col.min(width.saturating_sub(1));
+                if m.first_col > last_col {
+                    continue;
+                }
+                let row = &mut rows[ri].cells;
+                if row.len() <= last_col {
+                    // Filling widens the row: those cells count too.
+                    budget.take(last_col + 1 - row.len(), line)?;
+                    row.resize(last_col + 1, Cell::Empty);
+                }
+                for col in m.first_col..=last_col {
                     if (line, col) != (top_line, m.first_col)
-                        && let Some(cell) = rows[ri].cells.get_mut(col)
+                        && let Some(cell) = row.get_mut(col)
                         && cell.is_empty()
                     {
                         *cell = value.clone();

@@ -162,17 +162,13 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
             println!(
-                "插件 {}：在档儿童 {} 人，新评估 {} 人，未变化 {} 人，从未评估 {} 人{}，失败 {} 人；用时 {} 毫秒",
+                "插件 {}：在档儿童 {} 人，新评估 {} 人，未变化 {} 人，从未评估 {} 人，缺少答案未评估 {} 人，失败 {} 人；用时 {} 毫秒",
                 plugin.reference(),
                 report.children,
                 report.assessed,
                 report.unchanged,
                 report.not_assessed_before,
-                if a.include_unassessed {
-                    ""
-                } else {
-                    "（加 --include-unassessed 一并评估）"
-                },
+                report.without_answers,
                 report.failed.len(),
                 report.millis
             );

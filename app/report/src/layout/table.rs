@@ -1,7 +1,11 @@
 //! Ruled tables and key-value form grids.
 //!
-//! A row is never split across pages: when the next row does not fit, the
-//! table continues on a new page, which starts with the header rows again.
+//! A row that fits on a page is never split: when the next row does not
+//! fit, the table continues on a new page, which starts with the header
+//! rows again. A row taller than a whole page (a long 走访 finding) is split
+//! between lines of its cells' content, each part ruled as a row of its own
+//! and each continuation page starting with the header, so nothing is drawn
+//! past the bottom margin and no text is lost.
 //! Key-value grids are tables too (label, value, label, value …), so they
 //! share the ruling and pagination.
 
@@ -20,11 +24,16 @@ const PAD_Y: f32 = 2.5;
 const RULE: f32 = 0.5;
 /// More columns than this is not a table a person can read on A4.
 const MAX_COLUMNS: usize = 64;
+/// The least room worth starting a split row in (about two lines of text).
+const MIN_SLICE: f32 = 36.0;
 
 /// A laid-out row: items relative to the row's top-left, and its height.
+/// `cells` keeps each cell's span and its content top-aligned (relative to
+/// the row's top-left, padding included, no ruling) for splitting.
 struct RowBox {
     items: Vec<DrawItem>,
     height: f32,
+    cells: Vec<(f32, f32, Vec<DrawItem>)>,
 }
 
 /// Column edges (x offsets from the text block's left, `n + 1` of them).
@@ -88,8 +97,21 @@ fn layout_row(
     let content_h = cells.iter().map(|c| c.3).fold(0.0f32, f32::max);
     let height = content_h + 2.0 * PAD_Y;
     let mut items = Vec::new();
+    let mut top_aligned = Vec::with_capacity(cells.len());
     for (x1, x2, cell_items, h) in cells {
         let dy = PAD_Y + (content_h - h) / 2.0;
+        top_aligned.push((
+            x1,
+            x2,
+            cell_items
+                .iter()
+                .cloned()
+                .map(|mut it| {
+                    it.translate(x1 + PAD_X, PAD_Y);
+                    it
+                })
+                .collect(),
+        ));
         items.extend(cell_items.into_iter().map(|mut it| {
             it.translate(x1 + PAD_X, dy);
             it
@@ -103,7 +125,107 @@ fn layout_row(
             fill: None,
         });
     }
-    Ok(RowBox { items, height })
+    Ok(RowBox {
+        items,
+        height,
+        cells: top_aligned,
+    })
+}
+
+/// The vertical extent (top, bottom) of an item, relative to its row.
+fn extent(item: &DrawItem) -> (f32, f32) {
+    match item {
+        DrawItem::Text(run) => {
+            let (lo, hi) = run.glyphs.iter().fold((f32::MAX, f32::MIN), |(lo, hi), g| {
+                (lo.min(g.y), hi.max(g.y))
+            });
+            if lo > hi {
+                return (0.0, 0.0);
+            }
+            // Baselines: the ascent is about 0.9 em, the descent 0.25 em.
+            (lo - run.size * 0.9, hi + run.size * 0.25)
+        }
+        DrawItem::Line { from, to, .. } => (from.1.min(to.1), from.1.max(to.1)),
+        DrawItem::Rect { y, h, .. } => (*y, *y + h.max(0.0)),
+        DrawItem::Circle { cy, r, .. } => (cy - r, cy + r),
+    }
+}
+
+/// Where to end a slice that may reach down to `limit` (row coordinates,
+/// starting at `from`): the lowest point at or above `limit` that cuts
+/// through no item. If a single item is taller than the whole slice, the
+/// cut is forced at `limit`.
+fn cut_at(items: &[(f32, f32)], from: f32, limit: f32) -> f32 {
+    let mut cut = limit;
+    // Moving the cut up to a straddling item's top may make it straddle
+    // another one; a few rounds settle it (each round only moves up).
+    for _ in 0..64 {
+        let straddler = items
+            .iter()
+            .filter(|(top, bottom)| *top < cut - 0.01 && *bottom > cut + 0.01 && *top >= from)
+            .map(|(top, _)| *top)
+            .fold(f32::MAX, f32::min);
+        if straddler == f32::MAX {
+            break;
+        }
+        cut = straddler;
+    }
+    if cut <= from + 0.01 { limit } else { cut }
+}
+
+/// Places a row too tall for any page in parts: each part holds the items
+/// that end above its cut, is ruled like a row, and is followed by a new
+/// page (with the header repeated when `header` is given).
+fn place_split_row(flow: &mut Flow, r: RowBox, header: Option<&[RowBox]>) {
+    let extents: Vec<(f32, f32)> = r
+        .cells
+        .iter()
+        .flat_map(|(_, _, items)| items.iter().map(extent))
+        .collect();
+    let mut from = 0.0f32;
+    let mut first = true;
+    while from < r.height - 0.01 {
+        let pad_top = if first { 0.0 } else { PAD_Y };
+        let avail = (flow.bottom - flow.y - pad_top - PAD_Y).max(1.0);
+        let last = from + avail + PAD_Y >= r.height;
+        let cut = if last {
+            r.height
+        } else {
+            cut_at(&extents, from, from + avail)
+        };
+        let height = cut - from + pad_top + if last { 0.0 } else { PAD_Y };
+        let mut items = Vec::new();
+        for (x1, x2, cell) in &r.cells {
+            for item in cell {
+                // Each item goes to the one part its top falls in; the cut
+                // passes through no item (unless one is taller than a page).
+                let (top, _) = extent(item);
+                if (first || top >= from - 0.01) && (last || top < cut - 0.01) {
+                    let mut it = item.clone();
+                    it.translate(0.0, pad_top - from);
+                    items.push(it);
+                }
+            }
+            items.push(DrawItem::Rect {
+                x: *x1,
+                y: 0.0,
+                w: x2 - x1,
+                h: height,
+                stroke: Some(Stroke::solid(RULE)),
+                fill: None,
+            });
+        }
+        flow.place(items, 0.0, height);
+        if last {
+            break;
+        }
+        from = cut;
+        first = false;
+        flow.new_page();
+        if let Some(h) = header {
+            place_rows(flow, h);
+        }
+    }
 }
 
 /// The cell's alignment applies to paragraphs that did not choose one.
@@ -179,23 +301,31 @@ pub(crate) fn table(
     let repeat = flow.paged && header_h < page_h * 0.5;
 
     let body = &t.rows[nhead..];
+    // The room a row has on a page that starts with the header.
+    let room = page_h - if repeat { header_h } else { 0.0 };
     let mut first = true;
     for row in body {
         let r = layout_row(ctx, row, &edges, depth)?;
+        let too_tall = flow.paged && r.height > room + 0.01;
         if first {
-            // Keep the header with the first row.
-            flow.ensure(header_h + r.height);
+            // Keep the header with the first row (a row too tall for any
+            // page starts right below the header instead).
+            flow.ensure(header_h + if too_tall { 3.0 * MIN_SLICE } else { r.height });
             place_rows(flow, &header);
             first = false;
-        } else if flow.paged && flow.y + r.height > flow.bottom + 0.01 {
+        } else if flow.paged
+            && flow.y + if too_tall { MIN_SLICE } else { r.height } > flow.bottom + 0.01
+        {
             flow.new_page();
             if repeat {
                 place_rows(flow, &header);
             }
         }
-        // A row taller than a whole page cannot be kept whole; it is
-        // placed at the page top and runs past the bottom margin.
-        flow.place(r.items, 0.0, r.height);
+        if too_tall {
+            place_split_row(flow, r, repeat.then_some(header.as_slice()));
+        } else {
+            flow.place(r.items, 0.0, r.height);
+        }
     }
     if first {
         flow.ensure(header_h);
