@@ -36,6 +36,8 @@ pub enum CaseworkError {
     },
     #[error("插件 {plugin} 没有任何评估量表")]
     NoScales { plugin: String },
+    #[error("量表“{scale}”没有题目{}，未评估", .items.iter().map(|i| format!("“{i}”")).collect::<Vec<_>>().join("、"))]
+    UnknownItems { scale: String, items: Vec<String> },
 }
 
 pub type Result<T, E = CaseworkError> = std::result::Result<T, E>;
@@ -110,6 +112,19 @@ pub fn assess_child(
     answers: Vec<Answer>,
     today: NaiveDate,
 ) -> Result<StoredAssessment> {
+    // An answer to an item the scale does not have is a typing mistake;
+    // name it rather than leave the item it was meant for unanswered.
+    let unknown: Vec<String> = answers
+        .iter()
+        .filter(|a| !scale.items.iter().any(|i| i.id == a.item_id))
+        .map(|a| a.item_id.clone())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CaseworkError::UnknownItems {
+            scale: scale.id.clone(),
+            items: unknown,
+        });
+    }
     let child = snapshot::child_snapshot(store.conn(), child_id)?;
     let input = AssessInput {
         today: today.to_string(),
