@@ -29,6 +29,20 @@ pub fn list(store: &mut Store, session: &Session) -> Result<Vec<User>> {
     Ok(users::list(store.conn())?)
 }
 
+/// The accounts with the name of each one's division ("插花村民委员会"),
+/// for the 用户与权限 table (people read names, not codes).
+pub fn list_with_scope_names(store: &mut Store, session: &Session) -> Result<Vec<(User, String)>> {
+    let list = list(store, session)?;
+    list.into_iter()
+        .map(|u| {
+            let name = hutong_core::divisions::get(store.conn(), u.scope.code())?
+                .map(|d| d.name)
+                .unwrap_or_default();
+            Ok((u, name))
+        })
+        .collect()
+}
+
 pub fn create(store: &mut Store, session: &Session, req: &AccountRequest) -> Result<User> {
     session.require(store, Action::ManageUsers)?;
     let user = store.write(&session.actor(), |tx| {

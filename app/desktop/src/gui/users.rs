@@ -12,8 +12,9 @@ use zeroize::Zeroize;
 
 #[derive(Default)]
 pub struct UsersState {
-    /// Accounts as last loaded; `None` until the screen is opened.
-    users: Option<Vec<User>>,
+    /// Accounts as last loaded, with their division's name; `None` until
+    /// the screen is opened.
+    users: Option<Vec<(User, String)>>,
     new: NewAccount,
     /// Divisions offered for the new account's role, loaded when it changes.
     choices: Option<(Role, Vec<Division>)>,
@@ -61,7 +62,7 @@ fn reload(app: &mut HutongApp) {
     let Some(session) = app.session.clone() else {
         return;
     };
-    match accounts::list(&mut app.store, &session) {
+    match accounts::list_with_scope_names(&mut app.store, &session) {
         Ok(list) => app.users_screen.users = Some(list),
         Err(e) => app.users_screen.message = Some((false, e.to_string())),
     }
@@ -117,11 +118,11 @@ fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
             ui.label("");
             ui.end_row();
-            for u in &users {
+            for (u, scope_name) in &users {
                 ui.label(&u.username);
                 ui.label(&u.display_name);
                 ui.label(role_label(app, u.role));
-                ui.label(u.scope.code());
+                ui.label(format!("{scope_name}（{}）", u.scope.code()));
                 let mut state = app.t(if u.active {
                     "users.active"
                 } else {
