@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod bundle;
 pub mod casework;
+pub mod children;
 pub mod error;
 pub mod installed;
 pub mod paths;

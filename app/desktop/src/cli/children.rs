@@ -6,7 +6,8 @@ use clap::{Args, Subcommand};
 use hutong_core::children::{self, ChildInput, ChildQuery, ChildStatus, SortKey};
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::{dates, division, id_number};
-use hutong_core::{Actor, categories, divisions, persons, visits};
+use hutong_core::{Actor, categories, divisions};
+use hutong_services::Session;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -97,9 +98,10 @@ pub struct AddArgs {
     basis: Option<String>,
 }
 
-pub fn run(db: &Path, actor: &Actor, cmd: ChildCommand) -> Result<ExitCode> {
+pub fn run(db: &Path, session: &Session, cmd: ChildCommand) -> Result<ExitCode> {
+    let actor = &session.actor();
     match cmd {
-        ChildCommand::List(a) => list(db, actor, a),
+        ChildCommand::List(a) => list(db, session, a),
         ChildCommand::Show {
             id_number,
             json,
@@ -107,7 +109,7 @@ pub fn run(db: &Path, actor: &Actor, cmd: ChildCommand) -> Result<ExitCode> {
             purpose,
         } => show(
             db,
-            actor,
+            session,
             &id_number,
             json,
             reveal.then_some(purpose).flatten(),
@@ -121,12 +123,6 @@ pub fn run(db: &Path, actor: &Actor, cmd: ChildCommand) -> Result<ExitCode> {
     }
 }
 
-/// Masks the child's own ID number and phone for a view without a reveal.
-fn mask_child(child: &mut children::Child) {
-    child.id_number = id_number::mask(&child.id_number);
-    child.phone = child.phone.as_deref().map(id_number::mask_phone);
-}
-
 fn parse_category(code: &str) -> Result<CaseCategory> {
     CaseCategory::from_code(code.trim()).with_context(|| {
         let known: Vec<_> = CaseCategory::ALL
@@ -137,7 +133,7 @@ fn parse_category(code: &str) -> Result<CaseCategory> {
     })
 }
 
-fn list(db: &Path, actor: &Actor, a: ListArgs) -> Result<ExitCode> {
+fn list(db: &Path, session: &Session, a: ListArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let division = match &a.village {
         Some(v) => Some(
@@ -169,15 +165,11 @@ fn list(db: &Path, actor: &Actor, a: ListArgs) -> Result<ExitCode> {
         limit: a.limit,
         ..Default::default()
     };
-    let rows = children::list(store.conn(), actor.scope(), &query)?;
+    let (rows, _) = hutong_services::children::list(&mut store, session, &query)?;
     let revealed = if a.reveal {
         let purpose = a.purpose.clone().unwrap_or_default();
         let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-        store.write(actor, |tx| {
-            ids.iter()
-                .map(|id| children::reveal_id_number(tx, *id, &purpose))
-                .collect::<hutong_core::Result<Vec<_>>>()
-        })?;
+        hutong_services::children::reveal_list(&mut store, session, &ids, &purpose)?;
         true
     } else {
         false
@@ -232,50 +224,39 @@ fn list(db: &Path, actor: &Actor, a: ListArgs) -> Result<ExitCode> {
 
 fn show(
     db: &Path,
-    actor: &Actor,
+    session: &Session,
     id: &str,
     json: bool,
     reveal_purpose: Option<String>,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let Some(mut child) = children::get_by_id_number(store.conn(), actor.scope(), id)? else {
+    let Some(mut file) = hutong_services::children::open_by_id_number(&mut store, session, id)?
+    else {
         bail!(
-            "未找到身份证号为 {} 的儿童档案（或不在本账户的管辖范围内）",
+            "未找到身份证号为 {} 的儿童档案",
             id_number::mask(&id_number::normalize(id))
         );
     };
-    let mut relations = persons::for_child(store.conn(), child.id)?;
     // Full numbers of the child and relatives are shown only through an
     // audited reveal with a purpose; otherwise every ID and phone is masked.
     match reveal_purpose {
         Some(purpose) => {
-            store.write(actor, |tx| {
-                children::reveal_id_number(tx, child.id, &purpose)?;
-                persons::reveal_for_child(tx, child.id, &purpose)
-            })?;
+            hutong_services::children::reveal(&mut store, session, file.child.id, &purpose)?;
         }
-        None => {
-            mask_child(&mut child);
-            for rp in &mut relations {
-                rp.person.id_number = rp.person.id_number.as_deref().map(id_number::mask);
-                rp.person.phone = rp.person.phone.as_deref().map(id_number::mask_phone);
-            }
-        }
+        None => hutong_services::children::mask(&mut file),
     }
-    let conn = store.conn();
-    let cats = categories::for_child(conn, child.id)?;
-    let visit_list = visits::for_child(conn, child.id)?;
     if json {
-        let out = serde_json::json!({
-            "child": child,
-            "residence_path": divisions::full_name(conn, &child.residence_division)?,
-            "relations": relations,
-            "categories": cats,
-            "visits": visit_list,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", serde_json::to_string_pretty(&file)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let conn = store.conn();
+    let hutong_services::children::ChildFile {
+        child,
+        relations,
+        categories: cats,
+        visits: visit_list,
+        ..
+    } = file;
     let today = chrono::Local::now().date_naive();
     println!(
         "姓名：{}{}",

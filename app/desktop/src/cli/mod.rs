@@ -144,7 +144,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let result = match command {
         Command::Init(a) => setup::init(&db, a, cli.password_stdin),
         Command::Demo(a) => setup::demo(&db, a),
-        Command::Child(c) => children::run(&db, &actor()?, c),
+        Command::Child(c) => children::run(&db, session()?, c),
         Command::Division(c) => setup::division(&db, c),
         Command::Export(a) => setup::export(&db, &actor()?, a),
         Command::Import(a) => setup::import(&db, &actor()?, a),

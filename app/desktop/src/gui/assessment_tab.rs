@@ -257,7 +257,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                 if let Some(f) = &mut app.file
                     && f.child.id == p.child_id
                 {
-                    f.reload_history(app.store.conn());
+                    f.reload_history(&mut app.store, app.session.as_ref());
                 }
             }
         }

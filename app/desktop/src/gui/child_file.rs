@@ -3,12 +3,13 @@
 
 use super::HutongApp;
 use eframe::egui;
-use hutong_core::audit::{self, AuditEntry};
-use hutong_core::categories::{self, CategoryRecord};
-use hutong_core::children::{self, Child, ChildInput};
+use hutong_core::RowId;
+use hutong_core::audit::AuditEntry;
+use hutong_core::categories::CategoryRecord;
+use hutong_core::children::{Child, ChildInput};
 use hutong_core::national::{dates, id_number};
-use hutong_core::persons::{self, RelatedPerson};
-use hutong_core::{RowId, divisions};
+use hutong_core::persons::RelatedPerson;
+use hutong_services::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -47,9 +48,11 @@ impl FileState {
         self.input != self.saved_input || self.form.as_ref().is_some_and(|f| f.is_dirty())
     }
 
-    pub fn reload_history(&mut self, conn: &hutong_core::store::Connection) {
-        self.history =
-            audit::history(conn, "children", &self.child.id.to_string()).unwrap_or_default();
+    pub fn reload_history(&mut self, store: &mut hutong_core::Store, session: Option<&Session>) {
+        if let Some(session) = session {
+            self.history = hutong_services::children::history(store, session, self.child.id)
+                .unwrap_or_default();
+        }
     }
 }
 
@@ -75,18 +78,16 @@ fn input_of(c: &Child) -> ChildInput {
 
 /// Loads a child's file into the app.
 pub fn open(app: &mut HutongApp, id: RowId) {
-    let scope = app.scope();
-    let found = children::get(app.store.conn(), &scope, id);
     // A file outside the user's division (a stale list, a link from another
-    // screen) is refused and the attempt audited.
+    // screen) is refused by the services and the attempt audited.
     let found = match &app.session {
-        Some(session) => session
-            .checked(&mut app.store, found)
-            .map_err(|e| e.to_string()),
+        Some(session) => {
+            hutong_services::children::open(&mut app.store, session, id).map_err(|e| e.to_string())
+        }
         None => Err(app.t("login.required")),
     };
-    let child = match found {
-        Ok(Some(child)) => child,
+    let file = match found {
+        Ok(Some(file)) => file,
         Ok(None) => {
             app.list.error = Some("未找到该儿童档案".into());
             return;
@@ -96,17 +97,16 @@ pub fn open(app: &mut HutongApp, id: RowId) {
             return;
         }
     };
-    let conn = app.store.conn();
-    let input = input_of(&child);
+    let input = input_of(&file.child);
     app.file = Some(FileState {
-        relations: persons::for_child(conn, id).unwrap_or_default(),
-        categories: categories::for_child(conn, id).unwrap_or_default(),
+        relations: file.relations,
+        categories: file.categories,
         visits: Default::default(),
-        history: audit::history(conn, "children", &id.to_string()).unwrap_or_default(),
-        residence_name: divisions::full_name(conn, &child.residence_division).unwrap_or_default(),
+        history: file.history,
+        residence_name: file.residence_path,
         saved_input: input.clone(),
         input,
-        child,
+        child: file.child,
         tab: Tab::Basic,
         message: None,
         form: None,
@@ -118,13 +118,12 @@ pub fn save(app: &mut HutongApp) -> bool {
     let Some(file) = &mut app.file else {
         return false;
     };
-    let actor = super::actor_of_session(&app.session);
     let id = file.child.id;
     let input = file.input.clone();
-    match app
-        .store
-        .write(&actor, |tx| children::update(tx, id, &input))
-    {
+    let Some(session) = app.session.clone() else {
+        return false;
+    };
+    match hutong_services::children::update(&mut app.store, &session, id, &input) {
         Ok((child, warnings)) => {
             let note = if warnings.is_empty() {
                 crate::i18n::tr(app.lang, "file.saved")

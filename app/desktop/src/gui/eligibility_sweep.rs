@@ -65,7 +65,7 @@ pub fn poll(app: &mut HutongApp) {
             }
         }
         if let Some(f) = &mut app.file {
-            f.reload_history(app.store.conn());
+            f.reload_history(&mut app.store, app.session.as_ref());
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{HutongApp, Screen};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use hutong_core::RowId;
-use hutong_core::children::{self, ChildQuery, ChildRow, ChildStatus, SortKey};
+use hutong_core::children::{ChildQuery, ChildRow, ChildStatus, SortKey};
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::{dates, id_number};
 use std::collections::HashMap;
@@ -51,14 +51,19 @@ fn refresh(app: &mut HutongApp) {
         limit: Some(MAX_ROWS),
         offset: 0,
     };
-    match children::list(app.store.conn(), &scope, &q) {
-        Ok(rows) => {
+    let listed = match &app.session {
+        Some(session) => hutong_services::children::list(&mut app.store, session, &q),
+        None => Ok((Vec::new(), 0)),
+    };
+    let l = &mut app.list;
+    match listed {
+        Ok((rows, total)) => {
             l.rows = rows;
+            l.total = total;
             l.error = None;
         }
         Err(e) => l.error = Some(e.to_string()),
     }
-    l.total = children::count(app.store.conn(), &scope).unwrap_or(0);
     refresh_divisions(app.store.conn(), scope.code(), l);
     l.last_search = l.search.clone();
     l.dirty = false;
@@ -323,20 +328,16 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
         });
     });
     if confirm {
-        if let Err(refusal) = app.require(hutong_services::Action::RevealId) {
-            app.list.error = Some(refusal);
-            app.list.reveal_for = None;
-            return;
-        }
-        let actor = super::actor_of(app);
         let reason = app.list.reveal_reason.trim().to_string();
         // One audited reveal covers the child's number and the relatives'
         // numbers the file and its province forms then show.
-        match app.store.write(&actor, |tx| {
-            let full = children::reveal_id_number(tx, id, &reason)?;
-            hutong_core::persons::reveal_for_child(tx, id, &reason)?;
-            Ok(full)
-        }) {
+        let revealed = match &app.session {
+            Some(session) => {
+                hutong_services::children::reveal(&mut app.store, session, id, &reason)
+            }
+            None => Ok(String::new()),
+        };
+        match revealed {
             Ok(full) => {
                 app.list.revealed.insert(id, full);
             }

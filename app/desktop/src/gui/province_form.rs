@@ -542,7 +542,7 @@ fn save_form(app: &mut HutongApp) {
                 true,
                 format!("已保存“{}”第 {} 版", ed.form.title, rec.version),
             ));
-            file.reload_history(app.store.conn());
+            file.reload_history(&mut app.store, app.session.as_ref());
         }
         Err(e) => ed.error = Some(e.to_string()),
     }

@@ -116,7 +116,7 @@ fn after_write(app: &mut HutongApp, child: RowId, message: String) {
     app.visit_plan.stale = true;
     app.home.fresh = false;
     if let Some(f) = &mut app.file {
-        f.reload_history(app.store.conn());
+        f.reload_history(&mut app.store, app.session.as_ref());
         f.visits.message = Some((true, message));
     }
 }
