@@ -79,78 +79,80 @@ impl Action {
         Action::ViewAudit,
     ];
 
-    /// The action in words, for refusals ("……无权导出完整身份证号").
-    pub fn label_zh(self) -> &'static str {
+    /// The action's stable audit code and its words in Chinese and English,
+    /// in one row so the three cannot drift apart.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Action::ViewCases => "查看儿童档案",
-            Action::EditCases => "修改儿童档案和业务记录",
-            Action::RevealId => "查看完整身份证号",
-            Action::ManageCampaigns => "发起或结束摸底排查",
-            Action::CountyLists => "查看全县名单和台账",
-            Action::ViewReporter => "查看强制报告的报告人",
-            Action::Print => "打印报表",
-            Action::ExportMasked => "导出名单",
-            Action::ExportFullIds => "导出完整身份证号",
-            Action::Import => "导入数据",
-            Action::Compare => "数据比对",
-            Action::Statistics => "统计报表",
-            Action::Backup => "备份数据库",
-            Action::Restore => "从备份恢复数据库",
-            Action::InstallPlugin => "安装省级插件",
-            Action::TrustKeys => "信任或吊销插件签名密钥",
-            Action::DeveloperMode => "开关开发者模式",
-            Action::ManageUsers => "管理用户与权限",
-            Action::ViewAudit => "查看审计日志",
+            Action::ViewCases => ("view_cases", "查看儿童档案", "view children's files"),
+            Action::EditCases => (
+                "edit_cases",
+                "修改儿童档案和业务记录",
+                "change children's files and records",
+            ),
+            Action::RevealId => ("reveal_id", "查看完整身份证号", "see full ID numbers"),
+            Action::ManageCampaigns => (
+                "manage_campaigns",
+                "发起或结束摸底排查",
+                "start or close screening rounds",
+            ),
+            Action::CountyLists => (
+                "county_lists",
+                "查看全县名单和台账",
+                "see county-wide lists and ledgers",
+            ),
+            Action::ViewReporter => (
+                "view_reporter",
+                "查看强制报告的报告人",
+                "see the reporter of a mandatory report",
+            ),
+            Action::Print => ("print", "打印报表", "print reports"),
+            Action::ExportMasked => ("export_masked", "导出名单", "export lists"),
+            Action::ExportFullIds => (
+                "export_full_ids",
+                "导出完整身份证号",
+                "export full ID numbers",
+            ),
+            Action::Import => ("import", "导入数据", "import data"),
+            Action::Compare => (
+                "compare",
+                "数据比对",
+                "compare with other departments' data",
+            ),
+            Action::Statistics => ("statistics", "统计报表", "produce statistics"),
+            Action::Backup => ("backup", "备份数据库", "back up the database"),
+            Action::Restore => (
+                "restore",
+                "从备份恢复数据库",
+                "restore the database from a backup",
+            ),
+            Action::InstallPlugin => ("install_plugin", "安装省级插件", "install province plugins"),
+            Action::TrustKeys => (
+                "trust_keys",
+                "信任或吊销插件签名密钥",
+                "trust or revoke plugin signing keys",
+            ),
+            Action::DeveloperMode => ("developer_mode", "开关开发者模式", "switch developer mode"),
+            Action::ManageUsers => (
+                "manage_users",
+                "管理用户与权限",
+                "manage users and permissions",
+            ),
+            Action::ViewAudit => ("view_audit", "查看审计日志", "read the audit log"),
         }
     }
 
+    /// The action in words, for refusals ("……无权导出完整身份证号").
+    pub fn label_zh(self) -> &'static str {
+        self.names().1
+    }
+
     pub fn label_en(self) -> &'static str {
-        match self {
-            Action::ViewCases => "view children's files",
-            Action::EditCases => "change children's files and records",
-            Action::RevealId => "see full ID numbers",
-            Action::ManageCampaigns => "start or close screening rounds",
-            Action::CountyLists => "see county-wide lists and ledgers",
-            Action::ViewReporter => "see the reporter of a mandatory report",
-            Action::Print => "print reports",
-            Action::ExportMasked => "export lists",
-            Action::ExportFullIds => "export full ID numbers",
-            Action::Import => "import data",
-            Action::Compare => "compare with other departments' data",
-            Action::Statistics => "produce statistics",
-            Action::Backup => "back up the database",
-            Action::Restore => "restore the database from a backup",
-            Action::InstallPlugin => "install province plugins",
-            Action::TrustKeys => "trust or revoke plugin signing keys",
-            Action::DeveloperMode => "switch developer mode",
-            Action::ManageUsers => "manage users and permissions",
-            Action::ViewAudit => "read the audit log",
-        }
+        self.names().2
     }
 
     /// The stable code stored in the audit log.
     pub fn code(self) -> &'static str {
-        match self {
-            Action::ViewCases => "view_cases",
-            Action::EditCases => "edit_cases",
-            Action::RevealId => "reveal_id",
-            Action::ManageCampaigns => "manage_campaigns",
-            Action::CountyLists => "county_lists",
-            Action::ViewReporter => "view_reporter",
-            Action::Print => "print",
-            Action::ExportMasked => "export_masked",
-            Action::ExportFullIds => "export_full_ids",
-            Action::Import => "import",
-            Action::Compare => "compare",
-            Action::Statistics => "statistics",
-            Action::Backup => "backup",
-            Action::Restore => "restore",
-            Action::InstallPlugin => "install_plugin",
-            Action::TrustKeys => "trust_keys",
-            Action::DeveloperMode => "developer_mode",
-            Action::ManageUsers => "manage_users",
-            Action::ViewAudit => "view_audit",
-        }
+        self.names().0
     }
 }
 

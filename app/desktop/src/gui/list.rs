@@ -40,7 +40,7 @@ pub struct ListState {
 
 fn refresh(app: &mut HutongApp) {
     let scope = app.scope();
-    let l = &mut app.list;
+    let l = &app.list;
     let q = ChildQuery {
         division: l.division.clone(),
         search: Some(l.search.clone()).filter(|s| !s.trim().is_empty()),

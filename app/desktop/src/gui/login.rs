@@ -61,7 +61,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         // The demo accounts exist only in a demo database; naming them on a
         // county's real log-in screen would invite guessing.
-        if hutong_core::demo::is_demo(&app.store).unwrap_or(false) {
+        if app.is_demo {
             ui.add_space(24.0);
             ui.weak(app.t("login.demo_hint"));
         }

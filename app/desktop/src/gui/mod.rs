@@ -79,6 +79,9 @@ pub struct HutongApp {
     pub(crate) idle_lock_minutes: u32,
     /// The 用户与权限 screen (administrators).
     pub(crate) users_screen: users::UsersState,
+    /// Whether this database was made as a demo (read once: the log-in
+    /// screen names the demo accounts only then).
+    pub(crate) is_demo: bool,
     /// 修改密码 (设置, or the whole screen after a reset).
     pub(crate) password_form: users::PasswordForm,
     pub(crate) home: home::HomeStats,
@@ -212,6 +215,7 @@ impl HutongApp {
     pub fn new(store: Store, db_path: PathBuf) -> Self {
         let idle_lock_minutes = hutong_core::users::idle_lock_minutes(store.conn())
             .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
+        let is_demo = demo::is_demo(&store).unwrap_or(false);
         let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
         let (plugins, plugin_error) = start_plugins(&store, &db_path);
         HutongApp {
@@ -229,6 +233,7 @@ impl HutongApp {
             idle_lock_minutes,
             users_screen: Default::default(),
             password_form: Default::default(),
+            is_demo,
             home: home::HomeStats::default(),
             developer_mode,
             plugins,
