@@ -27,7 +27,7 @@ fn benches(c: &mut Criterion) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("bench.db")).expect("open");
+    let mut store = Store::create_encrypted(&dir.path().join("bench.db"), true).expect("open");
     let today = chrono::Local::now().date_naive();
     demo::generate(
         &mut store,

@@ -24,6 +24,30 @@ pub fn hutong_bin() -> PathBuf {
 /// The demo administrator's log-in, which most tests act as.
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "hutong-demo");
 
+/// A bare connection to an encrypted demo database with its key, as an
+/// outside tool holding the key would have (no triggers, no audit key):
+/// for reading behind Hutong's back and for tampering tests.
+pub fn raw_conn(db: &Path) -> hutong_core::Result<hutong_core::store::Connection> {
+    open_db(db)?.database().open_raw_connection()
+}
+
+/// Copies a database with its key file (an encrypted database is useless
+/// without it).
+pub fn copy_db(from: &Path, to: &Path) {
+    std::fs::copy(from, to).expect("copy the database");
+    std::fs::copy(
+        hutong_core::store::keyfile_path(from),
+        hutong_core::store::keyfile_path(to),
+    )
+    .expect("copy the key file");
+}
+
+/// Opens a demo database the way the workstation does: the demo
+/// administrator's password unlocks it.
+pub fn open_db(db: &Path) -> hutong_core::Result<hutong_core::Store> {
+    hutong_core::Store::unlock(db, DEMO_ADMIN.0, DEMO_ADMIN.1).map(|(store, _)| store)
+}
+
 /// Runs `hutong --db DB args...` logged in as the demo administrator (through
 /// `HUTONG_USER` / `HUTONG_PASSWORD`), with optional stdin.
 pub fn hutong(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {

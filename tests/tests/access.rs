@@ -4,7 +4,6 @@
 //! for nothing written, and for its `access.denied` audit entry.
 
 use hutong_tests::{DEMO_ADMIN, hutong, hutong_as, stderr, stdout};
-use rusqlite::Connection;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -30,7 +29,7 @@ fn shared_demo() -> &'static Path {
 
 fn fresh_demo(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("demo.db");
-    std::fs::copy(shared_demo(), &db).unwrap();
+    hutong_tests::copy_db(shared_demo(), &db);
     db
 }
 
@@ -51,7 +50,7 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 
 /// `access.denied` entries in the audit log: (actor, entity id, reason).
 fn refusals(db: &Path) -> Vec<(String, String, String)> {
-    let conn = Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let mut stmt = conn
         .prepare(
             "SELECT actor, coalesce(entity_id, ''), coalesce(reason, '') FROM audit_log
@@ -65,7 +64,7 @@ fn refusals(db: &Path) -> Vec<(String, String, String)> {
 }
 
 fn audit_count(db: &Path, action: &str) -> i64 {
-    let conn = Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     conn.query_row(
         "SELECT count(*) FROM audit_log WHERE action = ?1",
         [action],

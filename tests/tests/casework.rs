@@ -80,7 +80,7 @@ fn no_progress() -> impl FnMut(usize, usize) {
 /// A demo county in a fresh database file.
 fn county(code: &str, generated: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("county.db")).unwrap();
+    let mut store = Store::create_encrypted(&dir.path().join("county.db"), true).unwrap();
     demo::generate(
         &mut store,
         &DemoOptions {
@@ -644,7 +644,7 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
 
     // The database itself refuses to change or remove a result, even to a
     // connection outside Hutong (no scope triggers of ours on it).
-    let raw = rusqlite::Connection::open(store.path()).unwrap();
+    let raw = hutong_tests::raw_conn(store.path()).unwrap();
     let err = raw
         .execute(
             "UPDATE assessments SET level_code = 'green' WHERE id = ?1",
@@ -1015,7 +1015,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("锁定"), "{err}");
-    let err = rusqlite::Connection::open(store.path())
+    let err = hutong_tests::raw_conn(store.path())
         .unwrap()
         .execute("UPDATE campaigns SET title = 'x' WHERE id = ?1", [c.id])
         .unwrap_err();

@@ -1,7 +1,6 @@
 //! The `hutong` command line, end to end, on real database files.
 
 use hutong_tests::{hutong, hutong_as, hutong_bin, stderr, stdout};
-use rusqlite::Connection;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -26,7 +25,7 @@ fn init_creates_a_county_with_an_admin_and_refuses_bad_input() {
         "{}",
         stdout(&out)
     );
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (role, scope): (String, String) = conn
         .query_row(
             "SELECT role, scope_code FROM users WHERE username='admin'",
@@ -53,7 +52,7 @@ fn init_creates_a_county_with_an_admin_and_refuses_bad_input() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("已存在"), "{}", stderr(&out));
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let users: i64 = conn
         .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
         .unwrap();
@@ -163,7 +162,7 @@ fn demo_list_search_show_add_close_and_verify() {
         None,
     );
     assert!(stdout(&out).contains("411525201304150124"));
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let reveals: i64 = conn.query_row("SELECT count(*) FROM audit_log WHERE action='child.reveal_id' AND reason='核对补贴发放'", [], |r| r.get(0)).unwrap();
     assert_eq!(reveals, 1);
     drop(conn);
@@ -267,7 +266,7 @@ fn tampering_with_one_audit_row_makes_verify_fail_and_name_it() {
             .success()
     );
     assert!(hutong(&db, &["audit", "verify"], None).status.success());
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_no_update; UPDATE audit_log SET actor = '某人' WHERE seq = 20;",
     )
@@ -357,31 +356,37 @@ fn a_demo_killed_midway_leaves_a_database_that_opens_and_verifies() {
         .arg(&db)
         .args(["demo", "--children", "100000"])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until some batches have committed, then kill it hard.
+    // Wait until some batches of 2,000 have committed (its progress line
+    // says how many children are written), then kill it hard. The file is
+    // not opened meanwhile: opening it would take the key file's lock.
+    let mut progress = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        std::thread::sleep(Duration::from_millis(100));
-        let n: i64 = Connection::open(&db)
-            .and_then(|c| c.query_row("SELECT count(*) FROM children", [], |r| r.get(0)))
+        let n = std::io::Read::read(&mut progress, &mut buf).unwrap();
+        assert!(n > 0, "demo finished before it could be killed: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        let done = seen
+            .rsplit('：')
+            .next()
+            .and_then(|t| t.split('/').next())
+            .and_then(|d| d.trim().parse::<u64>().ok())
             .unwrap_or(0);
-        if n >= 4_000 {
+        if done >= 6_000 {
             break;
         }
-        assert!(Instant::now() < deadline, "demo made no progress");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "demo finished before it could be killed"
-        );
+        assert!(Instant::now() < deadline, "demo made no progress: {seen}");
     }
     child.kill().unwrap();
     child.wait().unwrap();
 
     let out = hutong(&db, &["audit", "verify"], None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -398,6 +403,10 @@ fn a_demo_killed_midway_leaves_a_database_that_opens_and_verifies() {
         )
         .unwrap();
     assert_eq!(children, created);
+    assert!(
+        children >= 4_000,
+        "batches committed before the kill: {children}"
+    );
     assert!(children < 100_007, "the kill must have interrupted the run");
     drop(conn);
     let out = hutong(&db, &["child", "list", "--search", "zxy", "--json"], None);

@@ -7,9 +7,8 @@
 use hutong_core::compare::{self, FlagKind, Group, Source};
 use hutong_core::national::id_number;
 use hutong_core::table::{self, Field};
-use hutong_core::{Actor, Store, audit};
+use hutong_core::{Actor, audit};
 use hutong_tests::{hutong, stderr, stdout};
-use rusqlite::Connection;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::path::Path;
 
@@ -33,7 +32,7 @@ fn demo(db: &Path, children: usize) {
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db)
+    hutong_tests::raw_conn(db)
         .unwrap()
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
@@ -41,7 +40,7 @@ fn count(db: &Path, sql: &str) -> i64 {
 
 /// Villages of 黎集镇 (411525102) in the database: (code, name).
 fn liji_villages(db: &Path) -> Vec<(String, String)> {
-    let conn = Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let mut stmt = conn
         .prepare("SELECT code, name FROM divisions WHERE parent_code = '411525102' ORDER BY code")
         .unwrap();
@@ -54,7 +53,7 @@ fn liji_villages(db: &Path) -> Vec<(String, String)> {
 /// Every row of every table, as text, leaving out the audit entries of
 /// log-ins (each CLI command logs in, and that is recorded).
 fn content_except_log_ins(db: &Path) -> Vec<String> {
-    let conn = Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .unwrap()
@@ -256,7 +255,7 @@ fn messy_xlsx_is_read_correctly_and_every_bad_row_is_reported() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("已导入 3 名儿童"), "{}", stdout(&out));
     assert_eq!(count(&db, "SELECT count(*) FROM children"), before + 3);
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (birth, village): (String, String) = conn
         .query_row(
             "SELECT birth_date, residence_division FROM children WHERE id_number = ?1",
@@ -327,7 +326,7 @@ fn gbk_csv_from_excel_with_scientific_ids_is_read_and_reported() {
     assert!(text.contains("周一鸣"), "names decoded from GBK: {text}");
     let out = hutong(&db, &["table", "import", file, "--skip-invalid"], None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let name: String = conn
         .query_row(
             "SELECT name FROM children WHERE id_number = ?1",
@@ -455,7 +454,7 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
         .expect("full ID, as text");
     assert_eq!(evil.get(name_col).display(), "'=HYPERLINK(\"x\")");
 
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let purposes: Vec<(String, String)> = conn
         .prepare("SELECT reason, detail FROM audit_log WHERE action = 'table.export' ORDER BY seq")
         .unwrap()
@@ -491,7 +490,7 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
 
 /// The demo county's active children: (id_number, name, birth, village, age).
 fn our_children(db: &Path) -> Vec<(String, String, String, String)> {
-    let conn = Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let mut stmt = conn
         .prepare("SELECT id_number, name, birth_date, residence_division FROM children WHERE status='active' ORDER BY id_number")
         .unwrap();
@@ -710,7 +709,7 @@ fn comparison_with_a_student_registry_finds_exactly_the_planted_differences() {
     assert_eq!(t.rows.len(), same.len(), "first sheet: 一致");
 
     // Per-field decisions with provenance: accept one rename, reject another.
-    let mut store = Store::open_existing(&db).unwrap();
+    let mut store = hutong_tests::open_db(&db).unwrap();
     let actor = Actor::system("审核员 王芳", store.county_scope().unwrap());
     let cmp_id = compare::list(store.conn()).unwrap()[0].id;
     let stored = compare::load_rows(store.conn(), cmp_id, Some(Group::Different)).unwrap();
@@ -779,7 +778,7 @@ fn police_list_flags_a_parents_death_or_release_for_recheck() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("county.db");
     demo(&db, 300);
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let parents = |sql: &str| -> Vec<(String, String)> {
         conn.prepare(sql)
             .unwrap()
@@ -813,7 +812,7 @@ fn police_list_flags_a_parents_death_or_release_for_recheck() {
     let path = dir.path().join("公安.csv");
     std::fs::write(&path, csv).unwrap();
 
-    let mut store = Store::open_existing(&db).unwrap();
+    let mut store = hutong_tests::open_db(&db).unwrap();
     let actor = Actor::system("测试", store.county_scope().unwrap());
     let cmp = compare::compare_file(
         &mut store,
@@ -899,9 +898,9 @@ fn backup_and_restore_verify_the_audit_chain_and_refuse_a_tampered_backup() {
 
     // A backup whose audit log was edited is refused; nothing changes.
     let bad = dir.path().join("tampered.db");
-    std::fs::copy(&backup, &bad).unwrap();
+    hutong_tests::copy_db(&backup, &bad);
     {
-        let conn = Connection::open(&bad).unwrap();
+        let conn = hutong_tests::raw_conn(&bad).unwrap();
         conn.execute_batch(
             "DROP TRIGGER audit_no_update; UPDATE audit_log SET actor = '某人' WHERE seq = 3;",
         )

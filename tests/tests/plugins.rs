@@ -617,7 +617,7 @@ fn reports_print_to_pdf_through_the_installed_plugin_and_are_audited() {
     );
 
     // The print is audited with the file's hash.
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let detail: String = conn
         .query_row(
             "SELECT detail FROM audit_log WHERE action='report.print' AND entity_id='roster'",

@@ -225,7 +225,7 @@ fn allowance_ledger_roster_and_grants() {
         .output()
         .expect("unzip");
     assert!(String::from_utf8_lossy(&out.stdout).contains(LIU));
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (reason, detail): (Option<String>, String) = conn
         .query_row(
             "SELECT reason, detail FROM audit_log WHERE action = 'report.print' ORDER BY seq DESC LIMIT 1",

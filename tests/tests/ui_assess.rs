@@ -19,7 +19,7 @@ use egui_kittest::kittest::Queryable;
 use hutong::gui::{HutongApp, Screen};
 use hutong::platform::{DialogRequest, FileDialogs, Platform};
 use hutong_core::province::{Answer, Colour, ScaleDef};
-use hutong_core::{Actor, Store, assessments};
+use hutong_core::{Actor, assessments};
 use hutong_plugin_host::{Plugin, Runtime, RuntimeConfig};
 use hutong_tests::{hutong as run_hutong, install_signed_plugin, plugin_wasm, stderr};
 use std::collections::VecDeque;
@@ -66,13 +66,12 @@ fn step_until(h: &mut Harness<'static, HutongApp>, what: &str, done: impl Fn(&Hu
 }
 
 fn harness(db: &Path, platform: Platform) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 2400.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
-            let mut app = HutongApp::new(store, path);
+            let mut app = HutongApp::new(path);
             app.set_platform(platform);
             app
         });
@@ -122,12 +121,12 @@ fn scale_of(p: &mut Plugin) -> ScaleDef {
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn child_id(db: &Path, name: &str) -> hutong_core::RowId {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     conn.query_row("SELECT id FROM children WHERE name = ?1", [name], |r| {
         r.get(0)
     })
@@ -188,7 +187,7 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
 
     // The findings of the sweep show with their citations.
     let citation: String = {
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = hutong_tests::raw_conn(&db).unwrap();
         conn.query_row(
             "SELECT citation FROM eligibility_findings WHERE child_id = ?1 AND citation <> '' LIMIT 1",
             [child],
@@ -234,7 +233,7 @@ fn a_scale_is_validated_run_by_the_plugin_and_stored_with_its_version() {
         count(&db, "SELECT count(*) FROM assessments") == 1
     });
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (plugin_id, version, colour, label, answers): (String, String, Option<String>, String, String) = conn
         .query_row(
             "SELECT plugin_id, plugin_version, colour, level_label, answers_json FROM assessments WHERE child_id = ?1",
@@ -286,7 +285,7 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
     // Two children assessed with 1.0.0: 马文博 scores 5 (green; yellow
     // under 1.1.0), 刘欣怡 scores 0 (green under both).
     {
-        let mut store = Store::open_existing(&db).unwrap();
+        let mut store = hutong_tests::open_db(&db).unwrap();
         let mut p = henan();
         let scale = scale_of(&mut p);
         let today = chrono::Local::now().date_naive();
@@ -387,7 +386,7 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
         a.upgrade_review_children().is_none()
     });
     assert_eq!(rows(&db), rows_before + 1);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (version, colour): (String, String) = conn
         .query_row(
             "SELECT plugin_version, colour FROM assessments WHERE child_id = ?1 ORDER BY assessed_at DESC LIMIT 1",

@@ -14,7 +14,6 @@ use hutong::gui::HutongApp;
 use hutong::platform::{DialogRequest, FileDialogs, Platform};
 use hutong_core::national::id_number;
 use hutong_core::{Store, audit, demo};
-use rusqlite::Connection;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -38,7 +37,7 @@ impl FileDialogs for FakeDialogs {
 
 fn demo_db(dir: &Path) -> PathBuf {
     let db = dir.join("county.db");
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create_encrypted(&db, true).unwrap();
     demo::generate(
         &mut store,
         &demo::DemoOptions {
@@ -73,13 +72,12 @@ fn settle(h: &mut Harness<'static, HutongApp>) {
 }
 
 fn harness(db: &Path, dialogs: Arc<FakeDialogs>) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
-            let mut app = HutongApp::new(store, path);
+            let mut app = HutongApp::new(path);
             app.set_platform(Platform {
                 dialogs,
                 ..Default::default()
@@ -102,7 +100,7 @@ fn harness(db: &Path, dialogs: Arc<FakeDialogs>) -> Harness<'static, HutongApp> 
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db)
+    hutong_tests::raw_conn(db)
         .unwrap()
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
@@ -114,7 +112,7 @@ fn make_id(birth: &str, seq: u32) -> String {
 }
 
 fn first_village(db: &Path) -> String {
-    Connection::open(db)
+    hutong_tests::raw_conn(db)
         .unwrap()
         .query_row(
             "SELECT code FROM divisions WHERE level = 5 ORDER BY code LIMIT 1",
@@ -196,7 +194,7 @@ fn messy_csv_through_the_mapping_screen_is_all_or_nothing_unless_skipping() {
         ),
         1
     );
-    let saved: String = Connection::open(&db)
+    let saved: String = hutong_tests::raw_conn(&db)
         .unwrap()
         .query_row(
             "SELECT columns_json FROM column_mappings WHERE name = '某镇花名册'",
@@ -211,7 +209,7 @@ fn messy_csv_through_the_mapping_screen_is_all_or_nothing_unless_skipping() {
 fn comparison_groups_and_accepting_a_field_updates_the_child_with_audit() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let kids: Vec<(String, String, String)> = conn
         .prepare(
             "SELECT id_number, name, birth_date FROM children WHERE status = 'active' ORDER BY id_number LIMIT 3",
@@ -301,7 +299,7 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     settle(&mut h);
     let msg = h.state().exchange_message().unwrap_or_default().to_string();
     assert!(msg.contains("审计链校验通过"), "{msg}");
-    let conn = Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     assert!(audit::verify(&conn).unwrap().is_intact());
     assert_eq!(count(&db, "SELECT count(*) FROM children"), children);
     assert_eq!(
@@ -322,7 +320,7 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
 fn the_lists_export_takes_its_filter_and_needs_a_purpose() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
-    let name: String = Connection::open(&db)
+    let name: String = hutong_tests::raw_conn(&db)
         .unwrap()
         .query_row(
             "SELECT name FROM children WHERE status = 'active' ORDER BY id_number LIMIT 1",
@@ -362,7 +360,7 @@ fn the_lists_export_takes_its_filter_and_needs_a_purpose() {
     let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(text.lines().count(), listed.len() + 1, "{text}");
     assert!(text.contains(&name));
-    let reason: String = Connection::open(&db)
+    let reason: String = hutong_tests::raw_conn(&db)
         .unwrap()
         .query_row(
             "SELECT reason FROM audit_log WHERE action = 'table.export'",

@@ -7,7 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hutong::egui;
 use hutong::gui::{HutongApp, Screen};
-use hutong_core::{Store, audit, children, forms};
+use hutong_core::{audit, children, forms};
 use hutong_tests::{hutong as run_hutong, install_signed_plugin};
 
 /// Steps the UI until the plugin worker has answered (plugin calls run off
@@ -39,13 +39,11 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
             .success()
     );
     install_signed_plugin(&db, dir.path(), "hutong_plugin_henan.wasm", "41");
-
-    let store = Store::open_existing(&db).unwrap();
     let path = db.clone();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
-        .build_eframe(move |_cc| HutongApp::new(store, path));
+        .build_eframe(move |_cc| HutongApp::new(path));
     h.get_by_label("用户名").focus();
     h.step();
     h.get_by_label("用户名").type_text("caseworker");
@@ -132,7 +130,7 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     settle(&mut h);
     assert!(h.query_by_label_contains("第 1 版").is_some());
 
-    let store = Store::open_existing(&db).unwrap();
+    let store = hutong_tests::open_db(&db).unwrap();
     let child = children::get_by_id_number(
         store.conn(),
         &store.county_scope().unwrap(),

@@ -14,7 +14,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hutong::gui::{HutongApp, Screen};
 use hutong::platform::{DialogKind, DialogRequest, FileDialogs, Platform, Printer};
-use hutong_core::Store;
 use hutong_tests::{hutong as run_hutong, install_signed_plugin, pdftotext, plugin_wasm, stderr};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
@@ -94,13 +93,12 @@ fn step_until(h: &mut Harness<'static, HutongApp>, what: &str, done: impl Fn(&Hu
 }
 
 fn harness(db: &Path, platform: Platform) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
-            let mut app = HutongApp::new(store, path);
+            let mut app = HutongApp::new(path);
             app.set_platform(platform);
             app
         });
@@ -128,7 +126,7 @@ fn search(h: &mut Harness<'static, HutongApp>, text: &str) {
 
 /// (sha256, file) of every audit entry with `action`.
 fn audited(db: &Path, action: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let mut stmt = conn
         .prepare("SELECT detail FROM audit_log WHERE action = ?1 ORDER BY seq")
         .unwrap();
@@ -352,7 +350,7 @@ fn the_plugins_screen_refuses_a_tampered_file_and_installs_a_signed_one() {
         h.query_by_label_contains("tampered.wasm 失败").is_some(),
         "the refusal names the file"
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let installed: i64 = conn
         .query_row("SELECT count(*) FROM installed_plugins", [], |r| r.get(0))
         .unwrap();

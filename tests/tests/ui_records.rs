@@ -16,7 +16,7 @@ use egui_kittest::kittest::{By, Queryable};
 use hutong::egui::{Key, Modifiers};
 use hutong::gui::HutongApp;
 use hutong::platform::{DialogRequest, FileDialogs, Platform};
-use hutong_core::{Actor, Store, categories, workforce};
+use hutong_core::{Actor, categories, workforce};
 use hutong_tests::{hutong as run_hutong, pdftotext, stderr};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
@@ -65,13 +65,12 @@ fn settle(h: &mut Harness<'static, HutongApp>) {
 }
 
 fn harness(db: &Path, user: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
-            let mut app = HutongApp::new(store, path);
+            let mut app = HutongApp::new(path);
             app.set_platform(Platform {
                 dialogs,
                 ..Platform::default()
@@ -132,7 +131,7 @@ fn has_exact(h: &Harness<'static, HutongApp>, text: &str) -> bool {
 }
 
 fn audit_actions(db: &Path, action: &str) -> Vec<serde_json::Value> {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = hutong_tests::raw_conn(db).unwrap();
     let mut stmt = conn
         .prepare("SELECT detail FROM audit_log WHERE action = ?1 ORDER BY seq")
         .unwrap();
@@ -176,7 +175,7 @@ fn a_late_report_from_the_screen_is_flagged_written_audited_and_its_letter_names
         has(&h, "⚠ 迟报：发现后 2 天 1 小时 才报告"),
         "the late flag shows on the saved report"
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let (agency, unit, found, reported): (String, String, String, String) = conn
         .query_row(
             "SELECT m.receiving_agency, m.reporter_unit, m.found_at, m.reported_at
@@ -297,7 +296,7 @@ fn the_ledger_of_a_domain_case_starts_the_month_after_confirmation_and_stops_aft
     assert!(!has_exact(&h, "2023-08"));
 
     // Her category ends on 2023-10-15: October is paid, November is not.
-    let mut store = Store::open_existing(&db).unwrap();
+    let mut store = hutong_tests::open_db(&db).unwrap();
     let child = hutong_core::children::get_by_id_number(
         store.conn(),
         &store.county_scope().unwrap(),
@@ -331,7 +330,7 @@ fn the_ledger_of_a_domain_case_starts_the_month_after_confirmation_and_stops_aft
         has(&h, "2023年11月起停发"),
         "the window says when payment stops"
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = hutong_tests::raw_conn(&db).unwrap();
     let months: Vec<String> = conn
         .prepare(
             "SELECT p.month FROM allowance_payments p JOIN children c ON c.id = p.child_id
@@ -350,7 +349,7 @@ fn the_network_view_lists_a_village_whose_director_left() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
     // One village that has a 主任 today: its 主任 leaves.
-    let mut store = Store::open_existing(&db).unwrap();
+    let mut store = hutong_tests::open_db(&db).unwrap();
     let today = chrono::Local::now().date_naive();
     let directors = workforce::list_workers(
         store.conn(),

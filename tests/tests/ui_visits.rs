@@ -69,13 +69,12 @@ fn step_until(h: &mut Harness<'static, HutongApp>, what: &str, done: impl Fn(&Hu
 }
 
 fn harness(db: &Path, dialogs: Arc<FakeDialogs>) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(db).unwrap();
     let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
         .build_eframe(move |_cc| {
-            let mut app = HutongApp::new(store, path);
+            let mut app = HutongApp::new(path);
             app.set_platform(Platform {
                 dialogs,
                 ..Default::default()
@@ -100,7 +99,7 @@ fn harness(db: &Path, dialogs: Arc<FakeDialogs>) -> Harness<'static, HutongApp> 
 /// to another build).
 fn demo_with_henan(dir: &Path, children: usize) -> PathBuf {
     let db = dir.join("county.db");
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create_encrypted(&db, true).unwrap();
     demo::generate(
         &mut store,
         &demo::DemoOptions {
@@ -128,7 +127,7 @@ fn demo_with_henan(dir: &Path, children: usize) -> PathBuf {
 }
 
 fn conn(db: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(db).unwrap()
+    hutong_tests::raw_conn(db).unwrap()
 }
 
 fn child_id(db: &Path, name: &str) -> RowId {
@@ -181,7 +180,7 @@ fn recording_a_visit_writes_the_row_and_audit_and_takes_the_child_out_of_overdue
     // The most overdue children head the list (most days first): take one
     // with a name no other child has, so the row can be clicked by name.
     let today = chrono::Local::now().date_naive();
-    let store = Store::open_existing(&db).unwrap();
+    let store = hutong_tests::open_db(&db).unwrap();
     let overdue = schedule::compute(
         store.conn(),
         &store.county_scope().unwrap(),

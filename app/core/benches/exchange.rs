@@ -32,7 +32,7 @@ fn today() -> NaiveDate {
 }
 
 fn county(dir: &Path, name: &str) -> Store {
-    let mut store = Store::open(&dir.join(name)).unwrap();
+    let mut store = Store::open_unencrypted(&dir.join(name)).unwrap();
     setup::initialise_county(&mut store, "bench", "411525").unwrap();
     store
 }

@@ -31,7 +31,7 @@ fn insert(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let dir = tempfile::tempdir().unwrap();
-                    let mut store = Store::open(&dir.path().join("b.db")).unwrap();
+                    let mut store = Store::open_unencrypted(&dir.path().join("b.db")).unwrap();
                     // County setup (division load) is outside the measurement.
                     hutong_core::setup::initialise_county(&mut store, "bench", "411525").unwrap();
                     let start = Instant::now();
@@ -48,7 +48,7 @@ fn insert(c: &mut Criterion) {
 fn queries(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("100k.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     demo::generate(&mut store, &options(100_000), |_, _| true).unwrap();
     let conn = store.conn();
     let county = store.county_scope().unwrap();

@@ -1,10 +1,18 @@
-//! The hash-chained audit log.
+//! The chained audit log.
 //!
-//! Each entry stores the SHA-256 of the entry before it, and its own hash
-//! covers all of its fields plus that link. Changing, inserting or removing
-//! any row breaks the chain from that row on, and [`verify`] names the first
-//! broken entry. The chain does not stop a determined attacker who rewrites
-//! every later hash too; signed exports (a later step) anchor it externally.
+//! Each entry stores the hash of the entry before it, and its own hash
+//! covers all of its fields plus that link. In an encrypted database the
+//! hash is an HMAC-SHA256 keyed from the data key (stored as `m1:<hex>`), so
+//! recomputing the chain after an edit needs the key, not just SQL. Changing,
+//! inserting or removing any row breaks the chain from that row on, and
+//! [`verify`] names the first broken entry. Signed anchors
+//! ([`crate::anchors`]) kept outside the database catch the rest: a cut-off
+//! tail, or a chain rewritten by someone who holds the key.
+//!
+//! The MAC key reaches the code through the connection: an encrypted
+//! store registers the SQL function `hutong_audit_mac` on each connection
+//! it opens ([`install_mac`]), so every path that appends or verifies on
+//! that connection uses the key, and a connection without it cannot.
 
 use crate::RowId;
 use crate::access::Scope;
@@ -69,9 +77,52 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// The SQL function an encrypted store's connections carry: HMAC-SHA256 of
+/// its argument under the audit-chain sub-key.
+const MAC_FUNCTION: &str = "hutong_audit_mac";
+/// Stored hashes made with the key start with this.
+const MAC_PREFIX: &str = "m1:";
+
+/// Binds the audit-chain key to a connection (see the module comment).
+pub(crate) fn install_mac(
+    conn: &Connection,
+    key: zeroize::Zeroizing<[u8; 32]>,
+) -> rusqlite::Result<()> {
+    use hmac::Mac;
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        MAC_FUNCTION,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let text: String = ctx.get(0)?;
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key.as_ref())
+                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
+            mac.update(text.as_bytes());
+            Ok(hex::encode(mac.finalize().into_bytes()))
+        },
+    )
+}
+
+/// The keyed hash of `canonical`, or `None` on a connection without the key.
+fn keyed_hash(conn: &Connection, canonical: &str) -> Result<Option<String>> {
+    let mut stmt = match conn.prepare_cached(&format!("SELECT {MAC_FUNCTION}(?1)")) {
+        Ok(stmt) => stmt,
+        Err(e) if e.to_string().contains("no such function") => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mac: String = stmt.query_row([canonical], |r| r.get(0))?;
+    Ok(Some(format!("{MAC_PREFIX}{mac}")))
+}
+
+/// Whether this connection carries the audit-chain key.
+pub(crate) fn has_mac(conn: &Connection) -> Result<bool> {
+    Ok(keyed_hash(conn, "")?.is_some())
+}
+
 /// The canonical bytes an entry's hash covers. JSON of a fixed-order array
 /// is unambiguous (strings are escaped), unlike plain concatenation.
-fn entry_hash(e: &AuditEntry) -> String {
+fn canonical(e: &AuditEntry) -> String {
     let canonical = serde_json::json!([
         e.seq,
         e.id.to_string(),
@@ -84,9 +135,20 @@ fn entry_hash(e: &AuditEntry) -> String {
         e.detail,
         e.prev_hash,
     ]);
-    let mut hasher = Sha256::new();
-    hasher.update(canonical.to_string().as_bytes());
-    hex::encode(hasher.finalize())
+    canonical.to_string()
+}
+
+/// The unkeyed hash (plain SHA-256) of an unencrypted store's entries.
+fn plain_hash(e: &AuditEntry) -> String {
+    hex::encode(Sha256::digest(canonical(e).as_bytes()))
+}
+
+/// An entry's hash as this connection writes it: keyed when it can be.
+fn entry_hash(conn: &Connection, e: &AuditEntry) -> Result<String> {
+    Ok(match keyed_hash(conn, &canonical(e))? {
+        Some(mac) => mac,
+        None => plain_hash(e),
+    })
 }
 
 /// Keys whose values are full ID numbers or phone numbers wherever they
@@ -216,7 +278,7 @@ pub(crate) fn append(
         prev_hash,
         hash: String::new(),
     };
-    entry.hash = entry_hash(&entry);
+    entry.hash = entry_hash(conn, &entry)?;
     conn.prepare_cached(
         "INSERT INTO audit_log (seq, id, at, actor, action, entity, entity_id, reason, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -265,6 +327,10 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
          FROM audit_log ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
+    let keyed = has_mac(conn)?;
+    // Unkeyed entries may only come first: those written before an old
+    // plaintext database was encrypted.
+    let mut seen_keyed = false;
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_seq = 1i64;
     let mut checked = 0u64;
@@ -298,7 +364,18 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
             ))
         } else if entry.prev_hash != expected_prev {
             Some("与上一条记录的链接哈希不符（上一条或本条被改动）".to_string())
-        } else if entry_hash(&entry) != entry.hash {
+        } else if let Some(stored) = entry.hash.strip_prefix(MAC_PREFIX) {
+            seen_keyed = true;
+            match keyed_hash(conn, &canonical(&entry))? {
+                None => Some("本条记录由密钥签名，须在已解锁的数据库中校验".to_string()),
+                Some(mac) if mac.strip_prefix(MAC_PREFIX) != Some(stored) => {
+                    Some("内容与密钥签名不符（本条记录被改动）".to_string())
+                }
+                Some(_) => None,
+            }
+        } else if seen_keyed {
+            Some("密钥签名的记录之后出现未签名的记录（审计链被改写）".to_string())
+        } else if plain_hash(&entry) != entry.hash {
             Some("内容与哈希不符（本条记录被改动）".to_string())
         } else {
             None
@@ -312,6 +389,18 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         checked += 1;
         expected_seq += 1;
         expected_prev = entry.hash;
+    }
+    if keyed && checked > 0 && !seen_keyed {
+        // An encrypted database writes only keyed entries; a chain with none
+        // was rebuilt by someone without the key.
+        return Ok(VerifyReport {
+            entries_checked: 0,
+            first_broken: Some(BrokenEntry {
+                seq: 1,
+                id: String::new(),
+                reason: "加密数据库的审计链没有一条密钥签名（整条链被改写）".into(),
+            }),
+        });
     }
     Ok(VerifyReport {
         entries_checked: checked,

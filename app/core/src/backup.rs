@@ -15,7 +15,7 @@
 
 use crate::audit::{self, AuditEntryInput, VerifyReport};
 use crate::error::{CoreError, Result};
-use crate::store::{Actor, SCHEMA_VERSION, Store};
+use crate::store::{Actor, DataKey, Database, KeyRing, SCHEMA_VERSION, Store, keyfile_path};
 use hutong_national::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -117,24 +117,69 @@ fn verify_conn(conn: &Connection, path: &Path) -> Result<Verification> {
     })
 }
 
+/// Opens a database file, with the data key when there is one. A key that
+/// does not open the file is reported as such, naming the file.
+fn open_file(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|source| CoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let Some(key) = key {
+        conn.pragma_update(None, "key", &*key.pragma_value())?;
+        // The copy's audit chain is checked with the same key.
+        audit::install_mac(&conn, key.derive("audit-chain"))?;
+        if conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_err()
+        {
+            return Err(bad(
+                path,
+                "无法用本县数据库的密钥打开：文件已损坏，或不是本数据库的备份",
+            ));
+        }
+    }
+    Ok(conn)
+}
+
 /// Verifies a database file without changing it (a temporary copy is
-/// checked, so even a WAL-mode file is never written to).
-pub fn verify_file(path: &Path) -> Result<Verification> {
+/// checked, so even a WAL-mode file is never written to). An encrypted
+/// backup needs the key of the database it was taken from.
+pub fn verify_file(path: &Path, key: Option<&DataKey>) -> Result<Verification> {
     if !path.is_file() {
         return Err(bad(path, "文件不存在"));
     }
     let dir = tempfile_dir(path)?;
     let copy = dir.join("verify.db");
-    std::fs::copy(path, &copy).map_err(io(path))?;
-    let out = {
-        let conn = Connection::open(&copy).map_err(|source| CoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        verify_conn(&conn, path)
-    };
+    let out = std::fs::copy(path, &copy)
+        .map_err(io(path))
+        .and_then(|_| crate::files::restrict(&copy))
+        .and_then(|()| open_file(&copy, key))
+        .and_then(|conn| verify_conn(&conn, path));
     let _ = std::fs::remove_dir_all(&dir);
     out
+}
+
+/// Scratch folders are named so a later start can find and remove the
+/// ones a crash left behind ([`remove_leftover_temp_dirs`]).
+const TEMP_DIR_PREFIX: &str = ".hutong-tmp-";
+
+/// Removes scratch folders a crashed backup, restore or check left beside
+/// the database (they may hold decrypted-by-key copies).
+pub fn remove_leftover_temp_dirs(near: &Path) {
+    let parent = near
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(TEMP_DIR_PREFIX) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// A private scratch directory beside `near` (same filesystem, so renames work).
@@ -143,8 +188,13 @@ fn tempfile_dir(near: &Path) -> Result<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let dir = parent.join(format!(".hutong-tmp-{}", crate::RowId::new()));
+    let dir = parent.join(format!("{TEMP_DIR_PREFIX}{}", crate::RowId::new()));
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(io(&dir))?;
+    }
     Ok(dir)
 }
 
@@ -163,24 +213,46 @@ pub fn backup_to(store: &mut Store, actor: &Actor, dest: &Path) -> Result<Backup
                 .detail(serde_json::json!({ "file": dest.display().to_string() })),
         )
     })?;
+    // The chain's head is signed now, so the backup holds the anchor and a
+    // copy of it lies beside the backup, apart from the database.
+    let anchor = crate::anchors::make(store, actor, "备份")?;
     let dir = tempfile_dir(dest)?;
     let tmp = dir.join("backup.db");
+    let key = store.data_key().cloned();
     let result = (|| {
-        store
-            .conn()
-            .backup(rusqlite::MAIN_DB, &tmp, None)
-            .map_err(|e| bad(dest, format!("备份失败：{e}")))?;
+        // An empty owner-only file first: the store's connection was opened
+        // without SQLITE_OPEN_CREATE, so ATTACH cannot create one.
+        drop(crate::files::create_new_private(&tmp)?);
+        match &key {
+            // An encrypted database is exported under the same key: the
+            // backup is as unreadable without a password as the database.
+            Some(key) => export_encrypted(store.conn(), &tmp, key)
+                .map_err(|e| bad(dest, format!("备份失败：{e}")))?,
+            None => store
+                .conn()
+                .backup(rusqlite::MAIN_DB, &tmp, None)
+                .map_err(|e| bad(dest, format!("备份失败：{e}")))?,
+        }
+        crate::files::restrict(&tmp)?;
         {
             // A single self-contained file: no WAL beside it.
-            let conn = Connection::open(&tmp).map_err(|source| CoreError::Open {
-                path: tmp.clone(),
-                source,
-            })?;
+            let conn = open_file(&tmp, key.as_ref())?;
             conn.pragma_update(None, "journal_mode", "DELETE")?;
             verify_conn(&conn, dest)?;
         }
+        // The key file travels with the backup: without it only the
+        // recovery code opens the copy.
+        if key.is_some() {
+            KeyRing::load(store.path())?.save_copy(&keyfile_path(dest))?;
+        }
         std::fs::rename(&tmp, dest).map_err(io(dest))?;
-        let verification = verify_file(dest)?;
+        let folder = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        crate::files::sync_dir(folder);
+        crate::anchors::write_file(&anchor, folder)?;
+        let verification = verify_file(dest, key.as_ref())?;
         let (bytes, sha256) = sha256_file(dest)?;
         Ok(BackupInfo {
             path: dest.to_path_buf(),
@@ -191,6 +263,24 @@ pub fn backup_to(store: &mut Store, actor: &Actor, dest: &Path) -> Result<Backup
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Copies the open encrypted database into a new file under the same key
+/// (`sqlcipher_export`, one read transaction, so the copy is consistent).
+fn export_encrypted(conn: &Connection, dest: &Path, key: &DataKey) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS backup_copy KEY ?2",
+        rusqlite::params![dest.to_string_lossy(), &*key.pragma_value()],
+    )?;
+    let exported = conn
+        .query_row("SELECT sqlcipher_export('backup_copy')", [], |_| Ok(()))
+        .and_then(|()| {
+            conn.execute_batch(&format!("PRAGMA backup_copy.user_version = {version};"))
+        });
+    let detached = conn.execute("DETACH DATABASE backup_copy", []);
+    exported?;
+    detached.map(|_| ())
 }
 
 /// The daily backup's file name.
@@ -292,7 +382,9 @@ fn free_bak_path(db: &Path) -> PathBuf {
 /// Replaces the database at `db` with a verified copy of `backup`. The
 /// database must not be open elsewhere in this process (the GUI closes its
 /// store first).
-pub fn restore(db: &Path, backup: &Path, actor: &Actor) -> Result<RestoreReport> {
+pub fn restore(database: &Database, backup: &Path, actor: &Actor) -> Result<RestoreReport> {
+    let db = database.path();
+    let key = database.key();
     if !backup.is_file() {
         return Err(bad(backup, "备份文件不存在"));
     }
@@ -308,14 +400,11 @@ pub fn restore(db: &Path, backup: &Path, actor: &Actor) -> Result<RestoreReport>
     }
     // Verify the copy before anything else is touched.
     let verification = {
-        let conn = match Connection::open(&staged) {
+        let conn = match open_file(&staged, key) {
             Ok(c) => c,
-            Err(source) => {
+            Err(e) => {
                 cleanup(&dir);
-                return Err(CoreError::Open {
-                    path: backup.to_path_buf(),
-                    source,
-                });
+                return Err(e);
             }
         };
         let v = verify_conn(&conn, backup).and_then(|v| {
@@ -338,10 +427,7 @@ pub fn restore(db: &Path, backup: &Path, actor: &Actor) -> Result<RestoreReport>
     let mut previous_kept_as = None;
     if db.exists() {
         let current = (|| -> Result<Option<String>> {
-            let conn = Connection::open(db).map_err(|source| CoreError::Open {
-                path: db.to_path_buf(),
-                source,
-            })?;
+            let conn = open_file(db, key)?;
             let county: Option<String> = conn
                 .query_row(
                     "SELECT value FROM meta WHERE key = 'county_code'",
@@ -390,7 +476,7 @@ pub fn restore(db: &Path, backup: &Path, actor: &Actor) -> Result<RestoreReport>
         return Err(io(db)(e));
     }
     cleanup(&dir);
-    let mut store = Store::open_existing(db)?;
+    let mut store = database.open()?;
     store.write(actor, |tx| {
         tx.audit(
             AuditEntryInput::new("restore", "database", None).detail(serde_json::json!({

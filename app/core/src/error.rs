@@ -66,6 +66,26 @@ pub enum CoreError {
     #[error("用户名或密码错误")]
     BadCredentials,
 
+    #[error("恢复码不正确")]
+    BadRecoveryCode,
+
+    /// The key file beside the database is missing, damaged or foreign.
+    #[error("密钥文件：{0}")]
+    KeyFile(String),
+
+    /// A plaintext database from an older version: the county administrator
+    /// encrypts it on first log-in.
+    #[error(
+        "数据库 {path} 尚未加密（旧版本创建）。请由县级管理员登录一次，护童会先将其加密再打开；其他账户在加密完成前不能登录"
+    )]
+    Unencrypted { path: PathBuf },
+
+    /// SQLCipher could not read the file with the key its slot gave.
+    #[error(
+        "数据库 {path} 无法读取：文件已损坏、被改动，或与密钥文件不配套。数据未被改动；请从备份恢复（hutong restore）"
+    )]
+    Damaged { path: PathBuf },
+
     #[error("{path}：{message}")]
     BadFile { path: PathBuf, message: String },
 

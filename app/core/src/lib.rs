@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod allowances;
+pub mod anchors;
 pub mod assessments;
 pub mod audit;
 pub mod backup;
@@ -25,6 +26,7 @@ pub mod document;
 pub mod eligibility;
 pub mod error;
 pub mod exchange;
+pub mod files;
 pub mod forms;
 pub mod ids;
 pub mod mandatory_reports;
@@ -49,4 +51,4 @@ pub use access::Scope;
 pub use error::{CoreError, Result};
 pub use hutong_national as national;
 pub use ids::RowId;
-pub use store::{Actor, Store, WriteTx};
+pub use store::{Actor, Database, KeyRing, Store, WriteTx};

@@ -79,3 +79,37 @@ pub fn init(
         )
     })
 }
+
+/// Makes the county's recovery code (replacing any earlier one) and audits
+/// that it was issued (never the code itself). Shown once by the caller.
+pub fn issue_recovery_code(store: &mut Store, actor: &Actor) -> Result<zeroize::Zeroizing<String>> {
+    let code = store.new_recovery_code()?;
+    store.write(actor, |tx| {
+        tx.audit(
+            AuditEntryInput::new("county.recovery_code", "meta", None)
+                .reason("生成县级恢复码（旧恢复码作废）"),
+        )
+    })?;
+    Ok(code)
+}
+
+/// With the database opened by the recovery code: sets a new password for
+/// an active county administrator (to be changed at the next log-in), and
+/// gives the account its key slot again. Audited as `user.recover`.
+pub fn recover_admin(store: &mut Store, username: &str, new_password: &str) -> Result<User> {
+    let user = users::get_by_username(store.conn(), username)?
+        .filter(|u| u.active && u.role == Role::CountyAdmin)
+        .ok_or_else(|| {
+            CoreError::field("管理员", format!("“{username}”不是在用的县级管理员账户"))
+        })?;
+    let actor = Actor::system("恢复码", store.county_scope()?);
+    store.write(&actor, |tx| {
+        let user = users::reset_password(tx, &user.username, new_password)?;
+        tx.audit(
+            AuditEntryInput::new("user.recover", "users", Some(user.id.to_string()))
+                .reason("凭县级恢复码重设管理员密码")
+                .detail(serde_json::json!({ "username": user.username })),
+        )?;
+        Ok(user)
+    })
+}

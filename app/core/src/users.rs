@@ -7,7 +7,7 @@ use crate::RowId;
 use crate::access::Scope;
 use crate::audit::AuditEntryInput;
 use crate::error::{CoreError, Result};
-use crate::store::WriteTx;
+use crate::store::{SlotChange, WriteTx};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use hutong_national::division::{self, DivisionLevel};
@@ -211,6 +211,11 @@ pub fn create(tx: &mut WriteTx<'_>, new: &NewUser<'_>) -> Result<User> {
         worker_id: new.worker_id,
     };
     let hash = hash_password(new.password)?;
+    tx.change_key_slot(SlotChange::Set {
+        account: user.id.to_string(),
+        username: user.username.clone(),
+        password: new.password.to_string().into(),
+    });
     tx.conn().execute(
         "INSERT INTO users (id, username, display_name, role, scope_code, phone, password_hash, created_at,
                             must_change_password, worker_id)
@@ -377,6 +382,34 @@ pub fn check_login(
     Ok(LoginCheck::Ok(row.user))
 }
 
+/// Checks an account whose password already opened its key slot (the slot
+/// proves the password, so it is not verified a second time): the account
+/// must exist, be the slot's account, be active and not locked.
+pub fn check_unlocked(
+    conn: &Connection,
+    username: &str,
+    slot_account: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<LoginCheck> {
+    let Some(row) = find(conn, username)? else {
+        return Ok(LoginCheck::Refused);
+    };
+    if row.user.id.to_string() != slot_account || !row.user.active {
+        return Ok(LoginCheck::Refused);
+    }
+    let locked = row
+        .locked_until
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .filter(|until| *until > now);
+    if let Some(until) = locked {
+        return Ok(LoginCheck::Locked {
+            until: until.format("%Y-%m-%d %H:%M:%S").to_string(),
+        });
+    }
+    Ok(LoginCheck::Ok(row.user))
+}
+
 /// Records a log-in attempt and its consequences in one audited write:
 /// a success clears the failure count (and rehashes an old-parameter
 /// hash); a wrong password counts, and the 5th in a row locks the account
@@ -534,6 +567,13 @@ pub fn set_active(tx: &mut WriteTx<'_>, username: &str, active: bool) -> Result<
         "UPDATE users SET status = ?1, failed_logins = 0, locked_until = NULL WHERE id = ?2",
         params![if active { "active" } else { "disabled" }, user.id],
     )?;
+    if !active {
+        // A disabled account's password must not open a copy of the file
+        // either; enabling it again needs a password reset (a new slot).
+        tx.change_key_slot(SlotChange::Remove {
+            account: user.id.to_string(),
+        });
+    }
     let action = if active {
         "user.enable"
     } else {
@@ -558,6 +598,11 @@ pub fn reset_password(tx: &mut WriteTx<'_>, username: &str, new_password: &str) 
                           locked_until = NULL, lockouts = 0 WHERE id = ?2",
         params![hash, user.id],
     )?;
+    tx.change_key_slot(SlotChange::Set {
+        account: user.id.to_string(),
+        username: user.username.clone(),
+        password: new_password.to_string().into(),
+    });
     tx.audit(
         AuditEntryInput::new("user.reset_password", "users", Some(user.id.to_string()))
             .detail(serde_json::json!({ "username": user.username })),
@@ -586,6 +631,11 @@ pub fn change_password(
         "UPDATE users SET password_hash = ?1, must_change_password = 0 WHERE id = ?2",
         params![hash, row.user.id],
     )?;
+    tx.change_key_slot(SlotChange::Set {
+        account: row.user.id.to_string(),
+        username: row.user.username.clone(),
+        password: new_password.to_string().into(),
+    });
     tx.audit(
         AuditEntryInput::new(
             "user.change_password",

@@ -24,7 +24,7 @@ fn today() -> NaiveDate {
 
 fn demo_db(dir: &Path, n: usize) -> (Store, PathBuf) {
     let path = dir.join("county.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     demo::generate(
         &mut store,
         &demo::DemoOptions {
@@ -307,6 +307,7 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
     );
     let n = n_children(&store);
     let restorer = actor(&store);
+    let database = store.database();
     drop(store);
 
     let tampered = dir.path().join("t.db");
@@ -317,15 +318,15 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
             "DROP TRIGGER audit_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;",
         )
         .unwrap();
-    let err = backup::restore(&db, &tampered, &restorer)
+    let err = backup::restore(&database, &tampered, &restorer)
         .unwrap_err()
         .to_string();
     assert!(err.contains("审计日志校验未通过：第2条记录"), "{err}");
 
-    let report = backup::restore(&db, &b, &restorer).unwrap();
+    let report = backup::restore(&database, &b, &restorer).unwrap();
     assert!(report.audit_after.is_intact());
     assert!(report.previous_kept_as.as_ref().is_some_and(|p| p.exists()));
-    let store = Store::open_existing(&db).unwrap();
+    let store = Store::open_existing_unencrypted(&db).unwrap();
     assert_eq!(n_children(&store), n);
     let folder = dir.path().join("daily");
     let mut store = store;
@@ -425,7 +426,7 @@ fn compare_and_save_timing() {
         .unwrap_or(10_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("county.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     hutong_core::setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     let v: Vec<String> = {
         let mut stmt = store

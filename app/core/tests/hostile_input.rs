@@ -571,7 +571,7 @@ fn a_bundle_past_the_size_limit_is_refused_before_it_is_read() {
 
 fn county() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("county.db")).unwrap();
+    let mut store = Store::open_unencrypted(&dir.path().join("county.db")).unwrap();
     setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     (dir, store)
 }

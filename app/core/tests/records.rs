@@ -28,7 +28,7 @@ fn actor(store: &hutong_core::Store) -> Actor {
 
 fn county_db(dir: &tempfile::TempDir) -> (Store, PathBuf) {
     let path = dir.path().join("county.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     (store, path)
 }

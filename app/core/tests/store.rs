@@ -23,7 +23,7 @@ fn actor(store: &hutong_core::Store) -> Actor {
 
 fn county_db(dir: &tempfile::TempDir) -> (Store, PathBuf) {
     let path = dir.path().join("county.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     setup::initialise_county(&mut store, "测试员", "411525").unwrap();
     (store, path)
 }
@@ -45,7 +45,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 fn migrations_build_every_table_from_an_empty_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.db");
-    let store = Store::open(&path).unwrap();
+    let store = Store::open_unencrypted(&path).unwrap();
     let version: i64 = store
         .conn()
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -84,7 +84,7 @@ fn migrations_build_every_table_from_an_empty_file() {
     assert_eq!(fk, 1);
     drop(store);
     // Re-opening an up-to-date file is a no-op, not an error.
-    Store::open(&path).unwrap();
+    Store::open_unencrypted(&path).unwrap();
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn a_database_from_a_newer_hutong_is_refused_untouched() {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 5)
             .unwrap();
     }
-    match Store::open(&path) {
+    match Store::open_unencrypted(&path) {
         Err(CoreError::NewerSchema {
             found, supported, ..
         }) => {
@@ -164,7 +164,7 @@ fn divisions_load_with_lookups_and_full_name_path() {
 #[test]
 fn an_unknown_county_is_refused_with_the_field_named() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("x.db")).unwrap();
+    let mut store = Store::open_unencrypted(&dir.path().join("x.db")).unwrap();
     let err = setup::initialise_county(&mut store, "测试员", "419999").unwrap_err();
     assert!(err.to_string().contains("县级区划代码"), "{err}");
     assert!(
@@ -478,7 +478,7 @@ fn audit_chain_verifies_and_names_the_first_tampered_entry() {
 fn users_authenticate_with_argon2_and_respect_scope_levels() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("u.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     let admin = setup::init(&mut store, "411525", "admin", "correct horse").unwrap();
     assert_eq!(admin.role, users::Role::CountyAdmin);
     let hash: String = store
@@ -781,7 +781,7 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
     );
 
     let dir2 = tempfile::tempdir().unwrap();
-    let mut fresh = Store::open(&dir2.path().join("fresh.db")).unwrap();
+    let mut fresh = Store::open_unencrypted(&dir2.path().join("fresh.db")).unwrap();
     setup::initialise_county(&mut fresh, "测试员", "411525").unwrap();
     let (bundle, hash) = exchange::read_file(&file).unwrap();
     let county_actor = actor(&store);
@@ -878,7 +878,7 @@ fn garbage_files_are_reported_with_their_path() {
 fn demo_contains_the_seven_reference_cases_with_valid_generated_ids() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_unencrypted(&path).unwrap();
     let summary = demo::generate(
         &mut store,
         &demo::DemoOptions {
@@ -940,7 +940,7 @@ fn demo_contains_the_seven_reference_cases_with_valid_generated_ids() {
     assert!(audit::verify(store.conn()).unwrap().is_intact());
     // Same seed, same county.
     let dir2 = tempfile::tempdir().unwrap();
-    let mut other = Store::open(&dir2.path().join("demo2.db")).unwrap();
+    let mut other = Store::open_unencrypted(&dir2.path().join("demo2.db")).unwrap();
     demo::generate(
         &mut other,
         &demo::DemoOptions {

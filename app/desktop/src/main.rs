@@ -9,6 +9,16 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Every file this process creates (the database and its WAL, backups,
+    // exports, PDFs, spool files, keys) is owner-only, whichever library
+    // writes it (SECURITY §6). Files made earlier are tightened where they
+    // are opened (`hutong_core::files`).
+    #[cfg(unix)]
+    // SAFETY: umask only changes the process's file-creation mask; it has
+    // no memory effects and cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HUTONG_LOG")

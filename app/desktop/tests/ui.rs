@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 fn demo_db(dir: &tempfile::TempDir) -> PathBuf {
     let path = dir.path().join("ui.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::create_encrypted(&path, true).unwrap();
     demo::generate(
         &mut store,
         &demo::DemoOptions {
@@ -26,12 +26,17 @@ fn demo_db(dir: &tempfile::TempDir) -> PathBuf {
     path
 }
 
+/// The database as the workstation opens it: unlocked by the demo
+/// administrator's password.
+fn open_db(path: &std::path::Path) -> hutong_core::Result<Store> {
+    Store::unlock(path, "admin", demo::DEMO_PASSWORD).map(|(store, _)| store)
+}
+
 fn harness(path: PathBuf) -> Harness<'static, HutongApp> {
-    let store = Store::open_existing(&path).unwrap();
     Harness::builder()
         .with_size([1280.0, 800.0])
         .with_context_setup(hutong::gui::setup_context)
-        .build_eframe(move |_cc| HutongApp::new(store, path))
+        .build_eframe(move |_cc| HutongApp::new(path))
 }
 
 fn log_in(h: &mut Harness<'static, HutongApp>, user: &str, password: &str) {
@@ -132,7 +137,7 @@ fn a_caseworker_logs_in_finds_zhang_xiaoyu_by_initials_edits_and_sees_history() 
     h.run();
     assert!(h.query_by_label_contains("已保存").is_some());
 
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let child = children::get_by_id_number(
         store.conn(),
         &store.county_scope().unwrap(),
@@ -196,7 +201,7 @@ fn a_village_director_sees_only_their_village() {
     h.run();
     let names = h.state().listed_names();
     assert!(!names.is_empty());
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let in_village: Vec<String> = children::list(
         store.conn(),
         &store.county_scope().unwrap(),
@@ -267,7 +272,7 @@ fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
         h.query_by_label("用户名").is_some(),
         "the log-in screen follows"
     );
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     assert!(hutong_core::users::authenticate(store.conn(), "admin", "short-but-long-now").is_ok());
     assert_eq!(store.county_code().unwrap().as_deref(), Some("411525"));
 }
@@ -284,7 +289,7 @@ fn the_list_filters_by_township_then_village() {
     h.run();
     h.get_by_label("黎集镇").click();
     h.run();
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let in_township = children::list(
         store.conn(),
         &store.county_scope().unwrap(),
@@ -339,7 +344,7 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     assert!(h.query_by_label("显示并修改").is_some());
     assert!(h.query_all_by_label("411525***********4").count() >= 1);
     let reveals = |path: &std::path::Path| {
-        let store = Store::open_existing(path).unwrap();
+        let store = open_db(path).unwrap();
         let child = children::get_by_id_number(
             store.conn(),
             &store.county_scope().unwrap(),
@@ -375,7 +380,7 @@ fn the_file_masks_the_id_until_an_audited_reveal() {
     );
     assert_eq!(reveals(&path), 1);
 
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let child = children::get_by_id_number(
         store.conn(),
         &store.county_scope().unwrap(),
@@ -465,7 +470,7 @@ fn after_log_out_the_next_user_sees_nothing_of_the_last() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
     // Children outside 插花村 whose names no child of 插花村 shares.
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let county = store.county_scope().unwrap();
     let all = children::list(store.conn(), &county, &Default::default()).unwrap();
     let inside: std::collections::HashSet<&str> = all
@@ -558,7 +563,7 @@ fn an_administrator_creates_a_supervisor_who_must_change_the_password() {
             .filter(|t| t.contains("账户") || t.contains("错误"))
             .collect::<Vec<_>>()
     );
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let user = hutong_core::users::get_by_username(store.conn(), "lisi")
         .unwrap()
         .unwrap();
@@ -596,7 +601,7 @@ fn an_administrator_creates_a_supervisor_who_must_change_the_password() {
     settle(&mut h);
     // Only the township's children, whichever township was offered first.
     let listed = h.state().listed_names();
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let county = store.county_scope().unwrap();
     let all = children::list(store.conn(), &county, &Default::default()).unwrap();
     let in_township: std::collections::HashSet<&str> = all
@@ -634,7 +639,7 @@ fn the_workstation_locks_after_the_idle_time_and_forgets_the_session() {
     assert!(h.state().current_user().is_none());
     assert!(h.state().listed_names().is_empty());
     assert!(h.query_by_label_contains("长时间未操作").is_some());
-    let store = Store::open_existing(&path).unwrap();
+    let store = open_db(&path).unwrap();
     let locks: i64 = store
         .conn()
         .query_row(

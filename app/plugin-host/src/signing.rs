@@ -35,13 +35,25 @@ pub fn keygen(key_file: &Path) -> Result<String, PluginError> {
             path: key_file.to_path_buf(),
             reason: e.to_string(),
         })?;
-    if key_file.exists() {
-        return Err(PluginError::BadKeyFile {
-            path: key_file.to_path_buf(),
-            reason: "文件已存在，不会覆盖已有密钥".into(),
-        });
-    }
-    std::fs::write(key_file, pem.as_bytes()).map_err(|source| PluginError::Read {
+    // A private key: never over an existing file, readable by the owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(key_file).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            PluginError::BadKeyFile {
+                path: key_file.to_path_buf(),
+                reason: "文件已存在，不会覆盖已有密钥".into(),
+            }
+        } else {
+            PluginError::Read {
+                path: key_file.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(|source| PluginError::Read {
         path: key_file.to_path_buf(),
         source,
     })?;

@@ -97,6 +97,11 @@ pub fn write_bundle(
                 })),
         )
     })?;
+    // The upward bundle carries a signed anchor of the audit chain, so the
+    // city holds a copy of the county's chain head that no one at the
+    // county can roll back.
+    let anchor = hutong_core::anchors::make(store, actor, "统计上报")?;
+    hutong_core::anchors::write_file(&anchor, dir)?;
     Ok(info)
 }
 

@@ -18,7 +18,7 @@ pub enum ServiceError {
     #[error("账户“{0}”的密码已由管理员重置，请先修改密码再继续")]
     MustChangePassword(String),
 
-    #[error("{0}")]
+    #[error(transparent)]
     Core(#[from] CoreError),
 
     #[error("{0}")]

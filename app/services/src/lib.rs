@@ -8,6 +8,7 @@
 //! no clap.
 
 pub mod accounts;
+pub mod audit_check;
 pub mod bundle;
 pub mod casework;
 pub mod children;
@@ -21,7 +22,7 @@ pub mod xlsx;
 
 pub use error::{Context, Result, ServiceError};
 pub use permissions::Action;
-pub use session::{Session, SystemJob, login};
+pub use session::{Opened, Session, SystemJob, login, open_and_login};
 
 /// The core, plugin host and report engine, for the faces' domain types.
 pub use hutong_core as core;

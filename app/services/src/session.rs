@@ -10,6 +10,7 @@ use crate::permissions::{self, Action};
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::users::{self, LoginCheck, Role, User};
 use hutong_core::{Actor, CoreError, Scope, Store};
+use std::path::Path;
 
 /// A job the workstation runs by itself, with what it may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +208,130 @@ pub fn login(store: &mut Store, username: &str, password: &str) -> Result<Sessio
         },
         LoginCheck::Refused => Err(CoreError::BadCredentials.into()),
     }
+}
+
+/// An unlocked database and the session of the user who unlocked it.
+pub struct Opened {
+    pub store: Store,
+    pub session: Session,
+    /// Set when this log-in encrypted an old plaintext database: the
+    /// county's new recovery code (shown once), and the accounts that need a
+    /// password reset before they can log in.
+    pub migrated: Option<Migrated>,
+}
+
+pub struct Migrated {
+    pub recovery_code: zeroize::Zeroizing<String>,
+    pub accounts_without_slot: Vec<String>,
+}
+
+/// Opens the encrypted database at `db` with a user's password and logs the
+/// user in. The password opens the account's key slot (counting wrong
+/// passwords toward a lock in the key file, which the next successful open
+/// writes into the audit log); the account must then be active and
+/// unlocked in the database. An old plaintext database is encrypted on the
+/// first log-in of a county administrator; anyone else is refused.
+pub fn open_and_login(db: &Path, username: &str, password: &str) -> Result<Opened> {
+    let now = chrono::Local::now().fixed_offset();
+    let (mut store, account, migrated) = match Store::unlock(db, username, password) {
+        Ok((store, account)) => (store, account, None),
+        Err(CoreError::Unencrypted { .. }) => encrypt_old_database(db, username, password)?,
+        Err(e) => return Err(e.into()),
+    };
+    let check = users::check_unlocked(store.conn(), username, &account, now)?;
+    let recorder = Actor::system("登录", store.county_scope()?);
+    store.write(&recorder, |tx| {
+        users::record_login(tx, username, &check, password, now)
+    })?;
+    let session = match check {
+        LoginCheck::Ok(user) => Session {
+            scope: user.scope.clone(),
+            who: Who::User(user),
+        },
+        LoginCheck::Locked { until } => {
+            return Err(CoreError::AccountLocked {
+                username: username.trim().to_string(),
+                until,
+            }
+            .into());
+        }
+        LoginCheck::WrongPassword { .. } | LoginCheck::Refused => {
+            return Err(CoreError::BadCredentials.into());
+        }
+    };
+    sign_daily_anchor(&mut store);
+    Ok(Opened {
+        store,
+        session,
+        migrated,
+    })
+}
+
+/// The chain's head is signed at least daily; the first log-in of the day
+/// does it. A failure is logged and does not stop the log-in (the next one
+/// tries again; `audit verify` reports how old the latest anchor is).
+fn sign_daily_anchor(store: &mut Store) {
+    let now = chrono::Local::now().fixed_offset();
+    let due = hutong_core::anchors::daily_due(store.conn(), now);
+    if !matches!(due, Ok(true)) {
+        return;
+    }
+    let made = store
+        .county_scope()
+        .map(|scope| Actor::system("系统：每日审计锚点", scope))
+        .and_then(|actor| hutong_core::anchors::make(store, &actor, "每日"));
+    if let Err(e) = made {
+        tracing::warn!("could not sign the daily audit anchor: {e}");
+    }
+}
+
+fn encrypt_old_database(
+    db: &Path,
+    username: &str,
+    password: &str,
+) -> Result<(Store, String, Option<Migrated>)> {
+    let plain = Store::open_existing_unencrypted(db)?;
+    let now = chrono::Local::now().fixed_offset();
+    let user = match users::check_login(plain.conn(), username, password, now)? {
+        LoginCheck::Ok(user) if user.role == Role::CountyAdmin => user,
+        LoginCheck::Ok(_) => {
+            return Err(CoreError::Unencrypted {
+                path: db.to_path_buf(),
+            }
+            .into());
+        }
+        LoginCheck::Locked { until } => {
+            return Err(CoreError::AccountLocked {
+                username: username.trim().to_string(),
+                until,
+            }
+            .into());
+        }
+        _ => return Err(CoreError::BadCredentials.into()),
+    };
+    drop(plain);
+    let account = user.id.to_string();
+    let done =
+        hutong_core::store::encrypt::encrypt_plaintext(db, &account, &user.username, password)?;
+    let mut store = done.store;
+    let actor = Actor::user(&user);
+    store.write(&actor, |tx| {
+        tx.audit(
+            AuditEntryInput::new("db.encrypt", "meta", None)
+                .reason("旧版本明文数据库首次由县级管理员登录，已加密")
+                .detail(
+                    serde_json::json!({ "accounts_needing_reset": done.accounts_without_slot }),
+                ),
+        )
+    })?;
+    Ok((
+        store,
+        account,
+        Some(Migrated {
+            recovery_code: done.recovery_code,
+            accounts_without_slot: done.accounts_without_slot,
+        }),
+    ))
 }
 
 /// Re-reads the session's account, e.g. after a password change, so the

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     V5_RECORDS,
     V6_REFERRAL_SOURCE,
     V7_ACCOUNTS,
+    V8_ANCHORS,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -699,4 +700,19 @@ ALTER TABLE users ADD COLUMN worker_id BLOB REFERENCES workers(id);
 ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until TEXT;
 ALTER TABLE users ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Version 8: signed anchors of the audit chain (see `anchors.rs`),
+/// append-only like the chain itself.
+const V8_ANCHORS: &str = r#"
+CREATE TABLE audit_anchors (
+    seq        INTEGER NOT NULL,
+    hash       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature  TEXT NOT NULL
+);
+CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors BEGIN SELECT RAISE(ABORT, '审计锚点只可追加'); END;
+CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors BEGIN SELECT RAISE(ABORT, '审计锚点只可追加'); END;
 "#;

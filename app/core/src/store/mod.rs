@@ -5,8 +5,12 @@
 //! audit entry. That makes DESIGN invariant 6 ("every write is one transaction
 //! with its audit entry") something the code checks, not a convention.
 
+pub mod encrypt;
+pub mod keys;
 mod migrations;
 pub(crate) mod scope_guard;
+
+pub use keys::{DataKey, KeyRing, keyfile_path};
 
 pub use migrations::SCHEMA_VERSION;
 /// The SQLite connection type, for callers that pass `store.conn()` along.
@@ -56,14 +60,80 @@ impl Actor {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The SQLCipher data key; `None` only for unencrypted stores (tests,
+    /// and the source of a plaintext migration).
+    key: Option<DataKey>,
     /// The scope the connection's triggers check writes against.
     write_scope: scope_guard::ScopeCell,
 }
 
+/// An unlocked database: its path and data key, enough to open more
+/// connections (background jobs open their own). Cloning it clones the key;
+/// every copy is zeroised when dropped.
+#[derive(Debug, Clone)]
+pub struct Database {
+    path: PathBuf,
+    key: Option<DataKey>,
+}
+
+impl Database {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn key(&self) -> Option<&DataKey> {
+        self.key.as_ref()
+    }
+
+    /// A bare SQLCipher connection with the key and nothing else: no
+    /// migrations, no scope triggers, no audit key. What an outside tool
+    /// holding the key would have; for forensics and for tests that edit
+    /// the file behind Hutong's back.
+    pub fn open_raw_connection(&self) -> Result<Connection> {
+        let conn = Connection::open(&self.path).map_err(|source| CoreError::Open {
+            path: self.path.clone(),
+            source,
+        })?;
+        if let Some(key) = &self.key {
+            conn.pragma_update(None, "key", &*key.pragma_value())?;
+        }
+        Ok(conn)
+    }
+
+    /// Opens another connection to the same initialised database.
+    pub fn open(&self) -> Result<Store> {
+        match &self.key {
+            Some(key) => Store::open_with_key(&self.path, key),
+            None => Store::open_existing_unencrypted(&self.path),
+        }
+    }
+}
+
+/// The first 16 bytes of every plaintext SQLite file. An SQLCipher file
+/// starts with random salt instead.
+const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` is a plaintext SQLite database.
+pub fn is_plaintext(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|()| &head == PLAINTEXT_HEADER)
+        .unwrap_or(false)
+}
+
+/// With SQLite's default 2 MB cache, encrypted reads are 3–6× slower; a
+/// 128 MiB cache keeps warm reads equal to plain SQLite (TECH-NOTES,
+/// SECURITY §3). It is a ceiling, filled only by pages actually read.
+const ENCRYPTED_CACHE_KIB: i64 = 131_072;
+
 impl Store {
-    /// Opens (creating if needed) the database at `path` and runs pending
-    /// migrations. A database written by a newer Hutong is refused untouched.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (creating if needed) an **unencrypted** database at `path` and
+    /// runs pending migrations. Only for tests, benchmarks and reading an
+    /// old plaintext file: the county's database is always encrypted
+    /// ([`Store::create_encrypted`], [`Store::unlock`]).
+    pub fn open_unencrypted(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
                 path: dir.to_path_buf(),
@@ -74,38 +144,208 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::configure(conn, path)
+        Self::configure(conn, path, None)
     }
 
-    /// Opens an existing database; fails rather than creating an empty file.
-    pub fn open_existing(path: &Path) -> Result<Store> {
+    /// Opens an existing unencrypted database; fails rather than creating
+    /// an empty file.
+    pub fn open_existing_unencrypted(path: &Path) -> Result<Store> {
+        let conn = Self::connect_existing(path)?;
+        let store = Self::configure(conn, path, None)?;
+        store.require_initialised()?;
+        Ok(store)
+    }
+
+    fn connect_existing(path: &Path) -> Result<Connection> {
         if !path.exists() {
             return Err(CoreError::NotInitialised {
                 path: path.to_path_buf(),
             });
         }
-        let conn = Connection::open_with_flags(
+        Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|source| CoreError::Open {
             path: path.to_path_buf(),
             source,
+        })
+    }
+
+    fn require_initialised(&self) -> Result<()> {
+        if self.county_code()?.is_none() {
+            return Err(CoreError::NotInitialised {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates a new encrypted database at `path` with a fresh random data
+    /// key and an empty key file beside it. Accounts made in it get key
+    /// slots as they are created. Refuses a path that already exists.
+    pub fn create_encrypted(path: &Path, demo: bool) -> Result<Store> {
+        if path.exists() || KeyRing::exists(path) {
+            return Err(CoreError::field(
+                "数据库",
+                format!("{} 已存在，不会覆盖", path.display()),
+            ));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let key = DataKey::random();
+        KeyRing::new(path, demo).save()?;
+        let conn = Connection::open(path).map_err(|source| CoreError::Open {
+            path: path.to_path_buf(),
+            source,
         })?;
-        let store = Self::configure(conn, path)?;
-        if store.county_code()?.is_none() {
+        Self::configure(conn, path, Some(key))
+    }
+
+    /// Opens an existing encrypted database with its data key.
+    pub fn open_with_key(path: &Path, key: &DataKey) -> Result<Store> {
+        if is_plaintext(path) {
+            return Err(CoreError::Unencrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Self::connect_existing(path)?;
+        let store = Self::configure(conn, path, Some(key.clone()))?;
+        store.require_initialised()?;
+        Ok(store)
+    }
+
+    /// Opens the encrypted database at `path` with an account's password:
+    /// the password opens the account's key slot, the slot gives the data
+    /// key. Failed attempts recorded in the key file since the last open are
+    /// written into the audit log now. Returns the store and the account id
+    /// the slot belongs to (the caller checks the account itself).
+    pub fn unlock(path: &Path, username: &str, password: &str) -> Result<(Store, String)> {
+        if !path.exists() {
             return Err(CoreError::NotInitialised {
                 path: path.to_path_buf(),
             });
         }
-        Ok(store)
+        if is_plaintext(path) {
+            return Err(CoreError::Unencrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        let unlocked = KeyRing::locked(path, |ring| {
+            ring.unlock(username, password, chrono::Local::now().fixed_offset())
+        })?;
+        let mut store = Self::open_with_key(path, &unlocked.key)?;
+        store.record_failed_attempts()?;
+        Ok((store, unlocked.account))
     }
 
-    fn configure(conn: Connection, path: &Path) -> Result<Store> {
+    /// Opens the encrypted database with the county's recovery code.
+    pub fn unlock_with_recovery(path: &Path, code: &str) -> Result<Store> {
+        let ring = KeyRing::load(path)?;
+        let key = ring.unlock_with_recovery(code)?;
+        Self::open_with_key(path, &key)
+    }
+
+    /// Writes the key file's pending failed log-ins into the audit log, then
+    /// clears them from the file.
+    fn record_failed_attempts(&mut self) -> Result<()> {
+        let attempts = KeyRing::load(&self.path)?.pending_attempts().to_vec();
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let actor = Actor::system("登录", self.county_scope()?);
+        self.write(&actor, |tx| {
+            for a in &attempts {
+                let mut entry = AuditEntryInput::new("user.login_failed", "users", None).detail(
+                    serde_json::json!({ "username": a.username, "at": a.at, "locked_until": a.locked_until }),
+                );
+                if a.locked_until.is_some() {
+                    entry = entry.reason("连续输错密码，账户已锁定");
+                }
+                tx.audit(entry)?;
+            }
+            Ok(())
+        })?;
+        KeyRing::locked(&self.path, |ring| {
+            ring.clear_pending_attempts(attempts.len());
+            ring.save()
+        })
+    }
+
+    /// A handle other threads use to open their own connections.
+    pub fn database(&self) -> Database {
+        Database {
+            path: self.path.clone(),
+            key: self.key.clone(),
+        }
+    }
+
+    /// Damaged pages found by SQLCipher's page check (`PRAGMA
+    /// cipher_integrity_check`) and SQLite's own (`PRAGMA
+    /// integrity_check`); empty when the file is sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = if self.key.is_some() {
+            encrypt::cipher_problems(&self.conn)?
+        } else {
+            Vec::new()
+        };
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        problems.extend(rows.into_iter().filter(|r| r != "ok"));
+        Ok(problems)
+    }
+
+    /// The data key, for code in core that opens sibling files (backups,
+    /// restore staging copies) under the same key.
+    pub(crate) fn data_key(&self) -> Option<&DataKey> {
+        self.key.as_ref()
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Makes a new recovery code for the county, replacing any old one.
+    /// Shown once to the administrator; the caller audits it.
+    pub fn new_recovery_code(&self) -> Result<zeroize::Zeroizing<String>> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| CoreError::KeyFile("未加密的数据库没有恢复码".into()))?;
+        KeyRing::locked(&self.path, |ring| {
+            let code = ring.new_recovery(key)?;
+            ring.save()?;
+            Ok(code)
+        })
+    }
+
+    fn configure(conn: Connection, path: &Path, key: Option<DataKey>) -> Result<Store> {
         let open_err = |source| CoreError::Open {
             path: path.to_path_buf(),
             source,
         };
+        if let Some(key) = &key {
+            // The key must be the first statement on the connection.
+            conn.pragma_update(None, "key", &*key.pragma_value())
+                .map_err(open_err)?;
+            conn.pragma_update(None, "cache_size", -ENCRYPTED_CACHE_KIB)
+                .map_err(open_err)?;
+            // A wrong key or a damaged first page shows here, before any
+            // pragma could write to the file.
+            let readable: rusqlite::Result<i64> =
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+            if readable.is_err() {
+                return Err(CoreError::Damaged {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
         // WAL lets the UI read while a background job writes; NORMAL sync is
@@ -117,12 +357,19 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        if let Some(key) = &key {
+            audit::install_mac(&conn, key.derive("audit-chain")).map_err(open_err)?;
+        }
         let mut conn = conn;
         migrations::migrate(&mut conn, path)?;
+        if path != Path::new(":memory:") {
+            crate::files::restrict_database(path)?;
+        }
         let write_scope = scope_guard::install(&conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            key,
             write_scope,
         })
     }
@@ -205,14 +452,16 @@ impl Store {
         actor: &Actor,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Store {
+            conn, path, key, ..
+        } = self;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut wtx = WriteTx {
             tx,
             actor: actor.clone(),
             audited: 0,
             now: now_text(),
+            slot_changes: Vec::new(),
         };
         let out = f(&mut wtx)?;
         if wtx.audited == 0 {
@@ -221,9 +470,54 @@ impl Store {
                 "写操作没有审计记录，已回滚（这是程序缺陷，请报告）".into(),
             ));
         }
-        wtx.tx.commit()?;
+        let WriteTx {
+            tx, slot_changes, ..
+        } = wtx;
+        if slot_changes.is_empty() || key.is_none() {
+            tx.commit()?;
+            return Ok(out);
+        }
+        // Key slots live in the key file, outside the transaction: the new
+        // file is written first, and put back if the commit fails, so the
+        // file and the account table agree either way.
+        let key = key.as_ref().ok_or(CoreError::Internal("密钥缺失".into()))?;
+        KeyRing::locked(path, |ring| {
+            let before = ring.clone();
+            for change in &slot_changes {
+                match change {
+                    SlotChange::Set {
+                        account,
+                        username,
+                        password,
+                    } => ring.set_slot(key, account, username, password)?,
+                    SlotChange::Remove { account } => ring.remove_slot(account),
+                }
+            }
+            ring.save()?;
+            if let Err(e) = tx.commit() {
+                if let Err(restore) = before.save() {
+                    tracing::error!(
+                        "could not put the key file back after a failed commit: {restore}"
+                    );
+                }
+                return Err(e.into());
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
+}
+
+/// A change to the key file that takes effect when a write commits.
+pub(crate) enum SlotChange {
+    /// Seal the data key for this account with this password.
+    Set {
+        account: String,
+        username: String,
+        password: zeroize::Zeroizing<String>,
+    },
+    /// The account can no longer open the database.
+    Remove { account: String },
 }
 
 /// A write in progress. Obtained only from [`Store::write`].
@@ -232,6 +526,7 @@ pub struct WriteTx<'a> {
     actor: Actor,
     audited: usize,
     now: String,
+    slot_changes: Vec<SlotChange>,
 }
 
 impl WriteTx<'_> {
@@ -247,6 +542,12 @@ impl WriteTx<'_> {
     /// one time, so all its rows and audit entries agree.
     pub fn now(&self) -> &str {
         &self.now
+    }
+
+    /// Queues a key-slot change, applied to the key file when this write
+    /// commits (ignored by an unencrypted store).
+    pub(crate) fn change_key_slot(&mut self, change: SlotChange) {
+        self.slot_changes.push(change);
     }
 
     /// Appends an entry to the hash-chained audit log, inside this transaction.

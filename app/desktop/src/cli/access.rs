@@ -35,7 +35,8 @@ pub enum Need {
 pub fn required(command: &Command, db: &Path) -> Need {
     use Action::*;
     let action = match command {
-        Command::Init(_) => return Need::Nothing,
+        // The recovery code opens the database itself.
+        Command::Init(_) | Command::Recover(_) => return Need::Nothing,
         // Extending an existing demo adds children: an administrator's job.
         Command::Demo(_) if !db.exists() => return Need::Nothing,
         Command::Demo(_) => ManageUsers,
@@ -48,7 +49,7 @@ pub fn required(command: &Command, db: &Path) -> Need {
         Command::Division(_) => ViewCases,
         Command::Export(_) => ExportFullIds,
         Command::Import(_) => Import,
-        Command::Audit(AuditCommand::Verify) => ViewAudit,
+        Command::Audit(AuditCommand::Verify { .. }) => ViewAudit,
         Command::Plugin(p) => match p {
             PluginCommand::Keygen { .. }
             | PluginCommand::Sign { .. }
@@ -156,6 +157,17 @@ fn password(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
     bail!("需要登录密码：请在终端中输入，或用 --password-stdin / 环境变量 HUTONG_PASSWORD 提供")
 }
 
+/// The database the log-in unlocked. A command runs once per process, on
+/// one database, so the opened key is kept here for the command's own
+/// connections ([`super::open`]) and dropped (zeroised) when the process
+/// ends.
+static UNLOCKED: std::sync::OnceLock<hutong_core::Database> = std::sync::OnceLock::new();
+
+/// The database this process unlocked, if it is the one at `db`.
+pub fn unlocked(db: &Path) -> Option<&'static hutong_core::Database> {
+    UNLOCKED.get().filter(|d| d.path() == db)
+}
+
 /// Logs in for a command and checks its permission. Without an account
 /// name it prints how to log in and fails, reading nothing.
 pub fn log_in(
@@ -165,15 +177,29 @@ pub fn log_in(
     action: Option<Action>,
 ) -> Result<Session> {
     // A missing database is reported first: it says how to create one.
-    let mut store = super::open(db)?;
+    if !db.exists() {
+        return Err(hutong_core::CoreError::NotInitialised {
+            path: db.to_path_buf(),
+        })
+        .with_context(|| format!("打开数据库 {}", db.display()));
+    }
     let Some(user) = user.filter(|u| !u.trim().is_empty()) else {
         bail!(
             "需要登录：请用 --user 用户名（或环境变量 HUTONG_USER）指定账户；密码在提示时输入，脚本可用 --password-stdin 或环境变量 HUTONG_PASSWORD"
         );
     };
     let password = password(password_stdin)?;
-    let session = hutong_services::login(&mut store, user, &password)
+    let opened = hutong_services::open_and_login(db, user, &password)
         .with_context(|| format!("以“{}”登录 {}", user.trim(), db.display()))?;
+    let hutong_services::Opened {
+        mut store,
+        session,
+        migrated,
+    } = opened;
+    if let Some(m) = migrated {
+        report_migration(&m);
+    }
+    let _ = UNLOCKED.set(store.database());
     if let Some(action) = action {
         if session.must_change_password() {
             session.audit_refusal(&mut store, action.code(), "密码已重置，需先修改密码");
@@ -185,4 +211,17 @@ pub fn log_in(
         session.require(&mut store, action)?;
     }
     Ok(session)
+}
+
+/// The one-time message after an old plaintext database was encrypted.
+fn report_migration(m: &hutong_services::session::Migrated) {
+    eprintln!("此数据库由旧版本创建，未加密；已在本次登录时加密，原明文文件已被替换。");
+    eprintln!("县级恢复码（只显示这一次，请打印后妥善保管；忘记管理员密码时凭它重设）：");
+    eprintln!("    {}", &*m.recovery_code);
+    if !m.accounts_without_slot.is_empty() {
+        eprintln!(
+            "以下账户需由管理员重设密码后才能登录：{}",
+            m.accounts_without_slot.join("、")
+        );
+    }
 }

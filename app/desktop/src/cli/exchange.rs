@@ -586,7 +586,8 @@ pub struct RestoreArgs {
 }
 
 pub fn restore_cmd(db: &Path, actor: &Actor, a: RestoreArgs) -> Result<ExitCode> {
-    let report = backup::restore(db, &a.file, actor)
+    let database = super::access::unlocked(db).context("内部错误：尚未登录")?;
+    let report = backup::restore(database, &a.file, actor)
         .with_context(|| format!("从 {} 恢复", a.file.display()))?;
     println!(
         "已从 {} 恢复（{} 名儿童；审计日志 {} 条校验通过）",

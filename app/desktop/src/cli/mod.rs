@@ -46,6 +46,9 @@ pub struct Cli {
 pub enum Command {
     /// Create a database for one county with its first administrator.
     Init(setup::InitArgs),
+    /// Reset a county administrator's password with the county's recovery
+    /// code (printed once at `init`).
+    Recover(setup::RecoverArgs),
     /// Create (or extend) a realistic demo county.
     Demo(setup::DemoArgs),
     /// Children's files: list, show, add, close.
@@ -143,12 +146,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let actor = || session().map(|s| s.actor());
     let result = match command {
         Command::Init(a) => setup::init(&db, a, cli.password_stdin),
+        Command::Recover(a) => setup::recover(&db, a, cli.password_stdin),
         Command::Demo(a) => setup::demo(&db, a),
         Command::Child(c) => children::run(&db, session()?, c),
         Command::Division(c) => setup::division(&db, c),
         Command::Export(a) => setup::export(&db, &actor()?, a),
         Command::Import(a) => setup::import(&db, &actor()?, a),
-        Command::Audit(c) => setup::audit(&db, c),
+        Command::Audit(c) => setup::audit(&db, session()?, c),
         Command::Plugin(c) => plugins::run(&db, session().ok().map(|s| s.actor()), c),
         Command::Report(a) => report::run(&db, &actor()?, a),
         Command::Assess(a) => casework::assess(&db, &actor()?, a),
@@ -195,7 +199,12 @@ fn audit_out_of_scope(db: &Path, session: &hutong_services::Session, err: &anyho
     }
 }
 
-/// Opens an initialised database, with the path in any error.
+/// Opens another connection to the database this command's log-in
+/// unlocked, with the path in any error.
 pub fn open(db: &Path) -> Result<Store> {
-    Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))
+    let unlocked = access::unlocked(db)
+        .with_context(|| format!("打开数据库 {}：尚未登录（内部错误）", db.display()))?;
+    unlocked
+        .open()
+        .with_context(|| format!("打开数据库 {}", db.display()))
 }

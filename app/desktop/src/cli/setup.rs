@@ -4,7 +4,7 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use hutong_core::national::division;
-use hutong_core::{Actor, Store, audit, demo, divisions, exchange, setup};
+use hutong_core::{Actor, Store, demo, divisions, exchange, setup};
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,25 +49,71 @@ pub fn init(db: &Path, a: InitArgs, password_stdin: bool) -> Result<ExitCode> {
     }
     let county = division::normalize_code(&a.county)
         .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
-    let password = read_password(password_stdin)?;
-    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
-    let admin = match setup::init(&mut store, &county, &a.admin, &password) {
-        Ok(admin) => admin,
+    let password = zeroize::Zeroizing::new(read_password(password_stdin)?);
+    let made = Store::create_encrypted(db, false)
+        .map_err(anyhow::Error::new)
+        .and_then(|mut store| {
+            let admin = setup::init(&mut store, &county, &a.admin, &password)?;
+            let code = setup::issue_recovery_code(&mut store, &Actor::user(&admin))?;
+            Ok((store, admin, code))
+        });
+    let (store, admin, code) = match made {
+        Ok(made) => made,
         Err(e) => {
             // A refused set-up leaves no half-made file behind (the next
             // attempt would otherwise find it "already existing").
-            drop(store);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = db.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(std::path::PathBuf::from(p));
-            }
-            return Err(anyhow::Error::new(e).context(format!("初始化数据库 {}", db.display())));
+            remove_database_files(db);
+            return Err(e.context(format!("初始化数据库 {}", db.display())));
         }
     };
     let name = divisions::full_name(store.conn(), &county)?;
-    println!("已为 {name}（{county}）建立数据库 {}", db.display());
+    println!("已为 {name}（{county}）建立加密数据库 {}", db.display());
+    println!(
+        "密钥文件：{}（与数据库放在一起，不可删除）",
+        hutong_core::store::keyfile_path(db).display()
+    );
     println!("管理员：{}（{}）", admin.username, admin.role.label_zh());
+    println!();
+    println!(
+        "县级恢复码（只显示这一次，请打印后锁好；忘记管理员密码时用 hutong recover 凭它重设）："
+    );
+    println!("    {}", &*code);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes a half-made database, its SQLite side files and its key file.
+fn remove_database_files(db: &Path) {
+    for suffix in ["", "-wal", "-shm", ".keys"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The county administrator whose password is reset.
+    #[arg(long)]
+    admin: String,
+}
+
+/// `hutong recover`: the county's recovery code resets an administrator's
+/// password (it must be changed at the next log-in). Reads the code, then
+/// the new password, from the terminal or from stdin lines.
+pub fn recover(db: &Path, a: RecoverArgs, password_stdin: bool) -> Result<ExitCode> {
+    let code = zeroize::Zeroizing::new(if password_stdin || !std::io::stdin().is_terminal() {
+        super::access::stdin_line("恢复码")?
+    } else {
+        rpassword::prompt_password("恢复码：").context("读取恢复码")?
+    });
+    let password = zeroize::Zeroizing::new(read_password(password_stdin)?);
+    let mut store = Store::unlock_with_recovery(db, &code)
+        .with_context(|| format!("用恢复码打开 {}", db.display()))?;
+    let user = setup::recover_admin(&mut store, &a.admin, &password)?;
+    println!(
+        "已用恢复码重设管理员“{}”的密码；下次登录时须修改密码。",
+        user.username
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -87,7 +133,13 @@ pub struct DemoArgs {
 pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
     let county = division::normalize_code(&a.county)
         .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
-    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    // A new file becomes an encrypted demo database; an existing one was
+    // unlocked by the administrator's log-in.
+    let mut store = if db.exists() {
+        open(db)?
+    } else {
+        Store::create_encrypted(db, true).with_context(|| format!("创建数据库 {}", db.display()))?
+    };
     let started = std::time::Instant::now();
     let opts = demo::DemoOptions {
         county_code: county.clone(),
@@ -191,7 +243,7 @@ pub struct ImportArgs {
 
 pub fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
     let (bundle, hash) = exchange::read_file(&a.file)?;
-    let mut store = Store::open(db).with_context(|| format!("打开数据库 {}", db.display()))?;
+    let mut store = open(db)?;
     setup::initialise_county(&mut store, &actor.name, &bundle.county_code)
         .with_context(|| format!("准备数据库 {}", db.display()))?;
     let report = exchange::import(&mut store, actor, &bundle, &hash)
@@ -205,28 +257,67 @@ pub fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain and name the first broken entry.
-    Verify,
+    /// Check the audit chain and its signed anchors (those in the database,
+    /// beside it, in the daily-backup folder, and any `--anchor` given);
+    /// name the first broken entry or the missing tail.
+    Verify {
+        /// More anchors: an anchor file, a backup folder, a bundle folder.
+        #[arg(long = "anchor")]
+        anchors: Vec<PathBuf>,
+        /// Also check every page of the file (SQLCipher page MACs and
+        /// SQLite's integrity check).
+        #[arg(long)]
+        deep: bool,
+    },
 }
 
-pub fn audit(db: &Path, c: AuditCommand) -> Result<ExitCode> {
-    let store = open(db)?;
-    match c {
-        AuditCommand::Verify => {
-            let report = audit::verify(store.conn())?;
-            match report.first_broken {
-                None => {
-                    println!("审计链完整：共校验 {} 条记录", report.entries_checked);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(b) => {
-                    eprintln!(
-                        "审计链在第 {} 条记录（编号 {}）处断裂：{}。此前 {} 条记录完整。",
-                        b.seq, b.id, b.reason, report.entries_checked
-                    );
-                    Ok(ExitCode::from(2))
-                }
-            }
+pub fn audit(db: &Path, session: &hutong_services::Session, c: AuditCommand) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let AuditCommand::Verify { anchors, deep } = c;
+    let check = hutong_services::audit_check::verify(session, &mut store, &anchors, deep)?;
+    match &check.chain.first_broken {
+        None => println!("审计链完整：共校验 {} 条记录", check.chain.entries_checked),
+        Some(b) => eprintln!(
+            "审计链在第 {} 条记录（编号 {}）处断裂：{}。此前 {} 条记录完整。",
+            b.seq, b.id, b.reason, check.chain.entries_checked
+        ),
+    }
+    match &check.anchors.latest {
+        Some(a) => println!(
+            "最新审计锚点：第 {} 条（{}，{}），共核对锚点 {} 个",
+            a.seq, a.reason, a.at, check.anchors.anchors_checked
+        ),
+        None => println!(
+            "没有找到审计锚点（查找了数据库和 {} 处文件夹）",
+            check.searched.len()
+        ),
+    }
+    for p in check
+        .anchors
+        .problems
+        .iter()
+        .chain(&check.unreadable_anchors)
+    {
+        eprintln!("{p}");
+    }
+    if let Some(pages) = &check.damaged_pages {
+        if pages.is_empty() {
+            println!("逐页校验：文件完好");
+        } else {
+            eprintln!(
+                "逐页校验发现损坏：{}",
+                pages
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("；")
+            );
         }
     }
+    Ok(if check.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }

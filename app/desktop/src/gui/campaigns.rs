@@ -99,10 +99,10 @@ fn start_status(app: &mut HutongApp) {
     let Some(id) = app.campaigns.selected else {
         return;
     };
-    let path = app.db_path.clone();
+    let path = app.store.database();
     app.campaigns.status_job = Some(jobs::spawn(app.t("campaign.counting"), move |p| {
         p.set_total(1);
-        let store = hutong_core::Store::open_existing(&path).map_err(|e| e.to_string())?;
+        let store = path.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let s = campaigns::status(store.conn(), id, today).map_err(|e| e.to_string())?;
         p.step();

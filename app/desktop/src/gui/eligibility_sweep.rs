@@ -8,7 +8,6 @@ use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
 use crate::casework::{self, SweepReport};
 use eframe::egui;
-use hutong_core::Store;
 use hutong_core::eligibility;
 use hutong_core::national::NaiveDate;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,7 +70,7 @@ pub fn poll(app: &mut HutongApp) {
 }
 
 fn start(app: &mut HutongApp, today: NaiveDate) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     // The sweep is the county's daily job, not the signed-in user's work:
     // it runs over the whole county under its own name in the audit log,
     // whoever's log-in started it.
@@ -86,8 +85,8 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
         }
     };
     app.sweep.job = Some(jobs::spawn("每日资格核查", move |p| {
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-        let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
+        let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
         p.note(plugin.reference());
         let cancel = AtomicBool::new(false);
         casework::eligibility_sweep(

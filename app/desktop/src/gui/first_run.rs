@@ -13,6 +13,9 @@ pub struct FirstRun {
     admin: String,
     password: String,
     error: Option<String>,
+    /// A new county's recovery code, shown once before the workstation
+    /// opens; zeroised when the screen moves on.
+    recovery_code: Option<zeroize::Zeroizing<String>>,
     /// The last code looked up and its name: the lookup reads the embedded
     /// dataset, so it runs when the code changes, not every frame.
     looked_up: Option<(String, Option<String>)>,
@@ -32,12 +35,31 @@ impl FirstRun {
             admin: "admin".into(),
             password: String::new(),
             error: None,
+            recovery_code: None,
             looked_up: None,
         }
     }
 
     /// Draws the chooser; returns the workstation once a database exists.
     fn show(&mut self, ui: &mut egui::Ui) -> Option<HutongApp> {
+        if let Some(code) = &self.recovery_code {
+            let mut go_on = false;
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                ui.heading("县级恢复码");
+                ui.label("请将下面的恢复码抄写或打印后锁好。它只显示这一次。");
+                ui.label("忘记管理员密码时，凭它重设（hutong recover）；丢失它且忘记所有管理员密码，数据将无法打开。");
+                ui.add_space(16.0);
+                ui.add(egui::Label::new(egui::RichText::new(code.as_str()).monospace().size(22.0)).selectable(true));
+                ui.add_space(16.0);
+                go_on = ui.button("我已记下恢复码，进入登录").clicked();
+            });
+            if go_on {
+                self.recovery_code = None;
+                return Some(HutongApp::new(self.db.clone()));
+            }
+            return None;
+        }
         let mut result = None;
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
@@ -93,8 +115,8 @@ impl FirstRun {
     }
 
     fn create(&mut self, demo_county: bool) -> Option<HutongApp> {
-        let outcome = (|| -> hutong_core::Result<Store> {
-            let mut store = Store::open(&self.db)?;
+        let outcome = (|| -> hutong_core::Result<Option<zeroize::Zeroizing<String>>> {
+            let mut store = Store::create_encrypted(&self.db, demo_county)?;
             if demo_county {
                 demo::generate(
                     &mut store,
@@ -106,24 +128,34 @@ impl FirstRun {
                     },
                     |_, _| true,
                 )?;
+                Ok(None)
             } else {
-                setup::init(
+                let admin = setup::init(
                     &mut store,
                     self.county.trim(),
                     self.admin.trim(),
                     &self.password,
                 )?;
+                let code =
+                    setup::issue_recovery_code(&mut store, &hutong_core::Actor::user(&admin))?;
+                Ok(Some(code))
             }
-            Ok(store)
         })();
+        zeroize::Zeroize::zeroize(&mut self.password);
         match outcome {
-            Ok(store) => Some(HutongApp::new(store, self.db.clone())),
+            Ok(None) => Some(HutongApp::new(self.db.clone())),
+            Ok(Some(code)) => {
+                self.recovery_code = Some(code);
+                None
+            }
             Err(e) => {
                 // A failed set-up must not leave a half-made file behind that
                 // the next start would mistake for a database.
-                let _ = std::fs::remove_file(&self.db);
-                let _ = std::fs::remove_file(self.db.with_extension("db-wal"));
-                let _ = std::fs::remove_file(self.db.with_extension("db-shm"));
+                for suffix in ["", "-wal", "-shm", ".keys"] {
+                    let mut p = self.db.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
                 self.error = Some(e.to_string());
                 None
             }

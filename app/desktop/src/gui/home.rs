@@ -163,12 +163,12 @@ fn figures(
 
 fn start(app: &mut HutongApp) {
     let scope = app.scope();
-    let path = app.db_path.clone();
+    let path = app.store.database();
     let plugin = visit_plan::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
     app.home.fresh = true;
     app.home.error = None;
     app.home.pending = Some(jobs::spawn(app.t("home.computing"), move |p| {
-        let store = hutong_core::Store::open_existing(&path).map_err(|e| e.to_string())?;
+        let store = path.open().map_err(|e| e.to_string())?;
         figures(store.conn(), &scope, plugin, p).map_err(|e| e.to_string())
     }));
 }

@@ -29,15 +29,22 @@ fn poll_open_dialog(app: &mut HutongApp, ui: &egui::Ui) {
     };
     app.login.open_dialog = None;
     let Some(path) = answer else { return };
-    match hutong_core::Store::open_existing(&path) {
-        Ok(store) => {
-            let mut next = HutongApp::new(store, path);
-            next.platform = app.platform.clone();
-            next.lang = app.lang;
-            app.replace_with = Some(Box::new(next));
-        }
-        Err(e) => app.login.error = Some(format!("无法打开 {}：{e}", path.display())),
+    // The file is opened (and its password checked) at log-in; here only
+    // that it is one of ours: an encrypted database with its key file, or
+    // an old plaintext one the administrator's log-in will encrypt.
+    if !path.is_file()
+        || !(hutong_core::KeyRing::exists(&path) || hutong_core::store::is_plaintext(&path))
+    {
+        app.login.error = Some(format!(
+            "无法打开 {}：不是护童数据库，或缺少同名的 .keys 密钥文件",
+            path.display()
+        ));
+        return;
     }
+    let mut next = HutongApp::new(path);
+    next.platform = app.platform.clone();
+    next.lang = app.lang;
+    app.replace_with = Some(Box::new(next));
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -107,21 +114,54 @@ fn login_grid(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn attempt(app: &mut HutongApp) {
-    // The services check the password, count failures toward the lock and
-    // audit the attempt either way.
-    let result = hutong_services::login(&mut app.store, &app.login.username, &app.login.password);
+    // The password opens the database (its key slot) and the services
+    // check the account, count failures toward the lock and audit the
+    // attempt either way.
+    let result =
+        hutong_services::open_and_login(&app.db_path, &app.login.username, &app.login.password);
     // The typed password is not kept a moment longer than the check.
     zeroize::Zeroize::zeroize(&mut app.login.password);
     match result {
-        Ok(session) => {
-            app.idle_lock_minutes = hutong_services::accounts::idle_lock_minutes(&app.store)
-                .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
-            app.session = Some(session);
+        Ok(opened) => {
+            if let Some(m) = opened.migrated {
+                app.recovery_notice = Some((m.recovery_code, m.accounts_without_slot));
+            }
+            app.unlocked(opened.store, opened.session);
             app.login = LoginState::default();
             app.last_activity = std::time::Instant::now();
             app.list.dirty = true;
             app.home.fresh = false;
         }
         Err(e) => app.login.error = Some(e.to_string()),
+    }
+}
+
+/// The one-time recovery code after an old database was encrypted.
+pub(crate) fn recovery_notice(app: &mut HutongApp, ctx: &egui::Context) {
+    let Some((code, needing_reset)) = &app.recovery_notice else {
+        return;
+    };
+    let mut close = false;
+    egui::Window::new("数据库已加密")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.label("此数据库由旧版本创建，未加密；本次登录已将其加密，原明文文件已被替换。");
+            ui.label("县级恢复码（只显示这一次，请抄写或打印后锁好）：");
+            ui.add(
+                egui::Label::new(egui::RichText::new(code.as_str()).monospace().size(20.0))
+                    .selectable(true),
+            );
+            if !needing_reset.is_empty() {
+                ui.label(format!(
+                    "以下账户需由管理员在“用户与权限”中重设密码后才能登录：{}",
+                    needing_reset.join("、")
+                ));
+            }
+            close = ui.button("我已记下恢复码").clicked();
+        });
+    if close {
+        app.recovery_notice = None;
     }
 }

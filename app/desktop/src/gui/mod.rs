@@ -59,8 +59,16 @@ pub enum Screen {
 }
 
 pub struct HutongApp {
+    /// The unlocked county database; before log-in an empty in-memory
+    /// placeholder (the file cannot be read without a password).
     pub(crate) store: Store,
     pub(crate) db_path: PathBuf,
+    /// The unlocked database's path and key, for jobs that open their own
+    /// connection; `None` until log-in.
+    pub(crate) database: Option<hutong_core::Database>,
+    /// A recovery code made by this log-in (an old plaintext database was
+    /// encrypted), shown once in a window until the user closes it.
+    pub(crate) recovery_notice: Option<(zeroize::Zeroizing<String>, Vec<String>)>,
     pub(crate) lang: Lang,
     pub(crate) screen: Screen,
     /// The signed-in user's session; `None` shows the log-in screen. Every
@@ -176,6 +184,16 @@ pub(crate) fn status_message(ui: &mut egui::Ui, message: Option<&(bool, String)>
     }
 }
 
+/// The store a locked workstation holds: empty, in memory, no county.
+fn placeholder_store() -> Store {
+    match Store::open_unencrypted(Path::new(":memory:")) {
+        Ok(s) => s,
+        // Migrating an empty in-memory database cannot fail short of a
+        // broken build; without it nothing can be shown at all.
+        Err(e) => panic!("in-memory placeholder database: {e}"),
+    }
+}
+
 /// The signed-in user as the audit log's actor. Signed out, an actor whose
 /// scope matches nothing: any write it attempts is refused by the store.
 pub(crate) fn actor_of(app: &HutongApp) -> hutong_core::Actor {
@@ -212,15 +230,20 @@ pub(crate) fn ask_dialog(
 }
 
 impl HutongApp {
-    pub fn new(store: Store, db_path: PathBuf) -> Self {
-        let idle_lock_minutes = hutong_core::users::idle_lock_minutes(store.conn())
-            .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
-        let is_demo = demo::is_demo(&store).unwrap_or(false);
-        let developer_mode = plugin_registry::developer_mode(store.conn()).unwrap_or(false);
-        let (plugins, plugin_error) = start_plugins(&store, &db_path);
+    /// The workstation on `db_path`, locked: the log-in screen, with
+    /// nothing of the county read (the file is encrypted; the password
+    /// opens it). The demo hint comes from the key file.
+    pub fn new(db_path: PathBuf) -> Self {
+        let store = placeholder_store();
+        let is_demo = hutong_core::KeyRing::load(&db_path)
+            .map(|ring| ring.is_demo())
+            .unwrap_or(false);
+        let (plugins, _) = worker::PluginWorker::start(Vec::new(), None);
         HutongApp {
             store,
             db_path,
+            database: None,
+            recovery_notice: None,
             lang: Lang::Zh,
             screen: Screen::Home,
             session: None,
@@ -230,14 +253,14 @@ impl HutongApp {
             pending_nav: None,
             pending_log_out: false,
             last_activity: std::time::Instant::now(),
-            idle_lock_minutes,
+            idle_lock_minutes: hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES,
             users_screen: Default::default(),
             password_form: Default::default(),
             is_demo,
             home: home::HomeStats::default(),
-            developer_mode,
+            developer_mode: false,
             plugins,
-            plugin_error,
+            plugin_error: None,
             print: Default::default(),
             plugins_screen: Default::default(),
             assessment_tab: Default::default(),
@@ -251,6 +274,18 @@ impl HutongApp {
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
+    }
+
+    /// After a log-in opened the database: read the county's settings and
+    /// start its plugins.
+    pub(crate) fn unlocked(&mut self, store: Store, session: Session) {
+        self.database = Some(store.database());
+        self.store = store;
+        self.idle_lock_minutes = hutong_services::accounts::idle_lock_minutes(&self.store)
+            .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
+        self.is_demo = demo::is_demo(&self.store).unwrap_or(false);
+        self.session = Some(session);
+        self.reload_plugins();
     }
 
     /// Reloads the installed plugins (after an installation) on a new
@@ -441,18 +476,9 @@ impl HutongApp {
                 ))
             });
         }
-        let fresh_store = match Store::open_existing(&self.db_path) {
-            Ok(s) => s,
-            Err(e) => {
-                // The file vanished or broke while open: keep this
-                // connection but still drop every per-user field.
-                tracing::error!("reopening the database after log-out: {e}");
-                self.session = None;
-                self.login.error = Some(e.to_string());
-                return;
-            }
-        };
-        let mut fresh = HutongApp::new(fresh_store, self.db_path.clone());
+        // The connection and its key go too: the next person unlocks the
+        // file with their own password.
+        let mut fresh = HutongApp::new(self.db_path.clone());
         fresh.platform = self.platform.clone();
         fresh.lang = self.lang;
         *self = fresh;
@@ -707,6 +733,7 @@ impl HutongApp {
             Screen::Settings => self.settings(ui),
         });
         list::reveal_prompt(self, &ctx);
+        login::recovery_notice(self, &ctx);
         self.unsaved_prompt(&ctx);
     }
 }
@@ -716,13 +743,13 @@ impl HutongApp {
 /// `--db FILE` that does not exist yet gets the first-run chooser.
 pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     let _ = STARTED.set(std::time::Instant::now());
+    hutong_core::backup::remove_leftover_temp_dirs(db);
     let root = if db.exists() {
-        let store =
-            Store::open_existing(db).with_context(|| format!("打开数据库 {}", db.display()))?;
-        Root::App(Box::new(HutongApp::new(store, db.to_path_buf())))
+        Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else if is_default {
         eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
-        let mut store = Store::open(db).with_context(|| format!("创建数据库 {}", db.display()))?;
+        let mut store = Store::create_encrypted(db, true)
+            .with_context(|| format!("创建数据库 {}", db.display()))?;
         demo::generate(
             &mut store,
             &demo::DemoOptions {
@@ -734,7 +761,8 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
             |_, _| true,
         )
         .context("生成示例数据")?;
-        Root::App(Box::new(HutongApp::new(store, db.to_path_buf())))
+        drop(store);
+        Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else {
         Root::FirstRun(FirstRun::new(db.to_path_buf()))
     };

@@ -159,13 +159,13 @@ fn start_preview(app: &mut HutongApp) {
         app.print.message = Some((false, refusal));
         return;
     }
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let render = app.plugins.render_handle();
     let actor = crate::gui::actor_of(app);
     app.print.message = None;
     app.print.render_job = Some(jobs::spawn("生成预览", move |p| {
         p.set_total(3);
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let input = printing::report_input(&store, &children, division.as_deref(), today)
             .map_err(|e| format!("{e:#}"))?;
@@ -266,13 +266,13 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
         return;
     };
     let (children, _) = selection(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let render = app.plugins.render_handle();
     let actor = super::actor_of(app);
     let printer = app.platform.printer.clone();
     app.print.batch_job = Some(jobs::spawn("批量打印", move |p: &Progress| {
         p.set_total(children.len());
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let mut printed = 0;
         for (i, child) in children.iter().enumerate() {
             if p.cancelled() {

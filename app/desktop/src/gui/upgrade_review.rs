@@ -10,9 +10,9 @@ use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
 use crate::casework::{self, ApplyReport, UpgradePreview};
 use eframe::egui;
+use hutong_core::divisions;
 use hutong_core::eligibility;
 use hutong_core::national::category::CaseCategory;
-use hutong_core::{Store, divisions};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -48,14 +48,14 @@ impl UpgradeState {
 /// Starts the re-assessment preview with the newly installed version.
 /// `from` is the version it replaces.
 pub fn start_preview(app: &mut HutongApp, from: String) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     app.upgrade.review = None;
     app.upgrade.message = None;
     app.upgrade.preview_job = Some(jobs::spawn(
         "新版插件重新评估（预览，不写入）",
         move |p| {
-            let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-            let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
+            let store = db.open().map_err(|e| e.to_string())?;
+            let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
             let today = chrono::Local::now().date_naive();
             let cancel = AtomicBool::new(false);
             let preview = casework::preview_upgrade(
@@ -97,13 +97,13 @@ fn start_apply(app: &mut HutongApp) {
         return;
     };
     let preview = review.preview.clone();
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let actor = super::actor_of(app);
     app.upgrade.apply_job = Some(jobs::spawn(
         "应用新版插件的评估与资格认定",
         move |p| {
-            let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-            let (_runtime, mut plugin) = casework::load_province_plugin(&db, &store)?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
+            let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
             if plugin.reference() != preview.plugin {
                 return Err(format!(
                     "已安装的插件（{}）与复核时的版本（{}）不同，请重新复核",

@@ -274,10 +274,10 @@ fn start(app: &mut HutongApp) {
         return;
     };
     let scope = app.scope();
-    let path = app.db_path.clone();
+    let path = app.store.database();
     app.visit_plan.job = Some(jobs::spawn(app.t("visit.computing"), move |p| {
         p.set_total(1);
-        let store = hutong_core::Store::open_existing(&path).map_err(|e| e.to_string())?;
+        let store = path.open().map_err(|e| e.to_string())?;
         let as_of = chrono::Local::now().date_naive();
         let entries = schedule::compute(
             store.conn(),

@@ -76,7 +76,7 @@ pub fn tick(app: &mut HutongApp) {
     if !matches!(backup::schedule(app.store.conn()), Ok(Some(_))) {
         return;
     }
-    let db = app.db_path.clone();
+    let db = app.store.database();
     // The daily backup is a system job, audited under its own name.
     let actor = match hutong_services::Session::system(
         &app.store,
@@ -89,7 +89,7 @@ pub fn tick(app: &mut HutongApp) {
         }
     };
     b.daily_job = Some(jobs::spawn("每日备份", move |_| {
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         Ok(backup::run_scheduled(&mut store, &actor, today)
             .map_err(|e| e.to_string())?
             .map(|i| format!("今日备份已写入 {}（{} 字节）", i.path.display(), i.bytes)))
@@ -156,10 +156,10 @@ fn poll(app: &mut HutongApp) {
 
 fn start_backup(app: &mut HutongApp, path: PathBuf) {
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     app.exchange.backup.job = Some(jobs::spawn("备份", move |p| {
         p.note("在线备份并校验…");
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let i = backup::backup_to(&mut store, &actor, &path).map_err(|e| e.to_string())?;
         Ok(format!(
             "已备份到 {}（{} 字节，{} 名儿童，审计日志 {} 条已校验）",
@@ -173,9 +173,10 @@ fn start_backup(app: &mut HutongApp, path: PathBuf) {
 
 fn start_verify(app: &mut HutongApp, path: PathBuf) {
     app.exchange.backup.candidate = None;
+    let db = app.store.database();
     app.exchange.backup.verify_job = Some(jobs::spawn("校验备份", move |p| {
         p.note("完整性检查与审计链校验…");
-        let v = backup::verify_file(&path).map_err(|e| e.to_string())?;
+        let v = backup::verify_file(&path, db.key()).map_err(|e| e.to_string())?;
         Ok((path, v))
     }));
 }
@@ -190,7 +191,8 @@ fn start_restore(app: &mut HutongApp) {
         app.exchange.backup.message = Some((false, refusal));
         return;
     }
-    let placeholder = match Store::open(std::path::Path::new(":memory:")) {
+    let db = app.store.database();
+    let placeholder = match Store::open_unencrypted(std::path::Path::new(":memory:")) {
         Ok(s) => s,
         Err(e) => {
             app.exchange.backup.message = Some((false, format!("无法关闭当前数据库：{e}")));
@@ -199,7 +201,6 @@ fn start_restore(app: &mut HutongApp) {
     };
     drop(std::mem::replace(&mut app.store, placeholder));
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
     app.exchange.backup.restore_job = Some(jobs::spawn("恢复", move |p| {
         p.note("复制、校验并替换数据库…");
         backup::restore(&db, &c.path, &actor).map_err(|e| e.to_string())
@@ -209,7 +210,13 @@ fn start_restore(app: &mut HutongApp) {
 fn finish_restore(app: &mut HutongApp, o: Outcome<backup::RestoreReport>) {
     // Reopen whatever is at the path now: the restored file, or the
     // untouched original when the restore was refused.
-    match Store::open_existing(&app.db_path) {
+    let reopened = match &app.database {
+        Some(db) => db.open(),
+        None => Err(hutong_core::CoreError::NotInitialised {
+            path: app.db_path.clone(),
+        }),
+    };
+    match reopened {
         Ok(s) => app.store = s,
         Err(e) => {
             app.exchange.backup.message = Some((false, format!("无法重新打开数据库：{e}")));

@@ -9,7 +9,6 @@ use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::Store;
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::compare::{self, Comparison, ComparisonSummary, Counts, Group, Source, StoredRow};
 use hutong_core::national::id_number;
@@ -65,7 +64,7 @@ impl CompareState {
 }
 
 fn poll(app: &mut HutongApp) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let s = &mut app.exchange.compare;
     s.sheet.poll(&db, Kind::Other);
     if let Some(job) = &s.job
@@ -102,7 +101,7 @@ fn poll(app: &mut HutongApp) {
 
 fn start_run(app: &mut HutongApp) {
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let s = &mut app.exchange.compare;
     let (Some(l), Some(m)) = (&s.sheet.loaded, s.sheet.mapping()) else {
         return;
@@ -116,7 +115,7 @@ fn start_run(app: &mut HutongApp) {
     s.job = Some(jobs::spawn("数据比对", move |p| {
         p.set_total(3);
         p.note("匹配身份证号、姓名与出生日期…");
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let cmp =
             compare::run(store.conn(), source, &tbl, &m, &sha, today).map_err(|e| e.to_string())?;
@@ -148,9 +147,9 @@ fn start_run(app: &mut HutongApp) {
 }
 
 fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     app.exchange.compare.job = Some(jobs::spawn("打开比对结果", move |_| {
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let store = db.open().map_err(|e| e.to_string())?;
         let rows = compare::load_rows(store.conn(), summary.id, None).map_err(|e| e.to_string())?;
         Ok(Shown {
             title: format!(
@@ -166,7 +165,7 @@ fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
 
 fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let s = &mut app.exchange.compare;
     let Some(cmp) = s.shown.as_ref().and_then(|x| x.full.clone()) else {
         return;
@@ -175,7 +174,7 @@ fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
         let bytes = compare::to_xlsx(&cmp).map_err(|e| e.to_string())?;
         std::fs::write(&path, &bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
         let sha = crate::printing::pdf_sha256(&bytes);
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         store
             .write(&actor, |tx| {
                 tx.audit(

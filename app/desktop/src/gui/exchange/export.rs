@@ -8,7 +8,6 @@ use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, Screen};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::Store;
 use hutong_core::children::ChildStatus;
 use hutong_core::national::category::CaseCategory;
 use hutong_core::table::{self, ExportRequest, ListKind};
@@ -89,7 +88,7 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         return;
     }
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let e = &mut app.exchange.export;
     let f = e.filter.clone().unwrap_or_default();
     let req = ExportRequest {
@@ -104,7 +103,7 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
     };
     e.job = Some(jobs::spawn("导出", move |p| {
         p.note("生成文件…");
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let out = table::export_list(&mut store, &actor, &req, &path).map_err(|e| e.to_string())?;
         Ok(format!(
             "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志）",

@@ -7,7 +7,6 @@ use super::sheet::{Kind, SheetPick};
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use eframe::egui;
-use hutong_core::Store;
 use hutong_core::table::import::RowProblem;
 use hutong_core::table::mapping;
 use hutong_core::table::persons::{self, PersonsPreview};
@@ -72,7 +71,7 @@ fn kind(what: What) -> Kind {
 }
 
 fn poll(app: &mut HutongApp) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let s = &mut app.exchange.import;
     s.sheet.poll(&db, kind(s.what));
     if let Some(job) = &s.check_job
@@ -111,13 +110,13 @@ fn start_check(app: &mut HutongApp) {
         s.message = Some((false, app_t(app.lang, "ex.need_source")));
         return;
     }
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let (tbl, sha, what) = (l.table.clone(), l.sha256.clone(), s.what);
     s.checked = None;
     s.message = None;
     s.check_job = Some(jobs::spawn("检查数据", move |p| {
         p.note("逐行检查身份证号、村（居）、重复…");
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         Ok(match what {
             What::Children => Checked::Children(Box::new(
@@ -138,7 +137,7 @@ fn app_t(lang: crate::i18n::Lang, key: &str) -> String {
 
 fn start_import(app: &mut HutongApp) {
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let s = &mut app.exchange.import;
     let Some(checked) = s.checked.take() else {
         return;
@@ -146,7 +145,7 @@ fn start_import(app: &mut HutongApp) {
     let skip = s.skip_invalid;
     s.import_job = Some(jobs::spawn("导入", move |p| {
         p.note("写入数据库（一个事务）…");
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let (msg, m) = match &checked {
             Checked::Children(pre) => {
                 let o = table::import_children(&mut store, &actor, pre, skip)

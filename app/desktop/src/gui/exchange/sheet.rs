@@ -7,7 +7,6 @@ use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::Store;
 use hutong_core::table::mapping::{self, ColumnMap, Field, Mapping};
 use hutong_core::table::{self, RawTable};
 use std::path::PathBuf;
@@ -110,16 +109,16 @@ impl SheetPick {
     }
 
     /// Polls the dialog and the read job.
-    pub fn poll(&mut self, app_db: &std::path::Path, kind: Kind) {
+    pub fn poll(&mut self, app_db: &hutong_core::Database, kind: Kind) {
         if let Some((_, answer)) = super::take_answer(&mut self.dialog)
             && let Some(path) = answer
         {
-            let db = app_db.to_path_buf();
+            let db = app_db.clone();
             let name = self.source.trim().to_string();
             self.error = None;
             self.job = Some(jobs::spawn("读取文件", move |p| {
                 p.note("读取并识别表头…");
-                let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+                let store = db.open().map_err(|e| e.to_string())?;
                 let name = Some(name.as_str()).filter(|n| !n.is_empty());
                 let table = table::read_with_mapping(store.conn(), &path, name)
                     .map_err(|e| e.to_string())?;

@@ -90,12 +90,12 @@ fn poll(app: &mut HutongApp) {
 }
 
 fn start_compute(app: &mut HutongApp) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let scope = app.scope();
     app.exchange.stats.message = None;
     app.exchange.stats.job = Some(jobs::spawn("统计", move |p| {
         p.note("按乡镇汇总…");
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         stats::compute(
             store.conn(),
@@ -141,7 +141,7 @@ fn render_pdf(
 }
 
 fn write_audited(
-    db: &Path,
+    db: &hutong_core::Database,
     actor: &Actor,
     path: &Path,
     bytes: &[u8],
@@ -150,7 +150,7 @@ fn write_audited(
 ) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
     let sha = crate::printing::pdf_sha256(bytes);
-    let mut store = Store::open_existing(db).map_err(|e| e.to_string())?;
+    let mut store = db.open().map_err(|e| e.to_string())?;
     store
         .write(actor, |tx| {
             tx.audit(
@@ -171,7 +171,7 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
         return;
     };
     let actor = crate::gui::actor_of(app);
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let template = plugin_template(app);
     let render = app.plugins.render_handle();
     app.exchange.stats.out_job = Some(jobs::spawn("生成统计表", move |p| {
@@ -190,17 +190,18 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
             }
             Want::Pdf => {
                 p.note("排版…");
-                let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+                let store = db.open().map_err(|e| e.to_string())?;
                 let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
                 write_audited(&db, &actor, &path, &pdf, &s.total.code, &label)?;
                 Ok(format!("统计报表（{label}）已导出到 {}", path.display()))
             }
             Want::Bundle => {
                 p.note("排版并签名…");
-                let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+                let mut store = db.open().map_err(|e| e.to_string())?;
                 let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
-                let info = crate::bundle::write_bundle(&mut store, &actor, &db, &s, &pdf, &path)
-                    .map_err(|e| format!("{e:#}"))?;
+                let info =
+                    crate::bundle::write_bundle(&mut store, &actor, db.path(), &s, &pdf, &path)
+                        .map_err(|e| format!("{e:#}"))?;
                 Ok(format!(
                     "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
                     path.display(),

@@ -410,10 +410,10 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         app.records.allowances.roster = al::roster(app.store.conn(), month, &app.scope()).ok();
     }
     if generate {
-        let db = app.db_path.clone();
+        let db = app.store.database();
         let actor = actor_of(app);
         app.records.allowances.generate_job = Some(jobs::spawn("生成发放记录", move |_| {
-            let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
             store
                 .write(&actor, |tx| al::generate(tx, month))
                 .map_err(|e| e.to_string())
@@ -712,7 +712,7 @@ pub fn poll(app: &mut HutongApp) {
             (None, _) => st.message = Some((false, "已取消".into())),
             (Some(_), None) => st.message = Some((false, "没有花名册".into())),
             (Some(path), Some(roster)) => {
-                let db = app.db_path.clone();
+                let db = app.store.database();
                 let actor = actor_of(app);
                 app.records.allowances.export_job =
                     Some(jobs::spawn("导出花名册", move |_| {
@@ -737,7 +737,7 @@ pub fn poll(app: &mut HutongApp) {
 /// Renders the roster, writes it, and audits the file with whether full
 /// IDs were printed and why.
 fn export(
-    db: &std::path::Path,
+    db: &hutong_core::Database,
     actor: &hutong_core::Actor,
     roster: &Roster,
     format: Format,
@@ -745,7 +745,7 @@ fn export(
     reason: &str,
     path: PathBuf,
 ) -> Result<PathBuf, String> {
-    let mut store = Store::open_existing(db).map_err(|e| e.to_string())?;
+    let mut store = db.open().map_err(|e| e.to_string())?;
     let county = super::county_of(&store);
     let office = super::office_name(store.conn(), &county);
     let bytes = match format {

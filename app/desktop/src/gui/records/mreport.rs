@@ -737,7 +737,7 @@ pub fn poll(app: &mut HutongApp) {
 /// Renders the letter on a job thread (its own store), writes it and audits
 /// the file's hash like every other print.
 fn start_letter(app: &mut HutongApp, id: RowId, path: PathBuf) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let actor = actor_of(app);
     let letter_no = app
         .records
@@ -747,7 +747,7 @@ fn start_letter(app: &mut HutongApp, id: RowId, path: PathBuf) {
         .and_then(|d| opt(&d.letter_no));
     app.records.mreport.letter_job = Some(jobs::spawn("生成转介函", move |p| {
         p.set_total(2);
-        let mut store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let county = super::county_of(&store);
         let ctx = mr::LetterContext {
             office_name: super::office_name(store.conn(), &county),

@@ -9,12 +9,12 @@ use super::{
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, actor_of, status_message};
 use eframe::egui;
+use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
 use hutong_core::province::ServiceItem;
 use hutong_core::services::{
     self as sv, CoverageRow, ItemSnapshot, Referral, ReferralStatus, ServiceRecord, ServiceRow,
 };
-use hutong_core::{RowId, Store};
 
 #[derive(Default)]
 pub struct State {
@@ -604,10 +604,10 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.weak("单元格：接受过该领域服务的儿童数 / 在册儿童数（覆盖率）");
     });
     if start {
-        let db = app.db_path.clone();
+        let db = app.store.database();
         let scope = app.scope();
         app.records.services.coverage_job = Some(jobs::spawn("统计服务覆盖", move |_| {
-            let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+            let store = db.open().map_err(|e| e.to_string())?;
             sv::coverage(store.conn(), &scope, None, None, &areas).map_err(|e| e.to_string())
         }));
     }

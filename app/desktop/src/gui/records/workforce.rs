@@ -9,13 +9,13 @@ use super::{RED, form_grid, history_ui, load_history, opt, parse_date, section, 
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, actor_of, status_message};
 use eframe::egui;
+use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
 use hutong_core::divisions::{self, Division};
 use hutong_core::national::division::DivisionLevel;
 use hutong_core::workforce::{
     self as wf, ChildHome, HomeActivity, Network, Training, Worker, WorkerInput, WorkerRole,
 };
-use hutong_core::{RowId, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Part {
@@ -110,11 +110,11 @@ fn reload(app: &mut HutongApp) {
 }
 
 fn start_network(app: &mut HutongApp) {
-    let db = app.db_path.clone();
+    let db = app.store.database();
     let scope = app.scope();
     app.records.workforce.network_requested = true;
     app.records.workforce.network_job = Some(jobs::spawn("构建县乡村网络", move |_| {
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let store = db.open().map_err(|e| e.to_string())?;
         wf::network(store.conn(), &scope, super::today()).map_err(|e| e.to_string())
     }));
 }
