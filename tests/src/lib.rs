@@ -28,7 +28,17 @@ pub const DEMO_ADMIN: (&str, &str) = ("admin", "hutong-demo");
 /// outside tool holding the key would have (no triggers, no audit key):
 /// for reading behind Hutong's back and for tampering tests.
 pub fn raw_conn(db: &Path) -> hutong_core::Result<hutong_core::store::Connection> {
-    open_db(db)?.database().open_raw_connection()
+    raw_conn_as(db, DEMO_ADMIN.0, DEMO_ADMIN.1)
+}
+
+/// [`raw_conn`] for a database whose administrator is not the demo's.
+pub fn raw_conn_as(
+    db: &Path,
+    user: &str,
+    password: &str,
+) -> hutong_core::Result<hutong_core::store::Connection> {
+    let (store, _) = hutong_core::Store::unlock(db, user, password)?;
+    store.database().open_raw_connection()
 }
 
 /// Copies a database with its key file (an encrypted database is useless

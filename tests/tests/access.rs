@@ -527,9 +527,23 @@ fn an_initialised_county_gets_a_supervisor_who_must_change_the_password() {
         None,
     );
     assert!(!out.status.success());
+    // A disabled account's password no longer opens the file itself.
+    assert!(matches!(
+        hutong_core::Store::unlock(&db, "li", "my-own-password"),
+        Err(hutong_core::CoreError::BadCredentials)
+    ));
     // init's administrator and the supervisor; one password change; one disable.
-    assert_eq!(audit_count(&db, "user.create"), 2);
+    let conn = hutong_tests::raw_conn_as(&db, admin.0, admin.1).unwrap();
+    let count = |action: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(count("user.create"), 2);
     for action in ["user.change_password", "user.disable"] {
-        assert_eq!(audit_count(&db, action), 1, "{action}");
+        assert_eq!(count(action), 1, "{action}");
     }
 }

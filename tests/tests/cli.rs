@@ -25,7 +25,7 @@ fn init_creates_a_county_with_an_admin_and_refuses_bad_input() {
         "{}",
         stdout(&out)
     );
-    let conn = hutong_tests::raw_conn(&db).unwrap();
+    let conn = hutong_tests::raw_conn_as(&db, "admin", "s3cret-pass").unwrap();
     let (role, scope): (String, String) = conn
         .query_row(
             "SELECT role, scope_code FROM users WHERE username='admin'",
@@ -52,7 +52,7 @@ fn init_creates_a_county_with_an_admin_and_refuses_bad_input() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("已存在"), "{}", stderr(&out));
-    let conn = hutong_tests::raw_conn(&db).unwrap();
+    let conn = hutong_tests::raw_conn_as(&db, "admin", "s3cret-pass").unwrap();
     let users: i64 = conn
         .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
         .unwrap();

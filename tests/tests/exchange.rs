@@ -938,10 +938,22 @@ fn backup_and_restore_verify_the_audit_chain_and_refuse_a_tampered_backup() {
         "{}",
         stdout(&out)
     );
-    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().collect();
-    assert_eq!(files.len(), 1);
+    // Today's backup, its key file and the audit anchor signed for it;
+    // nothing else.
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
     let name = hutong_core::backup::daily_name(chrono::Local::now().date_naive());
-    assert!(folder.join(name).exists());
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files[0].starts_with("anchor-411525-"), "{files:?}");
+    assert_eq!(files[1], name);
+    assert_eq!(files[2], format!("{name}.keys"));
+    // The anchor beside the backup is one `audit verify` finds and checks.
+    let out = hutong(&db, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("最新审计锚点"), "{}", stdout(&out));
 }
 
 #[test]
@@ -1011,7 +1023,24 @@ fn stats_bundle_is_signed_verifies_and_a_tampered_file_is_refused() {
     for ext in [".json", ".json.sig", ".pdf", ".pdf.sig"] {
         assert!(files.iter().any(|f| f.ends_with(ext)), "{ext} in {files:?}");
     }
-    let json = files.iter().find(|f| f.ends_with(".json")).unwrap();
+    let json = files
+        .iter()
+        .find(|f| f.starts_with("统计-") && f.ends_with(".json"))
+        .unwrap();
+    // The bundle carries a signed anchor of the county's audit chain, and
+    // the chain agrees with it.
+    let anchor = files.iter().find(|f| f.starts_with("anchor-")).unwrap();
+    let out = hutong(
+        &db,
+        &[
+            "audit",
+            "verify",
+            "--anchor",
+            bundle.join(anchor).to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(bundle.join(json)).unwrap()).unwrap();
     assert_eq!(v["format"], "hutong-statistics");
@@ -1041,7 +1070,8 @@ fn stats_bundle_is_signed_verifies_and_a_tampered_file_is_refused() {
     };
     let ok = verify(key.trim());
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert_eq!(stdout(&ok).matches("签名有效").count(), 2);
+    // The statistics, their PDF and the audit anchor.
+    assert_eq!(stdout(&ok).matches("签名有效").count(), 3);
     // One changed figure breaks the signature.
     let path = bundle.join(json);
     let text =

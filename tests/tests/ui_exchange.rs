@@ -299,8 +299,8 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     settle(&mut h);
     let msg = h.state().exchange_message().unwrap_or_default().to_string();
     assert!(msg.contains("审计链校验通过"), "{msg}");
-    let conn = hutong_tests::raw_conn(&db).unwrap();
-    assert!(audit::verify(&conn).unwrap().is_intact());
+    let store = hutong_tests::open_db(&db).unwrap();
+    assert!(audit::verify(store.conn()).unwrap().is_intact());
     assert_eq!(count(&db, "SELECT count(*) FROM children"), children);
     assert_eq!(
         count(

@@ -268,13 +268,42 @@ fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
     h.run();
     h.get_by_label("新建县数据库").click();
     h.run();
+    // The county's recovery code is shown once, before anything else.
+    assert!(h.query_by_label("县级恢复码").is_some());
+    let code = h
+        .query_all(egui_kittest::kittest::by().predicate(|n| {
+            n.label().or_else(|| n.value()).is_some_and(|l| {
+                l.len() == 39
+                    && l.split('-').count() == 8
+                    && l.chars().all(|c| c == '-' || c.is_ascii_alphanumeric())
+            })
+        }))
+        .next()
+        .and_then(|n| {
+            n.accesskit_node()
+                .label()
+                .or_else(|| n.accesskit_node().value())
+        })
+        .expect("the recovery code is on the screen");
+    assert!(
+        h.query_by_label("用户名").is_none(),
+        "not before the code is acknowledged"
+    );
+    h.get_by_label("我已记下恢复码，进入登录").click();
+    h.run();
     assert!(
         h.query_by_label("用户名").is_some(),
         "the log-in screen follows"
     );
-    let store = open_db(&path).unwrap();
-    assert!(hutong_core::users::authenticate(store.conn(), "admin", "short-but-long-now").is_ok());
+    let store = Store::unlock(&path, "admin", "short-but-long-now")
+        .unwrap()
+        .0;
     assert_eq!(store.county_code().unwrap().as_deref(), Some("411525"));
+    drop(store);
+    // The code opens the database by itself; a wrong one does not.
+    assert!(Store::unlock_with_recovery(&path, &code).is_ok());
+    assert!(Store::unlock_with_recovery(&path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH").is_err());
+    assert!(Store::unlock(&path, "admin", "wrong-password").is_err());
 }
 
 #[test]

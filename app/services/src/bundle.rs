@@ -67,8 +67,18 @@ pub fn write_bundle(
     let json = serde_json::to_vec_pretty(&stats::bundle_json(s, &office, &generated))?;
     std::fs::write(&json_path, &json).with_context(|| format!("写入 {}", json_path.display()))?;
     std::fs::write(&pdf_path, pdf).with_context(|| format!("写入 {}", pdf_path.display()))?;
+    // The upward bundle carries a signed anchor of the audit chain, so the
+    // city holds a copy of the county's chain head that no one at the
+    // county can roll back. It is signed with the bundle like every file.
+    let anchor = hutong_core::anchors::make(store, actor, "统计上报")?;
+    let anchor_path = hutong_core::anchors::write_file(&anchor, dir)?;
+    let anchor_json = anchor.to_json()?;
     let mut public_key = String::new();
-    for (path, bytes) in [(&json_path, json.as_slice()), (&pdf_path, pdf)] {
+    for (path, bytes) in [
+        (&json_path, json.as_slice()),
+        (&pdf_path, pdf),
+        (&anchor_path, anchor_json.as_slice()),
+    ] {
         let sig = signing::sign(&key, path).map_err(|e| anyhow::anyhow!("{e}"))?;
         public_key = key_of(&sig)?;
         // Check what was written before anyone relies on it.
@@ -97,11 +107,6 @@ pub fn write_bundle(
                 })),
         )
     })?;
-    // The upward bundle carries a signed anchor of the audit chain, so the
-    // city holds a copy of the county's chain head that no one at the
-    // county can roll back.
-    let anchor = hutong_core::anchors::make(store, actor, "统计上报")?;
-    hutong_core::anchors::write_file(&anchor, dir)?;
     Ok(info)
 }
 

@@ -116,6 +116,9 @@ pub struct FailedAttempt {
     /// The account was locked by this attempt (until this time).
     #[serde(default)]
     pub locked_until: Option<String>,
+    /// The account was already locked: refused without checking.
+    #[serde(default)]
+    pub while_locked: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -430,7 +433,7 @@ impl KeyRing {
         let label = self.label(username);
         let Some(index) = self.file.slots.iter().position(|s| s.label == label) else {
             let _ = open_slot(decoy_slot()?, password.as_bytes(), "user");
-            self.record_failure(username, now, None)?;
+            self.record_failure(username, now, None, false)?;
             return Err(CoreError::BadCredentials);
         };
         let locked = self.file.slots[index]
@@ -440,6 +443,7 @@ impl KeyRing {
             .filter(|until| *until > now);
         let opened = open_slot(&self.file.slots[index], password.as_bytes(), "user")?;
         if let Some(until) = locked {
+            self.record_failure(username, now, None, true)?;
             return Err(CoreError::AccountLocked {
                 username: username.trim().to_string(),
                 until: until.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -469,10 +473,16 @@ impl KeyRing {
                     slot.failures_in_a_row = 0;
                     slot.lockouts += 1;
                     slot.locked_until = Some(now_text(until));
-                    locked_until = Some(now_text(until));
+                    locked_until = Some(until);
                 }
-                self.record_failure(username, now, locked_until)?;
-                Err(CoreError::BadCredentials)
+                self.record_failure(username, now, locked_until.map(now_text), false)?;
+                match locked_until {
+                    Some(until) => Err(CoreError::AccountLocked {
+                        username: username.trim().to_string(),
+                        until: until.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    }),
+                    None => Err(CoreError::BadCredentials),
+                }
             }
         }
     }
@@ -482,6 +492,7 @@ impl KeyRing {
         username: &str,
         now: chrono::DateTime<chrono::FixedOffset>,
         locked_until: Option<String>,
+        while_locked: bool,
     ) -> Result<()> {
         if self.file.failed_attempts.len() < MAX_PENDING_ATTEMPTS {
             // Only the first few hundred characters of a typed name.
@@ -490,6 +501,7 @@ impl KeyRing {
                 username,
                 at: now_text(now),
                 locked_until,
+                while_locked,
             });
         }
         self.save()
@@ -584,9 +596,16 @@ mod tests {
         let key = DataKey::random();
         let mut ring = KeyRing::new(&db, false);
         ring.set_slot(&key, "acc-1", "a", "pw-a-123456").unwrap();
-        for _ in 0..5 {
-            assert!(ring.unlock("a", "nope", now()).is_err());
+        for _ in 0..4 {
+            assert!(matches!(
+                ring.unlock("a", "nope", now()),
+                Err(CoreError::BadCredentials)
+            ));
         }
+        assert!(matches!(
+            ring.unlock("a", "nope", now()),
+            Err(CoreError::AccountLocked { .. })
+        ));
         assert!(matches!(
             ring.unlock("a", "pw-a-123456", now()),
             Err(CoreError::AccountLocked { .. })

@@ -260,13 +260,19 @@ impl Store {
         let actor = Actor::system("登录", self.county_scope()?);
         self.write(&actor, |tx| {
             for a in &attempts {
-                let mut entry = AuditEntryInput::new("user.login_failed", "users", None).detail(
-                    serde_json::json!({ "username": a.username, "at": a.at, "locked_until": a.locked_until }),
-                );
-                if a.locked_until.is_some() {
-                    entry = entry.reason("连续输错密码，账户已锁定");
+                let mut entry = AuditEntryInput::new("user.login_failed", "users", None)
+                    .detail(serde_json::json!({ "username": a.username, "at": a.at }));
+                if a.while_locked {
+                    entry = entry.reason("账户已锁定");
                 }
                 tx.audit(entry)?;
+                if let Some(until) = &a.locked_until {
+                    tx.audit(
+                        AuditEntryInput::new("user.locked", "users", None)
+                            .reason("连续输错密码，账户已锁定")
+                            .detail(serde_json::json!({ "username": a.username, "at": a.at, "until": until })),
+                    )?;
+                }
             }
             Ok(())
         })?;

@@ -141,10 +141,11 @@ impl FirstRun {
                 Ok(Some(code))
             }
         })();
-        zeroize::Zeroize::zeroize(&mut self.password);
         match outcome {
             Ok(None) => Some(HutongApp::new(self.db.clone())),
             Ok(Some(code)) => {
+                // The password is not kept once the county exists.
+                zeroize::Zeroize::zeroize(&mut self.password);
                 self.recovery_code = Some(code);
                 None
             }
