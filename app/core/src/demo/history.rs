@@ -278,8 +278,10 @@ fn mandatory_reports(
         } else {
             rng.gen_range(10..180)
         };
+        // Never after yesterday evening: the API refuses times after now,
+        // and the demo's today may be the real today.
         let reported_at =
-            (found_at + chrono::Duration::minutes(delay_minutes)).min(at(today, 8, 0));
+            (found_at + chrono::Duration::minutes(delay_minutes)).min(at(today - days(1), 23, 59));
         let reported_at = reported_at.max(found_at);
         let r = mr::add(
             tx,
@@ -437,12 +439,13 @@ fn services(
     Ok((served, referred))
 }
 
-/// 示例 monthly standards (元) for the allowance categories, from a year ago.
+/// 示例 monthly standards (元 × 100 = 分) for the allowance categories,
+/// from a year ago; not any province's official amounts.
 const STANDARDS: &[(CaseCategory, i64)] = &[
-    (CaseCategory::OrphanInstitutional, 1_800_00),
-    (CaseCategory::OrphanScattered, 1_300_00),
-    (CaseCategory::DeFactoUnsupported, 1_300_00),
-    (CaseCategory::HivAffected, 1_300_00),
+    (CaseCategory::OrphanInstitutional, 1_800 * 100),
+    (CaseCategory::OrphanScattered, 1_300 * 100),
+    (CaseCategory::DeFactoUnsupported, 1_300 * 100),
+    (CaseCategory::HivAffected, 1_300 * 100),
 ];
 
 /// The ledger for the last twelve months: standards set, every month
@@ -478,12 +481,12 @@ fn allowances(tx: &mut crate::store::WriteTx<'_>, today: NaiveDate) -> Result<us
 }
 
 const WISHES: &[(&str, i64)] = &[
-    ("一个新书包", 150_00),
-    ("一套课外读物", 200_00),
-    ("一双运动鞋", 180_00),
-    ("一台学习用台灯", 120_00),
-    ("一件冬季棉衣", 260_00),
-    ("一副羽毛球拍", 100_00),
+    ("一个新书包", 150 * 100),
+    ("一套课外读物", 200 * 100),
+    ("一双运动鞋", 180 * 100),
+    ("一台学习用台灯", 120 * 100),
+    ("一件冬季棉衣", 260 * 100),
+    ("一副羽毛球拍", 100 * 100),
 ];
 
 /// Wishes in each state, from recorded to fulfilled.

@@ -72,7 +72,7 @@ pub(super) fn visit_history(
     let mut on = last;
     while on >= earliest {
         out.push(visit(g, child, on, school_age, visitors, now));
-        on = on - days(g.rng.gen_range(21..=35));
+        on -= days(g.rng.gen_range(21..=35));
     }
     if roll >= 92
         && let Some(latest) = out.first_mut()
