@@ -4,7 +4,7 @@
 
 use hutong_core::campaigns;
 use hutong_core::counselling as care;
-use hutong_core::demo::{self, DemoOptions, DemoSummary};
+use hutong_core::demo::{self, DemoOptions, DemoSummary, HistorySummary};
 use hutong_core::mandatory_reports::{self as mr, ReportQuery, ReportStatus};
 use hutong_core::national::NaiveDate;
 use hutong_core::national::category::CaseCategory;
@@ -21,21 +21,27 @@ fn day(s: &str) -> NaiveDate {
 
 const TODAY: &str = "2025-05-22";
 
-fn make(county: &str, children: usize, seed: u64) -> (tempfile::TempDir, Store, DemoSummary) {
+fn options(county: &str, children: usize, seed: u64) -> DemoOptions {
+    DemoOptions {
+        county_code: county.into(),
+        generated_children: children,
+        seed,
+        today: day(TODAY),
+    }
+}
+
+/// A demo county with its year of casework, as `hutong demo` makes it.
+fn make(
+    county: &str,
+    children: usize,
+    seed: u64,
+) -> (tempfile::TempDir, Store, DemoSummary, HistorySummary) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("demo.db")).unwrap();
-    let summary = demo::generate(
-        &mut store,
-        &DemoOptions {
-            county_code: county.into(),
-            generated_children: children,
-            seed,
-            today: day(TODAY),
-        },
-        |_, _| true,
-    )
-    .unwrap();
-    (dir, store, summary)
+    let opts = options(county, children, seed);
+    let summary = demo::generate(&mut store, &opts, |_, _| true).unwrap();
+    let history = demo::add_history(&mut store, &opts).unwrap();
+    (dir, store, summary, history)
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
@@ -79,7 +85,7 @@ fn assert_ids_unique_and_valid(store: &Store) {
 #[test]
 fn id_numbers_are_unique_for_any_seed() {
     for seed in [20250522, 1, 2, 3] {
-        let (_dir, store, summary) = make("411525", 3_000, seed);
+        let (_dir, store, summary, _) = make("411525", 3_000, seed);
         assert_eq!(summary.children, 3_007);
         assert_eq!(
             count(&store, "SELECT count(DISTINCT id_number) FROM children"),
@@ -98,7 +104,7 @@ fn big_demo_has_unique_id_numbers_with_four_seeds() {
     }
     for seed in [20250522, 1, 2, 3] {
         let started = std::time::Instant::now();
-        let (_dir, store, summary) = make("411525", 100_000, seed);
+        let (_dir, store, summary, _) = make("411525", 100_000, seed);
         eprintln!(
             "seed {seed}: {} children in {:.1}s",
             summary.children,
@@ -115,28 +121,20 @@ fn big_demo_has_unique_id_numbers_with_four_seeds() {
 
 #[test]
 fn extending_a_demo_with_the_same_seed_adds_new_numbers_and_no_second_history() {
-    let (dir, _store, first) = make("411525", 400, 5);
-    assert!(first.history.mandatory_reports > 0);
+    let (dir, _store, _, first) = make("411525", 400, 5);
+    assert!(first.mandatory_reports > 0);
     let mut store = Store::open(&dir.path().join("demo.db")).unwrap();
-    let second = demo::generate(
-        &mut store,
-        &DemoOptions {
-            county_code: "411525".into(),
-            generated_children: 400,
-            seed: 5,
-            today: day(TODAY),
-        },
-        |_, _| true,
-    )
-    .unwrap();
+    let opts = options("411525", 400, 5);
+    let second = demo::generate(&mut store, &opts, |_, _| true).unwrap();
+    let second_history = demo::add_history(&mut store, &opts).unwrap();
     // The seven cases exist already; the 400 new children get new numbers.
     assert_eq!(second.children, 400);
     assert_eq!(count(&store, "SELECT count(*) FROM children"), 807);
     assert_ids_unique_and_valid(&store);
-    assert_eq!(second.history, demo::HistorySummary::default());
+    assert_eq!(second_history, HistorySummary::default());
     assert_eq!(
         count(&store, "SELECT count(*) FROM mandatory_reports") as usize,
-        first.history.mandatory_reports
+        first.mandatory_reports
     );
 }
 
@@ -152,7 +150,7 @@ fn default_policy() -> VisitPolicy {
 
 #[test]
 fn a_year_of_visits_is_mostly_on_schedule_with_some_overdue_and_escalated() {
-    let (_dir, store, summary) = make("411525", 2_000, 20250522);
+    let (_dir, store, summary, _) = make("411525", 2_000, 20250522);
     assert!(summary.visits > 2_007 * 8, "{} visits", summary.visits);
     let scope = store.county_scope().unwrap();
     let entries = schedule::compute(
@@ -197,8 +195,7 @@ fn a_year_of_visits_is_mostly_on_schedule_with_some_overdue_and_escalated() {
 
 #[test]
 fn casework_history_has_every_state() {
-    let (_dir, store, summary) = make("411525", 2_000, 20250522);
-    let h = summary.history;
+    let (_dir, store, _, h) = make("411525", 2_000, 20250522);
     let scope = store.county_scope().unwrap();
     // 强制报告: waiting, closed, voided, with custody, late.
     let reports = mr::list(
@@ -451,7 +448,7 @@ fn assert_categories_agree(store: &Store, classified: &[CaseCategory], migrant_f
 
 #[test]
 fn henan_categories_agree_with_the_henan_rules() {
-    let (_dir, store, summary) = make("411525", 2_000, 20250522);
+    let (_dir, store, summary, _) = make("411525", 2_000, 20250522);
     assert!(summary.forms > 100, "{} monitoring forms", summary.forms);
     // 河南 classifies 事实无人抚养, 孤儿, 留守 and 流动 (plugins/henan/src/lib.rs).
     assert_categories_agree(
@@ -491,7 +488,7 @@ fn henan_categories_agree_with_the_henan_rules() {
 
 #[test]
 fn jiangsu_categories_agree_with_the_jiangsu_rules() {
-    let (_dir, store, _) = make("320903", 600, 11);
+    let (_dir, store, _, _) = make("320903", 600, 11);
     // 江苏 classifies 事实无人抚养 (8 situations; the demo uses none of the
     // two extra), 孤儿, 留守 and 困境（自身）.
     assert_categories_agree(
@@ -508,7 +505,7 @@ fn jiangsu_categories_agree_with_the_jiangsu_rules() {
 
 #[test]
 fn qinghai_and_xizang_categories_agree_with_their_rules() {
-    let (_dir, store, _) = make("630106", 600, 12);
+    let (_dir, store, _, _) = make("630106", 600, 12);
     assert_categories_agree(
         &store,
         &[
@@ -518,7 +515,7 @@ fn qinghai_and_xizang_categories_agree_with_their_rules() {
         ],
         "migrant",
     );
-    let (_dir, store, _) = make("540124", 600, 13);
+    let (_dir, store, _, _) = make("540124", 600, 13);
     assert_categories_agree(
         &store,
         &[
@@ -532,7 +529,7 @@ fn qinghai_and_xizang_categories_agree_with_their_rules() {
 #[test]
 fn a_demo_county_in_each_province_uses_its_own_divisions_and_address_codes() {
     for county in ["320903", "540124", "630106", "411525"] {
-        let (_dir, store, summary) = make(county, 300, 3);
+        let (_dir, store, summary, _) = make(county, 300, 3);
         assert_eq!(summary.children, 307, "{county}");
         let outside = count(
             &store,
@@ -562,7 +559,7 @@ fn a_demo_county_in_each_province_uses_its_own_divisions_and_address_codes() {
         assert_ids_unique_and_valid(&store);
     }
     // 西藏: most children are 藏族 with Tibetan names (no surname).
-    let (_dir, store, _) = make("540124", 300, 3);
+    let (_dir, store, _, _) = make("540124", 300, 3);
     let tibetan = count(
         &store,
         "SELECT count(*) FROM children WHERE ethnicity = '藏族'",

@@ -8,9 +8,9 @@
 //! categories under the province plugin's own rules (`families`), the
 //! province's 流动儿童 monitoring form where its plugin reads one
 //! (`province_forms`), and a year of visits on and off schedule (`visits`).
-//! Then `history` adds 强制报告, services and referrals, the allowance
-//! ledger, wishes, counselling and a 摸排 round in progress, and
-//! `workforce` the county's 督导员 and 儿童主任. The generator is seeded,
+//! `workforce` adds the county's 督导员 and 儿童主任; [`add_history`] (a
+//! second step) adds 强制报告, services and referrals, the allowance
+//! ledger, wishes, counselling and a 摸排 round in progress. The generator is seeded,
 //! so the same options give the same county.
 //!
 //! Children are written in batches, each batch one transaction with an audit
@@ -70,8 +70,6 @@ pub struct DemoSummary {
     pub workers: usize,
     /// Province monitoring forms filled.
     pub forms: usize,
-    /// The year of casework (empty on a second run, which adds none).
-    pub history: HistorySummary,
 }
 
 /// Whether this database was made as a demo (`meta.demo`): only then do
@@ -231,9 +229,26 @@ pub fn generate(
             return Ok(summary);
         }
     }
-    summary.history = history::add_history(store, &actor, opts)?;
     summary.workers = workforce::demo_workforce(store, &actor, &county.code, opts)?;
     Ok(summary)
+}
+
+/// Adds a year of casework to a demo made by [`generate`] with the same
+/// options: 强制报告, services and referrals, the allowance ledger, wishes,
+/// counselling and a 摸排 round in progress (see `history`). A separate
+/// step because a county with an open round and a year of records is not
+/// the blank slate some screens' tests start from; `hutong demo` and the
+/// first-run demo call both. Adds nothing the second time, and refuses a
+/// database that is not a demo.
+pub fn add_history(store: &mut Store, opts: &DemoOptions) -> Result<HistorySummary> {
+    if !is_demo(store)? {
+        return Err(CoreError::field(
+            "数据库",
+            "这不是示例数据库：不能在其中生成示例业务记录",
+        ));
+    }
+    let actor = Actor::system("hutong demo", Scope::parse(&opts.county_code)?);
+    history::add_history(store, &actor, opts)
 }
 
 /// The ID numbers of the seven DOMAIN §5 cases.
