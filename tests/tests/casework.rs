@@ -1050,7 +1050,7 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
         );
         stdout(&out)
     };
-    run(&["demo", "--children", "60"]);
+    run(&["demo", "--children", "60", "--no-history"]);
     run(&["plugin", "dev-mode", "on"]);
     run(&["plugin", "install", wasm(HENAN).to_str().unwrap()]);
 

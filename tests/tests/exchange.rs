@@ -1029,7 +1029,10 @@ fn stats_bundle_is_signed_verifies_and_a_tampered_file_is_refused() {
         .unwrap();
     // The bundle carries a signed anchor of the county's audit chain, and
     // the chain agrees with it.
-    let anchor = files.iter().find(|f| f.starts_with("anchor-")).unwrap();
+    let anchor = files
+        .iter()
+        .find(|f| f.starts_with("anchor-") && f.ends_with(".json"))
+        .unwrap();
     let out = hutong(
         &db,
         &[

@@ -56,7 +56,7 @@ const LI: &str = "411525201508220251";
 
 fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = dir.path().join("county.db");
-    ok(&db, &["demo", "--children", "20"]);
+    ok(&db, &["demo", "--children", "20", "--no-history"]);
     db
 }
 

@@ -39,7 +39,7 @@ impl FileDialogs for FakeDialogs {
 
 fn demo(dir: &Path) -> PathBuf {
     let db = dir.join("county.db");
-    let out = run_hutong(&db, &["demo", "--children", "20"], None);
+    let out = run_hutong(&db, &["demo", "--children", "20", "--no-history"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     db
 }

@@ -417,6 +417,9 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
     settle(&mut h);
     h.get_by_label("村（居）").click();
     settle(&mut h);
+    // A township has dozens of villages: the list scrolls.
+    h.get_by_label(&village_name).scroll_to_me();
+    settle(&mut h);
     h.get_by_label(&village_name).click();
     settle(&mut h);
     h.get_by_label("开始摸排").click();

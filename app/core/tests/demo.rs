@@ -37,7 +37,7 @@ fn make(
     seed: u64,
 ) -> (tempfile::TempDir, Store, DemoSummary, HistorySummary) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("demo.db")).unwrap();
+    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
     let opts = options(county, children, seed);
     let summary = demo::generate(&mut store, &opts, |_, _| true).unwrap();
     let history = demo::add_history(&mut store, &opts).unwrap();
@@ -121,9 +121,12 @@ fn big_demo_has_unique_id_numbers_with_four_seeds() {
 
 #[test]
 fn extending_a_demo_with_the_same_seed_adds_new_numbers_and_no_second_history() {
-    let (dir, _store, _, first) = make("411525", 400, 5);
+    let (dir, store, _, first) = make("411525", 400, 5);
     assert!(first.mandatory_reports > 0);
-    let mut store = Store::open(&dir.path().join("demo.db")).unwrap();
+    let database = store.database();
+    drop(store);
+    let _ = &dir;
+    let mut store = database.open().unwrap();
     let opts = options("411525", 400, 5);
     let second = demo::generate(&mut store, &opts, |_, _| true).unwrap();
     let second_history = demo::add_history(&mut store, &opts).unwrap();

@@ -22,7 +22,7 @@ fn timed_demo() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(NaiveDate::from_ymd_opt(2025, 5, 22).unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("demo.db")).unwrap();
+    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
     let opts = demo::DemoOptions {
         county_code: county,
         generated_children: n,

@@ -128,6 +128,10 @@ pub struct DemoArgs {
     /// Seed for the generator: the same seed gives the same county.
     #[arg(long, default_value_t = 20250522)]
     seed: u64,
+    /// Children and visits only: no year of 强制报告, services, allowances,
+    /// wishes, counselling or 摸排 round (for scripts that make their own).
+    #[arg(long)]
+    no_history: bool,
 }
 
 pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
@@ -153,6 +157,21 @@ pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
     })
     .with_context(|| format!("生成示例数据到 {}", db.display()))?;
     eprintln!();
+    if !a.no_history {
+        let h = demo::add_history(&mut store, &opts)
+            .with_context(|| format!("生成示例业务记录到 {}", db.display()))?;
+        println!(
+            "一年业务记录：强制报告 {} 件、服务 {} 次、转介 {} 件、补贴发放 {} 笔、微心愿 {} 个、心理辅导 {} 次、随访 {} 次、摸排已记录 {} 名",
+            h.mandatory_reports,
+            h.services,
+            h.referrals,
+            h.payments,
+            h.wishes,
+            h.counselling_sessions,
+            h.followups,
+            h.campaign_recorded
+        );
+    }
     let name = divisions::full_name(store.conn(), &county)?;
     println!(
         "示例县 {name}：新增 {} 名儿童、{} 名相关人员、{} 条走访记录，用时 {:.1} 秒",

@@ -4,7 +4,7 @@
 
 use super::HutongApp;
 use eframe::egui;
-use hutong_core::{Store, demo, divisions, setup};
+use hutong_core::{Store, divisions, setup};
 use std::path::PathBuf;
 
 pub struct FirstRun {
@@ -118,16 +118,7 @@ impl FirstRun {
         let outcome = (|| -> hutong_core::Result<Option<zeroize::Zeroizing<String>>> {
             let mut store = Store::create_encrypted(&self.db, demo_county)?;
             if demo_county {
-                demo::generate(
-                    &mut store,
-                    &demo::DemoOptions {
-                        county_code: "411525".into(),
-                        generated_children: super::FIRST_RUN_DEMO_CHILDREN,
-                        seed: 20250522,
-                        today: chrono::Local::now().date_naive(),
-                    },
-                    |_, _| true,
-                )?;
+                super::make_first_run_demo(&mut store)?;
                 Ok(None)
             } else {
                 let admin = setup::init(

@@ -738,6 +738,20 @@ impl HutongApp {
     }
 }
 
+/// The demo county the first run opens: 固始县, its children, and a year
+/// of casework so every screen has something to show.
+pub(crate) fn make_first_run_demo(store: &mut Store) -> hutong_core::Result<()> {
+    let opts = demo::DemoOptions {
+        county_code: "411525".into(),
+        generated_children: FIRST_RUN_DEMO_CHILDREN,
+        seed: 20250522,
+        today: chrono::Local::now().date_naive(),
+    };
+    demo::generate(store, &opts, |_, _| true)?;
+    demo::add_history(store, &opts)?;
+    Ok(())
+}
+
 /// Opens the workstation on `db`. On the default database's first run the
 /// demo county is created at once (the README's first command); a new
 /// `--db FILE` that does not exist yet gets the first-run chooser.
@@ -750,17 +764,7 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
         eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
         let mut store = Store::create_encrypted(db, true)
             .with_context(|| format!("创建数据库 {}", db.display()))?;
-        demo::generate(
-            &mut store,
-            &demo::DemoOptions {
-                county_code: "411525".into(),
-                generated_children: FIRST_RUN_DEMO_CHILDREN,
-                seed: 20250522,
-                today: chrono::Local::now().date_naive(),
-            },
-            |_, _| true,
-        )
-        .context("生成示例数据")?;
+        make_first_run_demo(&mut store).context("生成示例数据")?;
         drop(store);
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else {
