@@ -900,11 +900,16 @@ fn backup_and_restore_verify_the_audit_chain_and_refuse_a_tampered_backup() {
     let bad = dir.path().join("tampered.db");
     hutong_tests::copy_db(&backup, &bad);
     {
+        // Edited with the key, triggers off for the edit: the schema is
+        // untouched, the keyed chain is not.
         let conn = hutong_tests::raw_conn(&bad).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER audit_no_update; UPDATE audit_log SET actor = '某人' WHERE seq = 3;",
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER,
+            false,
         )
         .unwrap();
+        conn.execute("UPDATE audit_log SET actor = '某人' WHERE seq = 3", [])
+            .unwrap();
     }
     let before = content_except_log_ins(&db);
     let out = hutong(&db, &["restore", bad.to_str().unwrap()], None);

@@ -35,6 +35,7 @@ pub mod persons;
 pub mod plugin_registry;
 pub mod province;
 pub(crate) mod record_util;
+pub mod restore;
 pub mod schedule;
 pub mod services;
 pub mod setup;

@@ -312,18 +312,34 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
 
     let tampered = dir.path().join("t.db");
     std::fs::copy(&b, &tampered).unwrap();
-    Connection::open(&tampered)
-        .unwrap()
-        .execute_batch(
-            "DROP TRIGGER audit_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;",
-        )
+    // An edited entry (triggers switched off for the edit, the schema left
+    // as it was) breaks the chain.
+    let conn = Connection::open(&tampered).unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER,
+        false,
+    )
+    .unwrap();
+    conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
         .unwrap();
-    let err = backup::restore(&database, &tampered, &restorer)
+    drop(conn);
+    let err = hutong_core::restore::restore(&database, &tampered, &restorer)
         .unwrap_err()
         .to_string();
     assert!(err.contains("审计日志校验未通过：第2条记录"), "{err}");
+    // A guard dropped from the schema is named.
+    let dropped = dir.path().join("d.db");
+    std::fs::copy(&b, &dropped).unwrap();
+    Connection::open(&dropped)
+        .unwrap()
+        .execute_batch("DROP TRIGGER audit_no_update;")
+        .unwrap();
+    let err = hutong_core::restore::restore(&database, &dropped, &restorer)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("缺少触发器“audit_no_update”"), "{err}");
 
-    let report = backup::restore(&database, &b, &restorer).unwrap();
+    let report = hutong_core::restore::restore(&database, &b, &restorer).unwrap();
     assert!(report.audit_after.is_intact());
     assert!(report.previous_kept_as.as_ref().is_some_and(|p| p.exists()));
     let store = Store::open_existing_unencrypted(&db).unwrap();

@@ -163,7 +163,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compare(a) => exchange::compare(&db, &actor()?, a),
         Command::Stats(a) => exchange::stats_cmd(&db, &actor()?, a),
         Command::Backup(a) => exchange::backup_cmd(&db, &actor()?, a),
-        Command::Restore(a) => exchange::restore_cmd(&db, &actor()?, a),
+        Command::Restore(a) => exchange::restore_cmd(&db, session()?, a, cli.password_stdin),
         Command::Mreport(c) => records::mreport(&db, session()?, c),
         Command::Service(c) => records::service(&db, &actor()?, c),
         Command::Allowance(c) => records::allowance(&db, &actor()?, c),

@@ -146,5 +146,20 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "I understand; replace the current database with this backup",
     ),
     ("ex.restore_confirm", "确认恢复", "Restore"),
+    (
+        "ex.restore_changes",
+        "恢复将改变以下账户、受信任密钥或设置：",
+        "Restoring changes these accounts, trusted keys or settings:",
+    ),
+    (
+        "ex.restore_no_changes",
+        "账户、受信任密钥和设置与当前数据库相同",
+        "Accounts, trusted keys and settings are the same as now",
+    ),
+    (
+        "ex.restore_password",
+        "再次输入您的密码",
+        "Type your password again",
+    ),
     ("list.export", "导出…", "Export…"),
 ];
