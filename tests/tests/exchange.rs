@@ -436,6 +436,16 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    // Full IDs leave sealed: 村名单.xlsx.zip, no number readable in it.
+    let sealed = hutong_core::sealed::sealed_path(&xlsx);
+    assert!(!xlsx.exists() && sealed.exists(), "{}", stdout(&out));
+    assert!(
+        !std::fs::read(&sealed)
+            .unwrap()
+            .windows(evil_id.len())
+            .any(|w| w == evil_id.as_bytes())
+    );
+    std::fs::write(&xlsx, hutong_tests::unseal(&sealed)).unwrap();
     let t = table::read_file(&xlsx, &table::mapping::is_known_header).unwrap();
     let id_col = t.headers.iter().position(|h| h == "身份证号").unwrap();
     let name_col = t.headers.iter().position(|h| h == "姓名").unwrap();

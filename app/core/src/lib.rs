@@ -37,6 +37,7 @@ pub mod province;
 pub(crate) mod record_util;
 pub mod restore;
 pub mod schedule;
+pub mod sealed;
 pub mod services;
 pub mod setup;
 pub mod snapshot;

@@ -169,7 +169,7 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
         status: None,
     };
     let county_actor = actor(&store);
-    let r = table::export_list(&mut store, &county_actor, &req, &out).unwrap();
+    let r = table::export_list(&mut store, &county_actor, &req, &out, None).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();
     assert_eq!(text.lines().count(), r.rows + 1);
     assert!(text.contains(&id_number::mask("411525201304150124")));
@@ -183,6 +183,7 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
             ..req
         },
         &dir.path().join("y.csv"),
+        None,
     );
     assert!(bad.is_err());
 

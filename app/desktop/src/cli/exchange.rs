@@ -74,10 +74,15 @@ pub struct ExportArgs {
     include_closed: bool,
 }
 
-pub fn table(db: &Path, actor: &Actor, cmd: TableCommand) -> Result<ExitCode> {
+pub fn table(
+    db: &Path,
+    actor: &Actor,
+    cmd: TableCommand,
+    password_stdin: bool,
+) -> Result<ExitCode> {
     match cmd {
         TableCommand::Import(a) => import(db, actor, a),
-        TableCommand::Export(a) => export(db, actor, a),
+        TableCommand::Export(a) => export(db, actor, a, password_stdin),
         TableCommand::Mappings => {
             let store = open(db)?;
             for name in mapping::list(store.conn())? {
@@ -261,7 +266,7 @@ fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
+fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
     let mut store = open(db)?;
     let list = ListKind::from_name(&a.list)
         .with_context(|| format!("--list：不支持“{}”，可用：children", a.list))?;
@@ -282,13 +287,28 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
         category: None,
         status: None,
     };
-    let out = table::export_list(&mut store, actor, &req, &a.out)
-        .with_context(|| format!("导出到 {}", a.out.display()))?;
+    let passphrase = if a.full_ids {
+        Some(super::access::export_passphrase(password_stdin, true)?)
+    } else {
+        None
+    };
+    let out = table::export_list(
+        &mut store,
+        actor,
+        &req,
+        &a.out,
+        passphrase.as_deref().map(String::as_str),
+    )
+    .with_context(|| format!("导出到 {}", a.out.display()))?;
     println!(
         "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志；SHA-256 {}）",
         out.rows,
-        a.out.display(),
-        if a.full_ids { "完整" } else { "已脱敏" },
+        out.written.display(),
+        if a.full_ids {
+            "完整，文件已用口令加密（AES-256 ZIP）"
+        } else {
+            "已脱敏"
+        },
         &out.sha256[..16]
     );
     Ok(ExitCode::SUCCESS)

@@ -147,6 +147,23 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ex.restore_confirm", "确认恢复", "Restore"),
     (
+        "ex.seal_hint",
+        "含完整身份证号的文件将用口令加密（AES-256 ZIP），口令请另行告知接收方",
+        "A file with full ID numbers is encrypted with a passphrase (AES-256 ZIP); tell the recipient the passphrase separately",
+    ),
+    ("ex.passphrase", "加密口令", "Passphrase"),
+    ("ex.passphrase_again", "再次输入口令", "Passphrase again"),
+    (
+        "ex.passphrase_short",
+        "口令至少需要8个字符",
+        "The passphrase needs at least 8 characters",
+    ),
+    (
+        "ex.passphrase_mismatch",
+        "两次输入的口令不一致",
+        "The two passphrases differ",
+    ),
+    (
         "ex.restore_changes",
         "恢复将改变以下账户、受信任密钥或设置：",
         "Restoring changes these accounts, trusted keys or settings:",
