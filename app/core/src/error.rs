@@ -69,6 +69,12 @@ pub enum CoreError {
     #[error("恢复码不正确")]
     BadRecoveryCode,
 
+    /// A damaged page met while reading or writing.
+    #[error(
+        "数据库文件已损坏（页校验失败：{0}）。数据未被改动；请用 hutong audit verify --deep 查看，并从备份恢复（hutong restore）"
+    )]
+    Corrupt(String),
+
     /// The key file beside the database is missing, damaged or foreign.
     #[error("密钥文件：{0}")]
     KeyFile(String),
@@ -128,6 +134,16 @@ pub(crate) const OUT_OF_SCOPE_MARK: &str = "hutong-out-of-scope:";
 
 impl From<rusqlite::Error> for CoreError {
     fn from(e: rusqlite::Error) -> Self {
+        // A page whose MAC does not match (SQLCipher) or a broken b-tree:
+        // the file was damaged or edited outside Hutong.
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            )
+        {
+            return CoreError::Corrupt(e.to_string());
+        }
         // A scope trigger aborted the statement: say so in words, naming
         // what was refused, instead of a raw SQLite constraint message.
         if let rusqlite::Error::SqliteFailure(_, Some(msg)) = &e

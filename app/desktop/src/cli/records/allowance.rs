@@ -293,7 +293,15 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                 Some("xlsx") => hutong::xlsx::allowance_roster_with(&roster, &office, ids)?,
                 _ => bail!("--out：文件扩展名应为 .pdf 或 .xlsx"),
             };
-            std::fs::write(&out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
+            // A spreadsheet with full ID numbers leaves sealed (FILE.xlsx.zip);
+            // the PDF is the paper copy for signing and stays as it is.
+            let out = if ids == al::IdDisplay::Full && ext.as_deref() == Some("xlsx") {
+                let passphrase = crate::cli::access::export_passphrase(false, true)?;
+                hutong_core::sealed::write(&out, &bytes, &passphrase)?
+            } else {
+                hutong_core::files::write_atomic(&out, &bytes)?;
+                out
+            };
             let sha = hex::encode(Sha256::digest(&bytes));
             let file = out.display().to_string();
             store.write(actor, |tx| {

@@ -43,6 +43,8 @@ pub struct State {
     pay_ref: String,
     full_ids: bool,
     full_reason: String,
+    /// Seals an XLSX roster with full ID numbers (never stored).
+    passphrase: zeroize::Zeroizing<String>,
     generate_job: Option<Job<al::GenerateSummary>>,
     dialog: Option<(Format, IdDisplay, String, Receiver<Option<PathBuf>>)>,
     export_job: Option<Job<PathBuf>>,
@@ -371,7 +373,14 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             if st.full_ids {
                 form_grid("al-full", ui, |ui| {
                     text_row(ui, "完整身份证号用途", &mut st.full_reason);
+                    let l = ui.label("XLSX 加密口令");
+                    ui.add(egui::TextEdit::singleline(&mut *st.passphrase).password(true))
+                        .labelled_by(l.id);
+                    ui.end_row();
                 });
+                ui.weak(
+                    "含完整身份证号的 XLSX 将用口令加密（AES-256 ZIP）；PDF 供打印盖章，不加密",
+                );
             }
             let idle = st.export_job.is_none() && st.dialog.is_none();
             ui.horizontal(|ui| {
@@ -446,8 +455,16 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         } else {
             IdDisplay::Masked
         };
-        // Refuse a full-ID copy without its purpose before asking for a file.
+        // Refuse a full-ID copy without its purpose (or, for XLSX, its
+        // passphrase) before asking for a file.
         if let Err(e) = al::check_full_id_reason(ids, &st.full_reason) {
+            st.message = Some((false, e.to_string()));
+            return;
+        }
+        if ids == IdDisplay::Full
+            && format == Format::Xlsx
+            && let Err(e) = hutong_core::sealed::check_passphrase(&st.passphrase)
+        {
             st.message = Some((false, e.to_string()));
             return;
         }
@@ -714,9 +731,18 @@ pub fn poll(app: &mut HutongApp) {
             (Some(path), Some(roster)) => {
                 let db = app.store.database();
                 let actor = actor_of(app);
+                let passphrase = app.records.allowances.passphrase.clone();
                 app.records.allowances.export_job =
                     Some(jobs::spawn("导出花名册", move |_| {
-                        export(&db, &actor, &roster, format, ids, &reason, path)
+                        export(
+                            &db,
+                            &actor,
+                            &roster,
+                            (format, ids),
+                            &reason,
+                            &passphrase,
+                            path,
+                        )
                     }));
             }
         }
@@ -740,9 +766,9 @@ fn export(
     db: &hutong_core::Database,
     actor: &hutong_core::Actor,
     roster: &Roster,
-    format: Format,
-    ids: IdDisplay,
+    (format, ids): (Format, IdDisplay),
     reason: &str,
+    passphrase: &str,
     path: PathBuf,
 ) -> Result<PathBuf, String> {
     let mut store = db.open().map_err(|e| e.to_string())?;
@@ -756,7 +782,14 @@ fn export(
         Format::Xlsx => crate::xlsx::allowance_roster_with(roster, &office, ids)
             .map_err(|e| format!("{e:#}"))?,
     };
-    std::fs::write(&path, &bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
+    // A spreadsheet with full ID numbers leaves sealed; the PDF is the
+    // signed paper copy and is printed as it is.
+    let path = if ids == IdDisplay::Full && format == Format::Xlsx {
+        hutong_core::sealed::write(&path, &bytes, passphrase).map_err(|e| e.to_string())?
+    } else {
+        hutong_core::files::write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
+        path
+    };
     let sha = super::sha256(&bytes);
     let file = path.display().to_string();
     store
