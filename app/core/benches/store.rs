@@ -1,6 +1,7 @@
 //! Store benchmarks: demo generation + insert, listing a village, searching
 //! 100,000 children by name prefix, initials and ID prefix, against a raw
-//! indexed SQLite query as the baseline.
+//! indexed SQLite query as the baseline, each on a plain and an encrypted
+//! file in the same run.
 //!
 //! Run: `cargo bench -p hutong-core --bench store`.
 
@@ -45,61 +46,74 @@ fn insert(c: &mut Criterion) {
     group.finish();
 }
 
+/// The 100,000-child list and search on a plain file and on an encrypted
+/// one (SQLCipher, raw key, 128 MiB page cache), in the same run, so the
+/// ratio is read off one report (SECURITY §3: warm reads should match).
 fn queries(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("100k.db");
-    let mut store = Store::open_unencrypted(&path).unwrap();
-    demo::generate(&mut store, &options(100_000), |_, _| true).unwrap();
-    let conn = store.conn();
-    let county = store.county_scope().unwrap();
-    let county = &county;
+    let mut plain = Store::open_unencrypted(&dir.path().join("plain.db")).unwrap();
+    demo::generate(&mut plain, &options(100_000), |_, _| true).unwrap();
+    let mut encrypted = Store::create_encrypted(&dir.path().join("encrypted.db"), true).unwrap();
+    demo::generate(&mut encrypted, &options(100_000), |_, _| true).unwrap();
 
     let mut group = c.benchmark_group("query_100k");
-    group.bench_function("baseline_raw_indexed_village", |b| {
-        let mut stmt = conn
-            .prepare("SELECT id, name FROM children WHERE residence_division = ?1")
-            .unwrap();
-        b.iter(|| {
-            let n = stmt
-                .query_map(["411525102201"], |r| r.get::<_, String>(1))
-                .unwrap()
-                .count();
-            black_box(n)
-        })
-    });
-    let run = |q: ChildQuery| move || black_box(children::list(conn, county, &q).unwrap().len());
-    group.bench_function("list_village", |b| {
-        b.iter(run(ChildQuery {
-            division: Some("411525102201".into()),
-            ..Default::default()
-        }))
-    });
-    group.bench_function("search_name_prefix", |b| {
-        b.iter(run(ChildQuery {
-            search: Some("张小".into()),
-            limit: Some(200),
-            ..Default::default()
-        }))
-    });
-    group.bench_function("search_initials", |b| {
-        b.iter(run(ChildQuery {
-            search: Some("zxy".into()),
-            limit: Some(200),
-            ..Default::default()
-        }))
-    });
-    group.bench_function("search_id_prefix", |b| {
-        b.iter(run(ChildQuery {
-            search: Some("41152520130415".into()),
-            limit: Some(200),
-            ..Default::default()
-        }))
-    });
-    group.bench_function("get_by_id_number", |b| {
-        b.iter(|| {
-            black_box(children::get_by_id_number(conn, county, "411525201304150124").unwrap())
-        })
-    });
+    for (label, store) in [("plain", &plain), ("encrypted", &encrypted)] {
+        let conn = store.conn();
+        let county = store.county_scope().unwrap();
+        let county = &county;
+        group.bench_function(format!("{label}/baseline_raw_indexed_village"), |b| {
+            let mut stmt = conn
+                .prepare("SELECT id, name FROM children WHERE residence_division = ?1")
+                .unwrap();
+            b.iter(|| {
+                let n = stmt
+                    .query_map(["411525102201"], |r| r.get::<_, String>(1))
+                    .unwrap()
+                    .count();
+                black_box(n)
+            })
+        });
+        let run =
+            |q: ChildQuery| move || black_box(children::list(conn, county, &q).unwrap().len());
+        group.bench_function(format!("{label}/list_village"), |b| {
+            b.iter(run(ChildQuery {
+                division: Some("411525102201".into()),
+                ..Default::default()
+            }))
+        });
+        group.bench_function(format!("{label}/list_county_first_page"), |b| {
+            b.iter(run(ChildQuery {
+                limit: Some(200),
+                ..Default::default()
+            }))
+        });
+        group.bench_function(format!("{label}/search_name_prefix"), |b| {
+            b.iter(run(ChildQuery {
+                search: Some("张小".into()),
+                limit: Some(200),
+                ..Default::default()
+            }))
+        });
+        group.bench_function(format!("{label}/search_initials"), |b| {
+            b.iter(run(ChildQuery {
+                search: Some("zxy".into()),
+                limit: Some(200),
+                ..Default::default()
+            }))
+        });
+        group.bench_function(format!("{label}/search_id_prefix"), |b| {
+            b.iter(run(ChildQuery {
+                search: Some("41152520130415".into()),
+                limit: Some(200),
+                ..Default::default()
+            }))
+        });
+        group.bench_function(format!("{label}/get_by_id_number"), |b| {
+            b.iter(|| {
+                black_box(children::get_by_id_number(conn, county, "411525201304150124").unwrap())
+            })
+        });
+    }
     group.finish();
 }
 

@@ -757,7 +757,10 @@ pub(crate) fn make_first_run_demo(store: &mut Store) -> hutong_core::Result<()> 
 /// `--db FILE` that does not exist yet gets the first-run chooser.
 pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     let _ = STARTED.set(std::time::Instant::now());
+    // What a crash may have left: scratch folders of backups and restores,
+    // print files waiting for a spooler.
     hutong_core::backup::remove_leftover_temp_dirs(db);
+    print_centre::clean_spool(db);
     let root = if db.exists() {
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else if FirstRun::has_leftovers(db) {

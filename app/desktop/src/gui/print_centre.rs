@@ -326,9 +326,10 @@ fn start_print(app: &mut HutongApp) {
     let (Some(chosen), Some(preview)) = (app.print.chosen.clone(), &app.print.preview) else {
         return;
     };
-    // The spooler reads a file; keep it where the database lives so the
-    // audit entry names a file that still exists.
-    let spool = app.db_path.parent().unwrap_or(Path::new(".")).join("spool");
+    // The spooler reads a file: an owner-only one in a folder beside the
+    // database, removed once the printer has it (the audit entry keeps its
+    // SHA-256, which matches the paper copy).
+    let spool = spool_dir(&app.db_path);
     let path = spool.join(format!(
         "{}-{}.pdf",
         file_stem(&[&chosen.name]),
@@ -360,8 +361,31 @@ fn start_print(app: &mut HutongApp) {
     let printer = app.platform.printer.clone();
     let title = chosen.name.clone();
     app.print.print_job = Some(jobs::spawn("发送到打印机", move |_| {
-        printer.print(&path, &title)
+        let sent = printer.print(&path, &title);
+        // `lp` has copied the file into the print queue when it returns.
+        // The Windows shell's print verb may still be reading it, so there
+        // the file waits for the next start's clean-up.
+        #[cfg(unix)]
+        let _ = std::fs::remove_file(&path);
+        sent
     }));
+}
+
+/// Where print files wait for the spooler.
+fn spool_dir(db: &Path) -> std::path::PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("spool")
+}
+
+/// Removes print files a previous run left (every job of that run has
+/// ended by now). Called at start.
+pub fn clean_spool(db: &Path) {
+    if let Ok(entries) = std::fs::read_dir(spool_dir(db)) {
+        for e in entries.flatten() {
+            if e.path().extension().is_some_and(|x| x == "pdf") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn poll(app: &mut HutongApp, ctx: &egui::Context) {
