@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     V6_REFERRAL_SOURCE,
     V7_ACCOUNTS,
     V8_ANCHORS,
+    V9_PLUGIN_CACHE,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -715,4 +716,23 @@ CREATE TABLE audit_anchors (
 );
 CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors BEGIN SELECT RAISE(ABORT, '审计锚点只可追加'); END;
 CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors BEGIN SELECT RAISE(ABORT, '审计锚点只可追加'); END;
+"#;
+
+/// Version 9: plugins and keys (issue #17, item 5).
+///
+/// - `plugin_cache`: the SHA-256 of every compiled-plugin cache entry
+///   Hutong wrote, per wasm hash. An entry on disk is deserialised (it is
+///   native code) only if its hash is recorded here. Append-only.
+/// - `trusted_keys.revoked_at`: when a key was revoked (status `revoked`);
+///   plugins signed by it no longer load.
+const V9_PLUGIN_CACHE: &str = r#"
+CREATE TABLE plugin_cache (
+    wasm_sha256  TEXT NOT NULL CHECK (length(wasm_sha256) = 64),
+    entry_sha256 TEXT NOT NULL CHECK (length(entry_sha256) = 64),
+    recorded_at  TEXT NOT NULL,
+    PRIMARY KEY (wasm_sha256, entry_sha256)
+) WITHOUT ROWID;
+CREATE TRIGGER plugin_cache_no_update BEFORE UPDATE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
+CREATE TRIGGER plugin_cache_no_delete BEFORE DELETE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
+ALTER TABLE trusted_keys ADD COLUMN revoked_at TEXT;
 "#;
