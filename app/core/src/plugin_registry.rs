@@ -216,7 +216,11 @@ pub fn revoke_key(
 
 /// Whether Hutong recorded `entry_sha256` as a compiled-code cache entry
 /// of the wasm `wasm_sha256`.
-pub fn cache_entry_trusted(conn: &Connection, wasm_sha256: &str, entry_sha256: &str) -> Result<bool> {
+pub fn cache_entry_trusted(
+    conn: &Connection,
+    wasm_sha256: &str,
+    entry_sha256: &str,
+) -> Result<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM plugin_cache WHERE wasm_sha256=?1 AND entry_sha256=?2",
@@ -245,8 +249,12 @@ pub fn record_cache_entry(
         params![wasm_sha256, entry_sha256, now],
     )?;
     tx.audit(
-        AuditEntryInput::new("plugin.cache_entry", "plugin_cache", Some(wasm_sha256.to_string()))
-            .detail(serde_json::json!({ "wasm_sha256": wasm_sha256, "entry_sha256": entry_sha256 })),
+        AuditEntryInput::new(
+            "plugin.cache_entry",
+            "plugin_cache",
+            Some(wasm_sha256.to_string()),
+        )
+        .detail(serde_json::json!({ "wasm_sha256": wasm_sha256, "entry_sha256": entry_sha256 })),
     )
 }
 

@@ -50,9 +50,9 @@ pub struct MemoryTrust {
 
 impl CacheTrust for MemoryTrust {
     fn is_trusted(&self, wasm_sha256: &str, entry_sha256: &str) -> bool {
-        self.entries.lock().is_ok_and(|e| {
-            e.contains(&(wasm_sha256.to_string(), entry_sha256.to_string()))
-        })
+        self.entries
+            .lock()
+            .is_ok_and(|e| e.contains(&(wasm_sha256.to_string(), entry_sha256.to_string())))
     }
 
     fn record(&self, wasm_sha256: &str, entry_sha256: &str) -> Result<(), String> {

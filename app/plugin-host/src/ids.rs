@@ -74,9 +74,8 @@ impl Version {
     /// Parses `MAJOR.MINOR.PATCH[-PRE]`; the error says in Chinese what is wrong.
     pub fn parse(v: &str) -> Result<Version, String> {
         let shown = printable(v);
-        let bad = || {
-            format!("插件版本“{shown}”不是 主版本.次版本.修订号（如 1.2.0，可带 -预发布标识）")
-        };
+        let bad =
+            || format!("插件版本“{shown}”不是 主版本.次版本.修订号（如 1.2.0，可带 -预发布标识）");
         if v.is_empty() || v.len() > MAX_LEN {
             return Err(bad());
         }
@@ -90,7 +89,8 @@ impl Version {
         }
         let mut parsed = [0u64; 3];
         for (slot, n) in parsed.iter_mut().zip(&nums) {
-            let digits_only = !n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit());
+            let digits_only =
+                !n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit());
             if !digits_only || (n.len() > 1 && n.starts_with('0')) {
                 return Err(bad());
             }
@@ -218,9 +218,17 @@ mod tests {
             let e = validate_plugin_id(bad).expect_err(bad);
             assert!(e.contains("插件 id"), "{e}");
         }
-        assert!(validate_plugin_id("../x").unwrap_err().contains("路径分隔符"));
+        assert!(
+            validate_plugin_id("../x")
+                .unwrap_err()
+                .contains("路径分隔符")
+        );
         assert!(validate_plugin_id("C:x").unwrap_err().contains("盘符"));
-        assert!(validate_plugin_id("a\u{7}").unwrap_err().contains("控制字符"));
+        assert!(
+            validate_plugin_id("a\u{7}")
+                .unwrap_err()
+                .contains("控制字符")
+        );
     }
 
     #[test]
@@ -229,8 +237,19 @@ mod tests {
             assert!(validate_version(good).is_ok(), "{good}");
         }
         for bad in [
-            "", "1", "1.0", "1.0.0.0", "v1.0.0", "01.0.0", "1.0.0-", "1.0.0-a..b", "1.0.0+x",
-            "1.0.0/..", "../1.0.0", "1.0.0 ", "1.a.0",
+            "",
+            "1",
+            "1.0",
+            "1.0.0.0",
+            "v1.0.0",
+            "01.0.0",
+            "1.0.0-",
+            "1.0.0-a..b",
+            "1.0.0+x",
+            "1.0.0/..",
+            "../1.0.0",
+            "1.0.0 ",
+            "1.a.0",
         ] {
             assert!(validate_version(bad).is_err(), "{bad}");
         }

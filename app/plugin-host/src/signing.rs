@@ -233,7 +233,10 @@ mod tests {
         let key = SigningKey::from_bytes(&[7u8; 32]);
         sign_with_key(&key, &file).unwrap();
         let public = public_key_b64(&key);
-        assert_eq!(verify(&file, b"{}", std::slice::from_ref(&public)).unwrap(), public);
+        assert_eq!(
+            verify(&file, b"{}", std::slice::from_ref(&public)).unwrap(),
+            public
+        );
         assert!(verify(&file, b"{ }", &[public]).is_err());
     }
 }

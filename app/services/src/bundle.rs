@@ -55,7 +55,8 @@ fn retire_key_file(
                 })),
         )
     })?;
-    std::fs::remove_file(&path).with_context(|| format!("删除旧的县级签名密钥文件 {}", path.display()))?;
+    std::fs::remove_file(&path)
+        .with_context(|| format!("删除旧的县级签名密钥文件 {}", path.display()))?;
     Ok(Some(old))
 }
 

@@ -333,11 +333,8 @@ pub fn install_from_file_with(
 ) -> Result<Installed> {
     let bytes = read_plugin(plugin)?;
     let signer = verify_before_load(store, plugin, &bytes)?;
-    let loaded = runtime_for(Some(db))?.load_bytes_cached(
-        plugin,
-        &bytes,
-        &StoreCacheTrust::new(store),
-    )?;
+    let loaded =
+        runtime_for(Some(db))?.load_bytes_cached(plugin, &bytes, &StoreCacheTrust::new(store))?;
     let m = loaded.manifest().clone();
     // The host checks these when it reads the manifest; nothing below may
     // rely on that alone.

@@ -25,8 +25,9 @@ const HENAN_NEXT: &str = "henan_next_plugin.wasm";
 fn plugin_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("HUTONG_PLUGIN_DIR") {
         Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/plugins/wasm32-wasip2/release"),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins/wasm32-wasip2/release")
+        }
     };
     if dir.join(TEMPLATE).exists() && dir.join(HENAN).exists() && dir.join(HENAN_NEXT).exists() {
         Some(dir)
@@ -147,7 +148,10 @@ fn the_cache_loads_only_entries_recorded_in_the_database() {
         .iter()
         .find(|p| p.manifest().id == "cn.hutong.template")
         .unwrap();
-    assert!(!t.load_info().from_cache, "another module's entry is a miss");
+    assert!(
+        !t.load_info().from_cache,
+        "another module's entry is a miss"
+    );
     assert_ne!(
         std::fs::read(&template_entry).unwrap(),
         std::fs::read(&henan_entry).unwrap()
@@ -210,7 +214,10 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     )
     .unwrap();
     assert_eq!(revocation.provinces, vec!["41".to_string()]);
-    assert_eq!(revocation.plugins, vec!["cn.hutong.henan@1.0.0".to_string()]);
+    assert_eq!(
+        revocation.plugins,
+        vec!["cn.hutong.henan@1.0.0".to_string()]
+    );
     assert_eq!(c.audit_count("plugin.revoke_key"), 1);
     let reason: String = c
         .store
@@ -249,7 +256,9 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     let e = format!("{:#}", c.install(&henan).unwrap_err());
     assert!(e.contains("吊销") && e.contains(&henan_key), "{e}");
     c.store
-        .write(&c.actor, |tx| plugin_registry::set_developer_mode(tx, false))
+        .write(&c.actor, |tx| {
+            plugin_registry::set_developer_mode(tx, false)
+        })
         .unwrap();
 
     // A revoked key cannot be trusted again; revoking again finds nothing.
@@ -264,7 +273,9 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     // The template, signed by another key, is unaffected once henan is
     // uninstalled.
     c.store
-        .write(&c.actor, |tx| plugin_registry::remove(tx, "cn.hutong.henan"))
+        .write(&c.actor, |tx| {
+            plugin_registry::remove(tx, "cn.hutong.henan")
+        })
         .unwrap();
     let loaded = c.load().unwrap();
     assert_eq!(loaded.len(), 1);
@@ -299,7 +310,10 @@ fn every_load_reverifies_the_bytes_and_signature_on_disk() {
     signing::keygen(&stranger).unwrap();
     signing::sign(&stranger, &copy).unwrap();
     let e = format!("{:#}", c.load().unwrap_err());
-    assert!(e.contains("cn.hutong.henan@1.0.0") && e.contains("签名"), "{e}");
+    assert!(
+        e.contains("cn.hutong.henan@1.0.0") && e.contains("签名"),
+        "{e}"
+    );
     std::fs::write(&sig, &good_sig).unwrap();
     assert_eq!(c.load().unwrap().len(), 1);
 
@@ -317,7 +331,14 @@ fn every_load_reverifies_the_bytes_and_signature_on_disk() {
             plugin_registry::trust_key(tx, "42", &key, None).map(|_| ())
         })
         .unwrap();
-    installed::revoke_key(&mut c.store, &c.actor.clone(), &key, Some("41"), "仅撤销河南").unwrap();
+    installed::revoke_key(
+        &mut c.store,
+        &c.actor.clone(),
+        &key,
+        Some("41"),
+        "仅撤销河南",
+    )
+    .unwrap();
     let e = format!("{:#}", c.load().unwrap_err());
     assert!(e.contains("吊销") && e.contains(&key), "{e}");
 }
@@ -336,10 +357,15 @@ fn an_unsigned_plugin_loads_only_while_developer_mode_is_on() {
     assert!(done.signed_by.is_none() && done.warning.is_some());
     assert_eq!(c.load().unwrap().len(), 1);
     c.store
-        .write(&c.actor, |tx| plugin_registry::set_developer_mode(tx, false))
+        .write(&c.actor, |tx| {
+            plugin_registry::set_developer_mode(tx, false)
+        })
         .unwrap();
     let e = format!("{:#}", c.load().unwrap_err());
-    assert!(e.contains("cn.hutong.template@1.0.0") && e.contains("开发者模式"), "{e}");
+    assert!(
+        e.contains("cn.hutong.template@1.0.0") && e.contains("开发者模式"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -351,7 +377,10 @@ fn a_downgrade_needs_an_audited_reason() {
     assert_eq!(c.install(&next).unwrap().manifest.version, "1.1.0");
 
     let e = format!("{:#}", c.install(&henan).unwrap_err());
-    assert!(e.contains("cn.hutong.henan") && e.contains("1.1.0") && e.contains("降级"), "{e}");
+    assert!(
+        e.contains("cn.hutong.henan") && e.contains("1.1.0") && e.contains("降级"),
+        "{e}"
+    );
     let active = plugin_registry::installed(c.store.conn()).unwrap();
     assert_eq!(active[0].version, "1.1.0", "nothing changed");
     assert_eq!(c.audit_count("plugin.downgrade"), 0);
@@ -361,7 +390,9 @@ fn a_downgrade_needs_an_audited_reason() {
         downgrade_reason: Some("  ".into()),
     };
     let actor = c.actor.clone();
-    assert!(installed::install_from_file_with(&c.db, &mut c.store, &actor, &henan, &blank).is_err());
+    assert!(
+        installed::install_from_file_with(&c.db, &mut c.store, &actor, &henan, &blank).is_err()
+    );
 
     let options = InstallOptions {
         downgrade_reason: Some("1.1.0 评估规则有误，省厅通知暂退回 1.0.0".into()),
@@ -379,7 +410,10 @@ fn a_downgrade_needs_an_audited_reason() {
         )
         .unwrap();
     assert!(reason.contains("评估规则有误"));
-    assert!(detail.contains("1.1.0") && detail.contains("1.0.0"), "{detail}");
+    assert!(
+        detail.contains("1.1.0") && detail.contains("1.0.0"),
+        "{detail}"
+    );
     let loaded = c.load().unwrap();
     assert_eq!(loaded[0].manifest().version, "1.0.0");
 
@@ -392,7 +426,13 @@ fn a_downgrade_needs_an_audited_reason() {
 #[test]
 fn a_recorded_file_name_that_is_a_path_is_refused() {
     let mut c = county();
-    for evil in ["../../county.db", "..\\x.wasm", "C:evil.wasm", "sub/x.wasm", ".."] {
+    for evil in [
+        "../../county.db",
+        "..\\x.wasm",
+        "C:evil.wasm",
+        "sub/x.wasm",
+        "..",
+    ] {
         c.store
             .write(&c.actor, |tx| {
                 plugin_registry::record_install(
@@ -410,7 +450,10 @@ fn a_recorded_file_name_that_is_a_path_is_refused() {
             })
             .unwrap();
         let e = format!("{:#}", c.load().unwrap_err());
-        assert!(e.contains("cn.hutong.evil@1.0.0") && e.contains("不是单纯的文件名"), "{e}");
+        assert!(
+            e.contains("cn.hutong.evil@1.0.0") && e.contains("不是单纯的文件名"),
+            "{e}"
+        );
     }
 }
 
@@ -430,11 +473,20 @@ fn the_bundle_is_signed_with_the_county_key_inside_the_database() {
     .unwrap();
     let out = c.root.join("bundle");
     let actor = c.actor.clone();
-    let info =
-        hutong_services::bundle::write_bundle(&mut c.store, &actor, &c.db, &s, b"%PDF-1.7 test", &out)
-            .unwrap();
+    let info = hutong_services::bundle::write_bundle(
+        &mut c.store,
+        &actor,
+        &c.db,
+        &s,
+        b"%PDF-1.7 test",
+        &out,
+    )
+    .unwrap();
     assert!(!legacy.exists(), "the key file beside the database is gone");
-    assert_eq!(info.retired_public_key.as_deref(), Some(legacy_public.as_str()));
+    assert_eq!(
+        info.retired_public_key.as_deref(),
+        Some(legacy_public.as_str())
+    );
     assert_ne!(info.public_key, legacy_public);
     assert_eq!(c.audit_count("county.signing_key_file_removed"), 1);
     // One county key: the anchors' (hex) is the bundle's (base64).
@@ -456,9 +508,15 @@ fn the_bundle_is_signed_with_the_county_key_inside_the_database() {
         );
     }
     // A second bundle keeps the key.
-    let info2 =
-        hutong_services::bundle::write_bundle(&mut c.store, &actor, &c.db, &s, b"%PDF-1.7 again", &out)
-            .unwrap();
+    let info2 = hutong_services::bundle::write_bundle(
+        &mut c.store,
+        &actor,
+        &c.db,
+        &s,
+        b"%PDF-1.7 again",
+        &out,
+    )
+    .unwrap();
     assert_eq!(info2.public_key, info.public_key);
     assert!(info2.retired_public_key.is_none());
 }
@@ -478,4 +536,75 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Start-up cost of the authenticated cache, per plugin: a cold compile
+/// against a load from the cache (read, SHA-256 of the entry, one indexed
+/// lookup in the encrypted database, deserialise, instantiate, manifest).
+/// Prints the figures; run with
+/// `cargo test -p hutong-services --test plugins_and_keys -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run by hand"]
+fn measure_cached_start_up() {
+    let Some(plugins) = plugin_dir() else { return };
+    let mut c = county();
+    let mut files = Vec::new();
+    for (name, province) in [(TEMPLATE, "00"), (HENAN, "41")] {
+        let (wasm, _) = c.signed_plugin(&plugins.join(name), province, province);
+        files.push(wasm);
+    }
+    let rt = hutong_plugin_host::Runtime::new(Default::default()).unwrap();
+    for wasm in &files {
+        let bytes = std::fs::read(wasm).unwrap();
+        let t = std::time::Instant::now();
+        let p = rt.load_bytes(wasm, &bytes).unwrap();
+        eprintln!(
+            "{}: {} KB wasm, cold compile + load {:?}",
+            p.reference(),
+            bytes.len() / 1024,
+            t.elapsed()
+        );
+        c.install(wasm).unwrap();
+    }
+    // Warm the page cache and the database, then time whole start-ups.
+    c.load().unwrap();
+    let rt = installed::runtime_for(Some(&c.db)).unwrap();
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..20 {
+        let t = std::time::Instant::now();
+        let loaded = installed::load_installed(&c.db, &c.store, &rt).unwrap();
+        assert!(loaded.iter().all(|p| p.load_info().from_cache));
+        best = best.min(t.elapsed());
+    }
+    eprintln!(
+        "load_installed of {} plugins from the authenticated cache (verify signature, hash entry, look up, deserialise, manifest): best {best:?}",
+        files.len()
+    );
+    for wasm in &files {
+        let bytes = std::fs::read(wasm).unwrap();
+        let entry = std::fs::read(rt.cache_entry_path(&bytes).unwrap()).unwrap();
+        let t = std::time::Instant::now();
+        let mut sha = String::new();
+        for _ in 0..100 {
+            sha = hutong_plugin_host::sha256_hex(&entry);
+        }
+        let hash = t.elapsed() / 100;
+        let wasm_sha = hutong_plugin_host::sha256_hex(&bytes);
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            assert!(plugin_registry::cache_entry_trusted(c.store.conn(), &wasm_sha, &sha).unwrap());
+        }
+        let lookup = t.elapsed() / 100;
+        let t = std::time::Instant::now();
+        let p = rt
+            .load_bytes_cached(wasm, &bytes, &installed::StoreCacheTrust::new(&c.store))
+            .unwrap();
+        eprintln!(
+            "{}: entry {} KB, SHA-256 of entry {hash:?}, lookup {lookup:?}, whole cached load {:?} (load_info {:?})",
+            p.reference(),
+            entry.len() / 1024,
+            t.elapsed(),
+            p.load_info().load_time
+        );
+    }
 }
