@@ -24,6 +24,15 @@ pub fn hutong_bin() -> PathBuf {
 /// The demo administrator's log-in, which most tests act as.
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "hutong-demo");
 
+/// The passphrase tests seal full-ID exports with (given to every command
+/// through `HUTONG_EXPORT_PASSPHRASE`).
+pub const EXPORT_PASSPHRASE: &str = "测试口令-export-2026";
+
+/// The plain content of a sealed export (an AES-256 ZIP).
+pub fn unseal(zip: &Path) -> Vec<u8> {
+    hutong_core::sealed::read(zip, EXPORT_PASSPHRASE, 512 << 20).expect("open the sealed export")
+}
+
 /// A bare connection to an encrypted demo database with its key, as an
 /// outside tool holding the key would have (no triggers, no audit key):
 /// for reading behind Hutong's back and for tampering tests.
@@ -76,7 +85,8 @@ pub fn hutong_as(
     let mut command = Command::new(hutong_bin());
     command
         .env_remove("HUTONG_USER")
-        .env_remove("HUTONG_PASSWORD");
+        .env_remove("HUTONG_PASSWORD")
+        .env("HUTONG_EXPORT_PASSPHRASE", EXPORT_PASSPHRASE);
     if let Some((user, password)) = login {
         command
             .env("HUTONG_USER", user)

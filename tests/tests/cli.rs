@@ -318,7 +318,14 @@ fn export_import_round_trip_through_the_cli() {
         Some("hutong-demo\n"),
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = hutong(&b, &["import", file.to_str().unwrap()], None);
+    let out = hutong(
+        &b,
+        &[
+            "import",
+            hutong_core::sealed::sealed_path(&file).to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = hutong(
         &b,
@@ -326,10 +333,18 @@ fn export_import_round_trip_through_the_cli() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    // The bundle carries full ID numbers, so it left sealed: FILE.zip,
+    // whose bytes hold no child's number.
+    let sealed = hutong_core::sealed::sealed_path(&file);
+    let sealed2 = hutong_core::sealed::sealed_path(&file2);
+    assert!(!file.exists() && sealed.exists());
+    let raw = std::fs::read(&sealed).unwrap();
+    assert!(!raw.windows(18).any(|w| w == b"411525201304150124"));
+    assert!(hutong_core::sealed::read(&sealed, "not-the-passphrase", 1 << 30).is_err());
     let mut one: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        serde_json::from_slice(&hutong_tests::unseal(&sealed)).unwrap();
     let mut two: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&file2).unwrap()).unwrap();
+        serde_json::from_slice(&hutong_tests::unseal(&sealed2)).unwrap();
     one["exported_at"] = serde_json::Value::Null;
     two["exported_at"] = serde_json::Value::Null;
     assert_eq!(one["children"].as_array().unwrap().len(), 307);

@@ -436,6 +436,16 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    // Full IDs leave sealed: 村名单.xlsx.zip, no number readable in it.
+    let sealed = hutong_core::sealed::sealed_path(&xlsx);
+    assert!(!xlsx.exists() && sealed.exists(), "{}", stdout(&out));
+    assert!(
+        !std::fs::read(&sealed)
+            .unwrap()
+            .windows(evil_id.len())
+            .any(|w| w == evil_id.as_bytes())
+    );
+    std::fs::write(&xlsx, hutong_tests::unseal(&sealed)).unwrap();
     let t = table::read_file(&xlsx, &table::mapping::is_known_header).unwrap();
     let id_col = t.headers.iter().position(|h| h == "身份证号").unwrap();
     let name_col = t.headers.iter().position(|h| h == "姓名").unwrap();
@@ -900,11 +910,16 @@ fn backup_and_restore_verify_the_audit_chain_and_refuse_a_tampered_backup() {
     let bad = dir.path().join("tampered.db");
     hutong_tests::copy_db(&backup, &bad);
     {
+        // Edited with the key, triggers off for the edit: the schema is
+        // untouched, the keyed chain is not.
         let conn = hutong_tests::raw_conn(&bad).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER audit_no_update; UPDATE audit_log SET actor = '某人' WHERE seq = 3;",
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER,
+            false,
         )
         .unwrap();
+        conn.execute("UPDATE audit_log SET actor = '某人' WHERE seq = 3", [])
+            .unwrap();
     }
     let before = content_except_log_ins(&db);
     let out = hutong(&db, &["restore", bad.to_str().unwrap()], None);

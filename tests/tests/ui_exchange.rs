@@ -9,7 +9,7 @@
 //! - a backup restored through the screen verifies its audit chain.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use hutong::gui::HutongApp;
 use hutong::platform::{DialogRequest, FileDialogs, Platform};
 use hutong_core::national::id_number;
@@ -294,6 +294,12 @@ fn backup_then_restore_through_the_screen_verifies_the_audit_chain() {
     assert!(h.query_by_label_contains("审计链完整").is_some());
     h.get_by_label("我已了解，确认用此备份替换当前数据库")
         .click();
+    h.run_steps(2);
+    // Not without the password typed again.
+    assert!(h.get_by_label("确认恢复").accesskit_node().is_disabled());
+    h.get_by_label("再次输入您的密码").focus();
+    h.step();
+    h.get_by_label("再次输入您的密码").type_text("hutong-demo");
     h.run_steps(2);
     h.get_by_label("确认恢复").click();
     settle(&mut h);

@@ -408,6 +408,33 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     })
 }
 
+/// Every entry after `seq`, in order (what a restore to a backup whose chain
+/// ends at `seq` would drop).
+pub fn entries_after(conn: &Connection, seq: i64) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, id, at, actor, action, entity, entity_id, reason, detail, prev_hash, hash
+         FROM audit_log WHERE seq > ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([seq], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                id: r.get(1)?,
+                at: r.get(2)?,
+                actor: r.get(3)?,
+                action: r.get(4)?,
+                entity: r.get(5)?,
+                entity_id: r.get(6)?,
+                reason: r.get(7)?,
+                detail: r.get(8)?,
+                prev_hash: r.get(9)?,
+                hash: r.get(10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Entries about one record, newest first, if the record lies inside
 /// `scope`: a child's own file, or a record with a `child_id` or
 /// `division_code` inside it. Records of neither kind (accounts, plugins,

@@ -6,16 +6,11 @@
 //!   the copy holds the entry that records it.
 //! - [`backup_due`] is the daily helper: `hutong-YYYYMMDD.db` in a folder,
 //!   written only if today's does not exist yet.
-//! - [`restore`] copies the backup next to the database, verifies the copy
-//!   (`PRAGMA integrity_check`, schema version, county, and the whole audit
-//!   chain) *before* touching anything, keeps the current file as `.bak`,
-//!   moves the copy into place, and records the restore in the restored
-//!   database's audit log. A backup that fails any check is refused and the
-//!   current database is left as it was.
+//! - Restoring is [`crate::restore`]'s.
 
 use crate::audit::{self, AuditEntryInput, VerifyReport};
 use crate::error::{CoreError, Result};
-use crate::store::{Actor, DataKey, Database, KeyRing, SCHEMA_VERSION, Store, keyfile_path};
+use crate::store::{Actor, DataKey, KeyRing, SCHEMA_VERSION, Store, keyfile_path};
 use hutong_national::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -60,7 +55,7 @@ fn sha256_file(path: &Path) -> Result<(u64, String)> {
 }
 
 /// Checks an open database: integrity, schema version, county, audit chain.
-fn verify_conn(conn: &Connection, path: &Path) -> Result<Verification> {
+pub(crate) fn verify_conn(conn: &Connection, path: &Path) -> Result<Verification> {
     let not_db = |e: rusqlite::Error| bad(path, format!("不是有效的护童数据库：{e}"));
     let integrity: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(not_db)?;
@@ -183,7 +178,7 @@ pub fn remove_leftover_temp_dirs(near: &Path) {
 }
 
 /// A private scratch directory beside `near` (same filesystem, so renames work).
-fn tempfile_dir(near: &Path) -> Result<PathBuf> {
+pub(crate) fn tempfile_dir(near: &Path) -> Result<PathBuf> {
     let parent = near
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -351,148 +346,4 @@ pub fn run_scheduled(
         Some(folder) => backup_due(store, actor, &folder, today),
         None => Ok(None),
     }
-}
-
-/// What a restore did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RestoreReport {
-    pub restored_from: PathBuf,
-    pub backup_sha256: String,
-    /// Where the replaced database was kept, if there was one.
-    pub previous_kept_as: Option<PathBuf>,
-    pub verification: Verification,
-    /// The audit chain of the restored database, after the restore entry.
-    pub audit_after: VerifyReport,
-}
-
-fn free_bak_path(db: &Path) -> PathBuf {
-    let base = db.with_extension(match db.extension() {
-        Some(e) => format!("{}.bak", e.to_string_lossy()),
-        None => "bak".to_string(),
-    });
-    if !base.exists() {
-        return base;
-    }
-    (1..)
-        .map(|n| PathBuf::from(format!("{}.{n}", base.display())))
-        .find(|p| !p.exists())
-        .unwrap_or(base)
-}
-
-/// Replaces the database at `db` with a verified copy of `backup`. The
-/// database must not be open elsewhere in this process (the GUI closes its
-/// store first).
-pub fn restore(database: &Database, backup: &Path, actor: &Actor) -> Result<RestoreReport> {
-    let db = database.path();
-    let key = database.key();
-    if !backup.is_file() {
-        return Err(bad(backup, "备份文件不存在"));
-    }
-    let (_, backup_sha256) = sha256_file(backup)?;
-    let dir = tempfile_dir(db)?;
-    let staged = dir.join("restore.db");
-    let cleanup = |dir: &Path| {
-        let _ = std::fs::remove_dir_all(dir);
-    };
-    if let Err(e) = std::fs::copy(backup, &staged) {
-        cleanup(&dir);
-        return Err(io(backup)(e));
-    }
-    // Verify the copy before anything else is touched.
-    let verification = {
-        let conn = match open_file(&staged, key) {
-            Ok(c) => c,
-            Err(e) => {
-                cleanup(&dir);
-                return Err(e);
-            }
-        };
-        let v = verify_conn(&conn, backup).and_then(|v| {
-            conn.pragma_update(None, "journal_mode", "DELETE")?;
-            Ok(v)
-        });
-        match v {
-            Ok(v) => v,
-            Err(e) => {
-                drop(conn);
-                cleanup(&dir);
-                return Err(CoreError::BadFile {
-                    path: backup.to_path_buf(),
-                    message: format!("备份未通过校验，未恢复，当前数据库未改动：{e}"),
-                });
-            }
-        }
-    };
-    // The current database: same county only, checkpointed, kept as .bak.
-    let mut previous_kept_as = None;
-    if db.exists() {
-        let current = (|| -> Result<Option<String>> {
-            let conn = open_file(db, key)?;
-            let county: Option<String> = conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'county_code'",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()
-                .unwrap_or(None);
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(county)
-        })();
-        match current {
-            Ok(Some(c)) if c != verification.county_code => {
-                cleanup(&dir);
-                return Err(bad(
-                    backup,
-                    format!(
-                        "备份属于县 {}，当前数据库属于县 {c}，不能用它恢复；当前数据库未改动",
-                        verification.county_code
-                    ),
-                ));
-            }
-            Ok(_) => {}
-            // An unreadable current file is exactly when one restores.
-            Err(e) => tracing::warn!("current database unreadable before restore: {e}"),
-        }
-        let bak = free_bak_path(db);
-        if let Err(e) = std::fs::rename(db, &bak) {
-            cleanup(&dir);
-            return Err(io(db)(e));
-        }
-        for suffix in ["-wal", "-shm"] {
-            let side = PathBuf::from(format!("{}{suffix}", db.display()));
-            if side.exists() {
-                let _ = std::fs::rename(&side, format!("{}{suffix}", bak.display()));
-            }
-        }
-        previous_kept_as = Some(bak);
-    }
-    if let Err(e) = std::fs::rename(&staged, db) {
-        // Put the old file back.
-        if let Some(bak) = &previous_kept_as {
-            let _ = std::fs::rename(bak, db);
-        }
-        cleanup(&dir);
-        return Err(io(db)(e));
-    }
-    cleanup(&dir);
-    let mut store = database.open()?;
-    store.write(actor, |tx| {
-        tx.audit(
-            AuditEntryInput::new("restore", "database", None).detail(serde_json::json!({
-                "from": backup.display().to_string(),
-                "sha256": backup_sha256,
-                "audit_entries_verified": verification.audit.entries_checked,
-                "previous_kept_as": previous_kept_as.as_ref().map(|p| p.display().to_string()),
-            })),
-        )
-    })?;
-    let audit_after = audit::verify(store.conn())?;
-    Ok(RestoreReport {
-        restored_from: backup.to_path_buf(),
-        backup_sha256,
-        previous_kept_as,
-        verification,
-        audit_after,
-    })
 }

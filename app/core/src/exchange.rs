@@ -139,6 +139,29 @@ pub fn write_file(bundle: &Bundle, path: &Path) -> Result<()> {
     })
 }
 
+/// Writes the bundle (it carries full ID numbers) as an AES-256 ZIP sealed
+/// with `passphrase`; returns the path written (`FILE.zip`).
+pub fn write_sealed(bundle: &Bundle, path: &Path, passphrase: &str) -> Result<std::path::PathBuf> {
+    crate::sealed::check_passphrase(passphrase)?;
+    let json = serde_json::to_vec_pretty(bundle)?;
+    crate::sealed::write(path, &json, passphrase)
+}
+
+/// Reads a bundle written by [`write_sealed`] (passphrase needed) or a
+/// plain one from an older version.
+pub fn read_any(path: &Path, passphrase: Option<&str>) -> Result<(Bundle, String)> {
+    if !crate::sealed::is_zip(path) {
+        return read_file(path);
+    }
+    let passphrase = passphrase.ok_or_else(|| CoreError::BadFile {
+        path: path.to_path_buf(),
+        message: "这是加密的导出文件，需要导出时设置的加密口令".into(),
+    })?;
+    let bytes = crate::sealed::read(path, passphrase, MAX_BUNDLE_BYTES)?;
+    let hash = hex::encode(Sha256::digest(&bytes));
+    Ok((parse_bundle(&bytes, path)?, hash))
+}
+
 /// Biggest bundle file read (SECURITY.md §7): checked from the file's size
 /// before anything is read. The bundle is parsed straight into its types
 /// (never into a generic JSON tree), so memory stays close to the data's

@@ -169,7 +169,7 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
         status: None,
     };
     let county_actor = actor(&store);
-    let r = table::export_list(&mut store, &county_actor, &req, &out).unwrap();
+    let r = table::export_list(&mut store, &county_actor, &req, &out, None).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()[3..].to_vec()).unwrap();
     assert_eq!(text.lines().count(), r.rows + 1);
     assert!(text.contains(&id_number::mask("411525201304150124")));
@@ -183,6 +183,7 @@ fn export_masks_and_neutralises_and_stats_count_everyone() {
             ..req
         },
         &dir.path().join("y.csv"),
+        None,
     );
     assert!(bad.is_err());
 
@@ -312,18 +313,34 @@ fn backup_restore_round_trip_and_tampered_backup_refused() {
 
     let tampered = dir.path().join("t.db");
     std::fs::copy(&b, &tampered).unwrap();
-    Connection::open(&tampered)
-        .unwrap()
-        .execute_batch(
-            "DROP TRIGGER audit_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 2;",
-        )
+    // An edited entry (triggers switched off for the edit, the schema left
+    // as it was) breaks the chain.
+    let conn = Connection::open(&tampered).unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER,
+        false,
+    )
+    .unwrap();
+    conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
         .unwrap();
-    let err = backup::restore(&database, &tampered, &restorer)
+    drop(conn);
+    let err = hutong_core::restore::restore(&database, &tampered, &restorer)
         .unwrap_err()
         .to_string();
     assert!(err.contains("审计日志校验未通过：第2条记录"), "{err}");
+    // A guard dropped from the schema is named.
+    let dropped = dir.path().join("d.db");
+    std::fs::copy(&b, &dropped).unwrap();
+    Connection::open(&dropped)
+        .unwrap()
+        .execute_batch("DROP TRIGGER audit_no_update;")
+        .unwrap();
+    let err = hutong_core::restore::restore(&database, &dropped, &restorer)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("缺少触发器“audit_no_update”"), "{err}");
 
-    let report = backup::restore(&database, &b, &restorer).unwrap();
+    let report = hutong_core::restore::restore(&database, &b, &restorer).unwrap();
     assert!(report.audit_after.is_intact());
     assert!(report.previous_kept_as.as_ref().is_some_and(|p| p.exists()));
     let store = Store::open_existing_unencrypted(&db).unwrap();

@@ -245,7 +245,7 @@ fn first_run_creates_a_county_with_its_admin_then_asks_for_log_in() {
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_context_setup(hutong::gui::setup_context)
-        .build_eframe(move |_cc| Root::FirstRun(FirstRun::new(p)));
+        .build_eframe(move |_cc| Root::FirstRun(Box::new(FirstRun::new(p))));
     assert!(
         h.query_by_label("固始县").is_some(),
         "the default county code is looked up"

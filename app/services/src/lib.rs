@@ -17,6 +17,7 @@ pub mod installed;
 pub mod paths;
 pub mod permissions;
 pub mod printing;
+pub mod restore;
 pub mod session;
 pub mod xlsx;
 

@@ -20,7 +20,8 @@ const MIGRATIONS: &[&str] = &[
     V6_REFERRAL_SOURCE,
     V7_ACCOUNTS,
     V8_ANCHORS,
-    V9_PLUGIN_CACHE,
+    V9_RESTORE_CARRY,
+    V10_PLUGIN_CACHE,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -41,6 +42,35 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tracing::info!(version, "applied schema migration");
     }
     Ok(())
+}
+
+/// The schema objects (tables, indexes, triggers, views) a database of
+/// `version` has: `(type, name, sql)`, sorted. Built by migrating an empty
+/// in-memory database, so it is exactly what this build's migrations make.
+/// Used to refuse a backup whose schema differs from its version's.
+pub(crate) fn schema_at(version: i64) -> Result<Vec<(String, String, String)>> {
+    if !(1..=SCHEMA_VERSION).contains(&version) {
+        return Err(CoreError::Internal(format!("没有数据结构版本 {version}")));
+    }
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS.iter().take(version as usize) {
+        conn.execute_batch(sql)?;
+    }
+    schema_of(&conn, "main")
+}
+
+/// The schema objects of a database (see [`schema_at`]); SQLite's own
+/// internal objects are left out.
+pub(crate) fn schema_of(conn: &Connection, schema: &str) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT type, name, coalesce(sql, '') FROM \"{schema}\".sqlite_schema
+         WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         ORDER BY type, name"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// Version 1: the tables of DESIGN §2 that the foundation needs.
@@ -718,14 +748,36 @@ CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors BEGIN SELE
 CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors BEGIN SELECT RAISE(ABORT, '审计锚点只可追加'); END;
 "#;
 
-/// Version 9: plugins and keys (issue #17, item 5).
+/// Version 9: audit entries a restore would have dropped (those written
+/// after the backup was taken) are carried into the restored database here,
+/// so a restore cannot be used to erase the record of what happened since.
+const V9_RESTORE_CARRY: &str = r#"
+CREATE TABLE audit_carried (
+    restore_seq INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    id          BLOB NOT NULL,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT,
+    reason      TEXT,
+    detail      TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE TRIGGER audit_carried_no_update BEFORE UPDATE ON audit_carried BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+CREATE TRIGGER audit_carried_no_delete BEFORE DELETE ON audit_carried BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+"#;
+
+/// Version 10: plugins and keys (issue #17, item 5).
 ///
 /// - `plugin_cache`: the SHA-256 of every compiled-plugin cache entry
 ///   Hutong wrote, per wasm hash. An entry on disk is deserialised (it is
 ///   native code) only if its hash is recorded here. Append-only.
 /// - `trusted_keys.revoked_at`: when a key was revoked (status `revoked`);
 ///   plugins signed by it no longer load.
-const V9_PLUGIN_CACHE: &str = r#"
+const V10_PLUGIN_CACHE: &str = r#"
 CREATE TABLE plugin_cache (
     wasm_sha256  TEXT NOT NULL CHECK (length(wasm_sha256) = 64),
     entry_sha256 TEXT NOT NULL CHECK (length(entry_sha256) = 64),

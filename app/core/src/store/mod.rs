@@ -7,7 +7,7 @@
 
 pub mod encrypt;
 pub mod keys;
-mod migrations;
+pub(crate) mod migrations;
 pub(crate) mod scope_guard;
 
 pub use keys::{DataKey, KeyRing, keyfile_path};

@@ -164,8 +164,11 @@ pub struct ExportRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportOutcome {
     pub rows: usize,
+    /// Of the sheet's bytes (before any encryption).
     pub sha256: String,
     pub format: FileFormat,
+    /// The file written: `path`, or `path.zip` when sealed.
+    pub written: std::path::PathBuf,
 }
 
 /// The columns of the children export; its headers re-import with the
@@ -256,15 +259,23 @@ pub fn children_sheet(store: &Store, scope: &Scope, req: &ExportRequest) -> Resu
 /// Writes `path` (format from its extension) and records the export, its
 /// purpose and the file's hash in the audit log. If the audit entry cannot
 /// be written the file is removed again.
+///
+/// A list with full ID numbers is sealed with `passphrase` (an AES-256 ZIP,
+/// `FILE.xlsx.zip`, see [`crate::sealed`]); without one it is refused. A
+/// masked list is written as it is.
 pub fn export_list(
     store: &mut Store,
     actor: &Actor,
     req: &ExportRequest,
     path: &Path,
+    passphrase: Option<&str>,
 ) -> Result<ExportOutcome> {
     let purpose = req.purpose.trim();
     if purpose.is_empty() {
         return Err(CoreError::field("导出用途", "导出前必须说明用途"));
+    }
+    if req.full_ids {
+        crate::sealed::check_passphrase(passphrase.unwrap_or_default())?;
     }
     let format = FileFormat::from_path(path)?;
     let sheet = match req.list {
@@ -275,10 +286,14 @@ pub fn export_list(
         FileFormat::Csv => csv_bytes(&sheet)?,
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    std::fs::write(path, &bytes).map_err(|source| CoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let written = match (req.full_ids, passphrase) {
+        (true, Some(p)) => crate::sealed::write(path, &bytes, p)?,
+        _ => {
+            crate::files::write_atomic(path, &bytes)?;
+            path.to_path_buf()
+        }
+    };
+    let path = written.as_path();
     let audited = store.write(actor, |tx| {
         tx.audit(
             AuditEntryInput::new("table.export", "children", None)
@@ -295,6 +310,7 @@ pub fn export_list(
                     "file": path.display().to_string(),
                     "format": format,
                     "sha256": sha256,
+                    "encrypted": req.full_ids,
                 })),
         )
     });
@@ -306,6 +322,7 @@ pub fn export_list(
         rows: sheet.rows.len(),
         sha256,
         format,
+        written: written.clone(),
     })
 }
 

@@ -140,6 +140,36 @@ pub fn stdin_line(what: &str) -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
+/// The passphrase that seals an export with full ID numbers, or opens one:
+/// the next stdin line with `--password-stdin`, else
+/// `HUTONG_EXPORT_PASSPHRASE` (scripts), else a prompt (twice when sealing).
+pub fn export_passphrase(from_stdin: bool, sealing: bool) -> Result<zeroize::Zeroizing<String>> {
+    if from_stdin {
+        return Ok(stdin_line("加密口令")?.into());
+    }
+    if let Ok(p) = std::env::var("HUTONG_EXPORT_PASSPHRASE") {
+        return Ok(p.into());
+    }
+    if std::io::stdin().is_terminal() {
+        let first: zeroize::Zeroizing<String> =
+            rpassword::prompt_password("加密口令（含完整身份证号的文件须加密，至少8个字符）：")
+                .context("读取口令")?
+                .into();
+        if sealing {
+            let again: zeroize::Zeroizing<String> = rpassword::prompt_password("再次输入口令：")
+                .context("读取口令")?
+                .into();
+            if *first != *again {
+                bail!("两次输入的口令不一致");
+            }
+        }
+        return Ok(first);
+    }
+    bail!(
+        "需要加密口令：请在终端中输入，或用 --password-stdin（登录密码之后的一行）/ 环境变量 HUTONG_EXPORT_PASSPHRASE 提供"
+    )
+}
+
 /// The log-in password: stdin when asked, else `HUTONG_PASSWORD`, else a
 /// prompt on the terminal.
 fn password(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {

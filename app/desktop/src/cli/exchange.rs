@@ -74,10 +74,15 @@ pub struct ExportArgs {
     include_closed: bool,
 }
 
-pub fn table(db: &Path, actor: &Actor, cmd: TableCommand) -> Result<ExitCode> {
+pub fn table(
+    db: &Path,
+    actor: &Actor,
+    cmd: TableCommand,
+    password_stdin: bool,
+) -> Result<ExitCode> {
     match cmd {
         TableCommand::Import(a) => import(db, actor, a),
-        TableCommand::Export(a) => export(db, actor, a),
+        TableCommand::Export(a) => export(db, actor, a, password_stdin),
         TableCommand::Mappings => {
             let store = open(db)?;
             for name in mapping::list(store.conn())? {
@@ -261,7 +266,7 @@ fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
+fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
     let mut store = open(db)?;
     let list = ListKind::from_name(&a.list)
         .with_context(|| format!("--list：不支持“{}”，可用：children", a.list))?;
@@ -282,13 +287,28 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
         category: None,
         status: None,
     };
-    let out = table::export_list(&mut store, actor, &req, &a.out)
-        .with_context(|| format!("导出到 {}", a.out.display()))?;
+    let passphrase = if a.full_ids {
+        Some(super::access::export_passphrase(password_stdin, true)?)
+    } else {
+        None
+    };
+    let out = table::export_list(
+        &mut store,
+        actor,
+        &req,
+        &a.out,
+        passphrase.as_deref().map(String::as_str),
+    )
+    .with_context(|| format!("导出到 {}", a.out.display()))?;
     println!(
         "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志；SHA-256 {}）",
         out.rows,
-        a.out.display(),
-        if a.full_ids { "完整" } else { "已脱敏" },
+        out.written.display(),
+        if a.full_ids {
+            "完整，文件已用口令加密（AES-256 ZIP）"
+        } else {
+            "已脱敏"
+        },
         &out.sha256[..16]
     );
     Ok(ExitCode::SUCCESS)
@@ -589,11 +609,56 @@ pub fn backup_cmd(db: &Path, actor: &Actor, a: BackupArgs) -> Result<ExitCode> {
 pub struct RestoreArgs {
     /// The backup file to restore from.
     file: PathBuf,
+    /// Restore even though accounts, trusted keys or settings differ from
+    /// the current database (they are listed first either way).
+    #[arg(long)]
+    yes: bool,
 }
 
-pub fn restore_cmd(db: &Path, actor: &Actor, a: RestoreArgs) -> Result<ExitCode> {
-    let database = super::access::unlocked(db).context("内部错误：尚未登录")?;
-    let report = backup::restore(database, &a.file, actor)
+/// The password typed again to confirm a restore: a prompt on a terminal,
+/// the next stdin line with `--password-stdin`, else `HUTONG_PASSWORD`.
+fn confirm_password(password_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
+    use std::io::IsTerminal;
+    if password_stdin {
+        return Ok(super::access::stdin_line("确认密码")?.into());
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password("为确认恢复，请再次输入密码：")
+            .context("读取密码")?
+            .into());
+    }
+    std::env::var("HUTONG_PASSWORD")
+        .map(Into::into)
+        .context("恢复前需再次输入密码：请在终端中输入，或用 --password-stdin 提供")
+}
+
+pub fn restore_cmd(
+    db: &Path,
+    session: &hutong_services::Session,
+    a: RestoreArgs,
+    password_stdin: bool,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let preview = hutong_services::restore::preview(session, &mut store, &a.file)
+        .with_context(|| format!("从 {} 恢复", a.file.display()))?;
+    println!(
+        "备份 {}：{} 名儿童，审计日志到第 {} 条；此后的 {} 条审计记录将随恢复保留",
+        a.file.display(),
+        preview.verification.children,
+        preview.backup_head,
+        preview.entries_carried
+    );
+    if !preview.changes.is_empty() {
+        println!("恢复将改变以下账户、密钥或设置：");
+        for c in &preview.changes {
+            println!("  {c}");
+        }
+        if !a.yes {
+            bail!("未恢复：以上变化需确认，确认无误请加 --yes 再运行");
+        }
+    }
+    let password = confirm_password(password_stdin)?;
+    let report = hutong_services::restore::restore(session, store, &a.file, &password)
         .with_context(|| format!("从 {} 恢复", a.file.display()))?;
     println!(
         "已从 {} 恢复（{} 名儿童；审计日志 {} 条校验通过）",
@@ -603,6 +668,12 @@ pub fn restore_cmd(db: &Path, actor: &Actor, a: RestoreArgs) -> Result<ExitCode>
     );
     if let Some(bak) = &report.previous_kept_as {
         println!("原数据库已保留为 {}", bak.display());
+    }
+    if report.entries_carried > 0 {
+        println!(
+            "备份之后的 {} 条审计记录已转入恢复后的数据库（audit_carried），恢复记录中列明",
+            report.entries_carried
+        );
     }
     println!(
         "恢复后审计日志：{} 条，{}",

@@ -238,19 +238,23 @@ pub struct ExportArgs {
     file: PathBuf,
 }
 
-pub fn export(db: &Path, actor: &Actor, a: ExportArgs) -> Result<ExitCode> {
+/// The whole county's records with full ID numbers: always sealed with a
+/// passphrase (an AES-256 ZIP, `FILE.zip`).
+pub fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
+    let passphrase = super::access::export_passphrase(password_stdin, true)?;
+    hutong_core::sealed::check_passphrase(&passphrase)?;
     let mut store = open(db)?;
     let ExportFormat::Json = a.format;
     let bundle = exchange::export(&mut store, actor, &a.purpose)?;
-    exchange::write_file(&bundle, &a.file)?;
+    let written = exchange::write_sealed(&bundle, &a.file, &passphrase)?;
     println!(
-        "已导出 {} 名儿童、{} 名相关人员、{} 条类别、{} 条表单、{} 条走访记录到 {}",
+        "已导出 {} 名儿童、{} 名相关人员、{} 条类别、{} 条表单、{} 条走访记录到 {}（已用口令加密，AES-256 ZIP）",
         bundle.children.len(),
         bundle.persons.len(),
         bundle.categories.len(),
         bundle.form_records.len(),
         bundle.visits.len(),
-        a.file.display()
+        written.display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -260,8 +264,13 @@ pub struct ImportArgs {
     file: PathBuf,
 }
 
-pub fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
-    let (bundle, hash) = exchange::read_file(&a.file)?;
+pub fn import(db: &Path, actor: &Actor, a: ImportArgs, password_stdin: bool) -> Result<ExitCode> {
+    let passphrase = if hutong_core::sealed::is_zip(&a.file) {
+        Some(super::access::export_passphrase(password_stdin, false)?)
+    } else {
+        None
+    };
+    let (bundle, hash) = exchange::read_any(&a.file, passphrase.as_deref().map(String::as_str))?;
     let mut store = open(db)?;
     setup::initialise_county(&mut store, &actor.name, &bundle.county_code)
         .with_context(|| format!("准备数据库 {}", db.display()))?;

@@ -16,6 +16,9 @@ pub struct FirstRun {
     /// A new county's recovery code, shown once before the workstation
     /// opens; zeroised when the screen moves on.
     recovery_code: Option<zeroize::Zeroizing<String>>,
+    /// What a crash or an interrupted restore left where the database
+    /// should be (its key file, kept copies): nothing is created over them.
+    leftovers: Vec<PathBuf>,
     /// The last code looked up and its name: the lookup reads the embedded
     /// dataset, so it runs when the code changes, not every frame.
     looked_up: Option<(String, Option<String>)>,
@@ -23,13 +26,14 @@ pub struct FirstRun {
 
 /// The window's root: the first-run chooser, then the workstation.
 pub enum Root {
-    FirstRun(FirstRun),
+    FirstRun(Box<FirstRun>),
     App(Box<HutongApp>),
 }
 
 impl FirstRun {
     pub fn new(db: PathBuf) -> Self {
         FirstRun {
+            leftovers: leftovers(&db),
             db,
             county: "411525".into(),
             admin: "admin".into(),
@@ -40,8 +44,58 @@ impl FirstRun {
         }
     }
 
+    /// Whether a start on `db` found remains of a database instead of
+    /// nothing: then the first run offers recovery, never a new county.
+    pub fn has_leftovers(db: &std::path::Path) -> bool {
+        !leftovers(db).is_empty()
+    }
+
+    /// The recovery offer: the kept copy goes back to the database's name
+    /// (its key file is still beside it, so the accounts' passwords open it).
+    fn show_recovery(&mut self, ui: &mut egui::Ui) -> Option<HutongApp> {
+        let mut recover = None;
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            ui.heading("护童 · 数据库需要恢复");
+            ui.label(format!("数据库 {} 不存在，但找到了：", self.db.display()));
+            for p in &self.leftovers {
+                ui.monospace(p.display().to_string());
+            }
+            ui.label("上次恢复或写入可能被中断。为免覆盖，不会在这里新建数据库。");
+            let copies: Vec<PathBuf> = self
+                .leftovers
+                .iter()
+                .filter(|p| !p.to_string_lossy().ends_with(".keys"))
+                .cloned()
+                .collect();
+            if let Some(newest) = copies.last()
+                && hutong_core::KeyRing::exists(&self.db)
+                && ui
+                    .button(format!("用 {} 恢复为数据库", newest.display()))
+                    .clicked()
+            {
+                recover = Some(newest.clone());
+            }
+            ui.weak("也可以用命令 hutong restore 从备份恢复。");
+            if let Some(e) = &self.error {
+                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+            }
+        });
+        let copy = recover?;
+        match std::fs::rename(&copy, &self.db) {
+            Ok(()) => Some(HutongApp::new(self.db.clone())),
+            Err(e) => {
+                self.error = Some(format!("无法将 {} 改名为数据库：{e}", copy.display()));
+                None
+            }
+        }
+    }
+
     /// Draws the chooser; returns the workstation once a database exists.
     fn show(&mut self, ui: &mut egui::Ui) -> Option<HutongApp> {
+        if !self.leftovers.is_empty() {
+            return self.show_recovery(ui);
+        }
         if let Some(code) = &self.recovery_code {
             let mut go_on = false;
             ui.vertical_centered(|ui| {
@@ -153,6 +207,19 @@ impl FirstRun {
             }
         }
     }
+}
+
+/// The key file and kept copies of a database that is not there.
+fn leftovers(db: &std::path::Path) -> Vec<PathBuf> {
+    if db.exists() {
+        return Vec::new();
+    }
+    let mut found = hutong_core::restore::kept_copies(db);
+    let keys = hutong_core::store::keyfile_path(db);
+    if keys.exists() {
+        found.push(keys);
+    }
+    found
 }
 
 impl eframe::App for Root {

@@ -760,6 +760,14 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     hutong_core::backup::remove_leftover_temp_dirs(db);
     let root = if db.exists() {
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
+    } else if FirstRun::has_leftovers(db) {
+        // Remains of a database (its key file, a copy a restore kept): offer
+        // recovery; never a new demo county over them.
+        eprintln!(
+            "数据库 {} 不存在，但找到了它的密钥文件或保留的副本：请在窗口中恢复",
+            db.display()
+        );
+        Root::FirstRun(Box::new(FirstRun::new(db.to_path_buf())))
     } else if is_default {
         eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
         let mut store = Store::create_encrypted(db, true)
@@ -768,7 +776,7 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
         drop(store);
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else {
-        Root::FirstRun(FirstRun::new(db.to_path_buf()))
+        Root::FirstRun(Box::new(FirstRun::new(db.to_path_buf())))
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

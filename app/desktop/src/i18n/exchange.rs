@@ -146,5 +146,37 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "I understand; replace the current database with this backup",
     ),
     ("ex.restore_confirm", "确认恢复", "Restore"),
+    (
+        "ex.seal_hint",
+        "含完整身份证号的文件将用口令加密（AES-256 ZIP），口令请另行告知接收方",
+        "A file with full ID numbers is encrypted with a passphrase (AES-256 ZIP); tell the recipient the passphrase separately",
+    ),
+    ("ex.passphrase", "加密口令", "Passphrase"),
+    ("ex.passphrase_again", "再次输入口令", "Passphrase again"),
+    (
+        "ex.passphrase_short",
+        "口令至少需要8个字符",
+        "The passphrase needs at least 8 characters",
+    ),
+    (
+        "ex.passphrase_mismatch",
+        "两次输入的口令不一致",
+        "The two passphrases differ",
+    ),
+    (
+        "ex.restore_changes",
+        "恢复将改变以下账户、受信任密钥或设置：",
+        "Restoring changes these accounts, trusted keys or settings:",
+    ),
+    (
+        "ex.restore_no_changes",
+        "账户、受信任密钥和设置与当前数据库相同",
+        "Accounts, trusted keys and settings are the same as now",
+    ),
+    (
+        "ex.restore_password",
+        "再次输入您的密码",
+        "Type your password again",
+    ),
     ("list.export", "导出…", "Export…"),
 ];

@@ -9,8 +9,9 @@ use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::Store;
-use hutong_core::backup::{self, Verification};
+use hutong_core::backup;
 use hutong_core::national::NaiveDate;
+use hutong_core::restore::{RestorePreview, RestoreReport};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,20 +21,22 @@ enum Ask {
     RestoreFile,
 }
 
-/// A backup file checked and waiting for the user's confirmation.
+/// A backup file checked and waiting for the user's confirmation: what
+/// would change, the acknowledgement, and the password typed again.
 struct Candidate {
     path: PathBuf,
-    verification: Verification,
+    preview: RestorePreview,
     understood: bool,
+    password: zeroize::Zeroizing<String>,
 }
 
 #[derive(Default)]
 pub struct BackupState {
     dialog: Option<Pending<Ask>>,
     job: Option<Job<String>>,
-    verify_job: Option<Job<(PathBuf, Verification)>>,
+    verify_job: Option<Job<(PathBuf, RestorePreview)>>,
     candidate: Option<Candidate>,
-    restore_job: Option<Job<backup::RestoreReport>>,
+    restore_job: Option<Job<RestoreReport>>,
     /// The daily backup: the day it last ran (or was found done) in this
     /// session, and its job.
     daily_checked: Option<NaiveDate>,
@@ -135,11 +138,12 @@ fn poll(app: &mut HutongApp) {
     {
         b.verify_job = None;
         match o {
-            Outcome::Finished((path, verification)) => {
+            Outcome::Finished((path, preview)) => {
                 b.candidate = Some(Candidate {
                     path,
-                    verification,
+                    preview,
                     understood: false,
+                    password: Default::default(),
                 })
             }
             Outcome::Failed(m) => b.message = Some((false, format!("备份文件未通过校验：{m}"))),
@@ -173,25 +177,28 @@ fn start_backup(app: &mut HutongApp, path: PathBuf) {
 
 fn start_verify(app: &mut HutongApp, path: PathBuf) {
     app.exchange.backup.candidate = None;
+    let Some(session) = app.session.clone() else {
+        return;
+    };
     let db = app.store.database();
     app.exchange.backup.verify_job = Some(jobs::spawn("校验备份", move |p| {
-        p.note("完整性检查与审计链校验…");
-        let v = backup::verify_file(&path, db.key()).map_err(|e| e.to_string())?;
-        Ok((path, v))
+        p.note("结构、完整性与审计链校验…");
+        let mut store = db.open().map_err(|e| e.to_string())?;
+        let preview = hutong_services::restore::preview(&session, &mut store, &path)
+            .map_err(|e| e.to_string())?;
+        Ok((path, preview))
     }));
 }
 
-/// Closes this window's connection, then restores on a job thread: the
-/// core refuses to replace a database that is open.
+/// Hands this window's connection to the restore on a job thread (the
+/// file is replaced under it); the screen reopens it when the job ends.
 fn start_restore(app: &mut HutongApp) {
     let Some(c) = app.exchange.backup.candidate.take() else {
         return;
     };
-    if let Err(refusal) = app.require(hutong_services::Action::Restore) {
-        app.exchange.backup.message = Some((false, refusal));
+    let Some(session) = app.session.clone() else {
         return;
-    }
-    let db = app.store.database();
+    };
     let placeholder = match Store::open_unencrypted(std::path::Path::new(":memory:")) {
         Ok(s) => s,
         Err(e) => {
@@ -199,15 +206,15 @@ fn start_restore(app: &mut HutongApp) {
             return;
         }
     };
-    drop(std::mem::replace(&mut app.store, placeholder));
-    let actor = crate::gui::actor_of(app);
+    let store = std::mem::replace(&mut app.store, placeholder);
     app.exchange.backup.restore_job = Some(jobs::spawn("恢复", move |p| {
         p.note("复制、校验并替换数据库…");
-        backup::restore(&db, &c.path, &actor).map_err(|e| e.to_string())
+        hutong_services::restore::restore(&session, store, &c.path, &c.password)
+            .map_err(|e| e.to_string())
     }));
 }
 
-fn finish_restore(app: &mut HutongApp, o: Outcome<backup::RestoreReport>) {
+fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
     // Reopen whatever is at the path now: the restored file, or the
     // untouched original when the restore was refused.
     let reopened = match &app.database {
@@ -319,7 +326,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(c) = &mut b.candidate {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.strong(t("ex.restore_confirm_title"));
-            let v = &c.verification;
+            let v = &c.preview.verification;
             ui.label(format!("备份文件：{}", c.path.display()));
             ui.label(format!(
                 "县（区）代码 {}，结构版本 {}，儿童 {} 名，审计日志 {} 条：{}",
@@ -333,14 +340,32 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     "审计链有断裂"
                 }
             ));
+            ui.label(format!(
+                "备份之后的 {} 条审计记录将转入恢复后的数据库，不会丢失",
+                c.preview.entries_carried
+            ));
+            if c.preview.changes.is_empty() {
+                ui.label(t("ex.restore_no_changes"));
+            } else {
+                ui.strong(t("ex.restore_changes"));
+                for line in &c.preview.changes {
+                    ui.label(format!("· {line}"));
+                }
+            }
             ui.colored_label(
                 egui::Color32::from_rgb(200, 30, 30),
                 t("ex.restore_warning"),
             );
             ui.checkbox(&mut c.understood, t("ex.restore_understood"));
             ui.horizontal(|ui| {
+                let l = ui.label(t("ex.restore_password"));
+                ui.add(egui::TextEdit::singleline(&mut *c.password).password(true))
+                    .labelled_by(l.id);
+            });
+            ui.horizontal(|ui| {
+                let ready = c.understood && !c.password.is_empty();
                 if ui
-                    .add_enabled(c.understood, egui::Button::new(t("ex.restore_confirm")))
+                    .add_enabled(ready, egui::Button::new(t("ex.restore_confirm")))
                     .clicked()
                 {
                     confirm = true;

@@ -37,6 +37,9 @@ pub struct ExportState {
     format: Format,
     purpose: String,
     full_ids: bool,
+    /// Seals a list with full ID numbers (typed twice; never stored).
+    passphrase: zeroize::Zeroizing<String>,
+    passphrase_again: zeroize::Zeroizing<String>,
     dialog: Option<Pending<()>>,
     job: Option<Job<String>>,
     pub message: Option<(bool, String)>,
@@ -101,15 +104,27 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         category: f.category,
         status: f.status,
     };
+    let passphrase = req.full_ids.then(|| e.passphrase.clone());
     e.job = Some(jobs::spawn("导出", move |p| {
         p.note("生成文件…");
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let out = table::export_list(&mut store, &actor, &req, &path).map_err(|e| e.to_string())?;
+        let out = table::export_list(
+            &mut store,
+            &actor,
+            &req,
+            &path,
+            passphrase.as_deref().map(String::as_str),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(format!(
             "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志）",
             out.rows,
-            path.display(),
-            if req.full_ids { "完整" } else { "已脱敏" }
+            out.written.display(),
+            if req.full_ids {
+                "完整，文件已用口令加密（AES-256 ZIP，可用 7-Zip、WinRAR、360压缩打开）"
+            } else {
+                "已脱敏"
+            }
         ))
     }));
 }
@@ -155,7 +170,31 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     } else {
         e.full_ids = false;
     }
-    let ready = !e.purpose.trim().is_empty() && !e.busy();
+    // A file with full ID numbers leaves the office encrypted.
+    let mut passphrase_ok = true;
+    if e.full_ids {
+        ui.weak(t("ex.seal_hint"));
+        egui::Grid::new("export-passphrase")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let l = ui.label(t("ex.passphrase"));
+                ui.add(egui::TextEdit::singleline(&mut *e.passphrase).password(true))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(t("ex.passphrase_again"));
+                ui.add(egui::TextEdit::singleline(&mut *e.passphrase_again).password(true))
+                    .labelled_by(l.id);
+                ui.end_row();
+            });
+        let long_enough = e.passphrase.chars().count() >= hutong_core::sealed::MIN_PASSPHRASE_CHARS;
+        passphrase_ok = long_enough && *e.passphrase == *e.passphrase_again;
+        if !long_enough {
+            ui.weak(t("ex.passphrase_short"));
+        } else if !passphrase_ok {
+            ui.weak(t("ex.passphrase_mismatch"));
+        }
+    }
+    let ready = !e.purpose.trim().is_empty() && !e.busy() && passphrase_ok;
     if e.purpose.trim().is_empty() {
         ui.weak(t("ex.purpose_required"));
     }
