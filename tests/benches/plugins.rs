@@ -116,16 +116,20 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(rt.load_bytes(Path::new("template.wasm"), &wasm).unwrap()))
     });
     let cache = tempfile::tempdir().unwrap();
+    let trust = hutong_plugin_host::MemoryTrust::default();
     let rt = Runtime::new(RuntimeConfig {
         cache_dir: Some(cache.path().to_path_buf()),
         ..Default::default()
     })
     .unwrap();
-    rt.load_bytes(Path::new("template.wasm"), &wasm).unwrap();
+    rt.load_bytes_cached(Path::new("template.wasm"), &wasm, &trust)
+        .unwrap();
     g.sample_size(50);
     g.bench_function("load_from_cache", |b| {
         b.iter(|| {
-            let p = rt.load_bytes(Path::new("template.wasm"), &wasm).unwrap();
+            let p = rt
+                .load_bytes_cached(Path::new("template.wasm"), &wasm, &trust)
+                .unwrap();
             assert!(p.load_info().from_cache);
             black_box(p)
         })

@@ -259,6 +259,7 @@ fn the_copy_limit_leaves_room_for_a_1000_child_roster() {
     // Measures what the largest legitimate output copies: the smallest copy
     // limit under which the 1,000-child roster still renders.
     let cache = tempfile::tempdir().unwrap();
+    let trust = hutong_plugin_host::MemoryTrust::default();
     let input = roster(1000);
     let renders = |copy: usize| -> bool {
         let rt = Runtime::new(RuntimeConfig {
@@ -270,7 +271,7 @@ fn the_copy_limit_leaves_room_for_a_1000_child_roster() {
         })
         .unwrap();
         // Loading copies the manifest out, which a tiny limit refuses too.
-        let mut henan = match rt.load_file(&wasm("hutong_plugin_henan")) {
+        let mut henan = match rt.load_file_cached(&wasm("hutong_plugin_henan"), &trust) {
             Ok(p) => p,
             Err(PluginError::Call {
                 failure: CallFailure::CopyLimit { .. },

@@ -326,20 +326,32 @@ fn compiled_code_is_cached_and_a_bad_cache_entry_is_a_miss() {
         limits: Limits::default(),
         cache_dir: Some(dir.path().join("cache")),
     };
+    // Entries are trusted only when their hash was recorded (here in
+    // memory; the app records them in the encrypted database).
+    let trust = hutong_plugin_host::MemoryTrust::default();
     let rt = Runtime::new(config.clone()).unwrap();
-    let first = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    let first = rt
+        .load_file_cached(&wasm("hutong_plugin_template"), &trust)
+        .unwrap();
     assert!(!first.load_info().from_cache);
-    let second = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    let second = rt
+        .load_file_cached(&wasm("hutong_plugin_template"), &trust)
+        .unwrap();
     assert!(
         second.load_info().from_cache,
         "a second load must not recompile"
     );
+    // Without a trust the cache is not read.
+    let uncached = rt.load_file(&wasm("hutong_plugin_template")).unwrap();
+    assert!(!uncached.load_info().from_cache);
     // Corrupt every cache entry: the next load recompiles instead of failing.
     for entry in std::fs::read_dir(dir.path().join("cache")).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
     }
     let rt2 = Runtime::new(config).unwrap();
-    let mut third = rt2.load_file(&wasm("hutong_plugin_template")).unwrap();
+    let mut third = rt2
+        .load_file_cached(&wasm("hutong_plugin_template"), &trust)
+        .unwrap();
     assert!(!third.load_info().from_cache);
     answer_template(&mut third);
 }
@@ -450,10 +462,12 @@ fn the_cli_signs_trusts_installs_lists_and_refuses_tampered_plugins() {
     );
     let out = hutong(&db, &["plugin", "install", plugin.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The copy is named by its hash: a manifest never chooses a path.
+    let sha = hutong_plugin_host::sha256_hex(&std::fs::read(&plugin).unwrap());
     assert!(
         dir.path()
             .join("plugins")
-            .join("cn.hutong.template-1.0.0.wasm")
+            .join(format!("{sha}.wasm"))
             .exists()
     );
     let out = hutong(&db, &["plugin", "list"], None);

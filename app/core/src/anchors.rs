@@ -86,8 +86,9 @@ pub fn anchors_dir(db: &Path) -> PathBuf {
 }
 
 /// The county signing key, created (inside the encrypted database, in a
-/// write of its own) on first use.
-fn signing_key(store: &mut Store, actor: &Actor) -> Result<SigningKey> {
+/// write of its own) on first use. The county has this one key: it signs
+/// the audit anchors and the statistics bundle.
+pub fn signing_key(store: &mut Store, actor: &Actor) -> Result<SigningKey> {
     if let Some(key) = stored_key(store.conn())? {
         return Ok(key);
     }

@@ -1,5 +1,6 @@
 //! The county's record of province plugins: which signing keys it trusts
-//! (per province), which plugins are installed, and developer mode.
+//! (per province) or has revoked, which plugins are installed, which
+//! compiled-code cache entries Hutong wrote, and developer mode.
 //!
 //! Cryptography lives in the plugin host; this module only stores what the
 //! county decided, with audit entries.
@@ -57,6 +58,24 @@ pub fn trust_key(
     if existing.is_some() {
         return Err(CoreError::field("公钥", "该省已信任此公钥"));
     }
+    let revoked: Option<Option<String>> = tx
+        .conn()
+        .query_row(
+            "SELECT revoked_at FROM trusted_keys WHERE public_key=?1 AND status='revoked' LIMIT 1",
+            [public_key.trim()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(at) = revoked {
+        return Err(CoreError::field(
+            "公钥",
+            format!(
+                "公钥 {} 已于 {} 吊销，吊销的公钥不能再次信任；请让省级部门换用新密钥",
+                public_key.trim(),
+                at.as_deref().unwrap_or("（时间不详）")
+            ),
+        ));
+    }
     let key = TrustedKey {
         id: RowId::new(),
         province_code: province_code.into(),
@@ -91,6 +110,152 @@ pub fn trusted_keys(conn: &Connection, province_code: Option<&str>) -> Result<Ve
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A key the county revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedKey {
+    pub province_code: String,
+    pub public_key: String,
+    pub label: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// Keys the county has revoked (for messages naming why a plugin stopped
+/// loading).
+pub fn revoked_keys(conn: &Connection) -> Result<Vec<RevokedKey>> {
+    let mut stmt = conn.prepare(
+        "SELECT province_code, public_key, label, revoked_at FROM trusted_keys
+         WHERE status='revoked' ORDER BY revoked_at",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(RevokedKey {
+            province_code: r.get(0)?,
+            public_key: r.get(1)?,
+            label: r.get(2)?,
+            revoked_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a revocation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revocation {
+    /// The provinces the key was trusted for, now revoked.
+    pub provinces: Vec<String>,
+    /// Installed plugins (`id@version`) signed by the key: they no longer load.
+    pub plugins: Vec<String>,
+}
+
+/// Revokes a trusted key, for one province or (`None`) for every province
+/// it is trusted for. The rows stay, marked `revoked` with the time, and
+/// the revocation is audited with the plugins it stops. Plugins are
+/// re-verified at every load, so those signed by the key stop loading.
+pub fn revoke_key(
+    tx: &mut WriteTx<'_>,
+    public_key: &str,
+    province_code: Option<&str>,
+    reason: &str,
+) -> Result<Revocation> {
+    let public_key = public_key.trim();
+    if reason.trim().is_empty() {
+        return Err(CoreError::field("吊销原因", "请写明吊销原因"));
+    }
+    let rows: Vec<(RowId, String)> = {
+        let mut stmt = tx.conn().prepare(
+            "SELECT id, province_code FROM trusted_keys
+             WHERE public_key=?1 AND status='active' AND (?2 IS NULL OR province_code=?2)
+             ORDER BY province_code",
+        )?;
+        stmt.query_map(params![public_key, province_code], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    if rows.is_empty() {
+        return Err(CoreError::NotFound {
+            what: "受信任的公钥",
+            key: match province_code {
+                Some(p) => format!("{public_key}（省份 {p}）"),
+                None => public_key.to_string(),
+            },
+        });
+    }
+    let now = tx.now().to_string();
+    for (id, _) in &rows {
+        tx.conn().execute(
+            "UPDATE trusted_keys SET status='revoked', revoked_at=?2 WHERE id=?1",
+            params![id, now],
+        )?;
+    }
+    let provinces: Vec<String> = rows.into_iter().map(|(_, p)| p).collect();
+    let plugins: Vec<String> = {
+        let mut stmt = tx.conn().prepare(
+            "SELECT plugin_id || '@' || version FROM installed_plugins
+             WHERE status='active' AND signed_by=?1 ORDER BY plugin_id",
+        )?;
+        stmt.query_map([public_key], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    tx.audit(
+        AuditEntryInput::new(
+            "plugin.revoke_key",
+            "trusted_keys",
+            Some(public_key.to_string()),
+        )
+        .reason(reason)
+        .detail(serde_json::json!({
+            "public_key": public_key,
+            "provinces": provinces,
+            "plugins_stopped": plugins,
+        })),
+    )?;
+    Ok(Revocation { provinces, plugins })
+}
+
+/// Whether Hutong recorded `entry_sha256` as a compiled-code cache entry
+/// of the wasm `wasm_sha256`.
+pub fn cache_entry_trusted(
+    conn: &Connection,
+    wasm_sha256: &str,
+    entry_sha256: &str,
+) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM plugin_cache WHERE wasm_sha256=?1 AND entry_sha256=?2",
+            [wasm_sha256, entry_sha256],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Records a compiled-code cache entry Hutong has just written (audited).
+/// Recording the same entry again changes nothing.
+pub fn record_cache_entry(
+    tx: &mut WriteTx<'_>,
+    wasm_sha256: &str,
+    entry_sha256: &str,
+) -> Result<()> {
+    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex64(wasm_sha256) || !hex64(entry_sha256) {
+        return Err(CoreError::field("插件缓存", "哈希应为 64 位十六进制"));
+    }
+    let now = tx.now().to_string();
+    tx.conn().execute(
+        "INSERT INTO plugin_cache (wasm_sha256, entry_sha256, recorded_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
+        params![wasm_sha256, entry_sha256, now],
+    )?;
+    tx.audit(
+        AuditEntryInput::new(
+            "plugin.cache_entry",
+            "plugin_cache",
+            Some(wasm_sha256.to_string()),
+        )
+        .detail(serde_json::json!({ "wasm_sha256": wasm_sha256, "entry_sha256": entry_sha256 })),
+    )
 }
 
 pub fn developer_mode(conn: &Connection) -> Result<bool> {

@@ -78,6 +78,9 @@ pub(crate) fn manifest(b: &mut Budget<'_>, m: w::Manifest) -> Result<p::Manifest
     if m.id.trim().is_empty() {
         return Err(malformed("清单缺少插件 id"));
     }
+    // Hostile input: checked before anyone builds a path or message from it.
+    crate::ids::validate_plugin_id(&m.id).map_err(malformed)?;
+    crate::ids::validate_version(&m.version).map_err(malformed)?;
     if m.province_code.len() != 2 || !m.province_code.bytes().all(|c| c.is_ascii_digit()) {
         return Err(malformed(format!(
             "省级代码“{}”应为两位数字",

@@ -3,7 +3,9 @@
 //! A province plugin is a WebAssembly component built against the contract
 //! in `schemas/wit/v1` (`hutong:province@1.0.0`). This crate:
 //! - loads it (with an on-disk cache of compiled code keyed by the wasm hash
-//!   and wasmtime's compatibility hash), refusing incompatible contracts;
+//!   and wasmtime's compatibility hash, whose entries are loaded only when
+//!   the caller's [`CacheTrust`] recorded their hash), refusing incompatible
+//!   contracts and manifests whose id or version could name a path;
 //! - runs every call in a sandbox: WASI that grants nothing, a fuel budget,
 //!   an epoch deadline, a memory cap, and caps on output size;
 //! - turns a trap, panic, timeout, memory flood or malformed output into a
@@ -21,6 +23,7 @@ mod bindings;
 mod cache;
 mod convert;
 mod error;
+pub mod ids;
 mod limits;
 mod plugin;
 mod runtime;
@@ -28,6 +31,7 @@ mod sandbox;
 pub mod signing;
 
 pub use answers::{MissingItem, missing_required_items};
+pub use cache::{CacheOutcome, CacheTrust, MemoryTrust, sha256_hex};
 pub use error::{CallFailure, PluginError};
 pub use limits::Limits;
 pub use plugin::{LoadInfo, Plugin};

@@ -1,7 +1,7 @@
 //! The shared engine: configuration, the epoch ticker, the WASI linker and
 //! the compiled-code cache. One `Runtime` serves all plugins of the app.
 
-use crate::cache::CompiledCache;
+use crate::cache::{CacheTrust, CompiledCache};
 use crate::error::PluginError;
 use crate::limits::Limits;
 use crate::plugin::Plugin;
@@ -19,7 +19,9 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 #[derive(Debug, Clone, Default)]
 pub struct RuntimeConfig {
     pub limits: Limits,
-    /// Where compiled code is cached; `None` disables the cache.
+    /// Where compiled code is cached; `None` disables the cache. Entries
+    /// are read and written only by the `*_cached` loads, which check each
+    /// entry's hash against a [`CacheTrust`].
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -71,27 +73,73 @@ impl Runtime {
         &self.limits
     }
 
-    /// Loads a plugin file, checks its contract version and manifest.
+    /// Loads a plugin file, checks its contract version and manifest. The
+    /// wasm is compiled; the on-disk cache is not used (see
+    /// [`Runtime::load_file_cached`]).
     pub fn load_file(&self, path: &Path) -> Result<Plugin, PluginError> {
+        self.load_file_inner(path, None)
+    }
+
+    /// Like [`Runtime::load_file`], using the compiled-code cache: an entry
+    /// is loaded only if `trust` recorded its hash for this wasm.
+    pub fn load_file_cached(
+        &self,
+        path: &Path,
+        trust: &dyn CacheTrust,
+    ) -> Result<Plugin, PluginError> {
+        self.load_file_inner(path, Some(trust))
+    }
+
+    fn load_file_inner(
+        &self,
+        path: &Path,
+        trust: Option<&dyn CacheTrust>,
+    ) -> Result<Plugin, PluginError> {
         let bytes = std::fs::read(path).map_err(|source| PluginError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        self.load_bytes(path, &bytes)
+        self.load(path, &bytes, trust)
     }
 
-    /// Loads a plugin from bytes; `origin` names it in errors.
+    /// Loads a plugin from bytes; `origin` names it in errors. Compiles the
+    /// wasm without the on-disk cache.
     pub fn load_bytes(&self, origin: &Path, wasm: &[u8]) -> Result<Plugin, PluginError> {
+        self.load(origin, wasm, None)
+    }
+
+    /// Loads a plugin from bytes using the compiled-code cache, whose
+    /// entries `trust` authenticates (any other entry is a miss).
+    pub fn load_bytes_cached(
+        &self,
+        origin: &Path,
+        wasm: &[u8],
+        trust: &dyn CacheTrust,
+    ) -> Result<Plugin, PluginError> {
+        self.load(origin, wasm, Some(trust))
+    }
+
+    fn load(
+        &self,
+        origin: &Path,
+        wasm: &[u8],
+        trust: Option<&dyn CacheTrust>,
+    ) -> Result<Plugin, PluginError> {
         let started = std::time::Instant::now();
-        let (component, outcome) =
-            self.cache
-                .load(&self.engine, wasm)
-                .map_err(|e| PluginError::InvalidComponent {
-                    path: origin.to_path_buf(),
-                    message: format!("{e:#}"),
-                })?;
+        let (component, outcome) = self.cache.load(&self.engine, wasm, trust).map_err(|e| {
+            PluginError::InvalidComponent {
+                path: origin.to_path_buf(),
+                message: format!("{e:#}"),
+            }
+        })?;
         let compile_time = started.elapsed();
         Plugin::new(self, origin, component, outcome, compile_time)
+    }
+
+    /// Where the cache entry for `wasm` lives (or would), if there is a
+    /// cache folder. For tests that tamper with entries.
+    pub fn cache_entry_path(&self, wasm: &[u8]) -> Option<PathBuf> {
+        self.cache.entry_path(wasm)
     }
 }
 

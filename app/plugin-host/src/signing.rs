@@ -17,6 +17,8 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::path::{Path, PathBuf};
 
+pub use ed25519_dalek::SigningKey as Ed25519SigningKey;
+
 const SIG_HEADER: &str = "hutong-plugin-signature-v1";
 
 /// The detached signature path for a plugin file.
@@ -73,18 +75,34 @@ fn read_key(key_file: &Path) -> Result<SigningKey, PluginError> {
 
 /// Signs a plugin file, writing `PLUGIN.wasm.sig`. Returns the signature path.
 pub fn sign(key_file: &Path, wasm: &Path) -> Result<PathBuf, PluginError> {
-    let key = read_key(key_file)?;
-    let bytes = std::fs::read(wasm).map_err(|source| PluginError::Read {
-        path: wasm.to_path_buf(),
+    sign_with_key(&read_key(key_file)?, wasm)
+}
+
+/// The public key (base64) of a key file, e.g. to name a key being retired.
+pub fn public_key_of_file(key_file: &Path) -> Result<String, PluginError> {
+    Ok(public_key_b64(&read_key(key_file)?))
+}
+
+/// A signing key's public key as base64, as in signature files.
+pub fn public_key_b64(key: &SigningKey) -> String {
+    B64.encode(key.verifying_key().as_bytes())
+}
+
+/// Signs any file with a key held in memory (the county key lives inside
+/// the encrypted database), writing `FILE.sig` in the same format as
+/// plugin signatures. Returns the signature path.
+pub fn sign_with_key(key: &SigningKey, file: &Path) -> Result<PathBuf, PluginError> {
+    let bytes = std::fs::read(file).map_err(|source| PluginError::Read {
+        path: file.to_path_buf(),
         source,
     })?;
     let sig = key.sign(&bytes);
     let text = format!(
         "{SIG_HEADER}\nkey: {}\nsig: {}\n",
-        B64.encode(key.verifying_key().as_bytes()),
+        public_key_b64(key),
         B64.encode(sig.to_bytes())
     );
-    let path = signature_path(wasm);
+    let path = signature_path(file);
     std::fs::write(&path, text).map_err(|source| PluginError::Read {
         path: path.clone(),
         source,
@@ -104,11 +122,40 @@ pub fn parse_public_key(b64: &str) -> Result<VerifyingKey, String> {
     VerifyingKey::from_bytes(&arr).map_err(|e| format!("不是有效的 Ed25519 公钥：{e}"))
 }
 
+/// A signature file is three short lines; anything larger is not one.
+const MAX_SIGNATURE_BYTES: u64 = 4096;
+
+fn read_signature_file(sig_path: &Path) -> std::io::Result<String> {
+    let len = std::fs::metadata(sig_path)?.len();
+    if len > MAX_SIGNATURE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("签名文件超过 {MAX_SIGNATURE_BYTES} 字节，不是护童签名文件"),
+        ));
+    }
+    std::fs::read_to_string(sig_path)
+}
+
+/// The public key (base64) a plugin's signature file names, without
+/// checking the signature: to say which key signed a plugin that no longer
+/// verifies (e.g. a revoked one). `None` when there is no readable
+/// signature file.
+pub fn claimed_key(wasm_path: &Path) -> Option<String> {
+    let text = read_signature_file(&signature_path(wasm_path)).ok()?;
+    let mut lines = text.lines();
+    if lines.next() != Some(SIG_HEADER) {
+        return None;
+    }
+    lines
+        .find_map(|l| l.strip_prefix("key: "))
+        .map(|k| k.trim().to_string())
+}
+
 /// Verifies `wasm` bytes against its detached signature and the trusted
 /// keys. Returns the base64 public key that signed it.
 pub fn verify(wasm_path: &Path, wasm: &[u8], trusted: &[String]) -> Result<String, PluginError> {
     let sig_path = signature_path(wasm_path);
-    let text = match std::fs::read_to_string(&sig_path) {
+    let text = match read_signature_file(&sig_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(PluginError::Unsigned {
@@ -154,4 +201,42 @@ pub fn verify(wasm_path: &Path, wasm: &[u8], trusted: &[String]) -> Result<Strin
     key.verify(wasm, &sig)
         .map_err(|_| bad("签名与文件内容不符（文件可能被篡改）".into()))?;
     Ok(key_b64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keygen_is_create_new_and_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k.pem");
+        let public = keygen(&key).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let before = std::fs::read(&key).unwrap();
+        let again = keygen(&key).unwrap_err().to_string();
+        assert!(again.contains("不会覆盖"), "{again}");
+        assert_eq!(std::fs::read(&key).unwrap(), before);
+        assert_eq!(public_key_of_file(&key).unwrap(), public);
+    }
+
+    #[test]
+    fn a_key_in_memory_signs_like_a_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("统计.json");
+        std::fs::write(&file, b"{}").unwrap();
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        sign_with_key(&key, &file).unwrap();
+        let public = public_key_b64(&key);
+        assert_eq!(
+            verify(&file, b"{}", std::slice::from_ref(&public)).unwrap(),
+            public
+        );
+        assert!(verify(&file, b"{ }", &[public]).is_err());
+    }
 }

@@ -1,11 +1,18 @@
 //! The upward statistics bundle for the city or province: the figures as
 //! JSON and the report as PDF, each with a detached Ed25519 signature.
 //!
-//! The county signs with its own key, kept next to the database
-//! (`county-signing-key.pem`, created on first use with the same PKCS#8
-//! format and the same signature files the plugin signing uses). The
-//! bundle's `county-public-key.txt` is what the city adds to its trusted
-//! keys; `hutong stats --verify-bundle DIR` checks a received bundle.
+//! The county signs with its one signing key, the key that also signs the
+//! audit anchors: kept inside the encrypted database (meta
+//! `county_signing_key`, see `hutong_core::anchors::signing_key`), never in
+//! a file. The signature files keep the plugin-signing format
+//! (`key: <base64>`, `sig: <base64>`). The bundle's `county-public-key.txt`
+//! is what the city adds to its trusted keys; `hutong stats --verify-bundle
+//! DIR` checks a received bundle.
+//!
+//! Earlier versions kept a PEM key file beside the database
+//! ([`county_key_path`]). The first bundle made now removes that file, with
+//! an audit entry naming its public key and the key that replaces it (the
+//! city must trust the new one).
 
 use anyhow::{Context, Result, bail};
 use hutong_core::audit::AuditEntryInput;
@@ -15,11 +22,42 @@ use hutong_plugin_host::signing;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The county's signing key file for a database.
+/// Where earlier versions kept the county's signing key: a PEM file beside
+/// the database. Only read to retire it.
 pub fn county_key_path(db: &Path) -> PathBuf {
     db.parent()
         .unwrap_or_else(|| Path::new("."))
         .join("county-signing-key.pem")
+}
+
+/// Removes a county key file left beside the database by an earlier
+/// version (the key inside the database replaces it), auditing the change
+/// of public key. Returns the retired public key, if there was a file.
+fn retire_key_file(
+    store: &mut Store,
+    actor: &Actor,
+    db: &Path,
+    new_public_key: &str,
+) -> Result<Option<String>> {
+    let path = county_key_path(db);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let old = signing::public_key_of_file(&path).unwrap_or_else(|e| format!("（无法读取：{e}）"));
+    store.write(actor, |tx| {
+        tx.audit(
+            AuditEntryInput::new("county.signing_key_file_removed", "meta", None)
+                .reason("县级签名密钥改存于加密数据库内，删除数据库旁的旧密钥文件")
+                .detail(serde_json::json!({
+                    "file": path.display().to_string(),
+                    "old_public_key": old,
+                    "new_public_key": new_public_key,
+                })),
+        )
+    })?;
+    std::fs::remove_file(&path)
+        .with_context(|| format!("删除旧的县级签名密钥文件 {}", path.display()))?;
+    Ok(Some(old))
 }
 
 /// What a bundle holds, for the message and the audit entry.
@@ -30,6 +68,9 @@ pub struct BundleInfo {
     pub public_key: String,
     pub json_sha256: String,
     pub pdf_sha256: String,
+    /// The public key of a key file from an earlier version that this
+    /// bundle retired: the city must now trust [`BundleInfo::public_key`].
+    pub retired_public_key: Option<String>,
 }
 
 /// The public key named in a signature file.
@@ -52,10 +93,9 @@ pub fn write_bundle(
     dir: &Path,
 ) -> Result<BundleInfo> {
     std::fs::create_dir_all(dir).with_context(|| format!("创建 {}", dir.display()))?;
-    let key = county_key_path(db);
-    if !key.exists() {
-        signing::keygen(&key).map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
+    let key = hutong_core::anchors::signing_key(store, actor)?;
+    let public_key = signing::public_key_b64(&key);
+    let retired_public_key = retire_key_file(store, actor, db, &public_key)?;
     let stem = format!("统计-{}-{}", s.county_code, s.today.format("%Y%m%d"));
     let json_path = dir.join(format!("{stem}.json"));
     let pdf_path = dir.join(format!("{stem}.pdf"));
@@ -73,14 +113,15 @@ pub fn write_bundle(
     let anchor = hutong_core::anchors::make(store, actor, "统计上报")?;
     let anchor_path = hutong_core::anchors::write_file(&anchor, dir)?;
     let anchor_json = anchor.to_json()?;
-    let mut public_key = String::new();
     for (path, bytes) in [
         (&json_path, json.as_slice()),
         (&pdf_path, pdf),
         (&anchor_path, anchor_json.as_slice()),
     ] {
-        let sig = signing::sign(&key, path).map_err(|e| anyhow::anyhow!("{e}"))?;
-        public_key = key_of(&sig)?;
+        let sig = signing::sign_with_key(&key, path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if key_of(&sig)? != public_key {
+            bail!("签名文件 {} 中的公钥与县级签名密钥不符", sig.display());
+        }
         // Check what was written before anyone relies on it.
         signing::verify(path, bytes, std::slice::from_ref(&public_key))
             .map_err(|e| anyhow::anyhow!("签名校验失败：{e}"))?;
@@ -93,6 +134,7 @@ pub fn write_bundle(
         json: json_path,
         pdf: pdf_path,
         public_key,
+        retired_public_key,
     };
     store.write(actor, |tx| {
         tx.audit(
@@ -104,6 +146,7 @@ pub fn write_bundle(
                     "pdf": info.pdf.display().to_string(),
                     "pdf_sha256": info.pdf_sha256,
                     "public_key": info.public_key,
+                    "retired_public_key": info.retired_public_key,
                 })),
         )
     })?;

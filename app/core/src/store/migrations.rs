@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     V7_ACCOUNTS,
     V8_ANCHORS,
     V9_RESTORE_CARRY,
+    V10_PLUGIN_CACHE,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -767,4 +768,23 @@ CREATE TABLE audit_carried (
 );
 CREATE TRIGGER audit_carried_no_update BEFORE UPDATE ON audit_carried BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
 CREATE TRIGGER audit_carried_no_delete BEFORE DELETE ON audit_carried BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+"#;
+
+/// Version 10: plugins and keys (issue #17, item 5).
+///
+/// - `plugin_cache`: the SHA-256 of every compiled-plugin cache entry
+///   Hutong wrote, per wasm hash. An entry on disk is deserialised (it is
+///   native code) only if its hash is recorded here. Append-only.
+/// - `trusted_keys.revoked_at`: when a key was revoked (status `revoked`);
+///   plugins signed by it no longer load.
+const V10_PLUGIN_CACHE: &str = r#"
+CREATE TABLE plugin_cache (
+    wasm_sha256  TEXT NOT NULL CHECK (length(wasm_sha256) = 64),
+    entry_sha256 TEXT NOT NULL CHECK (length(entry_sha256) = 64),
+    recorded_at  TEXT NOT NULL,
+    PRIMARY KEY (wasm_sha256, entry_sha256)
+) WITHOUT ROWID;
+CREATE TRIGGER plugin_cache_no_update BEFORE UPDATE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
+CREATE TRIGGER plugin_cache_no_delete BEFORE DELETE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
+ALTER TABLE trusted_keys ADD COLUMN revoked_at TEXT;
 "#;

@@ -57,7 +57,7 @@ pub fn required(command: &Command, db: &Path) -> Need {
                 return Need::Nothing;
             }
             PluginCommand::Verify { .. } | PluginCommand::List => ViewCases,
-            PluginCommand::Trust { .. } => TrustKeys,
+            PluginCommand::Trust { .. } | PluginCommand::Revoke { .. } => TrustKeys,
             PluginCommand::Install { .. } | PluginCommand::Remove { .. } => InstallPlugin,
             PluginCommand::DevMode { .. } => DeveloperMode,
         },

@@ -506,6 +506,12 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
             info.pdf.display(),
             info.public_key
         );
+        if let Some(old) = &info.retired_public_key {
+            println!(
+                "注意：县级签名密钥现存于加密数据库内，数据库旁的旧密钥文件已删除；上级原先信任的公钥 {old} 不再使用，请改为信任新公钥 {}",
+                info.public_key
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let Some(out) = a.out else {

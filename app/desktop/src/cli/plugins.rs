@@ -33,8 +33,25 @@ pub enum PluginCommand {
         #[arg(long)]
         label: Option<String>,
     },
-    /// Install a plugin (a copy is kept next to the database).
-    Install { plugin: PathBuf },
+    /// Revoke a trusted public key (base64): plugins signed by it stop
+    /// loading. The key's record stays, marked revoked; the reason is audited.
+    Revoke {
+        public_key: String,
+        /// Only for this province (default: every province it is trusted for).
+        #[arg(long)]
+        province: Option<String>,
+        /// Why the key is revoked (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Install a plugin (a copy named by its hash is kept next to the database).
+    Install {
+        plugin: PathBuf,
+        /// Allow installing a lower version than the installed one; the
+        /// reason is recorded in the audit log.
+        #[arg(long, value_name = "REASON")]
+        allow_downgrade: Option<String>,
+    },
     /// List installed plugins with their version and signature status.
     List,
     /// Uninstall a plugin by id (its record stays).
@@ -55,7 +72,7 @@ pub enum PluginCommand {
     },
 }
 
-pub use hutong::installed::{check_province, install_from_file, runtime_for, verify_before_load};
+pub use hutong::installed::{check_province, runtime_for, verify_before_load};
 
 /// `actor` is the signed-in user; `None` only for the commands that open
 /// no database (keygen, sign, test), which need no log-in.
@@ -106,14 +123,53 @@ pub fn run(db: &Path, actor: Option<Actor>, cmd: PluginCommand) -> Result<ExitCo
             })?;
             println!("已信任省份 {province} 的公钥");
         }
-        PluginCommand::Install { plugin } => {
+        PluginCommand::Revoke {
+            public_key,
+            province,
+            reason,
+        } => {
             let mut store = open(db)?;
-            let done = install_from_file(db, &mut store, &signed_in()?, &plugin)?;
+            let done = hutong::installed::revoke_key(
+                &mut store,
+                &signed_in()?,
+                &public_key,
+                province.as_deref(),
+                &reason,
+            )?;
+            println!(
+                "已吊销公钥 {}（省份 {}）",
+                public_key.trim(),
+                done.provinces.join("、")
+            );
+            if done.plugins.is_empty() {
+                println!("没有已安装的插件由此公钥签名");
+            } else {
+                println!("以下插件将停止加载：{}", done.plugins.join("、"));
+            }
+        }
+        PluginCommand::Install {
+            plugin,
+            allow_downgrade,
+        } => {
+            let mut store = open(db)?;
+            let options = hutong::installed::InstallOptions {
+                downgrade_reason: allow_downgrade,
+            };
+            let done = hutong::installed::install_from_file_with(
+                db,
+                &mut store,
+                &signed_in()?,
+                &plugin,
+                &options,
+            )?;
             if let Some(w) = &done.warning {
                 eprintln!("警告（开发者模式）：{w}");
             }
             let m = &done.manifest;
             println!("已安装 {}@{}（{}）", m.id, m.version, m.name);
+            if let Some(from) = &done.downgraded_from {
+                println!("已从 {from} 降级到 {}（原因已记入审计日志）", m.version);
+            }
         }
         PluginCommand::List => {
             let store = open(db)?;
