@@ -218,6 +218,11 @@ fn allowance_ledger_roster_and_grants() {
             "报送县农商银行代发",
         ],
     );
+    // With full ID numbers the spreadsheet left sealed (roster.xlsx.zip);
+    // opened with the passphrase it holds the child's full number.
+    let sealed = hutong_core::sealed::sealed_path(&official);
+    assert!(!official.exists() && sealed.exists());
+    std::fs::write(&official, hutong_tests::unseal(&sealed)).unwrap();
     let out = std::process::Command::new("unzip")
         .args(["-p"])
         .arg(&official)

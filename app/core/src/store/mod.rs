@@ -340,8 +340,6 @@ impl Store {
             // The key must be the first statement on the connection.
             conn.pragma_update(None, "key", &*key.pragma_value())
                 .map_err(open_err)?;
-            conn.pragma_update(None, "cache_size", -ENCRYPTED_CACHE_KIB)
-                .map_err(open_err)?;
             // A wrong key or a damaged first page shows here, before any
             // pragma could write to the file.
             let readable: rusqlite::Result<i64> =
@@ -352,6 +350,10 @@ impl Store {
                 });
             }
         }
+        // Every store gets the same page cache, so a plain store (tests,
+        // benchmarks) compares like for like with an encrypted one.
+        conn.pragma_update(None, "cache_size", -ENCRYPTED_CACHE_KIB)
+            .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
         // WAL lets the UI read while a background job writes; NORMAL sync is
