@@ -530,12 +530,19 @@ fn format_recovery(raw: &str) -> String {
         .join("-")
 }
 
-/// A typed code with dashes, spaces and lower case accepted.
+/// A typed code with dashes, spaces and lower case accepted. The code's
+/// alphabet (A–Z, 2–7) has no 0, 1 or 8, so those are read as the letters
+/// they are mistaken for on paper.
 fn canonical_recovery(code: &str) -> Zeroizing<String> {
     Zeroizing::new(
         code.chars()
             .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
+            .map(|c| match c.to_ascii_uppercase() {
+                '0' => 'O',
+                '1' => 'I',
+                '8' => 'B',
+                other => other,
+            })
             .collect(),
     )
 }
@@ -626,7 +633,11 @@ mod tests {
         let mut ring = KeyRing::new(&dir.path().join("c.db"), false);
         let code = ring.new_recovery(&key).unwrap();
         assert_eq!(canonical_recovery(&code).len(), 32);
-        let typed = code.to_lowercase().replace('-', " ");
+        let typed = code
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('o', "0")
+            .replace('i', "1");
         assert_eq!(
             ring.unlock_with_recovery(&typed).unwrap().0.as_ref(),
             key.0.as_ref()
