@@ -336,6 +336,11 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        // SQLCipher's own log lines (English, on stderr) would sit beside
+        // our Chinese message for a wrong key or a damaged page; the error
+        // itself still reaches the caller. A build without the pragma
+        // ignores it.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         if let Some(key) = &key {
             // The key must be the first statement on the connection.
             conn.pragma_update(None, "key", &*key.pragma_value())

@@ -5,6 +5,7 @@
 //! services. Nothing here touches SQL or holds a business rule.
 
 mod assessment_tab;
+mod audit_check;
 mod campaigns;
 mod child_file;
 mod date_picker;
@@ -108,6 +109,8 @@ pub struct HutongApp {
     pub(crate) campaigns: campaigns::CampaignsState,
     pub(crate) records: records::RecordsState,
     pub(crate) exchange: exchange::ExchangeState,
+    /// 审计校验 in 设置.
+    pub(crate) audit_check: audit_check::AuditCheckState,
     /// Set when the user opened another database: the window's root swaps
     /// this workstation for that one.
     pub(crate) replace_with: Option<Box<HutongApp>>,
@@ -270,6 +273,7 @@ impl HutongApp {
             campaigns: Default::default(),
             records: Default::default(),
             exchange: Default::default(),
+            audit_check: Default::default(),
             replace_with: None,
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
@@ -320,6 +324,7 @@ impl HutongApp {
             || self.sweep.busy()
             || self.upgrade.busy()
             || self.records.busy()
+            || self.audit_check.busy()
     }
 
     /// Moves the last input back by `idle`, as if no one had touched the
@@ -609,6 +614,7 @@ impl HutongApp {
         ui.separator();
         ui.strong(self.t("pw.title"));
         users::password_form(self, ui);
+        audit_check::show(self, ui);
     }
 
     fn unsaved_prompt(&mut self, ctx: &egui::Context) {
