@@ -29,3 +29,25 @@ fn commands_on_a_missing_database_say_how_to_create_one() {
     );
     assert!(!db.exists(), "a read command must not create a database");
 }
+
+#[test]
+fn version_names_the_commit_and_the_plugin_contract() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hutong"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("hutong {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains("commit "), "{text}");
+    assert!(
+        text.contains(&format!(
+            "插件协议 {}",
+            hutong_plugin_host::CONTRACT_VERSION
+        )),
+        "{text}"
+    );
+}

@@ -38,6 +38,14 @@ pub use plugin::{LoadInfo, Plugin};
 pub use runtime::{Runtime, RuntimeConfig};
 
 /// The contract version this host implements.
-pub const CONTRACT_VERSION: &str = "1.0.0";
+pub const CONTRACT_VERSION: &str = contract_version!();
+
+/// The contract version as a literal, for `concat!` in version strings.
+#[macro_export]
+macro_rules! contract_version {
+    () => {
+        "1.0.0"
+    };
+}
 /// The contract's WIT package name.
 pub const CONTRACT_PACKAGE: &str = "hutong:province";

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(
     name = "hutong",
-    version,
+    version = hutong::VERSION,
     about = "护童：县级困境儿童关爱保护工作站 / county child-welfare workstation"
 )]
 pub struct Cli {

@@ -611,6 +611,11 @@ impl HutongApp {
             self.t("settings.db"),
             self.db_path.display()
         ));
+        ui.label(format!(
+            "{}：{}",
+            self.t("settings.version"),
+            crate::VERSION
+        ));
         ui.separator();
         ui.strong(self.t("pw.title"));
         users::password_form(self, ui);
