@@ -120,22 +120,28 @@ fn open_file(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
         source,
     })?;
     if let Some(key) = key {
-        conn.pragma_update(None, "key", &*key.pragma_value())?;
-        // The copy's audit chain is checked with the same key.
-        audit::install_mac(&conn, key.derive("audit-chain"))?;
-        if conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .is_err()
-        {
-            return Err(bad(
-                path,
-                "无法用本县数据库的密钥打开：文件已损坏，或不是本数据库的备份",
-            ));
-        }
+        apply_key(&conn, path, key)?;
     }
     Ok(conn)
+}
+
+/// Keys a connection to a sibling file (a backup, a staging copy) with the
+/// county's data key and its audit-chain key, and checks that the key opens
+/// it: a file of another county, or a damaged one, is named as such.
+pub(crate) fn apply_key(conn: &Connection, path: &Path, key: &DataKey) -> Result<()> {
+    conn.pragma_update(None, "key", &*key.pragma_value())?;
+    // The copy's audit chain is checked with the same key.
+    audit::install_mac(conn, key.derive("audit-chain"))?;
+    let readable = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    if readable.is_err() {
+        return Err(bad(
+            path,
+            "无法用本县数据库的密钥打开：文件已损坏，或不是本数据库的备份",
+        ));
+    }
+    Ok(())
 }
 
 /// Verifies a database file without changing it (a temporary copy is

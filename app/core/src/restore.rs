@@ -71,19 +71,7 @@ fn open_defensively(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
     if let Some(key) = key {
-        conn.pragma_update(None, "key", &*key.pragma_value())?;
-        audit::install_mac(&conn, key.derive("audit-chain"))?;
-        if conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .is_err()
-        {
-            return Err(bad(
-                path,
-                "无法用本县数据库的密钥打开：文件已损坏，或不是本数据库的备份",
-            ));
-        }
+        crate::backup::apply_key(&conn, path, key)?;
     }
     Ok(conn)
 }
