@@ -4,22 +4,12 @@
 //!
 //! The plugins build into their own target directory (`target/plugins`),
 //! so the nested cargo never waits on the outer build's lock.
+//! (`hutong-bundled-plugins` builds `plugins/` too, into the same folder;
+//! whichever runs second finds nothing to do.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn watch(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        println!("cargo:rerun-if-changed={}", path.display());
-    }
-}
+include!("../app/bundled-plugins/build_wasm.rs");
 
 fn main() {
     let manifest_dir =
@@ -33,43 +23,17 @@ fn main() {
         "schemas/wit/v1",
         "app/national/src",
     ] {
-        watch(&root.join(dir));
+        watch_tree(&root.join(dir));
     }
     println!(
         "cargo:rerun-if-changed={}",
         root.join("plugin-sdk/Cargo.toml").display()
     );
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("cargo:rerun-if-changed=../app/bundled-plugins/build_wasm.rs");
+    ensure_wasm_target();
+    let mut out = target_dir.clone();
     for workspace in ["plugins/Cargo.toml", "tests/fixtures/plugins/Cargo.toml"] {
-        let status = Command::new(&cargo)
-            .current_dir(&root)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-                workspace,
-                "--target-dir",
-            ])
-            .arg(&target_dir)
-            // The outer build's settings must not leak into the guest build.
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove("RUSTC_WRAPPER")
-            .env_remove("CLIPPY_ARGS")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_BUILD_TARGET")
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("CARGO_MAKEFLAGS")
-            .env_remove("CARGO_PROFILE_RELEASE_DEBUG")
-            .status()
-            .expect("run cargo for the plugins");
-        assert!(
-            status.success(),
-            "building {workspace} for wasm32-wasip2 failed (is the target installed? `rustup target add wasm32-wasip2`)"
-        );
+        out = build_wasm_workspace(&root, workspace, &target_dir);
     }
-    let out = target_dir.join("wasm32-wasip2").join("release");
     println!("cargo:rustc-env=HUTONG_PLUGIN_DIR={}", out.display());
 }

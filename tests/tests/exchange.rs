@@ -993,7 +993,26 @@ fn statistics_print_and_export_to_xlsx_and_pdf() {
         .map(|r| r["children"].as_i64().unwrap())
         .sum();
     assert_eq!(sum, active);
-    assert_eq!(t["colours"]["未评估"].as_i64(), Some(active));
+    // The demo's plugin assessed every child: the colour counts are those
+    // of each child's latest result, and none is left unassessed.
+    let colours = t["colours"].as_object().unwrap();
+    let total: i64 = colours.values().map(|n| n.as_i64().unwrap()).sum();
+    assert_eq!(total, active, "{colours:?}");
+    assert_eq!(
+        colours.get("未评估").and_then(|n| n.as_i64()).unwrap_or(0),
+        0
+    );
+    let red = count(
+        &db,
+        "SELECT count(*) FROM children c WHERE c.status='active' AND (SELECT a.colour FROM assessments a
+         WHERE a.child_id = c.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) = 'red'",
+    );
+    assert!(red > 0);
+    assert_eq!(
+        colours.get("red").and_then(|n| n.as_i64()),
+        Some(red),
+        "{colours:?}"
+    );
 
     let xlsx = dir.path().join("统计.xlsx");
     let out = hutong(&db, &["stats", "--out", xlsx.to_str().unwrap()], None);

@@ -556,7 +556,7 @@ fn reports_print_to_pdf_through_the_installed_plugin_and_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("county.db");
     assert!(
-        hutong(&db, &["demo", "--children", "100"], None)
+        hutong(&db, &["demo", "--children", "100", "--no-plugin"], None)
             .status
             .success()
     );

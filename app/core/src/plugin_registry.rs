@@ -12,6 +12,22 @@ use crate::store::WriteTx;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+/// The public half of the demo plugin key (base64). The plugins the
+/// program carries (`hutong-bundled-plugins`) are signed with it, and its
+/// private half is in the sources, so only a demo database (`meta.demo`)
+/// may trust it: [`trust_key`] refuses it elsewhere and [`trusted_keys`]
+/// leaves it out, even if a county file somehow lists it.
+pub const DEMO_PLUGIN_KEY: &str = "2V0ouNH8Ih+9jMLtomtgkMKZx0KKtFftuGm6JjAgYt8=";
+
+fn is_demo_database(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .is_some_and(|v| v == "1"))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrustedKey {
     pub id: RowId,
@@ -45,6 +61,12 @@ pub fn trust_key(
         return Err(CoreError::field(
             "省级代码",
             format!("“{province_code}”应为两位数字"),
+        ));
+    }
+    if public_key.trim() == DEMO_PLUGIN_KEY && !is_demo_database(tx.conn())? {
+        return Err(CoreError::field(
+            "公钥",
+            "这是护童随程序附带的示例插件公钥，只有示例数据库可以信任；县级数据库请信任本省民政厅提供的公钥",
         ));
     }
     let existing: Option<RowId> = tx
@@ -94,8 +116,10 @@ pub fn trust_key(
     Ok(key)
 }
 
-/// Active keys trusted for a province.
+/// Active keys trusted for a province. The demo key counts only in a demo
+/// database.
 pub fn trusted_keys(conn: &Connection, province_code: Option<&str>) -> Result<Vec<TrustedKey>> {
+    let demo = is_demo_database(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, province_code, public_key, label, added_at FROM trusted_keys
          WHERE status='active' AND (?1 IS NULL OR province_code = ?1) ORDER BY added_at",
@@ -109,7 +133,11 @@ pub fn trusted_keys(conn: &Connection, province_code: Option<&str>) -> Result<Ve
             added_at: r.get(4)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let keys: Vec<TrustedKey> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(keys
+        .into_iter()
+        .filter(|k| demo || k.public_key != DEMO_PLUGIN_KEY)
+        .collect())
 }
 
 /// A key the county revoked.

@@ -725,3 +725,144 @@ fn settings_checks_the_audit_chain_anchors_and_pages_for_those_who_may_read_it()
     settle(&mut h);
     assert!(h.query_by_label("开始校验").is_none());
 }
+
+/// Steps a first-run window until `done` holds, or fails naming `what`.
+fn step_root_until(
+    h: &mut Harness<'static, hutong::gui::Root>,
+    what: &str,
+    done: impl Fn(&Harness<'static, hutong::gui::Root>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done(h) {
+        if std::time::Instant::now() > deadline {
+            let texts: Vec<String> = h
+                .query_all_by(|_| true)
+                .flat_map(|n| [n.accesskit_node().label(), n.accesskit_node().value()])
+                .flatten()
+                .collect();
+            panic!("timed out waiting for {what}; on screen: {texts:?}");
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run_steps(4);
+}
+
+/// Issue #19, "done means": a new database opens as the 河南 demo county
+/// with its plugin, so 工作台 shows the four colours with counts, visits
+/// due this week and overdue, and 打印中心 lists the plugin's templates.
+#[test]
+fn the_first_run_demo_shows_the_plugins_colours_visits_and_templates() {
+    use hutong::gui::{FirstRun, Root};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("first-run.db");
+    let p = path.clone();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_context_setup(hutong::gui::setup_context)
+        .build_eframe(move |_cc| Root::FirstRun(Box::new(FirstRun::new(p))));
+    h.get_by_label("打开示例县（固始县，含示例数据）").click();
+    step_root_until(&mut h, "the log-in screen", |h| {
+        h.query_by_label("用户名").is_some()
+    });
+    h.get_by_label("用户名").focus();
+    h.step();
+    h.get_by_label("用户名").type_text("caseworker");
+    h.get_by_label("密码").focus();
+    h.step();
+    h.get_by_label("密码").type_text(demo::DEMO_PASSWORD);
+    h.run();
+    h.get_by_label("登录").click();
+    // 工作台: a count for every colour (e.g. "红 37"), more than none.
+    let count_of = |h: &Harness<'static, Root>, prefix: &str| -> Option<u64> {
+        h.query_all_by(|_| true)
+            .flat_map(|n| [n.accesskit_node().label(), n.accesskit_node().value()])
+            .flatten()
+            .find_map(|l| l.strip_prefix(prefix).and_then(|n| n.trim().parse().ok()))
+    };
+    step_root_until(&mut h, "the colour counts on 工作台", |h| {
+        count_of(h, "绿 ").is_some()
+    });
+    for colour in ["红 ", "橙 ", "黄 ", "绿 "] {
+        let n = count_of(&h, colour).unwrap_or(0);
+        assert!(n > 0, "{colour}: {n}");
+    }
+    assert!(
+        count_of(&h, "未评估 ").is_none(),
+        "every demo child is assessed"
+    );
+    assert!(h.query_by_label_contains("未找到本省的省级插件").is_none());
+    // The due-this-week and overdue tiles follow their labels.
+    let tile_after = |h: &Harness<'static, Root>, label: &str| -> u64 {
+        let texts: Vec<String> = h
+            .query_all_by(|_| true)
+            .flat_map(|n| [n.accesskit_node().label(), n.accesskit_node().value()])
+            .flatten()
+            .collect();
+        let at = texts
+            .iter()
+            .position(|t| t == label)
+            .unwrap_or_else(|| panic!("{label}"));
+        texts[at + 1..]
+            .iter()
+            .find_map(|t| t.strip_suffix(" 名").and_then(|n| n.parse().ok()))
+            .unwrap_or_else(|| panic!("no figure after {label}"))
+    };
+    assert!(tile_after(&h, "本周到期走访") > 0);
+    assert!(tile_after(&h, "已超期走访") > 0);
+
+    // 打印中心 lists the plugin's templates.
+    h.get_by_label("打印中心").click();
+    step_root_until(&mut h, "the 河南 templates", |h| {
+        h.query_by_label_contains("流动儿童台账").is_some()
+    });
+    assert!(h.query_by_label_contains("流动儿童关爱服务清单").is_some());
+}
+
+/// Issue #19, item 1: in a demo database the 插件 screen installs the
+/// plugins the program carries; a county database offers none of them.
+#[test]
+fn a_demo_database_installs_a_carried_plugin_and_a_county_database_offers_none() {
+    use hutong_core::plugin_registry::{self, DEMO_PLUGIN_KEY};
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "admin", demo::DEMO_PASSWORD);
+    h.get_by_label("插件").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label("随程序附带的示例插件（仅示例数据库可安装）")
+            .is_some()
+    );
+    h.get_by_label("安装江苏省示例插件").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("已安装 cn.hutong.jiangsu@")
+            .is_some(),
+        "the outcome is shown"
+    );
+    drop(h);
+    let store = open_db(&path).unwrap();
+    let jiangsu = plugin_registry::installed(store.conn())
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plugin_id == "cn.hutong.jiangsu")
+        .expect("recorded as installed");
+    assert_eq!(jiangsu.signed_by.as_deref(), Some(DEMO_PLUGIN_KEY));
+    drop(store);
+
+    let county = dir.path().join("county.db");
+    let mut store = Store::create_encrypted(&county, false).unwrap();
+    hutong_core::setup::init(&mut store, "411525", "admin", "county-password-1").unwrap();
+    drop(store);
+    let mut h = harness(county);
+    log_in(&mut h, "admin", "county-password-1");
+    h.get_by_label("插件").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label("从文件安装插件…").is_some(),
+        "an administrator may install"
+    );
+    assert!(h.query_by_label_contains("随程序附带的示例插件").is_none());
+    assert!(h.query_by_label("安装河南省示例插件").is_none());
+}

@@ -12,6 +12,7 @@ pub mod audit_check;
 pub mod bundle;
 pub mod casework;
 pub mod children;
+pub mod demo;
 pub mod error;
 pub mod installed;
 pub mod paths;

@@ -11,7 +11,7 @@
 //!
 //! The real plugins are needed: they are built by the `tests` crate into
 //! `target/plugins/wasm32-wasip2/release` (or `HUTONG_PLUGIN_DIR`). When
-//! they are missing, the tests that need them say so and pass vacuously.
+//! they are missing, the tests fail and say how to build them.
 
 use hutong_core::{Actor, Store, plugin_registry, setup};
 use hutong_plugin_host::signing;
@@ -22,22 +22,24 @@ const TEMPLATE: &str = "hutong_plugin_template.wasm";
 const HENAN: &str = "hutong_plugin_henan.wasm";
 const HENAN_NEXT: &str = "henan_next_plugin.wasm";
 
-fn plugin_dir() -> Option<PathBuf> {
+/// Where the plugins were built. `cargo test --workspace` builds the
+/// `tests` crate, whose build script builds them (with its hostile
+/// fixtures); a run of this crate alone must build that crate first.
+fn plugin_dir() -> PathBuf {
     let dir = match std::env::var_os("HUTONG_PLUGIN_DIR") {
         Some(d) => PathBuf::from(d),
         None => {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins/wasm32-wasip2/release")
         }
     };
-    if dir.join(TEMPLATE).exists() && dir.join(HENAN).exists() && dir.join(HENAN_NEXT).exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: plugin wasm files not found in {} (build the `tests` crate or set HUTONG_PLUGIN_DIR)",
+    for file in [TEMPLATE, HENAN, HENAN_NEXT] {
+        assert!(
+            dir.join(file).exists(),
+            "{file} not found in {}: build the plugins first (cargo build -p hutong-tests --tests), or set HUTONG_PLUGIN_DIR",
             dir.display()
         );
-        None
     }
+    dir
 }
 
 struct County {
@@ -112,7 +114,7 @@ impl County {
 
 #[test]
 fn the_cache_loads_only_entries_recorded_in_the_database() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let (template, _) = c.signed_plugin(&plugins.join(TEMPLATE), "00", "00");
     let (henan, _) = c.signed_plugin(&plugins.join(HENAN), "41", "41");
@@ -197,7 +199,7 @@ fn the_cache_loads_only_entries_recorded_in_the_database() {
 
 #[test]
 fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let (template, template_key) = c.signed_plugin(&plugins.join(TEMPLATE), "00", "00");
     let (henan, henan_key) = c.signed_plugin(&plugins.join(HENAN), "41", "41");
@@ -285,7 +287,7 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
 
 #[test]
 fn every_load_reverifies_the_bytes_and_signature_on_disk() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let (henan, _) = c.signed_plugin(&plugins.join(HENAN), "41", "41");
     let done = c.install(&henan).unwrap();
@@ -345,7 +347,7 @@ fn every_load_reverifies_the_bytes_and_signature_on_disk() {
 
 #[test]
 fn an_unsigned_plugin_loads_only_while_developer_mode_is_on() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let wasm = c.root.join(TEMPLATE);
     std::fs::copy(plugins.join(TEMPLATE), &wasm).unwrap();
@@ -370,7 +372,7 @@ fn an_unsigned_plugin_loads_only_while_developer_mode_is_on() {
 
 #[test]
 fn a_downgrade_needs_an_audited_reason() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let (next, _) = c.signed_plugin(&plugins.join(HENAN_NEXT), "41", "41");
     let (henan, _) = c.signed_plugin(&plugins.join(HENAN), "41", "41");
@@ -546,7 +548,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 #[ignore = "timing; run by hand"]
 fn measure_cached_start_up() {
-    let Some(plugins) = plugin_dir() else { return };
+    let plugins = plugin_dir();
     let mut c = county();
     let mut files = Vec::new();
     for (name, province) in [(TEMPLATE, "00"), (HENAN, "41")] {

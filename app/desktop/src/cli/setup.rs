@@ -132,6 +132,21 @@ pub struct DemoArgs {
     /// wishes, counselling or 摸排 round (for scripts that make their own).
     #[arg(long)]
     no_history: bool,
+    /// Do not install the province plugin the program carries (a demo
+    /// database only ever trusts the demo key it is signed with).
+    #[arg(long)]
+    no_plugin: bool,
+}
+
+fn colour_label(code: &str) -> &'static str {
+    match code {
+        "red" => "红",
+        "orange" => "橙",
+        "yellow" => "黄",
+        "blue" => "蓝",
+        "green" => "绿",
+        _ => "无颜色",
+    }
 }
 
 pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
@@ -145,21 +160,23 @@ pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
         Store::create_encrypted(db, true).with_context(|| format!("创建数据库 {}", db.display()))?
     };
     let started = std::time::Instant::now();
-    let opts = demo::DemoOptions {
-        county_code: county.clone(),
-        generated_children: a.children,
-        seed: a.seed,
-        today: chrono::Local::now().date_naive(),
+    let request = hutong::demo::DemoRequest {
+        options: demo::DemoOptions {
+            county_code: county.clone(),
+            generated_children: a.children,
+            seed: a.seed,
+            today: chrono::Local::now().date_naive(),
+        },
+        history: !a.no_history,
+        plugin: !a.no_plugin,
     };
-    let summary = demo::generate(&mut store, &opts, |done, total| {
+    let report = hutong::demo::build(db, &mut store, &request, |done, total| {
         eprint!("\r生成示例数据：{done}/{total}");
         true
-    })
-    .with_context(|| format!("生成示例数据到 {}", db.display()))?;
+    })?;
     eprintln!();
-    if !a.no_history {
-        let h = demo::add_history(&mut store, &opts)
-            .with_context(|| format!("生成示例业务记录到 {}", db.display()))?;
+    let summary = report.summary;
+    if let Some(h) = report.history {
         println!(
             "一年业务记录：强制报告 {} 件、服务 {} 次、转介 {} 件、补贴发放 {} 笔、微心愿 {} 个、心理辅导 {} 次、随访 {} 次、摸排已记录 {} 名",
             h.mandatory_reports,
@@ -170,6 +187,26 @@ pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
             h.counselling_sessions,
             h.followups,
             h.campaign_recorded
+        );
+    }
+    match &report.plugin {
+        Some(p) => println!(
+            "已安装随程序附带的省级插件 {}@{}（{}，示例公钥签名，仅示例数据库信任）",
+            p.manifest.id, p.manifest.version, p.manifest.name
+        ),
+        None if a.no_plugin => {}
+        None => println!("本程序没有附带该省的省级插件：请安装本省签名的插件文件"),
+    }
+    if let Some(done) = &report.assessments {
+        let colours: Vec<String> = done
+            .by_colour
+            .iter()
+            .map(|(c, n)| format!("{} {n}", colour_label(c)))
+            .collect();
+        println!(
+            "插件评估：{} 名儿童（{}）",
+            done.children,
+            colours.join("、")
         );
     }
     let name = divisions::full_name(store.conn(), &county)?;

@@ -169,10 +169,10 @@ impl FirstRun {
     }
 
     fn create(&mut self, demo_county: bool) -> Option<HutongApp> {
-        let outcome = (|| -> hutong_core::Result<Option<zeroize::Zeroizing<String>>> {
+        let outcome = (|| -> anyhow::Result<Option<zeroize::Zeroizing<String>>> {
             let mut store = Store::create_encrypted(&self.db, demo_county)?;
             if demo_county {
-                super::make_first_run_demo(&mut store)?;
+                super::make_first_run_demo(&self.db, &mut store)?;
                 Ok(None)
             } else {
                 let admin = setup::init(
@@ -202,7 +202,7 @@ impl FirstRun {
                     p.push(suffix);
                     let _ = std::fs::remove_file(PathBuf::from(p));
                 }
-                self.error = Some(e.to_string());
+                self.error = Some(format!("{e:#}"));
                 None
             }
         }

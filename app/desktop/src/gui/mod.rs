@@ -749,17 +749,21 @@ impl HutongApp {
     }
 }
 
-/// The demo county the first run opens: 固始县, its children, and a year
-/// of casework so every screen has something to show.
-pub(crate) fn make_first_run_demo(store: &mut Store) -> hutong_core::Result<()> {
-    let opts = demo::DemoOptions {
-        county_code: "411525".into(),
-        generated_children: FIRST_RUN_DEMO_CHILDREN,
-        seed: 20250522,
-        today: chrono::Local::now().date_naive(),
+/// The demo county the first run opens: 固始县, its children, a year of
+/// casework, and the 河南 plugin the program carries with its assessments,
+/// so every screen has something to show.
+pub(crate) fn make_first_run_demo(db: &Path, store: &mut Store) -> anyhow::Result<()> {
+    let request = hutong_services::demo::DemoRequest {
+        options: demo::DemoOptions {
+            county_code: "411525".into(),
+            generated_children: FIRST_RUN_DEMO_CHILDREN,
+            seed: 20250522,
+            today: chrono::Local::now().date_naive(),
+        },
+        history: true,
+        plugin: true,
     };
-    demo::generate(store, &opts, |_, _| true)?;
-    demo::add_history(store, &opts)?;
+    hutong_services::demo::build(db, store, &request, |_, _| true)?;
     Ok(())
 }
 
@@ -786,7 +790,7 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
         eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
         let mut store = Store::create_encrypted(db, true)
             .with_context(|| format!("创建数据库 {}", db.display()))?;
-        make_first_run_demo(&mut store).context("生成示例数据")?;
+        make_first_run_demo(db, &mut store).context("生成示例数据")?;
         drop(store);
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else {

@@ -23,13 +23,42 @@ impl PluginsState {
 }
 
 fn install(app: &mut HutongApp, path: &std::path::Path) {
+    let what = path.display().to_string();
+    install_with(app, &what, |app, actor| {
+        crate::installed::install_from_file(&app.db_path, &mut app.store, actor, path)
+    });
+}
+
+/// Installs the plugin the program carries for a province (demo databases
+/// only; the use case refuses a county database).
+fn install_bundled(app: &mut HutongApp, bundled: &hutong_services::demo::BundledPlugin) {
+    let what = format!("随程序附带的{}插件", bundled.province);
+    install_with(app, &what, |app, actor| {
+        hutong_services::demo::install_bundled(
+            &app.db_path,
+            &mut app.store,
+            actor,
+            bundled.province_code,
+        )?
+        .ok_or_else(|| anyhow::anyhow!("本程序没有附带{}的插件", bundled.province))
+    });
+}
+
+/// The permission check, the installation, and what follows it: the
+/// message, reloading the plugins, and re-assessing everyone when the
+/// county's province plugin changed version.
+fn install_with(
+    app: &mut HutongApp,
+    what: &str,
+    run: impl FnOnce(&mut HutongApp, &hutong_core::Actor) -> anyhow::Result<crate::installed::Installed>,
+) {
     if let Err(refusal) = app.require(hutong_services::Action::InstallPlugin) {
         app.plugins_screen.message = Some((false, refusal));
         return;
     }
     let actor = super::actor_of(app);
     let before = plugin_registry::installed(app.store.conn()).unwrap_or_default();
-    let result = crate::installed::install_from_file(&app.db_path, &mut app.store, &actor, path);
+    let result = run(app, &actor);
     let mut upgraded_from = None;
     app.plugins_screen.message = Some(match result {
         Ok(done) => {
@@ -57,7 +86,7 @@ fn install(app: &mut HutongApp, path: &std::path::Path) {
             }
             (true, msg)
         }
-        Err(e) => (false, format!("安装 {} 失败：{e:#}", path.display())),
+        Err(e) => (false, format!("安装 {what} 失败：{e:#}")),
     });
     if let Some(from) = upgraded_from {
         super::upgrade_review::start_preview(app, from);
@@ -120,6 +149,48 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.weak("等待文件对话框…");
     }
     ui.weak("插件须附带同名 .wasm.sig 签名文件，且签名公钥已被本县信任（开发者模式除外）。");
+    if may_install && hutong_core::demo::is_demo(&app.store).unwrap_or(false) {
+        bundled_section(app, ui, &installed);
+    }
     super::status_message(ui, app.plugins_screen.message.as_ref());
     super::upgrade_review::show(app, ui);
+}
+
+/// In a demo database: the plugins the program carries, each installable
+/// with one click (they are signed with the public demo key, which only a
+/// demo database trusts; a county installs the files its province signed).
+fn bundled_section(
+    app: &mut HutongApp,
+    ui: &mut egui::Ui,
+    installed: &[plugin_registry::InstalledPlugin],
+) {
+    ui.add_space(8.0);
+    ui.separator();
+    ui.strong("随程序附带的示例插件（仅示例数据库可安装）");
+    let mut chosen = None;
+    egui::Grid::new("bundled_plugins")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for bundled in hutong_services::demo::bundled_plugins() {
+                ui.label(bundled.province);
+                let here = installed
+                    .iter()
+                    .find(|p| p.province_code == bundled.province_code);
+                match here {
+                    Some(p) => ui.weak(format!("本库已有 {} 版", p.version)),
+                    None => ui.weak("未安装"),
+                };
+                if ui
+                    .button(format!("安装{}示例插件", bundled.province))
+                    .clicked()
+                {
+                    chosen = Some(*bundled);
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(bundled) = chosen {
+        install_bundled(app, &bundled);
+    }
 }
