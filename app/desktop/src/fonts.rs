@@ -53,24 +53,30 @@ fn rare_han_provider(request: &FallbackRequest<'_>) -> Option<FontInsert> {
 
 pub fn install(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
-    fonts.font_data.insert(
-        "noto-sans-sc".into(),
-        Arc::new(FontData::from_static(shared_faces::noto_sans_sc())),
+    // The bundled faces are stored compressed; a failure to decompress
+    // them means a damaged program file: say so, and go on with egui's
+    // own fonts rather than not start.
+    let mut add = |name: &str, bytes: Result<&'static [u8], String>, tweak: FontTweak| match bytes {
+        Ok(bytes) => {
+            fonts.font_data.insert(
+                name.into(),
+                Arc::new(FontData::from_static(bytes).tweak(tweak)),
+            );
+            for family in [FontFamily::Proportional, FontFamily::Monospace] {
+                fonts.families.entry(family).or_default().push(name.into());
+            }
+        }
+        Err(e) => tracing::error!("界面字体 {name} 无法载入（程序文件可能已损坏）：{e}"),
+    };
+    add("noto-sans-sc", shared_faces::noto_sans_sc(), FontTweak::default());
+    add(
+        "noto-serif-tibetan",
+        shared_faces::noto_serif_tibetan(),
+        FontTweak {
+            y_offset_factor: 0.30,
+            ..Default::default()
+        },
     );
-    fonts.font_data.insert(
-        "noto-serif-tibetan".into(),
-        Arc::new(
-            FontData::from_static(shared_faces::noto_serif_tibetan()).tweak(FontTweak {
-                y_offset_factor: 0.30,
-                ..Default::default()
-            }),
-        ),
-    );
-    for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        let list = fonts.families.entry(family).or_default();
-        list.push("noto-sans-sc".into());
-        list.push("noto-serif-tibetan".into());
-    }
     ctx.set_fonts(fonts);
     ctx.set_font_providers(vec![Arc::new(rare_han_provider)]);
     // Warm the decompression off the UI thread; the provider then finds

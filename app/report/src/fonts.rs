@@ -32,7 +32,7 @@ pub(crate) type FaceId = usize;
 enum Source {
     /// Ready to parse (bundled uncompressed, or a system font read once).
     Plain(&'static [u8]),
-    /// zstd-compressed; decompressed on first use (HanaMinB, 30 MB raw).
+    /// zstd-compressed; decompressed on first use (every bundled face).
     Zstd(&'static [u8]),
 }
 
@@ -69,7 +69,7 @@ impl FaceSlot {
         }
     }
 
-    /// The parsed face, parsing (and for HanaMinB decompressing) on first use.
+    /// The parsed face, decompressing and parsing it on first use.
     pub(crate) fn load(&self) -> Result<&LoadedFace, ReportError> {
         self.loaded
             .get_or_init(|| {
@@ -110,27 +110,38 @@ fn decompress_once(name: &str, compressed: &'static [u8]) -> Result<&'static [u8
     static CACHE: OnceLock<Mutex<HashMap<usize, &'static [u8]>>> = OnceLock::new();
     let key = compressed.as_ptr() as usize;
     let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache.lock().map_err(|_| "字体缓存不可用".to_string())?;
-    if let Some(b) = map.get(&key) {
+    let cached = |map: &HashMap<usize, &'static [u8]>| map.get(&key).copied();
+    if let Some(b) = cached(&*cache.lock().map_err(|_| "字体缓存不可用".to_string())?) {
         return Ok(b);
     }
+    // Decompressed without holding the lock, so one face (HanaMinB, warmed
+    // on a background thread) does not hold up another (the UI's font).
     let mut out = Vec::new();
     ruzstd::decoding::StreamingDecoder::new(compressed)
         .map_err(|e| format!("{name} 解压失败：{e}"))?
         .read_to_end(&mut out)
         .map_err(|e| format!("{name} 解压失败：{e}"))?;
+    let mut map = cache.lock().map_err(|_| "字体缓存不可用".to_string())?;
+    // Another thread may have finished the same face meanwhile: keep one.
+    if let Some(b) = cached(&map) {
+        return Ok(b);
+    }
     let leaked: &'static [u8] = Box::leak(out.into_boxed_slice());
     map.insert(key, leaked);
     Ok(leaked)
 }
 
 // Bundled faces, in the order of `BundledFace`.
-static NOTO_SANS_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular.otf");
-static NOTO_SERIF_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Regular.otf");
-static NOTO_SERIF_SC_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Bold.otf");
-static HUTONG_KAI: &[u8] = include_bytes!("../../../assets/fonts/HutongKai-Regular.ttf");
+// All stored zstd-compressed (`zstd -19`), 51 MB raw in 39 MB, to keep
+// the program small; each is decompressed once, on first use.
+static NOTO_SANS_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular.otf.zst");
+static NOTO_SERIF_SC: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSerifSC-Regular.otf.zst");
+static NOTO_SERIF_SC_BOLD: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSerifSC-Bold.otf.zst");
+static HUTONG_KAI: &[u8] = include_bytes!("../../../assets/fonts/HutongKai-Regular.ttf.zst");
 static NOTO_SERIF_TIBETAN: &[u8] =
-    include_bytes!("../../../assets/fonts/NotoSerifTibetan-Regular.ttf");
+    include_bytes!("../../../assets/fonts/NotoSerifTibetan-Regular.ttf.zst");
 static HANAMIN_B_ZST: &[u8] = include_bytes!("../../../assets/fonts/HanaMinB.ttf.zst");
 
 /// The bundled faces, in a fixed order (their `FaceId`s in every `FontSet`).
@@ -153,31 +164,31 @@ fn bundled_slots() -> &'static [Arc<FaceSlot>] {
                 "NotoSansSC",
                 false,
                 0,
-                Source::Plain(NOTO_SANS_SC),
+                Source::Zstd(NOTO_SANS_SC),
             )),
             Arc::new(FaceSlot::new(
                 "NotoSerifSC",
                 false,
                 0,
-                Source::Plain(NOTO_SERIF_SC),
+                Source::Zstd(NOTO_SERIF_SC),
             )),
             Arc::new(FaceSlot::new(
                 "NotoSerifSC-Bold",
                 true,
                 0,
-                Source::Plain(NOTO_SERIF_SC_BOLD),
+                Source::Zstd(NOTO_SERIF_SC_BOLD),
             )),
             Arc::new(FaceSlot::new(
                 "HutongKai",
                 false,
                 0,
-                Source::Plain(HUTONG_KAI),
+                Source::Zstd(HUTONG_KAI),
             )),
             Arc::new(FaceSlot::new(
                 "NotoSerifTibetan",
                 false,
                 0,
-                Source::Plain(NOTO_SERIF_TIBETAN),
+                Source::Zstd(NOTO_SERIF_TIBETAN),
             )),
             Arc::new(FaceSlot::new(
                 "HanaMinB",
@@ -469,19 +480,20 @@ mod tests {
 
     #[test]
     fn embedding_permission_is_honoured() {
-        assert!(embedding_allowed(NOTO_SERIF_TIBETAN, 0));
+        let tibetan = shared_faces::noto_serif_tibetan().unwrap();
+        assert!(embedding_allowed(tibetan, 0));
         // Restricted licence embedding.
         assert!(!embedding_allowed(
-            &with_fs_type(NOTO_SERIF_TIBETAN, 0x0002),
+            &with_fs_type(tibetan, 0x0002),
             0
         ));
         // Print-and-preview is fine, unless subsetting is forbidden.
         assert!(embedding_allowed(
-            &with_fs_type(NOTO_SERIF_TIBETAN, 0x0004),
+            &with_fs_type(tibetan, 0x0004),
             0
         ));
         assert!(!embedding_allowed(
-            &with_fs_type(NOTO_SERIF_TIBETAN, 0x0104),
+            &with_fs_type(tibetan, 0x0104),
             0
         ));
         assert!(!embedding_allowed(b"not a font", 0));
@@ -515,14 +527,15 @@ mod tests {
 /// The bundled font files, shared with the desktop UI so the binary carries
 /// one copy of each.
 pub mod shared_faces {
-    /// Noto Sans CJK SC (the UI's Chinese font).
-    pub fn noto_sans_sc() -> &'static [u8] {
-        super::NOTO_SANS_SC
+    /// Noto Sans CJK SC (the UI's Chinese font), decompressed on first
+    /// call (14 MB) and kept for the life of the process.
+    pub fn noto_sans_sc() -> Result<&'static [u8], String> {
+        super::decompress_once("NotoSansSC", super::NOTO_SANS_SC)
     }
 
-    /// Noto Serif Tibetan.
-    pub fn noto_serif_tibetan() -> &'static [u8] {
-        super::NOTO_SERIF_TIBETAN
+    /// Noto Serif Tibetan, decompressed on first call.
+    pub fn noto_serif_tibetan() -> Result<&'static [u8], String> {
+        super::decompress_once("NotoSerifTibetan", super::NOTO_SERIF_TIBETAN)
     }
 
     /// HanaMinB (CJK Extension B–F), decompressed on first call (about

@@ -224,6 +224,7 @@ fn leftovers(db: &std::path::Path) -> Vec<PathBuf> {
 
 impl eframe::App for Root {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        super::note_renderer(frame);
         match self {
             Root::App(app) => {
                 app.ui(ui, frame);

@@ -616,6 +616,11 @@ impl HutongApp {
             self.t("settings.version"),
             crate::VERSION
         ));
+        ui.label(format!(
+            "{}：{}",
+            self.t("settings.renderer"),
+            RENDERER.get().map_or("—", String::as_str)
+        ));
         ui.separator();
         ui.strong(self.t("pw.title"));
         users::password_form(self, ui);
@@ -749,6 +754,34 @@ impl HutongApp {
     }
 }
 
+/// The graphics driver the window draws with, read on the first frame.
+/// 设置 shows it: office PCs reached over remote desktop or in VMs often
+/// have only a software renderer, and support needs to know.
+static RENDERER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub(crate) fn note_renderer(frame: &eframe::Frame) {
+    if RENDERER.get().is_some() {
+        return;
+    }
+    let text = match frame.gl() {
+        Some(gl) => {
+            use eframe::glow::HasContext as _;
+            // SAFETY: called on the UI thread during a frame, while the
+            // window's GL context is current; these queries only read
+            // driver strings.
+            let (version, renderer) = unsafe {
+                (
+                    gl.get_parameter_string(eframe::glow::VERSION),
+                    gl.get_parameter_string(eframe::glow::RENDERER),
+                )
+            };
+            format!("OpenGL {version}（{renderer}）")
+        }
+        None => "无 OpenGL 上下文".to_string(),
+    };
+    let _ = RENDERER.set(text);
+}
+
 /// The demo county the first run opens: 固始县, its children, a year of
 /// casework, and the 河南 plugin the program carries with its assessments,
 /// so every screen has something to show.
@@ -799,7 +832,8 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("护童 Hutong")
-            .with_inner_size([1280.0, 800.0]),
+            .with_inner_size([1280.0, 800.0])
+            .with_icon(window_icon()),
         persist_window: false,
         // Our own fallback chain (fonts.rs); never a locale-dependent system font.
         system_font_fallback: false,
@@ -815,6 +849,12 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     )
     .map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The application icon (assets/icon/hutong.png, also in the packages).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../../../assets/icon/hutong.png"))
+        .unwrap_or_default()
 }
 
 /// Fonts and theme; also used by the UI tests before their first frame.

@@ -124,6 +124,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("settings.language", "界面语言", "Language"),
     ("settings.db", "数据库", "Database"),
     ("settings.version", "版本", "Version"),
+    ("settings.renderer", "图形渲染", "Renderer"),
 ];
 
 mod assess;
