@@ -68,7 +68,11 @@ pub fn install(ctx: &egui::Context) {
         }
         Err(e) => tracing::error!("界面字体 {name} 无法载入（程序文件可能已损坏）：{e}"),
     };
-    add("noto-sans-sc", shared_faces::noto_sans_sc(), FontTweak::default());
+    add(
+        "noto-sans-sc",
+        shared_faces::noto_sans_sc(),
+        FontTweak::default(),
+    );
     add(
         "noto-serif-tibetan",
         shared_faces::noto_serif_tibetan(),

@@ -135,10 +135,8 @@ fn decompress_once(name: &str, compressed: &'static [u8]) -> Result<&'static [u8
 // All stored zstd-compressed (`zstd -19`), 51 MB raw in 39 MB, to keep
 // the program small; each is decompressed once, on first use.
 static NOTO_SANS_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular.otf.zst");
-static NOTO_SERIF_SC: &[u8] =
-    include_bytes!("../../../assets/fonts/NotoSerifSC-Regular.otf.zst");
-static NOTO_SERIF_SC_BOLD: &[u8] =
-    include_bytes!("../../../assets/fonts/NotoSerifSC-Bold.otf.zst");
+static NOTO_SERIF_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Regular.otf.zst");
+static NOTO_SERIF_SC_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Bold.otf.zst");
 static HUTONG_KAI: &[u8] = include_bytes!("../../../assets/fonts/HutongKai-Regular.ttf.zst");
 static NOTO_SERIF_TIBETAN: &[u8] =
     include_bytes!("../../../assets/fonts/NotoSerifTibetan-Regular.ttf.zst");
@@ -483,19 +481,10 @@ mod tests {
         let tibetan = shared_faces::noto_serif_tibetan().unwrap();
         assert!(embedding_allowed(tibetan, 0));
         // Restricted licence embedding.
-        assert!(!embedding_allowed(
-            &with_fs_type(tibetan, 0x0002),
-            0
-        ));
+        assert!(!embedding_allowed(&with_fs_type(tibetan, 0x0002), 0));
         // Print-and-preview is fine, unless subsetting is forbidden.
-        assert!(embedding_allowed(
-            &with_fs_type(tibetan, 0x0004),
-            0
-        ));
-        assert!(!embedding_allowed(
-            &with_fs_type(tibetan, 0x0104),
-            0
-        ));
+        assert!(embedding_allowed(&with_fs_type(tibetan, 0x0004), 0));
+        assert!(!embedding_allowed(&with_fs_type(tibetan, 0x0104), 0));
         assert!(!embedding_allowed(b"not a font", 0));
     }
 

@@ -66,7 +66,7 @@ pub fn build(
                 .with_context(|| format!("生成示例业务记录到 {}", db.display()))?,
         );
         if report.plugin.is_some() {
-            report.assessments = Some(assess_demo_children(db, store, &actor, opts.seed)?);
+            report.assessments = Some(assess_demo_children(db, store, &actor, opts)?);
         }
     }
     Ok(report)
@@ -167,7 +167,7 @@ pub fn assess_demo_children(
     db: &Path,
     store: &mut Store,
     actor: &Actor,
-    seed: u64,
+    opts: &DemoOptions,
 ) -> Result<DemoAssessments> {
     if !demo::is_demo(store)? {
         bail!("这不是示例数据库：不能为其生成示例评估");
@@ -179,10 +179,10 @@ pub fn assess_demo_children(
     };
     let manifest = plugin.manifest().clone();
     let plan = assessments::latest_per_child(store.conn(), None, None)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4153_5345);
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x4153_5345);
     let mut names = HashMap::new();
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    let today = chrono::Local::now().date_naive();
+    let today = opts.today;
     let mut profile: Option<ScaleProfile> = None;
     let mut done = 0;
     for chunk in plan.chunks(2_000) {

@@ -763,23 +763,41 @@ pub(crate) fn note_renderer(frame: &eframe::Frame) {
     if RENDERER.get().is_some() {
         return;
     }
-    let text = match frame.gl() {
-        Some(gl) => {
-            use eframe::glow::HasContext as _;
-            // SAFETY: called on the UI thread during a frame, while the
-            // window's GL context is current; these queries only read
-            // driver strings.
-            let (version, renderer) = unsafe {
-                (
-                    gl.get_parameter_string(eframe::glow::VERSION),
-                    gl.get_parameter_string(eframe::glow::RENDERER),
-                )
-            };
-            format!("OpenGL {version}（{renderer}）")
-        }
-        None => "无 OpenGL 上下文".to_string(),
-    };
+    let text = gl_renderer(frame)
+        .or_else(|| wgpu_renderer(frame))
+        .unwrap_or_else(|| "未知".to_string());
     let _ = RENDERER.set(text);
+}
+
+fn gl_renderer(frame: &eframe::Frame) -> Option<String> {
+    use eframe::glow::HasContext as _;
+    let gl = frame.gl()?;
+    // SAFETY: called on the UI thread during a frame, while the window's
+    // GL context is current; these queries only read driver strings.
+    let (version, renderer) = unsafe {
+        (
+            gl.get_parameter_string(eframe::glow::VERSION),
+            gl.get_parameter_string(eframe::glow::RENDERER),
+        )
+    };
+    Some(format!("OpenGL {version}（{renderer}）"))
+}
+
+/// Windows draws with wgpu (Direct3D 12, or WARP without a 3D driver).
+#[cfg(windows)]
+fn wgpu_renderer(frame: &eframe::Frame) -> Option<String> {
+    let info = frame.wgpu_render_state()?.adapter.get_info();
+    let software = if info.device_type == eframe::wgpu::DeviceType::Cpu {
+        "，软件渲染"
+    } else {
+        ""
+    };
+    Some(format!("{:?}（{}{software}）", info.backend, info.name))
+}
+
+#[cfg(not(windows))]
+fn wgpu_renderer(_frame: &eframe::Frame) -> Option<String> {
+    None
 }
 
 /// The demo county the first run opens: 固始县, its children, a year of
@@ -837,6 +855,8 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
         persist_window: false,
         // Our own fallback chain (fonts.rs); never a locale-dependent system font.
         system_font_fallback: false,
+        #[cfg(windows)]
+        renderer: eframe::Renderer::Wgpu,
         ..Default::default()
     };
     eframe::run_native(

@@ -178,7 +178,7 @@ fn bundled_section(
                     .iter()
                     .find(|p| p.province_code == bundled.province_code);
                 match here {
-                    Some(p) => ui.weak(format!("本库已有 {} 版", p.version)),
+                    Some(p) => ui.weak(format!("本库已装版本：{}", p.version)),
                     None => ui.weak("未安装"),
                 };
                 if ui
