@@ -174,7 +174,14 @@ pub fn assess_demo_children(
     }
     let (_runtime, mut plugin) =
         crate::casework::load_province_plugin(db, store).map_err(anyhow::Error::msg)?;
-    let Some(scale) = plugin.scales()?.into_iter().next() else {
+    // A plugin without a scale, or with a scale without questions, has
+    // nothing the demo could answer.
+    let Some(scale) = plugin
+        .scales()?
+        .into_iter()
+        .next()
+        .filter(|s| s.items.iter().any(|i| !i.options.is_empty()))
+    else {
         return Ok(DemoAssessments::default());
     };
     let manifest = plugin.manifest().clone();
