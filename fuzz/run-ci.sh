@@ -7,9 +7,13 @@
 #   fuzz/run-ci.sh            # 60 s per target (what CI runs)
 #   FUZZ_SECONDS=3600 fuzz/run-ci.sh csv_import   # a longer run of one target
 #
-# Needs the nightly toolchain (`rustup toolchain install nightly`) and a C++
-# compiler (libFuzzer is built by libfuzzer-sys). cargo-fuzz is not needed:
-# the flags below are the ones `cargo fuzz build` passes.
+# Uses the nightly toolchain when there is one (`rustup toolchain install
+# nightly`). Without it (CI installs only the pinned stable toolchain), the
+# stable compiler is told it is bootstrapping (RUSTC_BOOTSTRAP=1), which
+# makes it accept the -Z sanitizer flag; stable ships the AddressSanitizer
+# runtime. Needs a C++ compiler (libFuzzer is built by libfuzzer-sys).
+# cargo-fuzz is not needed: the flags below are the ones `cargo fuzz build`
+# passes.
 #
 # Limits: -rss_limit_mb=2048 (AddressSanitizer's shadow memory counts too),
 # -malloc_limit_mb=512 (no single allocation may reach the 500 MB a refusal
@@ -18,7 +22,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
-TARGET_TRIPLE="$(rustc +nightly -vV | sed -n 's/^host: //p')"
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    TOOLCHAIN=(+nightly)
+else
+    export RUSTC_BOOTSTRAP=1
+    TOOLCHAIN=()
+fi
+TARGET_TRIPLE="$(rustc "${TOOLCHAIN[@]}" -vV | sed -n 's/^host: //p')"
 ALL_TARGETS=(csv_import xlsx_import json_import id_parse)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
@@ -29,7 +39,7 @@ export RUSTFLAGS="-Cpasses=sancov-module \
  -Cllvm-args=-sanitizer-coverage-trace-compares \
  --cfg fuzzing -Zsanitizer=address -Cdebug-assertions -Coverflow-checks"
 # An explicit --target keeps build scripts and proc macros uninstrumented.
-cargo +nightly build --release --locked --target "$TARGET_TRIPLE" --bins
+cargo "${TOOLCHAIN[@]}" build --release --locked --target "$TARGET_TRIPLE" --bins
 
 for t in "${TARGETS[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"

@@ -3,7 +3,7 @@
 //! (reader, mapping, row checks) against real divisions.
 
 use hutong_core::table::{self, mapping};
-use hutong_core::{Actor, Store, setup};
+use hutong_core::{Store, setup};
 use std::cell::RefCell;
 use std::path::Path;
 
@@ -26,7 +26,7 @@ pub fn exercise(result: hutong_core::Result<table::RawTable>) {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut store = Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
-            setup::initialise_county(&mut store, &Actor::system("fuzz"), "411525").expect("county");
+            setup::initialise_county(&mut store, "fuzz", "411525").expect("county");
             *slot = Some(store);
         }
         let Some(store) = slot.as_ref() else {
@@ -59,7 +59,7 @@ pub fn exercise_bundle(data: &[u8]) {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut store = Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
-            setup::initialise_county(&mut store, &Actor::system("fuzz"), "411525").expect("county");
+            setup::initialise_county(&mut store, "fuzz", "411525").expect("county");
             *slot = Some(store);
         }
         if let Some(store) = slot.as_ref() {
