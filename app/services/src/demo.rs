@@ -131,8 +131,9 @@ pub fn install_bundled(
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoAssessments {
     pub children: usize,
-    /// Results per colour (`red`, `orange`, `yellow`, `green`, or `none`).
-    pub by_colour: Vec<(String, usize)>,
+    /// Latest results per colour (`None`: a result without a colour, as a
+    /// screening gives), most worrying first.
+    pub by_colour: Vec<(Option<Colour>, usize)>,
 }
 
 /// How often each colour is drawn as a child's target, in per mille of the
@@ -188,7 +189,7 @@ pub fn assess_demo_children(
     let plan = assessments::latest_per_child(store.conn(), None, None)?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x4153_5345);
     let mut names = HashMap::new();
-    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let mut counts: HashMap<Option<Colour>, usize> = HashMap::new();
     let today = opts.today;
     let mut profile: Option<ScaleProfile> = None;
     let mut done = 0;
@@ -229,9 +230,7 @@ pub fn assess_demo_children(
             }
             let (input, result) =
                 profile.assess_towards(&scale, &mut rng, &mut |a| run(latest_on, a))?;
-            *counts
-                .entry(result.colour.map_or("none", assessments::colour_code))
-                .or_default() += 1;
+            *counts.entry(result.colour).or_default() += 1;
             results.push((*child_id, input, result));
         }
         if results.is_empty() {
@@ -258,11 +257,11 @@ pub fn assess_demo_children(
             .collect::<std::collections::HashSet<_>>()
             .len();
     }
-    let mut by_colour: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(c, n)| (c.to_string(), n))
-        .collect();
-    by_colour.sort();
+    let mut by_colour: Vec<(Option<Colour>, usize)> = counts.into_iter().collect();
+    by_colour.sort_by(|a, b| {
+        let worry = |c: Option<Colour>| c.map_or(-1.0, rank);
+        worry(b.0).total_cmp(&worry(a.0))
+    });
     Ok(DemoAssessments {
         children: done,
         by_colour,

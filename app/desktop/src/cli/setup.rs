@@ -138,17 +138,6 @@ pub struct DemoArgs {
     no_plugin: bool,
 }
 
-fn colour_label(code: &str) -> &'static str {
-    match code {
-        "red" => "红",
-        "orange" => "橙",
-        "yellow" => "黄",
-        "blue" => "蓝",
-        "green" => "绿",
-        _ => "无颜色",
-    }
-}
-
 pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
     let county = division::normalize_code(&a.county)
         .with_context(|| format!("--county：“{}”不是有效的区划代码", a.county))?;
@@ -201,7 +190,7 @@ pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
         let colours: Vec<String> = done
             .by_colour
             .iter()
-            .map(|(c, n)| format!("{} {n}", colour_label(c)))
+            .map(|(c, n)| format!("{} {n}", c.map_or("无颜色", |c| c.label_zh())))
             .collect();
         println!(
             "插件评估：{} 名儿童（{}）",
