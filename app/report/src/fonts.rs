@@ -132,8 +132,8 @@ fn decompress_once(name: &str, compressed: &'static [u8]) -> Result<&'static [u8
 }
 
 // Bundled faces, in the order of `BundledFace`.
-// All stored zstd-compressed (`zstd -19`), 51 MB raw in 39 MB, to keep
-// the program small; each is decompressed once, on first use.
+// All stored zstd-compressed (`zstd --ultra -22`), 41 MB raw in 29 MB, to
+// keep the program small; each is decompressed once, on first use.
 static NOTO_SANS_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular.otf.zst");
 static NOTO_SERIF_SC: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Regular.otf.zst");
 static NOTO_SERIF_SC_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSerifSC-Bold.otf.zst");
