@@ -29,7 +29,7 @@ else
     TOOLCHAIN=()
 fi
 TARGET_TRIPLE="$(rustc "${TOOLCHAIN[@]}" -vV | sed -n 's/^host: //p')"
-ALL_TARGETS=(csv_import xlsx_import json_import id_parse)
+ALL_TARGETS=(csv_import xlsx_import json_import id_parse restore_check plugin_document)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 export RUSTFLAGS="-Cpasses=sancov-module \

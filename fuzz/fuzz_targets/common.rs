@@ -25,7 +25,8 @@ pub fn exercise(result: hutong_core::Result<table::RawTable>) {
     STORE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            let mut store = Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
+            let mut store =
+                Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
             setup::initialise_county(&mut store, "fuzz", "411525").expect("county");
             *slot = Some(store);
         }
@@ -58,7 +59,8 @@ pub fn exercise_bundle(data: &[u8]) {
     STORE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            let mut store = Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
+            let mut store =
+                Store::open_unencrypted(Path::new(":memory:")).expect("in-memory store");
             setup::initialise_county(&mut store, "fuzz", "411525").expect("county");
             *slot = Some(store);
         }

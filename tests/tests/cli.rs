@@ -218,6 +218,30 @@ fn demo_list_search_show_add_close_and_verify() {
     let body = "41152520180101001";
     let check = hutong_core::national::id_number::check_char(body).unwrap();
     let new_id = format!("{body}{check}");
+    // A name that would break out of a quoted command line is refused,
+    // naming the field and the character; nothing is written.
+    let out = hutong(
+        &db,
+        &[
+            "child",
+            "add",
+            "--id-number",
+            &new_id,
+            "--name",
+            "a’;calc;’",
+            "--village",
+            "411525102201",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("姓名") && stderr(&out).contains("U+2019"),
+        "{}",
+        stderr(&out)
+    );
+    let out = hutong(&db, &["child", "show", &new_id], None);
+    assert!(!out.status.success(), "the refused child was not filed");
     let out = hutong(
         &db,
         &[

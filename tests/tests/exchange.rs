@@ -360,7 +360,7 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
             "--id-number",
             &evil_id,
             "--name",
-            "=HYPERLINK(\"x\")",
+            "=HYPERLINK(A1)",
             "--village",
             &villages[0].0,
             "--phone",
@@ -462,7 +462,7 @@ fn export_masks_ids_neutralises_formulas_records_the_purpose_and_round_trips() {
         .iter()
         .find(|r| r.get(id_col).display() == evil_id)
         .expect("full ID, as text");
-    assert_eq!(evil.get(name_col).display(), "'=HYPERLINK(\"x\")");
+    assert_eq!(evil.get(name_col).display(), "'=HYPERLINK(A1)");
 
     let conn = hutong_tests::raw_conn(&db).unwrap();
     let purposes: Vec<(String, String)> = conn

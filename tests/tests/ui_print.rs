@@ -13,7 +13,7 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hutong::gui::{HutongApp, Screen};
-use hutong::platform::{DialogKind, DialogRequest, FileDialogs, Platform, Printer};
+use hutong::platform::{DialogKind, DialogRequest, FileDialogs, Platform, Printed, Printer};
 use hutong_tests::{hutong as run_hutong, install_signed_plugin, pdftotext, plugin_wasm, stderr};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
@@ -47,11 +47,14 @@ struct FakePrinter {
 }
 
 impl Printer for FakePrinter {
-    fn print(&self, pdf: &Path, _title: &str) -> Result<String, String> {
+    fn print(&self, pdf: &Path, _title: &str) -> Result<Printed, String> {
         let bytes = std::fs::read(pdf).map_err(|e| e.to_string())?;
         let mut jobs = self.jobs.lock().unwrap();
         jobs.push((pdf.to_path_buf(), hex(&bytes)));
-        Ok(format!("request id is fake-{}", jobs.len()))
+        Ok(Printed {
+            message: format!("request id is fake-{}", jobs.len()),
+            file_released: true,
+        })
     }
 }
 
@@ -220,6 +223,12 @@ fn preview_save_and_print_one_childs_service_list_and_both_are_audited() {
     assert_eq!(printed.len(), 1);
     assert_eq!(printed[0].0, jobs[0].1, "the audit names what was printed");
     assert_eq!(printed[0].0, saved[0].0, "the same document was printed");
+    // The printer has its copy, so the owner-only spool file is gone.
+    assert!(
+        !jobs[0].0.exists(),
+        "spool file {} left behind",
+        jobs[0].0.display()
+    );
 }
 
 #[test]

@@ -117,11 +117,8 @@ pub fn validate(
         source,
     })?;
     let name = input.name.trim().to_string();
-    if name.is_empty() {
-        return Err(CoreError::field("姓名", "不能为空"));
-    }
-    if name.chars().count() > 50 {
-        return Err(CoreError::field("姓名", "超过50个字符"));
+    if let Some(problem) = crate::names::name_problem(&name) {
+        return Err(CoreError::field("姓名", problem));
     }
     let residence = division::normalize_code(&input.residence_division).ok_or_else(|| {
         CoreError::field(

@@ -397,37 +397,14 @@ pub fn import(
     })
 }
 
-/// Longest name accepted in a bundle (characters).
-const MAX_NAME_CHARS: usize = 50;
 /// Longest free text accepted in a bundle field (characters).
 const MAX_TEXT_CHARS: usize = 10_000;
 
 fn check_name(what: &str, name: &str) -> Result<()> {
-    let n = name.trim();
-    if n.is_empty() {
-        return Err(CoreError::field(what, "姓名不能为空"));
+    match crate::names::name_problem(name) {
+        Some(problem) => Err(CoreError::field(what, format!("姓名{problem}"))),
+        None => Ok(()),
     }
-    if n.chars().count() > MAX_NAME_CHARS {
-        return Err(CoreError::field(
-            what,
-            format!("姓名超过 {MAX_NAME_CHARS} 个字符"),
-        ));
-    }
-    // Control characters, bidirectional overrides (which make a name read
-    // differently than it sorts and prints) and quotes (which end up in file
-    // names and commands) have no place in a name; the middle dot of
-    // 买买提·艾力 does.
-    if let Some(c) = n.chars().find(|c| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '"' | '\'' | '`' | '‘' | '’' | '“' | '”')
-    }) {
-        return Err(CoreError::field(
-            what,
-            format!("姓名含控制字符、双向控制符或引号（U+{:04X}）", c as u32),
-        ));
-    }
-    Ok(())
 }
 
 fn check_text(what: &str, field: &str, text: Option<&str>) -> Result<()> {

@@ -8,6 +8,39 @@
 
 use pinyin::ToPinyin;
 
+/// Longest name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Characters no name may hold: control characters, bidirectional marks
+/// and overrides (which make a name read differently than it sorts and
+/// prints) and quotes of every kind (which end up in file names and
+/// commands). The middle dot of 买买提·艾力 is a name character.
+fn forbidden_in_name(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '"' | '\'' | '`' | '‘' | '’' | '“' | '”')
+}
+
+/// What is wrong with `name` as a person's name (child, relative, visitor),
+/// in Chinese and without the word 姓名 (callers name the field), or `None`
+/// when it is acceptable. Every path that stores a name asks this: the
+/// forms, the command line, spreadsheets and JSON bundles.
+pub fn name_problem(name: &str) -> Option<String> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Some("不能为空".into());
+    }
+    if n.chars().count() > MAX_NAME_CHARS {
+        return Some(format!("超过{MAX_NAME_CHARS}个字符"));
+    }
+    n.chars().find(|&c| forbidden_in_name(c)).map(|c| {
+        format!(
+            "含控制字符、双向控制符或引号（U+{:04X}），不能作为姓名",
+            c as u32
+        )
+    })
+}
+
 /// `(full pinyin without tones, initials)`, both lower-case ASCII where possible.
 pub fn pinyin_keys(name: &str) -> (String, String) {
     let mut full = String::new();
@@ -33,6 +66,26 @@ pub fn pinyin_keys(name: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_keep_the_middle_dot_and_refuse_quotes_controls_and_overrides() {
+        assert_eq!(name_problem("买买提·艾力"), None);
+        assert_eq!(name_problem("扎西顿珠"), None);
+        assert_eq!(name_problem("  "), Some("不能为空".into()));
+        assert_eq!(name_problem(&"王".repeat(51)), Some("超过50个字符".into()));
+        assert_eq!(name_problem(&"王".repeat(50)), None);
+        for bad in [
+            "a’;calc;’",
+            "王\"五",
+            "王'五",
+            "王\u{202E}五",
+            "王\n五",
+            "王\u{2067}五",
+        ] {
+            let problem = name_problem(bad).unwrap_or_default();
+            assert!(problem.contains("U+"), "{bad:?}: {problem}");
+        }
+    }
 
     #[test]
     fn common_names_get_full_pinyin_and_initials() {

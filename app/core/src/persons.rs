@@ -167,8 +167,8 @@ impl RelationInput {
 /// Builds a person row from input, validating the ID number if given.
 pub(crate) fn build_person(input: &PersonInput, now: &str) -> Result<Person> {
     let name = input.name.trim();
-    if name.is_empty() {
-        return Err(CoreError::field("监护人/亲属姓名", "不能为空"));
+    if let Some(problem) = crate::names::name_problem(name) {
+        return Err(CoreError::field("监护人/亲属姓名", problem));
     }
     let parsed =
         match input

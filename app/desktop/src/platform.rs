@@ -4,7 +4,6 @@
 //! off its own thread.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 /// What kind of dialog to open.
@@ -77,48 +76,132 @@ impl FileDialogs for SystemDialogs {
     }
 }
 
+/// What a printer said when it took a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    /// The spooler's words (a job id, usually); may be empty.
+    pub message: String,
+    /// Whether the printer holds its own copy now, so the spool file can be
+    /// removed. When not, the file waits for the next start's clean-up.
+    pub file_released: bool,
+}
+
 /// Sends a PDF file to a printer.
 pub trait Printer: Send + Sync {
-    /// Returns what the spooler said (a job id, usually), or an error in
-    /// Chinese that says what to do.
-    fn print(&self, pdf: &Path, title: &str) -> Result<String, String>;
+    /// Returns what the spooler said, or an error in Chinese that says what
+    /// to do.
+    fn print(&self, pdf: &Path, title: &str) -> Result<Printed, String>;
 }
 
 /// The system's printing: `lp` (CUPS) on Linux and macOS, the shell's
-/// print verb on Windows.
+/// print verb on Windows. Neither goes through a shell: the file's path is
+/// handed over as data, never spliced into a command line, because names
+/// in it come from imports and plugins.
 pub struct SystemPrinter;
 
 impl Printer for SystemPrinter {
-    fn print(&self, pdf: &Path, title: &str) -> Result<String, String> {
-        let mut cmd = if cfg!(windows) {
-            // The shell hands the file to the default PDF viewer's print verb.
-            let mut c = Command::new("powershell");
-            c.args(["-NoProfile", "-NonInteractive", "-Command"])
-                .arg(format!(
-                    "Start-Process -FilePath '{}' -Verb Print",
-                    pdf.display().to_string().replace('\'', "''")
-                ));
-            c
-        } else {
-            let mut c = Command::new("lp");
-            c.arg("-t").arg(title).arg("--").arg(pdf);
-            c
-        };
-        let out = cmd.output().map_err(|e| {
-            if cfg!(windows) {
-                format!("无法调用系统打印：{e}")
-            } else {
-                format!("无法调用 lp（需要安装 CUPS 并配置打印机）：{e}")
-            }
-        })?;
+    #[cfg(not(windows))]
+    fn print(&self, pdf: &Path, title: &str) -> Result<Printed, String> {
+        let out = std::process::Command::new("lp")
+            .arg("-t")
+            .arg(title)
+            .arg("--")
+            .arg(pdf)
+            .output()
+            .map_err(|e| format!("无法调用 lp（需要安装 CUPS 并配置打印机）：{e}"))?;
         if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+            // `lp` has copied the file into the print queue when it returns.
+            Ok(Printed {
+                message: String::from_utf8_lossy(&out.stdout).trim().to_string(),
+                file_released: true,
+            })
         } else {
             Err(format!(
                 "打印失败：{}",
                 String::from_utf8_lossy(&out.stderr).trim()
             ))
         }
+    }
+
+    #[cfg(windows)]
+    fn print(&self, pdf: &Path, _title: &str) -> Result<Printed, String> {
+        windows_print::print(pdf)
+    }
+}
+
+/// Printing on Windows through `ShellExecuteExW` with the `print` verb: the
+/// default PDF program prints the file. The path travels as a UTF-16
+/// argument, so no character of a file name can become syntax (an earlier
+/// PowerShell `Start-Process '…'` string could be broken out of with ’).
+#[cfg(windows)]
+mod windows_print {
+    use super::Printed;
+    use std::ffi::OsStr;
+    use std::os::windows::ffi::OsStrExt;
+    use std::path::Path;
+    use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, WAIT_OBJECT_0};
+    use windows_sys::Win32::System::Threading::WaitForSingleObject;
+    use windows_sys::Win32::UI::Shell::{
+        SEE_MASK_FLAG_NO_UI, SEE_MASK_NOASYNC, SEE_MASK_NOCLOSEPROCESS, SHELLEXECUTEINFOW,
+        ShellExecuteExW,
+    };
+    use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWMINNOACTIVE;
+
+    /// How long to wait for the PDF program to finish printing before the
+    /// spool file is left for the next start's clean-up.
+    const WAIT_MS: u32 = 120_000;
+
+    fn wide(s: &OsStr) -> Vec<u16> {
+        s.encode_wide().chain(std::iter::once(0)).collect()
+    }
+
+    pub fn print(pdf: &Path) -> Result<Printed, String> {
+        let verb = wide(OsStr::new("print"));
+        let file = wide(pdf.as_os_str());
+        // SAFETY: SHELLEXECUTEINFOW is a plain C struct of integers,
+        // pointers and a union of handles; all-zero is its documented
+        // empty value.
+        let mut info: SHELLEXECUTEINFOW = unsafe { std::mem::zeroed() };
+        info.cbSize = std::mem::size_of::<SHELLEXECUTEINFOW>() as u32;
+        info.fMask = SEE_MASK_NOCLOSEPROCESS | SEE_MASK_FLAG_NO_UI | SEE_MASK_NOASYNC;
+        info.lpVerb = verb.as_ptr();
+        info.lpFile = file.as_ptr();
+        info.nShow = SW_SHOWMINNOACTIVE;
+        // SAFETY: `info` is initialised above; `verb` and `file` are
+        // NUL-terminated and outlive the call.
+        let ok = unsafe { ShellExecuteExW(&mut info) };
+        if ok == 0 {
+            // SAFETY: reads the calling thread's last error; no pointers.
+            let code = unsafe { GetLastError() };
+            return Err(match code {
+                // ERROR_NO_ASSOCIATION: no program is registered to print PDFs.
+                1155 => {
+                    "没有可以打印 PDF 的程序：请安装 PDF 阅读器并设为默认程序，或保存 PDF 后再打印"
+                        .to_string()
+                }
+                2 | 3 => format!("找不到要打印的文件 {}", pdf.display()),
+                _ => format!("系统打印失败（Windows 错误代码 {code}）"),
+            });
+        }
+        let mut finished = false;
+        if !info.hProcess.is_null() {
+            // SAFETY: hProcess is the handle ShellExecuteExW returned because
+            // of SEE_MASK_NOCLOSEPROCESS; it is closed exactly once.
+            unsafe {
+                finished = WaitForSingleObject(info.hProcess, WAIT_MS) == WAIT_OBJECT_0;
+                CloseHandle(info.hProcess);
+            }
+        }
+        Ok(Printed {
+            message: if finished {
+                String::new()
+            } else {
+                "（PDF 程序仍在处理）".to_string()
+            },
+            // A program that has exited has read the file; one still running
+            // (or handed off through DDE, with no process) may not have.
+            file_released: finished,
+        })
     }
 }
 

@@ -23,6 +23,8 @@ mod bindings;
 mod cache;
 mod convert;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod ids;
 mod limits;
 mod plugin;

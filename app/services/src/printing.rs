@@ -96,3 +96,76 @@ pub fn record_print(store: &mut Store, actor: &Actor, r: &PrintRecord<'_>) -> Re
         .context("记录打印审计")?;
     Ok(())
 }
+
+/// The longest stem [`file_stem`] makes, in characters: long enough for a
+/// template name, a child's name and an ID tail, short enough for every
+/// file system's name limit once the folder is added.
+const MAX_STEM_CHARS: usize = 80;
+
+/// A file name stem for a printed or spooled PDF, from parts such as the
+/// template's name, the child's name and an ID tail, joined with `-`.
+///
+/// An allow-list, not a deny-list: the names come from imports and
+/// plugins, and a character a shell, a file system or a print spooler reads
+/// as syntax (quotes of every kind, `;`, `$`, path separators, control and
+/// bidirectional-override characters) must never reach one. Letters and
+/// digits of every script are kept (Chinese, Uyghur, Latin), with the
+/// Tibetan block whole (its vowel signs are marks, not letters), the middle
+/// dot of names such as 买买提·艾力, full-width brackets, `-` and `_`;
+/// anything else becomes `_`.
+pub fn file_stem(parts: &[&str]) -> String {
+    let allowed = |c: char| {
+        c.is_alphanumeric()
+            || ('\u{0F00}'..='\u{0FFF}').contains(&c)
+            || matches!(c, '·' | '（' | '）' | '-' | '_')
+    };
+    let stem = parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.chars()
+                .map(|c| if allowed(c) { c } else { '_' })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-");
+    let stem: String = stem.chars().take(MAX_STEM_CHARS).collect();
+    if stem.is_empty() {
+        "报表".to_string()
+    } else {
+        stem
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn a_stem_keeps_names_in_every_script_and_the_middle_dot() {
+        assert_eq!(
+            file_stem(&["一人一档", "买买提·艾力", "0251"]),
+            "一人一档-买买提·艾力-0251"
+        );
+        assert_eq!(file_stem(&["བཀྲ་ཤིས"]), "བཀྲ་ཤིས");
+        assert_eq!(file_stem(&["", "王子轩"]), "王子轩");
+    }
+
+    #[test]
+    fn a_stem_turns_shell_and_path_syntax_into_underscores() {
+        // The name that ran a command through PowerShell's quoting.
+        assert_eq!(file_stem(&["a’;calc;’"]), "a__calc__");
+        assert_eq!(file_stem(&["a'b\"c`d$e"]), "a_b_c_d_e");
+        assert_eq!(file_stem(&["..\\..\\x/y:z"]), "______x_y_z");
+        // A right-to-left override and a newline.
+        assert_eq!(file_stem(&["ab\u{202E}fdp.exe\nc"]), "ab_fdp_exe_c");
+        assert_eq!(file_stem(&["a b"]), "a_b");
+    }
+
+    #[test]
+    fn a_stem_is_never_empty_and_never_longer_than_its_limit() {
+        assert_eq!(file_stem(&[]), "报表");
+        assert_eq!(file_stem(&["", ""]), "报表");
+        assert_eq!(file_stem(&[&"王".repeat(500)]).chars().count(), 80);
+    }
+}

@@ -401,8 +401,11 @@ pub fn prepare_children(
         let name = ctx.text(Field::Name);
         match &name {
             None => ctx.error(Some(Field::Name), "姓名为空"),
-            Some(n) if n.chars().count() > 50 => ctx.error(Some(Field::Name), "姓名超过50个字符"),
-            _ => {}
+            Some(n) => {
+                if let Some(problem) = crate::names::name_problem(n) {
+                    ctx.error(Some(Field::Name), format!("姓名{problem}"));
+                }
+            }
         }
         if let (Some(s), Some(p)) = (ctx.text(Field::Sex), &parsed) {
             match parse_sex(&s) {

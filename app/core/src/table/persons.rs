@@ -162,8 +162,13 @@ pub fn prepare_persons(
             }
         };
         let name = text(Field::Name);
-        if name.is_none() {
-            errors.push(at(Field::Name, "姓名为空".into()));
+        match &name {
+            None => errors.push(at(Field::Name, "姓名为空".into())),
+            Some(n) => {
+                if let Some(problem) = crate::names::name_problem(n) {
+                    errors.push(at(Field::Name, format!("姓名{problem}")));
+                }
+            }
         }
         // The person's own ID is optional (a parent abroad may have none on
         // file), but if written it must be valid.

@@ -339,12 +339,15 @@ fn test(plugin_path: &Path, cases_dir: &Path, out: Option<PathBuf>) -> Result<Ex
                         .file_stem()
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let json = out.join(format!("{stem}-{template}.json"));
+                    // Template ids come from the plugin: the name is made from an
+                    // allow-list, as every report file name is.
+                    let stem = hutong_services::printing::file_stem(&[&stem, template]);
+                    let json = out.join(format!("{stem}.json"));
                     std::fs::write(&json, serde_json::to_vec_pretty(&doc)?)
                         .with_context(|| format!("写入 {}", json.display()))?;
                     match hutong_report::render(&doc, fonts()) {
                         Ok(pdf) => {
-                            let path = out.join(format!("{stem}-{template}.pdf"));
+                            let path = out.join(format!("{stem}.pdf"));
                             std::fs::write(&path, pdf)
                                 .with_context(|| format!("写入 {}", path.display()))?;
                             println!(

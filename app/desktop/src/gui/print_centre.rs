@@ -114,26 +114,6 @@ fn selection(app: &HutongApp) -> (Vec<RowId>, Option<String>) {
     }
 }
 
-/// A file name from a template and child name, safe on every file system.
-fn file_stem(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.chars()
-                .map(|c| {
-                    if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                        '_'
-                    } else {
-                        c
-                    }
-                })
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 fn start_preview(app: &mut HutongApp) {
     let Some(chosen) = app.print.chosen.clone() else {
         return;
@@ -242,7 +222,10 @@ fn batch_one(
     let pdf = hutong_report::render(&doc, fonts()).map_err(|e| format!("{}：{e}", name.0))?;
     // The tail of the ID tells namesakes apart without exposing it.
     let tail = name.1.get(name.1.len().saturating_sub(4)..).unwrap_or("");
-    let path = folder.join(format!("{}.pdf", file_stem(&[&chosen.name, &name.0, tail])));
+    let path = folder.join(format!(
+        "{}.pdf",
+        printing::file_stem(&[&chosen.name, &name.0, tail])
+    ));
     std::fs::write(&path, &pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
     printing::record_print(
         store,
@@ -332,7 +315,7 @@ fn start_print(app: &mut HutongApp) {
     let spool = spool_dir(&app.db_path);
     let path = spool.join(format!(
         "{}-{}.pdf",
-        file_stem(&[&chosen.name]),
+        printing::file_stem(&[&chosen.name]),
         &printing::pdf_sha256(&preview.pdf)[..12]
     ));
     let write = std::fs::create_dir_all(&spool).and_then(|_| std::fs::write(&path, &preview.pdf));
@@ -361,13 +344,13 @@ fn start_print(app: &mut HutongApp) {
     let printer = app.platform.printer.clone();
     let title = chosen.name.clone();
     app.print.print_job = Some(jobs::spawn("发送到打印机", move |_| {
-        let sent = printer.print(&path, &title);
-        // `lp` has copied the file into the print queue when it returns.
-        // The Windows shell's print verb may still be reading it, so there
-        // the file waits for the next start's clean-up.
-        #[cfg(unix)]
-        let _ = std::fs::remove_file(&path);
-        sent
+        let sent = printer.print(&path, &title)?;
+        // Once the printer holds its own copy the spool file goes; one a
+        // PDF program may still be reading waits for the next start.
+        if sent.file_released {
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok(sent.message)
     }));
 }
 
@@ -586,7 +569,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
         {
             let request = DialogRequest::new(DialogKind::SaveFile, "保存 PDF")
                 .filter("PDF 文件", &["pdf"])
-                .file_name(format!("{}.pdf", file_stem(&[&c.name])));
+                .file_name(format!("{}.pdf", printing::file_stem(&[&c.name])));
             app.print.dialog = Some(Dialog::SavePdf(super::ask_dialog(
                 app.platform.dialogs.clone(),
                 request,
