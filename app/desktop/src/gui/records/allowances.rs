@@ -10,7 +10,7 @@ use super::{
     parse_opt_yuan, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::allowances::{
@@ -211,7 +211,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             let amount = al::parse_yuan("标准金额", &f.amount).map_err(|e| e.to_string())?;
             let from = parse_date("执行起始日期", &f.from)?;
             let (category, basis) = (f.category, f.basis.clone());
-            app.call(|store, s| {
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::allowances::set_standard(store, s, category, amount, from, &basis)
             })
         })();
@@ -389,7 +389,7 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &app.records.allowances;
         let result = parse_date("发放日期", &st.paid_on).and_then(|on| {
             let pay_ref = opt(&st.pay_ref);
-            app.call(|store, s| {
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::allowances::mark_paid(store, s, month, None, on, pay_ref.as_deref())
             })
         });
@@ -632,10 +632,14 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 note: opt(&f.note),
             };
             let editing = f.editing;
-            app.call(|store, s| match editing {
-                Some(id) => rec::allowances::update_grant(store, s, id, &input),
-                None => rec::allowances::add_grant(store, s, &input),
-            })
+            serve(
+                &mut app.store,
+                app.session.as_ref(),
+                |store, s| match editing {
+                    Some(id) => rec::allowances::update_grant(store, s, id, &input),
+                    None => rec::allowances::add_grant(store, s, &input),
+                },
+            )
         })();
         let st = &mut app.records.allowances;
         match result {

@@ -12,7 +12,7 @@ use super::{
     role_of, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::RowId;
@@ -669,8 +669,10 @@ fn run(app: &mut HutongApp, action: Action) {
         }
         Action::Feedback => parse_date("反馈日期", &d.feedback_on).and_then(|on| {
             let text = d.feedback.clone();
-            app.call(|store, s| rec::mreport::record_feedback(store, s, id, &text, on))
-                .map(|_| "已登记反馈，报告已办结".to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::record_feedback(store, s, id, &text, on)
+            })
+            .map(|_| "已登记反馈，报告已办结".to_string())
         }),
         Action::Custody => parse_date("临时监护开始日期", &d.custody_from).and_then(|from| {
             let custody = TemporaryCustody {
@@ -678,8 +680,10 @@ fn run(app: &mut HutongApp, action: Action) {
                 from,
                 clause: d.custody_clause,
             };
-            app.call(|store, s| rec::mreport::start_custody(store, s, id, &custody))
-                .map(|_| "已登记临时监护".to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::start_custody(store, s, id, &custody)
+            })
+            .map(|_| "已登记临时监护".to_string())
         }),
         Action::Refer => parse_date("转介日期", &d.refer_on).and_then(|sent_on| {
             let input = ReferralInput {
@@ -690,13 +694,17 @@ fn run(app: &mut HutongApp, action: Action) {
                 sent_on,
                 mreport_id: Some(id),
             };
-            app.call(|store, s| rec::services::refer(store, s, &input))
-                .map(|r| format!("已转介到{}", r.department))
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::services::refer(store, s, &input)
+            })
+            .map(|r| format!("已转介到{}", r.department))
         }),
         Action::Void => {
             let reason = d.void_reason.clone();
-            app.call(|store, s| rec::mreport::void(store, s, id, &reason))
-                .map(|_| "已作废".to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::void(store, s, id, &reason)
+            })
+            .map(|_| "已作废".to_string())
         }
     };
     let st = &mut app.records.mreport;

@@ -7,7 +7,7 @@ use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
@@ -526,7 +526,9 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 sent_on: parse_date("转介日期", &f.on)?,
                 mreport_id: None,
             };
-            app.call(|store, s| rec::services::refer(store, s, &input))
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::services::refer(store, s, &input)
+            })
         })();
         let st = &mut app.records.services;
         match result {
