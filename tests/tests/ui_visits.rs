@@ -122,7 +122,9 @@ fn demo_with_henan(dir: &Path, children: usize) -> PathBuf {
             plugin_registry::trust_key(tx, "41", &public, Some("河南测试密钥"))
         })
         .unwrap();
-    hutong::installed::install_from_file(&db, &mut store, &actor, &wasm).unwrap();
+    // Installing is the administrator's: the demo's admin account.
+    let admin = hutong::session::login(&mut store, "admin", demo::DEMO_PASSWORD).unwrap();
+    hutong::installed::install_from_file(&db, &mut store, &admin, &wasm).unwrap();
     db
 }
 

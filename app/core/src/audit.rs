@@ -503,6 +503,18 @@ pub fn history_in_scope(
     history(conn, entity, entity_id)
 }
 
+/// The table an id belongs to, from the first audit entry about it
+/// (`hutong history ID` names a record by its id alone).
+pub fn entity_of(conn: &Connection, entity_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT entity FROM audit_log WHERE entity_id = ?1 ORDER BY seq LIMIT 1",
+            [entity_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Entries about one entity, newest first, whatever the scope: for core's
 /// own use and callers that checked the record first.
 pub fn history(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {

@@ -13,7 +13,7 @@ pub mod platform;
 pub use eframe::egui;
 
 /// The use cases the faces share (moved out of this crate in #16).
-pub use hutong_services::{bundle, casework, demo, installed, paths, printing, xlsx};
+pub use hutong_services::{bundle, casework, demo, installed, paths, printing, session, xlsx};
 
 /// `0.1.0 (commit 1a2b3c4d5e6f, 插件协议 1.0.0)`: the program's version, the
 /// commit it was built from, and the plugin contract it speaks.

@@ -7,6 +7,8 @@
 //! the bundled plugins are signed with a public demo key.
 
 use crate::installed::{self, Installed};
+use crate::permissions::Action;
+use crate::session::{Session, SystemJob};
 use anyhow::{Context, Result, bail};
 pub use hutong_bundled_plugins::BundledPlugin;
 use hutong_core::assessments::{self, NewAssessment};
@@ -49,9 +51,11 @@ pub fn build(
     let opts = &request.options;
     let summary = demo::generate(store, opts, progress)
         .with_context(|| format!("生成示例数据到 {}", db.display()))?;
-    let actor = Actor::system("hutong demo", store.county_scope()?);
+    // Before any account exists: the demo builder's own system session.
+    let session = Session::system(store, SystemJob::BuildDemo)?;
+    let actor = session.actor();
     let plugin = if request.plugin {
-        install_bundled(db, store, &actor, opts.county_code.get(..2).unwrap_or(""))?
+        install_bundled(db, store, &session, opts.county_code.get(..2).unwrap_or(""))?
     } else {
         None
     };
@@ -81,13 +85,15 @@ pub fn bundled_plugins() -> &'static [BundledPlugin] {
 /// database: trusts the demo key for that province (audited), then installs
 /// it like any signed file, signature checked before its code is compiled.
 /// `None` when the program carries no plugin for the province. Refused for
-/// a county database, which installs the files its province signed.
+/// a county database, which installs the files its province signed. Needs
+/// `InstallPlugin`, and `TrustKeys` when the demo key is not yet trusted.
 pub fn install_bundled(
     db: &Path,
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     province_code: &str,
 ) -> Result<Option<Installed>> {
+    session.require(store, Action::InstallPlugin)?;
     if !demo::is_demo(store)? {
         bail!(
             "随程序附带的示例插件只能装入示例数据库；县级数据库请安装本省民政厅签名的插件文件（插件 › 从文件安装）"
@@ -100,7 +106,8 @@ pub fn install_bundled(
         .iter()
         .any(|k| k.public_key == hutong_bundled_plugins::DEMO_PUBLIC_KEY);
     if !trusted {
-        store.write(actor, |tx| {
+        session.require(store, Action::TrustKeys)?;
+        store.write(&session.actor(), |tx| {
             plugin_registry::trust_key(
                 tx,
                 province_code,
@@ -120,7 +127,7 @@ pub fn install_bundled(
         &signing::signature_path(&staged),
         bundled.signature.as_bytes(),
     )?;
-    let done = installed::install_from_file(db, store, actor, &staged);
+    let done = installed::install_from_file(db, store, session, &staged);
     let _ = std::fs::remove_file(signing::signature_path(&staged));
     let _ = std::fs::remove_file(&staged);
     done.with_context(|| format!("安装随程序附带的{}插件", bundled.province))

@@ -9,6 +9,8 @@
 //! compiled-code cache beside the database is trusted only for entries
 //! whose hash Hutong recorded in the encrypted database ([`StoreCacheTrust`]).
 
+use crate::permissions::Action;
+use crate::session::Session;
 use anyhow::{Context, Result, bail};
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::{Actor, Store, files, plugin_registry};
@@ -311,10 +313,10 @@ pub struct InstallOptions {
 pub fn install_from_file(
     db: &Path,
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     plugin: &Path,
 ) -> Result<Installed> {
-    install_from_file_with(db, store, actor, plugin, &InstallOptions::default())
+    install_from_file_with(db, store, session, plugin, &InstallOptions::default())
 }
 
 /// Installs a plugin file: verifies its signature before compiling it,
@@ -323,14 +325,16 @@ pub fn install_from_file(
 /// (and its signature) next to the database and records the installation
 /// with its SHA-256 and an audit entry. The compiled code goes into the
 /// authenticated cache, so the next start does not compile it. Used by
-/// `hutong plugin install` and the 插件 screen.
+/// `hutong plugin install` and the 插件 screen. Needs `InstallPlugin`.
 pub fn install_from_file_with(
     db: &Path,
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     plugin: &Path,
     options: &InstallOptions,
 ) -> Result<Installed> {
+    session.require(store, Action::InstallPlugin)?;
+    let actor = &session.actor();
     let bytes = read_plugin(plugin)?;
     let signer = verify_before_load(store, plugin, &bytes)?;
     let loaded =

@@ -18,6 +18,7 @@ pub mod installed;
 pub mod paths;
 pub mod permissions;
 pub mod printing;
+pub mod records;
 pub mod restore;
 pub mod session;
 pub mod xlsx;

@@ -19,6 +19,10 @@ pub enum SystemJob {
     EligibilitySweep,
     /// The daily backup into the county's backup folder.
     ScheduledBackup,
+    /// Building a demo county (`hutong demo`, the first run): before any
+    /// account exists, it trusts the demo key and installs the plugin the
+    /// program carries. The use cases refuse a database not marked as demo.
+    BuildDemo,
 }
 
 impl SystemJob {
@@ -27,6 +31,7 @@ impl SystemJob {
         match self {
             SystemJob::EligibilitySweep => "系统：每日资格复核",
             SystemJob::ScheduledBackup => "系统：每日自动备份",
+            SystemJob::BuildDemo => "hutong demo",
         }
     }
 
@@ -36,6 +41,10 @@ impl SystemJob {
                 matches!(action, Action::ViewCases | Action::EditCases)
             }
             SystemJob::ScheduledBackup => matches!(action, Action::Backup),
+            SystemJob::BuildDemo => matches!(
+                action,
+                Action::ViewCases | Action::EditCases | Action::InstallPlugin | Action::TrustKeys
+            ),
         }
     }
 }

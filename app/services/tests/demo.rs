@@ -9,6 +9,7 @@ use hutong_core::schedule::{self, DueStatus, ScheduleFilter};
 use hutong_core::{Actor, Store, assessments, setup};
 use hutong_services::casework;
 use hutong_services::demo::{self, DemoRequest};
+use hutong_services::{Session, SystemJob};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -172,8 +173,11 @@ fn a_county_database_refuses_the_demo_key_and_the_bundled_plugins() {
     let mut store = Store::create_encrypted(&db, false).unwrap();
     setup::initialise_county(&mut store, "测试", "411525").unwrap();
     let actor = Actor::system("测试", store.county_scope().unwrap());
+    // Even a session that may install and trust keys: the demo key is the
+    // demo's only.
+    let session = Session::system(&store, SystemJob::BuildDemo).unwrap();
 
-    let refused = demo::install_bundled(&db, &mut store, &actor, "41").unwrap_err();
+    let refused = demo::install_bundled(&db, &mut store, &session, "41").unwrap_err();
     assert!(
         format!("{refused:#}").contains("只能装入示例数据库"),
         "{refused:#}"
@@ -219,8 +223,8 @@ fn a_county_database_refuses_the_demo_key_and_the_bundled_plugins() {
         bundled.signature,
     )
     .unwrap();
-    let refused =
-        hutong_services::installed::install_from_file(&db, &mut store, &actor, &wasm).unwrap_err();
+    let refused = hutong_services::installed::install_from_file(&db, &mut store, &session, &wasm)
+        .unwrap_err();
     assert!(
         format!("{refused:#}").contains("不在本县信任的公钥中"),
         "{refused:#}"

@@ -13,9 +13,11 @@
 //! `target/plugins/wasm32-wasip2/release` (or `HUTONG_PLUGIN_DIR`). When
 //! they are missing, the tests fail and say how to build them.
 
+use hutong_core::users::{self, NewUser, Role};
 use hutong_core::{Actor, Store, plugin_registry, setup};
 use hutong_plugin_host::signing;
 use hutong_services::installed::{self, InstallOptions};
+use hutong_services::{Action, ServiceError, Session};
 use std::path::{Path, PathBuf};
 
 const TEMPLATE: &str = "hutong_plugin_template.wasm";
@@ -48,6 +50,8 @@ struct County {
     db: PathBuf,
     store: Store,
     actor: Actor,
+    /// The county administrator, who may install plugins.
+    admin: Session,
 }
 
 fn county() -> County {
@@ -57,13 +61,39 @@ fn county() -> County {
     let mut store = Store::create_encrypted(&db, false).unwrap();
     setup::initialise_county(&mut store, "测试", "411525").unwrap();
     let actor = Actor::system("测试", store.county_scope().unwrap());
+    let admin = account(&mut store, &actor, "admin", Role::CountyAdmin);
     County {
         _dir: dir,
         root,
         db,
         store,
         actor,
+        admin,
     }
+}
+
+/// Creates an account over the whole county and logs it in.
+fn account(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Session {
+    const PASSWORD: &str = "test-password-1";
+    let county = store.county_code().unwrap().unwrap();
+    store
+        .write(actor, |tx| {
+            users::create(
+                tx,
+                &NewUser {
+                    username,
+                    display_name: username,
+                    role,
+                    scope_code: &county,
+                    phone: None,
+                    password: PASSWORD,
+                    worker_id: None,
+                    must_change_password: false,
+                },
+            )
+        })
+        .unwrap();
+    hutong_services::login(store, username, PASSWORD).unwrap()
 }
 
 impl County {
@@ -92,7 +122,7 @@ impl County {
     }
 
     fn install(&mut self, wasm: &Path) -> anyhow::Result<installed::Installed> {
-        installed::install_from_file(&self.db, &mut self.store, &self.actor, wasm)
+        installed::install_from_file(&self.db, &mut self.store, &self.admin, wasm)
     }
 
     fn load(&self) -> anyhow::Result<Vec<hutong_plugin_host::Plugin>> {
@@ -391,16 +421,16 @@ fn a_downgrade_needs_an_audited_reason() {
     let blank = InstallOptions {
         downgrade_reason: Some("  ".into()),
     };
-    let actor = c.actor.clone();
+    let admin = c.admin.clone();
     assert!(
-        installed::install_from_file_with(&c.db, &mut c.store, &actor, &henan, &blank).is_err()
+        installed::install_from_file_with(&c.db, &mut c.store, &admin, &henan, &blank).is_err()
     );
 
     let options = InstallOptions {
         downgrade_reason: Some("1.1.0 评估规则有误，省厅通知暂退回 1.0.0".into()),
     };
     let done =
-        installed::install_from_file_with(&c.db, &mut c.store, &actor, &henan, &options).unwrap();
+        installed::install_from_file_with(&c.db, &mut c.store, &admin, &henan, &options).unwrap();
     assert_eq!(done.downgraded_from.as_deref(), Some("1.1.0"));
     let (reason, detail): (String, String) = c
         .store
@@ -609,4 +639,29 @@ fn measure_cached_start_up() {
             p.load_info().load_time
         );
     }
+}
+
+/// Installing is the administrator's (`InstallPlugin`): a caseworker is
+/// refused before the file is read, and the refusal is audited.
+#[test]
+fn only_a_role_with_install_plugin_may_install() {
+    let plugins = plugin_dir();
+    let mut c = county();
+    let (henan, _) = c.signed_plugin(&plugins.join(HENAN), "41", "41");
+    let actor = c.actor.clone();
+    let caseworker = account(&mut c.store, &actor, "caseworker", Role::Caseworker);
+    let refused =
+        installed::install_from_file(&c.db, &mut c.store, &caseworker, &henan).unwrap_err();
+    match refused.downcast_ref::<ServiceError>() {
+        Some(ServiceError::Denied { action, .. }) => assert_eq!(*action, Action::InstallPlugin),
+        _ => panic!("expected a refusal: {refused:#}"),
+    }
+    assert_eq!(c.audit_count("access.denied"), 1);
+    assert!(
+        plugin_registry::installed(c.store.conn())
+            .unwrap()
+            .is_empty()
+    );
+    c.install(&henan).unwrap();
+    assert_eq!(plugin_registry::installed(c.store.conn()).unwrap().len(), 1);
 }

@@ -4,9 +4,10 @@
 use super::open;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use hutong_core::plugin_registry;
 use hutong_core::province as p;
-use hutong_core::{Actor, plugin_registry};
 use hutong_plugin_host::signing;
+use hutong_services::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -76,8 +77,9 @@ pub use hutong::installed::{check_province, runtime_for, verify_before_load};
 
 /// `actor` is the signed-in user; `None` only for the commands that open
 /// no database (keygen, sign, test), which need no log-in.
-pub fn run(db: &Path, actor: Option<Actor>, cmd: PluginCommand) -> Result<ExitCode> {
-    let signed_in = || actor.clone().context("内部错误：此命令需要登录");
+pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<ExitCode> {
+    let session = || session.context("内部错误：此命令需要登录");
+    let signed_in = || session().map(Session::actor);
     match cmd {
         PluginCommand::Keygen { out } => {
             let public = signing::keygen(&out)?;
@@ -158,7 +160,7 @@ pub fn run(db: &Path, actor: Option<Actor>, cmd: PluginCommand) -> Result<ExitCo
             let done = hutong::installed::install_from_file_with(
                 db,
                 &mut store,
-                &signed_in()?,
+                session()?,
                 &plugin,
                 &options,
             )?;

@@ -212,6 +212,19 @@ pub(crate) fn actor_of_session(session: &Option<Session>) -> hutong_core::Actor 
     }
 }
 
+/// Runs a use case of the services on `store` under `session` (for code
+/// that holds other parts of the app borrowed); signed out, refuses.
+pub(crate) fn serve<T>(
+    store: &mut Store,
+    session: Option<&Session>,
+    f: impl FnOnce(&mut Store, &Session) -> hutong_services::Result<T>,
+) -> Result<T, String> {
+    match session {
+        Some(s) => f(store, s).map_err(|e| e.to_string()),
+        None => Err(tr(Lang::Zh, "login.required")),
+    }
+}
+
 /// Opens a file dialog on its own thread; the answer arrives on the
 /// receiver (`None`: cancelled). The UI thread never blocks on a dialog.
 pub(crate) fn ask_dialog(
@@ -401,6 +414,19 @@ impl HutongApp {
             Some(s) => s
                 .require(&mut self.store, action)
                 .map_err(|e| e.to_string()),
+            None => Err(self.t("login.required")),
+        }
+    }
+
+    /// Runs a use case of the services under the signed-in session (which
+    /// checks the permission and audits a refusal); signed out, refuses.
+    /// The error is the message to show.
+    pub(crate) fn call<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store, &Session) -> hutong_services::Result<T>,
+    ) -> Result<T, String> {
+        match &self.session {
+            Some(s) => f(&mut self.store, s).map_err(|e| e.to_string()),
             None => Err(self.t("login.required")),
         }
     }

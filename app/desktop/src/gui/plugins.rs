@@ -24,8 +24,8 @@ impl PluginsState {
 
 fn install(app: &mut HutongApp, path: &std::path::Path) {
     let what = path.display().to_string();
-    install_with(app, &what, |app, actor| {
-        crate::installed::install_from_file(&app.db_path, &mut app.store, actor, path)
+    install_with(app, &what, |app, session| {
+        crate::installed::install_from_file(&app.db_path, &mut app.store, session, path)
     });
 }
 
@@ -33,11 +33,11 @@ fn install(app: &mut HutongApp, path: &std::path::Path) {
 /// only; the use case refuses a county database).
 fn install_bundled(app: &mut HutongApp, bundled: &hutong_services::demo::BundledPlugin) {
     let what = format!("随程序附带的{}插件", bundled.province);
-    install_with(app, &what, |app, actor| {
+    install_with(app, &what, |app, session| {
         hutong_services::demo::install_bundled(
             &app.db_path,
             &mut app.store,
-            actor,
+            session,
             bundled.province_code,
         )?
         .ok_or_else(|| anyhow::anyhow!("本程序没有附带{}的插件", bundled.province))
@@ -50,15 +50,19 @@ fn install_bundled(app: &mut HutongApp, bundled: &hutong_services::demo::Bundled
 fn install_with(
     app: &mut HutongApp,
     what: &str,
-    run: impl FnOnce(&mut HutongApp, &hutong_core::Actor) -> anyhow::Result<crate::installed::Installed>,
+    run: impl FnOnce(
+        &mut HutongApp,
+        &hutong_services::Session,
+    ) -> anyhow::Result<crate::installed::Installed>,
 ) {
-    if let Err(refusal) = app.require(hutong_services::Action::InstallPlugin) {
-        app.plugins_screen.message = Some((false, refusal));
+    // The use case checks InstallPlugin (and TrustKeys) itself; signed out,
+    // there is no session to install under.
+    let Some(session) = app.session.clone() else {
+        app.plugins_screen.message = Some((false, app.t("login.required")));
         return;
-    }
-    let actor = super::actor_of(app);
+    };
     let before = plugin_registry::installed(app.store.conn()).unwrap_or_default();
-    let result = run(app, &actor);
+    let result = run(app, &session);
     let mut upgraded_from = None;
     app.plugins_screen.message = Some(match result {
         Ok(done) => {

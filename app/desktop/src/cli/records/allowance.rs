@@ -143,7 +143,7 @@ fn parse_programme(s: &str) -> Result<Programme> {
     })
 }
 
-pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<ExitCode> {
+pub fn allowance(db: &Path, session: &Session, cmd: AllowanceCommand) -> Result<ExitCode> {
     let mut store = open(db)?;
     match cmd {
         AllowanceCommand::Standard {
@@ -158,7 +158,8 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                 let cents = yuan("--amount", amount.as_deref().unwrap_or_default())?;
                 let from = parse_date("--from", from.as_deref().unwrap_or_default())?;
                 let basis = basis.unwrap_or_default();
-                let s = store.write(actor, |tx| al::set_standard(tx, cat, cents, from, &basis))?;
+                let s =
+                    rec::allowances::set_standard(&mut store, session, cat, cents, from, &basis)?;
                 println!(
                     "已设定标准 {}：{} 每人每月 {} 元，自{}起",
                     s.id,
@@ -167,7 +168,7 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                     dates::format_zh(from)
                 );
             } else {
-                let list = al::standards(store.conn())?;
+                let list = rec::allowances::standards(&mut store, session)?;
                 if json {
                     print_json(&list)?;
                 } else {
@@ -188,19 +189,18 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
         }
         AllowanceCommand::StandardEdit { id, amount, basis } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old = al::get_standard(store.conn(), id)?
-                .with_context(|| format!("未找到补贴标准 {id}"))?;
+            let old = rec::allowances::get_standard(&mut store, session, id)?;
             let cents = match amount {
                 Some(a) => yuan("--amount", &a)?,
                 None => old.amount_cents,
             };
             let basis = basis.unwrap_or(old.basis);
-            store.write(actor, |tx| al::update_standard(tx, id, cents, &basis))?;
+            rec::allowances::update_standard(&mut store, session, id, cents, &basis)?;
             println!("已修改补贴标准 {id}");
         }
         AllowanceCommand::Generate { month, json } => {
             let month = parse_month(&month)?;
-            let s = store.write(actor, |tx| al::generate(tx, month))?;
+            let s = rec::allowances::generate(&mut store, session, month)?;
             if json {
                 print_json(&s)?;
             } else {
@@ -227,19 +227,24 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
             let ids: Option<Vec<RowId>> = ids
                 .map(|v| v.iter().map(|s| parse_row_id("--ids", s)).collect())
                 .transpose()?;
-            let n = store.write(actor, |tx| {
-                al::mark_paid(tx, month, ids.as_deref(), on, pay_ref.as_deref())
-            })?;
+            let n = rec::allowances::mark_paid(
+                &mut store,
+                session,
+                month,
+                ids.as_deref(),
+                on,
+                pay_ref.as_deref(),
+            )?;
             println!("{}：已标记 {} 条为已发放", month.label_zh(), n);
         }
         AllowanceCommand::Void { id, reason } => {
             let id = parse_row_id("记录编号", &id)?;
-            store.write(actor, |tx| al::void_payment(tx, id, &reason))?;
+            rec::allowances::void_payment(&mut store, session, id, &reason)?;
             println!("已作废发放记录 {id}");
         }
         AllowanceCommand::Ledger { child, json } => {
-            let child = child_of(&store, actor.scope(), &child)?;
-            let rows = al::ledger(store.conn(), child.id)?;
+            let child = child_of(&mut store, session, &child)?;
+            let rows = rec::allowances::ledger(&mut store, session, child.id)?.payments;
             if json {
                 print_json(&rows)?;
             } else {
@@ -265,7 +270,7 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
             full_ids,
         } => {
             let month = parse_month(&month)?;
-            let scope = scope_of(actor, &scope)?;
+            let division = division_arg(&scope)?;
             let ids = if full_ids.is_some() {
                 al::IdDisplay::Full
             } else {
@@ -273,7 +278,7 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
             };
             let reason = full_ids.unwrap_or_default();
             al::check_full_id_reason(ids, &reason)?;
-            let roster = al::roster(store.conn(), month, &scope)?;
+            let roster = rec::allowances::roster(&mut store, session, month, division.as_deref())?;
             if roster.rows.is_empty() {
                 bail!(
                     "{}没有发放记录：请先运行 hutong allowance generate --month {}",
@@ -281,45 +286,42 @@ pub fn allowance(db: &Path, actor: &Actor, cmd: AllowanceCommand) -> Result<Exit
                     month
                 );
             }
-            let office = office_name(&store)?;
             let ext = out
                 .extension()
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
-            let bytes = match ext.as_deref() {
-                Some("pdf") => {
-                    render_pdf(&al::roster_document_with(&roster, &office, today(), ids))?
-                }
-                Some("xlsx") => hutong::xlsx::allowance_roster_with(&roster, &office, ids)?,
+            let format = match ext.as_deref() {
+                Some("pdf") => rec::allowances::RosterFormat::Pdf,
+                Some("xlsx") => rec::allowances::RosterFormat::Xlsx,
                 _ => bail!("--out：文件扩展名应为 .pdf 或 .xlsx"),
             };
             // A spreadsheet with full ID numbers leaves sealed (FILE.xlsx.zip);
             // the PDF is the paper copy for signing and stays as it is.
-            let out = if ids == al::IdDisplay::Full && ext.as_deref() == Some("xlsx") {
-                let passphrase = crate::cli::access::export_passphrase(false, true)?;
-                hutong_core::sealed::write(&out, &bytes, &passphrase)?
-            } else {
-                hutong_core::files::write_atomic(&out, &bytes)?;
-                out
+            let passphrase =
+                if ids == al::IdDisplay::Full && format == rec::allowances::RosterFormat::Xlsx {
+                    Some(crate::cli::access::export_passphrase(false, true)?)
+                } else {
+                    None
+                };
+            let export = rec::allowances::RosterExport {
+                format,
+                ids,
+                reason: &reason,
+                passphrase: passphrase.as_deref().map(String::as_str),
+                today: today(),
             };
-            let sha = hex::encode(Sha256::digest(&bytes));
-            let file = out.display().to_string();
-            store.write(actor, |tx| {
-                al::audit_roster_export(tx, &roster, &file, &sha, ids, &reason)
-            })?;
-            println!(
-                "已生成 {}（基本生活费发放花名册，{} 字节，SHA-256 {}）",
-                out.display(),
-                bytes.len(),
-                &sha[..16]
-            );
+            let fonts = hutong_report::FontSet::with_system_fonts();
+            let done = rec::allowances::export_roster(
+                &mut store, session, &roster, &export, &fonts, &out,
+            )?;
+            printed(&done.path, "基本生活费发放花名册", done.bytes, &done.sha256);
         }
-        AllowanceCommand::Grant(g) => grant(&mut store, actor, g)?,
+        AllowanceCommand::Grant(g) => grant(&mut store, session, g)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
+fn grant(store: &mut Store, session: &Session, cmd: GrantCommand) -> Result<()> {
     match cmd {
         GrantCommand::Add {
             child,
@@ -330,7 +332,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
             provider,
             note,
         } => {
-            let child = child_of(store, actor.scope(), &child)?;
+            let child = child_of(store, session, &child)?;
             let input = al::GrantInput {
                 child_id: child.id,
                 programme: parse_programme(&programme)?,
@@ -340,7 +342,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
                 provider,
                 note,
             };
-            let g = store.write(actor, |tx| al::add_grant(tx, &input))?;
+            let g = rec::allowances::add_grant(store, session, &input)?;
             println!(
                 "已登记{} {}：{} {}",
                 g.programme.label_zh(),
@@ -357,8 +359,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
             note,
         } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old =
-                al::get_grant(store.conn(), id)?.with_context(|| format!("未找到资助记录 {id}"))?;
+            let old = rec::allowances::get_grant(store, session, id)?;
             let input = al::GrantInput {
                 child_id: old.child_id,
                 programme: old.programme,
@@ -371,7 +372,7 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
                 provider: provider.or(old.provider),
                 note: note.or(old.note),
             };
-            store.write(actor, |tx| al::update_grant(tx, id, &input))?;
+            rec::allowances::update_grant(store, session, id, &input)?;
             println!("已修改资助记录 {id}");
         }
         GrantCommand::List {
@@ -380,18 +381,18 @@ fn grant(store: &mut Store, actor: &Actor, cmd: GrantCommand) -> Result<()> {
             json,
         } => {
             let p = programme.as_deref().map(parse_programme).transpose()?;
-            let rows = al::list_grants(store.conn(), p, year)?;
+            let rows = rec::allowances::list_grants(store, session, p, year)?;
             if json {
-                print_json(&rows)?;
+                print_json(&rows.iter().map(|(g, _)| g).collect::<Vec<_>>())?;
             } else {
                 println!("编号\t项目\t日期\t儿童\t内容\t金额（元）\t机构");
-                for g in &rows {
+                for (g, name) in &rows {
                     println!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         g.id,
                         g.programme.label_zh(),
                         g.granted_on,
-                        child_name(store, actor.scope(), g.child_id),
+                        name,
                         g.item,
                         g.amount_cents
                             .map(al::format_yuan)

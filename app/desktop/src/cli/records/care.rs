@@ -87,7 +87,7 @@ pub enum CareCommand {
     },
 }
 
-pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
+pub fn care(db: &Path, session: &Session, cmd: CareCommand) -> Result<ExitCode> {
     let mut store = open(db)?;
     match cmd {
         CareCommand::Session {
@@ -97,7 +97,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             mode,
             summary,
         } => {
-            let child = child_of(&store, actor.scope(), &child)?;
+            let child = child_of(&mut store, session, &child)?;
             let mode = SessionMode::from_code(&mode).with_context(|| {
                 format!("--mode：应为 individual、group、phone 或 online，实际为“{mode}”")
             })?;
@@ -108,7 +108,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
                 mode,
                 summary,
             };
-            let s = store.write(actor, |tx| care::add_session(tx, &input))?;
+            let s = rec::care::save_session(&mut store, session, None, &input)?;
             println!("已登记心理辅导 {}：{}", s.id, child.name);
         }
         CareCommand::Screening {
@@ -120,7 +120,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             screener,
             note,
         } => {
-            let child = child_of(&store, actor.scope(), &child)?;
+            let child = child_of(&mut store, session, &child)?;
             let input = care::ScreeningInput {
                 child_id: child.id,
                 screened_on: date_or_today("--date", &date)?,
@@ -130,7 +130,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
                 screener,
                 note,
             };
-            let s = store.write(actor, |tx| care::add_screening(tx, &input))?;
+            let s = rec::care::save_screening(&mut store, session, None, &input)?;
             println!(
                 "已登记筛查 {}：{} {} {}",
                 s.id, child.name, s.scale, s.level
@@ -143,8 +143,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             note,
         } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old = care::get_screening(store.conn(), id)?
-                .with_context(|| format!("未找到筛查记录 {id}"))?;
+            let old = rec::care::get_screening(&mut store, session, id)?;
             let input = care::ScreeningInput {
                 child_id: old.child_id,
                 screened_on: old.screened_on,
@@ -154,7 +153,7 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
                 screener: old.screener,
                 note: note.or(old.note),
             };
-            store.write(actor, |tx| care::update_screening(tx, id, &input))?;
+            rec::care::save_screening(&mut store, session, Some(id), &input)?;
             println!("已修改筛查记录 {id}");
         }
         CareCommand::Followup {
@@ -163,15 +162,13 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             action,
             source,
         } => {
-            let child = child_of(&store, actor.scope(), &child)?;
+            let child = child_of(&mut store, session, &child)?;
             let due = parse_date("--due", &due)?;
             let source = source
                 .as_deref()
                 .map(|s| parse_row_id("--source", s))
                 .transpose()?;
-            let f = store.write(actor, |tx| {
-                care::add_followup(tx, child.id, source, due, &action)
-            })?;
+            let f = rec::care::add_followup(&mut store, session, child.id, source, due, &action)?;
             println!("已安排随访 {}：{}，{}前", f.id, child.name, due);
         }
         CareCommand::Close {
@@ -184,14 +181,16 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
             let status = FollowUpStatus::from_code(status.trim())
                 .with_context(|| format!("--status：应为 done 或 cancelled，实际为“{status}”"))?;
             let on = date_or_today("--on", &on)?;
-            store.write(actor, |tx| care::close_followup(tx, id, status, on, &note))?;
+            rec::care::close_followup(&mut store, session, id, status, on, &note)?;
             println!("随访 {id}：{}", status.label_zh());
         }
         CareCommand::List { child, json } => {
-            let child = child_of(&store, actor.scope(), &child)?;
-            let sessions = care::sessions_for_child(store.conn(), child.id)?;
-            let screenings = care::screenings_for_child(store.conn(), child.id)?;
-            let followups = care::followups_for_child(store.conn(), child.id)?;
+            let child = child_of(&mut store, session, &child)?;
+            let rec::care::ChildCare {
+                sessions,
+                screenings,
+                followups,
+            } = rec::care::for_child(&mut store, session, child.id)?;
             if json {
                 print_json(&serde_json::json!({
                     "sessions": sessions,
@@ -237,13 +236,13 @@ pub fn care(db: &Path, actor: &Actor, cmd: CareCommand) -> Result<ExitCode> {
         }
         CareCommand::Due { by, scope } => {
             let by = date_or_today("--by", &by)?;
-            let scope = scope_of(actor, &scope)?;
-            for f in care::due_followups(store.conn(), &scope, by)? {
+            let division = division_arg(&scope)?;
+            for f in rec::care::due_followups(&mut store, session, division.as_deref(), by)? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     f.id,
                     f.due_on,
-                    child_name(&store, actor.scope(), f.child_id),
+                    rec::child_name(&store, session, f.child_id),
                     f.action
                 );
             }

@@ -10,17 +10,12 @@ pub struct HistoryArgs {
     json: bool,
 }
 
-pub fn history(db: &Path, actor: &Actor, a: HistoryArgs) -> Result<ExitCode> {
-    let store = open(db)?;
-    let id = parse_row_id("记录编号", &a.id)?.to_string();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT entity FROM audit_log WHERE entity_id = ?1 ORDER BY seq LIMIT 1")?;
-    let entity: Option<String> = stmt.query_map([&id], |r| r.get(0))?.next().transpose()?;
-    let Some(entity) = entity else {
+pub fn history(db: &Path, session: &Session, a: HistoryArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let id = parse_row_id("记录编号", &a.id)?;
+    let Some(entries) = rec::history_of_id(&mut store, session, id)? else {
         bail!("审计日志中没有记录 {id} 的历史");
     };
-    let entries = audit::history_in_scope(store.conn(), actor.scope(), &entity, &id)?;
     if a.json {
         return print_json(&entries).map(|_| ExitCode::SUCCESS);
     }

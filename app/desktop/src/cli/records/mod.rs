@@ -8,19 +8,17 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use hutong_core::allowances::{self as al, Programme, YearMonth};
-use hutong_core::audit::{self, AuditEntryInput};
 use hutong_core::counselling::{FollowUpStatus, SessionMode};
 use hutong_core::mandatory_reports::{self as mr, Channel, Reporter, Situation};
 use hutong_core::national::NaiveDate;
 use hutong_core::national::category::CaseCategory;
-use hutong_core::national::{dates, division, id_number};
+use hutong_core::national::{dates, division};
 use hutong_core::services::{self as sv, ItemSnapshot, ReferralStatus};
-use hutong_core::users::Role;
 use hutong_core::wishes::{self, SponsorKind, WishStatus};
 use hutong_core::workforce::{self as wf, WorkerRole};
-use hutong_core::{Actor, RowId, Scope, Store, children, divisions};
-use hutong_services::{Action, Session};
-use sha2::{Digest, Sha256};
+use hutong_core::{RowId, Store, children};
+use hutong_services::Session;
+use hutong_services::records as rec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,35 +61,19 @@ fn parse_row_id(flag: &str, s: &str) -> Result<RowId> {
         .with_context(|| format!("{flag}：“{s}”不是有效的记录编号"))
 }
 
-fn child_of(store: &Store, scope: &Scope, id: &str) -> Result<children::Child> {
-    children::get_by_id_number(store.conn(), scope, id)?.with_context(|| {
-        format!(
-            "--child：未找到身份证号为 {} 的儿童档案",
-            id_number::mask(&id_number::normalize(id))
-        )
-    })
+fn child_of(store: &mut Store, session: &Session, id: &str) -> Result<children::Child> {
+    Ok(rec::child_by_id_number(store, session, id)?)
 }
 
-/// The user's scope, narrowed to `--scope` when given (which must lie
-/// inside it).
-fn scope_of(actor: &Actor, scope: &Option<String>) -> Result<Scope> {
-    match scope {
-        Some(s) => {
-            let code = division::normalize_code(s)
-                .with_context(|| format!("--scope：“{s}”不是有效的区划代码"))?;
-            Ok(actor.scope().narrow_to(&code)?)
-        }
-        None => Ok(actor.scope().clone()),
-    }
-}
-
-fn office_name(store: &Store) -> Result<String> {
-    let county = store.county_code()?.unwrap_or_default();
-    let path = divisions::name_path(store.conn(), &county)?;
-    Ok(format!(
-        "{}民政局",
-        path.last().cloned().unwrap_or_default()
-    ))
+/// `--scope`, checked as a division code here; the services narrow the
+/// session's scope to it (it must lie inside).
+fn division_arg(scope: &Option<String>) -> Result<Option<String>> {
+    scope
+        .as_deref()
+        .map(|s| {
+            division::normalize_code(s).with_context(|| format!("--scope：“{s}”不是有效的区划代码"))
+        })
+        .transpose()
 }
 
 fn yuan(flag: &str, s: &str) -> Result<i64> {
@@ -103,49 +85,15 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn child_name(store: &Store, scope: &Scope, id: RowId) -> String {
-    children::get(store.conn(), scope, id)
-        .ok()
-        .flatten()
-        .map(|c| c.name)
-        .unwrap_or_else(|| "?".into())
-}
-
-/// Writes a rendered file and records the print (with its SHA-256).
-fn write_and_audit(
-    store: &mut Store,
-    actor: &Actor,
-    out: &Path,
-    bytes: &[u8],
-    what: &str,
-    entity_id: String,
-) -> Result<()> {
-    std::fs::write(out, bytes).with_context(|| format!("写入 {}", out.display()))?;
-    let sha = hex::encode(Sha256::digest(bytes));
-    store.write(actor, |tx| {
-        tx.audit(
-            AuditEntryInput::new("report.print", "report", Some(entity_id.clone())).detail(
-                serde_json::json!({
-                    "template": what,
-                    "file": out.display().to_string(),
-                    "sha256": sha,
-                }),
-            ),
-        )
-    })?;
+/// Prints what a command wrote: the file, its kind, size and hash.
+fn printed(out: &Path, what: &str, bytes: usize, sha256: &str) {
     println!(
         "已生成 {}（{}，{} 字节，SHA-256 {}）",
         out.display(),
         what,
-        bytes.len(),
-        &sha[..16]
+        bytes,
+        sha256.get(..16).unwrap_or(sha256)
     );
-    Ok(())
-}
-
-fn render_pdf(doc: &hutong_core::document::Document) -> Result<Vec<u8>> {
-    let fonts = hutong_report::FontSet::with_system_fonts();
-    hutong_report::render(doc, &fonts).context("排版 PDF")
 }
 
 fn dash(s: &Option<String>) -> String {

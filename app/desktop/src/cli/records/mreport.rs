@@ -173,7 +173,6 @@ fn report_json(r: &mr::MandatoryReport) -> serde_json::Value {
 }
 
 pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<ExitCode> {
-    let actor = &session.actor();
     let mut store = open(db)?;
     match cmd {
         MreportCommand::Codes => {
@@ -187,7 +186,7 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
             }
         }
         MreportCommand::Add(a) => {
-            let child = child_of(&store, actor.scope(), &a.child)?;
+            let child = child_of(&mut store, session, &a.child)?;
             let input = mr::ReportInput {
                 child_id: child.id,
                 situations: parse_situations(&a.situation)?,
@@ -204,7 +203,7 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
                 perpetrator_relation: a.perpetrator,
                 safety_action: a.action,
             };
-            let r = store.write(actor, |tx| mr::add(tx, &input))?;
+            let r = rec::mreport::add(&mut store, session, &input)?;
             if a.json {
                 print_json(&report_json(&r))?;
             } else {
@@ -220,8 +219,7 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
         }
         MreportCommand::Edit(a) => {
             let id = parse_row_id("记录编号", &a.id)?;
-            let old = mr::get(store.conn(), id, Role::CountyAdmin)?
-                .with_context(|| format!("未找到强制报告 {id}"))?;
+            let old = rec::mreport::get(&mut store, session, id)?;
             let input = mr::ReportInput {
                 child_id: old.child_id,
                 situations: match &a.situation {
@@ -250,7 +248,7 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
                 perpetrator_relation: a.perpetrator.or(old.perpetrator_relation),
                 safety_action: a.action.or(old.safety_action),
             };
-            let r = store.write(actor, |tx| mr::update(tx, id, &input, a.reason.as_deref()))?;
+            let r = rec::mreport::update(&mut store, session, id, &input, a.reason.as_deref())?;
             println!(
                 "已修改强制报告 {}{}",
                 r.id,
@@ -264,18 +262,13 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
             json,
         } => {
             // The reporter is redacted unless the signed-in role may see it.
-            let viewer = if session.can(Action::ViewReporter) {
-                session.role().unwrap_or(Role::Auditor)
-            } else {
-                Role::Auditor
-            };
-            let q = mr::ReportQuery {
-                scope: scope_of(actor, &scope)?,
+            let f = rec::mreport::Filter {
+                division: division_arg(&scope)?,
                 open_only: open,
                 late_only: late,
                 include_voided: false,
             };
-            let rows = mr::list(store.conn(), &q, viewer)?;
+            let rows = rec::mreport::list(&mut store, session, &f)?;
             if json {
                 let out: Vec<_> = rows
                     .iter()
@@ -325,7 +318,7 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
         MreportCommand::Feedback { id, text, on } => {
             let id = parse_row_id("记录编号", &id)?;
             let on = date_or_today("--on", &on)?;
-            store.write(actor, |tx| mr::record_feedback(tx, id, &text, on))?;
+            rec::mreport::record_feedback(&mut store, session, id, &text, on)?;
             println!("已记录反馈，报告已办结");
         }
         MreportCommand::Custody {
@@ -336,17 +329,12 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
         } => {
             let id = parse_row_id("记录编号", &id)?;
             let from = date_or_today("--from", &from)?;
-            store.write(actor, |tx| {
-                mr::start_custody(
-                    tx,
-                    id,
-                    &mr::TemporaryCustody {
-                        agency: agency.clone(),
-                        from,
-                        clause,
-                    },
-                )
-            })?;
+            let custody = mr::TemporaryCustody {
+                agency: agency.clone(),
+                from,
+                clause,
+            };
+            rec::mreport::start_custody(&mut store, session, id, &custody)?;
             println!(
                 "已登记临时监护：{}，自{}起（未保法第九十二条{}）",
                 agency.trim(),
@@ -356,25 +344,14 @@ pub fn mreport(db: &Path, session: &Session, cmd: MreportCommand) -> Result<Exit
         }
         MreportCommand::Letter { id, out, number } => {
             let id = parse_row_id("记录编号", &id)?;
-            let ctx = mr::LetterContext {
-                office_name: office_name(&store)?,
-                today: today(),
-                letter_no: number,
-            };
-            let doc = mr::referral_letter(store.conn(), id, &ctx)?;
-            let pdf = render_pdf(&doc)?;
-            write_and_audit(
-                &mut store,
-                actor,
-                &out,
-                &pdf,
-                "强制报告转介函",
-                id.to_string(),
-            )?;
+            let fonts = hutong_report::FontSet::with_system_fonts();
+            let letter =
+                rec::mreport::letter(&mut store, session, id, number, today(), &fonts, &out)?;
+            printed(&out, "强制报告转介函", letter.bytes, &letter.sha256);
         }
         MreportCommand::Void { id, reason } => {
             let id = parse_row_id("记录编号", &id)?;
-            store.write(actor, |tx| mr::void(tx, id, &reason))?;
+            rec::mreport::void(&mut store, session, id, &reason)?;
             println!("已作废");
         }
     }

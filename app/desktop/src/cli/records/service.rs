@@ -116,11 +116,11 @@ fn catalog(db: &Path, store: &Store) -> Result<Vec<hutong_core::province::Servic
     Ok(out)
 }
 
-pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode> {
+pub fn service(db: &Path, session: &Session, cmd: ServiceCommand) -> Result<ExitCode> {
     let mut store = open(db)?;
     match cmd {
         ServiceCommand::Add(a) => {
-            let child = child_of(&store, actor.scope(), &a.child)?;
+            let child = child_of(&mut store, session, &a.child)?;
             let (item, default_department) = match (&a.name, &a.area) {
                 (Some(n), Some(ar)) => (
                     ItemSnapshot {
@@ -155,13 +155,13 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 department,
                 outcome: a.outcome,
             };
-            let rec = store.write(actor, |tx| sv::add(tx, &input, today()))?;
+            let record = rec::services::add(&mut store, session, &input, today())?;
             if a.json {
-                print_json(&rec)?;
+                print_json(&record)?;
             } else {
                 println!(
                     "已登记服务 {}：{} {}（{}）",
-                    rec.id, child.name, rec.item.name, rec.item.area
+                    record.id, child.name, record.item.name, record.item.area
                 );
             }
         }
@@ -173,7 +173,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             outcome,
         } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old = sv::get(store.conn(), id)?.with_context(|| format!("未找到服务记录 {id}"))?;
+            let old = rec::services::get(&mut store, session, id)?;
             let input = sv::ServiceInput {
                 child_id: old.child_id,
                 item: old.item.clone(),
@@ -185,7 +185,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 department: department.unwrap_or(old.department),
                 outcome: outcome.or(old.outcome),
             };
-            store.write(actor, |tx| sv::update(tx, id, &input, today()))?;
+            rec::services::update(&mut store, session, id, &input, today())?;
             println!("已修改服务记录 {id}");
         }
         ServiceCommand::List {
@@ -202,23 +202,13 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
             let rows: Vec<sv::ServiceRow> = match &child {
                 Some(c) => {
-                    let child = child_of(&store, actor.scope(), c)?;
-                    let village = divisions::get(store.conn(), &child.residence_division)?
-                        .map(|d| d.name)
-                        .unwrap_or_default();
-                    sv::for_child(store.conn(), child.id)?
-                        .into_iter()
-                        .filter(|s| s.active)
-                        .filter(|s| from.is_none_or(|f| s.service_date >= f))
-                        .filter(|s| to.is_none_or(|t| s.service_date <= t))
-                        .map(|s| sv::ServiceRow {
-                            service: s,
-                            child_name: child.name.clone(),
-                            village_name: village.clone(),
-                        })
-                        .collect()
+                    let child = child_of(&mut store, session, c)?;
+                    rec::services::for_child(&mut store, session, child.id, from, to)?
                 }
-                None => sv::list(store.conn(), &scope_of(actor, &scope)?, from, to)?,
+                None => {
+                    let division = division_arg(&scope)?;
+                    rec::services::list(&mut store, session, division.as_deref(), from, to)?
+                }
             };
             if json {
                 print_json(&rows)?;
@@ -253,8 +243,9 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 .map(|s| parse_date("--from", s))
                 .transpose()?;
             let to = to.as_deref().map(|s| parse_date("--to", s)).transpose()?;
-            let scope = scope_of(actor, &scope)?;
-            let rows = sv::coverage(store.conn(), &scope, from, to, &[])?;
+            let division = division_arg(&scope)?;
+            let rows =
+                rec::services::coverage(&mut store, session, division.as_deref(), from, to, &[])?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -306,7 +297,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
             name,
             mreport,
         } => {
-            let child = child_of(&store, actor.scope(), &child)?;
+            let child = child_of(&mut store, session, &child)?;
             let mreport_id = mreport
                 .as_deref()
                 .map(|m| parse_row_id("--mreport", m))
@@ -323,7 +314,7 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 sent_on: date_or_today("--on", &on)?,
                 mreport_id,
             };
-            let r = store.write(actor, |tx| sv::refer(tx, &input))?;
+            let r = rec::services::refer(&mut store, session, &input)?;
             println!("已转介 {}：{} → {}", r.id, child.name, r.department);
         }
         ServiceCommand::Referral {
@@ -337,14 +328,19 @@ pub fn service(db: &Path, actor: &Actor, cmd: ServiceCommand) -> Result<ExitCode
                 format!("--status：应为 accepted、done、declined 或 voided，实际为“{status}”")
             })?;
             let on = date_or_today("--on", &on)?;
-            let r = store.write(actor, |tx| {
-                sv::set_referral_status(tx, id, status, on, note.as_deref())
-            })?;
+            let r = rec::services::set_referral_status(
+                &mut store,
+                session,
+                id,
+                status,
+                on,
+                note.as_deref(),
+            )?;
             println!("转介 {} 状态：{}", r.id, r.status.label_zh());
         }
         ServiceCommand::Referrals { child, json } => {
-            let child = child_of(&store, actor.scope(), &child)?;
-            let rows = sv::referrals_for_child(store.conn(), child.id)?;
+            let child = child_of(&mut store, session, &child)?;
+            let rows = rec::services::referrals_for_child(&mut store, session, child.id)?;
             if json {
                 print_json(&rows)?;
             } else {

@@ -68,7 +68,7 @@ pub enum WishCommand {
     },
 }
 
-pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
+pub fn wish(db: &Path, session: &Session, cmd: WishCommand) -> Result<ExitCode> {
     let mut store = open(db)?;
     match cmd {
         WishCommand::Add {
@@ -78,13 +78,13 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
             on,
             json,
         } => {
-            let child = child_of(&store, actor.scope(), &child)?;
+            let child = child_of(&mut store, session, &child)?;
             let est = estimate
                 .as_deref()
                 .map(|e| yuan("--estimate", e))
                 .transpose()?;
             let on = date_or_today("--on", &on)?;
-            let w = store.write(actor, |tx| wishes::add(tx, child.id, &wish, est, on))?;
+            let w = rec::wishes::add(&mut store, session, child.id, &wish, est, on)?;
             if json {
                 print_json(&w)?;
             } else {
@@ -93,20 +93,19 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
         }
         WishCommand::Edit { id, wish, estimate } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old =
-                wishes::get(store.conn(), id)?.with_context(|| format!("未找到微心愿 {id}"))?;
+            let old = rec::wishes::get(&mut store, session, id)?;
             let est = match estimate {
                 Some(e) => Some(yuan("--estimate", &e)?),
                 None => old.estimate_cents,
             };
             let text = wish.unwrap_or(old.wish);
-            store.write(actor, |tx| wishes::edit(tx, id, &text, est))?;
+            rec::wishes::edit(&mut store, session, id, &text, est)?;
             println!("已修改微心愿 {id}");
         }
         WishCommand::Publish { id, on } => {
             let id = parse_row_id("记录编号", &id)?;
             let on = date_or_today("--on", &on)?;
-            store.write(actor, |tx| wishes::publish(tx, id, on))?;
+            rec::wishes::publish(&mut store, session, id, on)?;
             println!("已发布微心愿 {id}");
         }
         WishCommand::Claim {
@@ -126,18 +125,18 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                 name: sponsor,
                 contact,
             };
-            store.write(actor, |tx| wishes::claim(tx, id, &s, on))?;
+            rec::wishes::claim(&mut store, session, id, &s, on)?;
             println!("微心愿 {id} 已由{}“{}”认领", kind.label_zh(), s.name.trim());
         }
         WishCommand::Fulfil { id, on, photo } => {
             let id = parse_row_id("记录编号", &id)?;
             let on = date_or_today("--on", &on)?;
-            store.write(actor, |tx| wishes::fulfil(tx, id, on, photo.as_deref()))?;
+            rec::wishes::fulfil(&mut store, session, id, on, photo.as_deref())?;
             println!("微心愿 {id} 已实现");
         }
         WishCommand::Cancel { id, reason } => {
             let id = parse_row_id("记录编号", &id)?;
-            store.write(actor, |tx| wishes::cancel(tx, id, &reason))?;
+            rec::wishes::cancel(&mut store, session, id, &reason)?;
             println!("已取消微心愿 {id}");
         }
         WishCommand::List {
@@ -151,8 +150,8 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                     WishStatus::from_code(s).with_context(|| format!("--status：未知状态“{s}”"))
                 })
                 .transpose()?;
-            let scope = scope_of(actor, &scope)?;
-            let rows = wishes::list(store.conn(), scope.code(), status)?;
+            let division = division_arg(&scope)?;
+            let rows = rec::wishes::list(&mut store, session, division.as_deref(), status)?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -175,7 +174,7 @@ pub fn wish(db: &Path, actor: &Actor, cmd: WishCommand) -> Result<ExitCode> {
                             .unwrap_or_else(|| "—".into())
                     );
                 }
-                let counts = wishes::counts(store.conn(), scope.code())?;
+                let counts = rec::wishes::counts(&mut store, session, division.as_deref())?;
                 eprintln!(
                     "{}",
                     counts

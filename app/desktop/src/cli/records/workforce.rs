@@ -134,7 +134,7 @@ fn parse_worker_role(s: &str) -> Result<WorkerRole> {
     })
 }
 
-pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<ExitCode> {
+pub fn workforce(db: &Path, session: &Session, cmd: WorkforceCommand) -> Result<ExitCode> {
     let mut store = open(db)?;
     match cmd {
         WorkforceCommand::Add {
@@ -153,13 +153,13 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
                 appointed_on: date_or_today("--appointed", &appointed)?,
                 note,
             };
-            let w = store.write(actor, |tx| wf::add_worker(tx, &input))?;
+            let w = rec::workforce::add_worker(&mut store, session, &input)?;
             println!(
                 "已登记{} {}：{}（{}）",
                 w.role.label_zh(),
                 w.id,
                 w.name,
-                divisions::full_name(store.conn(), &w.division_code)?
+                rec::workforce::division_full_name(&mut store, session, &w.division_code)?
             );
         }
         WorkforceCommand::Edit {
@@ -170,8 +170,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             appointed,
         } => {
             let id = parse_row_id("记录编号", &id)?;
-            let old =
-                wf::get_worker(store.conn(), id)?.with_context(|| format!("未找到人员 {id}"))?;
+            let old = rec::workforce::get_worker(&mut store, session, id)?;
             let input = wf::WorkerInput {
                 role: old.role,
                 name: name.unwrap_or(old.name),
@@ -183,13 +182,13 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
                 },
                 note: old.note,
             };
-            store.write(actor, |tx| wf::update_worker(tx, id, &input))?;
+            rec::workforce::update_worker(&mut store, session, id, &input)?;
             println!("已修改人员 {id}");
         }
         WorkforceCommand::Leave { id, on, reason } => {
             let id = parse_row_id("记录编号", &id)?;
             let on = date_or_today("--on", &on)?;
-            let w = store.write(actor, |tx| wf::leave(tx, id, on, &reason))?;
+            let w = rec::workforce::leave(&mut store, session, id, on, &reason)?;
             println!("{} {} 已登记离任（{}）", w.role.label_zh(), w.name, on);
         }
         WorkforceCommand::List {
@@ -198,27 +197,26 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             all,
             json,
         } => {
-            let scope = scope_of(actor, &scope)?;
+            let division = division_arg(&scope)?;
             let role = role.as_deref().map(parse_worker_role).transpose()?;
-            let rows = wf::list_workers(
-                store.conn(),
-                &scope,
+            let rows = rec::workforce::list_workers(
+                &mut store,
+                session,
+                division.as_deref(),
                 role,
                 if all { None } else { Some(today()) },
             )?;
             if json {
-                print_json(&rows)?;
+                print_json(&rows.iter().map(|(w, _)| w).collect::<Vec<_>>())?;
             } else {
                 println!("编号\t职务\t姓名\t区划\t电话\t任职日期\t离任");
-                for w in &rows {
+                for (w, place) in &rows {
                     println!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         w.id,
                         w.role.label_zh(),
                         w.name,
-                        divisions::get(store.conn(), &w.division_code)?
-                            .map(|d| d.name)
-                            .unwrap_or_else(|| w.division_code.clone()),
+                        place,
                         dash(&w.phone),
                         w.appointed_on,
                         w.left_on
@@ -230,9 +228,9 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             }
         }
         WorkforceCommand::Gaps { scope, on, json } => {
-            let scope = scope_of(actor, &scope)?;
+            let division = division_arg(&scope)?;
             let on = date_or_today("--on", &on)?;
-            let net = wf::network(store.conn(), &scope, on)?;
+            let net = rec::workforce::network(&mut store, session, division.as_deref(), on)?;
             let villages = net.villages_without_director();
             let townships = net.townships_without_supervisor();
             if json {
@@ -263,9 +261,9 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             }
         }
         WorkforceCommand::Network { scope, on } => {
-            let scope = scope_of(actor, &scope)?;
+            let division = division_arg(&scope)?;
             let on = date_or_today("--on", &on)?;
-            let net = wf::network(store.conn(), &scope, on)?;
+            let net = rec::workforce::network(&mut store, session, division.as_deref(), on)?;
             for t in &net.townships {
                 let sup: Vec<_> = t.supervisors.iter().map(|w| w.name.as_str()).collect();
                 println!(
@@ -306,9 +304,15 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| parse_row_id("--attendees", s))
                 .collect::<Result<_>>()?;
-            let t = store.write(actor, |tx| {
-                wf::add_training(tx, on, &topic, hours, organiser.as_deref(), &ids)
-            })?;
+            let t = rec::workforce::add_training(
+                &mut store,
+                session,
+                on,
+                &topic,
+                hours,
+                organiser.as_deref(),
+                &ids,
+            )?;
             println!(
                 "已登记培训 {}：{}，{} 学时，{} 人参训",
                 t.id,
@@ -318,7 +322,7 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             );
         }
         WorkforceCommand::Training(TrainingCommand::List { json }) => {
-            let rows = wf::list_trainings(store.conn())?;
+            let rows = rec::workforce::list_trainings(&mut store, session)?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -343,9 +347,14 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
             opened,
         }) => {
             let opened = date_or_today("--opened", &opened)?;
-            let h = store.write(actor, |tx| {
-                wf::add_home(tx, &name, &village, address.as_deref(), opened)
-            })?;
+            let h = rec::workforce::add_home(
+                &mut store,
+                session,
+                &name,
+                &village,
+                address.as_deref(),
+                opened,
+            )?;
             println!("已登记儿童之家 {}：{}", h.id, h.name);
         }
         WorkforceCommand::Home(HomeCommand::Activity {
@@ -357,23 +366,29 @@ pub fn workforce(db: &Path, actor: &Actor, cmd: WorkforceCommand) -> Result<Exit
         }) => {
             let id = parse_row_id("记录编号", &id)?;
             let on = date_or_today("--on", &on)?;
-            let a = store.write(actor, |tx| {
-                wf::add_activity(tx, id, on, &title, participants, organiser.as_deref())
-            })?;
+            let a = rec::workforce::add_activity(
+                &mut store,
+                session,
+                id,
+                on,
+                &title,
+                participants,
+                organiser.as_deref(),
+            )?;
             println!("已登记活动 {}：{}", a.id, a.title);
         }
         WorkforceCommand::Home(HomeCommand::List { scope }) => {
-            let scope = scope_of(actor, &scope)?;
+            let division = division_arg(&scope)?;
             println!("编号\t名称\t村（居）\t开放日期\t活动次数\t状态");
-            for h in wf::list_homes(store.conn(), &scope)? {
-                let n = wf::activities(store.conn(), h.id)?.len();
+            for (h, place, acts) in
+                rec::workforce::list_homes(&mut store, session, division.as_deref())?
+            {
+                let n = acts.len();
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     h.id,
                     h.name,
-                    divisions::get(store.conn(), &h.division_code)?
-                        .map(|d| d.name)
-                        .unwrap_or_default(),
+                    place,
                     h.opened_on,
                     n,
                     if h.closed_on.is_some() {

@@ -10,26 +10,21 @@ use super::{
     parse_opt_yuan, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
+use hutong_core::RowId;
 use hutong_core::allowances::{
-    self as al, ALLOWANCE_CATEGORIES, Grant, GrantInput, IdDisplay, Payment, Programme, Roster,
-    Standard, YearMonth, format_yuan,
+    self as al, ALLOWANCE_CATEGORIES, Grant, GrantInput, IdDisplay, Programme, Roster, Standard,
+    YearMonth, format_yuan,
 };
 use hutong_core::audit::AuditEntry;
-use hutong_core::categories;
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::id_number;
-use hutong_core::{RowId, Store, children};
+use hutong_services::records as rec;
+use rec::allowances::{Ledger, RosterFormat as Format};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Pdf,
-    Xlsx,
-}
 
 #[derive(Default)]
 pub struct State {
@@ -85,21 +80,6 @@ impl Default for StdForm {
     }
 }
 
-/// A child's ledger: each allowance category's window, and the payments.
-struct Ledger {
-    child: RowId,
-    windows: Vec<Window>,
-    payments: Vec<Payment>,
-}
-
-struct Window {
-    category: CaseCategory,
-    confirmed: hutong_core::national::NaiveDate,
-    end: hutong_core::national::NaiveDate,
-    first: YearMonth,
-    last: YearMonth,
-}
-
 struct GrantForm {
     editing: Option<RowId>,
     child: ChildPick,
@@ -112,57 +92,36 @@ struct GrantForm {
 }
 
 fn reload(app: &mut HutongApp) {
-    let scope = app.scope();
     let st = &mut app.records.allowances;
     if st.month.is_empty() {
         st.month = YearMonth::of(super::today()).to_string();
         st.paid_on = super::today().to_string();
     }
-    match al::standards(app.store.conn()) {
+    let month = YearMonth::parse(&st.month);
+    let child = st.child.id();
+    let standards = app.call(rec::allowances::standards);
+    let grants = app
+        .call(|store, s| rec::allowances::list_grants(store, s, None, None))
+        .unwrap_or_default();
+    let roster = month.and_then(|m| {
+        app.call(|store, s| rec::allowances::roster(store, s, m, None))
+            .ok()
+    });
+    let ledger = child.and_then(|id| {
+        app.call(|store, s| rec::allowances::ledger(store, s, id))
+            .ok()
+    });
+    let st = &mut app.records.allowances;
+    match standards {
         Ok(s) => st.standards = s,
         Err(e) => st.message = Some((false, format!("读取标准失败：{e}"))),
     }
-    st.grants = al::list_grants(app.store.conn(), None, None)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|g| {
-            let n = super::child_name(&app.store, &scope, g.child_id);
-            (g, n)
-        })
-        .collect();
-    if let Some(m) = YearMonth::parse(&st.month) {
-        st.roster = al::roster(app.store.conn(), m, &scope).ok();
-    }
-    if let Some(id) = st.child.id() {
-        st.ledger = Some(ledger(&app.store, &scope, id));
+    st.grants = grants;
+    st.roster = roster;
+    if child.is_some() {
+        st.ledger = ledger;
     }
     st.loaded = true;
-}
-
-fn ledger(store: &Store, scope: &hutong_core::Scope, child: RowId) -> Ledger {
-    let conn = store.conn();
-    let mut windows = Vec::new();
-    if let Ok(Some(c)) = children::get(conn, scope, child) {
-        for k in categories::for_child(conn, child).unwrap_or_default() {
-            if !ALLOWANCE_CATEGORIES.contains(&k.category) {
-                continue;
-            }
-            let end = al::allowance_end(k.effective_until, c.birth_date, c.closed_on);
-            let (first, last) = al::payment_window(k.effective_from, end);
-            windows.push(Window {
-                category: k.category,
-                confirmed: k.effective_from,
-                end,
-                first,
-                last,
-            });
-        }
-    }
-    Ledger {
-        child,
-        windows,
-        payments: al::ledger(conn, child).unwrap_or_default(),
-    }
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -239,24 +198,21 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if let Some(i) = open {
-        let st = &mut app.records.allowances;
-        let s = st.standards[i].clone();
-        let h = load_history(&app.store, "allowance_standards", s.id);
+        let s = app.records.allowances.standards[i].clone();
+        let h = load_history(app, "allowance_standards", s.id);
         let amount = format_yuan(s.amount_cents).replace(',', "");
         let basis = s.basis.clone();
-        st.std_selected = Some((s, h, amount, basis));
+        app.records.allowances.std_selected = Some((s, h, amount, basis));
     }
-    let actor = actor_of(app);
     if add {
         let f = &app.records.allowances.std_form;
         let result = (|| {
             let amount = al::parse_yuan("标准金额", &f.amount).map_err(|e| e.to_string())?;
             let from = parse_date("执行起始日期", &f.from)?;
-            app.store
-                .write(&actor, |tx| {
-                    al::set_standard(tx, f.category, amount, from, &f.basis)
-                })
-                .map_err(|e| e.to_string())
+            let (category, basis) = (f.category, f.basis.clone());
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::allowances::set_standard(store, s, category, amount, from, &basis)
+            })
         })();
         let st = &mut app.records.allowances;
         match result {
@@ -276,24 +232,23 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     }
     if save_edit && let Some((s, _, amount, basis)) = &app.records.allowances.std_selected {
-        let id = s.id;
+        let (id, basis) = (s.id, basis.clone());
         let result = al::parse_yuan("标准金额", amount)
+            .map_err(|e| e.to_string())
             .and_then(|a| {
-                app.store
-                    .write(&actor, |tx| al::update_standard(tx, id, a, basis))
-            })
-            .map_err(|e| e.to_string());
-        let st = &mut app.records.allowances;
+                app.call(|store, s| rec::allowances::update_standard(store, s, id, a, &basis))
+            });
         match result {
             Ok(s) => {
-                let h = load_history(&app.store, "allowance_standards", s.id);
+                let h = load_history(app, "allowance_standards", s.id);
                 let amount = format_yuan(s.amount_cents).replace(',', "");
                 let basis = s.basis.clone();
+                let st = &mut app.records.allowances;
                 st.std_selected = Some((s, h, amount, basis));
                 st.message = Some((true, "已修改标准".into()));
                 st.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => app.records.allowances.message = Some((false, e)),
         }
     }
 }
@@ -416,28 +371,26 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     };
     if show_roster {
-        app.records.allowances.roster = al::roster(app.store.conn(), month, &app.scope()).ok();
+        app.records.allowances.roster = app
+            .call(|store, s| rec::allowances::roster(store, s, month, None))
+            .ok();
     }
     if generate {
         let db = app.store.database();
-        let actor = actor_of(app);
+        let session = app.session.clone();
         app.records.allowances.generate_job = Some(jobs::spawn("生成发放记录", move |_| {
+            let session = session.ok_or_else(|| "未登录".to_string())?;
             let mut store = db.open().map_err(|e| e.to_string())?;
-            store
-                .write(&actor, |tx| al::generate(tx, month))
-                .map_err(|e| e.to_string())
+            rec::allowances::generate(&mut store, &session, month).map_err(|e| e.to_string())
         }));
     }
     if mark {
-        let actor = actor_of(app);
         let st = &app.records.allowances;
         let result = parse_date("发放日期", &st.paid_on).and_then(|on| {
             let pay_ref = opt(&st.pay_ref);
-            app.store
-                .write(&actor, |tx| {
-                    al::mark_paid(tx, month, None, on, pay_ref.as_deref())
-                })
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::allowances::mark_paid(store, s, month, None, on, pay_ref.as_deref())
+            })
         });
         let st = &mut app.records.allowances;
         match result {
@@ -493,14 +446,18 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let scope = app.scope();
     let mut load = false;
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let st = &mut records.allowances;
         section(ui, "儿童发放台账", |ui| {
             form_grid("al-ledger-pick", ui, |ui| {
-                child_row(ui, store, &scope, &mut st.child);
+                child_row(ui, store, session.as_ref(), &mut st.child);
             });
             if st.child.id().is_some() && st.ledger.as_ref().map(|l| l.child) != st.child.id() {
                 load = true;
@@ -545,18 +502,24 @@ fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if load && let Some(id) = app.records.allowances.child.id() {
-        app.records.allowances.ledger = Some(ledger(&app.store, &app.scope(), id));
+        app.records.allowances.ledger = app
+            .call(|store, s| rec::allowances::ledger(store, s, id))
+            .ok();
     }
 }
 
 fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let scope = app.scope();
     let mut save = false;
     let mut open = None;
     let mut void = false;
     let mut edit = false;
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let st = &mut records.allowances;
         section(ui, "福彩圆梦 · 明天计划", |ui| {
             if ui.button("＋ 登记资助").clicked() {
@@ -600,7 +563,7 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 form_grid("al-grant-form", ui, |ui| {
                     if f.editing.is_none() {
-                        child_row(ui, store, &scope, &mut f.child);
+                        child_row(ui, store, session.as_ref(), &mut f.child);
                     }
                     text_row(ui, "资助日期", &mut f.on);
                     text_row(ui, "资助内容", &mut f.item);
@@ -627,9 +590,10 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let st = &mut app.records.allowances;
     if let Some(i) = open {
         let (g, name) = st.grants[i].clone();
-        let h = load_history(&app.store, "grants", g.id);
-        st.grant_selected = Some((g, name, h, String::new()));
+        let h = load_history(app, "grants", g.id);
+        app.records.allowances.grant_selected = Some((g, name, h, String::new()));
     }
+    let st = &mut app.records.allowances;
     if edit && let Some((g, name, _, _)) = &st.grant_selected {
         st.grant_form = Some(GrantForm {
             editing: Some(g.id),
@@ -642,13 +606,9 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             note: g.note.clone().unwrap_or_default(),
         });
     }
-    let actor = actor_of(app);
     if void && let Some((g, _, _, reason)) = &app.records.allowances.grant_selected {
-        let id = g.id;
-        let result = app
-            .store
-            .write(&actor, |tx| al::void_grant(tx, id, reason))
-            .map_err(|e| e.to_string());
+        let (id, reason) = (g.id, reason.clone());
+        let result = app.call(|store, s| rec::allowances::void_grant(store, s, id, &reason));
         let st = &mut app.records.allowances;
         match result {
             Ok(()) => {
@@ -670,12 +630,15 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 provider: opt(&f.provider),
                 note: opt(&f.note),
             };
-            app.store
-                .write(&actor, |tx| match f.editing {
-                    Some(id) => al::update_grant(tx, id, &input),
-                    None => al::add_grant(tx, &input),
-                })
-                .map_err(|e| e.to_string())
+            let editing = f.editing;
+            serve(
+                &mut app.store,
+                app.session.as_ref(),
+                |store, s| match editing {
+                    Some(id) => rec::allowances::update_grant(store, s, id, &input),
+                    None => rec::allowances::add_grant(store, s, &input),
+                },
+            )
         })();
         let st = &mut app.records.allowances;
         match result {
@@ -730,19 +693,29 @@ pub fn poll(app: &mut HutongApp) {
             (Some(_), None) => st.message = Some((false, "没有花名册".into())),
             (Some(path), Some(roster)) => {
                 let db = app.store.database();
-                let actor = actor_of(app);
+                let session = app.session.clone();
                 let passphrase = app.records.allowances.passphrase.clone();
                 app.records.allowances.export_job =
                     Some(jobs::spawn("导出花名册", move |_| {
-                        export(
-                            &db,
-                            &actor,
+                        let session = session.ok_or_else(|| "未登录".to_string())?;
+                        let mut store = db.open().map_err(|e| e.to_string())?;
+                        let export = rec::allowances::RosterExport {
+                            format,
+                            ids,
+                            reason: &reason,
+                            passphrase: Some(&passphrase),
+                            today: super::today(),
+                        };
+                        rec::allowances::export_roster(
+                            &mut store,
+                            &session,
                             &roster,
-                            (format, ids),
-                            &reason,
-                            &passphrase,
-                            path,
+                            &export,
+                            super::fonts(),
+                            &path,
                         )
+                        .map(|done| done.path)
+                        .map_err(|e| e.to_string())
                     }));
             }
         }
@@ -758,44 +731,4 @@ pub fn poll(app: &mut HutongApp) {
             Outcome::Cancelled => (false, "已取消".into()),
         });
     }
-}
-
-/// Renders the roster, writes it, and audits the file with whether full
-/// IDs were printed and why.
-fn export(
-    db: &hutong_core::Database,
-    actor: &hutong_core::Actor,
-    roster: &Roster,
-    (format, ids): (Format, IdDisplay),
-    reason: &str,
-    passphrase: &str,
-    path: PathBuf,
-) -> Result<PathBuf, String> {
-    let mut store = db.open().map_err(|e| e.to_string())?;
-    let county = super::county_of(&store);
-    let office = super::office_name(store.conn(), &county);
-    let bytes = match format {
-        Format::Pdf => {
-            let doc = al::roster_document_with(roster, &office, super::today(), ids);
-            hutong_report::render(&doc, super::fonts()).map_err(|e| e.to_string())?
-        }
-        Format::Xlsx => crate::xlsx::allowance_roster_with(roster, &office, ids)
-            .map_err(|e| format!("{e:#}"))?,
-    };
-    // A spreadsheet with full ID numbers leaves sealed; the PDF is the
-    // signed paper copy and is printed as it is.
-    let path = if ids == IdDisplay::Full && format == Format::Xlsx {
-        hutong_core::sealed::write(&path, &bytes, passphrase).map_err(|e| e.to_string())?
-    } else {
-        hutong_core::files::write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
-        path
-    };
-    let sha = super::sha256(&bytes);
-    let file = path.display().to_string();
-    store
-        .write(actor, |tx| {
-            al::audit_roster_export(tx, roster, &file, &sha, ids, reason)
-        })
-        .map_err(|e| e.to_string())?;
-    Ok(path)
 }

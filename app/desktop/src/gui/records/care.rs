@@ -3,16 +3,16 @@
 //! cancelled), and the county's follow-ups due within two weeks.
 
 use super::{
-    ChildPick, RED, child_row, form_grid, history_ui, load_history, multi_row, opt, parse_date,
-    section, text_row,
+    ChildPick, RED, child_row, form_grid, history_ui, multi_row, opt, parse_date, section, text_row,
 };
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
 use hutong_core::counselling::{
     self as cs, FollowUp, FollowUpStatus, Screening, Session, SessionMode,
 };
+use hutong_services::records as rec;
 
 #[derive(Default)]
 pub struct State {
@@ -109,38 +109,46 @@ enum Act {
 }
 
 fn load(app: &mut HutongApp) {
-    let scope_now = app.scope();
-    let st = &mut app.records.care;
-    let conn = app.store.conn();
-    if !st.due_loaded {
+    if !app.records.care.due_loaded {
         let by = super::today() + chrono::Duration::days(14);
-        st.due = cs::due_followups(conn, &scope_now, by)
+        let due = app
+            .call(|store, s| rec::care::due_followups(store, s, None, by))
             .unwrap_or_default()
             .into_iter()
             .map(|f| {
-                let n = super::child_name(&app.store, &scope_now, f.child_id);
+                let n = super::child_name(app, f.child_id);
                 (f, n)
             })
             .collect();
-        st.due_loaded = true;
+        app.records.care.due = due;
+        app.records.care.due_loaded = true;
     }
-    if st.child.id() != st.loaded_for {
-        st.loaded_for = st.child.id();
-        if let Some(id) = st.loaded_for {
-            st.sessions = cs::sessions_for_child(conn, id).unwrap_or_default();
-            st.screenings = cs::screenings_for_child(conn, id).unwrap_or_default();
-            st.followups = cs::followups_for_child(conn, id).unwrap_or_default();
+    let chosen = app.records.care.child.id();
+    if chosen != app.records.care.loaded_for {
+        app.records.care.loaded_for = chosen;
+        if let Some(id) = chosen {
+            let care = app
+                .call(|store, s| rec::care::for_child(store, s, id))
+                .unwrap_or_default();
+            let st = &mut app.records.care;
+            st.sessions = care.sessions;
+            st.screenings = care.screenings;
+            st.followups = care.followups;
         }
     }
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     load(app);
-    let scope = app.scope();
     let today = super::today();
     let mut act = None;
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let st = &mut records.care;
         status_message(ui, st.message.as_ref());
         section(
@@ -161,7 +169,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             },
         );
         form_grid("care-pick", ui, |ui| {
-            child_row(ui, store, &scope, &mut st.child);
+            child_row(ui, store, session.as_ref(), &mut st.child);
         });
         if st.child.id().is_none() {
             ui.weak("选择一名儿童，查看并登记心理辅导、筛查和随访");
@@ -312,8 +320,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn run(app: &mut HutongApp, act: Act) {
-    let actor = actor_of(app);
-    let st = &mut app.records.care;
+    let HutongApp {
+        store,
+        records,
+        session,
+        ..
+    } = &mut *app;
+    let session = session.as_ref();
+    let st = &mut records.care;
     let Some(child) = st.child.id() else { return };
     let today = super::today();
     let result: Result<String, String> = match act {
@@ -344,10 +358,11 @@ fn run(app: &mut HutongApp, act: Act) {
             return;
         }
         Act::History(entity, id, title) => {
-            st.history = Some((
-                format!("{title} 修改历史"),
-                load_history(&app.store, entity, id),
-            ));
+            let h = serve(store, session, |store, s| {
+                rec::history(store, s, entity, id)
+            })
+            .unwrap_or_default();
+            st.history = Some((format!("{title} 修改历史"), h));
             return;
         }
         Act::SaveSession => {
@@ -360,13 +375,10 @@ fn run(app: &mut HutongApp, act: Act) {
                     mode: f.mode,
                     summary: f.summary.clone(),
                 };
-                app.store
-                    .write(&actor, |tx| match f.editing {
-                        Some(id) => cs::update_session(tx, id, &input),
-                        None => cs::add_session(tx, &input),
-                    })
-                    .map(|_| "已保存心理辅导记录".to_string())
-                    .map_err(|e| e.to_string())
+                serve(store, session, |store, s| {
+                    rec::care::save_session(store, s, f.editing, &input)
+                })
+                .map(|_| "已保存心理辅导记录".to_string())
             })()
         }
         Act::SaveScreening => {
@@ -391,13 +403,10 @@ fn run(app: &mut HutongApp, act: Act) {
                     screener: f.screener.clone(),
                     note: opt(&f.note),
                 };
-                app.store
-                    .write(&actor, |tx| match f.editing {
-                        Some(id) => cs::update_screening(tx, id, &input),
-                        None => cs::add_screening(tx, &input),
-                    })
-                    .map(|_| "已保存筛查结果".to_string())
-                    .map_err(|e| e.to_string())
+                serve(store, session, |store, s| {
+                    rec::care::save_screening(store, s, f.editing, &input)
+                })
+                .map(|_| "已保存筛查结果".to_string())
             })()
         }
         Act::AddFollowUp => {
@@ -410,32 +419,27 @@ fn run(app: &mut HutongApp, act: Act) {
                 .map(|s| s.id)
                 .or_else(|| st.sessions.iter().find(|s| s.active).map(|s| s.id));
             parse_date("随访到期日", &f.due).and_then(|due| {
-                app.store
-                    .write(&actor, |tx| {
-                        cs::add_followup(tx, child, source, due, &f.action)
-                    })
-                    .map(|_| "已安排随访".to_string())
-                    .map_err(|e| e.to_string())
+                serve(store, session, |store, s| {
+                    rec::care::add_followup(store, s, child, source, due, &f.action)
+                })
+                .map(|_| "已安排随访".to_string())
             })
         }
         Act::Close(id, status) => {
             let note = st.close_note.clone();
-            app.store
-                .write(&actor, |tx| {
-                    cs::close_followup(tx, id, status, today, &note)
-                })
-                .map(|f| format!("随访{}", f.status.label_zh()))
-                .map_err(|e| e.to_string())
+            serve(store, session, |store, s| {
+                rec::care::close_followup(store, s, id, status, today, &note)
+            })
+            .map(|f| format!("随访{}", f.status.label_zh()))
         }
         Act::Void(id) => {
             let reason = st.void_reason.clone();
-            app.store
-                .write(&actor, |tx| cs::void(tx, id, &reason))
-                .map(|_| "已作废".to_string())
-                .map_err(|e| e.to_string())
+            serve(store, session, |store, s| {
+                rec::care::void(store, s, id, &reason)
+            })
+            .map(|_| "已作废".to_string())
         }
     };
-    let st = &mut app.records.care;
     match result {
         Ok(m) => {
             st.message = Some((true, m));

@@ -4,15 +4,16 @@
 //! psychological care, each with a quick-add that opens 业务台账 on the
 //! right form with the child filled in.
 
-use super::{RED, Sub, role_of};
+use super::{RED, Sub};
 use crate::gui::{HutongApp, Screen};
 use eframe::egui;
-use hutong_core::allowances::{self as al, ALLOWANCE_CATEGORIES, format_yuan};
+use hutong_core::RowId;
+use hutong_core::allowances::{self as al, format_yuan};
 use hutong_core::counselling as cs;
 use hutong_core::mandatory_reports as mr;
 use hutong_core::services as sv;
 use hutong_core::wishes as ws;
-use hutong_core::{RowId, categories, children};
+use hutong_services::records as rec;
 
 /// What the tab shows, read once per child (and again after 刷新 or a
 /// quick-add).
@@ -30,37 +31,50 @@ pub struct Cache {
     followups: Vec<cs::FollowUp>,
 }
 
-fn load(app: &HutongApp, child: RowId) -> Cache {
-    let conn = app.store.conn();
-    let role = role_of(app);
-    let mut windows = Vec::new();
-    if let Ok(Some(c)) = children::get(conn, &app.scope(), child) {
-        for k in categories::for_child(conn, child).unwrap_or_default() {
-            if ALLOWANCE_CATEGORIES.contains(&k.category) {
-                let end = al::allowance_end(k.effective_until, c.birth_date, c.closed_on);
-                let (first, last) = al::payment_window(k.effective_from, end);
-                windows.push(format!(
-                    "{}：{}起发放，末次 {}，{}起停发",
-                    k.category.label_zh(),
-                    first.label_zh(),
-                    last.label_zh(),
-                    last.next().label_zh()
-                ));
-            }
-        }
-    }
+/// Reads the child's records through the services (permission and scope
+/// checked there); a refusal shows an empty tab.
+fn load(app: &mut HutongApp, child: RowId) -> Cache {
+    let Ok(r) = app.call(|store, s| rec::child_summary::for_child(store, s, child)) else {
+        return Cache {
+            child,
+            reports: Vec::new(),
+            services: Vec::new(),
+            referrals: Vec::new(),
+            windows: Vec::new(),
+            ledger: Vec::new(),
+            grants: Vec::new(),
+            wishes: Vec::new(),
+            sessions: Vec::new(),
+            screenings: Vec::new(),
+            followups: Vec::new(),
+        };
+    };
+    let windows = r
+        .ledger
+        .windows
+        .iter()
+        .map(|w| {
+            format!(
+                "{}：{}起发放，末次 {}，{}起停发",
+                w.category.label_zh(),
+                w.first.label_zh(),
+                w.last.label_zh(),
+                w.last.next().label_zh()
+            )
+        })
+        .collect();
     Cache {
         child,
-        reports: mr::for_child(conn, child, role).unwrap_or_default(),
-        services: sv::for_child(conn, child).unwrap_or_default(),
-        referrals: sv::referrals_for_child(conn, child).unwrap_or_default(),
+        reports: r.reports,
+        services: r.services,
+        referrals: r.referrals,
         windows,
-        ledger: al::ledger(conn, child).unwrap_or_default(),
-        grants: al::grants_for_child(conn, child).unwrap_or_default(),
-        wishes: ws::for_child(conn, child).unwrap_or_default(),
-        sessions: cs::sessions_for_child(conn, child).unwrap_or_default(),
-        screenings: cs::screenings_for_child(conn, child).unwrap_or_default(),
-        followups: cs::followups_for_child(conn, child).unwrap_or_default(),
+        ledger: r.ledger.payments,
+        grants: r.grants,
+        wishes: r.wishes,
+        sessions: r.care.sessions,
+        screenings: r.care.screenings,
+        followups: r.care.followups,
     }
 }
 

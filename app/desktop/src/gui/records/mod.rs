@@ -18,11 +18,12 @@ pub use child_tab::child_tab;
 
 use super::HutongApp;
 use eframe::egui;
-use hutong_core::audit::{self, AuditEntry};
-use hutong_core::children::{self, ChildQuery};
+use hutong_core::audit::AuditEntry;
 use hutong_core::national::NaiveDate;
 use hutong_core::users::Role;
 use hutong_core::{RowId, Store};
+use hutong_services::Session;
+use hutong_services::records as rec;
 
 /// The sub-tabs of 业务台账.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -150,17 +151,6 @@ pub(crate) fn role_of(app: &HutongApp) -> Role {
     app.current_user().map(|u| u.role).unwrap_or(Role::Auditor)
 }
 
-/// The county office's name, "固始县民政局", for letters and rosters.
-pub(crate) fn office_name(conn: &hutong_core::store::Connection, county: &str) -> String {
-    let path = hutong_core::divisions::name_path(conn, county).unwrap_or_default();
-    format!("{}民政局", path.last().cloned().unwrap_or_default())
-}
-
-/// The county code of the open database.
-pub(crate) fn county_of(store: &Store) -> String {
-    store.county_code().ok().flatten().unwrap_or_default()
-}
-
 /// A date typed as YYYY-MM-DD; the error names the field.
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, String> {
     let t = s.trim().replace('/', "-");
@@ -251,9 +241,11 @@ pub(crate) fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui
 pub(crate) const RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
 pub(crate) const GREEN: egui::Color32 = egui::Color32::from_rgb(20, 120, 40);
 
-/// The audit history of one record, newest first.
-pub(crate) fn load_history(store: &Store, entity: &str, id: RowId) -> Vec<AuditEntry> {
-    audit::history(store.conn(), entity, &id.to_string()).unwrap_or_default()
+/// The audit history of one record, newest first (empty signed out or
+/// when the record lies outside the scope; that refusal is audited).
+pub(crate) fn load_history(app: &mut HutongApp, entity: &str, id: RowId) -> Vec<AuditEntry> {
+    app.call(|store, s| rec::history(store, s, entity, id))
+        .unwrap_or_default()
 }
 
 /// Draws a record's history: who, when, what, and each field old → new.
@@ -422,8 +414,8 @@ impl ChildPick {
 /// Draws the picker as one grid row labelled 儿童.
 pub(crate) fn child_row(
     ui: &mut egui::Ui,
-    store: &Store,
-    scope: &hutong_core::Scope,
+    store: &mut Store,
+    session: Option<&Session>,
     pick: &mut ChildPick,
 ) {
     let l = ui.label("儿童");
@@ -446,34 +438,26 @@ pub(crate) fn child_row(
         .labelled_by(l.id);
         if pick.text.trim() != pick.searched {
             pick.searched = pick.text.trim().to_string();
-            pick.matches = if pick.searched.is_empty() {
-                Vec::new()
-            } else {
-                children::list(
-                    store.conn(),
-                    scope,
-                    &ChildQuery {
-                        search: Some(pick.searched.clone()),
-                        limit: Some(8),
-                        ..Default::default()
-                    },
+            pick.matches = match session {
+                Some(session) if !pick.searched.is_empty() => {
+                    rec::find_children(store, session, &pick.searched, 8).unwrap_or_default()
+                }
+                _ => Vec::new(),
+            }
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.name.clone(),
+                    format!(
+                        "{}（{}，{}）",
+                        r.name,
+                        hutong_core::national::id_number::mask(&r.id_number),
+                        r.village_name
+                    ),
                 )
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.id,
-                        r.name.clone(),
-                        format!(
-                            "{}（{}，{}）",
-                            r.name,
-                            hutong_core::national::id_number::mask(&r.id_number),
-                            r.village_name
-                        ),
-                    )
-                })
-                .collect()
-            };
+            })
+            .collect();
         }
         let mut picked = None;
         for (id, name, label) in &pick.matches {
@@ -492,21 +476,15 @@ pub(crate) fn child_row(
 
 /// The child's name, for rows that hold only the id (rows already listed
 /// within the user's scope; outside it the name is not shown).
-pub(crate) fn child_name(store: &Store, scope: &hutong_core::Scope, id: RowId) -> String {
-    children::get(store.conn(), scope, id)
-        .ok()
-        .flatten()
-        .map(|c| c.name)
-        .unwrap_or_else(|| "?".into())
+pub(crate) fn child_name(app: &HutongApp, id: RowId) -> String {
+    match &app.session {
+        Some(s) => rec::child_name(&app.store, s, id),
+        None => "?".into(),
+    }
 }
 
 /// PDF fonts, loaded once.
 pub(crate) fn fonts() -> &'static hutong_report::FontSet {
     static FONTS: std::sync::OnceLock<hutong_report::FontSet> = std::sync::OnceLock::new();
     FONTS.get_or_init(hutong_report::FontSet::with_system_fonts)
-}
-
-/// SHA-256 of a file's bytes, hex.
-pub(crate) fn sha256(bytes: &[u8]) -> String {
-    crate::printing::pdf_sha256(bytes)
 }

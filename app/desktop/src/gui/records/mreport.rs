@@ -12,16 +12,17 @@ use super::{
     role_of, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::audit::{AuditEntry, AuditEntryInput};
+use hutong_core::RowId;
+use hutong_core::audit::AuditEntry;
 use hutong_core::mandatory_reports::{
-    self as mr, Channel, MandatoryReport, ReportQuery, ReportRow, ReportStatus, Reporter,
-    Situation, TemporaryCustody,
+    self as mr, Channel, MandatoryReport, ReportRow, ReportStatus, Reporter, Situation,
+    TemporaryCustody,
 };
-use hutong_core::services::{self as sv, Referral, ReferralInput};
-use hutong_core::{RowId, Store};
+use hutong_core::services::{Referral, ReferralInput};
+use hutong_services::records as rec;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -153,11 +154,13 @@ struct Detail {
     letter_no: String,
 }
 
-fn detail(store: &Store, report: MandatoryReport, child_name: String) -> Detail {
+fn detail(app: &mut HutongApp, report: MandatoryReport, child_name: String) -> Detail {
     let today = super::today().to_string();
     Detail {
-        history: load_history(store, "mandatory_reports", report.id),
-        referrals: sv::referrals_for_report(store.conn(), report.id).unwrap_or_default(),
+        history: load_history(app, "mandatory_reports", report.id),
+        referrals: app
+            .call(|store, s| rec::mreport::referrals(store, s, report.id))
+            .unwrap_or_default(),
         feedback: String::new(),
         feedback_on: today.clone(),
         custody_agency: "县民政局（未成年人救助保护中心）".into(),
@@ -174,26 +177,29 @@ fn detail(store: &Store, report: MandatoryReport, child_name: String) -> Detail 
 }
 
 fn reload(app: &mut HutongApp) {
-    let role = role_of(app);
-    let scope = app.scope();
-    let st = &mut app.records.mreport;
-    let q = ReportQuery {
-        scope,
+    let st = &app.records.mreport;
+    let f = rec::mreport::Filter {
+        division: None,
         open_only: st.open_only,
         late_only: st.late_only,
         include_voided: st.include_voided,
     };
-    match mr::list(app.store.conn(), &q, role) {
+    let rows = app.call(|store, s| rec::mreport::list(store, s, &f));
+    let st = &mut app.records.mreport;
+    match rows {
         Ok(rows) => st.rows = rows,
         Err(e) => st.message = Some((false, format!("读取强制报告失败：{e}"))),
     }
     st.loaded = true;
     // Refresh the open detail (after a write).
-    if let Some(d) = &st.selected
-        && let Ok(Some(r)) = mr::get(app.store.conn(), d.report.id, role)
+    if let Some((id, name)) = st
+        .selected
+        .as_ref()
+        .map(|d| (d.report.id, d.child_name.clone()))
+        && let Ok(r) = app.call(|store, s| rec::mreport::get(store, s, id))
     {
-        let name = d.child_name.clone();
-        st.selected = Some(detail(&app.store, r, name));
+        let d = detail(app, r, name);
+        app.records.mreport.selected = Some(d);
     }
 }
 
@@ -304,14 +310,19 @@ fn list(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if let Some(i) = open {
         let row = app.records.mreport.rows[i].clone();
-        app.records.mreport.selected = Some(detail(&app.store, row.report, row.child_name));
+        let d = detail(app, row.report, row.child_name);
+        app.records.mreport.selected = Some(d);
         app.records.mreport.form = None;
     }
 }
 
 fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let scope = app.scope();
-    let HutongApp { store, records, .. } = app;
+    let HutongApp {
+        store,
+        records,
+        session,
+        ..
+    } = app;
     let st = &mut records.mreport;
     let Some(f) = st.form.as_mut() else { return };
     let mut save = false;
@@ -328,7 +339,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.strong(f.child.chosen.as_ref().map(|c| c.1.as_str()).unwrap_or(""));
                 ui.end_row();
             } else {
-                child_row(ui, store, &scope, &mut f.child);
+                child_row(ui, store, session.as_ref(), &mut f.child);
             }
             ui.label("报告情形");
             ui.vertical(|ui| {
@@ -398,8 +409,6 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !save {
         return;
     }
-    let actor = crate::gui::actor_of(app);
-    let role = app.current_user().map(|u| u.role);
     let st = &mut app.records.mreport;
     let Some(f) = st.form.as_ref() else { return };
     let input = match f.input() {
@@ -412,10 +421,11 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let editing = f.editing;
     let reason = opt(&f.reason);
     let name = f.child.chosen.clone().map(|c| c.1).unwrap_or_default();
-    let result = app.store.write(&actor, |tx| match editing {
-        Some(id) => mr::update(tx, id, &input, reason.as_deref()),
-        None => mr::add(tx, &input),
+    let result = app.call(|store, s| match editing {
+        Some(id) => rec::mreport::update(store, s, id, &input, reason.as_deref()),
+        None => rec::mreport::add(store, s, &input),
     });
+    let st = &mut app.records.mreport;
     match result {
         Ok(r) => {
             let late = r.is_late();
@@ -428,13 +438,15 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 },
             ));
             st.form = None;
-            let shown = role
-                .and_then(|role| mr::get(app.store.conn(), r.id, role).ok().flatten())
-                .unwrap_or(r);
-            st.selected = Some(detail(&app.store, shown, name));
             st.loaded = false;
+            let id = r.id;
+            let shown = app
+                .call(|store, s| rec::mreport::get(store, s, id))
+                .unwrap_or(r);
+            let d = detail(app, shown, name);
+            app.records.mreport.selected = Some(d);
         }
-        Err(e) => st.message = Some((false, e.to_string())),
+        Err(e) => st.message = Some((false, e)),
     }
 }
 
@@ -630,7 +642,6 @@ fn dash(s: &Option<String>) -> String {
 }
 
 fn run(app: &mut HutongApp, action: Action) {
-    let actor = actor_of(app);
     let st = &mut app.records.mreport;
     let Some(d) = st.selected.as_ref() else {
         return;
@@ -658,10 +669,10 @@ fn run(app: &mut HutongApp, action: Action) {
         }
         Action::Feedback => parse_date("反馈日期", &d.feedback_on).and_then(|on| {
             let text = d.feedback.clone();
-            app.store
-                .write(&actor, |tx| mr::record_feedback(tx, id, &text, on))
-                .map(|_| "已登记反馈，报告已办结".to_string())
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::record_feedback(store, s, id, &text, on)
+            })
+            .map(|_| "已登记反馈，报告已办结".to_string())
         }),
         Action::Custody => parse_date("临时监护开始日期", &d.custody_from).and_then(|from| {
             let custody = TemporaryCustody {
@@ -669,10 +680,10 @@ fn run(app: &mut HutongApp, action: Action) {
                 from,
                 clause: d.custody_clause,
             };
-            app.store
-                .write(&actor, |tx| mr::start_custody(tx, id, &custody))
-                .map(|_| "已登记临时监护".to_string())
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::start_custody(store, s, id, &custody)
+            })
+            .map(|_| "已登记临时监护".to_string())
         }),
         Action::Refer => parse_date("转介日期", &d.refer_on).and_then(|sent_on| {
             let input = ReferralInput {
@@ -683,17 +694,17 @@ fn run(app: &mut HutongApp, action: Action) {
                 sent_on,
                 mreport_id: Some(id),
             };
-            app.store
-                .write(&actor, |tx| sv::refer(tx, &input))
-                .map(|r| format!("已转介到{}", r.department))
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::services::refer(store, s, &input)
+            })
+            .map(|r| format!("已转介到{}", r.department))
         }),
         Action::Void => {
             let reason = d.void_reason.clone();
-            app.store
-                .write(&actor, |tx| mr::void(tx, id, &reason))
-                .map(|_| "已作废".to_string())
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::mreport::void(store, s, id, &reason)
+            })
+            .map(|_| "已作废".to_string())
         }
     };
     let st = &mut app.records.mreport;
@@ -735,10 +746,10 @@ pub fn poll(app: &mut HutongApp) {
 }
 
 /// Renders the letter on a job thread (its own store), writes it and audits
-/// the file's hash like every other print.
+/// the file's hash like every other print (all in the services).
 fn start_letter(app: &mut HutongApp, id: RowId, path: PathBuf) {
     let db = app.store.database();
-    let actor = actor_of(app);
+    let session = app.session.clone();
     let letter_no = app
         .records
         .mreport
@@ -746,46 +757,20 @@ fn start_letter(app: &mut HutongApp, id: RowId, path: PathBuf) {
         .as_ref()
         .and_then(|d| opt(&d.letter_no));
     app.records.mreport.letter_job = Some(jobs::spawn("生成转介函", move |p| {
-        p.set_total(2);
+        p.set_total(1);
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let county = super::county_of(&store);
-        let ctx = mr::LetterContext {
-            office_name: super::office_name(store.conn(), &county),
-            today: super::today(),
+        let letter = rec::mreport::letter(
+            &mut store,
+            &session,
+            id,
             letter_no,
-        };
-        let doc = mr::referral_letter(store.conn(), id, &ctx).map_err(|e| e.to_string())?;
-        let child: Option<RowId> = store
-            .conn()
-            .query_row(
-                "SELECT child_id FROM mandatory_reports WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .ok();
+            super::today(),
+            super::fonts(),
+            &path,
+        )
+        .map_err(|e| e.to_string())?;
         p.step();
-        let out =
-            hutong_report::render_detailed(&doc, super::fonts()).map_err(|e| e.to_string())?;
-        std::fs::write(&path, &out.pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
-        let sha = super::sha256(&out.pdf);
-        let file = path.display().to_string();
-        store
-            .write(&actor, |tx| {
-                tx.audit(
-                    AuditEntryInput::new("report.print", "report", Some(id.to_string())).detail(
-                        serde_json::json!({
-                            "template": "强制报告转介函",
-                            "mreport": id.to_string(),
-                            "children": child.map(|c| vec![c.to_string()]).unwrap_or_default(),
-                            "file": file,
-                            "sha256": sha,
-                            "bytes": out.pdf.len(),
-                        }),
-                    ),
-                )
-            })
-            .map_err(|e| e.to_string())?;
-        p.step();
-        Ok((path, out.page_count))
+        Ok((path, letter.pages))
     }));
 }

@@ -7,7 +7,7 @@ use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
@@ -15,6 +15,7 @@ use hutong_core::province::ServiceItem;
 use hutong_core::services::{
     self as sv, CoverageRow, ItemSnapshot, Referral, ReferralStatus, ServiceRecord, ServiceRow,
 };
+use hutong_services::records as rec;
 
 #[derive(Default)]
 pub struct State {
@@ -80,22 +81,25 @@ fn parse_range(s: &str, field: &str) -> Option<hutong_core::national::NaiveDate>
 }
 
 fn reload(app: &mut HutongApp) {
-    let scope = app.scope();
-    let st = &mut app.records.services;
+    let st = &app.records.services;
     let from = parse_range(&st.from, "起始日期");
     let to = parse_range(&st.to, "截止日期");
-    match sv::list(app.store.conn(), &scope, from, to) {
-        Ok(rows) => st.rows = rows,
-        Err(e) => st.message = Some((false, format!("读取服务记录失败：{e}"))),
-    }
-    st.referrals = sv::open_referrals(app.store.conn(), &scope)
+    let rows = app.call(|store, s| rec::services::list(store, s, None, from, to));
+    let referrals: Vec<_> = app
+        .call(rec::services::open_referrals)
         .unwrap_or_default()
         .into_iter()
         .map(|r| {
-            let name = super::child_name(&app.store, &scope, r.child_id);
+            let name = super::child_name(app, r.child_id);
             (r, name)
         })
         .collect();
+    let st = &mut app.records.services;
+    match rows {
+        Ok(rows) => st.rows = rows,
+        Err(e) => st.message = Some((false, format!("读取服务记录失败：{e}"))),
+    }
+    st.referrals = referrals;
     st.loaded = true;
 }
 
@@ -167,11 +171,15 @@ fn catalogue_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let items = catalogue(app);
-    let scope = app.scope();
     let mut save = false;
     let mut cancel = false;
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let Some(f) = records.services.form.as_mut() else {
             return;
         };
@@ -182,7 +190,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
         };
         section(ui, title, |ui| {
             form_grid("svc-form", ui, |ui| {
-                child_row(ui, store, &scope, &mut f.child);
+                child_row(ui, store, session.as_ref(), &mut f.child);
                 let l = ui.label("服务项目");
                 let shown = f
                     .item
@@ -227,7 +235,6 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !save {
         return;
     }
-    let actor = actor_of(app);
     let st = &mut app.records.services;
     let Some(f) = st.form.as_ref() else { return };
     let input = (|| {
@@ -251,17 +258,19 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     };
     let editing = f.editing;
     let today = super::today();
-    match app.store.write(&actor, |tx| match editing {
-        Some(id) => sv::update(tx, id, &input, today),
-        None => sv::add(tx, &input, today),
-    }) {
+    let saved = app.call(|store, s| match editing {
+        Some(id) => rec::services::update(store, s, id, &input, today),
+        None => rec::services::add(store, s, &input, today),
+    });
+    let st = &mut app.records.services;
+    match saved {
         Ok(r) => {
             st.message = Some((true, format!("已保存服务：{}", r.item.name)));
             st.form = None;
             st.loaded = false;
             st.selected = None;
         }
-        Err(e) => st.message = Some((false, e.to_string())),
+        Err(e) => st.message = Some((false, e)),
     }
 }
 
@@ -338,10 +347,9 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(i) = open {
-        let st = &mut app.records.services;
-        let r = st.rows[i].clone();
-        let history = load_history(&app.store, "service_records", r.service.id);
-        st.selected = Some((r.service, r.child_name, history, String::new()));
+        let r = app.records.services.rows[i].clone();
+        let history = load_history(app, "service_records", r.service.id);
+        app.records.services.selected = Some((r.service, r.child_name, history, String::new()));
     }
 }
 
@@ -393,8 +401,7 @@ fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if void && let Some((s, _, _, reason)) = &st.selected {
         let (id, reason) = (s.id, reason.clone());
-        let actor = actor_of(app);
-        let result = app.store.write(&actor, |tx| sv::void(tx, id, &reason));
+        let result = app.call(|store, s| rec::services::void(store, s, id, &reason));
         let st = &mut app.records.services;
         match result {
             Ok(()) => {
@@ -402,7 +409,7 @@ fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
                 st.selected = None;
                 st.loaded = false;
             }
-            Err(e) => st.message = Some((false, e.to_string())),
+            Err(e) => st.message = Some((false, e)),
         }
     }
 }
@@ -411,9 +418,13 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut change = None;
     let mut show_history = None;
     let mut send = false;
-    let scope = app.scope();
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let st = &mut records.services;
         if st.status_on.is_empty() {
             st.status_on = super::today().to_string();
@@ -474,7 +485,7 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     });
                 if let Some(f) = st.refer.as_mut() {
                     form_grid("svc-refer", ui, |ui| {
-                        child_row(ui, store, &scope, &mut f.child);
+                        child_row(ui, store, session.as_ref(), &mut f.child);
                         text_row(ui, "转介部门", &mut f.department);
                         text_row(ui, "转介事由", &mut f.reason);
                         text_row(ui, "转介日期", &mut f.on);
@@ -488,18 +499,13 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         );
     }
     if let Some(id) = show_history {
-        let h = load_history(&app.store, "referrals", id);
+        let h = load_history(app, "referrals", id);
         app.records.services.referral_history = Some((id, h));
     }
-    let actor = actor_of(app);
     if let Some((id, status)) = change {
         let st = &app.records.services;
         let result = parse_date("状态日期", &st.status_on).and_then(|on| {
-            app.store
-                .write(&actor, |tx| {
-                    sv::set_referral_status(tx, id, status, on, None)
-                })
-                .map_err(|e| e.to_string())
+            app.call(|store, s| rec::services::set_referral_status(store, s, id, status, on, None))
         });
         let st = &mut app.records.services;
         match result {
@@ -520,9 +526,9 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 sent_on: parse_date("转介日期", &f.on)?,
                 mreport_id: None,
             };
-            app.store
-                .write(&actor, |tx| sv::refer(tx, &input))
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::services::refer(store, s, &input)
+            })
         })();
         let st = &mut app.records.services;
         match result {
@@ -537,6 +543,11 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
+    // Coverage is a statistic: offered to roles that may produce one (the
+    // services check again).
+    if !app.can(hutong_services::Action::Statistics) {
+        return;
+    }
     let areas: Vec<String> = {
         let mut a: Vec<String> = catalogue(app).into_iter().map(|i| i.area).collect();
         a.dedup();
@@ -605,10 +616,12 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     });
     if start {
         let db = app.store.database();
-        let scope = app.scope();
+        let session = app.session.clone();
         app.records.services.coverage_job = Some(jobs::spawn("统计服务覆盖", move |_| {
-            let store = db.open().map_err(|e| e.to_string())?;
-            sv::coverage(store.conn(), &scope, None, None, &areas).map_err(|e| e.to_string())
+            let session = session.ok_or_else(|| "未登录".to_string())?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
+            rec::services::coverage(&mut store, &session, None, None, None, &areas)
+                .map_err(|e| e.to_string())
         }));
     }
 }

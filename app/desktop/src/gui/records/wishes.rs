@@ -6,11 +6,12 @@ use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, parse_opt_yuan,
     section, text_row,
 };
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
 use hutong_core::allowances::format_yuan;
 use hutong_core::audit::AuditEntry;
-use hutong_core::wishes::{self as ws, Sponsor, SponsorKind, Wish, WishRow, WishStatus};
+use hutong_core::wishes::{Sponsor, SponsorKind, Wish, WishRow, WishStatus};
+use hutong_services::records as rec;
 
 #[derive(Default)]
 pub struct State {
@@ -55,9 +56,9 @@ struct Selected {
     edit_estimate: String,
 }
 
-fn select(app: &HutongApp, wish: Wish, child_name: String) -> Selected {
+fn select(app: &mut HutongApp, wish: Wish, child_name: String) -> Selected {
     Selected {
-        history: load_history(&app.store, "wishes", wish.id),
+        history: load_history(app, "wishes", wish.id),
         on: super::today().to_string(),
         sponsor_kind: SponsorKind::Company,
         sponsor: String::new(),
@@ -72,13 +73,17 @@ fn select(app: &HutongApp, wish: Wish, child_name: String) -> Selected {
 }
 
 fn reload(app: &mut HutongApp) {
-    let scope = app.scope();
+    let status = app.records.wishes.status;
+    let rows = app.call(|store, s| rec::wishes::list(store, s, None, status));
+    let counts = app
+        .call(|store, s| rec::wishes::counts(store, s, None))
+        .unwrap_or_default();
     let st = &mut app.records.wishes;
-    match ws::list(app.store.conn(), scope.code(), st.status) {
+    match rows {
         Ok(rows) => st.rows = rows,
         Err(e) => st.message = Some((false, format!("读取微心愿失败：{e}"))),
     }
-    st.counts = ws::counts(app.store.conn(), scope.code()).unwrap_or_default();
+    st.counts = counts;
     st.loaded = true;
 }
 
@@ -95,11 +100,15 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.records.wishes.loaded {
         reload(app);
     }
-    let scope = app.scope();
     let mut step = None;
     let mut open = None;
     {
-        let HutongApp { store, records, .. } = &mut *app;
+        let HutongApp {
+            store,
+            records,
+            session,
+            ..
+        } = &mut *app;
         let st = &mut records.wishes;
         status_message(ui, st.message.as_ref());
         ui.horizontal(|ui| {
@@ -124,7 +133,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if let Some(f) = st.form.as_mut() {
             section(ui, "登记微心愿", |ui| {
                 form_grid("wish-form", ui, |ui| {
-                    child_row(ui, store, &scope, &mut f.child);
+                    child_row(ui, store, session.as_ref(), &mut f.child);
                     text_row(ui, "心愿内容", &mut f.wish);
                     text_row(ui, "预估金额（元）", &mut f.estimate);
                     text_row(ui, "登记日期", &mut f.on);
@@ -273,8 +282,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn run(app: &mut HutongApp, step: Step) {
-    let actor = actor_of(app);
-    let st = &app.records.wishes;
+    let HutongApp {
+        store,
+        records,
+        session,
+        ..
+    } = &mut *app;
+    let session = session.as_ref();
+    let st = &records.wishes;
     let result: Result<Wish, String> = match step {
         Step::Add => {
             let Some(f) = &st.form else { return };
@@ -282,9 +297,9 @@ fn run(app: &mut HutongApp, step: Step) {
                 let child = f.child.require()?;
                 let estimate = parse_opt_yuan("预估金额", &f.estimate)?;
                 let on = parse_date("登记日期", &f.on)?;
-                app.store
-                    .write(&actor, |tx| ws::add(tx, child, &f.wish, estimate, on))
-                    .map_err(|e| e.to_string())
+                serve(store, session, |store, s| {
+                    rec::wishes::add(store, s, child, &f.wish, estimate, on)
+                })
             })()
         }
         _ => {
@@ -293,15 +308,15 @@ fn run(app: &mut HutongApp, step: Step) {
             (|| match step {
                 Step::Edit => {
                     let estimate = parse_opt_yuan("预估金额", &s.edit_estimate)?;
-                    app.store
-                        .write(&actor, |tx| ws::edit(tx, id, &s.edit_text, estimate))
-                        .map_err(|e| e.to_string())
+                    serve(store, session, |store, ss| {
+                        rec::wishes::edit(store, ss, id, &s.edit_text, estimate)
+                    })
                 }
                 Step::Publish => {
                     let on = parse_date("日期", &s.on)?;
-                    app.store
-                        .write(&actor, |tx| ws::publish(tx, id, on))
-                        .map_err(|e| e.to_string())
+                    serve(store, session, |store, ss| {
+                        rec::wishes::publish(store, ss, id, on)
+                    })
                 }
                 Step::Claim => {
                     let on = parse_date("日期", &s.on)?;
@@ -310,21 +325,20 @@ fn run(app: &mut HutongApp, step: Step) {
                         name: s.sponsor.clone(),
                         contact: opt(&s.contact),
                     };
-                    app.store
-                        .write(&actor, |tx| ws::claim(tx, id, &sponsor, on))
-                        .map_err(|e| e.to_string())
+                    serve(store, session, |store, ss| {
+                        rec::wishes::claim(store, ss, id, &sponsor, on)
+                    })
                 }
                 Step::Fulfil => {
                     let on = parse_date("实现日期", &s.on)?;
                     let photo = opt(&s.photo);
-                    app.store
-                        .write(&actor, |tx| ws::fulfil(tx, id, on, photo.as_deref()))
-                        .map_err(|e| e.to_string())
+                    serve(store, session, |store, ss| {
+                        rec::wishes::fulfil(store, ss, id, on, photo.as_deref())
+                    })
                 }
-                Step::Cancel => app
-                    .store
-                    .write(&actor, |tx| ws::cancel(tx, id, &s.reason))
-                    .map_err(|e| e.to_string()),
+                Step::Cancel => serve(store, session, |store, ss| {
+                    rec::wishes::cancel(store, ss, id, &s.reason)
+                }),
                 Step::Add => Err(String::new()),
             })()
         }
@@ -334,7 +348,7 @@ fn run(app: &mut HutongApp, step: Step) {
             let name = match (&app.records.wishes.selected, &app.records.wishes.form) {
                 (Some(s), _) if s.wish.id == w.id => s.child_name.clone(),
                 (_, Some(f)) => f.child.chosen.clone().map(|c| c.1).unwrap_or_default(),
-                _ => super::child_name(&app.store, &app.scope(), w.child_id),
+                _ => super::child_name(app, w.child_id),
             };
             let msg = format!("心愿“{}”：{}", w.wish, w.status.label_zh());
             let sel = select(app, w, name);

@@ -7,15 +7,15 @@
 
 use super::{RED, form_grid, history_ui, load_history, opt, parse_date, section, text_row};
 use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, actor_of, status_message};
+use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
-use hutong_core::divisions::{self, Division};
-use hutong_core::national::division::DivisionLevel;
+use hutong_core::divisions::Division;
 use hutong_core::workforce::{
-    self as wf, ChildHome, HomeActivity, Network, Training, Worker, WorkerInput, WorkerRole,
+    ChildHome, HomeActivity, Network, Training, Worker, WorkerInput, WorkerRole,
 };
+use hutong_services::records as rec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Part {
@@ -91,31 +91,39 @@ struct ActivityForm {
 }
 
 fn reload(app: &mut HutongApp) {
-    let scope = app.scope();
-    let conn = app.store.conn();
+    let workers = app.call(|store, s| rec::workforce::list_workers(store, s, None, None, None));
+    let trainings = app.call(rec::workforce::list_trainings).unwrap_or_default();
+    let homes = app
+        .call(|store, s| rec::workforce::list_homes(store, s, None))
+        .unwrap_or_default();
+    let places = if app.records.workforce.townships.is_empty() {
+        app.call(rec::workforce::divisions_in_scope).ok()
+    } else {
+        None
+    };
     let st = &mut app.records.workforce;
-    match wf::list_workers(conn, &scope, None, None) {
-        Ok(w) => st.workers = w,
+    match workers {
+        Ok(w) => st.workers = w.into_iter().map(|(w, _)| w).collect(),
         Err(e) => st.message = Some((false, format!("读取工作队伍失败：{e}"))),
     }
-    st.trainings = wf::list_trainings(conn).unwrap_or_default();
-    st.homes = wf::list_homes(conn, &scope).unwrap_or_default();
-    if st.townships.is_empty() {
-        st.townships =
-            divisions::within(conn, scope.code(), DivisionLevel::Township).unwrap_or_default();
-        st.villages =
-            divisions::within(conn, scope.code(), DivisionLevel::Village).unwrap_or_default();
+    st.trainings = trainings;
+    st.homes = homes.into_iter().map(|(h, _, _)| h).collect();
+    if let Some((townships, villages)) = places {
+        st.townships = townships;
+        st.villages = villages;
     }
     st.loaded = true;
 }
 
 fn start_network(app: &mut HutongApp) {
     let db = app.store.database();
-    let scope = app.scope();
+    let session = app.session.clone();
     app.records.workforce.network_requested = true;
     app.records.workforce.network_job = Some(jobs::spawn("构建县乡村网络", move |_| {
-        let store = db.open().map_err(|e| e.to_string())?;
-        wf::network(store.conn(), &scope, super::today()).map_err(|e| e.to_string())
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
+        rec::workforce::network(&mut store, &session, None, super::today())
+            .map_err(|e| e.to_string())
     }));
 }
 
@@ -382,12 +390,13 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             });
         }
     }
-    let st = &mut app.records.workforce;
     if let Some(i) = open {
-        let w = st.workers[i].clone();
-        let h = load_history(&app.store, "workers", w.id);
-        st.worker_selected = Some((w, h, super::today().to_string(), String::new()));
+        let w = app.records.workforce.workers[i].clone();
+        let h = load_history(app, "workers", w.id);
+        app.records.workforce.worker_selected =
+            Some((w, h, super::today().to_string(), String::new()));
     }
+    let st = &mut app.records.workforce;
     if edit && let Some((w, _, _, _)) = &st.worker_selected {
         st.worker_form = Some(WorkerForm {
             editing: Some(w.id),
@@ -399,7 +408,6 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             note: w.note.clone().unwrap_or_default(),
         });
     }
-    let actor = actor_of(app);
     if save && let Some(f) = &app.records.workforce.worker_form {
         let result = parse_date("任职日期", &f.appointed).and_then(|appointed_on| {
             let input = WorkerInput {
@@ -410,12 +418,12 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 appointed_on,
                 note: opt(&f.note),
             };
-            app.store
-                .write(&actor, |tx| match f.editing {
-                    Some(id) => wf::update_worker(tx, id, &input),
-                    None => wf::add_worker(tx, &input),
-                })
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                match f.editing {
+                    Some(id) => rec::workforce::update_worker(store, s, id, &input),
+                    None => rec::workforce::add_worker(store, s, &input),
+                }
+            })
         });
         finish(
             app,
@@ -429,9 +437,9 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     if leave && let Some((w, _, on, reason)) = &app.records.workforce.worker_selected {
         let id = w.id;
         let result = parse_date("离任日期", on).and_then(|on| {
-            app.store
-                .write(&actor, |tx| wf::leave(tx, id, on, reason))
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::workforce::leave(store, s, id, on, reason)
+            })
         });
         finish(app, result.map(|w| format!("{} 已离任", w.name)));
         app.records.workforce.worker_selected = None;
@@ -525,7 +533,6 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if save {
-        let actor = actor_of(app);
         let f = &app.records.workforce.training_form;
         let result = (|| {
             let on = parse_date("培训日期", &f.on)?;
@@ -535,18 +542,17 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .parse()
                 .map_err(|_| format!("字段“学时”：“{}”不是数字", f.hours))?;
             let attendees: Vec<RowId> = f.attendees.iter().copied().collect();
-            app.store
-                .write(&actor, |tx| {
-                    wf::add_training(
-                        tx,
-                        on,
-                        &f.topic,
-                        hours,
-                        opt(&f.organiser).as_deref(),
-                        &attendees,
-                    )
-                })
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::workforce::add_training(
+                    store,
+                    s,
+                    on,
+                    &f.topic,
+                    hours,
+                    opt(&f.organiser).as_deref(),
+                    &attendees,
+                )
+            })
         })();
         finish(app, result.map(|t| format!("已登记培训：{}", t.topic)));
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
@@ -642,24 +648,30 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if let Some(i) = open {
-        let st = &mut app.records.workforce;
-        let h = st.homes[i].clone();
-        let acts = wf::activities(app.store.conn(), h.id).unwrap_or_default();
+        let h = app.records.workforce.homes[i].clone();
+        let id = h.id;
+        let acts = app
+            .call(|store, s| rec::workforce::activities(store, s, id))
+            .unwrap_or_default();
         let f = ActivityForm {
             on: super::today().to_string(),
             ..ActivityForm::default()
         };
-        st.home_selected = Some((h, acts, f, String::new()));
+        app.records.workforce.home_selected = Some((h, acts, f, String::new()));
     }
-    let actor = actor_of(app);
     if save {
         let f = &app.records.workforce.home_form;
         let result = parse_date("启用日期", &f.opened).and_then(|on| {
-            app.store
-                .write(&actor, |tx| {
-                    wf::add_home(tx, &f.name, &f.division, opt(&f.address).as_deref(), on)
-                })
-                .map_err(|e| e.to_string())
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::workforce::add_home(
+                    store,
+                    s,
+                    &f.name,
+                    &f.division,
+                    opt(&f.address).as_deref(),
+                    on,
+                )
+            })
         });
         finish(app, result.map(|h| format!("已登记儿童之家：{}", h.name)));
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
@@ -672,10 +684,10 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let id = h.id;
         let result =
             if close {
-                app.store
-                    .write(&actor, |tx| wf::close_home(tx, id, super::today(), reason))
-                    .map(|h| format!("已关闭 {}", h.name))
-                    .map_err(|e| e.to_string())
+                serve(&mut app.store, app.session.as_ref(), |store, s| {
+                    rec::workforce::close_home(store, s, id, super::today(), reason)
+                })
+                .map(|h| format!("已关闭 {}", h.name))
             } else {
                 (|| {
                     let on = parse_date("活动日期", &f.on)?;
@@ -687,20 +699,36 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 format!("字段“参加人数”：“{}”不是整数", f.participants)
                             })?)
                         };
-                    app.store
-                        .write(&actor, |tx| {
-                            wf::add_activity(tx, id, on, &f.title, n, opt(&f.organiser).as_deref())
-                        })
-                        .map(|a| format!("已登记活动：{}", a.title))
-                        .map_err(|e| e.to_string())
+                    serve(&mut app.store, app.session.as_ref(), |store, s| {
+                        rec::workforce::add_activity(
+                            store,
+                            s,
+                            id,
+                            on,
+                            &f.title,
+                            n,
+                            opt(&f.organiser).as_deref(),
+                        )
+                    })
+                    .map(|a| format!("已登记活动：{}", a.title))
                 })()
             };
         let ok = result.is_ok();
         finish(app, result);
         if ok {
-            let st = &mut app.records.workforce;
+            let HutongApp {
+                store,
+                session,
+                records,
+                ..
+            } = &mut *app;
+            let st = &mut records.workforce;
             if let Some((h, acts, f, _)) = st.home_selected.as_mut() {
-                *acts = wf::activities(app.store.conn(), h.id).unwrap_or_default();
+                let id = h.id;
+                *acts = serve(store, session.as_ref(), |store, s| {
+                    rec::workforce::activities(store, s, id)
+                })
+                .unwrap_or_default();
                 *f = ActivityForm {
                     on: super::today().to_string(),
                     ..ActivityForm::default()
