@@ -21,6 +21,7 @@ pub mod printing;
 pub mod records;
 pub mod restore;
 pub mod session;
+pub mod statistics;
 pub mod xlsx;
 
 pub use error::{Context, Result, ServiceError};

@@ -159,6 +159,21 @@ impl Session {
         }
     }
 
+    /// The session's scope, narrowed to `division_code` when one is given
+    /// (it must lie inside the scope; a division outside it is refused and
+    /// the attempt audited).
+    pub fn narrowed(&self, store: &mut Store, division_code: Option<&str>) -> Result<Scope> {
+        match division_code.map(str::trim).filter(|d| !d.is_empty()) {
+            None => Ok(self.scope().clone()),
+            Some(d) => {
+                let code = hutong_core::national::division::normalize_code(d)
+                    .ok_or_else(|| CoreError::field("区划", format!("“{d}”不是有效的区划代码")))?;
+                let narrowed = self.scope().narrow_to(&code);
+                self.checked(store, narrowed)
+            }
+        }
+    }
+
     /// Audits an out-of-scope refusal that core returned, then hands the
     /// error on. Use on every result of a call that names a child or a
     /// division the user chose.

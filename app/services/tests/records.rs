@@ -528,3 +528,46 @@ fn service_coverage_is_a_statistic() {
     assert!(granted.is_ok(), "{granted:?}");
     assert_eq!(c.refusals(), before + 1, "only the director was refused");
 }
+
+#[test]
+fn statistics_need_the_permission_and_stay_in_the_scope() {
+    use hutong_services::statistics;
+    let mut c = county();
+    let caseworker = c.login("caseworker");
+    let supervisor = c.login("supervisor");
+    let director = c.login("director");
+    let cadence = hutong_core::visits::DEFAULT_CADENCE_DAYS;
+
+    let before = c.refusals();
+    let refused = statistics::compute(&mut c.store, &director, None, today(), cadence);
+    assert_denied(&c, before, refused, Action::Statistics);
+
+    // The grant: the county caseworker's table covers every child.
+    let county = statistics::compute(&mut c.store, &caseworker, None, today(), cadence).unwrap();
+    let all = children::count(c.store.conn(), &c.store.county_scope().unwrap()).unwrap();
+    assert_eq!(county.total.children, all);
+
+    // A township supervisor gets the township, and a village of another
+    // township is refused and audited.
+    let (inside, outside) = c.inside_and_outside(&supervisor);
+    let own = statistics::compute(&mut c.store, &supervisor, None, today(), cadence).unwrap();
+    assert!(own.total.children > 0 && own.total.children < all);
+    let village = statistics::compute(
+        &mut c.store,
+        &supervisor,
+        Some(&inside.residence_division),
+        today(),
+        cadence,
+    )
+    .unwrap();
+    assert!(village.total.children <= own.total.children);
+    let before = c.refusals();
+    let refused = statistics::compute(
+        &mut c.store,
+        &supervisor,
+        Some(&outside.residence_division),
+        today(),
+        cadence,
+    );
+    assert_out_of_scope(&c, before, refused);
+}

@@ -474,7 +474,8 @@ pub struct StatsArgs {
     key: Option<String>,
 }
 
-pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
+pub fn stats_cmd(db: &Path, session: &hutong_services::Session, a: StatsArgs) -> Result<ExitCode> {
+    let actor = &session.actor();
     if let (Some(dir), Some(key)) = (&a.verify_bundle, &a.key) {
         let files = hutong::bundle::verify_bundle(dir, key)?;
         for f in &files {
@@ -483,14 +484,13 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut store = open(db)?;
-    let scope = match &a.village {
-        Some(v) => actor.scope().narrow_to(
-            &division::normalize_code(v)
-                .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?,
-        )?,
-        None => actor.scope().clone(),
-    };
-    let s = stats::compute(store.conn(), &scope, today(), a.cadence_days)?;
+    let s = hutong_services::statistics::compute(
+        &mut store,
+        session,
+        a.village.as_deref(),
+        today(),
+        a.cadence_days,
+    )?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
     }
@@ -562,7 +562,7 @@ pub fn stats_cmd(db: &Path, actor: &Actor, a: StatsArgs) -> Result<ExitCode> {
     let sha = hex::encode(Sha256::digest(&bytes));
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("stats.export", "statistics", Some(scope.code().to_string()))
+            AuditEntryInput::new("stats.export", "statistics", Some(s.total.code.clone()))
                 .detail(serde_json::json!({ "file": out.display().to_string(), "sha256": sha })),
         )
     })?;

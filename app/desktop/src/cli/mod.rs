@@ -161,7 +161,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eligibility(c) => casework::eligibility(&db, &actor()?, c),
         Command::Table(c) => exchange::table(&db, &actor()?, c, cli.password_stdin),
         Command::Compare(a) => exchange::compare(&db, &actor()?, a),
-        Command::Stats(a) => exchange::stats_cmd(&db, &actor()?, a),
+        Command::Stats(a) => exchange::stats_cmd(&db, session()?, a),
         Command::Backup(a) => exchange::backup_cmd(&db, &actor()?, a),
         Command::Restore(a) => exchange::restore_cmd(&db, session()?, a, cli.password_stdin),
         Command::Mreport(c) => records::mreport(&db, session()?, c),

@@ -90,7 +90,7 @@ pub fn roster(
     division: Option<&str>,
 ) -> Result<Roster> {
     session.require(store, Action::CountyLists)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(al::roster(store.conn(), month, &scope)?)
 }
 

@@ -37,7 +37,7 @@ pub fn due_followups(
     by: NaiveDate,
 ) -> Result<Vec<FollowUp>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(cs::due_followups(store.conn(), &scope, by)?)
 }
 

@@ -14,7 +14,6 @@ use hutong_core::mandatory_reports::{
     self as mr, MandatoryReport, ReportInput, ReportQuery, ReportRow, TemporaryCustody,
 };
 use hutong_core::national::NaiveDate;
-use hutong_core::national::division;
 use hutong_core::services::{self as sv, Referral};
 use hutong_core::users::Role;
 use hutong_core::{RowId, Store};
@@ -39,29 +38,11 @@ pub(crate) fn viewer(session: &Session) -> Role {
     }
 }
 
-/// The session's scope, narrowed to `division` (which must lie inside it).
-pub(crate) fn narrowed(
-    store: &mut Store,
-    session: &Session,
-    division_code: Option<&str>,
-) -> Result<hutong_core::Scope> {
-    match division_code.map(str::trim).filter(|d| !d.is_empty()) {
-        None => Ok(session.scope().clone()),
-        Some(d) => {
-            let code = division::normalize_code(d).ok_or_else(|| {
-                hutong_core::CoreError::field("区划", format!("“{d}”不是有效的区划代码"))
-            })?;
-            let narrowed = session.scope().narrow_to(&code);
-            session.checked(store, narrowed)
-        }
-    }
-}
-
 /// Reports within the scope, newest first.
 pub fn list(store: &mut Store, session: &Session, f: &Filter) -> Result<Vec<ReportRow>> {
     session.require(store, Action::ViewCases)?;
     let q = ReportQuery {
-        scope: narrowed(store, session, f.division.as_deref())?,
+        scope: session.narrowed(store, f.division.as_deref())?,
         open_only: f.open_only,
         late_only: f.late_only,
         include_voided: f.include_voided,

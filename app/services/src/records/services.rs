@@ -21,7 +21,7 @@ pub fn list(
     to: Option<NaiveDate>,
 ) -> Result<Vec<ServiceRow>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(sv::list(store.conn(), &scope, from, to)?)
 }
 
@@ -69,7 +69,7 @@ pub fn coverage(
     areas: &[String],
 ) -> Result<Vec<CoverageRow>> {
     session.require(store, Action::Statistics)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(sv::coverage(store.conn(), &scope, from, to, areas)?)
 }
 

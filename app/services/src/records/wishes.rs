@@ -17,7 +17,7 @@ pub fn list(
     status: Option<WishStatus>,
 ) -> Result<Vec<WishRow>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(ws::list(store.conn(), scope.code(), status)?)
 }
 
@@ -28,7 +28,7 @@ pub fn counts(
     division: Option<&str>,
 ) -> Result<Vec<(WishStatus, u64)>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(ws::counts(store.conn(), scope.code())?)
 }
 

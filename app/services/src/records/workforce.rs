@@ -47,7 +47,7 @@ pub fn list_workers(
     in_post_on: Option<NaiveDate>,
 ) -> Result<Vec<(Worker, String)>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     wf::list_workers(store.conn(), &scope, role, in_post_on)?
         .into_iter()
         .map(|w| {
@@ -126,7 +126,7 @@ pub fn network(
     on: NaiveDate,
 ) -> Result<Network> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     Ok(wf::network(store.conn(), &scope, on)?)
 }
 
@@ -158,7 +158,7 @@ pub fn list_homes(
     division: Option<&str>,
 ) -> Result<Vec<(ChildHome, String, Vec<HomeActivity>)>> {
     session.require(store, Action::ViewCases)?;
-    let scope = super::mreport::narrowed(store, session, division)?;
+    let scope = session.narrowed(store, division)?;
     wf::list_homes(store.conn(), &scope)?
         .into_iter()
         .map(|h| {

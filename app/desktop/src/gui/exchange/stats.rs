@@ -91,15 +91,17 @@ fn poll(app: &mut HutongApp) {
 
 fn start_compute(app: &mut HutongApp) {
     let db = app.store.database();
-    let scope = app.scope();
+    let session = app.session.clone();
     app.exchange.stats.message = None;
     app.exchange.stats.job = Some(jobs::spawn("统计", move |p| {
         p.note("按乡镇汇总…");
-        let store = db.open().map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
-        stats::compute(
-            store.conn(),
-            &scope,
+        hutong_services::statistics::compute(
+            &mut store,
+            &session,
+            None,
             today,
             hutong_core::visits::DEFAULT_CADENCE_DAYS,
         )
