@@ -4,7 +4,7 @@
 # files of issue #18). Fails on any crash, leak, timeout or limit breach; the
 # input that caused it is written to fuzz/artifacts/<target>/.
 #
-#   fuzz/run-ci.sh            # 60 s per target (what CI runs)
+#   fuzz/run-ci.sh            # 30 s per target (what CI runs)
 #   FUZZ_SECONDS=3600 fuzz/run-ci.sh csv_import   # a longer run of one target
 #
 # Uses the nightly toolchain when there is one (`rustup toolchain install
@@ -21,7 +21,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")"
-SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-30}"
 if rustup run nightly rustc --version >/dev/null 2>&1; then
     TOOLCHAIN=(+nightly)
 else
