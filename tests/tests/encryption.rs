@@ -356,3 +356,35 @@ fn an_old_plaintext_database_is_encrypted_by_the_administrators_first_log_in() {
     );
     assert!(!out.status.success());
 }
+
+#[test]
+fn a_row_edited_with_the_key_outside_hutong_is_named_by_deep_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let (ok, text) = verify(&db, &["--deep"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("逐条记录校验"), "{text}");
+    // Someone with the password changes a child's name with an SQLCipher
+    // tool: the chain still holds, the row no longer matches its digest.
+    let conn = hutong_tests::raw_conn(&db).unwrap();
+    let (id, name): (Vec<u8>, String) = conn
+        .query_row(
+            "SELECT id, name FROM children ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    conn.execute("UPDATE children SET name = '改名' WHERE id = ?1", [&id])
+        .unwrap();
+    drop(conn);
+    let (ok, plain) = verify(&db, &[]);
+    assert!(ok, "without --deep only the chain is checked: {plain}");
+    let (ok, text) = verify(&db, &["--deep"]);
+    assert!(!ok, "{text}");
+    let id_text = uuid::Uuid::from_slice(&id).unwrap().to_string();
+    assert!(
+        text.contains(&format!("children {id_text}")) && text.contains("在护童之外被改动"),
+        "{text}"
+    );
+    assert!(!text.contains(&name), "the report names the row by id only");
+}

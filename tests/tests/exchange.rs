@@ -63,10 +63,13 @@ fn content_except_log_ins(db: &Path) -> Vec<String> {
         .collect();
     let mut out = Vec::new();
     for t in tables {
-        let filter = if t == "audit_log" {
-            " WHERE action <> 'user.login'"
-        } else {
-            ""
+        let filter = match t.as_str() {
+            "audit_log" => " WHERE action <> 'user.login'",
+            // The rows a log-in touched (the account's last log-in).
+            "audit_rows" => {
+                " WHERE entry_id NOT IN (SELECT id FROM audit_log WHERE action = 'user.login')"
+            }
+            _ => "",
         };
         let mut stmt = conn
             .prepare(&format!("SELECT * FROM \"{t}\"{filter}"))

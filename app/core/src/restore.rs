@@ -474,9 +474,9 @@ pub fn restore(database: &Database, backup: &Path, actor: &Actor) -> Result<Rest
         let restore_seq = head(tx.conn())?.map(|(s, _)| s + 1).unwrap_or(1);
         for e in &carried {
             tx.conn().execute(
-                "INSERT INTO audit_carried (restore_seq, seq, id, at, actor, action, entity, entity_id, reason, detail, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![restore_seq, e.seq, e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.reason, e.detail, e.prev_hash, e.hash],
+                "INSERT INTO audit_carried (restore_seq, seq, id, at, actor, action, entity, entity_id, reason, detail, prev_hash, hash, row_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![restore_seq, e.seq, e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.reason, e.detail, e.prev_hash, e.hash, e.row_digest],
             )?;
         }
         tx.audit(

@@ -29,12 +29,12 @@ fn changing_any_single_field_of_an_entry_is_caught() {
         .unwrap();
         assert!(audit::verify(store.conn()).unwrap().is_intact());
     }
-    // An entry in the middle whose reason and entity id are set, so that
-    // every field holds a value that can be changed.
+    // An entry in the middle whose entity id and row digest are set, so
+    // that every field holds a value that can be changed.
     let seq: i64 = unlock(&original)
         .conn()
         .query_row(
-            "SELECT min(seq) FROM audit_log WHERE entity_id IS NOT NULL AND seq > 3",
+            "SELECT min(seq) FROM audit_log WHERE entity_id IS NOT NULL AND row_digest IS NOT NULL AND seq > 3",
             [],
             |r| r.get(0),
         )
@@ -50,6 +50,7 @@ fn changing_any_single_field_of_an_entry_is_caught() {
         ("detail", "detail || ' '"),
         ("prev_hash", "'0000'"),
         ("hash", "'m1:00'"),
+        ("row_digest", "row_digest || '0'"),
     ];
     for (field, value) in edits {
         let copy = dir.path().join(format!("{field}.db"));

@@ -1,11 +1,11 @@
 //! `audit verify`: the chain, the signed anchors wherever they were kept,
-//! and (deep) every page of the file. Written once for the CLI and the GUI.
+//! and (deep) every page of the file and every row the log has a digest of. Written once for the CLI and the GUI.
 
 use crate::error::Result;
 use crate::permissions::Action;
 use crate::session::Session;
 use hutong_core::anchors::{self, Anchor, AnchorCheck};
-use hutong_core::audit::{self, VerifyReport};
+use hutong_core::audit::{self, RowReport, VerifyReport};
 use hutong_core::{Store, backup};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,8 @@ pub struct AuditCheck {
     pub unreadable_anchors: Vec<String>,
     /// With `deep`: damaged pages (SQLCipher's page MACs, SQLite's checks).
     pub damaged_pages: Option<Vec<String>>,
+    /// With `deep`, on an intact chain: rows changed outside Hutong.
+    pub rows: Option<RowReport>,
 }
 
 impl AuditCheck {
@@ -28,6 +30,7 @@ impl AuditCheck {
             && self.anchors.problems.is_empty()
             && self.unreadable_anchors.is_empty()
             && self.damaged_pages.as_ref().is_none_or(Vec::is_empty)
+            && self.rows.as_ref().is_none_or(|r| r.problems.is_empty())
     }
 }
 
@@ -68,12 +71,21 @@ pub fn verify(
     } else {
         None
     };
+    // Row digests are only as good as the entries carrying them: on a
+    // broken chain or a damaged file they prove nothing, and the chain's or
+    // the pages' report says why.
+    let rows = if deep && chain.is_intact() && damaged_pages.as_ref().is_some_and(Vec::is_empty) {
+        Some(audit::verify_rows(store.conn())?)
+    } else {
+        None
+    };
     Ok(AuditCheck {
         chain,
         anchors,
         searched,
         unreadable_anchors,
         damaged_pages,
+        rows,
     })
 }
 

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     V8_ANCHORS,
     V9_RESTORE_CARRY,
     V10_PLUGIN_CACHE,
+    V11_ROW_DIGESTS,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -787,4 +788,29 @@ CREATE TABLE plugin_cache (
 CREATE TRIGGER plugin_cache_no_update BEFORE UPDATE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
 CREATE TRIGGER plugin_cache_no_delete BEFORE DELETE ON plugin_cache BEGIN SELECT RAISE(ABORT, '插件缓存记录只可追加'); END;
 ALTER TABLE trusted_keys ADD COLUMN revoked_at TEXT;
+"#;
+
+/// Version 11: row digests (issue #17, item 3). Every write keeps the
+/// digest of each row it changed, as it left it, in `audit_rows` under the
+/// seq and id of its last audit entry, and that entry's `row_digest` covers
+/// the list (so the chain covers it). The entry's id, not only its seq,
+/// names the owner: after a cut tail, new entries reuse the cut seqs. `audit verify --deep` compares today's
+/// rows with their latest digests. Append-only, like the log. The first seq
+/// written with digests is noted in `meta`: rows of an older database have
+/// none, and are counted rather than named.
+const V11_ROW_DIGESTS: &str = r#"
+ALTER TABLE audit_log ADD COLUMN row_digest TEXT;
+ALTER TABLE audit_carried ADD COLUMN row_digest TEXT;
+CREATE TABLE audit_rows (
+    tbl      TEXT NOT NULL,
+    row_id   BLOB NOT NULL,
+    seq      INTEGER NOT NULL,
+    entry_id BLOB NOT NULL CHECK (length(entry_id) = 16),
+    digest   BLOB NOT NULL CHECK (length(digest) = 16),
+    PRIMARY KEY (tbl, row_id, seq, entry_id)
+) WITHOUT ROWID;
+CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+CREATE TRIGGER audit_rows_no_delete BEFORE DELETE ON audit_rows BEGIN SELECT RAISE(ABORT, '审计日志只可追加'); END;
+INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'row_digests_from_seq', CAST(coalesce(max(seq), 0) + 1 AS TEXT) FROM audit_log;
 "#;

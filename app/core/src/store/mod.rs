@@ -299,11 +299,19 @@ impl Store {
         } else {
             Vec::new()
         };
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        problems.extend(rows.into_iter().filter(|r| r != "ok"));
+        // A page that fails its MAC can stop SQLite's own check part-way
+        // with an error: that is a finding too, not a reason to report none.
+        let checked = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        match checked {
+            Ok(rows) => problems.extend(rows.into_iter().filter(|r| r != "ok")),
+            Err(e) => problems.push(format!("完整性检查未能完成：{e}")),
+        }
         Ok(problems)
     }
 
@@ -460,9 +468,36 @@ impl Store {
         }
     }
 
+    /// Runs a write with SQLite's update hook noting every row it changes,
+    /// so that its audit entries can carry their digests; the hook is
+    /// removed again whatever the outcome.
     fn write_in_scope<T>(
         &mut self,
         actor: &Actor,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let changed: ChangedRows = Default::default();
+        let noted = std::sync::Arc::clone(&changed);
+        self.conn.update_hook(Some(
+            move |action: rusqlite::hooks::Action, _db: &str, table: &str, rowid: i64| {
+                if action != rusqlite::hooks::Action::SQLITE_DELETE
+                    && audit::digests_table(table)
+                    && let Ok(mut rows) = noted.lock()
+                {
+                    rows.push((table.to_string(), rowid));
+                }
+            },
+        ));
+        let out = self.write_tracked(actor, changed, f);
+        self.conn
+            .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>);
+        out
+    }
+
+    fn write_tracked<T>(
+        &mut self,
+        actor: &Actor,
+        changed: ChangedRows,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
     ) -> Result<T> {
         let Store {
@@ -472,17 +507,19 @@ impl Store {
         let mut wtx = WriteTx {
             tx,
             actor: actor.clone(),
-            audited: 0,
+            pending: Vec::new(),
+            changed,
             now: now_text(),
             slot_changes: Vec::new(),
         };
         let out = f(&mut wtx)?;
-        if wtx.audited == 0 {
+        if wtx.pending.is_empty() {
             // Dropping the transaction rolls it back.
             return Err(CoreError::Internal(
                 "写操作没有审计记录，已回滚（这是程序缺陷，请报告）".into(),
             ));
         }
+        wtx.append_audit_entries()?;
         let WriteTx {
             tx, slot_changes, ..
         } = wtx;
@@ -537,7 +574,10 @@ pub(crate) enum SlotChange {
 pub struct WriteTx<'a> {
     tx: Transaction<'a>,
     actor: Actor,
-    audited: usize,
+    /// Audit entries of this write, appended just before it commits.
+    pending: Vec<PendingAudit>,
+    /// Rows this write changed (from the update hook).
+    changed: ChangedRows,
     now: String,
     slot_changes: Vec<SlotChange>,
 }
@@ -563,12 +603,54 @@ impl WriteTx<'_> {
         self.slot_changes.push(change);
     }
 
-    /// Appends an entry to the hash-chained audit log, inside this transaction.
+    /// Records an entry for the hash-chained audit log. It is appended in
+    /// this transaction, after the write's own statements, so that it can
+    /// carry the digest of its row as the write leaves it (`audit verify
+    /// --deep`); entries keep the order they were recorded in.
     pub fn audit(&mut self, entry: AuditEntryInput<'_>) -> Result<()> {
-        audit::append(&self.tx, &self.actor, &self.now, entry)?;
-        self.audited += 1;
+        self.pending.push(PendingAudit {
+            action: entry.action.to_string(),
+            entity: entry.entity.to_string(),
+            entity_id: entry.entity_id,
+            reason: entry.reason.map(str::to_string),
+            detail: entry.detail,
+        });
         Ok(())
     }
+
+    /// Appends the recorded entries; the last carries the digest of every
+    /// row this write changed, as it leaves them (`audit verify --deep`).
+    fn append_audit_entries(&mut self) -> Result<()> {
+        let changes = match self.changed.lock() {
+            Ok(mut rows) => std::mem::take(&mut *rows),
+            Err(_) => return Err(CoreError::Internal("改动记录清单不可用".into())),
+        };
+        let rows = audit::changed_rows(&self.tx, changes)?;
+        let pending = std::mem::take(&mut self.pending);
+        let entries = pending
+            .iter()
+            .map(|p| AuditEntryInput {
+                action: &p.action,
+                entity: &p.entity,
+                entity_id: p.entity_id.clone(),
+                reason: p.reason.as_deref(),
+                detail: p.detail.clone(),
+            })
+            .collect();
+        audit::append_write(&self.tx, &self.actor, &self.now, entries, &rows)
+    }
+}
+
+/// The rows a write changed: (table, rowid), noted by SQLite's update hook.
+type ChangedRows = std::sync::Arc<std::sync::Mutex<Vec<(String, i64)>>>;
+
+/// An audit entry recorded during a write, appended when it commits.
+struct PendingAudit {
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    reason: Option<String>,
+    detail: serde_json::Value,
 }
 
 pub(crate) fn now_text() -> String {

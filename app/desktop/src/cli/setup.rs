@@ -319,7 +319,8 @@ pub enum AuditCommand {
         #[arg(long = "anchor")]
         anchors: Vec<PathBuf>,
         /// Also check every page of the file (SQLCipher page MACs and
-        /// SQLite's integrity check).
+        /// SQLite's integrity check), and every row against the digest its
+        /// latest audit entry recorded (rows edited outside Hutong).
         #[arg(long)]
         deep: bool,
     },
@@ -367,6 +368,29 @@ pub fn audit(db: &Path, session: &hutong_services::Session, c: AuditCommand) -> 
                     .collect::<Vec<_>>()
                     .join("；")
             );
+        }
+    }
+    if let Some(rows) = &check.rows {
+        if rows.problems.is_empty() {
+            println!("逐条记录校验：{} 条记录与审计记录一致", rows.rows_checked);
+            if rows.legacy_rows > 0 {
+                println!(
+                    "另有 {} 条记录写于记录摘要启用之前（数据库由旧版本升级），无法逐条核对",
+                    rows.legacy_rows
+                );
+            }
+        } else {
+            eprintln!(
+                "逐条记录校验发现 {} 条记录在护童之外被改动（共校验 {} 条）：",
+                rows.problems.len(),
+                rows.rows_checked
+            );
+            for p in rows.problems.iter().take(50) {
+                eprintln!("  {} {}：{}", p.table, p.id, p.reason);
+            }
+            if rows.problems.len() > 50 {
+                eprintln!("  ……另有 {} 条", rows.problems.len() - 50);
+            }
         }
     }
     Ok(if check.is_intact() {

@@ -1,5 +1,5 @@
-//! 审计校验 (设置): the audit chain, its signed anchors and every page of
-//! the file, checked on a job thread by the same use case as `hutong audit
+//! 审计校验 (设置): the audit chain, its signed anchors, every page of the
+//! file and every row against its audit digest, checked on a job thread by the same use case as `hutong audit
 //! verify --deep`. Shown to roles that may read the audit log.
 
 use super::HutongApp;
@@ -49,6 +49,22 @@ fn lines(check: &hutong_services::audit_check::AuditCheck) -> (bool, Vec<String>
             out.push(format!("逐页校验发现损坏：{}", pages.join("；")));
         }
     }
+    if let Some(rows) = &check.rows {
+        if rows.problems.is_empty() {
+            out.push(format!(
+                "逐条记录校验：{} 条记录与审计记录一致",
+                rows.rows_checked
+            ));
+        } else {
+            out.push(format!(
+                "逐条记录校验：{} 条记录在护童之外被改动",
+                rows.problems.len()
+            ));
+            for p in rows.problems.iter().take(20) {
+                out.push(format!("{} {}：{}", p.table, p.id, p.reason));
+            }
+        }
+    }
     (check.is_intact(), out)
 }
 
@@ -73,7 +89,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.separator();
     ui.strong("审计校验");
     ui.weak(
-        "核对审计链、数据库内外保存的签名锚点，并逐页校验文件；与 hutong audit verify --deep 相同",
+        "核对审计链、数据库内外保存的签名锚点，逐页校验文件并逐条核对记录；与 hutong audit verify --deep 相同",
     );
     if ui
         .add_enabled(st.job.is_none(), egui::Button::new("开始校验"))
