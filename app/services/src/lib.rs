@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod audit_check;
 pub mod bundle;
+pub mod campaigns;
 pub mod casework;
 pub mod children;
 pub mod demo;

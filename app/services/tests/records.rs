@@ -571,3 +571,133 @@ fn statistics_need_the_permission_and_stay_in_the_scope() {
     );
     assert_out_of_scope(&c, before, refused);
 }
+
+// ------------------------------------------------------------ 摸底排查 rounds
+
+#[test]
+fn rounds_are_started_by_caseworkers_and_recorded_within_the_scope() {
+    use hutong_core::campaigns::{NewCampaign, Outcome};
+    use hutong_core::province::ScreeningCycle;
+    use hutong_services::campaigns as rounds;
+    let mut c = county();
+    let director = c.login("director");
+    let caseworker = c.login("caseworker");
+    let county_code = c.store.county_code().unwrap().unwrap();
+    let new = NewCampaign {
+        division_code: &county_code,
+        cycle: &ScreeningCycle::HalfYearly,
+        start: today(),
+        plugin_ref: None,
+    };
+
+    // Starting a round is ManageCampaigns: refused to the director.
+    let before = c.refusals();
+    let refused = rounds::start(&mut c.store, &director, &new);
+    assert_denied(&c, before, refused, Action::ManageCampaigns);
+    let round = rounds::start(&mut c.store, &caseworker, &new).unwrap();
+
+    // The director sees the county-wide round, but only her village's
+    // coverage, and the totals are her village's.
+    assert!(
+        rounds::list(&mut c.store, &director)
+            .unwrap()
+            .iter()
+            .any(|r| r.id == round.id)
+    );
+    let mine = rounds::status(&mut c.store, &director, round.id, today()).unwrap();
+    let all = rounds::status(&mut c.store, &caseworker, round.id, today()).unwrap();
+    assert!(!mine.villages.is_empty());
+    assert!(
+        mine.villages
+            .iter()
+            .all(|v| director.scope().contains(&v.village_code))
+    );
+    assert!(all.villages.len() > mine.villages.len());
+    assert_eq!(
+        mine.children,
+        mine.villages.iter().map(|v| v.children).sum::<u64>()
+    );
+    assert!(mine.children < all.children);
+
+    // Another village's children are refused (and the refusal audited).
+    let (inside, outside) = c.inside_and_outside(&director);
+    let before = c.refusals();
+    let refused = rounds::village_children(
+        &mut c.store,
+        &director,
+        round.id,
+        &outside.residence_division,
+    );
+    assert_out_of_scope(&c, before, refused);
+    let listed = rounds::village_children(
+        &mut c.store,
+        &director,
+        round.id,
+        &inside.residence_division,
+    )
+    .unwrap();
+    assert!(listed.iter().any(|v| v.child_id == inside.id));
+    assert!(
+        listed.iter().all(|v| v.id_number.contains('*')),
+        "ID numbers masked"
+    );
+
+    // Recording: her own child is granted, another township's is refused.
+    rounds::record(
+        &mut c.store,
+        &director,
+        round.id,
+        inside.id,
+        Outcome::Confirmed,
+        None,
+        today(),
+    )
+    .unwrap();
+    let before = c.refusals();
+    let refused = rounds::record(
+        &mut c.store,
+        &director,
+        round.id,
+        outside.id,
+        Outcome::Confirmed,
+        None,
+        today(),
+    );
+    assert_out_of_scope(&c, before, refused);
+
+    // 销档 closes the file in the same write, and needs a reason.
+    assert!(
+        rounds::record(
+            &mut c.store,
+            &director,
+            round.id,
+            inside.id,
+            Outcome::Closed,
+            None,
+            today()
+        )
+        .is_err()
+    );
+    rounds::record(
+        &mut c.store,
+        &director,
+        round.id,
+        inside.id,
+        Outcome::Closed,
+        Some("已随父母迁往外省"),
+        today(),
+    )
+    .unwrap();
+    let closed = children::get(c.store.conn(), director.scope(), inside.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.status, children::ChildStatus::Closed);
+
+    // Closing the round is ManageCampaigns too; the auditor may not.
+    let auditor = c.login("auditor");
+    let before = c.refusals();
+    let refused = rounds::close(&mut c.store, &auditor, round.id, today());
+    assert_denied(&c, before, refused, Action::ManageCampaigns);
+    let closed = rounds::close(&mut c.store, &caseworker, round.id, today()).unwrap();
+    assert!(closed.confirmed + closed.closed >= 1);
+}

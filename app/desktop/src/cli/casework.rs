@@ -13,6 +13,7 @@ use hutong_core::province::{Answer, Colour};
 use hutong_core::schedule::{self, DueStatus, ScheduleFilter};
 use hutong_core::{Actor, RowId, Store, assessments, children, eligibility};
 use hutong_plugin_host::Plugin;
+use hutong_services::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -469,25 +470,19 @@ pub enum CampaignCommand {
 }
 
 /// The round named by --id, else the only open one.
-fn pick_campaign(store: &Store, id: &Option<String>) -> Result<campaigns::Campaign> {
-    if let Some(id) = id {
-        let rid: RowId = id
-            .parse()
-            .with_context(|| format!("--id：“{id}”不是有效的摸排编号"))?;
-        return campaigns::get(store.conn(), rid)?.with_context(|| format!("未找到摸排 {id}"));
-    }
-    let open = campaigns::open(store.conn())?;
-    match open.len() {
-        0 => bail!("没有进行中的摸排：用 hutong campaign start --division 代码 开始"),
-        1 => Ok(open.into_iter().next().context("摸排列表为空")?),
-        n => bail!(
-            "有 {n} 轮摸排在进行中，请用 --id 指定：{}",
-            open.iter()
-                .map(|c| format!("{}（{}）", c.id, c.title))
-                .collect::<Vec<_>>()
-                .join("、")
+fn pick_campaign(
+    store: &mut Store,
+    session: &Session,
+    id: &Option<String>,
+) -> Result<campaigns::Campaign> {
+    let id = match id {
+        Some(id) => Some(
+            id.parse::<RowId>()
+                .with_context(|| format!("--id：“{id}”不是有效的摸排编号"))?,
         ),
-    }
+        None => None,
+    };
+    Ok(hutong_services::campaigns::pick(store, session, id)?)
 }
 
 fn print_status(s: &campaigns::CampaignStatus) {
@@ -555,7 +550,8 @@ fn print_status(s: &campaigns::CampaignStatus) {
     );
 }
 
-pub fn campaign(db: &Path, actor: &Actor, cmd: CampaignCommand) -> Result<ExitCode> {
+pub fn campaign(db: &Path, session: &Session, cmd: CampaignCommand) -> Result<ExitCode> {
+    use hutong_services::campaigns as rounds;
     let mut store = open(db)?;
     match cmd {
         CampaignCommand::Start { division, today } => {
@@ -565,25 +561,24 @@ pub fn campaign(db: &Path, actor: &Actor, cmd: CampaignCommand) -> Result<ExitCo
             let cycle = plugin.manifest().screening_cycle.clone();
             let start = parse_today(&today)?;
             let reference = plugin.reference();
-            let c = store.write(actor, |tx| {
-                campaigns::start(
-                    tx,
-                    &NewCampaign {
-                        division_code: &code,
-                        cycle: &cycle,
-                        start,
-                        plugin_ref: Some(&reference),
-                    },
-                )
-            })?;
+            let c = rounds::start(
+                &mut store,
+                session,
+                &NewCampaign {
+                    division_code: &code,
+                    cycle: &cycle,
+                    start,
+                    plugin_ref: Some(&reference),
+                },
+            )?;
             println!(
                 "已开始：{}（{}，{} 至 {}），编号 {}",
                 c.title, c.cycle, c.period_start, c.period_end, c.id
             );
         }
         CampaignCommand::Status { id, today, json } => {
-            let c = pick_campaign(&store, &id)?;
-            let s = campaigns::status(store.conn(), c.id, parse_today(&today)?)?;
+            let c = pick_campaign(&mut store, session, &id)?;
+            let s = rounds::status(&mut store, session, c.id, parse_today(&today)?)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
@@ -596,14 +591,13 @@ pub fn campaign(db: &Path, actor: &Actor, cmd: CampaignCommand) -> Result<ExitCo
             note,
             id,
         } => {
-            let c = pick_campaign(&store, &id)?;
+            let c = pick_campaign(&mut store, session, &id)?;
             let o = Outcome::from_code(outcome.trim()).with_context(|| {
                 format!("--outcome：应为 confirmed、updated 或 closed，实际为“{outcome}”")
             })?;
-            let ch = find_child(&store, actor.scope(), &child)?;
-            store.write(actor, |tx| {
-                campaigns::record(tx, c.id, ch.id, o, note.as_deref())
-            })?;
+            let ch = hutong_services::records::child_by_id_number(&mut store, session, &child)?;
+            let today = chrono::Local::now().date_naive();
+            rounds::record(&mut store, session, c.id, ch.id, o, note.as_deref(), today)?;
             println!("{}：{} {}", c.title, ch.name, o.label_zh());
         }
         CampaignCommand::Close {
@@ -612,14 +606,15 @@ pub fn campaign(db: &Path, actor: &Actor, cmd: CampaignCommand) -> Result<ExitCo
             out,
             json,
         } => {
-            let c = pick_campaign(&store, &id)?;
+            let c = pick_campaign(&mut store, session, &id)?;
             let today = parse_today(&today)?;
-            let s = store.write(actor, |tx| campaigns::close(tx, c.id, today))?;
+            let s = rounds::close(&mut store, session, c.id, today)?;
             if let Some(out) = out {
                 let doc = campaigns::summary_document(&s);
                 let fonts = hutong_report::FontSet::with_system_fonts();
                 let pdf = hutong_report::render(&doc, &fonts).context("排版摸排总结")?;
-                std::fs::write(&out, &pdf).with_context(|| format!("写入 {}", out.display()))?;
+                hutong_core::files::write_atomic(&out, &pdf)
+                    .with_context(|| format!("写入 {}", out.display()))?;
                 eprintln!("已生成摸排总结 {}", out.display());
             }
             if json {

@@ -11,11 +11,11 @@ use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
+use hutong_core::RowId;
 use hutong_core::campaigns::{
     self, Campaign, CampaignState, CampaignStatus, NewCampaign, Outcome, VillageChild,
 };
-use hutong_core::national::{NaiveDate, dates, id_number};
-use hutong_core::{RowId, children};
+use hutong_core::national::{NaiveDate, dates};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 
@@ -75,9 +75,9 @@ impl HutongApp {
 }
 
 fn reload_list(app: &mut HutongApp) {
-    match campaigns::list(app.store.conn()) {
+    match app.call(hutong_services::campaigns::list) {
         Ok(l) => app.campaigns.list = l,
-        Err(e) => app.campaigns.message = Some((false, e.to_string())),
+        Err(e) => app.campaigns.message = Some((false, e)),
     }
     app.campaigns.loaded = true;
     if app.campaigns.selected.is_none() {
@@ -100,11 +100,14 @@ fn start_status(app: &mut HutongApp) {
         return;
     };
     let path = app.store.database();
+    let session = app.session.clone();
     app.campaigns.status_job = Some(jobs::spawn(app.t("campaign.counting"), move |p| {
         p.set_total(1);
-        let store = path.open().map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = path.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
-        let s = campaigns::status(store.conn(), id, today).map_err(|e| e.to_string())?;
+        let s = hutong_services::campaigns::status(&mut store, &session, id, today)
+            .map_err(|e| e.to_string())?;
         p.step();
         Ok(s)
     }));
@@ -115,9 +118,11 @@ fn load_village(app: &mut HutongApp) {
         app.campaigns.village_children.clear();
         return;
     };
-    match campaigns::village_children(app.store.conn(), id, &v) {
+    match app
+        .call(|store, session| hutong_services::campaigns::village_children(store, session, id, &v))
+    {
         Ok(c) => app.campaigns.village_children = c,
-        Err(e) => app.campaigns.message = Some((false, e.to_string())),
+        Err(e) => app.campaigns.message = Some((false, e)),
     }
 }
 
@@ -135,10 +140,10 @@ fn start_round(app: &mut HutongApp) {
         .campaigns
         .new_start
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let actor = super::actor_of(app);
-    let result = app.store.write(&actor, |tx| {
-        campaigns::start(
-            tx,
+    let result = app.call(|store, session| {
+        hutong_services::campaigns::start(
+            store,
+            session,
             &NewCampaign {
                 division_code: &division,
                 cycle: &manifest.screening_cycle,
@@ -162,7 +167,7 @@ fn start_round(app: &mut HutongApp) {
             reload_list(app);
             start_status(app);
         }
-        Err(e) => app.campaigns.message = Some((false, e.to_string())),
+        Err(e) => app.campaigns.message = Some((false, e)),
     }
 }
 
@@ -171,19 +176,9 @@ fn record(app: &mut HutongApp, child: RowId, outcome: Outcome) {
         return;
     };
     let note = app.campaigns.note.trim().to_string();
-    let actor = super::actor_of(app);
     let today = chrono::Local::now().date_naive();
-    let result = app.store.write(&actor, |tx| {
-        let item = campaigns::record(tx, id, child, outcome, Some(&note))?;
-        // 销档: the child is no longer in care here, so the file closes in
-        // the same transaction, with the note as the reason.
-        if outcome == Outcome::Closed
-            && children::get(tx.conn(), tx.actor().scope(), child)?
-                .is_some_and(|c| c.status == children::ChildStatus::Active)
-        {
-            children::close(tx, child, today, &note)?;
-        }
-        Ok(item)
+    let result = app.call(|store, session| {
+        hutong_services::campaigns::record(store, session, id, child, outcome, Some(&note), today)
     });
     match result {
         Ok(_) => {
@@ -201,7 +196,7 @@ fn record(app: &mut HutongApp, child: RowId, outcome: Outcome) {
             load_village(app);
             start_status(app);
         }
-        Err(e) => app.campaigns.message = Some((false, e.to_string())),
+        Err(e) => app.campaigns.message = Some((false, e)),
     }
 }
 
@@ -227,12 +222,8 @@ fn close_round(app: &mut HutongApp) {
     let Some(id) = app.campaigns.selected else {
         return;
     };
-    let actor = super::actor_of(app);
     let today = chrono::Local::now().date_naive();
-    match app
-        .store
-        .write(&actor, |tx| campaigns::close(tx, id, today))
-    {
+    match app.call(|store, session| hutong_services::campaigns::close(store, session, id, today)) {
         Ok(s) => {
             app.campaigns.message = Some((
                 true,
@@ -242,7 +233,7 @@ fn close_round(app: &mut HutongApp) {
             reload_list(app);
             start_summary(app, s);
         }
-        Err(e) => app.campaigns.message = Some((false, e.to_string())),
+        Err(e) => app.campaigns.message = Some((false, e)),
     }
 }
 
@@ -515,7 +506,7 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
                         }
                     });
                     row.col(|ui| {
-                        ui.monospace(id_number::mask(&c.id_number));
+                        ui.monospace(&c.id_number);
                     });
                     row.col(|ui| match c.outcome {
                         Some(o) => {
