@@ -13,6 +13,8 @@ pub mod bundle;
 pub mod campaigns;
 pub mod casework;
 pub mod children;
+pub mod dashboard;
+pub mod divisions;
 pub mod demo;
 pub mod error;
 pub mod installed;
@@ -23,6 +25,7 @@ pub mod records;
 pub mod restore;
 pub mod session;
 pub mod statistics;
+pub mod visits;
 pub mod xlsx;
 
 pub use error::{Context, Result, ServiceError};

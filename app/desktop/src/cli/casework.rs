@@ -329,8 +329,8 @@ pub struct ScheduleArgs {
     json: bool,
 }
 
-pub fn schedule(db: &Path, actor: &Actor, a: ScheduleArgs) -> Result<ExitCode> {
-    let store = open(db)?;
+pub fn schedule(db: &Path, session: &Session, a: ScheduleArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
     let plugin = province_plugin(db, &store)?;
     let policy = plugin.manifest().visit_policy.clone();
     let today = parse_today(&a.today)?;
@@ -339,7 +339,7 @@ pub fn schedule(db: &Path, actor: &Actor, a: ScheduleArgs) -> Result<ExitCode> {
         overdue_only: a.overdue,
         due_or_overdue_only: a.week,
     };
-    let entries = schedule::compute(store.conn(), actor.scope(), &policy, today, &filter)?;
+    let entries = hutong_services::visits::plan(&mut store, session, &policy, today, &filter)?;
     let villages = schedule::by_village(&entries);
     if a.json {
         let masked: Vec<_> = entries

@@ -156,7 +156,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plugin(c) => plugins::run(&db, session().ok(), c),
         Command::Report(a) => report::run(&db, &actor()?, a),
         Command::Assess(a) => casework::assess(&db, &actor()?, a),
-        Command::Schedule(a) => casework::schedule(&db, &actor()?, a),
+        Command::Schedule(a) => casework::schedule(&db, session()?, a),
         Command::Campaign(c) => casework::campaign(&db, session()?, c),
         Command::Eligibility(c) => casework::eligibility(&db, &actor()?, c),
         Command::Table(c) => exchange::table(&db, &actor()?, c, cli.password_stdin),

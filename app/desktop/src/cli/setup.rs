@@ -4,7 +4,7 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use hutong_core::national::division;
-use hutong_core::{Actor, Store, demo, divisions, exchange, setup};
+use hutong_core::{Actor, Store, demo, exchange, setup};
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,7 +66,7 @@ pub fn init(db: &Path, a: InitArgs, password_stdin: bool) -> Result<ExitCode> {
             return Err(e.context(format!("初始化数据库 {}", db.display())));
         }
     };
-    let name = divisions::full_name(store.conn(), &county)?;
+    let name = hutong_services::divisions::full_name(&store, &county)?;
     println!("已为 {name}（{county}）建立加密数据库 {}", db.display());
     println!(
         "密钥文件：{}（与数据库放在一起，不可删除）",
@@ -198,7 +198,7 @@ pub fn demo(db: &Path, a: DemoArgs) -> Result<ExitCode> {
             colours.join("、")
         );
     }
-    let name = divisions::full_name(store.conn(), &county)?;
+    let name = hutong_services::divisions::full_name(&store, &county)?;
     println!(
         "示例县 {name}：新增 {} 名儿童、{} 名相关人员、{} 条走访记录，用时 {:.1} 秒",
         summary.children,
@@ -228,7 +228,7 @@ pub fn division(db: &Path, c: DivisionCommand) -> Result<ExitCode> {
     };
     let normalized =
         division::normalize_code(code).with_context(|| format!("“{code}”不是有效的区划代码"))?;
-    let Some(d) = divisions::get(store.conn(), &normalized)? else {
+    let Some(d) = hutong_services::divisions::get(&store, &normalized)? else {
         bail!("区划代码 {normalized} 不在本数据库中（只载入了本县的乡镇和村）");
     };
     match c {
@@ -237,11 +237,11 @@ pub fn division(db: &Path, c: DivisionCommand) -> Result<ExitCode> {
                 "{}\t{}\t{}",
                 d.code,
                 d.level.label_zh(),
-                divisions::full_name(store.conn(), &d.code)?
+                hutong_services::divisions::full_name(&store, &d.code)?
             );
         }
         DivisionCommand::Children { .. } => {
-            for child in divisions::children(store.conn(), &d.code)? {
+            for child in hutong_services::divisions::children(&store, &d.code)? {
                 println!("{}\t{}", child.code, child.name);
             }
         }

@@ -329,7 +329,7 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         if app
             .campaigns
             .picker
-            .show(ui, "campaign", app.store.conn(), scope.code(), &mut d)
+            .show(ui, "campaign", &app.store, scope.code(), &mut d)
         {
             app.campaigns.new_division = d;
         }

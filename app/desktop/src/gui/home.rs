@@ -3,18 +3,12 @@
 //! visit policy), and the escalation alerts. Each item opens the list or
 //! 走访计划, already filtered.
 
-use super::jobs::{self, Job, Outcome, Progress};
+use super::jobs::{self, Job, Outcome};
 use super::visit_plan::{self, AMBER, RED, StatusFilter};
 use super::{HutongApp, Screen};
 use eframe::egui;
-use hutong_core::province::{Colour, VisitPolicy};
-use hutong_core::schedule::{self, DueStatus, Escalation, ScheduleFilter, VillageSchedule};
-use hutong_core::{RowId, categories, children};
-
-/// Alerts listed on the 工作台; the rest are in 走访计划.
-const MAX_ALERTS: usize = 30;
-/// Villages listed with overdue visits.
-const MAX_VILLAGES: usize = 30;
+use hutong_core::schedule::Escalation;
+use hutong_services::dashboard::{self, Figures, ScheduleFigures};
 
 /// The figures on the 工作台. Computing them scans the county (the schedule
 /// reads every child's latest visit and assessment), so they are computed in
@@ -28,40 +22,6 @@ pub struct HomeStats {
     error: Option<String>,
 }
 
-#[derive(Clone, Default)]
-struct Figures {
-    total: u64,
-    counts: Vec<(hutong_core::national::category::CaseCategory, u64)>,
-    /// None when no province plugin gives a visit policy.
-    schedule: Option<ScheduleFigures>,
-}
-
-#[derive(Clone)]
-struct ScheduleFigures {
-    plugin: String,
-    policy: VisitPolicy,
-    /// Red … green, then 未评估; colours with no child are left out.
-    colours: Vec<(Option<Colour>, u64)>,
-    due_this_week: u64,
-    overdue: u64,
-    township: u64,
-    county: u64,
-    /// Escalated children, most overdue first.
-    alerts: Vec<Alert>,
-    /// Villages with overdue visits, most first.
-    villages: Vec<VillageSchedule>,
-}
-
-#[derive(Clone)]
-struct Alert {
-    child_id: RowId,
-    name: String,
-    village: String,
-    colour: Option<Colour>,
-    days_overdue: i64,
-    escalation: Escalation,
-}
-
 impl HomeStats {
     /// Whether the figures are still being computed.
     pub fn pending(&self) -> bool {
@@ -69,107 +29,17 @@ impl HomeStats {
     }
 }
 
-fn schedule_figures(
-    conn: &hutong_core::store::Connection,
-    scope: &hutong_core::Scope,
-    plugin: String,
-    policy: VisitPolicy,
-) -> hutong_core::Result<ScheduleFigures> {
-    let today = chrono::Local::now().date_naive();
-    let entries = schedule::compute(conn, scope, &policy, today, &ScheduleFilter::default())?;
-    let order = [
-        Some(Colour::Red),
-        Some(Colour::Orange),
-        Some(Colour::Yellow),
-        Some(Colour::Blue),
-        Some(Colour::Green),
-        None,
-    ];
-    let mut counts = [0u64; 6];
-    let (mut week, mut overdue, mut township, mut county) = (0, 0, 0, 0);
-    let mut alerts = Vec::new();
-    for e in &entries {
-        if let Some(i) = order.iter().position(|c| *c == e.colour) {
-            counts[i] += 1;
-        }
-        match e.status {
-            DueStatus::DueThisWeek => week += 1,
-            DueStatus::Overdue => overdue += 1,
-            DueStatus::Upcoming => {}
-        }
-        match e.escalation {
-            Escalation::Township => township += 1,
-            Escalation::County => county += 1,
-            Escalation::None => continue,
-        }
-        alerts.push(Alert {
-            child_id: e.child_id,
-            name: e.name.clone(),
-            village: e.village_name.clone(),
-            colour: e.colour,
-            days_overdue: e.days_overdue,
-            escalation: e.escalation,
-        });
-    }
-    alerts.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then(a.name.cmp(&b.name))
-    });
-    alerts.truncate(MAX_ALERTS);
-    let mut villages: Vec<VillageSchedule> = schedule::by_village(&entries)
-        .into_iter()
-        .filter(|v| v.overdue > 0)
-        .collect();
-    villages.truncate(MAX_VILLAGES);
-    Ok(ScheduleFigures {
-        plugin,
-        policy,
-        colours: order
-            .into_iter()
-            .zip(counts)
-            .filter(|(_, n)| *n > 0)
-            .collect(),
-        due_this_week: week,
-        overdue,
-        township,
-        county,
-        alerts,
-        villages,
-    })
-}
-
-fn figures(
-    conn: &hutong_core::store::Connection,
-    scope: &hutong_core::Scope,
-    plugin: Option<(String, VisitPolicy)>,
-    p: &Progress,
-) -> hutong_core::Result<Figures> {
-    p.set_total(3);
-    let total = children::count(conn, scope)?;
-    p.step();
-    let counts = categories::counts(conn, scope)?;
-    p.step();
-    let schedule = plugin
-        .map(|(reference, policy)| schedule_figures(conn, scope, reference, policy))
-        .transpose()?;
-    p.step();
-    Ok(Figures {
-        total,
-        counts,
-        schedule,
-    })
-}
-
 fn start(app: &mut HutongApp) {
-    let scope = app.scope();
     let path = app.store.database();
+    let session = app.session.clone();
     let plugin = visit_plan::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
     app.home.fresh = true;
     app.home.error = None;
     app.home.pending = Some(jobs::spawn(app.t("home.computing"), move |p| {
-        let store = path.open().map_err(|e| e.to_string())?;
-        figures(store.conn(), &scope, plugin, p).map_err(|e| e.to_string())
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = path.open().map_err(|e| e.to_string())?;
+        p.set_total(3);
+        dashboard::figures(&mut store, &session, plugin, || p.step()).map_err(|e| e.to_string())
     }));
 }
 

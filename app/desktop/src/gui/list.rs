@@ -64,7 +64,7 @@ fn refresh(app: &mut HutongApp) {
         }
         Err(e) => l.error = Some(e.to_string()),
     }
-    refresh_divisions(app.store.conn(), scope.code(), l);
+    refresh_divisions(&app.store, scope.code(), l);
     l.last_search = l.search.clone();
     l.dirty = false;
 }
@@ -361,18 +361,18 @@ fn township_of(division: &str) -> Option<String> {
 }
 
 /// Loads the picker contents for the scope and the current filter.
-fn refresh_divisions(conn: &hutong_core::store::Connection, scope: &str, l: &mut ListState) {
-    use hutong_core::divisions;
+fn refresh_divisions(store: &hutong_core::Store, scope: &str, l: &mut ListState) {
+    use hutong_services::divisions;
     use hutong_core::national::division::DivisionLevel;
     let current = l.division.clone().unwrap_or_default();
-    l.townships = divisions::within(conn, scope, DivisionLevel::Township).unwrap_or_default();
+    l.townships = divisions::within(store, scope, DivisionLevel::Township).unwrap_or_default();
     l.villages = township_of(&current)
-        .map(|t| divisions::children(conn, &t).unwrap_or_default())
+        .map(|t| divisions::children(store, &t).unwrap_or_default())
         .unwrap_or_default();
     l.division_name = l
         .division
         .as_ref()
-        .map(|d| divisions::full_name(conn, d).unwrap_or_else(|_| d.clone()));
+        .map(|d| divisions::full_name(store, d).unwrap_or_else(|_| d.clone()));
 }
 
 /// 乡镇 and 村（居） pickers, limited to the user's scope.

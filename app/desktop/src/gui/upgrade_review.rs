@@ -10,7 +10,7 @@ use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
 use crate::casework::{self, ApplyReport, UpgradePreview};
 use eframe::egui;
-use hutong_core::divisions;
+use hutong_services::divisions;
 use hutong_core::eligibility;
 use hutong_core::national::category::CaseCategory;
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ pub fn start_preview(app: &mut HutongApp, from: String) {
                 if !villages.contains_key(&d.village_code) {
                     // Township and village: the county is the same for everyone.
                     let full =
-                        divisions::full_name(store.conn(), &d.village_code).unwrap_or_default();
+                        divisions::full_name(&store, &d.village_code).unwrap_or_default();
                     let parts: Vec<&str> = full.split_whitespace().collect();
                     let name = parts[parts.len().saturating_sub(2)..].join(" ");
                     villages.insert(d.village_code.clone(), name);

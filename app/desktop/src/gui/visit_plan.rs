@@ -9,11 +9,12 @@ use super::jobs::{self, Job, Outcome};
 use super::{HutongApp, Screen};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
-use hutong_core::divisions::{self, Division};
+use hutong_core::divisions::Division;
+use hutong_services::divisions;
 use hutong_core::national::division::{DivisionLevel, level_of};
 use hutong_core::national::{NaiveDate, id_number};
 use hutong_core::province::{Colour, Manifest, VisitPolicy};
-use hutong_core::schedule::{self, DueStatus, Escalation, ScheduleEntry, ScheduleFilter};
+use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry, ScheduleFilter};
 
 /// Which rows to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -171,13 +172,13 @@ impl DivisionPicker {
         &mut self,
         ui: &mut egui::Ui,
         salt: &str,
-        conn: &hutong_core::store::Connection,
+        store: &hutong_core::Store,
         scope: &str,
         value: &mut Option<String>,
     ) -> bool {
         if self.scope.as_deref() != Some(scope) {
             self.townships =
-                divisions::within(conn, scope, DivisionLevel::Township).unwrap_or_default();
+                divisions::within(store, scope, DivisionLevel::Township).unwrap_or_default();
             self.scope = Some(scope.to_string());
         }
         let current = value.clone().unwrap_or_default();
@@ -189,7 +190,7 @@ impl DivisionPicker {
         if self.villages_of != township {
             self.villages = township
                 .as_deref()
-                .map(|t| divisions::children(conn, t).unwrap_or_default())
+                .map(|t| divisions::children(store, t).unwrap_or_default())
                 .unwrap_or_default();
             self.villages_of = township.clone();
         }
@@ -273,15 +274,16 @@ fn start(app: &mut HutongApp) {
         app.visit_plan.error = Some(app.t("visit.no_plugin"));
         return;
     };
-    let scope = app.scope();
     let path = app.store.database();
+    let session = app.session.clone();
     app.visit_plan.job = Some(jobs::spawn(app.t("visit.computing"), move |p| {
         p.set_total(1);
-        let store = path.open().map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = path.open().map_err(|e| e.to_string())?;
         let as_of = chrono::Local::now().date_naive();
-        let entries = schedule::compute(
-            store.conn(),
-            &scope,
+        let entries = hutong_services::visits::plan(
+            &mut store,
+            &session,
             &manifest.visit_policy,
             as_of,
             &ScheduleFilter {
@@ -369,7 +371,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if app
             .visit_plan
             .picker
-            .show(ui, "plan", app.store.conn(), scope.code(), &mut division)
+            .show(ui, "plan", &app.store, scope.code(), &mut division)
         {
             app.visit_plan.division = division;
             app.visit_plan.shown_dirty = true;

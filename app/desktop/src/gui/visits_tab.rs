@@ -13,8 +13,8 @@ use super::date_picker::date_picker;
 use super::visit_plan::{self, AMBER, RED};
 use eframe::egui;
 use hutong_core::national::{NaiveDate, dates};
-use hutong_core::schedule::{self, DueStatus, Escalation, ScheduleEntry};
-use hutong_core::visits::{self, Visit, VisitInput, VisitMode};
+use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry};
+use hutong_core::visits::{Visit, VisitInput, VisitMode};
 use hutong_core::{CoreError, RowId};
 
 /// What the user is typing.
@@ -63,13 +63,16 @@ pub struct VisitsTab {
 fn load(app: &mut HutongApp, child: RowId) {
     let policy = visit_plan::province_manifest(app).map(|(_, m)| m.visit_policy);
     let today = chrono::Local::now().date_naive();
-    let conn = app.store.conn();
-    let visits = visits::for_child(conn, child).unwrap_or_default();
+    let visits = app
+        .call(|store, session| hutong_services::visits::for_child(store, session, child))
+        .unwrap_or_default();
     let (next, note) = match &policy {
-        Some(p) => match schedule::for_child(conn, p, today, child) {
+        Some(p) => match app.call(|store, session| {
+            hutong_services::visits::next_due(store, session, p, today, child)
+        }) {
             Ok(Some(e)) => (Some(e), None),
             Ok(None) => (None, Some("档案已结案，不再安排走访".to_string())),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e)),
         },
         None => (None, Some(app.t("visit.no_plugin"))),
     };
@@ -125,9 +128,11 @@ fn save(app: &mut HutongApp, child: RowId) {
     let Some(form) = app.file.as_ref().and_then(|f| f.visits.form.clone()) else {
         return;
     };
-    let actor = super::actor_of(app);
     let result = input_of(child, &form)
-        .and_then(|input| app.store.write(&actor, |tx| visits::add(tx, &input)));
+        .map_err(|e| e.to_string())
+        .and_then(|input| {
+            app.call(|store, session| hutong_services::visits::add(store, session, &input))
+        });
     match result {
         Ok(v) => {
             if let Some(f) = &mut app.file {
@@ -155,11 +160,7 @@ fn void(app: &mut HutongApp, child: RowId, visit: RowId) {
     let Some(reason) = app.file.as_ref().map(|f| f.visits.void_reason.clone()) else {
         return;
     };
-    let actor = super::actor_of(app);
-    match app
-        .store
-        .write(&actor, |tx| visits::void(tx, visit, &reason))
-    {
+    match app.call(|store, session| hutong_services::visits::void(store, session, visit, &reason)) {
         Ok(v) => {
             if let Some(f) = &mut app.file {
                 f.visits.void_for = None;
