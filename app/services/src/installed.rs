@@ -424,20 +424,74 @@ pub fn install_from_file_with(
     })
 }
 
+/// The installed plugins (not case data: any signed-in face may list them).
+pub fn installed(store: &Store) -> Result<Vec<plugin_registry::InstalledPlugin>> {
+    Ok(plugin_registry::installed(store.conn())?)
+}
+
+/// Whether developer mode (unsigned plugins load) is on.
+pub fn developer_mode(store: &Store) -> Result<bool> {
+    Ok(plugin_registry::developer_mode(store.conn())?)
+}
+
+/// The public keys the county trusts, for every province or one.
+pub fn trusted_keys(
+    store: &Store,
+    province: Option<&str>,
+) -> Result<Vec<plugin_registry::TrustedKey>> {
+    Ok(plugin_registry::trusted_keys(store.conn(), province)?)
+}
+
+/// Trusts a province's plugin signing key. Needs `TrustKeys`.
+pub fn trust_key(
+    store: &mut Store,
+    session: &Session,
+    province: &str,
+    public_key: &str,
+    label: Option<&str>,
+) -> Result<plugin_registry::TrustedKey> {
+    session.require(store, Action::TrustKeys)?;
+    signing::parse_public_key(public_key)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("公钥 {}", public_key.trim()))?;
+    let written = store.write(&session.actor(), |tx| {
+        plugin_registry::trust_key(tx, province, public_key, label)
+    });
+    Ok(session.checked(store, written)?)
+}
+
+/// Uninstalls a plugin (its record stays). Needs `InstallPlugin`.
+pub fn remove(store: &mut Store, session: &Session, plugin_id: &str) -> Result<()> {
+    session.require(store, Action::InstallPlugin)?;
+    let written = store.write(&session.actor(), |tx| plugin_registry::remove(tx, plugin_id));
+    Ok(session.checked(store, written)?)
+}
+
+/// Turns developer mode on or off. Needs `DeveloperMode`.
+pub fn set_developer_mode(store: &mut Store, session: &Session, on: bool) -> Result<()> {
+    session.require(store, Action::DeveloperMode)?;
+    let written = store.write(&session.actor(), |tx| {
+        plugin_registry::set_developer_mode(tx, on)
+    });
+    Ok(session.checked(store, written)?)
+}
+
 /// Revokes a trusted plugin signing key (for one province, or all it is
 /// trusted for), audited with the reason; returns the installed plugins it
-/// stops. Used by `hutong plugin revoke`.
+/// stops. Used by `hutong plugin revoke`. Needs `TrustKeys`.
 pub fn revoke_key(
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     public_key: &str,
     province: Option<&str>,
     reason: &str,
 ) -> Result<plugin_registry::Revocation> {
+    session.require(store, Action::TrustKeys)?;
     signing::parse_public_key(public_key)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("公钥 {}", public_key.trim()))?;
-    Ok(store.write(actor, |tx| {
+    let written = store.write(&session.actor(), |tx| {
         plugin_registry::revoke_key(tx, public_key, province, reason)
-    })?)
+    });
+    Ok(session.checked(store, written)?)
 }

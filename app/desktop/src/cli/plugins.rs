@@ -4,7 +4,6 @@
 use super::open;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use hutong_core::plugin_registry;
 use hutong_core::province as p;
 use hutong_plugin_host::signing;
 use hutong_services::Session;
@@ -79,7 +78,6 @@ pub use hutong::installed::{check_province, runtime_for, verify_before_load};
 /// no database (keygen, sign, test), which need no log-in.
 pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<ExitCode> {
     let session = || session.context("内部错误：此命令需要登录");
-    let signed_in = || session().map(Session::actor);
     match cmd {
         PluginCommand::Keygen { out } => {
             let public = signing::keygen(&out)?;
@@ -94,7 +92,7 @@ pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<E
             let store = open(db)?;
             let bytes =
                 std::fs::read(&plugin).with_context(|| format!("读取 {}", plugin.display()))?;
-            let keys: Vec<String> = plugin_registry::trusted_keys(store.conn(), None)?
+            let keys: Vec<String> = hutong::installed::trusted_keys(&store, None)?
                 .into_iter()
                 .map(|k| k.public_key)
                 .collect();
@@ -116,13 +114,14 @@ pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<E
             province,
             label,
         } => {
-            signing::parse_public_key(&public_key)
-                .map_err(anyhow::Error::msg)
-                .context("公钥")?;
             let mut store = open(db)?;
-            store.write(&signed_in()?, |tx| {
-                plugin_registry::trust_key(tx, &province, &public_key, label.as_deref())
-            })?;
+            hutong::installed::trust_key(
+                &mut store,
+                session()?,
+                &province,
+                &public_key,
+                label.as_deref(),
+            )?;
             println!("已信任省份 {province} 的公钥");
         }
         PluginCommand::Revoke {
@@ -133,7 +132,7 @@ pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<E
             let mut store = open(db)?;
             let done = hutong::installed::revoke_key(
                 &mut store,
-                &signed_in()?,
+                session()?,
                 &public_key,
                 province.as_deref(),
                 &reason,
@@ -175,11 +174,11 @@ pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<E
         }
         PluginCommand::List => {
             let store = open(db)?;
-            let dev = plugin_registry::developer_mode(store.conn())?;
+            let dev = hutong::installed::developer_mode(&store)?;
             if dev {
                 println!("【开发者模式已开启：可加载未签名插件】");
             }
-            for i in plugin_registry::installed(store.conn())? {
+            for i in hutong::installed::installed(&store)? {
                 let status = match &i.signed_by {
                     Some(_) => "已签名".to_string(),
                     None => "未签名（开发者模式安装）".to_string(),
@@ -192,15 +191,13 @@ pub fn run(db: &Path, session: Option<&Session>, cmd: PluginCommand) -> Result<E
         }
         PluginCommand::Remove { plugin_id } => {
             let mut store = open(db)?;
-            store.write(&signed_in()?, |tx| plugin_registry::remove(tx, &plugin_id))?;
+            hutong::installed::remove(&mut store, session()?, &plugin_id)?;
             println!("已卸载 {plugin_id}");
         }
         PluginCommand::DevMode { state } => {
             let mut store = open(db)?;
             let on = state == "on";
-            store.write(&signed_in()?, |tx| {
-                plugin_registry::set_developer_mode(tx, on)
-            })?;
+            hutong::installed::set_developer_mode(&mut store, session()?, on)?;
             println!(
                 "开发者模式：{}",
                 if on {

@@ -31,7 +31,7 @@ use crate::i18n::{Lang, tr};
 use anyhow::{Context, Result};
 use eframe::egui;
 use hutong_core::users::User;
-use hutong_core::{Scope, Store, demo, plugin_registry};
+use hutong_core::{Scope, Store, demo};
 use hutong_services::{Action, Session};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -311,7 +311,7 @@ impl HutongApp {
         let (plugins, error) = start_plugins(&self.store, &self.db_path);
         self.plugins = plugins;
         self.plugin_error = error;
-        self.developer_mode = plugin_registry::developer_mode(self.store.conn()).unwrap_or(false);
+        self.developer_mode = crate::installed::developer_mode(&self.store).unwrap_or(false);
         self.print = Default::default();
         if let Some(f) = &mut self.file {
             f.form = None;

@@ -61,7 +61,7 @@ fn install_with(
         app.plugins_screen.message = Some((false, app.t("login.required")));
         return;
     };
-    let before = plugin_registry::installed(app.store.conn()).unwrap_or_default();
+    let before = crate::installed::installed(&app.store).unwrap_or_default();
     let result = run(app, &session);
     let mut upgraded_from = None;
     app.plugins_screen.message = Some(match result {
@@ -116,7 +116,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(e) = &app.plugin_error {
         ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
     }
-    let installed = plugin_registry::installed(app.store.conn()).unwrap_or_default();
+    let installed = crate::installed::installed(&app.store).unwrap_or_default();
     if installed.is_empty() {
         ui.label(app.t("plugins.none"));
     }
