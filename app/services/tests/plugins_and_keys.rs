@@ -237,9 +237,16 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     c.install(&henan).unwrap();
     assert_eq!(c.load().unwrap().len(), 2);
 
+    // Revoking is TrustKeys: refused to a caseworker, and audited.
+    let actor = c.actor.clone();
+    let caseworker = account(&mut c.store, &actor, "caseworker", Role::Caseworker);
+    let refused = installed::revoke_key(&mut c.store, &caseworker, &henan_key, None, "试试");
+    let message = format!("{:#}", refused.unwrap_err());
+    assert!(message.contains("吊销") || message.contains("信任"), "{message}");
+    assert_eq!(c.load().unwrap().len(), 2, "nothing was revoked");
     let revocation = installed::revoke_key(
         &mut c.store,
-        &c.actor.clone(),
+        &c.admin.clone(),
         &henan_key,
         None,
         "省厅通知：河南签名密钥泄露",
@@ -299,7 +306,7 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     });
     assert!(again.unwrap_err().to_string().contains("吊销"));
     assert!(
-        installed::revoke_key(&mut c.store, &c.actor.clone(), &henan_key, None, "再次").is_err()
+        installed::revoke_key(&mut c.store, &c.admin.clone(), &henan_key, None, "再次").is_err()
     );
 
     // The template, signed by another key, is unaffected once henan is
@@ -365,7 +372,7 @@ fn every_load_reverifies_the_bytes_and_signature_on_disk() {
         .unwrap();
     installed::revoke_key(
         &mut c.store,
-        &c.actor.clone(),
+        &c.admin.clone(),
         &key,
         Some("41"),
         "仅撤销河南",
