@@ -12,6 +12,7 @@ pub mod audit_check;
 pub mod bundle;
 pub mod campaigns;
 pub mod casework;
+pub mod child_casework;
 pub mod children;
 pub mod dashboard;
 pub mod divisions;

@@ -11,9 +11,9 @@ use hutong_core::campaigns::{self, CampaignState, NewCampaign, Outcome};
 use hutong_core::national::{NaiveDate, dates, division, id_number};
 use hutong_core::province::{Answer, Colour};
 use hutong_core::schedule::{self, DueStatus, ScheduleFilter};
-use hutong_core::{Actor, RowId, Store, assessments, children, eligibility};
+use hutong_core::{RowId, Store, eligibility};
 use hutong_plugin_host::Plugin;
-use hutong_services::Session;
+use hutong_services::{Session, child_casework};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -81,19 +81,6 @@ fn parse_division(flag: &str, v: &Option<String>) -> Result<Option<String>> {
         .transpose()
 }
 
-fn find_child(
-    store: &Store,
-    scope: &hutong_core::Scope,
-    id: &str,
-) -> Result<hutong_core::children::Child> {
-    children::get_by_id_number(store.conn(), scope, id)?.with_context(|| {
-        format!(
-            "未找到身份证号为 {} 的儿童档案",
-            id_number::mask(&id_number::normalize(id))
-        )
-    })
-}
-
 /// The county's province plugin among the installed ones.
 fn province_plugin(db: &Path, store: &Store) -> Result<Plugin> {
     let runtime = runtime_for(Some(db))?;
@@ -137,7 +124,8 @@ pub struct AssessArgs {
     json: bool,
 }
 
-pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
+pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
+    let actor = &session.actor();
     let mut store = open(db)?;
     let mut plugin = province_plugin(db, &store)?;
     let today = parse_today(&a.today)?;
@@ -179,11 +167,7 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
                     .iter()
                     .take(50)
                     .map(|c| {
-                        let name = children::get(store.conn(), actor.scope(), c.child_id)
-                            .ok()
-                            .flatten()
-                            .map(|c| c.name)
-                            .unwrap_or_default();
+                        let name = hutong_services::records::child_name(&store, session, c.child_id);
                         vec![
                             name,
                             format!(
@@ -213,8 +197,8 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
     let Some(id) = &a.child else {
         bail!("需要 --child 或 --all");
     };
-    let child = find_child(&store, actor.scope(), id)?;
-    let latest = assessments::latest(store.conn(), child.id, a.scale.as_deref())?;
+    let child = hutong_services::records::child_by_id_number(&mut store, session, id)?;
+    let latest = child_casework::latest_assessment(&mut store, session, child.id, a.scale.as_deref())?;
     let scale_id = a
         .scale
         .clone()
@@ -249,7 +233,7 @@ pub fn assess(db: &Path, actor: &Actor, a: AssessArgs) -> Result<ExitCode> {
         today,
     )
     .with_context(|| format!("评估 {}（量表 {}）", child.name, scale.id))?;
-    let trend = assessments::trend(store.conn(), child.id)?;
+    let trend = child_casework::trend(&mut store, session, child.id)?;
     if a.json {
         let out = serde_json::json!({
             "child": { "id": child.id.to_string(), "name": child.name, "id_number": id_number::mask(&child.id_number) },
@@ -676,7 +660,8 @@ fn print_changes(changes: &[eligibility::CategoryChange]) {
     );
 }
 
-pub fn eligibility(db: &Path, actor: &Actor, cmd: EligibilityCommand) -> Result<ExitCode> {
+pub fn eligibility(db: &Path, session: &Session, cmd: EligibilityCommand) -> Result<ExitCode> {
+    let actor = &session.actor();
     let mut store = open(db)?;
     let mut plugin = province_plugin(db, &store)?;
     match cmd {
@@ -712,9 +697,9 @@ pub fn eligibility(db: &Path, actor: &Actor, cmd: EligibilityCommand) -> Result<
         }
         EligibilityCommand::Check { child, today, json } => {
             let today = parse_today(&today)?;
-            let ch = find_child(&store, actor.scope(), &child)?;
+            let ch = hutong_services::records::child_by_id_number(&mut store, session, &child)?;
             let changes = casework::classify_child(&mut store, &mut plugin, actor, ch.id, today)?;
-            let findings = eligibility::latest_findings(store.conn(), ch.id)?;
+            let findings = child_casework::findings(&mut store, session, ch.id)?;
             if json {
                 let out = serde_json::json!({ "changes": changes, "findings": findings });
                 println!("{}", serde_json::to_string_pretty(&out)?);

@@ -12,14 +12,14 @@
 use super::HutongApp;
 use crate::casework;
 use eframe::egui;
-use hutong_core::assessments::{self, ReassessmentDue, StoredAssessment};
+use hutong_core::assessments::{ReassessmentDue, StoredAssessment};
 use hutong_core::eligibility::{self, CategoryChange, FindingRecord, LifeEvent};
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::dates;
 use hutong_core::province::{
     Answer, AssessInput, Assessment, Colour, Finding, FindingStatus, ScaleDef,
 };
-use hutong_core::{RowId, snapshot};
+use hutong_core::RowId;
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
@@ -122,7 +122,11 @@ fn today() -> hutong_core::national::NaiveDate {
 
 /// Loads what the tab shows for a child (on open and after each write).
 fn reload(app: &mut HutongApp, child_id: RowId) {
-    let conn = app.store.conn();
+    let view = app
+        .call(|store, session| {
+            hutong_services::child_casework::assessment_view(store, session, child_id, today())
+        })
+        .unwrap_or_default();
     let st = &mut app.assessment_tab;
     if st.child != Some(child_id) {
         *st = AssessmentTabState {
@@ -133,16 +137,11 @@ fn reload(app: &mut HutongApp, child_id: RowId) {
             ..Default::default()
         };
     }
-    st.history = assessments::for_child(conn, child_id).unwrap_or_default();
-    st.due = casework::reassessment_due(&app.store, child_id).unwrap_or(None);
-    st.findings = eligibility::latest_findings(conn, child_id).unwrap_or_default();
-    let t = today();
-    st.coming = eligibility::projected_ends(conn, child_id, t).unwrap_or_default();
-    st.events = eligibility::life_events(conn, child_id)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.on > t)
-        .collect();
+    st.history = view.history;
+    st.due = view.due;
+    st.findings = view.findings;
+    st.coming = view.coming;
+    st.events = view.events;
 }
 
 /// Pre-fills the questionnaire with the child's latest answers to a scale,
@@ -192,7 +191,9 @@ fn start_classify(app: &mut HutongApp, child_id: RowId) {
     let Some(plugin) = app.plugins.province_index(&county) else {
         return;
     };
-    let Ok(child) = snapshot::child_snapshot(app.store.conn(), child_id) else {
+    let Ok(child) = app.call(|store, session| {
+        hutong_services::child_casework::snapshot(store, session, child_id)
+    }) else {
         return;
     };
     let t = today();
@@ -577,10 +578,12 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
         })
         .collect();
     let Some(child_id) = st.child else { return };
-    let child = match snapshot::child_snapshot(app.store.conn(), child_id) {
+    let child = match app.call(|store, session| {
+        hutong_services::child_casework::snapshot(store, session, child_id)
+    }) {
         Ok(c) => c,
         Err(e) => {
-            app.assessment_tab.message = Some((false, e.to_string()));
+            app.assessment_tab.message = Some((false, e));
             return;
         }
     };

@@ -8,7 +8,6 @@ use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
 use crate::casework::{self, SweepReport};
 use eframe::egui;
-use hutong_core::eligibility;
 use hutong_core::national::NaiveDate;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -40,7 +39,10 @@ pub fn poll(app: &mut HutongApp) {
     let today = chrono::Local::now().date_naive();
     if app.sweep.checked_on != Some(today) && app.sweep.job.is_none() {
         app.sweep.checked_on = Some(today);
-        let last = eligibility::last_sweep(app.store.conn()).ok().flatten();
+        let last = app
+            .call(hutong_services::child_casework::last_sweep)
+            .ok()
+            .flatten();
         let county = app.store.county_code().ok().flatten().unwrap_or_default();
         if last.is_none_or(|d| d < today) && app.plugins.province_index(&county).is_some() {
             start(app, today);

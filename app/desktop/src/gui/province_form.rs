@@ -8,9 +8,10 @@
 
 use super::HutongApp;
 use eframe::egui;
-use hutong_core::forms::{self, FormInput};
+use hutong_core::forms::FormInput;
 use hutong_core::province::{FieldKind, FieldValue, FormDef, FormEvaluation, Severity, Value};
-use hutong_core::{RowId, snapshot};
+use hutong_core::RowId;
+use hutong_services::child_casework;
 
 pub struct FormEditor {
     pub plugin: usize,
@@ -51,23 +52,29 @@ fn set(values: &mut Vec<FieldValue>, id: &str, row: Option<u32>, value: Value) {
 
 /// Opens a form for the current child, with its latest saved values.
 pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
-    let Some(file) = &mut app.file else { return };
+    let Some(child) = app.file.as_ref().map(|f| f.child.id) else {
+        return;
+    };
     let Some(p) = app.plugins.infos().get(plugin) else {
         return;
     };
     let plugin_id = p.manifest.id.clone();
-    let saved: Vec<FieldValue> =
-        forms::latest(app.store.conn(), file.child.id, &plugin_id, &form.id)
-            .ok()
-            .flatten()
-            .and_then(|r| {
-                serde_json::from_value(r.values.get("values").cloned().unwrap_or_default()).ok()
-            })
-            .unwrap_or_default();
+    let saved: Vec<FieldValue> = app
+        .call(|store, session| {
+            child_casework::latest_form(store, session, child, &plugin_id, &form.id)
+        })
+        .ok()
+        .flatten()
+        .and_then(|r| {
+            serde_json::from_value(r.values.get("values").cloned().unwrap_or_default()).ok()
+        })
+        .unwrap_or_default();
     // Fields bound to core fields start from the child's file, so nothing
     // is typed twice; saved values win.
     let mut values = saved.clone();
-    if let Ok(snap) = snapshot::child_snapshot(app.store.conn(), file.child.id) {
+    let snap = app.call(|store, session| child_casework::snapshot(store, session, child));
+    let Some(file) = &mut app.file else { return };
+    if let Ok(snap) = snap {
         for f in form
             .fields
             .iter()
@@ -135,8 +142,13 @@ pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
 /// Sends the current values to the plugin worker for evaluation.
 fn evaluate(app: &mut HutongApp) {
     let today = chrono::Local::now().date_naive().to_string();
+    let Some(child) = app.file.as_ref().map(|f| f.child.id) else {
+        return;
+    };
+    let snapshot = app
+        .call(|store, session| child_casework::snapshot(store, session, child))
+        .ok();
     let Some(file) = &mut app.file else { return };
-    let snapshot = snapshot::child_snapshot(app.store.conn(), file.child.id).ok();
     let Some(ed) = &mut file.form else { return };
     match app
         .plugins
@@ -513,28 +525,31 @@ fn issue_label(ui: &mut egui::Ui, issue: &hutong_core::province::FieldIssue) {
 }
 
 fn save_form(app: &mut HutongApp) {
-    let actor = crate::gui::actor_of(app);
-    let Some(file) = &mut app.file else { return };
+    let Some(file) = &app.file else { return };
     let child_id: RowId = file.child.id;
-    let Some(ed) = &mut file.form else { return };
+    let Some(ed) = &file.form else { return };
     let Some(plugin) = app.plugins.infos().get(ed.plugin) else {
         return;
     };
     let (pid, pver) = (plugin.manifest.id.clone(), plugin.manifest.version.clone());
+    let (form_id, form_version) = (ed.form.id.clone(), ed.form.version.clone());
     let values = serde_json::json!({ "values": ed.values });
-    let result = app.store.write(&actor, |tx| {
-        forms::save(
-            tx,
+    let result = app.call(|store, session| {
+        child_casework::save_form(
+            store,
+            session,
             FormInput {
                 child_id,
                 plugin_id: &pid,
                 plugin_version: &pver,
-                form_id: &ed.form.id,
-                form_version: &ed.form.version,
+                form_id: &form_id,
+                form_version: &form_version,
                 values,
             },
         )
     });
+    let Some(file) = &mut app.file else { return };
+    let Some(ed) = &mut file.form else { return };
     match result {
         Ok(rec) => {
             ed.saved = ed.values.clone();
@@ -544,6 +559,6 @@ fn save_form(app: &mut HutongApp) {
             ));
             file.reload_history(&mut app.store, app.session.as_ref());
         }
-        Err(e) => ed.error = Some(e.to_string()),
+        Err(e) => ed.error = Some(e),
     }
 }
