@@ -47,7 +47,9 @@ pub fn latest_form(
 pub fn save_form(store: &mut Store, session: &Session, input: FormInput<'_>) -> Result<FormRecord> {
     session.require(store, Action::EditCases)?;
     child_in_scope(store, session, input.child_id)?;
-    write(store, session, Action::EditCases, |tx| forms::save(tx, input))
+    write(store, session, Action::EditCases, |tx| {
+        forms::save(tx, input)
+    })
 }
 
 /// The assessment and eligibility picture of one child on `today`.

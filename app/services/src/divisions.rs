@@ -3,9 +3,9 @@
 //! permission. The faces use these for pickers and names instead of SQL.
 
 use crate::error::Result;
+use hutong_core::Store;
 use hutong_core::divisions::{self, Division};
 use hutong_core::national::division::DivisionLevel;
-use hutong_core::Store;
 
 /// One division by code.
 pub fn get(store: &Store, code: &str) -> Result<Option<Division>> {

@@ -463,7 +463,9 @@ pub fn trust_key(
 /// Uninstalls a plugin (its record stays). Needs `InstallPlugin`.
 pub fn remove(store: &mut Store, session: &Session, plugin_id: &str) -> Result<()> {
     session.require(store, Action::InstallPlugin)?;
-    let written = store.write(&session.actor(), |tx| plugin_registry::remove(tx, plugin_id));
+    let written = store.write(&session.actor(), |tx| {
+        plugin_registry::remove(tx, plugin_id)
+    });
     Ok(session.checked(store, written)?)
 }
 

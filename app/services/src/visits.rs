@@ -41,7 +41,9 @@ pub fn next_due(
 pub fn add(store: &mut Store, session: &Session, input: &VisitInput) -> Result<Visit> {
     session.require(store, Action::EditCases)?;
     child_in_scope(store, session, input.child_id)?;
-    write(store, session, Action::EditCases, |tx| visits::add(tx, input))
+    write(store, session, Action::EditCases, |tx| {
+        visits::add(tx, input)
+    })
 }
 
 /// Voids a visit (kept, marked void, with the reason).

@@ -242,7 +242,10 @@ fn a_revoked_key_stops_its_plugins_naming_plugin_and_key() {
     let caseworker = account(&mut c.store, &actor, "caseworker", Role::Caseworker);
     let refused = installed::revoke_key(&mut c.store, &caseworker, &henan_key, None, "试试");
     let message = format!("{:#}", refused.unwrap_err());
-    assert!(message.contains("吊销") || message.contains("信任"), "{message}");
+    assert!(
+        message.contains("吊销") || message.contains("信任"),
+        "{message}"
+    );
     assert_eq!(c.load().unwrap().len(), 2, "nothing was revoked");
     let revocation = installed::revoke_key(
         &mut c.store,

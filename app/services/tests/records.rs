@@ -701,3 +701,70 @@ fn rounds_are_started_by_caseworkers_and_recorded_within_the_scope() {
     let closed = rounds::close(&mut c.store, &caseworker, round.id, today()).unwrap();
     assert!(closed.confirmed + closed.closed >= 1);
 }
+
+// ------------------------------------------------------------ 数据交换
+
+#[test]
+fn imports_and_comparisons_are_county_work() {
+    use hutong_core::compare::Source;
+    use hutong_services::exchange;
+    let mut c = county();
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("名单.csv");
+    std::fs::write(
+        &sheet,
+        "姓名,身份证号,性别,出生日期,村（居）代码\n张小雨,411525201304150124,女,2013-04-15,411525102201\n",
+    )
+    .unwrap();
+    let raw = exchange::read_table(&c.store, &sheet, None).unwrap();
+    let (m, proposed) = exchange::mapping_for_children(&c.store, Some("民政名单"), &raw).unwrap();
+    assert!(proposed);
+
+    // A village director and a township supervisor may neither import nor
+    // compare; each refusal names the action and is audited.
+    for user in ["director", "supervisor", "auditor"] {
+        let s = c.login(user);
+        let before = c.refusals();
+        let refused = exchange::check_children(&mut c.store, &s, &raw, &m, "0", today());
+        assert_denied(&c, before, refused, Action::Import);
+        let before = c.refusals();
+        let refused = exchange::compare(
+            &mut c.store,
+            &s,
+            Source::StudentRegistry,
+            &raw,
+            &m,
+            "0",
+            today(),
+        );
+        assert_denied(&c, before, refused, Action::Compare);
+        let before = c.refusals();
+        let refused = exchange::comparisons(&mut c.store, &s);
+        assert_denied(&c, before, refused, Action::Compare);
+    }
+
+    // The caseworker may: the check reads the sheet against the county, the
+    // comparison is kept and listed.
+    let caseworker = c.login("caseworker");
+    let preview =
+        exchange::check_children(&mut c.store, &caseworker, &raw, &m, "0", today()).unwrap();
+    assert_eq!(preview.total_rows, 1);
+    let cmp = exchange::compare(
+        &mut c.store,
+        &caseworker,
+        Source::StudentRegistry,
+        &raw,
+        &m,
+        "0",
+        today(),
+    )
+    .unwrap();
+    exchange::save_comparison(&mut c.store, &caseworker, &cmp, Some(&m)).unwrap();
+    let kept = exchange::comparisons(&mut c.store, &caseworker).unwrap();
+    assert!(kept.iter().any(|k| k.id == cmp.id));
+    // The mapping used was remembered under its name.
+    assert_eq!(
+        exchange::saved_mapping(&c.store, "民政名单").unwrap(),
+        Some(m)
+    );
+}

@@ -167,7 +167,8 @@ pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
                     .iter()
                     .take(50)
                     .map(|c| {
-                        let name = hutong_services::records::child_name(&store, session, c.child_id);
+                        let name =
+                            hutong_services::records::child_name(&store, session, c.child_id);
                         vec![
                             name,
                             format!(
@@ -198,7 +199,8 @@ pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
         bail!("需要 --child 或 --all");
     };
     let child = hutong_services::records::child_by_id_number(&mut store, session, id)?;
-    let latest = child_casework::latest_assessment(&mut store, session, child.id, a.scale.as_deref())?;
+    let latest =
+        child_casework::latest_assessment(&mut store, session, child.id, a.scale.as_deref())?;
     let scale_id = a
         .scale
         .clone()

@@ -7,10 +7,11 @@ use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use hutong_core::audit::AuditEntryInput;
-use hutong_core::compare::{self, Group, Source};
+use hutong_core::compare::{Group, Source};
 use hutong_core::national::{division, id_number};
 use hutong_core::table::{self, ExportRequest, ListKind, mapping};
 use hutong_core::{Actor, backup, stats};
+use hutong_services::{Session, exchange};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,17 +77,17 @@ pub struct ExportArgs {
 
 pub fn table(
     db: &Path,
-    actor: &Actor,
+    session: &Session,
     cmd: TableCommand,
     password_stdin: bool,
 ) -> Result<ExitCode> {
     match cmd {
-        TableCommand::Import(a) => import(db, actor, a),
-        TableCommand::Export(a) => export(db, actor, a, password_stdin),
+        TableCommand::Import(a) => import(db, session, a),
+        TableCommand::Export(a) => export(db, &session.actor(), a, password_stdin),
         TableCommand::Mappings => {
             let store = open(db)?;
-            for name in mapping::list(store.conn())? {
-                let m = mapping::load(store.conn(), &name)?;
+            for name in exchange::mapping_names(&store)? {
+                let m = exchange::saved_mapping(&store, &name)?;
                 let cols = m
                     .map(|m| {
                         m.columns
@@ -117,14 +118,14 @@ fn print_problems(title: &str, list: &[table::import::RowProblem], max: usize) {
 }
 
 /// `table import --persons`: relatives linked to children by ID number.
-fn import_persons(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+fn import_persons(db: &Path, session: &Session, a: ImportArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let file = &a.file;
-    let tbl = table::read_with_mapping(store.conn(), file, a.mapping.as_deref())
+    let tbl = exchange::read_table(&store, file, a.mapping.as_deref())
         .with_context(|| format!("读取 {}", file.display()))?;
-    let (mapping, proposed) = table::mapping_for_persons(store.conn(), a.mapping.as_deref(), &tbl)?;
+    let (mapping, proposed) = exchange::mapping_for_persons(&store, a.mapping.as_deref(), &tbl)?;
     let sha = table::file_sha256(file)?;
-    let preview = table::persons::prepare_persons(store.conn(), &tbl, &mapping, &sha, today())
+    let preview = exchange::check_persons(&mut store, session, &tbl, &mapping, &sha, today())
         .with_context(|| format!("检查 {}", file.display()))?;
     println!("文件：{}", file.display());
     for note in &tbl.notes {
@@ -153,29 +154,29 @@ fn import_persons(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let o = table::persons::import_persons(&mut store, actor, &preview, a.skip_invalid)?;
+    let remember = proposed && a.mapping.is_some();
+    let o = exchange::import_persons(&mut store, session, &preview, a.skip_invalid, remember)?;
     println!(
         "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人，跳过错误行 {} 行），已记入审计日志",
         o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
     );
-    if proposed && let Some(name) = &a.mapping {
-        store.write(actor, |tx| mapping::save(tx, &mapping))?;
+    if remember && let Some(name) = &a.mapping {
         println!("列映射已保存为“{name}”");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
+fn import(db: &Path, session: &Session, a: ImportArgs) -> Result<ExitCode> {
     if a.persons {
-        return import_persons(db, actor, a);
+        return import_persons(db, session, a);
     }
     let mut store = open(db)?;
     let file = &a.file;
-    let table = table::read_with_mapping(store.conn(), file, a.mapping.as_deref())
+    let table = exchange::read_table(&store, file, a.mapping.as_deref())
         .with_context(|| format!("读取 {}", file.display()))?;
-    let (mapping, proposed) = table::mapping_for(store.conn(), a.mapping.as_deref(), &table)?;
+    let (mapping, proposed) = exchange::mapping_for_children(&store, a.mapping.as_deref(), &table)?;
     let sha = table::file_sha256(file)?;
-    let preview = table::prepare_children(store.conn(), &table, &mapping, &sha, today())
+    let preview = exchange::check_children(&mut store, session, &table, &mapping, &sha, today())
         .with_context(|| format!("检查 {}", file.display()))?;
 
     println!("文件：{}", file.display());
@@ -253,14 +254,15 @@ fn import(db: &Path, actor: &Actor, a: ImportArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let outcome = table::import_children(&mut store, actor, &preview, a.skip_invalid)
-        .with_context(|| format!("导入 {}", file.display()))?;
+    let remember = proposed && a.mapping.is_some();
+    let outcome =
+        exchange::import_children(&mut store, session, &preview, a.skip_invalid, remember)
+            .with_context(|| format!("导入 {}", file.display()))?;
     println!(
         "已导入 {} 名儿童（跳过错误行 {} 行，记录类别 {} 条），已记入审计日志",
         outcome.inserted, outcome.skipped_invalid, outcome.categories
     );
-    if proposed && let Some(name) = &a.mapping {
-        store.write(actor, |tx| mapping::save(tx, &mapping))?;
+    if remember && let Some(name) = &a.mapping {
         println!("列映射已保存为“{name}”");
     }
     Ok(ExitCode::SUCCESS)
@@ -336,7 +338,7 @@ pub struct CompareArgs {
     show: usize,
 }
 
-pub fn compare(db: &Path, actor: &Actor, a: CompareArgs) -> Result<ExitCode> {
+pub fn compare(db: &Path, session: &Session, a: CompareArgs) -> Result<ExitCode> {
     let source = Source::from_name(&a.source).with_context(|| {
         format!(
             "--source：未知来源“{}”，可用：{}",
@@ -346,9 +348,9 @@ pub fn compare(db: &Path, actor: &Actor, a: CompareArgs) -> Result<ExitCode> {
     })?;
     let mut store = open(db)?;
     let started = std::time::Instant::now();
-    let cmp = compare::compare_file(
+    let cmp = exchange::compare_file(
         &mut store,
-        actor,
+        session,
         &a.file,
         source,
         a.mapping.as_deref(),
@@ -428,20 +430,8 @@ pub fn compare(db: &Path, actor: &Actor, a: CompareArgs) -> Result<ExitCode> {
         }
     }
     if let Some(out) = &a.out {
-        let bytes = compare::to_xlsx(&cmp)?;
-        std::fs::write(out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        store.write(actor, |tx| {
-            tx.audit(
-                AuditEntryInput::new("compare.export", "comparisons", Some(cmp.id.to_string()))
-                    .reason("数据比对结果导出")
-                    .detail(serde_json::json!({
-                        "file": out.display().to_string(),
-                        "sha256": sha,
-                        "ids": "masked",
-                    })),
-            )
-        })?;
+        exchange::export_comparison(&mut store, session, &cmp, out)
+            .with_context(|| format!("写入 {}", out.display()))?;
         if !a.json {
             println!("结果已写入 {}", out.display());
         }

@@ -12,6 +12,7 @@
 use super::HutongApp;
 use crate::casework;
 use eframe::egui;
+use hutong_core::RowId;
 use hutong_core::assessments::{ReassessmentDue, StoredAssessment};
 use hutong_core::eligibility::{self, CategoryChange, FindingRecord, LifeEvent};
 use hutong_core::national::category::CaseCategory;
@@ -19,7 +20,6 @@ use hutong_core::national::dates;
 use hutong_core::province::{
     Answer, AssessInput, Assessment, Colour, Finding, FindingStatus, ScaleDef,
 };
-use hutong_core::RowId;
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
@@ -191,9 +191,9 @@ fn start_classify(app: &mut HutongApp, child_id: RowId) {
     let Some(plugin) = app.plugins.province_index(&county) else {
         return;
     };
-    let Ok(child) = app.call(|store, session| {
-        hutong_services::child_casework::snapshot(store, session, child_id)
-    }) else {
+    let Ok(child) = app
+        .call(|store, session| hutong_services::child_casework::snapshot(store, session, child_id))
+    else {
         return;
     };
     let t = today();
@@ -578,9 +578,9 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
         })
         .collect();
     let Some(child_id) = st.child else { return };
-    let child = match app.call(|store, session| {
-        hutong_services::child_casework::snapshot(store, session, child_id)
-    }) {
+    let child = match app
+        .call(|store, session| hutong_services::child_casework::snapshot(store, session, child_id))
+    {
         Ok(c) => c,
         Err(e) => {
             app.assessment_tab.message = Some((false, e));

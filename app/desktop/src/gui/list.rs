@@ -362,8 +362,8 @@ fn township_of(division: &str) -> Option<String> {
 
 /// Loads the picker contents for the scope and the current filter.
 fn refresh_divisions(store: &hutong_core::Store, scope: &str, l: &mut ListState) {
-    use hutong_services::divisions;
     use hutong_core::national::division::DivisionLevel;
+    use hutong_services::divisions;
     let current = l.division.clone().unwrap_or_default();
     l.townships = divisions::within(store, scope, DivisionLevel::Township).unwrap_or_default();
     l.villages = township_of(&current)

@@ -8,9 +8,9 @@
 
 use super::HutongApp;
 use eframe::egui;
+use hutong_core::RowId;
 use hutong_core::forms::FormInput;
 use hutong_core::province::{FieldKind, FieldValue, FormDef, FormEvaluation, Severity, Value};
-use hutong_core::RowId;
 use hutong_services::child_casework;
 
 pub struct FormEditor {

@@ -10,9 +10,9 @@ use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
 use crate::casework::{self, ApplyReport, UpgradePreview};
 use eframe::egui;
-use hutong_services::divisions;
 use hutong_core::eligibility;
 use hutong_core::national::category::CaseCategory;
+use hutong_services::divisions;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -76,8 +76,7 @@ pub fn start_preview(app: &mut HutongApp, from: String) {
             for d in &preview.diffs {
                 if !villages.contains_key(&d.village_code) {
                     // Township and village: the county is the same for everyone.
-                    let full =
-                        divisions::full_name(&store, &d.village_code).unwrap_or_default();
+                    let full = divisions::full_name(&store, &d.village_code).unwrap_or_default();
                     let parts: Vec<&str> = full.split_whitespace().collect();
                     let name = parts[parts.len().saturating_sub(2)..].join(" ");
                     villages.insert(d.village_code.clone(), name);

@@ -10,11 +10,11 @@ use super::{HutongApp, Screen};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use hutong_core::divisions::Division;
-use hutong_services::divisions;
 use hutong_core::national::division::{DivisionLevel, level_of};
 use hutong_core::national::{NaiveDate, id_number};
 use hutong_core::province::{Colour, Manifest, VisitPolicy};
 use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry, ScheduleFilter};
+use hutong_services::divisions;
 
 /// Which rows to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -9,10 +9,11 @@ use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::audit::AuditEntryInput;
-use hutong_core::compare::{self, Comparison, ComparisonSummary, Counts, Group, Source, StoredRow};
+
+use hutong_core::compare::{Comparison, ComparisonSummary, Counts, Group, Source, StoredRow};
 use hutong_core::national::id_number;
-use hutong_core::table::mapping::{self, Field};
+use hutong_core::table::mapping::Field;
+use hutong_services::exchange;
 
 /// A comparison on screen: its stored rows (and the full result, when it
 /// was run in this session, for the XLSX).
@@ -100,7 +101,7 @@ fn poll(app: &mut HutongApp) {
 }
 
 fn start_run(app: &mut HutongApp) {
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     let s = &mut app.exchange.compare;
     let (Some(l), Some(m)) = (&s.sheet.loaded, s.sheet.mapping()) else {
@@ -115,27 +116,21 @@ fn start_run(app: &mut HutongApp) {
     s.job = Some(jobs::spawn("数据比对", move |p| {
         p.set_total(3);
         p.note("匹配身份证号、姓名与出生日期…");
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
-        let cmp =
-            compare::run(store.conn(), source, &tbl, &m, &sha, today).map_err(|e| e.to_string())?;
+        let cmp = exchange::compare(&mut store, &session, source, &tbl, &m, &sha, today)
+            .map_err(|e| e.to_string())?;
         p.step();
         if p.cancelled() {
             return Err(String::new());
         }
         p.note("保存结果（审计）…");
-        compare::save(&mut store, &actor, &cmp).map_err(|e| e.to_string())?;
-        if mapping::load(store.conn(), &m.name)
-            .map_err(|e| e.to_string())?
-            .as_ref()
-            != Some(&m)
-        {
-            store
-                .write(&actor, |tx| mapping::save(tx, &m))
-                .map_err(|e| e.to_string())?;
-        }
+        exchange::save_comparison(&mut store, &session, &cmp, Some(&m))
+            .map_err(|e| e.to_string())?;
         p.step();
-        let rows = compare::load_rows(store.conn(), cmp.id, None).map_err(|e| e.to_string())?;
+        let rows = exchange::comparison_rows(&mut store, &session, cmp.id, None)
+            .map_err(|e| e.to_string())?;
         p.step();
         Ok(Shown {
             title: format!("{}《{}》 {}", source.label_zh(), cmp.file_name, cmp.run_on),
@@ -148,9 +143,12 @@ fn start_run(app: &mut HutongApp) {
 
 fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
     let db = app.store.database();
+    let session = app.session.clone();
     app.exchange.compare.job = Some(jobs::spawn("打开比对结果", move |_| {
-        let store = db.open().map_err(|e| e.to_string())?;
-        let rows = compare::load_rows(store.conn(), summary.id, None).map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
+        let rows = exchange::comparison_rows(&mut store, &session, summary.id, None)
+            .map_err(|e| e.to_string())?;
         Ok(Shown {
             title: format!(
                 "{}《{}》 {}",
@@ -164,30 +162,17 @@ fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
 }
 
 fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     let s = &mut app.exchange.compare;
     let Some(cmp) = s.shown.as_ref().and_then(|x| x.full.clone()) else {
         return;
     };
     s.export_job = Some(jobs::spawn("导出比对结果", move |_| {
-        let bytes = compare::to_xlsx(&cmp).map_err(|e| e.to_string())?;
-        std::fs::write(&path, &bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
-        let sha = crate::printing::pdf_sha256(&bytes);
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        store
-            .write(&actor, |tx| {
-                tx.audit(
-                    AuditEntryInput::new("compare.export", "comparisons", Some(cmp.id.to_string()))
-                        .reason("数据比对结果导出")
-                        .detail(serde_json::json!({
-                            "file": path.display().to_string(),
-                            "sha256": sha,
-                            "ids": "masked",
-                        })),
-                )
-            })
-            .map_err(|e| e.to_string())?;
+        exchange::export_comparison(&mut store, &session, &cmp, &path)
+            .map_err(|e| format!("导出到 {}：{e}", path.display()))?;
         Ok(format!(
             "比对结果已导出到 {}（身份证号已脱敏，已记入审计日志）",
             path.display()
@@ -246,7 +231,10 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.separator();
     ui.strong(t("ex.saved_comparisons"));
     if app.exchange.compare.history.is_none() {
-        app.exchange.compare.history = Some(compare::list(app.store.conn()).unwrap_or_default());
+        app.exchange.compare.history = Some(
+            app.call(hutong_services::exchange::comparisons)
+                .unwrap_or_default(),
+        );
     }
     let mut open = None;
     if app
@@ -384,7 +372,6 @@ fn shown_value(field: Field, v: &Option<String>) -> String {
 
 /// 不一致: each differing field with 采纳 / 不采纳, or the decision taken.
 fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let actor = crate::gui::actor_of(app);
     let mut decision: Option<(usize, Field, bool)> = None;
     {
         let Some(shown) = &app.exchange.compare.shown else {
@@ -463,7 +450,7 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     };
     // One small audited write: fast enough for the frame.
-    match compare::decide(&mut app.store, &actor, row_id, field, accept, None) {
+    match app.call(|store, session| exchange::decide(store, session, row_id, field, accept, None)) {
         Ok(d) => {
             if let Some(s) = &mut app.exchange.compare.shown {
                 s.rows[i].decisions.push((field, accept));

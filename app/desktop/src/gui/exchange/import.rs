@@ -7,10 +7,10 @@ use super::sheet::{Kind, SheetPick};
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use eframe::egui;
+use hutong_core::table::ImportPreview;
 use hutong_core::table::import::RowProblem;
-use hutong_core::table::mapping;
-use hutong_core::table::persons::{self, PersonsPreview};
-use hutong_core::table::{self, ImportPreview};
+use hutong_core::table::persons::PersonsPreview;
+use hutong_services::exchange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum What {
@@ -111,20 +111,22 @@ fn start_check(app: &mut HutongApp) {
         return;
     }
     let db = app.store.database();
+    let session = app.session.clone();
     let (tbl, sha, what) = (l.table.clone(), l.sha256.clone(), s.what);
     s.checked = None;
     s.message = None;
     s.check_job = Some(jobs::spawn("检查数据", move |p| {
         p.note("逐行检查身份证号、村（居）、重复…");
-        let store = db.open().map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         Ok(match what {
             What::Children => Checked::Children(Box::new(
-                table::prepare_children(store.conn(), &tbl, &m, &sha, today)
+                exchange::check_children(&mut store, &session, &tbl, &m, &sha, today)
                     .map_err(|e| e.to_string())?,
             )),
             What::Persons => Checked::Persons(Box::new(
-                persons::prepare_persons(store.conn(), &tbl, &m, &sha, today)
+                exchange::check_persons(&mut store, &session, &tbl, &m, &sha, today)
                     .map_err(|e| e.to_string())?,
             )),
         })
@@ -136,7 +138,7 @@ fn app_t(lang: crate::i18n::Lang, key: &str) -> String {
 }
 
 fn start_import(app: &mut HutongApp) {
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     let s = &mut app.exchange.import;
     let Some(checked) = s.checked.take() else {
@@ -145,39 +147,27 @@ fn start_import(app: &mut HutongApp) {
     let skip = s.skip_invalid;
     s.import_job = Some(jobs::spawn("导入", move |p| {
         p.note("写入数据库（一个事务）…");
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let (msg, m) = match &checked {
+        // The mapping is remembered for this source, for next time.
+        Ok(match &checked {
             Checked::Children(pre) => {
-                let o = table::import_children(&mut store, &actor, pre, skip)
+                let o = exchange::import_children(&mut store, &session, pre, skip, true)
                     .map_err(|e| e.to_string())?;
-                (
-                    format!(
-                        "已导入 {} 名儿童（跳过错误行 {} 行，类别 {} 条），已记入审计日志",
-                        o.inserted, o.skipped_invalid, o.categories
-                    ),
-                    &pre.mapping,
+                format!(
+                    "已导入 {} 名儿童（跳过错误行 {} 行，类别 {} 条），已记入审计日志",
+                    o.inserted, o.skipped_invalid, o.categories
                 )
             }
             Checked::Persons(pre) => {
-                let o = persons::import_persons(&mut store, &actor, pre, skip)
+                let o = exchange::import_persons(&mut store, &session, pre, skip, true)
                     .map_err(|e| e.to_string())?;
-                (
-                    format!(
-                        "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人；跳过错误行 {} 行），已记入审计日志",
-                        o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
-                    ),
-                    &pre.mapping,
+                format!(
+                    "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人；跳过错误行 {} 行），已记入审计日志",
+                    o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
                 )
             }
-        };
-        // The mapping is remembered for this source, for next time.
-        let saved = mapping::load(store.conn(), &m.name).map_err(|e| e.to_string())?;
-        if saved.as_ref() != Some(m) {
-            store
-                .write(&actor, |tx| mapping::save(tx, m))
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(msg)
+        })
     }));
 }
 

@@ -9,6 +9,7 @@ use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::table::mapping::{self, ColumnMap, Field, Mapping};
 use hutong_core::table::{self, RawTable};
+use hutong_services::exchange;
 use std::path::PathBuf;
 
 /// Which mapping proposal suits the file.
@@ -120,11 +121,10 @@ impl SheetPick {
                 p.note("读取并识别表头…");
                 let store = db.open().map_err(|e| e.to_string())?;
                 let name = Some(name.as_str()).filter(|n| !n.is_empty());
-                let table = table::read_with_mapping(store.conn(), &path, name)
-                    .map_err(|e| e.to_string())?;
+                let table = exchange::read_table(&store, &path, name).map_err(|e| e.to_string())?;
                 let sha256 = table::file_sha256(&path).map_err(|e| e.to_string())?;
                 let saved = match name {
-                    Some(n) => mapping::load(store.conn(), n).map_err(|e| e.to_string())?,
+                    Some(n) => exchange::saved_mapping(&store, n).map_err(|e| e.to_string())?,
                     None => None,
                 };
                 Ok(Loaded {
@@ -158,7 +158,7 @@ impl SheetPick {
     /// read, the mapping grid and the preview.
     pub fn show(&mut self, app: &HutongApp, ui: &mut egui::Ui, kind: Kind) {
         if !self.names_loaded {
-            self.saved_names = mapping::list(app.store.conn()).unwrap_or_default();
+            self.saved_names = exchange::mapping_names(&app.store).unwrap_or_default();
             self.names_loaded = true;
         }
         ui.horizontal(|ui| {
@@ -178,7 +178,7 @@ impl SheetPick {
                     });
                 if let Some(n) = picked {
                     self.source = n.clone();
-                    if let Ok(Some(m)) = mapping::load(app.store.conn(), &n) {
+                    if let Ok(Some(m)) = exchange::saved_mapping(&app.store, &n) {
                         self.apply(&m, kind);
                     }
                 }
