@@ -138,3 +138,55 @@ pub fn reveal_list(
     });
     session.checked(store, written)
 }
+
+/// Opens a new file (一人一档) in a village inside the scope, with its first
+/// category (a manual one, until the child's age limit for it) if one is
+/// given, in one audited write. Returns the ID rules' warnings beside the
+/// new child.
+pub fn add(
+    store: &mut Store,
+    session: &Session,
+    input: &ChildInput,
+    category: Option<(hutong_core::national::category::CaseCategory, &str)>,
+) -> Result<(Child, Vec<hutong_core::national::id_number::IdWarning>)> {
+    use hutong_core::categories::{self, CategoryInput, CategorySource};
+    use hutong_core::national::dates;
+    session.require(store, Action::EditCases)?;
+    let today = chrono::Local::now().date_naive();
+    let written = store.write(&session.actor(), |tx| {
+        let (child, warnings) = children::add(tx, input)?;
+        if let Some((category, basis)) = category {
+            categories::add(
+                tx,
+                child.id,
+                &CategoryInput {
+                    category,
+                    basis: basis.to_string(),
+                    source: CategorySource::Manual,
+                    source_ref: None,
+                    effective_from: today,
+                    effective_until: Some(dates::anniversary(
+                        child.birth_date,
+                        category.age_limit(),
+                    )),
+                    evidence: None,
+                },
+            )?;
+        }
+        Ok((child, warnings))
+    });
+    session.checked(store, written)
+}
+
+/// Closes a file (结案) with its reason; nothing is deleted.
+pub fn close(
+    store: &mut Store,
+    session: &Session,
+    id: RowId,
+    on: hutong_core::national::NaiveDate,
+    reason: &str,
+) -> Result<()> {
+    session.require(store, Action::EditCases)?;
+    let written = store.write(&session.actor(), |tx| children::close(tx, id, on, reason));
+    session.checked(store, written)
+}

@@ -374,3 +374,41 @@ pub fn refresh(store: &Store, session: &Session) -> Result<Session> {
         }
     }
 }
+
+/// Records a log-out (退出登录) in the audit log. Best effort: a failure is
+/// logged, and the face drops the session whatever happens.
+pub fn record_log_out(store: &mut Store, session: &Session) {
+    record_session_end(store, session, "user.logout", serde_json::json!({}));
+}
+
+/// Records the idle lock: the session ended after `idle_minutes` without
+/// input.
+pub fn record_idle_lock(store: &mut Store, session: &Session, idle_minutes: u32) {
+    record_session_end(
+        store,
+        session,
+        "user.locked_idle",
+        serde_json::json!({ "idle_minutes": idle_minutes }),
+    );
+}
+
+fn record_session_end(
+    store: &mut Store,
+    session: &Session,
+    action: &str,
+    detail: serde_json::Value,
+) {
+    let written = store.write(&session.actor(), |tx| {
+        tx.audit(
+            hutong_core::audit::AuditEntryInput::new(
+                action,
+                "users",
+                session.user().map(|u| u.id.to_string()),
+            )
+            .detail(detail),
+        )
+    });
+    if let Err(e) = written {
+        tracing::error!("could not audit {action}: {e}");
+    }
+}

@@ -22,3 +22,49 @@ pub fn compute(
     let scope = session.narrowed(store, division)?;
     Ok(stats::compute(store.conn(), &scope, today, cadence_days)?)
 }
+
+/// Writes an exported statistics file (XLSX or PDF) owner-only and audits
+/// it with its SHA-256 and the template that laid it out. Written once for
+/// the 统计 screen and `hutong stats --out`.
+pub fn export(
+    store: &mut Store,
+    session: &Session,
+    s: &Statistics,
+    path: &std::path::Path,
+    bytes: &[u8],
+    template: &str,
+) -> Result<()> {
+    use hutong_core::audit::AuditEntryInput;
+    use sha2::{Digest, Sha256};
+    session.require(store, Action::Statistics)?;
+    session.narrowed(store, Some(&s.total.code))?;
+    hutong_core::files::write_atomic(path, bytes)?;
+    let sha = hex::encode(Sha256::digest(bytes));
+    let written = store.write(&session.actor(), |tx| {
+        tx.audit(
+            AuditEntryInput::new("stats.export", "statistics", Some(s.total.code.clone())).detail(
+                serde_json::json!({
+                    "file": path.display().to_string(),
+                    "sha256": sha,
+                    "template": template,
+                }),
+            ),
+        )
+    });
+    session.checked(store, written)
+}
+
+/// The active children within the session's scope, for a province
+/// statistics template that lists them.
+pub fn children_in_scope(store: &mut Store, session: &Session) -> Result<Vec<hutong_core::RowId>> {
+    use hutong_core::children::{ChildQuery, ChildStatus};
+    let (rows, _) = crate::children::list(
+        store,
+        session,
+        &ChildQuery {
+            status: Some(ChildStatus::Active),
+            ..Default::default()
+        },
+    )?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}

@@ -3,10 +3,9 @@
 use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use hutong_core::children::{self, ChildInput, ChildQuery, ChildStatus, SortKey};
+use hutong_core::children::{ChildInput, ChildQuery, ChildStatus, SortKey};
 use hutong_core::national::category::CaseCategory;
 use hutong_core::national::{dates, division, id_number};
-use hutong_core::{Actor, categories, divisions};
 use hutong_services::Session;
 use std::path::Path;
 use std::process::ExitCode;
@@ -99,7 +98,6 @@ pub struct AddArgs {
 }
 
 pub fn run(db: &Path, session: &Session, cmd: ChildCommand) -> Result<ExitCode> {
-    let actor = &session.actor();
     match cmd {
         ChildCommand::List(a) => list(db, session, a),
         ChildCommand::Show {
@@ -114,12 +112,12 @@ pub fn run(db: &Path, session: &Session, cmd: ChildCommand) -> Result<ExitCode> 
             json,
             reveal.then_some(purpose).flatten(),
         ),
-        ChildCommand::Add(a) => add(db, actor, a),
+        ChildCommand::Add(a) => add(db, session, a),
         ChildCommand::Close {
             id_number,
             reason,
             on,
-        } => close(db, actor, &id_number, &reason, on),
+        } => close(db, session, &id_number, &reason, on),
     }
 }
 
@@ -249,7 +247,6 @@ fn show(
         println!("{}", serde_json::to_string_pretty(&file)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let conn = store.conn();
     let hutong_services::children::ChildFile {
         child,
         relations,
@@ -276,10 +273,10 @@ fn show(
     );
     println!(
         "现居住地：{}",
-        divisions::full_name(conn, &child.residence_division)?
+        hutong_services::divisions::full_name(&store, &child.residence_division)?
     );
     if let Some(h) = &child.hukou_division {
-        let path = divisions::full_name(conn, h)?;
+        let path = hutong_services::divisions::full_name(&store, h)?;
         println!("户籍地：{}", if path.is_empty() { h.clone() } else { path });
     }
     println!("状态：{}", child.status.label_zh());
@@ -336,7 +333,7 @@ fn show(
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(db: &Path, actor: &Actor, a: AddArgs) -> Result<ExitCode> {
+fn add(db: &Path, session: &Session, a: AddArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let category = a.category.as_deref().map(parse_category).transpose()?;
     let input = ChildInput {
@@ -350,26 +347,13 @@ fn add(db: &Path, actor: &Actor, a: AddArgs) -> Result<ExitCode> {
         schooling: a.schooling,
         ..Default::default()
     };
-    let today = chrono::Local::now().date_naive();
-    let (child, warnings) = store.write(actor, |tx| {
-        let (child, warnings) = children::add(tx, &input)?;
-        if let Some(cat) = category {
-            categories::add(
-                tx,
-                child.id,
-                &categories::CategoryInput {
-                    category: cat,
-                    basis: a.basis.clone().unwrap_or_else(|| "命令行登记".into()),
-                    source: categories::CategorySource::Manual,
-                    source_ref: None,
-                    effective_from: today,
-                    effective_until: Some(dates::anniversary(child.birth_date, cat.age_limit())),
-                    evidence: None,
-                },
-            )?;
-        }
-        Ok((child, warnings))
-    })?;
+    let basis = a.basis.clone().unwrap_or_else(|| "命令行登记".into());
+    let (child, warnings) = hutong_services::children::add(
+        &mut store,
+        session,
+        &input,
+        category.map(|c| (c, basis.as_str())),
+    )?;
     for w in &warnings {
         eprintln!("提示：{w}");
     }
@@ -381,19 +365,20 @@ fn add(db: &Path, actor: &Actor, a: AddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn close(db: &Path, actor: &Actor, id: &str, reason: &str, on: Option<String>) -> Result<ExitCode> {
+fn close(
+    db: &Path,
+    session: &Session,
+    id: &str,
+    reason: &str,
+    on: Option<String>,
+) -> Result<ExitCode> {
     let mut store = open(db)?;
     let on = match on {
         Some(s) => dates::parse_flexible(&s).with_context(|| format!("--on：“{s}”不是有效日期"))?,
         None => chrono::Local::now().date_naive(),
     };
-    let Some(child) = children::get_by_id_number(store.conn(), actor.scope(), id)? else {
-        bail!(
-            "未找到身份证号为 {} 的儿童档案（或不在本账户的管辖范围内）",
-            id_number::mask(&id_number::normalize(id))
-        );
-    };
-    store.write(actor, |tx| children::close(tx, child.id, on, reason))?;
+    let child = hutong_services::records::child_by_id_number(&mut store, session, id)?;
+    hutong_services::children::close(&mut store, session, child.id, on, reason)?;
     println!("已结案：{}，原因：{}", child.name, reason.trim());
     Ok(ExitCode::SUCCESS)
 }

@@ -6,13 +6,11 @@
 use super::open;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use hutong_core::audit::AuditEntryInput;
 use hutong_core::compare::{Group, Source};
 use hutong_core::national::{division, id_number};
 use hutong_core::table::{self, ExportRequest, ListKind, mapping};
 use hutong_core::{Actor, backup, stats};
 use hutong_services::{Session, exchange};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -548,14 +546,13 @@ pub fn stats_cmd(db: &Path, session: &hutong_services::Session, a: StatsArgs) ->
         }
         _ => bail!("--out：只支持 .xlsx 和 .pdf（{}）", out.display()),
     };
-    std::fs::write(&out, &bytes).with_context(|| format!("写入 {}", out.display()))?;
-    let sha = hex::encode(Sha256::digest(&bytes));
-    store.write(actor, |tx| {
-        tx.audit(
-            AuditEntryInput::new("stats.export", "statistics", Some(s.total.code.clone()))
-                .detail(serde_json::json!({ "file": out.display().to_string(), "sha256": sha })),
-        )
-    })?;
+    let template = if ext == "xlsx" {
+        "xlsx"
+    } else {
+        "核心默认统计表"
+    };
+    hutong_services::statistics::export(&mut store, session, &s, &out, &bytes, template)
+        .with_context(|| format!("写入 {}", out.display()))?;
     println!("统计表已写入 {}（{} 字节）", out.display(), bytes.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -154,7 +154,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(a) => setup::import(&db, &actor()?, a, cli.password_stdin),
         Command::Audit(c) => setup::audit(&db, session()?, c),
         Command::Plugin(c) => plugins::run(&db, session().ok(), c),
-        Command::Report(a) => report::run(&db, &actor()?, a),
+        Command::Report(a) => report::run(&db, session()?, a),
         Command::Assess(a) => casework::assess(&db, session()?, a),
         Command::Schedule(a) => casework::schedule(&db, session()?, a),
         Command::Campaign(c) => casework::campaign(&db, session()?, c),

@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use hutong::installed::{load_installed, runtime_for};
 use hutong::printing::{Destination, PrintRecord, pdf_sha256, record_print, report_input};
-use hutong_core::Actor;
-use hutong_core::children::{self, ChildQuery};
+use hutong_core::children::{ChildQuery, ChildStatus};
 use hutong_core::national::division;
+use hutong_services::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,7 +32,8 @@ pub struct ReportArgs {
     out: Option<PathBuf>,
 }
 
-pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {
+pub fn run(db: &Path, session: &Session, a: ReportArgs) -> Result<ExitCode> {
+    let actor = &session.actor();
     let mut store = open(db)?;
     let runtime = runtime_for(Some(db))?;
     let mut plugins = load_installed(db, &store, &runtime)?;
@@ -65,32 +66,23 @@ pub fn run(db: &Path, actor: &Actor, a: ReportArgs) -> Result<ExitCode> {
     let Some((index, info)) = found else {
         bail!("已安装插件中没有报表模板“{template}”（用 hutong report --list 查看）");
     };
-    let conn = store.conn();
     let children_ids = match (&a.child, &a.village) {
         (Some(id), _) => {
-            let c = children::get_by_id_number(conn, actor.scope(), id)?.with_context(|| {
-                format!(
-                    "未找到身份证号为 {} 的儿童档案",
-                    hutong_core::national::id_number::mask(id)
-                )
-            })?;
-            vec![c.id]
+            vec![hutong_services::records::child_by_id_number(&mut store, session, id)?.id]
         }
         (None, Some(v)) => {
             let code = division::normalize_code(v)
                 .with_context(|| format!("--village：“{v}”不是有效的区划代码"))?;
-            children::list(
-                conn,
-                actor.scope(),
+            let (rows, _) = hutong_services::children::list(
+                &mut store,
+                session,
                 &ChildQuery {
                     division: Some(code),
-                    status: Some(children::ChildStatus::Active),
+                    status: Some(ChildStatus::Active),
                     ..Default::default()
                 },
-            )?
-            .into_iter()
-            .map(|r| r.id)
-            .collect()
+            )?;
+            rows.into_iter().map(|r| r.id).collect()
         }
         (None, None) => bail!("需要 --child 或 --village"),
     };

@@ -474,16 +474,11 @@ impl HutongApp {
     pub(crate) fn lock(&mut self) {
         let username = self.current_user().map(|u| u.username.clone());
         if let Some(session) = &self.session {
-            let _ = self.store.write(&session.actor(), |tx| {
-                tx.audit(
-                    hutong_core::audit::AuditEntryInput::new(
-                        "user.locked_idle",
-                        "users",
-                        session.user().map(|u| u.id.to_string()),
-                    )
-                    .detail(serde_json::json!({ "idle_minutes": self.idle_lock_minutes })),
-                )
-            });
+            hutong_services::session::record_idle_lock(
+                &mut self.store,
+                session,
+                self.idle_lock_minutes,
+            );
         }
         self.session = None;
         self.log_out();
@@ -499,13 +494,7 @@ impl HutongApp {
     /// survives for the next person at the desk. The log-out is audited.
     pub(crate) fn log_out(&mut self) {
         if let Some(session) = &self.session {
-            let _ = self.store.write(&session.actor(), |tx| {
-                tx.audit(hutong_core::audit::AuditEntryInput::new(
-                    "user.logout",
-                    "users",
-                    session.user().map(|u| u.id.to_string()),
-                ))
-            });
+            hutong_services::session::record_log_out(&mut self.store, session);
         }
         // The connection and its key go too: the next person unlocks the
         // file with their own password.

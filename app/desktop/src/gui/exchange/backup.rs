@@ -76,7 +76,10 @@ pub fn tick(app: &mut HutongApp) {
     }
     b.daily_checked = Some(today);
     // Cheap check first: no folder set, no job.
-    if !matches!(backup::schedule(app.store.conn()), Ok(Some(_))) {
+    if !matches!(
+        hutong_services::restore::backup_folder(&app.store),
+        Ok(Some(_))
+    ) {
         return;
     }
     let db = app.store.database();
@@ -273,7 +276,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     ui.add_space(8.0);
     ui.heading(t("ex.daily_title"));
-    let folder = backup::schedule(app.store.conn()).ok().flatten();
+    let folder = hutong_services::restore::backup_folder(&app.store)
+        .ok()
+        .flatten();
     ui.horizontal(|ui| {
         match &folder {
             Some(f) => ui.label(format!("{}：{}", t("ex.daily_folder"), f.display())),

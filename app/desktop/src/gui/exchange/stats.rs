@@ -9,12 +9,11 @@ use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::worker::RenderHandle;
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
-use hutong_core::audit::AuditEntryInput;
-use hutong_core::children::{self, ChildQuery, ChildStatus};
+use hutong_core::Store;
 use hutong_core::province::TemplateKind;
 use hutong_core::stats::{self, Statistics};
-use hutong_core::{Actor, Store};
-use std::path::{Path, PathBuf};
+use hutong_services::Session;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -112,26 +111,16 @@ fn start_compute(app: &mut HutongApp) {
 /// The PDF: the plugin's template over the children in scope, else the
 /// core default. Runs on a job thread (the plugin call goes to its worker).
 fn render_pdf(
-    store: &Store,
-    scope: &hutong_core::Scope,
+    store: &mut Store,
+    session: &Session,
     s: &Statistics,
     template: Option<&(usize, String, String)>,
     render: &RenderHandle,
 ) -> Result<Vec<u8>, String> {
     let doc = match template {
         Some((plugin, id, _)) => {
-            let ids: Vec<_> = children::list(
-                store.conn(),
-                scope,
-                &ChildQuery {
-                    status: Some(ChildStatus::Active),
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+            let ids = hutong_services::statistics::children_in_scope(store, session)
+                .map_err(|e| e.to_string())?;
             let input = crate::printing::report_input(store, &ids, Some(&s.total.code), s.today)
                 .map_err(|e| format!("{e:#}"))?;
             render.render_blocking(*plugin, id, input)?
@@ -142,41 +131,17 @@ fn render_pdf(
     hutong_report::render(&doc, &fonts).map_err(|e| e.to_string())
 }
 
-fn write_audited(
-    db: &hutong_core::Database,
-    actor: &Actor,
-    path: &Path,
-    bytes: &[u8],
-    scope: &str,
-    template: &str,
-) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("写入 {}：{e}", path.display()))?;
-    let sha = crate::printing::pdf_sha256(bytes);
-    let mut store = db.open().map_err(|e| e.to_string())?;
-    store
-        .write(actor, |tx| {
-            tx.audit(
-                AuditEntryInput::new("stats.export", "statistics", Some(scope.to_string())).detail(
-                    serde_json::json!({
-                        "file": path.display().to_string(),
-                        "sha256": sha,
-                        "template": template,
-                    }),
-                ),
-            )
-        })
-        .map_err(|e| e.to_string())
-}
-
 fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
     let Some(s) = app.exchange.stats.stats.clone() else {
         return;
     };
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     let template = plugin_template(app);
     let render = app.plugins.render_handle();
     app.exchange.stats.out_job = Some(jobs::spawn("生成统计表", move |p| {
+        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let mut store = db.open().map_err(|e| e.to_string())?;
         let label = template
             .as_ref()
             .map(|t| t.2.clone())
@@ -184,7 +149,10 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
         match want {
             Want::Xlsx => {
                 let bytes = stats::to_xlsx(&s).map_err(|e| e.to_string())?;
-                write_audited(&db, &actor, &path, &bytes, &s.total.code, "xlsx")?;
+                hutong_services::statistics::export(
+                    &mut store, &session, &s, &path, &bytes, "xlsx",
+                )
+                .map_err(|e| e.to_string())?;
                 Ok(format!(
                     "统计表已导出到 {}（已记入审计日志）",
                     path.display()
@@ -192,18 +160,23 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
             }
             Want::Pdf => {
                 p.note("排版…");
-                let store = db.open().map_err(|e| e.to_string())?;
-                let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
-                write_audited(&db, &actor, &path, &pdf, &s.total.code, &label)?;
+                let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
+                hutong_services::statistics::export(&mut store, &session, &s, &path, &pdf, &label)
+                    .map_err(|e| e.to_string())?;
                 Ok(format!("统计报表（{label}）已导出到 {}", path.display()))
             }
             Want::Bundle => {
                 p.note("排版并签名…");
-                let mut store = db.open().map_err(|e| e.to_string())?;
-                let pdf = render_pdf(&store, actor.scope(), &s, template.as_ref(), &render)?;
-                let info =
-                    crate::bundle::write_bundle(&mut store, &actor, db.path(), &s, &pdf, &path)
-                        .map_err(|e| format!("{e:#}"))?;
+                let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
+                let info = crate::bundle::write_bundle(
+                    &mut store,
+                    &session.actor(),
+                    db.path(),
+                    &s,
+                    &pdf,
+                    &path,
+                )
+                .map_err(|e| format!("{e:#}"))?;
                 Ok(format!(
                     "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
                     path.display(),
