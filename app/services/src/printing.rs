@@ -3,22 +3,34 @@
 //! the audit log. Shared by `hutong report` and the 打印中心 screen, so a
 //! print from the UI and one from a script leave the same trail.
 
+use crate::permissions::Action;
+use crate::session::Session;
 use anyhow::{Context, Result};
 use hutong_core::audit::AuditEntryInput;
 use hutong_core::national::dates;
 use hutong_core::province::ReportInput;
-use hutong_core::{Actor, RowId, Store, divisions, snapshot};
+use hutong_core::{RowId, Store, divisions, snapshot};
 use sha2::{Digest, Sha256};
 
 /// The template's input for `children` (in that order). `division`, when
 /// given, is the roster's division code; its full name goes into the
 /// `division` parameter.
 pub fn report_input(
-    store: &Store,
+    store: &mut Store,
+    session: &Session,
     children: &[RowId],
     division: Option<&str>,
     today: chrono::NaiveDate,
 ) -> Result<ReportInput> {
+    // A report shows what it is given: the permission first, then every
+    // child (and the division named on it) inside the session's scope.
+    session.require(store, Action::Print)?;
+    for id in children {
+        crate::records::child_in_scope(store, session, *id)?;
+    }
+    if let Some(v) = division {
+        session.narrowed(store, Some(v))?;
+    }
     let conn = store.conn();
     let snapshots = children
         .iter()
@@ -71,7 +83,8 @@ pub fn pdf_sha256(pdf: &[u8]) -> String {
 
 /// Writes the audit entry for a print: what, for whom, where, and the
 /// file's hash, so a paper copy can be matched to its record.
-pub fn record_print(store: &mut Store, actor: &Actor, r: &PrintRecord<'_>) -> Result<()> {
+pub fn record_print(store: &mut Store, session: &Session, r: &PrintRecord<'_>) -> Result<()> {
+    session.require(store, Action::Print)?;
     let sha = pdf_sha256(r.pdf);
     let action = match r.destination {
         Destination::File => "report.print",
@@ -79,7 +92,7 @@ pub fn record_print(store: &mut Store, actor: &Actor, r: &PrintRecord<'_>) -> Re
         Destination::Preview => "report.preview",
     };
     store
-        .write(actor, |tx| {
+        .write(&session.actor(), |tx| {
             tx.audit(
                 AuditEntryInput::new(action, "report", Some(r.template_id.to_string())).detail(
                     serde_json::json!({

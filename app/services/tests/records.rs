@@ -768,3 +768,39 @@ fn imports_and_comparisons_are_county_work() {
         Some(m)
     );
 }
+
+// ------------------------------------------------------------ printing
+
+#[test]
+fn a_report_is_given_only_the_children_the_session_may_print() {
+    use hutong_services::printing;
+    let mut c = county();
+    let director = c.login("director");
+    let (inside, outside) = c.inside_and_outside(&director);
+    // The auditor reads but does not print.
+    let auditor = c.login("auditor");
+    let before = c.refusals();
+    let refused = printing::report_input(&mut c.store, &auditor, &[inside.id], None, today())
+        .map_err(|e| e.downcast::<ServiceError>().map_err(|e| e.to_string()));
+    match refused {
+        Err(Ok(ServiceError::Denied { action, .. })) => assert_eq!(action, Action::Print),
+        other => panic!("expected a refusal of Print, got {other:?}"),
+    }
+    assert_eq!(c.refusals(), before + 1);
+    // The director prints her own child; one from another township among
+    // them refuses the whole report, audited.
+    let input =
+        printing::report_input(&mut c.store, &director, &[inside.id], None, today()).unwrap();
+    assert_eq!(input.children.len(), 1);
+    let before = c.refusals();
+    let refused = printing::report_input(
+        &mut c.store,
+        &director,
+        &[inside.id, outside.id],
+        None,
+        today(),
+    );
+    assert!(refused.is_err());
+    assert_eq!(c.refusals(), before + 1);
+    assert_eq!(c.last_refusal(), "out_of_scope");
+}

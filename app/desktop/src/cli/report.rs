@@ -33,7 +33,6 @@ pub struct ReportArgs {
 }
 
 pub fn run(db: &Path, session: &Session, a: ReportArgs) -> Result<ExitCode> {
-    let actor = &session.actor();
     let mut store = open(db)?;
     let runtime = runtime_for(Some(db))?;
     let mut plugins = load_installed(db, &store, &runtime)?;
@@ -90,7 +89,13 @@ pub fn run(db: &Path, session: &Session, a: ReportArgs) -> Result<ExitCode> {
         bail!("所选范围内没有在档儿童");
     }
     let today = chrono::Local::now().date_naive();
-    let input = report_input(&store, &children_ids, a.village.as_deref(), today)?;
+    let input = report_input(
+        &mut store,
+        session,
+        &children_ids,
+        a.village.as_deref(),
+        today,
+    )?;
     let plugin = &mut plugins[index];
     let doc = plugin.render_report(&template, &input)?;
     let fonts = hutong_report::FontSet::with_system_fonts();
@@ -100,7 +105,7 @@ pub fn run(db: &Path, session: &Session, a: ReportArgs) -> Result<ExitCode> {
     let reference = plugin.reference();
     record_print(
         &mut store,
-        actor,
+        session,
         &PrintRecord {
             template_id: &template,
             template_name: &info.name,

@@ -238,24 +238,21 @@ fn close_round(app: &mut HutongApp) {
 }
 
 fn save_summary(app: &mut HutongApp, path: &std::path::Path, s: &Summary) {
-    let actor = super::actor_of(app);
+    let record = PrintRecord {
+        template_id: "campaign.summary",
+        template_name: &s.title,
+        plugin: &s.plugin,
+        children: &[],
+        file: &path.display().to_string(),
+        pdf: &s.pdf,
+        destination: Destination::File,
+    };
     let result = std::fs::write(path, &s.pdf)
         .map_err(|e| format!("写入 {}：{e}", path.display()))
-        .and_then(|_| {
-            printing::record_print(
-                &mut app.store,
-                &actor,
-                &PrintRecord {
-                    template_id: "campaign.summary",
-                    template_name: &s.title,
-                    plugin: &s.plugin,
-                    children: &[],
-                    file: &path.display().to_string(),
-                    pdf: &s.pdf,
-                    destination: Destination::File,
-                },
-            )
-            .map_err(|e| format!("{e:#}"))
+        .and_then(|_| match &app.session {
+            Some(session) => printing::record_print(&mut app.store, session, &record)
+                .map_err(|e| format!("{e:#}")),
+            None => Err("未登录".to_string()),
         });
     app.campaigns.message = Some(match result {
         Ok(()) => (true, format!("已保存 {}", path.display())),

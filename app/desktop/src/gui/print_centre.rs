@@ -11,7 +11,8 @@ use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
 use eframe::egui;
 use hutong_core::province::TemplateKind;
-use hutong_core::{Actor, RowId, Store};
+use hutong_core::{RowId, Store};
+use hutong_services::Session;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::mpsc::Receiver;
@@ -141,14 +142,16 @@ fn start_preview(app: &mut HutongApp) {
     }
     let db = app.store.database();
     let render = app.plugins.render_handle();
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     app.print.message = None;
     app.print.render_job = Some(jobs::spawn("生成预览", move |p| {
         p.set_total(3);
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
-        let input = printing::report_input(&store, &children, division.as_deref(), today)
-            .map_err(|e| format!("{e:#}"))?;
+        let input =
+            printing::report_input(&mut store, &session, &children, division.as_deref(), today)
+                .map_err(|e| format!("{e:#}"))?;
         p.step();
         p.note("插件生成报表…");
         let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
@@ -163,7 +166,7 @@ fn start_preview(app: &mut HutongApp) {
         // with the document's hash before any page is shown.
         printing::record_print(
             &mut store,
-            &actor,
+            &session,
             &printing::PrintRecord {
                 template_id: &chosen.id,
                 template_name: &chosen.name,
@@ -205,14 +208,14 @@ fn start_preview(app: &mut HutongApp) {
 fn batch_one(
     render: &RenderHandle,
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     chosen: &Chosen,
     child: RowId,
     folder: &Path,
 ) -> Result<(PathBuf, Vec<u8>), String> {
     let today = chrono::Local::now().date_naive();
-    let input =
-        printing::report_input(store, &[child], None, today).map_err(|e| format!("{e:#}"))?;
+    let input = printing::report_input(store, session, &[child], None, today)
+        .map_err(|e| format!("{e:#}"))?;
     let name = input
         .children
         .first()
@@ -229,7 +232,7 @@ fn batch_one(
     std::fs::write(&path, &pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
     printing::record_print(
         store,
-        actor,
+        session,
         &PrintRecord {
             template_id: &chosen.id,
             template_name: &chosen.name,
@@ -251,17 +254,18 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
     let (children, _) = selection(app);
     let db = app.store.database();
     let render = app.plugins.render_handle();
-    let actor = super::actor_of(app);
+    let session = app.session.clone();
     let printer = app.platform.printer.clone();
     app.print.batch_job = Some(jobs::spawn("批量打印", move |p: &Progress| {
         p.set_total(children.len());
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let mut printed = 0;
         for (i, child) in children.iter().enumerate() {
             if p.cancelled() {
                 break;
             }
-            let (path, _) = batch_one(&render, &mut store, &actor, &chosen, *child, &folder)?;
+            let (path, _) = batch_one(&render, &mut store, &session, &chosen, *child, &folder)?;
             if to_printer {
                 printer.print(&path, &chosen.name)?;
                 printed += 1;
@@ -280,24 +284,21 @@ fn save_pdf(app: &mut HutongApp, path: &Path) {
     let (Some(chosen), Some(preview)) = (&app.print.chosen, &app.print.preview) else {
         return;
     };
-    let actor = super::actor_of(app);
+    let record = PrintRecord {
+        template_id: &chosen.id,
+        template_name: &chosen.name,
+        plugin: &chosen.plugin_ref,
+        children: &preview.children,
+        file: &path.display().to_string(),
+        pdf: &preview.pdf,
+        destination: Destination::File,
+    };
     let result = std::fs::write(path, &preview.pdf)
         .map_err(|e| format!("写入 {}：{e}", path.display()))
-        .and_then(|_| {
-            printing::record_print(
-                &mut app.store,
-                &actor,
-                &PrintRecord {
-                    template_id: &chosen.id,
-                    template_name: &chosen.name,
-                    plugin: &chosen.plugin_ref,
-                    children: &preview.children,
-                    file: &path.display().to_string(),
-                    pdf: &preview.pdf,
-                    destination: Destination::File,
-                },
-            )
-            .map_err(|e| format!("{e:#}"))
+        .and_then(|_| match &app.session {
+            Some(session) => printing::record_print(&mut app.store, session, &record)
+                .map_err(|e| format!("{e:#}")),
+            None => Err("未登录".to_string()),
         });
     app.print.message = Some(match result {
         Ok(()) => (true, format!("已保存 {}", path.display())),
@@ -323,20 +324,19 @@ fn start_print(app: &mut HutongApp) {
         app.print.message = Some((false, format!("写入 {}：{e}", path.display())));
         return;
     }
-    let actor = super::actor_of(app);
-    let record = printing::record_print(
-        &mut app.store,
-        &actor,
-        &PrintRecord {
-            template_id: &chosen.id,
-            template_name: &chosen.name,
-            plugin: &chosen.plugin_ref,
-            children: &preview.children,
-            file: &path.display().to_string(),
-            pdf: &preview.pdf,
-            destination: Destination::Printer,
-        },
-    );
+    let print = PrintRecord {
+        template_id: &chosen.id,
+        template_name: &chosen.name,
+        plugin: &chosen.plugin_ref,
+        children: &preview.children,
+        file: &path.display().to_string(),
+        pdf: &preview.pdf,
+        destination: Destination::Printer,
+    };
+    let record = match &app.session {
+        Some(session) => printing::record_print(&mut app.store, session, &print),
+        None => Err(anyhow::anyhow!("未登录")),
+    };
     if let Err(e) = record {
         app.print.message = Some((false, format!("{e:#}")));
         return;

@@ -121,8 +121,9 @@ fn render_pdf(
         Some((plugin, id, _)) => {
             let ids = hutong_services::statistics::children_in_scope(store, session)
                 .map_err(|e| e.to_string())?;
-            let input = crate::printing::report_input(store, &ids, Some(&s.total.code), s.today)
-                .map_err(|e| format!("{e:#}"))?;
+            let input =
+                crate::printing::report_input(store, session, &ids, Some(&s.total.code), s.today)
+                    .map_err(|e| format!("{e:#}"))?;
             render.render_blocking(*plugin, id, input)?
         }
         None => stats::to_document(s),
