@@ -266,3 +266,25 @@ pub fn export_comparison(
     session.checked(store, written)?;
     Ok(bytes.len() as u64)
 }
+
+/// Exports a list (the 儿童档案 list within the scope, or a division of
+/// it) as XLSX or CSV with its purpose audited. Full ID numbers need
+/// `ExportFullIds` and a passphrase (the file is then an AES-256 ZIP);
+/// masked lists need `ExportMasked`.
+pub fn export_list(
+    store: &mut Store,
+    session: &Session,
+    req: &table::ExportRequest,
+    path: &Path,
+    passphrase: Option<&str>,
+) -> Result<table::ExportOutcome> {
+    let action = if req.full_ids {
+        Action::ExportFullIds
+    } else {
+        Action::ExportMasked
+    };
+    session.require(store, action)?;
+    session.narrowed(store, req.division.as_deref())?;
+    let done = table::export_list(store, &session.actor(), req, path, passphrase);
+    session.checked(store, done)
+}

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit_check;
+pub mod backup;
 pub mod bundle;
 pub mod campaigns;
 pub mod casework;

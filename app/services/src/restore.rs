@@ -49,9 +49,3 @@ pub fn restore(
     drop(store);
     Ok(restore::restore(&database, backup, &session.actor())?)
 }
-
-/// The folder of the daily backup, if the county set one (a setting, not
-/// case data).
-pub fn backup_folder(store: &Store) -> Result<Option<std::path::PathBuf>> {
-    Ok(hutong_core::backup::schedule(store.conn())?)
-}

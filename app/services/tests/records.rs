@@ -804,3 +804,65 @@ fn a_report_is_given_only_the_children_the_session_may_print() {
     assert_eq!(c.refusals(), before + 1);
     assert_eq!(c.last_refusal(), "out_of_scope");
 }
+
+// ------------------------------------------------------------ exports and backups
+
+#[test]
+fn exports_and_backups_follow_the_table() {
+    use hutong_core::table::{ExportRequest, ListKind};
+    use hutong_services::{backup, exchange};
+    let mut c = county();
+    let dir = tempfile::tempdir().unwrap();
+    let director = c.login("director");
+    let village = director.scope().code().to_string();
+    let request = |full_ids: bool, division: Option<String>| ExportRequest {
+        list: ListKind::Children,
+        division,
+        include_closed: false,
+        purpose: "入户走访名单".into(),
+        full_ids,
+        search: None,
+        category: None,
+        status: None,
+    };
+    // Full ID numbers: refused to the director, whatever the passphrase.
+    let before = c.refusals();
+    let refused = exchange::export_list(
+        &mut c.store,
+        &director,
+        &request(true, None),
+        &dir.path().join("全.xlsx"),
+        Some("口令口令口令12"),
+    );
+    assert_denied(&c, before, refused, Action::ExportFullIds);
+    // A masked list of her village is granted; another village is refused.
+    let out = exchange::export_list(
+        &mut c.store,
+        &director,
+        &request(false, Some(village)),
+        &dir.path().join("村.xlsx"),
+        None,
+    )
+    .unwrap();
+    assert!(out.rows > 0);
+    let (_, outside) = c.inside_and_outside(&director);
+    let before = c.refusals();
+    let refused = exchange::export_list(
+        &mut c.store,
+        &director,
+        &request(false, Some(outside.residence_division.clone())),
+        &dir.path().join("外村.xlsx"),
+        None,
+    );
+    assert_out_of_scope(&c, before, refused);
+
+    // Backups: the caseworker may, the supervisor may not.
+    let supervisor = c.login("supervisor");
+    let before = c.refusals();
+    let refused = backup::backup_to(&mut c.store, &supervisor, &dir.path().join("b1.db"));
+    assert_denied(&c, before, refused, Action::Backup);
+    assert!(!dir.path().join("b1.db").exists());
+    let caseworker = c.login("caseworker");
+    let info = backup::backup_to(&mut c.store, &caseworker, &dir.path().join("b2.db")).unwrap();
+    assert!(info.bytes > 0);
+}

@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use hutong_core::compare::{Group, Source};
 use hutong_core::national::{division, id_number};
+use hutong_core::stats;
 use hutong_core::table::{self, ExportRequest, ListKind, mapping};
-use hutong_core::{Actor, backup, stats};
 use hutong_services::{Session, exchange};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,7 +81,7 @@ pub fn table(
 ) -> Result<ExitCode> {
     match cmd {
         TableCommand::Import(a) => import(db, session, a),
-        TableCommand::Export(a) => export(db, &session.actor(), a, password_stdin),
+        TableCommand::Export(a) => export(db, session, a, password_stdin),
         TableCommand::Mappings => {
             let store = open(db)?;
             for name in exchange::mapping_names(&store)? {
@@ -266,7 +266,7 @@ fn import(db: &Path, session: &Session, a: ImportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
+fn export(db: &Path, session: &Session, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
     let mut store = open(db)?;
     let list = ListKind::from_name(&a.list)
         .with_context(|| format!("--list：不支持“{}”，可用：children", a.list))?;
@@ -292,9 +292,9 @@ fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Resu
     } else {
         None
     };
-    let out = table::export_list(
+    let out = exchange::export_list(
         &mut store,
-        actor,
+        session,
         &req,
         &a.out,
         passphrase.as_deref().map(String::as_str),
@@ -567,15 +567,17 @@ pub struct BackupArgs {
     folder: Option<PathBuf>,
 }
 
-pub fn backup_cmd(db: &Path, actor: &Actor, a: BackupArgs) -> Result<ExitCode> {
+pub fn backup_cmd(db: &Path, session: &Session, a: BackupArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let info = match (&a.out, &a.folder) {
         (Some(out), _) => Some(
-            backup::backup_to(&mut store, actor, out)
+            hutong_services::backup::backup_to(&mut store, session, out)
                 .with_context(|| format!("备份到 {}", out.display()))?,
         ),
-        (None, Some(folder)) => backup::backup_due(&mut store, actor, folder, today())
-            .with_context(|| format!("每日备份到 {}", folder.display()))?,
+        (None, Some(folder)) => {
+            hutong_services::backup::backup_due(&mut store, session, folder, today())
+                .with_context(|| format!("每日备份到 {}", folder.display()))?
+        }
         (None, None) => bail!("需要 --out 或 --folder"),
     };
     match info {

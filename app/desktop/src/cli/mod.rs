@@ -162,7 +162,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Table(c) => exchange::table(&db, session()?, c, cli.password_stdin),
         Command::Compare(a) => exchange::compare(&db, session()?, a),
         Command::Stats(a) => exchange::stats_cmd(&db, session()?, a),
-        Command::Backup(a) => exchange::backup_cmd(&db, &actor()?, a),
+        Command::Backup(a) => exchange::backup_cmd(&db, session()?, a),
         Command::Restore(a) => exchange::restore_cmd(&db, session()?, a, cli.password_stdin),
         Command::Mreport(c) => records::mreport(&db, session()?, c),
         Command::Service(c) => records::service(&db, session()?, c),

@@ -9,9 +9,9 @@ use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::Store;
-use hutong_core::backup;
 use hutong_core::national::NaiveDate;
 use hutong_core::restore::{RestorePreview, RestoreReport};
+use hutong_services::backup as services_backup;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,19 +76,16 @@ pub fn tick(app: &mut HutongApp) {
     }
     b.daily_checked = Some(today);
     // Cheap check first: no folder set, no job.
-    if !matches!(
-        hutong_services::restore::backup_folder(&app.store),
-        Ok(Some(_))
-    ) {
+    if !matches!(services_backup::folder(&app.store), Ok(Some(_))) {
         return;
     }
     let db = app.store.database();
     // The daily backup is a system job, audited under its own name.
-    let actor = match hutong_services::Session::system(
+    let system = match hutong_services::Session::system(
         &app.store,
         hutong_services::SystemJob::ScheduledBackup,
     ) {
-        Ok(session) => session.actor(),
+        Ok(session) => session,
         Err(e) => {
             b.message = Some((false, format!("每日备份失败：{e}")));
             return;
@@ -96,7 +93,7 @@ pub fn tick(app: &mut HutongApp) {
     };
     b.daily_job = Some(jobs::spawn("每日备份", move |_| {
         let mut store = db.open().map_err(|e| e.to_string())?;
-        Ok(backup::run_scheduled(&mut store, &actor, today)
+        Ok(services_backup::run_scheduled(&mut store, &system, today)
             .map_err(|e| e.to_string())?
             .map(|i| format!("今日备份已写入 {}（{} 字节）", i.path.display(), i.bytes)))
     }));
@@ -111,16 +108,16 @@ fn poll(app: &mut HutongApp) {
         match ask {
             Ask::BackupFile => start_backup(app, path),
             Ask::DailyFolder => {
-                let actor = crate::gui::actor_of(app);
-                app.exchange.backup.message =
-                    match backup::set_schedule(&mut app.store, &actor, Some(&path)) {
-                        Ok(()) => {
-                            // Run today's at once if it is not there yet.
-                            app.exchange.backup.daily_checked = None;
-                            Some((true, format!("每日备份已设为 {}", path.display())))
-                        }
-                        Err(e) => Some((false, e.to_string())),
-                    };
+                app.exchange.backup.message = match app
+                    .call(|store, session| services_backup::set_folder(store, session, Some(&path)))
+                {
+                    Ok(()) => {
+                        // Run today's at once if it is not there yet.
+                        app.exchange.backup.daily_checked = None;
+                        Some((true, format!("每日备份已设为 {}", path.display())))
+                    }
+                    Err(e) => Some((false, e)),
+                };
             }
             Ask::RestoreFile => start_verify(app, path),
         }
@@ -162,12 +159,14 @@ fn poll(app: &mut HutongApp) {
 }
 
 fn start_backup(app: &mut HutongApp, path: PathBuf) {
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     app.exchange.backup.job = Some(jobs::spawn("备份", move |p| {
         p.note("在线备份并校验…");
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let i = backup::backup_to(&mut store, &actor, &path).map_err(|e| e.to_string())?;
+        let i =
+            services_backup::backup_to(&mut store, &session, &path).map_err(|e| e.to_string())?;
         Ok(format!(
             "已备份到 {}（{} 字节，{} 名儿童，审计日志 {} 条已校验）",
             i.path.display(),
@@ -276,9 +275,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     ui.add_space(8.0);
     ui.heading(t("ex.daily_title"));
-    let folder = hutong_services::restore::backup_folder(&app.store)
-        .ok()
-        .flatten();
+    let folder = services_backup::folder(&app.store).ok().flatten();
     ui.horizontal(|ui| {
         match &folder {
             Some(f) => ui.label(format!("{}：{}", t("ex.daily_folder"), f.display())),
@@ -291,12 +288,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             ask = Some(Ask::DailyFolder);
         }
         if folder.is_some() && ui.button(t("ex.daily_stop")).clicked() {
-            let actor = crate::gui::actor_of(app);
-            app.exchange.backup.message =
-                Some(match backup::set_schedule(&mut app.store, &actor, None) {
+            app.exchange.backup.message = Some(
+                match app.call(|store, session| services_backup::set_folder(store, session, None)) {
                     Ok(()) => (true, "已关闭每日备份".into()),
-                    Err(e) => (false, e.to_string()),
-                });
+                    Err(e) => (false, e),
+                },
+            );
         }
     });
     ui.weak(t("ex.daily_hint"));

@@ -10,7 +10,7 @@ use crate::platform::{DialogKind, DialogRequest};
 use eframe::egui;
 use hutong_core::children::ChildStatus;
 use hutong_core::national::category::CaseCategory;
-use hutong_core::table::{self, ExportRequest, ListKind};
+use hutong_core::table::{ExportRequest, ListKind};
 
 /// The 儿童档案 list's filter at the moment 导出 was pressed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,7 +90,7 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         app.exchange.export.message = Some((false, refusal));
         return;
     }
-    let actor = crate::gui::actor_of(app);
+    let session = app.session.clone();
     let db = app.store.database();
     let e = &mut app.exchange.export;
     let f = e.filter.clone().unwrap_or_default();
@@ -107,10 +107,11 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
     let passphrase = req.full_ids.then(|| e.passphrase.clone());
     e.job = Some(jobs::spawn("导出", move |p| {
         p.note("生成文件…");
+        let session = session.ok_or_else(|| "未登录".to_string())?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let out = table::export_list(
+        let out = hutong_services::exchange::export_list(
             &mut store,
-            &actor,
+            &session,
             &req,
             &path,
             passphrase.as_deref().map(String::as_str),
