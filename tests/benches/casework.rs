@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use hutong::casework::{self, BatchOptions};
 use hutong_core::demo::{self, DemoOptions};
 use hutong_core::province::AssessInput;
-use hutong_core::{Actor, Store, assessments, snapshot};
+use hutong_core::{Store, assessments, snapshot};
 use hutong_plugin_host::{Runtime, RuntimeConfig};
 use std::hint::black_box;
 use std::path::Path;
@@ -44,7 +44,9 @@ fn benches(c: &mut Criterion) {
     let mut plugin = runtime
         .load_file(&Path::new(env!("HUTONG_PLUGIN_DIR")).join("hutong_plugin_henan.wasm"))
         .expect("henan plugin");
-    let actor = Actor::system("bench", store.county_scope().unwrap());
+    let actor =
+        hutong_services::Session::system(&store, hutong_services::SystemJob::EligibilitySweep)
+            .expect("system session");
     let cancel = AtomicBool::new(false);
 
     // One full batch with writes, timed once.

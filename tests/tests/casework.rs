@@ -57,6 +57,13 @@ fn actor(store: &Store) -> Actor {
     )
 }
 
+/// The session casework runs under in these tests: the county's own
+/// system job (the daily sweep's), whose scope is the whole county.
+fn session(store: &Store) -> hutong_services::Session {
+    hutong_services::Session::system(store, hutong_services::SystemJob::EligibilitySweep)
+        .expect("a system session over an initialised county")
+}
+
 /// Whether a text holds a run of 18 ID characters (a full ID number).
 fn has_full_id(text: &str) -> bool {
     let mut run = 0;
@@ -212,7 +219,7 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     )
     .unwrap()
     .unwrap();
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
 
     // The day before: every child is classified for the first time; 刘欣怡
     // is still eligible and her (manual) category stays.
@@ -239,7 +246,7 @@ fn liu_xinyi_ends_on_her_18th_birthday_and_the_allowance_stops_from_july() {
     let de = f.iter().find(|f| f.category == DE_FACTO).unwrap();
     assert_eq!(de.status, FindingStatus::Eligible, "{:?}", de.reasons);
     assert!(!de.citation.is_empty());
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
 
     // Her birthday: only children with a life event are re-checked.
     let second = casework::eligibility_sweep(
@@ -316,7 +323,7 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
         None,
         Some(("精神残疾", 3)),
     );
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let started = casework::classify_child(
         &mut store,
         &mut henan,
@@ -338,7 +345,7 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
     assert_eq!(cat.source, hutong_core::categories::CategorySource::Plugin);
     assert_eq!(cat.effective_until, Some(d("2027-06-12")));
     assert!(cat.source_ref.unwrap().starts_with("cn.hutong.henan@"));
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     // Same answer again: nothing new is stored or changed.
     let again = casework::classify_child(
         &mut store,
@@ -349,7 +356,7 @@ fn plugin_findings_start_and_end_categories_with_their_dates() {
     )
     .unwrap();
     assert!(again.is_empty(), "{again:#?}");
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     // Turning 18, classified late: it ends on the birthday, not the run day.
     let ended = casework::classify_child(
         &mut store,
@@ -397,7 +404,7 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
         None,
         None,
     );
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let changes =
         casework::classify_child(&mut store, &mut henan, &county_actor, a, d("2024-03-01"))
             .unwrap();
@@ -446,7 +453,7 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
         None,
         None,
     );
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let before =
         casework::classify_child(&mut store, &mut henan, &county_actor, b, d("2023-07-09"))
             .unwrap();
@@ -460,7 +467,7 @@ fn four_months_in_prison_is_not_eligible_and_lost_contact_counts_from_the_police
     let mine = due.iter().find(|r| r.child_id == b).unwrap();
     assert!(mine.events.iter().any(|e| matches!(&e.kind,
         LifeEventKind::SixMonthsReached { situation, .. } if situation == "LOST_CONTACT")));
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let after = casework::classify_child(&mut store, &mut henan, &county_actor, b, d("2023-07-10"))
         .unwrap();
     let s = after.iter().find(|c| c.category == DE_FACTO).unwrap();
@@ -498,7 +505,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     let yellow = mk(&mut store, 2, "黄二");
     let green = mk(&mut store, 3, "绿三");
     let never = mk(&mut store, 4, "未评四");
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let a = casework::assess_child(
         &mut store,
         &mut js,
@@ -513,7 +520,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
         (a.level_code.as_str(), a.colour),
         ("red", Some(Colour::Red))
     );
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let a = casework::assess_child(
         &mut store,
         &mut js,
@@ -525,7 +532,7 @@ fn colours_drive_due_dates_and_overdue_visits_escalate_after_the_plugins_days() 
     )
     .unwrap();
     assert_eq!(a.colour, Some(Colour::Yellow));
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let a = casework::assess_child(
         &mut store,
         &mut js,
@@ -627,7 +634,7 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         "周小川",
         &village,
     );
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let first = casework::assess_child(
         &mut store,
         &mut js,
@@ -682,7 +689,7 @@ fn assessments_are_immutable_trend_and_reassessment_due_follow_the_data() {
         }
         other => panic!("expected a data change, got {other:?}"),
     }
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     casework::assess_child(
         &mut store,
         &mut js,
@@ -707,7 +714,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     let mut js = plugin(JIANGSU);
     let cancel = AtomicBool::new(false);
     let total = children::count(store.conn(), &store.county_scope().unwrap()).unwrap() as usize;
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
 
     let r = casework::assess_all(
         &mut store,
@@ -721,7 +728,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     .unwrap();
     assert_eq!((r.assessed, r.not_assessed_before), (0, total));
     let mut calls = Vec::new();
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let r = casework::assess_all(
         &mut store,
         &mut js,
@@ -757,7 +764,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         .map(|(id, _)| id)
         .collect();
     for id in ids {
-        let county_actor = actor(&store);
+        let county_actor = session(&store);
         casework::assess_child(
             &mut store,
             &mut js,
@@ -769,7 +776,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
         )
         .unwrap();
     }
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
     let r = casework::assess_all(
         &mut store,
         &mut js,
@@ -849,7 +856,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
     assert_eq!(count("SELECT count(*) FROM assessments"), rows_before);
     assert_eq!(count("SELECT count(*) FROM audit_log"), audit_before);
     assert_eq!(count("SELECT count(*) FROM eligibility_findings"), 0);
-    let county_actor = actor(&store);
+    let county_actor = session(&store);
 
     let applied = casework::apply_upgrade(
         &mut store,
@@ -1214,4 +1221,77 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
     );
     let out = hutong_cli(&db, &["audit", "verify"], None);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn plugin_casework_needs_edit_cases_and_the_childs_scope() {
+    use hutong_services::{Action, ServiceError};
+    let (_dir, mut store) = county("411525", 40);
+    let mut henan = plugin("hutong_plugin_henan");
+    let login = |store: &mut Store, user: &str| {
+        hutong_services::login(store, user, hutong_core::demo::DEMO_PASSWORD).unwrap()
+    };
+    let director = login(&mut store, "director");
+    let auditor = login(&mut store, "auditor");
+    let all = hutong_core::children::list(
+        store.conn(),
+        &store.county_scope().unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    let inside = all
+        .iter()
+        .find(|c| director.scope().contains(&c.residence_division))
+        .unwrap()
+        .id;
+    let outside = all
+        .iter()
+        .find(|c| !director.scope().contains(&c.residence_division))
+        .unwrap()
+        .id;
+    let today = real_today();
+    let denied = |r: &casework::Result<Vec<hutong_core::eligibility::CategoryChange>>| {
+        matches!(
+            r,
+            Err(casework::CaseworkError::Service(ServiceError::Denied {
+                action: Action::EditCases,
+                ..
+            }))
+        )
+    };
+    // The auditor reads but does not classify.
+    let r = casework::classify_child(&mut store, &mut henan, &auditor, inside, today);
+    assert!(denied(&r), "{r:?}");
+    // The director classifies her own child, not another village's.
+    casework::classify_child(&mut store, &mut henan, &director, inside, today).unwrap();
+    let r = casework::classify_child(&mut store, &mut henan, &director, outside, today);
+    assert!(
+        matches!(
+            r,
+            Err(casework::CaseworkError::Service(ServiceError::Core(
+                hutong_core::CoreError::OutOfScope { .. }
+            )))
+        ),
+        "{r:?}"
+    );
+    // The county sweep is county work: refused to the director.
+    let r = casework::eligibility_sweep(
+        &mut store,
+        &mut henan,
+        &director,
+        today,
+        &mut no_progress(),
+        &AtomicBool::new(false),
+    );
+    assert!(r.is_err(), "a village director may not sweep the county");
+    // Each refusal is in the audit log.
+    let refusals: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'access.denied'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(refusals, 3);
 }

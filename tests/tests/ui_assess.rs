@@ -18,8 +18,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hutong::gui::{HutongApp, Screen};
 use hutong::platform::{DialogRequest, FileDialogs, Platform};
+use hutong_core::assessments;
 use hutong_core::province::{Answer, Colour, ScaleDef};
-use hutong_core::{Actor, assessments};
 use hutong_plugin_host::{Plugin, Runtime, RuntimeConfig};
 use hutong_tests::{hutong as run_hutong, install_signed_plugin, plugin_wasm, stderr};
 use std::collections::VecDeque;
@@ -301,7 +301,11 @@ fn an_upgrade_lists_the_changed_child_and_applies_only_on_confirmation() {
             .collect();
         for (name, answers) in [("马文博", answers_scoring_five(&scale)), ("刘欣怡", zero)] {
             let id = child_id(&db, name);
-            let county_actor = Actor::system("测试", store.county_scope().unwrap());
+            let county_actor = hutong_services::Session::system(
+                &store,
+                hutong_services::SystemJob::EligibilitySweep,
+            )
+            .unwrap();
             let a = hutong::casework::assess_child(
                 &mut store,
                 &mut p,

@@ -7,11 +7,14 @@
 //! core stores and derives (`hutong_core::{assessments, eligibility,
 //! schedule, campaigns}`). This module only carries data between them.
 
+use crate::error::ServiceError;
+use crate::permissions::Action;
+use crate::session::Session;
 use hutong_core::assessments::{self, NewAssessment, StoredAssessment};
 use hutong_core::eligibility::{self, CategoryChange};
 use hutong_core::national::NaiveDate;
 use hutong_core::province::{Answer, AssessInput, Colour, FindingStatus, Manifest, ScaleDef};
-use hutong_core::{Actor, CoreError, RowId, Store, children, snapshot};
+use hutong_core::{CoreError, RowId, Store, children, snapshot};
 use hutong_plugin_host::{Plugin, PluginError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -38,6 +41,34 @@ pub enum CaseworkError {
     NoScales { plugin: String },
     #[error("量表“{scale}”没有题目{}，未评估", .items.iter().map(|i| format!("“{i}”")).collect::<Vec<_>>().join("、"))]
     UnknownItems { scale: String, items: Vec<String> },
+    /// A refusal (permission or scope), already audited.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+/// The permission, then the child inside the session's scope.
+fn may_edit_child(store: &mut Store, session: &Session, child: RowId) -> Result<()> {
+    session.require(store, Action::EditCases)?;
+    crate::records::child_in_scope(store, session, child)?;
+    Ok(())
+}
+
+/// Casework over the whole county (the sweep): `EditCases` with a scope
+/// that is the county, as the system job's is.
+fn may_edit_county(store: &mut Store, session: &Session, what: &str) -> Result<()> {
+    session.require(store, Action::EditCases)?;
+    let county = store.county_code()?.unwrap_or_default();
+    if session.scope().contains(&county) {
+        return Ok(());
+    }
+    Ok(session.checked(
+        store,
+        Err(CoreError::OutOfScope {
+            what: what.to_string(),
+            scope: session.scope().code().to_string(),
+            audited: false,
+        }),
+    )?)
 }
 
 pub type Result<T, E = CaseworkError> = std::result::Result<T, E>;
@@ -106,12 +137,13 @@ pub fn pick_scale(plugin: &mut Plugin, scale_id: Option<&str>) -> Result<ScaleDe
 pub fn assess_child(
     store: &mut Store,
     plugin: &mut Plugin,
-    actor: &Actor,
+    session: &Session,
     child_id: RowId,
     scale: &ScaleDef,
     answers: Vec<Answer>,
     today: NaiveDate,
 ) -> Result<StoredAssessment> {
+    may_edit_child(store, session, child_id)?;
     // An answer to an item the scale does not have is a typing mistake;
     // name it rather than leave the item it was meant for unanswered.
     let unknown: Vec<String> = answers
@@ -133,7 +165,7 @@ pub fn assess_child(
     };
     let result = plugin.assess(&scale.id, &input)?;
     let m = plugin.manifest().clone();
-    store_result(store, actor, &m, child_id, scale, &input, &result)
+    store_result(store, session, &m, child_id, scale, &input, &result)
 }
 
 /// Stores what a plugin answered for one scale run (the workstation runs
@@ -141,14 +173,15 @@ pub fn assess_child(
 /// plugin's id@version and the input hash, immutably.
 pub fn store_result(
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     plugin: &Manifest,
     child_id: RowId,
     scale: &ScaleDef,
     input: &AssessInput,
     result: &hutong_core::province::Assessment,
 ) -> Result<StoredAssessment> {
-    Ok(store.write(actor, |tx| {
+    may_edit_child(store, session, child_id)?;
+    Ok(store.write(&session.actor(), |tx| {
         assessments::record(
             tx,
             &NewAssessment {
@@ -168,13 +201,14 @@ pub fn store_result(
 /// (on save of the child's file, or on request), with the audit entry.
 pub fn apply_findings(
     store: &mut Store,
-    actor: &Actor,
+    session: &Session,
     plugin: &Manifest,
     child_id: RowId,
     today: NaiveDate,
     findings: &[hutong_core::province::Finding],
 ) -> Result<Vec<CategoryChange>> {
-    Ok(store.write(actor, |tx| {
+    may_edit_child(store, session, child_id)?;
+    Ok(store.write(&session.actor(), |tx| {
         eligibility::apply_classification(
             tx,
             child_id,
@@ -259,12 +293,21 @@ const BATCH: usize = 2_000;
 pub fn assess_all(
     store: &mut Store,
     plugin: &mut Plugin,
-    actor: &Actor,
+    session: &Session,
     today: NaiveDate,
     opts: &BatchOptions,
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<BatchReport> {
+    // The batch covers the division asked for, inside the scope; without
+    // one, the whole scope (never the whole file).
+    session.require(store, Action::EditCases)?;
+    let within = session.narrowed(store, opts.division.as_deref())?;
+    let opts = &BatchOptions {
+        division: Some(within.code().to_string()),
+        ..opts.clone()
+    };
+    let actor = &session.actor();
     let started = Instant::now();
     let scales: HashMap<String, ScaleDef> = plugin
         .scales()?
@@ -382,14 +425,15 @@ pub fn assess_all(
 pub fn classify_child(
     store: &mut Store,
     plugin: &mut Plugin,
-    actor: &Actor,
+    session: &Session,
     child_id: RowId,
     today: NaiveDate,
 ) -> Result<Vec<CategoryChange>> {
+    may_edit_child(store, session, child_id)?;
     let child = snapshot::child_snapshot(store.conn(), child_id)?;
     let findings = plugin.classify(&child, &today.to_string())?;
     let m = plugin.manifest().clone();
-    Ok(store.write(actor, |tx| {
+    Ok(store.write(&session.actor(), |tx| {
         eligibility::apply_classification(tx, child_id, &m.id, &m.version, today, &findings)
     })?)
 }
@@ -415,11 +459,13 @@ pub struct SweepReport {
 pub fn eligibility_sweep(
     store: &mut Store,
     plugin: &mut Plugin,
-    actor: &Actor,
+    session: &Session,
     today: NaiveDate,
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<SweepReport> {
+    may_edit_county(store, session, "全县资格复核")?;
+    let actor = &session.actor();
     let started = Instant::now();
     let previous = eligibility::last_sweep(store.conn())?;
     let due = eligibility::due_for_review(store.conn(), previous, today)?;
@@ -626,7 +672,7 @@ pub struct ApplyReport {
 pub fn apply_upgrade(
     store: &mut Store,
     new_plugin: &mut Plugin,
-    actor: &Actor,
+    session: &Session,
     preview: &UpgradePreview,
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
@@ -648,14 +694,16 @@ pub fn apply_upgrade(
                 .map(|a| a.answers)
                 .unwrap_or_default();
             match pick_scale(new_plugin, Some(scale_id)).and_then(|scale| {
-                assess_child(store, new_plugin, actor, d.child_id, &scale, answers, today)
+                assess_child(
+                    store, new_plugin, session, d.child_id, &scale, answers, today,
+                )
             }) {
                 Ok(_) => report.assessed += 1,
                 Err(e) => report.failed.push((d.child_id, e.to_string())),
             }
         }
         if !d.eligibility.is_empty() {
-            match classify_child(store, new_plugin, actor, d.child_id, today) {
+            match classify_child(store, new_plugin, session, d.child_id, today) {
                 Ok(c) => report.changes.extend(c),
                 Err(e) => report.failed.push((d.child_id, e.to_string())),
             }

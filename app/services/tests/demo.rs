@@ -104,11 +104,11 @@ fn the_henan_demo_has_its_plugin_all_four_colours_due_and_overdue_visits_and_a_q
 
     // The demo's categories agree with its plugin's rules.
     let (_rt, mut plugin) = casework::load_province_plugin(&db, &store).unwrap();
-    let actor = Actor::system("测试", store.county_scope().unwrap());
+    let system = Session::system(&store, SystemJob::EligibilitySweep).unwrap();
     let sweep = casework::eligibility_sweep(
         &mut store,
         &mut plugin,
-        &actor,
+        &system,
         today,
         &mut |_, _| {},
         &AtomicBool::new(false),

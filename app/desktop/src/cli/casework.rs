@@ -125,7 +125,6 @@ pub struct AssessArgs {
 }
 
 pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
-    let actor = &session.actor();
     let mut store = open(db)?;
     let mut plugin = province_plugin(db, &store)?;
     let today = parse_today(&a.today)?;
@@ -140,7 +139,7 @@ pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
         let report = casework::assess_all(
             &mut store,
             &mut plugin,
-            actor,
+            session,
             today,
             &opts,
             &mut progress,
@@ -228,7 +227,7 @@ pub fn assess(db: &Path, session: &Session, a: AssessArgs) -> Result<ExitCode> {
     let stored = casework::assess_child(
         &mut store,
         &mut plugin,
-        actor,
+        session,
         child.id,
         &scale,
         answers,
@@ -663,7 +662,6 @@ fn print_changes(changes: &[eligibility::CategoryChange]) {
 }
 
 pub fn eligibility(db: &Path, session: &Session, cmd: EligibilityCommand) -> Result<ExitCode> {
-    let actor = &session.actor();
     let mut store = open(db)?;
     let mut plugin = province_plugin(db, &store)?;
     match cmd {
@@ -674,7 +672,7 @@ pub fn eligibility(db: &Path, session: &Session, cmd: EligibilityCommand) -> Res
             let report = casework::eligibility_sweep(
                 &mut store,
                 &mut plugin,
-                actor,
+                session,
                 today,
                 &mut progress,
                 &cancel,
@@ -700,7 +698,7 @@ pub fn eligibility(db: &Path, session: &Session, cmd: EligibilityCommand) -> Res
         EligibilityCommand::Check { child, today, json } => {
             let today = parse_today(&today)?;
             let ch = hutong_services::records::child_by_id_number(&mut store, session, &child)?;
-            let changes = casework::classify_child(&mut store, &mut plugin, actor, ch.id, today)?;
+            let changes = casework::classify_child(&mut store, &mut plugin, session, ch.id, today)?;
             let findings = child_casework::findings(&mut store, session, ch.id)?;
             if json {
                 let out = serde_json::json!({ "changes": changes, "findings": findings });

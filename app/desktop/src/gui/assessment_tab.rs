@@ -210,7 +210,11 @@ fn start_classify(app: &mut HutongApp, child_id: RowId) {
 /// Stores results the worker sent back. Runs every frame while something
 /// is pending (also from other screens, so a save's classification lands).
 pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
-    let actor = super::actor_of(app);
+    // Results are stored under the session that asked; after a log-out the
+    // workstation (and what was pending) is rebuilt, so none is left.
+    let Some(session) = app.session.clone() else {
+        return;
+    };
     if let Some(p) = &app.assessment_tab.pending {
         match p.rx.try_recv() {
             Err(TryRecvError::Empty) => {
@@ -229,7 +233,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                 app.assessment_tab.message = Some(match (result, manifest) {
                     (Ok(result), Some(m)) => match casework::store_result(
                         &mut app.store,
-                        &actor,
+                        &session,
                         &m,
                         p.child_id,
                         &p.scale,
@@ -282,7 +286,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                     (Ok(findings), Some(m)) => {
                         match casework::apply_findings(
                             &mut app.store,
-                            &actor,
+                            &session,
                             &m,
                             c.child_id,
                             c.today,

@@ -76,11 +76,11 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
     // The sweep is the county's daily job, not the signed-in user's work:
     // it runs over the whole county under its own name in the audit log,
     // whoever's log-in started it.
-    let actor = match hutong_services::Session::system(
+    let system = match hutong_services::Session::system(
         &app.store,
         hutong_services::SystemJob::EligibilitySweep,
     ) {
-        Ok(session) => session.actor(),
+        Ok(session) => session,
         Err(e) => {
             app.sweep.message = Some((false, format!("资格核查未能开始：{e}")));
             return;
@@ -94,7 +94,7 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
         casework::eligibility_sweep(
             &mut store,
             &mut plugin,
-            &actor,
+            &system,
             today,
             &mut |done, total| {
                 p.set_total(total);

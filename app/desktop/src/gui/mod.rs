@@ -197,21 +197,6 @@ fn placeholder_store() -> Store {
     }
 }
 
-/// The signed-in user as the audit log's actor. Signed out, an actor whose
-/// scope matches nothing: any write it attempts is refused by the store.
-pub(crate) fn actor_of(app: &HutongApp) -> hutong_core::Actor {
-    actor_of_session(&app.session)
-}
-
-/// The actor of a session (for code that holds `app.file` mutably and so
-/// cannot borrow the whole app).
-pub(crate) fn actor_of_session(session: &Option<Session>) -> hutong_core::Actor {
-    match session {
-        Some(s) => s.actor(),
-        None => hutong_core::Actor::system("未登录", Scope::nothing()),
-    }
-}
-
 /// Runs a use case of the services on `store` under `session` (for code
 /// that holds other parts of the app borrowed); signed out, refuses.
 pub(crate) fn serve<T>(

@@ -97,10 +97,11 @@ fn start_apply(app: &mut HutongApp) {
     };
     let preview = review.preview.clone();
     let db = app.store.database();
-    let actor = super::actor_of(app);
+    let session = app.session.clone();
     app.upgrade.apply_job = Some(jobs::spawn(
         "应用新版插件的评估与资格认定",
         move |p| {
+            let session = session.ok_or_else(|| "未登录".to_string())?;
             let mut store = db.open().map_err(|e| e.to_string())?;
             let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
             if plugin.reference() != preview.plugin {
@@ -114,7 +115,7 @@ fn start_apply(app: &mut HutongApp) {
             casework::apply_upgrade(
                 &mut store,
                 &mut plugin,
-                &actor,
+                &session,
                 &preview,
                 &mut |done, total| {
                     p.set_total(total);
