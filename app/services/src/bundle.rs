@@ -86,12 +86,15 @@ fn key_of(sig: &Path) -> Result<String> {
 /// both signatures, and records the bundle in the audit log.
 pub fn write_bundle(
     store: &mut Store,
-    actor: &Actor,
+    session: &crate::session::Session,
     db: &Path,
     s: &Statistics,
     pdf: &[u8],
     dir: &Path,
 ) -> Result<BundleInfo> {
+    // The upward bundle is the county's statistics, signed with its key.
+    session.require(store, crate::permissions::Action::Statistics)?;
+    let actor = &session.actor();
     std::fs::create_dir_all(dir).with_context(|| format!("创建 {}", dir.display()))?;
     let key = hutong_core::anchors::signing_key(store, actor)?;
     let public_key = signing::public_key_b64(&key);

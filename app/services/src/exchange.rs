@@ -288,3 +288,28 @@ pub fn export_list(
     let done = table::export_list(store, &session.actor(), req, path, passphrase);
     session.checked(store, done)
 }
+
+/// The county's whole record (`hutong export`): every file with full ID
+/// numbers, for moving a county to another workstation. `ExportFullIds`
+/// over the whole county; the caller seals it with a passphrase.
+pub fn export_county(
+    store: &mut Store,
+    session: &Session,
+    purpose: &str,
+) -> Result<hutong_core::exchange::Bundle> {
+    county_work(store, session, Action::ExportFullIds, "导出全县档案")?;
+    let done = hutong_core::exchange::export(store, &session.actor(), purpose);
+    session.checked(store, done)
+}
+
+/// Imports a county bundle (`hutong import`) into this county's database.
+pub fn import_county(
+    store: &mut Store,
+    session: &Session,
+    bundle: &hutong_core::exchange::Bundle,
+    file_hash: &str,
+) -> Result<hutong_core::exchange::ImportReport> {
+    county_work(store, session, Action::Import, "导入全县档案")?;
+    let done = hutong_core::exchange::import(store, &session.actor(), bundle, file_hash);
+    session.checked(store, done)
+}

@@ -514,10 +514,10 @@ fn the_bundle_is_signed_with_the_county_key_inside_the_database() {
     )
     .unwrap();
     let out = c.root.join("bundle");
-    let actor = c.actor.clone();
+    let admin = c.admin.clone();
     let info = hutong_services::bundle::write_bundle(
         &mut c.store,
-        &actor,
+        &admin,
         &c.db,
         &s,
         b"%PDF-1.7 test",
@@ -552,7 +552,7 @@ fn the_bundle_is_signed_with_the_county_key_inside_the_database() {
     // A second bundle keeps the key.
     let info2 = hutong_services::bundle::write_bundle(
         &mut c.store,
-        &actor,
+        &admin,
         &c.db,
         &s,
         b"%PDF-1.7 again",

@@ -463,7 +463,6 @@ pub struct StatsArgs {
 }
 
 pub fn stats_cmd(db: &Path, session: &hutong_services::Session, a: StatsArgs) -> Result<ExitCode> {
-    let actor = &session.actor();
     if let (Some(dir), Some(key)) = (&a.verify_bundle, &a.key) {
         let files = hutong::bundle::verify_bundle(dir, key)?;
         for f in &files {
@@ -486,7 +485,7 @@ pub fn stats_cmd(db: &Path, session: &hutong_services::Session, a: StatsArgs) ->
         let doc = stats::to_document(&s);
         let fonts = hutong_report::FontSet::with_system_fonts();
         let pdf = hutong_report::render(&doc, &fonts).context("排版统计表")?;
-        let info = hutong::bundle::write_bundle(&mut store, actor, db, &s, &pdf, dir)?;
+        let info = hutong::bundle::write_bundle(&mut store, session, db, &s, &pdf, dir)?;
         println!(
             "统计数据包已写入 {}：{}、{}（均已签名并校验；公钥 {}）",
             dir.display(),

@@ -143,15 +143,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             .as_ref()
             .context("内部错误：此命令需要登录，但没有会话")
     };
-    let actor = || session().map(|s| s.actor());
     let result = match command {
         Command::Init(a) => setup::init(&db, a, cli.password_stdin),
         Command::Recover(a) => setup::recover(&db, a, cli.password_stdin),
         Command::Demo(a) => setup::demo(&db, a),
         Command::Child(c) => children::run(&db, session()?, c),
         Command::Division(c) => setup::division(&db, c),
-        Command::Export(a) => setup::export(&db, &actor()?, a, cli.password_stdin),
-        Command::Import(a) => setup::import(&db, &actor()?, a, cli.password_stdin),
+        Command::Export(a) => setup::export(&db, session()?, a, cli.password_stdin),
+        Command::Import(a) => setup::import(&db, session()?, a, cli.password_stdin),
         Command::Audit(c) => setup::audit(&db, session()?, c),
         Command::Plugin(c) => plugins::run(&db, session().ok(), c),
         Command::Report(a) => report::run(&db, session()?, a),

@@ -266,12 +266,17 @@ pub struct ExportArgs {
 
 /// The whole county's records with full ID numbers: always sealed with a
 /// passphrase (an AES-256 ZIP, `FILE.zip`).
-pub fn export(db: &Path, actor: &Actor, a: ExportArgs, password_stdin: bool) -> Result<ExitCode> {
+pub fn export(
+    db: &Path,
+    session: &hutong_services::Session,
+    a: ExportArgs,
+    password_stdin: bool,
+) -> Result<ExitCode> {
     let passphrase = super::access::export_passphrase(password_stdin, true)?;
     hutong_core::sealed::check_passphrase(&passphrase)?;
     let mut store = open(db)?;
     let ExportFormat::Json = a.format;
-    let bundle = exchange::export(&mut store, actor, &a.purpose)?;
+    let bundle = hutong_services::exchange::export_county(&mut store, session, &a.purpose)?;
     let written = exchange::write_sealed(&bundle, &a.file, &passphrase)?;
     println!(
         "已导出 {} 名儿童、{} 名相关人员、{} 条类别、{} 条表单、{} 条走访记录到 {}（已用口令加密，AES-256 ZIP）",
@@ -290,7 +295,12 @@ pub struct ImportArgs {
     file: PathBuf,
 }
 
-pub fn import(db: &Path, actor: &Actor, a: ImportArgs, password_stdin: bool) -> Result<ExitCode> {
+pub fn import(
+    db: &Path,
+    session: &hutong_services::Session,
+    a: ImportArgs,
+    password_stdin: bool,
+) -> Result<ExitCode> {
     let passphrase = if hutong_core::sealed::is_zip(&a.file) {
         Some(super::access::export_passphrase(password_stdin, false)?)
     } else {
@@ -298,9 +308,7 @@ pub fn import(db: &Path, actor: &Actor, a: ImportArgs, password_stdin: bool) -> 
     };
     let (bundle, hash) = exchange::read_any(&a.file, passphrase.as_deref().map(String::as_str))?;
     let mut store = open(db)?;
-    setup::initialise_county(&mut store, &actor.name, &bundle.county_code)
-        .with_context(|| format!("准备数据库 {}", db.display()))?;
-    let report = exchange::import(&mut store, actor, &bundle, &hash)
+    let report = hutong_services::exchange::import_county(&mut store, session, &bundle, &hash)
         .with_context(|| format!("导入 {}", a.file.display()))?;
     println!(
         "导入完成：新增 {} 条记录，{} 条已存在且相同",

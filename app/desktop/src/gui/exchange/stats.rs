@@ -169,15 +169,9 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
             Want::Bundle => {
                 p.note("排版并签名…");
                 let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
-                let info = crate::bundle::write_bundle(
-                    &mut store,
-                    &session.actor(),
-                    db.path(),
-                    &s,
-                    &pdf,
-                    &path,
-                )
-                .map_err(|e| format!("{e:#}"))?;
+                let info =
+                    crate::bundle::write_bundle(&mut store, &session, db.path(), &s, &pdf, &path)
+                        .map_err(|e| format!("{e:#}"))?;
                 Ok(format!(
                     "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
                     path.display(),
