@@ -97,6 +97,9 @@ pub fn child_by_id_number(store: &mut Store, session: &Session, id_number: &str)
 /// A child outside the scope shows as "?" (such rows are not listed to the
 /// session in the first place; this never reveals a name).
 pub fn child_name(store: &Store, session: &Session, id: RowId) -> String {
+    if !session.can(Action::ViewCases) {
+        return "?".into();
+    }
     children::get(store.conn(), session.scope(), id)
         .ok()
         .flatten()
