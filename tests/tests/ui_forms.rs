@@ -1,7 +1,7 @@
 //! The workstation's 省级表单 tab with the real 河南 plugin installed: the
 //! form renders from the plugin's definition, the plugin's errors show
 //! beside the field and block saving, and a fixed form saves a version
-//! that appears in the store and in 历史.
+//! that appears in the store and in 历史, and is classified again.
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -153,7 +153,10 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
         text.contains("2023-05-12") && text.contains("one_parent") && text.contains("马文博"),
         "{text}"
     );
+    // Saving the form classified the child again (plugins classify on form
+    // values), right after the save, under the same user.
     let history = audit::history(store.conn(), "children", &child.id.to_string()).unwrap();
-    assert_eq!(history[0].action, "form.save");
-    assert_eq!(history[0].actor, "caseworker");
+    let actions: Vec<&str> = history.iter().take(2).map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["eligibility.classify", "form.save"]);
+    assert!(history[..2].iter().all(|e| e.actor == "caseworker"));
 }

@@ -525,6 +525,10 @@ fn after_log_out_the_next_user_sees_nothing_of_the_last() {
         .filter(|n| seen_by_caseworker.contains(n))
         .collect();
     assert!(!shown.is_empty(), "the caseworker saw no county child");
+    // A caseworker may start a 摸排 round (ManageCampaigns)...
+    h.get_by_label("摸底排查").click();
+    settle(&mut h);
+    assert!(h.query_by_label("开始新一轮摸排").is_some());
     h.get_by_label("儿童档案").click();
     settle(&mut h);
     h.get_by_label(shown[0]).click();
@@ -554,6 +558,10 @@ fn after_log_out_the_next_user_sees_nothing_of_the_last() {
     );
     // The director is not offered what her role lacks.
     assert!(h.query_by_label("用户与权限").is_none());
+    // ...a village 儿童主任 may not: the screen shows her rounds only.
+    h.get_by_label("摸底排查").click();
+    settle(&mut h);
+    assert!(h.query_by_label("开始新一轮摸排").is_none());
 }
 
 #[test]

@@ -593,10 +593,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(j) = &app.campaigns.render_job {
         j.show(ui, &cancel);
     }
-    ui.columns(2, |cols| {
-        start_form(app, &mut cols[0]);
-        round_list(app, &mut cols[1]);
-    });
+    // Starting and closing a round is ManageCampaigns: a 儿童主任 records
+    // outcomes in her village and is not offered either.
+    let manages = app.can(hutong_services::Action::ManageCampaigns);
+    if manages {
+        ui.columns(2, |cols| {
+            start_form(app, &mut cols[0]);
+            round_list(app, &mut cols[1]);
+        });
+    } else {
+        round_list(app, ui);
+    }
     ui.separator();
     let Some(s) = app.campaigns.status.clone() else {
         return;
@@ -614,9 +621,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             load_village(app);
         }
         if open_round {
-            if ui
-                .add_enabled(!busy, egui::Button::new(app.t("campaign.close")))
-                .clicked()
+            if manages
+                && ui
+                    .add_enabled(!busy, egui::Button::new(app.t("campaign.close")))
+                    .clicked()
             {
                 app.campaigns.confirm_close = true;
             }

@@ -117,6 +117,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if app.sweep.job.is_none() && app.sweep.report.is_none() && app.sweep.message.is_none() {
         return;
     }
+    // The sweep covers the county; its figures are a county list, which a
+    // township 督导员 or village 儿童主任 is not shown (the job still runs).
+    if !app.can(hutong_services::Action::CountyLists) {
+        return;
+    }
     egui::Panel::bottom("eligibility-sweep").show(ui, |ui| {
         if let Some(job) = &app.sweep.job {
             job.show(ui, &t("common.cancel"));

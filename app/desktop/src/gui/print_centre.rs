@@ -280,19 +280,30 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
     }));
 }
 
-fn save_pdf(app: &mut HutongApp, path: &Path) {
-    let (Some(chosen), Some(preview)) = (&app.print.chosen, &app.print.preview) else {
-        return;
-    };
-    let record = PrintRecord {
+/// The audit record of the previewed report leaving as `destination`.
+fn record_of<'a>(
+    chosen: &'a Chosen,
+    preview: &'a Rendered,
+    file: &'a str,
+    destination: Destination,
+) -> PrintRecord<'a> {
+    PrintRecord {
         template_id: &chosen.id,
         template_name: &chosen.name,
         plugin: &chosen.plugin_ref,
         children: &preview.children,
-        file: &path.display().to_string(),
+        file,
         pdf: &preview.pdf,
-        destination: Destination::File,
+        destination,
+    }
+}
+
+fn save_pdf(app: &mut HutongApp, path: &Path) {
+    let (Some(chosen), Some(preview)) = (&app.print.chosen, &app.print.preview) else {
+        return;
     };
+    let file = path.display().to_string();
+    let record = record_of(chosen, preview, &file, Destination::File);
     let result = std::fs::write(path, &preview.pdf)
         .map_err(|e| format!("写入 {}：{e}", path.display()))
         .and_then(|_| match &app.session {
@@ -324,15 +335,8 @@ fn start_print(app: &mut HutongApp) {
         app.print.message = Some((false, format!("写入 {}：{e}", path.display())));
         return;
     }
-    let print = PrintRecord {
-        template_id: &chosen.id,
-        template_name: &chosen.name,
-        plugin: &chosen.plugin_ref,
-        children: &preview.children,
-        file: &path.display().to_string(),
-        pdf: &preview.pdf,
-        destination: Destination::Printer,
-    };
+    let file = path.display().to_string();
+    let print = record_of(&chosen, preview, &file, Destination::Printer);
     let record = match &app.session {
         Some(session) => printing::record_print(&mut app.store, session, &print),
         None => Err(anyhow::anyhow!("未登录")),

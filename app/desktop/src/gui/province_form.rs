@@ -558,6 +558,10 @@ fn save_form(app: &mut HutongApp) {
                 format!("已保存“{}”第 {} 版", ed.form.title, rec.version),
             ));
             file.reload_history(&mut app.store, app.session.as_ref());
+            // Plugins classify on form values too (河南's 流动 facts come
+            // from its monitoring form), so a saved form is classified
+            // again, as a saved 基本信息 is.
+            super::assessment_tab::classify_after_save(app, child_id);
         }
         Err(e) => ed.error = Some(e),
     }
