@@ -565,11 +565,6 @@ pub struct ChangedRow {
 }
 
 impl ChangedRow {
-    /// The id as people read it: a record id, or the stored text.
-    pub fn id_text(&self) -> String {
-        value_text(&self.id)
-    }
-
     /// The order and the line of the canonical list a write's digest covers.
     fn canonical_line(&self) -> (String, String, String) {
         (
@@ -608,7 +603,7 @@ fn value_key(v: &rusqlite::types::Value) -> String {
 
 /// Which tables have an `id` column, asked once per table per use.
 #[derive(Default)]
-pub(crate) struct IdTables(std::collections::HashMap<String, bool>);
+struct IdTables(std::collections::HashMap<String, bool>);
 
 impl IdTables {
     fn has_id(&mut self, conn: &Connection, table: &str) -> Result<bool> {
@@ -878,7 +873,6 @@ pub fn verify_rows(conn: &Connection) -> Result<RowReport> {
 
     // 2. Every digested row against its latest digest. SQLite returns the
     // other columns of the row holding max(seq).
-    let mut tables: std::collections::BTreeMap<String, u64> = Default::default();
     let mut id_tables = IdTables::default();
     let mut stmt =
         conn.prepare("SELECT tbl, row_id, digest, max(seq) FROM audit_rows GROUP BY tbl, row_id")?;
@@ -888,7 +882,6 @@ pub fn verify_rows(conn: &Connection) -> Result<RowReport> {
         let id: Value = r.get(1)?;
         let recorded: Vec<u8> = r.get(2)?;
         let seq: i64 = r.get(3)?;
-        *tables.entry(table.clone()).or_default() += 1;
         let now = read_row_digest(conn, &mut id_tables, &table, RowLookup::Id(&id))?;
         let reason = match now {
             None => Some(format!(
@@ -909,10 +902,6 @@ pub fn verify_rows(conn: &Connection) -> Result<RowReport> {
             });
         }
     }
-    report
-        .problems
-        .sort_by(|a, b| (&a.table, &a.id).cmp(&(&b.table, &b.id)));
-
     // 3. Rows no write has digested, in every table that has an `id`.
     // Migration 11 noted the first seq written with digests: 1 means every
     // row of the database was written by a Hutong that digests.
@@ -932,12 +921,7 @@ pub fn verify_rows(conn: &Connection) -> Result<RowReport> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for table in names.into_iter().filter(|t| digests_table(t)) {
-        let has_id: i64 = conn.query_row(
-            "SELECT count(*) FROM pragma_table_info(?1) WHERE name = 'id'",
-            [&table],
-            |r| r.get(0),
-        )?;
-        if has_id == 0 {
+        if !id_tables.has_id(conn, &table)? {
             continue;
         }
         let mut stmt = conn.prepare(&format!(
@@ -959,5 +943,8 @@ pub fn verify_rows(conn: &Connection) -> Result<RowReport> {
             });
         }
     }
+    report
+        .problems
+        .sort_by(|a, b| (&a.table, &a.id).cmp(&(&b.table, &b.id)));
     Ok(report)
 }

@@ -10,7 +10,7 @@
 
 use crate::error::Result;
 use crate::permissions::Action;
-use crate::records::{child_in_scope, not_found, write};
+use crate::records::{child_for, not_found, write};
 use crate::session::Session;
 use hutong_core::campaigns::{
     self, Campaign, CampaignItem, CampaignState, CampaignStatus, NewCampaign, Outcome, VillageChild,
@@ -128,7 +128,7 @@ pub fn record(
 ) -> Result<CampaignItem> {
     session.require(store, Action::EditCases)?;
     get(store, session, id)?;
-    let found = child_in_scope(store, session, child)?;
+    let found = child_for(store, session, Action::EditCases, child)?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     // Without a note core refuses the closing (结案原因 不能为空), and the
     // outcome rolls back with it.

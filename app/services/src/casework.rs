@@ -48,8 +48,7 @@ pub enum CaseworkError {
 
 /// The permission, then the child inside the session's scope.
 fn may_edit_child(store: &mut Store, session: &Session, child: RowId) -> Result<()> {
-    session.require(store, Action::EditCases)?;
-    crate::records::child_in_scope(store, session, child)?;
+    crate::records::child_for(store, session, Action::EditCases, child)?;
     Ok(())
 }
 
@@ -57,18 +56,7 @@ fn may_edit_child(store: &mut Store, session: &Session, child: RowId) -> Result<
 /// that is the county, as the system job's is.
 fn may_edit_county(store: &mut Store, session: &Session, what: &str) -> Result<()> {
     session.require(store, Action::EditCases)?;
-    let county = store.county_code()?.unwrap_or_default();
-    if session.scope().contains(&county) {
-        return Ok(());
-    }
-    Ok(session.checked(
-        store,
-        Err(CoreError::OutOfScope {
-            what: what.to_string(),
-            scope: session.scope().code().to_string(),
-            audited: false,
-        }),
-    )?)
+    Ok(session.require_county_wide(store, what)?)
 }
 
 pub type Result<T, E = CaseworkError> = std::result::Result<T, E>;

@@ -9,7 +9,7 @@
 
 use crate::error::Result;
 use crate::permissions::Action;
-use crate::records::{child_in_scope, write};
+use crate::records::{child_for, write};
 use crate::session::Session;
 use hutong_core::assessments::{self, ReassessmentDue, StoredAssessment, TrendPoint};
 use hutong_core::eligibility::{self, CategoryChange, FindingRecord, LifeEvent};
@@ -20,8 +20,7 @@ use hutong_core::{RowId, Store, snapshot};
 
 /// Opens the child for reading: the permission, then the scope.
 fn readable(store: &mut Store, session: &Session, child: RowId) -> Result<()> {
-    session.require(store, Action::ViewCases)?;
-    child_in_scope(store, session, child)?;
+    child_for(store, session, Action::ViewCases, child)?;
     Ok(())
 }
 
@@ -45,8 +44,7 @@ pub fn latest_form(
 
 /// Saves a new version of a province form.
 pub fn save_form(store: &mut Store, session: &Session, input: FormInput<'_>) -> Result<FormRecord> {
-    session.require(store, Action::EditCases)?;
-    child_in_scope(store, session, input.child_id)?;
+    child_for(store, session, Action::EditCases, input.child_id)?;
     write(store, session, Action::EditCases, |tx| {
         forms::save(tx, input)
     })

@@ -19,24 +19,13 @@ use hutong_core::compare::{
 use hutong_core::national::NaiveDate;
 use hutong_core::table::persons::{self, PersonsOutcome, PersonsPreview};
 use hutong_core::table::{self, ImportOutcome, ImportPreview, Mapping, RawTable, mapping};
-use hutong_core::{CoreError, RowId, Store};
+use hutong_core::{RowId, Store};
 use std::path::Path;
 
 /// The permission, then a county-wide scope (see the module comment).
 fn county_work(store: &mut Store, session: &Session, action: Action, what: &str) -> Result<()> {
     session.require(store, action)?;
-    let county = store.county_code()?.unwrap_or_default();
-    if session.scope().contains(&county) {
-        return Ok(());
-    }
-    session.checked(
-        store,
-        Err(CoreError::OutOfScope {
-            what: what.to_string(),
-            scope: session.scope().code().to_string(),
-            audited: false,
-        }),
-    )
+    session.require_county_wide(store, what)
 }
 
 /// The saved mapping names (the county's settings).

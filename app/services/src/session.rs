@@ -174,6 +174,25 @@ impl Session {
         }
     }
 
+    /// Refuses, audited, unless the session's scope is the whole county:
+    /// for work whose other side is every child there (imports, 数据比对,
+    /// the county sweep), which a narrower account may not do even when
+    /// its role holds the permission. `what` names the work in the refusal.
+    pub fn require_county_wide(&self, store: &mut Store, what: &str) -> Result<()> {
+        let county = store.county_code()?.unwrap_or_default();
+        if self.scope().contains(&county) {
+            return Ok(());
+        }
+        self.checked(
+            store,
+            Err(CoreError::OutOfScope {
+                what: what.to_string(),
+                scope: self.scope().code().to_string(),
+                audited: false,
+            }),
+        )
+    }
+
     /// Audits an out-of-scope refusal that core returned, then hands the
     /// error on. Use on every result of a call that names a child or a
     /// division the user chose.

@@ -8,7 +8,7 @@
 
 use crate::error::Result;
 use crate::permissions::Action;
-use crate::records::{child_in_scope, write};
+use crate::records::{child_for, write};
 use crate::session::Session;
 use hutong_core::national::{NaiveDate, id_number};
 use hutong_core::province::VisitPolicy;
@@ -18,8 +18,7 @@ use hutong_core::{RowId, Store};
 
 /// A child's visits, newest first.
 pub fn for_child(store: &mut Store, session: &Session, child: RowId) -> Result<Vec<Visit>> {
-    session.require(store, Action::ViewCases)?;
-    child_in_scope(store, session, child)?;
+    child_for(store, session, Action::ViewCases, child)?;
     Ok(visits::for_child(store.conn(), child)?)
 }
 
@@ -32,15 +31,13 @@ pub fn next_due(
     today: NaiveDate,
     child: RowId,
 ) -> Result<Option<ScheduleEntry>> {
-    session.require(store, Action::ViewCases)?;
-    child_in_scope(store, session, child)?;
+    child_for(store, session, Action::ViewCases, child)?;
     Ok(schedule::for_child(store.conn(), policy, today, child)?.map(masked))
 }
 
 /// Records a visit to a child inside the scope.
 pub fn add(store: &mut Store, session: &Session, input: &VisitInput) -> Result<Visit> {
-    session.require(store, Action::EditCases)?;
-    child_in_scope(store, session, input.child_id)?;
+    child_for(store, session, Action::EditCases, input.child_id)?;
     write(store, session, Action::EditCases, |tx| {
         visits::add(tx, input)
     })

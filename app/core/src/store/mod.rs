@@ -626,15 +626,15 @@ impl WriteTx<'_> {
             Err(_) => return Err(CoreError::Internal("改动记录清单不可用".into())),
         };
         let rows = audit::changed_rows(&self.tx, changes)?;
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         let entries = pending
-            .iter()
+            .iter_mut()
             .map(|p| AuditEntryInput {
                 action: &p.action,
                 entity: &p.entity,
-                entity_id: p.entity_id.clone(),
+                entity_id: p.entity_id.take(),
                 reason: p.reason.as_deref(),
-                detail: p.detail.clone(),
+                detail: std::mem::take(&mut p.detail),
             })
             .collect();
         audit::append_write(&self.tx, &self.actor, &self.now, entries, &rows)

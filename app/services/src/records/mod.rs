@@ -50,6 +50,18 @@ pub(crate) fn child_in_scope(store: &mut Store, session: &Session, id: RowId) ->
     })
 }
 
+/// The permission first (a refusal names the action), then the child
+/// inside the scope: the opening of every use case about one child.
+pub(crate) fn child_for(
+    store: &mut Store,
+    session: &Session,
+    action: Action,
+    id: RowId,
+) -> Result<Child> {
+    session.require(store, action)?;
+    child_in_scope(store, session, id)
+}
+
 /// A record that was not found, named for the message.
 pub(crate) fn not_found(what: &'static str, id: RowId) -> crate::ServiceError {
     CoreError::NotFound {
