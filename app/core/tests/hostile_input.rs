@@ -501,6 +501,27 @@ fn an_xls_whose_cells_span_a_huge_grid_is_refused_before_calamine_sees_it() {
     assert_limit(err, "声明.xls", Some("Sheet1"), &["声明的范围"]);
 }
 
+#[test]
+fn an_xls_whose_sheet_starts_past_the_end_of_its_stream_is_a_message_naming_the_sheet() {
+    // Found by fuzzing: calamine sliced the stream at the BoundSheet offset
+    // and panicked. The guard around calamine would have caught it as
+    // "解析器中止"; the check names the sheet and the offset instead.
+    let mut stream = workbook_stream(&[(0, 0)], (0, 1, 0, 1));
+    // The BoundSheet8 record follows the 20-byte BOF; its first 4 data
+    // bytes are the sheet's offset in the stream.
+    assert_eq!(&stream[20..22], &0x0085u16.to_le_bytes());
+    stream[24..28].copy_from_slice(&620_757_034u32.to_le_bytes());
+    let bytes = compound_file(&stream);
+    match table::read::read_workbook_bytes(&bytes, "越界.xls", &|_| true) {
+        Err(CoreError::BadFile { path, message }) => {
+            assert_eq!(path, std::path::Path::new("越界.xls"));
+            assert!(message.contains("Sheet1"), "{message}");
+            assert!(message.contains("620757034"), "{message}");
+        }
+        other => panic!("expected a bad-file message, got {other:?}"),
+    }
+}
+
 // ---- JSON bundles ----
 
 /// The test's actor: a system actor over the database's whole county.

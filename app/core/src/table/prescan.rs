@@ -490,6 +490,17 @@ fn check_xls(bytes: &[u8], name: &str) -> Result<()> {
         }
     }
     for (pos, sheet) in sheets {
+        // calamine slices the stream at the sheet's offset without a check
+        // (a fuzzed file made it panic): refuse an offset past the end.
+        if pos > stream.len() {
+            return Err(bad(
+                name,
+                format!(
+                    "工作表“{sheet}”的起始位置（{pos}）超出 Workbook 数据流（{} 字节）",
+                    stream.len()
+                ),
+            ));
+        }
         let mut extent = Extent::default();
         let mut depth = 0usize;
         let mut seen_bof = false;
