@@ -18,6 +18,27 @@ pub fn hutong_bin() -> PathBuf {
         "{} not found: run the tests with `cargo test --workspace`, which builds it",
         bin.display()
     );
+    // `cargo test -p hutong-tests` rebuilds the hutong library these tests
+    // link, but not the program: refuse a program older than its library
+    // rather than test yesterday's code.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newest_lib = std::fs::read_dir(dir.join("deps"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("libhutong-") && name.ends_with(".rlib")
+        })
+        .filter_map(|e| modified(&e.path()))
+        .max();
+    if let (Some(lib), Some(program)) = (newest_lib, modified(&bin)) {
+        assert!(
+            program >= lib,
+            "{} is older than the hutong library it was built from: run `cargo test --workspace` (or `cargo build -p hutong`) first",
+            bin.display()
+        );
+    }
     bin
 }
 
@@ -180,4 +201,28 @@ pub fn pdftotext(pdf: &Path) -> String {
         pdf.display()
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The whitespace-separated word that follows `label` on its line in a
+/// PDF's text (`pdftotext -layout` keeps a key-value grid's label and
+/// value on one line), for checking printed figures against the data.
+pub fn value_after<'a>(text: &'a str, label: &str) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let (_, rest) = line.split_once(label)?;
+        rest.split_whitespace().next()
+    })
+}
+
+/// The whole numbers on each line whose first word is `label`, line by
+/// line (a table's 合计 row, say).
+pub fn numbers_on_rows(text: &str, label: &str) -> Vec<Vec<i64>> {
+    text.lines()
+        .filter(|line| line.split_whitespace().next() == Some(label))
+        .map(|line| {
+            line.split_whitespace()
+                .skip(1)
+                .filter_map(|w| w.parse().ok())
+                .collect()
+        })
+        .collect()
 }

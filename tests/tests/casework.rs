@@ -891,7 +891,7 @@ fn batch_reassessment_skips_unchanged_children_and_the_upgrade_preview_writes_no
 
 #[test]
 fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
-    let (_dir, mut store) = county("320903", 60);
+    let (dir, mut store) = county("320903", 60);
     let js = plugin(JIANGSU);
     let village = first_village(&store, "320903");
     let township = village[..9].to_string();
@@ -902,6 +902,44 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
                 &id_for("320903", "20160101", 100 + i, i % 2 == 0),
                 &format!("摸排{i}"),
                 &village,
+            )
+        })
+        .collect();
+    // Two more villages of the township with no demo children, built for
+    // the pace rule: 5 children where nothing will be done, 2 where one
+    // will.
+    let scope = store.county_scope().unwrap();
+    let others: Vec<String> = divisions::within(store.conn(), &township, DivisionLevel::Village)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.code)
+        .filter(|c| {
+            *c != village
+                && children::count(store.conn(), &scope.narrow_to(c).unwrap()).unwrap() == 0
+        })
+        .take(2)
+        .collect();
+    assert_eq!(
+        others.len(),
+        2,
+        "the township has two villages without children"
+    );
+    let (idle_village, paced_village) = (others[0].clone(), others[1].clone());
+    for i in 0..5 {
+        add_child(
+            &mut store,
+            &id_for("320903", "20150505", 200 + i, i % 2 == 0),
+            &format!("未排{i}"),
+            &idle_village,
+        );
+    }
+    let paced: Vec<RowId> = (0..2)
+        .map(|i| {
+            add_child(
+                &mut store,
+                &id_for("320903", "20150606", 300 + i, i % 2 == 0),
+                &format!("按时{i}"),
+                &paced_village,
             )
         })
         .collect();
@@ -961,6 +999,7 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
             for (id, o) in ids.iter().zip(outcomes) {
                 campaigns::record(tx, c.id, *id, o, None)?;
             }
+            campaigns::record(tx, c.id, paced[0], Outcome::Confirmed, None)?;
             // A second record for the same child supersedes the first.
             campaigns::record(tx, c.id, ids[0], Outcome::Confirmed, Some("复核"))
         })
@@ -986,21 +1025,28 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     assert_eq!(v.pending, in_village - 6);
     assert_eq!(
         (s.confirmed, s.updated, s.closed, s.pending),
-        (3, 2, 1, in_township - 6)
+        (4, 2, 1, in_township - 7)
     );
-    // Half-way through, a village below the pace is late.
-    assert!(s.expected_share > 0.4 && s.expected_share < 0.6);
-    let due_by_now =
-        |v: &campaigns::VillageCoverage| (s.expected_share * v.children as f64).floor();
-    assert_eq!(v.late, ((v.children - v.pending) as f64) < due_by_now(v));
-    // Half-way (share 0.4–0.6), a village of three or more children owes at
-    // least one: every such village with nothing done is behind.
-    assert!(
+    // Half-way through (31 March of a January–June round), the pace asks
+    // for floor(share × children) covered children.
+    assert!(s.expected_share > 0.45 && s.expected_share < 0.55);
+    let coverage = |code: &str| {
         s.villages
             .iter()
-            .filter(|v| v.children >= 3 && v.confirmed + v.updated + v.closed == 0)
-            .all(|v| v.late)
-    );
+            .find(|v| v.village_code == code)
+            .unwrap_or_else(|| panic!("village {code} is in the round"))
+    };
+    let idle = coverage(&idle_village);
+    assert_eq!((idle.children, idle.pending), (5, 5));
+    assert!(idle.late, "none of 5 covered, 2 owed: behind");
+    let on_pace = coverage(&paced_village);
+    assert_eq!((on_pace.children, on_pace.pending), (2, 1));
+    assert!(!on_pace.late, "1 of 2 covered, 1 owed: on pace");
+    // The village of the six records: 6 covered; late only if the pace
+    // asks for more than 6 (13 or more children half-way).
+    let due_here = (s.expected_share * v.children as f64).floor() as u64;
+    assert_eq!(v.late, 6 < due_here, "{v:?}");
+    assert!(!s.late_villages().is_empty());
     // On the round's first day nothing is due yet, so no village is late.
     let first_day = campaigns::status(store.conn(), c.id, start).unwrap();
     assert!(first_day.villages.iter().all(|v| !v.late));
@@ -1033,7 +1079,33 @@ fn campaign_coverage_is_counted_per_village_and_closing_locks_it() {
     // The summary prints.
     let doc = campaigns::summary_document(&closed);
     let pdf = hutong_report::render(&doc, &hutong_report::FontSet::bundled()).unwrap();
-    assert!(pdf.starts_with(b"%PDF"));
+    let file = dir.path().join("summary.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = hutong_tests::pdftotext(&file);
+    let figure = |label: &str| hutong_tests::value_after(&text, label).map(str::to_string);
+    assert_eq!(
+        figure("应排查儿童"),
+        Some(in_township.to_string()),
+        "{text}"
+    );
+    assert_eq!(figure("已核实"), Some("4".into()), "{text}");
+    assert_eq!(figure("已更新"), Some("2".into()), "{text}");
+    assert_eq!(figure("已销档"), Some("1".into()), "{text}");
+    assert_eq!(
+        figure("未排查"),
+        Some((in_township - 7).to_string()),
+        "{text}"
+    );
+    // The village where nothing was done is marked, on its own row.
+    let idle_name = divisions::get(store.conn(), &idle_village)
+        .unwrap()
+        .unwrap()
+        .name;
+    assert_eq!(
+        hutong_tests::numbers_on_rows(&text, &format!("{idle_name}（滞后）")),
+        vec![vec![5, 0, 0, 0, 5]],
+        "{text}"
+    );
     assert!(
         hutong_core::audit::verify(store.conn())
             .unwrap()
@@ -1197,7 +1269,18 @@ fn the_cli_assesses_schedules_runs_a_campaign_and_sweeps_eligibility() {
         pdf.to_str().unwrap(),
     ]);
     assert!(text.contains("已结束并锁定"), "{text}");
-    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    // The summary prints the round's figures: the two outcomes recorded.
+    let printed = hutong_tests::pdftotext(&pdf);
+    assert_eq!(
+        hutong_tests::value_after(&printed, "已核实"),
+        Some("1"),
+        "{printed}"
+    );
+    assert_eq!(
+        hutong_tests::value_after(&printed, "已更新"),
+        Some("1"),
+        "{printed}"
+    );
     let out = hutong_cli(
         &db,
         &[

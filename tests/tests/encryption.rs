@@ -216,7 +216,6 @@ fn a_crafted_backup_is_refused_by_name() {
              BEGIN DELETE FROM audit_log WHERE seq = NEW.seq; END;",
         )
         .unwrap();
-    let before = sha(&db);
     let out = hutong(&db, &["restore", planted.to_str().unwrap()], None);
     assert!(!out.status.success());
     assert!(
@@ -255,7 +254,6 @@ fn a_crafted_backup_is_refused_by_name() {
         )
         .unwrap();
     assert_eq!(after, "village_director");
-    let _ = before;
 }
 
 #[test]

@@ -255,8 +255,29 @@ fn mask_sensitive(secret: &[u8], value: &mut serde_json::Value) {
                 mask_sensitive(secret, v);
             }
         }
+        // Under any other key (a province form's own field ids, say), text
+        // that is a whole ID number or mobile number is masked too.
+        serde_json::Value::String(s) => match sensitive_text(s) {
+            Some(is_phone) => *s = masked_with_hash(secret, s.trim(), is_phone),
+            None => {}
+        },
         _ => {}
     }
+}
+
+/// Whether text is a full 18-digit ID number (`Some(false)`: its check
+/// character must match) or an 11-digit mobile number (`Some(true)`).
+fn sensitive_text(text: &str) -> Option<bool> {
+    let t = text.trim();
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if t.len() == 18
+        && let Some(body) = t.get(..17)
+        && hutong_national::id_number::check_char(body)
+            .is_some_and(|c| t.ends_with(c) || (c == 'X' && t.ends_with('x')))
+    {
+        return Some(false);
+    }
+    (t.len() == 11 && t.starts_with('1') && digits(t)).then_some(true)
 }
 
 fn mask_leaf(secret: &[u8], value: &mut serde_json::Value, is_phone: bool) {

@@ -106,6 +106,84 @@ pub struct Field {
     pub core_binding: String,
 }
 
+impl Field {
+    /// The core field this form field mirrors, when the plugin named one
+    /// core knows (an unknown name binds nothing).
+    pub fn binding(&self) -> Option<CoreBinding> {
+        CoreBinding::from_code(&self.core_binding)
+    }
+}
+
+/// The core fields a province form field may mirror (`core-binding` in the
+/// plugin contract). Core resolves them against the child's snapshot, so
+/// no screen interprets the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreBinding {
+    Name,
+    NameAlt,
+    IdNumber,
+    BirthDate,
+    Sex,
+    Ethnicity,
+    HukouDivision,
+    ResidenceDivision,
+    Schooling,
+    Health,
+}
+
+impl CoreBinding {
+    pub const ALL: [CoreBinding; 10] = [
+        CoreBinding::Name,
+        CoreBinding::NameAlt,
+        CoreBinding::IdNumber,
+        CoreBinding::BirthDate,
+        CoreBinding::Sex,
+        CoreBinding::Ethnicity,
+        CoreBinding::HukouDivision,
+        CoreBinding::ResidenceDivision,
+        CoreBinding::Schooling,
+        CoreBinding::Health,
+    ];
+
+    /// The name a plugin writes, e.g. `child.name`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CoreBinding::Name => "child.name",
+            CoreBinding::NameAlt => "child.name_alt",
+            CoreBinding::IdNumber => "child.id_number",
+            CoreBinding::BirthDate => "child.birth_date",
+            CoreBinding::Sex => "child.sex",
+            CoreBinding::Ethnicity => "child.ethnicity",
+            CoreBinding::HukouDivision => "child.hukou_division",
+            CoreBinding::ResidenceDivision => "child.residence_division",
+            CoreBinding::Schooling => "child.schooling",
+            CoreBinding::Health => "child.health",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CoreBinding> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
+    }
+}
+
+impl ChildSnapshot {
+    /// The child's value of a bound core field, as the form shows it.
+    pub fn bound(&self, binding: CoreBinding) -> &str {
+        match binding {
+            CoreBinding::Name => &self.name,
+            CoreBinding::NameAlt => &self.name_alt,
+            CoreBinding::IdNumber => &self.id_number,
+            CoreBinding::BirthDate => &self.birth_date,
+            CoreBinding::Sex => &self.sex,
+            CoreBinding::Ethnicity => &self.ethnicity,
+            CoreBinding::HukouDivision => &self.hukou_division,
+            CoreBinding::ResidenceDivision => &self.residence_division,
+            CoreBinding::Schooling => &self.schooling,
+            CoreBinding::Health => &self.health,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     pub id: String,

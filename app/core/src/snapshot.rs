@@ -68,8 +68,7 @@ pub fn child_snapshot_cached(
         .into_iter()
         .map(|f| FormValues {
             form_id: f.form_id,
-            values: serde_json::from_value(f.values.get("values").cloned().unwrap_or_default())
-                .unwrap_or_default(),
+            values: f.values,
         })
         .collect();
     let residence_name = match names.get(&c.residence_division) {

@@ -6,6 +6,7 @@ use hutong_core::children::{self, ChildInput, ChildQuery, ChildStatus};
 use hutong_core::national::NaiveDate;
 use hutong_core::national::category::{CaseCategory, ParentalSituation};
 use hutong_core::persons::{self, PersonInput, RelationInput, RelationKind};
+use hutong_core::province::{FieldValue, Value};
 use hutong_core::store::SCHEMA_VERSION;
 use hutong_core::{
     Actor, CoreError, Store, demo, divisions, exchange, forms, setup, users, visits,
@@ -675,26 +676,75 @@ fn relations_categories_forms_and_visits_are_stored_and_audited() {
         .unwrap();
     assert!(!categories::for_child(store.conn(), child.id).unwrap()[0].active);
 
-    let form = |v: serde_json::Value| forms::FormInput {
+    let form = |v: Vec<FieldValue>| forms::FormInput {
         child_id: child.id,
         plugin_id: "cn.example.province",
         plugin_version: "1.0.0",
         form_id: "child-basic",
         form_version: "1",
         values: v,
+        definition: None,
     };
+    let field = |id: &str, row: Option<u32>, value: Value| FieldValue {
+        field_id: id.into(),
+        row,
+        value,
+    };
+    let text = |s: &str| Value::Text(s.into());
     let v1 = store
         .write(&actor(&store), |tx| {
-            forms::save(tx, form(serde_json::json!({"school": "黎集小学"})))
+            forms::save(
+                tx,
+                form(vec![
+                    field("school", None, text("黎集小学")),
+                    field("guardian_id", None, text("411525198001010015")),
+                    field("contact", Some(0), text("13812345678")),
+                    field("boarding", None, Value::Boolean(false)),
+                ]),
+            )
         })
         .unwrap();
     let v2 = store
         .write(&actor(&store), |tx| {
-            forms::save(tx, form(serde_json::json!({"school": "固始一中"})))
+            forms::save(
+                tx,
+                form(vec![
+                    field("school", None, text("固始一中")),
+                    field("guardian_id", None, text("411525198001010015")),
+                    field("contact", Some(0), text("13812345678")),
+                    field("contact", Some(1), text("王芳")),
+                ]),
+            )
         })
         .unwrap();
     assert_eq!((v1.version, v2.version), (1, 2));
     assert_eq!(v2.supersedes, Some(v1.id));
+    assert_eq!(v2.values.len(), 4, "the typed values come back");
+    // The audit entry of version 2 names each changed field, row by row;
+    // unchanged fields are not listed.
+    let saves: Vec<serde_json::Value> =
+        hutong_core::audit::history(store.conn(), "children", &child.id.to_string())
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "form.save")
+            .map(|e| serde_json::from_str(&e.detail).unwrap())
+            .collect();
+    let latest = &saves[0]["changes"];
+    assert_eq!(
+        latest,
+        &serde_json::json!({
+            "school": ["黎集小学", "固始一中"],
+            "contact（第2行）": [null, "王芳"],
+            "boarding": ["否", null],
+        })
+    );
+    // Version 1's entry has every field, and a full ID number or mobile
+    // under a plugin's own field id is masked in the audit log.
+    let first = saves[1]["changes"].to_string();
+    assert!(!first.contains("411525198001010015"), "{first}");
+    assert!(!first.contains("13812345678"), "{first}");
+    assert!(first.contains("411525***********5#"), "{first}");
+    assert!(first.contains("138****5678#"), "{first}");
     assert!(
         store
             .conn()
@@ -764,7 +814,15 @@ fn export_then_import_into_a_fresh_database_loses_nothing() {
                     plugin_version: "1.0.0",
                     form_id: "f",
                     form_version: "1",
-                    values: serde_json::json!({"a": 1, "嵌套": {"b": [1, 2, "三"]}}),
+                    definition: None,
+                    values: vec![hutong_core::province::FieldValue {
+                        field_id: "嵌套".into(),
+                        row: Some(2),
+                        value: hutong_core::province::Value::Choices(vec![
+                            "一".into(),
+                            "三".into(),
+                        ]),
+                    }],
                 },
             )
         })

@@ -1,14 +1,15 @@
 //! Fonts for the UI. System fonts are never consulted, so a caseworker's
 //! screen matches the screenshots on every machine.
 //!
-//! Fallback goes glyph by glyph, in order:
-//! 1. egui's Latin font;
-//! 2. Noto Sans CJK SC (SIL OFL; the Simplified Chinese face of the
-//!    collection, without Hangul and kana);
-//! 3. Noto Serif Tibetan (SIL OFL), for names such as ཚེ་རིང་སྒྲོལ་མ. It sits
+//! Fallback goes glyph by glyph, in order (egui's own fonts are not built
+//! in, see the workspace Cargo.toml):
+//! 1. Noto Sans CJK SC (SIL OFL; the Simplified Chinese face of the
+//!    collection, without Hangul and kana), which also has Latin, digits
+//!    and the arrows and marks the screens use;
+//! 2. Noto Serif Tibetan (SIL OFL), for names such as ཚེ་རིང་སྒྲོལ་མ. It sits
 //!    about 0.3 em too high beside Chinese, so it is shifted down
 //!    (TECH-NOTES);
-//! 4. HanaMinB (CJK Extension B–F, for rare name characters such as 𡒄),
+//! 3. HanaMinB (CJK Extension B–F, for rare name characters such as 𡒄),
 //!    through a font provider that egui asks only when no installed font has
 //!    a character. It is decompressed (30 MB) on a background thread at
 //!    start-up, so the first rare name does not stall a frame.
@@ -54,8 +55,8 @@ fn rare_han_provider(request: &FallbackRequest<'_>) -> Option<FontInsert> {
 pub fn install(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
     // The bundled faces are stored compressed; a failure to decompress
-    // them means a damaged program file: say so, and go on with egui's
-    // own fonts rather than not start.
+    // them means a damaged program file: say so in the log (the window
+    // then has no text to draw, and reinstalling is the fix).
     let mut add = |name: &str, bytes: Result<&'static [u8], String>, tweak: FontTweak| match bytes {
         Ok(bytes) => {
             fonts.font_data.insert(

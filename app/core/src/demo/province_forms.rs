@@ -131,8 +131,7 @@ pub(super) fn migrant_form(
         form_version: "1".to_string(),
         version: 1,
         supersedes: None,
-        // The desktop stores a form as {"values": [FieldValue…]}.
-        values: serde_json::json!({ "values": values }),
+        values,
         author: "hutong demo".to_string(),
         recorded_at: now.to_string(),
     })

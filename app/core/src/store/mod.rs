@@ -65,6 +65,9 @@ pub struct Store {
     key: Option<DataKey>,
     /// The scope the connection's triggers check writes against.
     write_scope: scope_guard::ScopeCell,
+    /// Writes committed through this handle: screens that keep what they
+    /// read compare it to know their copy is stale (see [`Store::commits`]).
+    commits: u64,
 }
 
 /// An unlocked database: its path and data key, enough to open more
@@ -392,7 +395,15 @@ impl Store {
             path: path.to_path_buf(),
             key,
             write_scope,
+            commits: 0,
         })
+    }
+
+    /// How many writes this handle has committed. A screen that caches
+    /// rows notes the count when it reads them and reads again once the
+    /// count moves, so what was just written shows without a 刷新 button.
+    pub fn commits(&self) -> u64 {
+        self.commits
     }
 
     pub fn path(&self) -> &Path {
@@ -439,6 +450,9 @@ impl Store {
         self.write_scope.set(actor.scope.glob());
         let out = self.write_in_scope(actor, f);
         self.write_scope.clear();
+        if out.is_ok() {
+            self.commits += 1;
+        }
         match out {
             Err(CoreError::OutOfScope { what, .. }) => {
                 // The write rolled back; the attempt itself is recorded in a

@@ -43,7 +43,7 @@ struct PendingClassify {
 #[derive(Default)]
 pub struct AssessmentTabState {
     /// The child this state was loaded for.
-    child: Option<RowId>,
+    pub(super) child: Option<RowId>,
     /// The chosen scale (index into the province plugin's scales).
     scale: usize,
     /// item id → chosen option code, for the chosen scale.
@@ -121,7 +121,7 @@ fn today() -> hutong_core::national::NaiveDate {
 }
 
 /// Loads what the tab shows for a child (on open and after each write).
-fn reload(app: &mut HutongApp, child_id: RowId) {
+pub(super) fn reload(app: &mut HutongApp, child_id: RowId) {
     let view = app
         .call(|store, session| {
             hutong_services::child_casework::assessment_view(store, session, child_id, today())
@@ -182,11 +182,10 @@ pub fn unanswered(scale: &ScaleDef, answers: &HashMap<String, String>) -> Option
 
 /// Called after the child's file is saved: `classify` runs on the worker
 /// (one child, cheap) and its findings are applied when they arrive.
-pub fn classify_after_save(app: &mut HutongApp, child_id: RowId) {
-    start_classify(app, child_id);
-}
-
-fn start_classify(app: &mut HutongApp, child_id: RowId) {
+/// Asks the province plugin to classify a child; the findings are stored
+/// when the worker answers (`poll`). Reached through
+/// `Command::ChildChanged`, after any write to the child.
+pub(super) fn classify(app: &mut HutongApp, child_id: RowId) {
     let county = app.store.county_code().ok().flatten().unwrap_or_default();
     let Some(plugin) = app.plugins.province_index(&county) else {
         return;
@@ -258,12 +257,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                     (Ok(_), None) => (false, "插件已重新加载，请重新提交".into()),
                     (Err(e), _) => (false, format!("插件评估失败，未保存：{e}")),
                 });
-                reload(app, p.child_id);
-                if let Some(f) = &mut app.file
-                    && f.child.id == p.child_id
-                {
-                    f.reload_history(&mut app.store, app.session.as_ref());
-                }
+                app.push(super::commands::Command::ChildReadAgain(p.child_id));
             }
         }
     }
@@ -292,7 +286,10 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                             c.today,
                             &findings,
                         ) {
-                            Ok(changes) => app.assessment_tab.last_changes = Some(changes),
+                            Ok(changes) => {
+                                app.assessment_tab.last_changes = Some(changes);
+                                app.push(super::commands::Command::ChildReadAgain(c.child_id));
+                            }
                             Err(e) => {
                                 app.assessment_tab.message =
                                     Some((false, format!("资格核查结果未能保存：{e}")))
@@ -705,7 +702,7 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
         .clicked()
         && let Some(id) = st.child
     {
-        start_classify(app, id);
+        classify(app, id);
     }
     if waiting {
         ui.weak(t("assess.waiting"));

@@ -48,10 +48,23 @@ impl FileState {
         self.input != self.saved_input || self.form.as_ref().is_some_and(|f| f.is_dirty())
     }
 
-    pub fn reload_history(&mut self, store: &mut hutong_core::Store, session: Option<&Session>) {
-        if let Some(session) = session {
-            self.history = hutong_services::children::history(store, session, self.child.id)
-                .unwrap_or_default();
+    /// Reads what others may have changed since the file opened (its
+    /// categories, relatives and history), keeping the user's unsaved
+    /// edits, the tab and the form being filled in.
+    pub fn read_again(&mut self, store: &mut hutong_core::Store, session: &Session) {
+        match hutong_services::children::open(store, session, self.child.id) {
+            Ok(Some(file)) => {
+                self.relations = file.relations;
+                self.categories = file.categories;
+                self.history = file.history;
+                if self.input == self.saved_input {
+                    self.input = input_of(&file.child);
+                    self.saved_input = self.input.clone();
+                }
+                self.child = file.child;
+            }
+            Ok(None) => self.message = Some((false, "该档案已无法读取".into())),
+            Err(e) => self.message = Some((false, e.to_string())),
         }
     }
 }
@@ -142,9 +155,8 @@ pub fn save(app: &mut HutongApp) -> bool {
             if let Some(f) = &mut app.file {
                 f.message = Some((true, note));
             }
-            // Eligibility follows the data: the plugin re-classifies on save.
-            super::assessment_tab::classify_after_save(app, child.id);
-            app.list.dirty = true;
+            // Eligibility follows the data: the plugin classifies again.
+            app.push(super::commands::Command::ChildChanged(child.id));
             true
         }
         Err(e) => {
@@ -329,28 +341,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ));
                 }
             }
-            Tab::History => {
-                for h in &file.history {
-                    ui.strong(format!(
-                        "{} · {} · {}",
-                        &h.at[..16.min(h.at.len())],
-                        h.actor,
-                        h.action
-                    ));
-                    if let Ok(detail) = serde_json::from_str::<serde_json::Value>(&h.detail)
-                        && let Some(changes) = detail.get("changes").and_then(|c| c.as_object())
-                    {
-                        for (field, pair) in changes {
-                            let old = pair.get(0).map(|v| v.to_string()).unwrap_or_default();
-                            let new = pair.get(1).map(|v| v.to_string()).unwrap_or_default();
-                            ui.label(format!("　{field}：{old} → {new}"));
-                        }
-                    }
-                    if let Some(r) = &h.reason {
-                        ui.label(format!("　原因：{r}"));
-                    }
-                }
-            }
+            Tab::History => super::records::history_entries(ui, &file.history),
         });
     }
     if app

@@ -65,8 +65,9 @@ pub fn poll(app: &mut HutongApp) {
                 ))
             }
         }
-        if let Some(f) = &mut app.file {
-            f.reload_history(&mut app.store, app.session.as_ref());
+        // The sweep may have changed the open file's categories.
+        if let Some(child) = app.file.as_ref().map(|f| f.child.id) {
+            app.push(super::commands::Command::ChildReadAgain(child));
         }
     }
 }

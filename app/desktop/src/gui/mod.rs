@@ -8,6 +8,7 @@ mod assessment_tab;
 mod audit_check;
 mod campaigns;
 mod child_file;
+mod commands;
 mod date_picker;
 mod eligibility_sweep;
 mod exchange;
@@ -114,6 +115,9 @@ pub struct HutongApp {
     /// Set when the user opened another database: the window's root swaps
     /// this workstation for that one.
     pub(crate) replace_with: Option<Box<HutongApp>>,
+    /// What screens asked for during this frame (`commands`), applied
+    /// after it.
+    pub(crate) commands: Vec<commands::Command>,
     /// File dialogs and the printer; tests replace them.
     pub(crate) platform: crate::platform::Platform,
     /// UI time per frame, when `HUTONG_FRAME_STATS` is set (for measuring
@@ -273,6 +277,7 @@ impl HutongApp {
             exchange: Default::default(),
             audit_check: Default::default(),
             replace_with: None,
+            commands: Vec::new(),
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
@@ -751,6 +756,7 @@ impl HutongApp {
         list::reveal_prompt(self, &ctx);
         login::recovery_notice(self, &ctx);
         self.unsaved_prompt(&ctx);
+        self.apply_commands();
     }
 }
 

@@ -65,9 +65,7 @@ pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
         })
         .ok()
         .flatten()
-        .and_then(|r| {
-            serde_json::from_value(r.values.get("values").cloned().unwrap_or_default()).ok()
-        })
+        .map(|r| r.values)
         .unwrap_or_default();
     // Fields bound to core fields start from the child's file, so nothing
     // is typed twice; saved values win.
@@ -75,27 +73,16 @@ pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
     let snap = app.call(|store, session| child_casework::snapshot(store, session, child));
     let Some(file) = &mut app.file else { return };
     if let Ok(snap) = snap {
-        for f in form
+        for (f, binding) in form
             .fields
             .iter()
-            .filter(|f| !f.core_binding.is_empty() && f.group.is_empty())
+            .filter(|f| f.group.is_empty())
+            .filter_map(|f| Some((f, f.binding()?)))
         {
             if get(&values, &f.id, None).is_some() {
                 continue;
             }
-            let bound = match f.core_binding.as_str() {
-                "child.name" => snap.name.clone(),
-                "child.name_alt" => snap.name_alt.clone(),
-                "child.id_number" => snap.id_number.clone(),
-                "child.birth_date" => snap.birth_date.clone(),
-                "child.sex" => snap.sex.clone(),
-                "child.ethnicity" => snap.ethnicity.clone(),
-                "child.hukou_division" => snap.hukou_division.clone(),
-                "child.residence_division" => snap.residence_division.clone(),
-                "child.schooling" => snap.schooling.clone(),
-                "child.health" => snap.health.clone(),
-                _ => String::new(),
-            };
+            let bound = snap.bound(binding).to_string();
             if !bound.is_empty()
                 && !matches!(
                     f.kind,
@@ -222,7 +209,8 @@ fn field_ui(
     }
     let current = get(values, &f.id, row).cloned().unwrap_or(Value::Empty);
     let mut changed = false;
-    let is_id = f.kind == FieldKind::IdNumber || f.core_binding == "child.id_number";
+    let is_id = f.kind == FieldKind::IdNumber
+        || f.binding() == Some(hutong_core::province::CoreBinding::IdNumber);
     if is_id
         && !revealed
         && let Value::Text(number) = &current
@@ -533,7 +521,8 @@ fn save_form(app: &mut HutongApp) {
     };
     let (pid, pver) = (plugin.manifest.id.clone(), plugin.manifest.version.clone());
     let (form_id, form_version) = (ed.form.id.clone(), ed.form.version.clone());
-    let values = serde_json::json!({ "values": ed.values });
+    let values = ed.values.clone();
+    let definition = ed.form.clone();
     let result = app.call(|store, session| {
         child_casework::save_form(
             store,
@@ -545,6 +534,7 @@ fn save_form(app: &mut HutongApp) {
                 form_id: &form_id,
                 form_version: &form_version,
                 values,
+                definition: Some(&definition),
             },
         )
     });
@@ -557,11 +547,10 @@ fn save_form(app: &mut HutongApp) {
                 true,
                 format!("已保存“{}”第 {} 版", ed.form.title, rec.version),
             ));
-            file.reload_history(&mut app.store, app.session.as_ref());
             // Plugins classify on form values too (河南's 流动 facts come
-            // from its monitoring form), so a saved form is classified
-            // again, as a saved 基本信息 is.
-            super::assessment_tab::classify_after_save(app, child_id);
+            // from its monitoring form): the command classifies again and
+            // shows the new categories and the form's 历史.
+            app.push(super::commands::Command::ChildChanged(child_id));
         }
         Err(e) => ed.error = Some(e),
     }

@@ -116,12 +116,11 @@ fn input_of(child: RowId, f: &VisitForm) -> Result<VisitInput, CoreError> {
 
 fn after_write(app: &mut HutongApp, child: RowId, message: String) {
     load(app, child);
-    app.visit_plan.stale = true;
-    app.home.fresh = false;
     if let Some(f) = &mut app.file {
-        f.reload_history(&mut app.store, app.session.as_ref());
         f.visits.message = Some((true, message));
     }
+    // Plugins' rules read the visits too.
+    app.push(super::commands::Command::ChildChanged(child));
 }
 
 fn save(app: &mut HutongApp, child: RowId) {

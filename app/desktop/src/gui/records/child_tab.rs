@@ -17,8 +17,14 @@ use hutong_services::records as rec;
 
 /// What the tab shows, read once per child (and again after 刷新 or a
 /// quick-add).
+#[derive(Default)]
 pub struct Cache {
     child: RowId,
+    /// The store's commit count when read: a write anywhere (a report
+    /// recorded in 业务台账, say) makes the tab read again.
+    commits: u64,
+    /// Why the records could not be read, shown instead of empty lists.
+    error: Option<String>,
     reports: Vec<mr::MandatoryReport>,
     services: Vec<sv::ServiceRecord>,
     referrals: Vec<sv::Referral>,
@@ -34,20 +40,17 @@ pub struct Cache {
 /// Reads the child's records through the services (permission and scope
 /// checked there); a refusal shows an empty tab.
 fn load(app: &mut HutongApp, child: RowId) -> Cache {
-    let Ok(r) = app.call(|store, s| rec::child_summary::for_child(store, s, child)) else {
-        return Cache {
-            child,
-            reports: Vec::new(),
-            services: Vec::new(),
-            referrals: Vec::new(),
-            windows: Vec::new(),
-            ledger: Vec::new(),
-            grants: Vec::new(),
-            wishes: Vec::new(),
-            sessions: Vec::new(),
-            screenings: Vec::new(),
-            followups: Vec::new(),
-        };
+    let commits = app.store.commits();
+    let r = match app.call(|store, s| rec::child_summary::for_child(store, s, child)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Cache {
+                child,
+                commits,
+                error: Some(e),
+                ..Default::default()
+            };
+        }
     };
     let windows = r
         .ledger
@@ -65,6 +68,8 @@ fn load(app: &mut HutongApp, child: RowId) -> Cache {
         .collect();
     Cache {
         child,
+        commits,
+        error: None,
         reports: r.reports,
         services: r.services,
         referrals: r.referrals,
@@ -87,11 +92,17 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
     else {
         return;
     };
-    if app.records.child_cache.as_ref().map(|c| c.child) != Some(child) {
+    let commits = app.store.commits();
+    if app
+        .records
+        .child_cache
+        .as_ref()
+        .map(|c| (c.child, c.commits))
+        != Some((child, commits))
+    {
         app.records.child_cache = Some(load(app, child));
     }
     let mut quick = None;
-    let mut refresh = false;
     let today = super::today();
     let Some(c) = &app.records.child_cache else {
         return;
@@ -110,9 +121,11 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                 quick = Some(sub);
             }
         }
-        refresh = ui.button(t("rec.refresh")).clicked();
     });
     ui.separator();
+    if let Some(e) = &c.error {
+        ui.colored_label(RED, e);
+    }
     block(ui, "强制报告", c.reports.len(), |ui| {
         for r in &c.reports {
             ui.horizontal(|ui| {
@@ -241,9 +254,6 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         },
     );
-    if refresh {
-        app.records.child_cache = None;
-    }
     if let Some(sub) = quick {
         app.records.child_cache = None;
         app.records.quick_add(sub, child, &name);

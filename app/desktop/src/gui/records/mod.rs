@@ -253,34 +253,38 @@ pub(crate) fn history_ui(ui: &mut egui::Ui, title: &str, entries: &[AuditEntry])
     egui::CollapsingHeader::new(format!("{title}（{}）", entries.len()))
         .id_salt(("history", title))
         .default_open(true)
-        .show(ui, |ui| {
-            for h in entries {
-                ui.label(
-                    egui::RichText::new(format!(
-                        "{} · {} · {}",
-                        &h.at[..16.min(h.at.len())].replace('T', " "),
-                        h.actor,
-                        action_zh(&h.action)
-                    ))
-                    .strong(),
-                );
-                if let Ok(detail) = serde_json::from_str::<serde_json::Value>(&h.detail)
-                    && let Some(changes) = detail.get("changes").and_then(|c| c.as_object())
-                {
-                    for (field, pair) in changes {
-                        ui.label(format!(
-                            "　{}：{} → {}",
-                            field_zh(field),
-                            show_value(pair.get(0)),
-                            show_value(pair.get(1))
-                        ));
-                    }
-                }
-                if let Some(r) = &h.reason {
-                    ui.label(format!("　原因：{r}"));
-                }
+        .show(ui, |ui| history_entries(ui, entries));
+}
+
+/// Each entry's who, when and what, and each changed field old → new (the
+/// child file's 历史 tab draws the same lines).
+pub(crate) fn history_entries(ui: &mut egui::Ui, entries: &[AuditEntry]) {
+    for h in entries {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} · {} · {}",
+                &h.at[..16.min(h.at.len())].replace('T', " "),
+                h.actor,
+                action_zh(&h.action)
+            ))
+            .strong(),
+        );
+        if let Ok(detail) = serde_json::from_str::<serde_json::Value>(&h.detail)
+            && let Some(changes) = detail.get("changes").and_then(|c| c.as_object())
+        {
+            for (field, pair) in changes {
+                ui.label(format!(
+                    "　{}：{} → {}",
+                    field_zh(field),
+                    show_value(pair.get(0)),
+                    show_value(pair.get(1))
+                ));
             }
-        });
+        }
+        if let Some(r) = &h.reason {
+            ui.label(format!("　原因：{r}"));
+        }
+    }
 }
 
 fn show_value(v: Option<&serde_json::Value>) -> String {
@@ -330,6 +334,23 @@ fn action_zh(action: &str) -> &str {
         "home.activity" => "登记活动",
         "training.add" => "登记培训",
         "training.attendees" => "补录参训人员",
+        // The child file's own entries.
+        "child.create" => "建档",
+        "child.update" => "修改基本信息",
+        "child.close" => "销档",
+        "child.reveal_id" => "显示完整证件号",
+        "person.reveal_id" => "显示亲属证件号",
+        "relation.add" => "登记亲属",
+        "form.save" => "保存省级表单",
+        "eligibility.classify" => "资格核查",
+        "category.add" => "认定类别",
+        "category.end" => "终止类别",
+        "category.reschedule" => "类别截止日期变更",
+        "visit.add" => "登记走访",
+        "visit.void" => "作废走访",
+        "campaign.record" => "摸底排查核实",
+        "table.import" => "批量导入",
+        "table.export" => "导出",
         other => other,
     }
 }
@@ -377,6 +398,20 @@ fn field_zh(field: &str) -> &str {
         "mode" => "方式",
         "score" => "得分",
         "level" => "结果等级",
+        // 基本信息 (child.update).
+        "id_number" => "身份证号",
+        "name_alt" => "民族文字姓名",
+        "ethnicity" => "民族",
+        "hukou_division" => "户籍地",
+        "hukou_address" => "户籍地址",
+        "residence_division" => "现居住地",
+        "residence_address" => "现居住地址",
+        "schooling" => "就学情况",
+        "school" => "学校",
+        "grade" => "年级",
+        "health" => "健康状况",
+        "disability_type" => "残疾类别",
+        "disability_grade" => "残疾等级",
         other => other,
     }
 }
