@@ -69,3 +69,41 @@ pub fn exercise_bundle(data: &[u8]) {
         }
     });
 }
+
+/// Lets a panic raised inside a third-party parser unwind to the app's own
+/// guard, as it does in the shipped program: `read_workbook_bytes` catches
+/// it and reports the file as damaged (its test in app/core/tests/
+/// hostile_input.rs). libFuzzer's hook aborts on every panic, caught or
+/// not, so without this a known-contained calamine bug would fail CI while
+/// the app reports the file and goes on.
+///
+/// Only panics located in a dependency's source (the cargo registry) are
+/// let through, and each place is printed once. A panic in Hutong's own
+/// code still aborts, and so does any panic that escapes the guard
+/// (libfuzzer-sys aborts when a test input unwinds).
+/// `FUZZ_STRICT=1` keeps libFuzzer's abort for these too, to hunt them.
+#[allow(dead_code)]
+pub fn let_guarded_parser_panics_unwind() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("FUZZ_STRICT").is_some() {
+            return;
+        }
+        let fuzzer_hook = std::panic::take_hook();
+        let seen = std::sync::Mutex::new(std::collections::BTreeSet::<String>::new());
+        std::panic::set_hook(Box::new(move |info| {
+            let place = info
+                .location()
+                .filter(|l| l.file().contains("/registry/src/"))
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            match place {
+                Some(place) => {
+                    if seen.lock().is_ok_and(|mut s| s.insert(place.clone())) {
+                        eprintln!("parser panic left to the app's guard: {place}: {info}");
+                    }
+                }
+                None => fuzzer_hook(info),
+            }
+        }));
+    });
+}

@@ -8,6 +8,7 @@ use hutong_core::table::{mapping, read};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    common::let_guarded_parser_panics_unwind();
     common::exercise(read::read_workbook_bytes(
         data,
         "fuzz.xlsx",
