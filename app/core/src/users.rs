@@ -723,3 +723,82 @@ pub fn set_idle_lock_minutes(tx: &mut WriteTx<'_>, minutes: u32) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// A user's own display choices, kept in the database so they follow the
+/// user to any workstation on it: the UI language (a locale code such as
+/// `zh-CN`, `en` or `bo`) and the body text size in points.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub language: Option<String>,
+    pub text_size: Option<f32>,
+}
+
+/// The body text sizes a preference may hold (points).
+pub const TEXT_SIZE_RANGE: std::ops::RangeInclusive<f32> = 10.0..=32.0;
+
+fn preferences_key(username: &str) -> String {
+    format!("user_preferences.{username}")
+}
+
+/// A user's preferences; none saved reads as the defaults.
+pub fn preferences(conn: &Connection, username: &str) -> Result<Preferences> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [preferences_key(username)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // A damaged value reads as the defaults rather than locking the user
+    // out of the workstation.
+    Ok(stored
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+/// Saves a user's preferences, audited old → new. Saving what is already
+/// saved writes nothing.
+pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) -> Result<bool> {
+    if let Some(lang) = &new.language
+        && (lang.is_empty()
+            || lang.len() > 16
+            || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(CoreError::field(
+            "界面语言",
+            format!("“{lang}”不是语言代码"),
+        ));
+    }
+    if let Some(size) = new.text_size
+        && !TEXT_SIZE_RANGE.contains(&size)
+    {
+        return Err(CoreError::field(
+            "字号",
+            format!(
+                "应在 {} 到 {} 磅之间",
+                TEXT_SIZE_RANGE.start(),
+                TEXT_SIZE_RANGE.end()
+            ),
+        ));
+    }
+    let old = preferences(tx.conn(), username)?;
+    if &old == new {
+        return Ok(false);
+    }
+    let value = serde_json::to_string(new)
+        .map_err(|e| CoreError::Internal(format!("偏好设置无法保存：{e}")))?;
+    tx.conn().execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![preferences_key(username), value],
+    )?;
+    tx.audit(
+        AuditEntryInput::new("user.preferences", "users", Some(username.into())).detail(
+            serde_json::json!({ "changes": {
+                "language": [old.language, new.language],
+                "text_size": [old.text_size, new.text_size],
+            } }),
+        ),
+    )?;
+    Ok(true)
+}

@@ -874,3 +874,41 @@ fn a_demo_database_installs_a_carried_plugin_and_a_county_database_offers_none()
     assert!(h.query_by_label_contains("随程序附带的示例插件").is_none());
     assert!(h.query_by_label("安装河南省示例插件").is_none());
 }
+
+/// The language and text size chosen in 设置 are the user's: they come
+/// back at the user's next log-in, and the next user at the same
+/// workstation gets their own (the defaults).
+#[test]
+fn language_and_text_size_follow_the_user_not_the_workstation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = harness(path.clone());
+    log_in(&mut h, "caseworker", "hutong-demo");
+    h.get_by_label("设置").click();
+    settle(&mut h);
+    h.get_by_label("English").click();
+    settle(&mut h);
+    h.get_by_label("17").click();
+    settle(&mut h);
+    // The whole UI is in English now, and the body text is larger.
+    assert!(h.query_by_label("Log out").is_some());
+    let body = h.ctx.global_style().text_styles[&hutong::egui::TextStyle::Body].size;
+    assert!((body - 17.0).abs() < 0.01, "{body}");
+
+    h.get_by_label("Log out").click();
+    settle(&mut h);
+    log_in(&mut h, "director", "hutong-demo");
+    assert!(
+        h.query_by_label("退出登录").is_some(),
+        "the director's UI is in Chinese"
+    );
+    let body = h.ctx.global_style().text_styles[&hutong::egui::TextStyle::Body].size;
+    assert!((body - 13.0).abs() < 0.01, "{body}");
+    h.get_by_label("退出登录").click();
+    settle(&mut h);
+
+    log_in(&mut h, "caseworker", "hutong-demo");
+    assert!(h.query_by_label("Log out").is_some(), "English again");
+    let body = h.ctx.global_style().text_styles[&hutong::egui::TextStyle::Body].size;
+    assert!((body - 17.0).abs() < 0.01, "{body}");
+}

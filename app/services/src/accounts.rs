@@ -134,6 +134,35 @@ pub fn linkable_workers(
     )?)
 }
 
+/// The signed-in user's own preferences (language, text size); a system
+/// session has none.
+pub fn my_preferences(store: &Store, session: &Session) -> Result<users::Preferences> {
+    match session.user() {
+        Some(user) => Ok(users::preferences(store.conn(), &user.username)?),
+        None => Ok(users::Preferences::default()),
+    }
+}
+
+/// Saves the signed-in user's own preferences. Everyone may, for
+/// themselves only; nothing else changes with them.
+pub fn set_my_preferences(
+    store: &mut Store,
+    session: &Session,
+    preferences: &users::Preferences,
+) -> Result<()> {
+    let Some(user) = session.user() else {
+        return Err(hutong_core::CoreError::field("账户", "系统任务没有界面偏好").into());
+    };
+    let username = user.username.clone();
+    if users::preferences(store.conn(), &username)? == *preferences {
+        return Ok(());
+    }
+    store.write(&session.actor(), |tx| {
+        users::set_preferences(tx, &username, preferences)
+    })?;
+    Ok(())
+}
+
 /// The county's idle-lock minutes (any signed-in user may read it).
 pub fn idle_lock_minutes(store: &Store) -> Result<u32> {
     Ok(users::idle_lock_minutes(store.conn())?)

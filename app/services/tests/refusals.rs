@@ -322,3 +322,83 @@ fn every_path_refuses_the_director_supervisor_and_auditor_by_the_table() {
     // against a table that grants everything by mistake.
     assert!(checked >= 40, "{checked} refusals checked");
 }
+
+/// Language and text size follow the user, not the workstation: each user
+/// sets only their own, a system job has none, and bad values are refused
+/// naming the field.
+#[test]
+fn each_user_keeps_their_own_language_and_text_size() {
+    use hutong_core::users::Preferences;
+    use hutong_services::accounts::{my_preferences, set_my_preferences};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
+    hutong_core::demo::generate(
+        &mut store,
+        &DemoOptions {
+            county_code: "411525".into(),
+            generated_children: 0,
+            seed: 3,
+            today: today(),
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    let caseworker = hutong_services::login(&mut store, "caseworker", DEMO_PASSWORD).unwrap();
+    let director = hutong_services::login(&mut store, "director", DEMO_PASSWORD).unwrap();
+    assert_eq!(
+        my_preferences(&store, &caseworker).unwrap(),
+        Preferences::default()
+    );
+    let english = Preferences {
+        language: Some("en".into()),
+        text_size: Some(17.0),
+    };
+    set_my_preferences(&mut store, &director, &english).unwrap();
+    assert_eq!(my_preferences(&store, &director).unwrap(), english);
+    assert_eq!(
+        my_preferences(&store, &caseworker).unwrap(),
+        Preferences::default(),
+        "another user's choice is not the caseworker's"
+    );
+    let entries = audit_count(&store, "user.preferences");
+    assert_eq!(entries, 1);
+    // Saving the same again writes nothing.
+    set_my_preferences(&mut store, &director, &english).unwrap();
+    assert_eq!(audit_count(&store, "user.preferences"), 1);
+    for (bad, field) in [
+        (
+            Preferences {
+                language: Some("zh CN; DROP".into()),
+                text_size: None,
+            },
+            "界面语言",
+        ),
+        (
+            Preferences {
+                language: None,
+                text_size: Some(200.0),
+            },
+            "字号",
+        ),
+    ] {
+        let err = set_my_preferences(&mut store, &caseworker, &bad).unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    let system = Session::system(&store, hutong_services::SystemJob::EligibilitySweep).unwrap();
+    assert!(set_my_preferences(&mut store, &system, &english).is_err());
+    assert_eq!(
+        my_preferences(&store, &system).unwrap(),
+        Preferences::default()
+    );
+}
+
+fn audit_count(store: &Store, action: &str) -> i64 {
+    store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )
+        .unwrap()
+}

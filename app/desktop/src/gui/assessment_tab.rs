@@ -70,14 +70,7 @@ impl AssessmentTabState {
 
 /// The swatch colour of a result colour.
 pub(crate) fn colour32(c: Option<Colour>) -> egui::Color32 {
-    match c {
-        Some(Colour::Red) => egui::Color32::from_rgb(205, 40, 40),
-        Some(Colour::Orange) => egui::Color32::from_rgb(235, 130, 20),
-        Some(Colour::Yellow) => egui::Color32::from_rgb(225, 190, 20),
-        Some(Colour::Blue) => egui::Color32::from_rgb(40, 110, 200),
-        Some(Colour::Green) => egui::Color32::from_rgb(40, 150, 60),
-        None => egui::Color32::GRAY,
-    }
+    crate::gui::theme::risk_colour(c)
 }
 
 pub(crate) fn colour_name(c: Option<Colour>) -> &'static str {
@@ -104,9 +97,9 @@ fn severity(c: Option<Colour>) -> f32 {
 
 fn status_colour(s: FindingStatus) -> egui::Color32 {
     match s {
-        FindingStatus::Eligible => egui::Color32::from_rgb(20, 120, 40),
-        FindingStatus::NotEligible => egui::Color32::from_rgb(120, 120, 120),
-        FindingStatus::EvidenceMissing => egui::Color32::from_rgb(200, 120, 0),
+        FindingStatus::Eligible => crate::gui::theme::SUCCESS,
+        FindingStatus::NotEligible => crate::gui::theme::MUTED,
+        FindingStatus::EvidenceMissing => crate::gui::theme::WARNING,
     }
 }
 
@@ -322,8 +315,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 
     if let Some(due) = &app.assessment_tab.due {
         egui::Frame::new()
-            .fill(egui::Color32::from_rgb(255, 240, 210))
-            .stroke(egui::Stroke::new(1.0, egui::Color32::from_rgb(220, 140, 0)))
+            .fill(crate::gui::theme::NOTICE_FILL)
+            .stroke(egui::Stroke::new(1.0, crate::gui::theme::NOTICE_STROKE))
             .inner_margin(8.0)
             .corner_radius(4.0)
             .show(ui, |ui| {
@@ -526,7 +519,7 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
                     let text = format!("{}. {}", i + 1, item.text);
                     let mut rich = egui::RichText::new(text);
                     if invalid {
-                        rich = rich.color(egui::Color32::from_rgb(200, 30, 30));
+                        rich = rich.color(crate::gui::theme::ERROR);
                     }
                     // Not wrapped: the grid's first column takes the item's width.
                     let mut label =

@@ -110,11 +110,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         j.show(ui, "取消");
     }
     if let Some((ok, found)) = &st.result {
-        let colour = if *ok {
-            egui::Color32::from_rgb(20, 120, 40)
-        } else {
-            egui::Color32::from_rgb(200, 30, 30)
-        };
+        let colour = crate::gui::theme::outcome(*ok);
         for line in found {
             ui.colored_label(colour, line);
         }

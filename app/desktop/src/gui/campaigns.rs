@@ -5,7 +5,7 @@
 //! background), saved through the file dialog and audited like a print.
 
 use super::jobs::{self, Job, Outcome as JobOutcome};
-use super::visit_plan::{self, DivisionPicker, RED};
+use super::visit_plan::{self, DivisionPicker};
 use super::{HutongApp, Screen};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
@@ -315,7 +315,7 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let manifest = visit_plan::province_manifest(app);
     ui.strong(app.t("campaign.new"));
     let Some((plugin, manifest)) = manifest else {
-        ui.colored_label(RED, app.t("campaign.no_plugin"));
+        ui.colored_label(crate::gui::theme::ERROR, app.t("campaign.no_plugin"));
         return;
     };
     let today = chrono::Local::now().date_naive();
@@ -438,7 +438,11 @@ fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> 
                     };
                     row.col(|ui| {
                         let name = egui::RichText::new(&v.village_name);
-                        let name = if v.late { name.color(RED) } else { name };
+                        let name = if v.late {
+                            name.color(crate::gui::theme::ERROR)
+                        } else {
+                            name
+                        };
                         if ui
                             .selectable_label(selected.as_deref() == Some(&v.village_code), name)
                             .clicked()
@@ -456,7 +460,7 @@ fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> 
                     });
                     row.col(|ui| {
                         if v.late {
-                            ui.colored_label(RED, "滞后");
+                            ui.colored_label(crate::gui::theme::ERROR, "滞后");
                         }
                     });
                 });
@@ -510,7 +514,7 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
                             ui.label(o.label_zh());
                         }
                         None => {
-                            ui.colored_label(RED, "未排查");
+                            ui.colored_label(crate::gui::theme::ERROR, "未排查");
                         }
                     });
                     row.col(|ui| {

@@ -213,7 +213,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 id_number::mask(&file.child.id_number)
             ));
             if file.is_dirty() {
-                ui.colored_label(egui::Color32::from_rgb(200, 120, 0), t("file.unsaved"));
+                ui.colored_label(crate::gui::theme::WARNING, t("file.unsaved"));
             }
         });
         ui.horizontal(|ui| {
@@ -232,11 +232,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
         ui.separator();
         if let Some((ok, msg)) = &file.message {
-            let colour = if *ok {
-                egui::Color32::from_rgb(20, 120, 40)
-            } else {
-                egui::Color32::from_rgb(200, 30, 30)
-            };
+            let colour = crate::gui::theme::outcome(*ok);
             ui.colored_label(colour, msg);
         }
         egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
@@ -273,8 +269,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 dates::format_zh(p.birth_date),
                                 dates::age_on(p.birth_date, today)
                             )),
-                            Err(e) => ui
-                                .colored_label(egui::Color32::from_rgb(200, 30, 30), e.to_string()),
+                            Err(e) => ui.colored_label(crate::gui::theme::ERROR, e.to_string()),
                         };
                         ui.end_row();
                         text_field(ui, "姓名", &mut file.input.name);

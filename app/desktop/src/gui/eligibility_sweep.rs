@@ -165,10 +165,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.label(format!("· {}", c.describe_zh()));
                         }
                         for (id, e) in &r.failed {
-                            ui.colored_label(
-                                egui::Color32::from_rgb(200, 30, 30),
-                                format!("· {id}：{e}"),
-                            );
+                            ui.colored_label(crate::gui::theme::ERROR, format!("· {id}：{e}"));
                         }
                     });
             }

@@ -78,7 +78,7 @@ impl FirstRun {
             }
             ui.weak("也可以用命令 hutong restore 从备份恢复。");
             if let Some(e) = &self.error {
-                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+                ui.colored_label(crate::gui::theme::ERROR, e);
             }
         });
         let copy = recover?;
@@ -141,10 +141,9 @@ impl FirstRun {
                 ui.label("");
                 match &county_name {
                     Some(name) => ui.weak(name),
-                    None => ui.colored_label(
-                        egui::Color32::from_rgb(200, 30, 30),
-                        "不在2023年统计用区划代码中",
-                    ),
+                    None => {
+                        ui.colored_label(crate::gui::theme::ERROR, "不在2023年统计用区划代码中")
+                    }
                 };
                 ui.end_row();
                 let l = ui.label("管理员用户名");
@@ -162,7 +161,7 @@ impl FirstRun {
                 result = self.create(false);
             }
             if let Some(e) = &self.error {
-                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+                ui.colored_label(crate::gui::theme::ERROR, e);
             }
         });
         result

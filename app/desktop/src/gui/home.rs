@@ -4,7 +4,7 @@
 //! 走访计划, already filtered.
 
 use super::jobs::{self, Job, Outcome};
-use super::visit_plan::{self, AMBER, RED, StatusFilter};
+use super::visit_plan::{self, StatusFilter};
 use super::{HutongApp, Screen};
 use eframe::egui;
 use hutong_core::schedule::Escalation;
@@ -101,16 +101,36 @@ fn schedule_panel(app: &mut HutongApp, ui: &mut egui::Ui, s: &ScheduleFigures) {
     });
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        if tile(ui, &app.t("home.due_week"), s.due_this_week, AMBER) {
+        if tile(
+            ui,
+            &app.t("home.due_week"),
+            s.due_this_week,
+            crate::gui::theme::WARNING,
+        ) {
             go_plan(app, StatusFilter::DueThisWeek, None);
         }
-        if tile(ui, &app.t("home.overdue_now"), s.overdue, RED) {
+        if tile(
+            ui,
+            &app.t("home.overdue_now"),
+            s.overdue,
+            crate::gui::theme::ERROR,
+        ) {
             go_plan(app, StatusFilter::Overdue, None);
         }
-        if tile(ui, &app.t("home.escalated_township"), s.township, AMBER) {
+        if tile(
+            ui,
+            &app.t("home.escalated_township"),
+            s.township,
+            crate::gui::theme::WARNING,
+        ) {
             go_plan(app, StatusFilter::Escalated, None);
         }
-        if tile(ui, &app.t("home.escalated_county"), s.county, RED) {
+        if tile(
+            ui,
+            &app.t("home.escalated_county"),
+            s.county,
+            crate::gui::theme::ERROR,
+        ) {
             go_plan(app, StatusFilter::Escalated, None);
         }
     });
@@ -131,7 +151,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         job.show(ui, &app.t("common.cancel"));
     }
     if let Some(e) = &app.home.error {
-        ui.colored_label(RED, e);
+        ui.colored_label(crate::gui::theme::ERROR, e);
     }
     let Some(f) = app.home.figures.clone() else {
         if app.home.pending.is_some() {
@@ -144,7 +164,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     match &f.schedule {
         Some(s) => schedule_panel(app, ui, s),
         None => {
-            ui.colored_label(RED, app.t("visit.no_plugin"));
+            ui.colored_label(crate::gui::theme::ERROR, app.t("visit.no_plugin"));
         }
     }
     ui.add_space(8.0);
@@ -181,9 +201,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         }
                         ui.label(&a.village);
                         let colour = if a.escalation == Escalation::County {
-                            RED
+                            crate::gui::theme::ERROR
                         } else {
-                            AMBER
+                            crate::gui::theme::WARNING
                         };
                         ui.colored_label(
                             colour,

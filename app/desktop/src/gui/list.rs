@@ -148,7 +148,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(e) = &app.list.error {
-        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+        ui.colored_label(crate::gui::theme::ERROR, e);
     }
     let shown = app.list.rows.len();
     let note = if shown >= MAX_ROWS {

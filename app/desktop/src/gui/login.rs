@@ -64,7 +64,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             attempt(app);
         }
         if let Some(err) = &app.login.error {
-            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), err);
+            ui.colored_label(crate::gui::theme::ERROR, err);
         }
         // The demo accounts exist only in a demo database; naming them on a
         // county's real log-in screen would invite guessing.

@@ -22,6 +22,7 @@ mod plugins;
 mod print_centre;
 mod province_form;
 mod records;
+pub(crate) mod theme;
 mod upgrade_review;
 mod users;
 mod visit_plan;
@@ -72,6 +73,11 @@ pub struct HutongApp {
     /// encrypted), shown once in a window until the user closes it.
     pub(crate) recovery_notice: Option<(zeroize::Zeroizing<String>, Vec<String>)>,
     pub(crate) lang: Lang,
+    /// The signed-in user's body text size (设置), applied when it changes.
+    pub(crate) text_size: f32,
+    applied_text_size: Option<f32>,
+    /// Why the language or text size could not be saved (shown in 设置).
+    preferences_error: Option<String>,
     pub(crate) screen: Screen,
     /// The signed-in user's session; `None` shows the log-in screen. Every
     /// per-user field below is dropped with it at log-out (see `log_out`).
@@ -182,11 +188,7 @@ fn start_plugins(store: &Store, db_path: &Path) -> (worker::PluginWorker, Option
 /// A screen's last outcome: green when it worked, red when it did not.
 pub(crate) fn status_message(ui: &mut egui::Ui, message: Option<&(bool, String)>) {
     if let Some((ok, msg)) = message {
-        let colour = if *ok {
-            egui::Color32::from_rgb(20, 120, 40)
-        } else {
-            egui::Color32::from_rgb(200, 30, 30)
-        };
+        let colour = crate::gui::theme::outcome(*ok);
         ui.colored_label(colour, msg);
     }
 }
@@ -278,6 +280,9 @@ impl HutongApp {
             audit_check: Default::default(),
             replace_with: None,
             commands: Vec::new(),
+            text_size: theme::TEXT_SIZES[0],
+            applied_text_size: None,
+            preferences_error: None,
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
@@ -291,6 +296,14 @@ impl HutongApp {
         self.idle_lock_minutes = hutong_services::accounts::idle_lock_minutes(&self.store)
             .unwrap_or(hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES);
         self.is_demo = demo::is_demo(&self.store).unwrap_or(false);
+        // The user's own language and text size, from any workstation.
+        // A user who never chose keeps the language the log-in screen had.
+        if let Ok(p) = hutong_services::accounts::my_preferences(&self.store, &session) {
+            if let Some(lang) = p.language.as_deref().and_then(Lang::from_code) {
+                self.lang = lang;
+            }
+            self.text_size = p.text_size.unwrap_or(theme::TEXT_SIZES[0]);
+        }
         self.session = Some(session);
         self.reload_plugins();
     }
@@ -488,9 +501,10 @@ impl HutongApp {
         }
         // The connection and its key go too: the next person unlocks the
         // file with their own password.
+        // The language was the user's own (设置): the log-in screen goes
+        // back to the default for whoever comes next.
         let mut fresh = HutongApp::new(self.db_path.clone());
         fresh.platform = self.platform.clone();
-        fresh.lang = self.lang;
         *self = fresh;
     }
 
@@ -606,11 +620,31 @@ impl HutongApp {
 
     fn settings(&mut self, ui: &mut egui::Ui) {
         ui.heading(self.t("nav.settings"));
+        let (lang, size) = (self.lang, self.text_size);
         ui.horizontal(|ui| {
             ui.label(self.t("settings.language"));
             ui.radio_value(&mut self.lang, Lang::Zh, "中文");
             ui.radio_value(&mut self.lang, Lang::En, "English");
         });
+        ui.horizontal(|ui| {
+            ui.label(self.t("settings.text_size"));
+            for s in theme::TEXT_SIZES {
+                ui.radio_value(&mut self.text_size, s, format!("{s:.0}"));
+            }
+        });
+        if (lang, size) != (self.lang, self.text_size) {
+            // Kept per user, so the choice follows them to any workstation.
+            let prefs = hutong_core::users::Preferences {
+                language: Some(self.lang.code().to_string()),
+                text_size: Some(self.text_size),
+            };
+            self.preferences_error = self
+                .call(|store, s| hutong_services::accounts::set_my_preferences(store, s, &prefs))
+                .err();
+        }
+        if let Some(e) = &self.preferences_error {
+            ui.colored_label(theme::ERROR, e);
+        }
         ui.label(format!(
             "{}：{}",
             self.t("settings.db"),
@@ -719,12 +753,16 @@ impl HutongApp {
             egui::Panel::top("dev-banner")
                 .frame(
                     egui::Frame::new()
-                        .fill(egui::Color32::from_rgb(180, 30, 30))
+                        .fill(crate::gui::theme::DEV_BANNER)
                         .inner_margin(6.0),
                 )
                 .show(ui, |ui| {
                     ui.colored_label(egui::Color32::WHITE, self.t("banner.dev_mode"));
                 });
+        }
+        if self.applied_text_size != Some(self.text_size) {
+            theme::apply_text_size(&ctx, self.text_size);
+            self.applied_text_size = Some(self.text_size);
         }
         home::poll(self);
         exchange::tick(self, &ctx);

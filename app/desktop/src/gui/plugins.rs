@@ -114,7 +114,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     ui.heading(app.t("plugins.title"));
     if let Some(e) = &app.plugin_error {
-        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+        ui.colored_label(crate::gui::theme::ERROR, e);
     }
     let installed = crate::installed::installed(&app.store).unwrap_or_default();
     if installed.is_empty() {

@@ -416,7 +416,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         };
         ui.separator();
         if let Some(e) = &ed.error {
-            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+            ui.colored_label(crate::gui::theme::ERROR, e);
         }
         let hidden: Vec<String> = ed
             .evaluation
@@ -506,8 +506,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 fn issue_label(ui: &mut egui::Ui, issue: &hutong_core::province::FieldIssue) {
     let (colour, prefix) = match issue.severity {
-        Severity::Error => (egui::Color32::from_rgb(200, 30, 30), "错误"),
-        Severity::Warning => (egui::Color32::from_rgb(190, 120, 0), "提示"),
+        Severity::Error => (crate::gui::theme::ERROR, "错误"),
+        Severity::Warning => (crate::gui::theme::WARNING, "提示"),
     };
     ui.colored_label(colour, format!("{prefix}：{}", issue.message));
 }

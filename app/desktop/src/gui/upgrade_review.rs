@@ -288,7 +288,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         ui.vertical(|ui| {
                             ui.set_max_width(460.0);
                             if let Some(e) = &d.error {
-                                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+                                ui.colored_label(crate::gui::theme::ERROR, e);
                             }
                             let reasons = d.reasons.join("；");
                             ui.label(if reasons.is_empty() {

@@ -118,14 +118,7 @@ pub(super) fn province_manifest(app: &HutongApp) -> Option<(String, Manifest)> {
 
 /// The colour's swatch.
 pub(super) fn colour_fill(c: Option<Colour>) -> egui::Color32 {
-    match c {
-        Some(Colour::Red) => egui::Color32::from_rgb(210, 40, 40),
-        Some(Colour::Orange) => egui::Color32::from_rgb(235, 130, 30),
-        Some(Colour::Yellow) => egui::Color32::from_rgb(235, 200, 40),
-        Some(Colour::Blue) => egui::Color32::from_rgb(50, 110, 210),
-        Some(Colour::Green) => egui::Color32::from_rgb(50, 160, 70),
-        None => egui::Color32::from_gray(190),
-    }
+    crate::gui::theme::risk_colour(c)
 }
 
 pub(super) fn colour_label(c: Option<Colour>) -> &'static str {
@@ -152,9 +145,6 @@ pub(super) fn escalation_text(app: &HutongApp, e: Escalation) -> String {
         Escalation::County => app.t("visit.escalated_county"),
     }
 }
-
-pub(super) const RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
-pub(super) const AMBER: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
 
 /// 乡镇 and 村（居） pickers within the user's scope; the villages of the
 /// chosen township are looked up when it changes, never every frame.
@@ -363,7 +353,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         job.show(ui, &app.t("common.cancel"));
     }
     if let Some(e) = &app.visit_plan.error {
-        ui.colored_label(RED, e);
+        ui.colored_label(crate::gui::theme::ERROR, e);
     }
     let scope = app.scope();
     ui.horizontal(|ui| {
@@ -489,22 +479,29 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 row.col(|ui| {
                     if e.days_overdue > 0 {
-                        ui.colored_label(RED, format!("{} 天", e.days_overdue));
+                        ui.colored_label(
+                            crate::gui::theme::ERROR,
+                            format!("{} 天", e.days_overdue),
+                        );
                     }
                 });
                 row.col(|ui| {
                     match e.status {
-                        DueStatus::Overdue => ui.colored_label(RED, &overdue_label),
-                        DueStatus::DueThisWeek => ui.colored_label(AMBER, &week_label),
+                        DueStatus::Overdue => {
+                            ui.colored_label(crate::gui::theme::ERROR, &overdue_label)
+                        }
+                        DueStatus::DueThisWeek => {
+                            ui.colored_label(crate::gui::theme::WARNING, &week_label)
+                        }
                         DueStatus::Upcoming => ui.label(""),
                     };
                 });
                 row.col(|ui| match e.escalation {
                     Escalation::County => {
-                        ui.colored_label(RED, &county_label);
+                        ui.colored_label(crate::gui::theme::ERROR, &county_label);
                     }
                     Escalation::Township => {
-                        ui.colored_label(AMBER, &township_label);
+                        ui.colored_label(crate::gui::theme::WARNING, &township_label);
                     }
                     Escalation::None => {}
                 });

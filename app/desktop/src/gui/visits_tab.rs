@@ -10,7 +10,7 @@
 
 use super::HutongApp;
 use super::date_picker::date_picker;
-use super::visit_plan::{self, AMBER, RED};
+use super::visit_plan::{self};
 use eframe::egui;
 use hutong_core::national::{NaiveDate, dates};
 use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry};
@@ -182,7 +182,7 @@ fn void(app: &mut HutongApp, child: RowId, visit: RowId) {
 fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) {
     let Some(e) = &tab.next else {
         if let Some(n) = &tab.next_note {
-            ui.colored_label(RED, n);
+            ui.colored_label(crate::gui::theme::ERROR, n);
         }
         return;
     };
@@ -191,19 +191,22 @@ fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) 
         ui.label(dates::format_zh(e.due_on));
         match e.status {
             DueStatus::Overdue => {
-                ui.colored_label(RED, format!("已超期 {} 天", e.days_overdue));
+                ui.colored_label(
+                    crate::gui::theme::ERROR,
+                    format!("已超期 {} 天", e.days_overdue),
+                );
             }
             DueStatus::DueThisWeek => {
-                ui.colored_label(AMBER, "本周到期");
+                ui.colored_label(crate::gui::theme::WARNING, "本周到期");
             }
             DueStatus::Upcoming => {}
         }
         match e.escalation {
             Escalation::Township => {
-                ui.colored_label(AMBER, township);
+                ui.colored_label(crate::gui::theme::WARNING, township);
             }
             Escalation::County => {
-                ui.colored_label(RED, county);
+                ui.colored_label(crate::gui::theme::ERROR, county);
             }
             Escalation::None => {}
         }
@@ -337,7 +340,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 } else {
                     ui.weak(egui::RichText::new(head).strikethrough());
                     ui.colored_label(
-                        RED,
+                        crate::gui::theme::ERROR,
                         format!("已作废：{}", v.void_reason.as_deref().unwrap_or("")),
                     );
                 }

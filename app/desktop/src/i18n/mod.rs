@@ -10,6 +10,20 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The locale code a user's preference stores.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        [Lang::Zh, Lang::En].into_iter().find(|l| l.code() == code)
+    }
+}
+
 const STRINGS: &[(&str, &str, &str)] = &[
     (
         "app.title",
@@ -122,6 +136,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Developer mode is on: unsigned plugins may load; not for production work",
     ),
     ("settings.language", "界面语言", "Language"),
+    ("settings.text_size", "字号", "Text size"),
     ("settings.db", "数据库", "Database"),
     ("settings.version", "版本", "Version"),
     ("settings.renderer", "图形渲染", "Renderer"),

@@ -354,10 +354,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.label(format!("· {line}"));
                 }
             }
-            ui.colored_label(
-                egui::Color32::from_rgb(200, 30, 30),
-                t("ex.restore_warning"),
-            );
+            ui.colored_label(crate::gui::theme::ERROR, t("ex.restore_warning"));
             ui.checkbox(&mut c.understood, t("ex.restore_understood"));
             ui.horizontal(|ui| {
                 let l = ui.label(t("ex.restore_password"));

@@ -408,10 +408,7 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.label(format!("对方：{}", shown_value(d.field, &d.theirs)));
                             match r.decisions.iter().rev().find(|(f, _)| *f == d.field) {
                                 Some((_, true)) => {
-                                    ui.colored_label(
-                                        egui::Color32::from_rgb(20, 120, 40),
-                                        "已采纳",
-                                    );
+                                    ui.colored_label(crate::gui::theme::SUCCESS, "已采纳");
                                 }
                                 Some((_, false)) => {
                                     ui.weak("未采纳");

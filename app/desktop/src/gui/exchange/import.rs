@@ -245,10 +245,7 @@ fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
     );
     let clean = c.errors().is_empty();
     if !clean {
-        ui.colored_label(
-            egui::Color32::from_rgb(200, 30, 30),
-            app_t(lang, "ex.all_or_nothing"),
-        );
+        ui.colored_label(crate::gui::theme::ERROR, app_t(lang, "ex.all_or_nothing"));
         ui.checkbox(&mut s.skip_invalid, app_t(lang, "ex.skip_invalid"));
     }
     let can = valid > 0 && (clean || s.skip_invalid) && s.import_job.is_none();
@@ -268,9 +265,9 @@ fn problems(ui: &mut egui::Ui, id: &str, title: &str, list: &[RowProblem], error
         return;
     }
     let colour = if error {
-        egui::Color32::from_rgb(200, 30, 30)
+        crate::gui::theme::ERROR
     } else {
-        egui::Color32::from_rgb(150, 100, 0)
+        crate::gui::theme::WARNING
     };
     ui.colored_label(colour, format!("{title}（{}）", list.len()));
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;

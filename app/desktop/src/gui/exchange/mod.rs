@@ -115,7 +115,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     // through the services (audited) instead of drawing the tab.
     if !app.can(tab_action(app.exchange.tab)) {
         if let Err(refusal) = app.require(tab_action(app.exchange.tab)) {
-            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), refusal);
+            ui.colored_label(crate::gui::theme::ERROR, refusal);
         }
         return;
     }

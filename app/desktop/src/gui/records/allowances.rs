@@ -6,8 +6,8 @@
 //! category ends), and 福彩圆梦 / 明天计划 grants.
 
 use super::{
-    ChildPick, RED, child_row, form_grid, history_ui, load_history, opt, parse_date,
-    parse_opt_yuan, section, text_row,
+    ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, parse_opt_yuan,
+    section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, serve, status_message};
@@ -166,7 +166,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                 });
             if st.standards.is_empty() {
-                ui.colored_label(RED, "尚未设定保障标准：发放前请先设定");
+                ui.colored_label(crate::gui::theme::ERROR, "尚未设定保障标准：发放前请先设定");
             }
             let f = &mut st.std_form;
             ui.horizontal(|ui| {

@@ -3,7 +3,7 @@
 //! cancelled), and the county's follow-ups due within two weeks.
 
 use super::{
-    ChildPick, RED, child_row, form_grid, history_ui, multi_row, opt, parse_date, section, text_row,
+    ChildPick, child_row, form_grid, history_ui, multi_row, opt, parse_date, section, text_row,
 };
 use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
@@ -158,7 +158,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 for (f, name) in &st.due {
                     let text = format!("{} {}：{}", f.due_on, name, f.action);
                     if f.is_overdue(today) {
-                        ui.colored_label(RED, format!("{text}（已逾期）"));
+                        ui.colored_label(crate::gui::theme::ERROR, format!("{text}（已逾期）"));
                     } else {
                         ui.label(text);
                     }
@@ -286,7 +286,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             .unwrap_or_default()
                     );
                     if f.is_overdue(today) {
-                        ui.colored_label(RED, format!("{text}　已逾期"));
+                        ui.colored_label(crate::gui::theme::ERROR, format!("{text}　已逾期"));
                     } else {
                         ui.label(text);
                     }

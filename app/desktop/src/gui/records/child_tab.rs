@@ -4,7 +4,7 @@
 //! psychological care, each with a quick-add that opens 业务台账 on the
 //! right form with the child filled in.
 
-use super::{RED, Sub};
+use super::Sub;
 use crate::gui::{HutongApp, Screen};
 use eframe::egui;
 use hutong_core::RowId;
@@ -124,7 +124,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
     });
     ui.separator();
     if let Some(e) = &c.error {
-        ui.colored_label(RED, e);
+        ui.colored_label(crate::gui::theme::ERROR, e);
     }
     block(ui, "强制报告", c.reports.len(), |ui| {
         for r in &c.reports {
@@ -142,7 +142,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                     r.status.label_zh()
                 ));
                 if r.is_late() {
-                    ui.colored_label(RED, super::mreport::late_text(r));
+                    ui.colored_label(crate::gui::theme::ERROR, super::mreport::late_text(r));
                 }
             });
             if let Some(cu) = &r.custody {
@@ -247,7 +247,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
             for f in &c.followups {
                 let text = format!("随访 {}　{}　{}", f.due_on, f.action, f.status.label_zh());
                 if f.is_overdue(today) {
-                    ui.colored_label(RED, format!("{text}（已逾期）"));
+                    ui.colored_label(crate::gui::theme::ERROR, format!("{text}（已逾期）"));
                 } else {
                     ui.label(text);
                 }

@@ -122,7 +122,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.separator();
     if !app.can(app.records.sub.action()) {
         if let Err(refusal) = app.require(app.records.sub.action()) {
-            ui.colored_label(egui::Color32::from_rgb(200, 30, 30), refusal);
+            ui.colored_label(crate::gui::theme::ERROR, refusal);
         }
         return;
     }
@@ -238,8 +238,6 @@ pub(crate) fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui
 }
 
 /// Red for a warning such as the late flag.
-pub(crate) const RED: egui::Color32 = egui::Color32::from_rgb(200, 30, 30);
-pub(crate) const GREEN: egui::Color32 = egui::Color32::from_rgb(20, 120, 40);
 
 /// The audit history of one record, newest first (empty signed out or
 /// when the record lies outside the scope; that refusal is audited).

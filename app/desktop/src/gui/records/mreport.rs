@@ -8,8 +8,8 @@
 //! reporter with the redaction).
 
 use super::{
-    ChildPick, RED, child_row, form_grid, history_ui, load_history, multi_row, opt, parse_date,
-    role_of, section, text_row,
+    ChildPick, child_row, form_grid, history_ui, load_history, multi_row, opt, parse_date, role_of,
+    section, text_row,
 };
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, serve, status_message};
@@ -261,7 +261,7 @@ fn summary(ui: &mut egui::Ui, rows: &[ReportRow]) {
     ui.horizontal(|ui| {
         ui.label(format!("共 {} 件", rows.len()));
         ui.label(format!("待反馈 {open} 件"));
-        ui.colored_label(RED, format!("迟报 {late} 件"));
+        ui.colored_label(crate::gui::theme::ERROR, format!("迟报 {late} 件"));
     });
 }
 
@@ -294,7 +294,7 @@ fn list(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.horizontal(|ui| {
                     ui.label(r.report.reported_at.format("%Y-%m-%d %H:%M").to_string());
                     if r.late {
-                        ui.colored_label(RED, "迟报");
+                        ui.colored_label(crate::gui::theme::ERROR, "迟报");
                     }
                 });
                 ui.label(&r.report.reporter.unit);
@@ -386,7 +386,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
         ) && mr::is_late(a, b)
         {
             ui.colored_label(
-                RED,
+                crate::gui::theme::ERROR,
                 format!(
                     "⚠ 将标记为迟报：发现与报告相隔超过 {} 小时",
                     mr::REPORT_DEADLINE_HOURS
@@ -472,13 +472,13 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if r.is_late() {
             ui.label(
                 egui::RichText::new(late_text(r))
-                    .color(RED)
+                    .color(crate::gui::theme::ERROR)
                     .strong()
                     .size(18.0),
             );
         } else {
             ui.colored_label(
-                super::GREEN,
+                crate::gui::theme::SUCCESS,
                 format!("及时报告：发现后 {} 报告", r.delay_zh()),
             );
         }

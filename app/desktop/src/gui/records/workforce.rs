@@ -5,7 +5,7 @@
 //! first, in red. The network walks every village of the county, so it is
 //! built on a job.
 
-use super::{RED, form_grid, history_ui, load_history, opt, parse_date, section, text_row};
+use super::{form_grid, history_ui, load_history, opt, parse_date, section, text_row};
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, serve, status_message};
 use eframe::egui;
@@ -209,7 +209,7 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             &format!("缺口：没有儿童主任的村（居）{} 个", gaps.len()),
             |ui| {
                 if gaps.is_empty() {
-                    ui.colored_label(super::GREEN, "每个村（居）都有在岗的儿童主任");
+                    ui.colored_label(crate::gui::theme::SUCCESS, "每个村（居）都有在岗的儿童主任");
                 }
                 // A long gap list scrolls on its own so the tree stays in reach.
                 egui::ScrollArea::vertical()
@@ -217,13 +217,19 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     .max_height(220.0)
                     .show(ui, |ui| {
                         for (code, name, town) in &gaps {
-                            ui.colored_label(RED, format!("⚠ {town} {name}（{code}）：无儿童主任"));
+                            ui.colored_label(
+                                crate::gui::theme::ERROR,
+                                format!("⚠ {town} {name}（{code}）：无儿童主任"),
+                            );
                         }
                     });
                 if !no_sup.is_empty() {
                     ui.separator();
                     for (code, name) in &no_sup {
-                        ui.colored_label(RED, format!("⚠ {name}（{code}）：无儿童督导员"));
+                        ui.colored_label(
+                            crate::gui::theme::ERROR,
+                            format!("⚠ {name}（{code}）：无儿童督导员"),
+                        );
                     }
                 }
             },
@@ -259,7 +265,7 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         for v in &t.villages {
                             ui.label(&v.name);
                             if v.directors.is_empty() {
-                                ui.colored_label(RED, "无儿童主任");
+                                ui.colored_label(crate::gui::theme::ERROR, "无儿童主任");
                             } else {
                                 let d: Vec<String> = v
                                     .directors
