@@ -257,10 +257,11 @@ fn mask_sensitive(secret: &[u8], value: &mut serde_json::Value) {
         }
         // Under any other key (a province form's own field ids, say), text
         // that is a whole ID number or mobile number is masked too.
-        serde_json::Value::String(s) => match sensitive_text(s) {
-            Some(is_phone) => *s = masked_with_hash(secret, s.trim(), is_phone),
-            None => {}
-        },
+        serde_json::Value::String(s) => {
+            if let Some(is_phone) = sensitive_text(s) {
+                *s = masked_with_hash(secret, s.trim(), is_phone);
+            }
+        }
         _ => {}
     }
 }

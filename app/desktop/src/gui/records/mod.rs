@@ -237,8 +237,6 @@ pub(crate) fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui
     ui.add_space(6.0);
 }
 
-/// Red for a warning such as the late flag.
-
 /// The audit history of one record, newest first (empty signed out or
 /// when the record lies outside the scope; that refusal is audited).
 pub(crate) fn load_history(app: &mut HutongApp, entity: &str, id: RowId) -> Vec<AuditEntry> {
