@@ -18,28 +18,42 @@ pub fn hutong_bin() -> PathBuf {
         "{} not found: run the tests with `cargo test --workspace`, which builds it",
         bin.display()
     );
-    // `cargo test -p hutong-tests` rebuilds the hutong library these tests
-    // link, but not the program: refuse a program older than its library
+    // `cargo test -p hutong-tests` rebuilds the libraries these tests link,
+    // but not the program: refuse a program older than the code it runs
     // rather than test yesterday's code.
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let newest_lib = std::fs::read_dir(dir.join("deps"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("libhutong-") && name.ends_with(".rlib")
-        })
-        .filter_map(|e| modified(&e.path()))
-        .max();
-    if let (Some(lib), Some(program)) = (newest_lib, modified(&bin)) {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app");
+    if let (Some(code), Some(program)) = (newest_source(&app), modified(&bin)) {
         assert!(
-            program >= lib,
-            "{} is older than the hutong library it was built from: run `cargo test --workspace` (or `cargo build -p hutong`) first",
+            program >= code,
+            "{} is older than the code under app/: run `cargo test --workspace` (or `cargo build -p hutong`) first",
             bin.display()
         );
     }
     bin
+}
+
+/// The newest modification time of the Rust sources and manifests under
+/// `dir` (the program's code).
+fn newest_source(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if name != "target" {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml")
+                && let Ok(t) = entry.metadata().and_then(|m| m.modified())
+            {
+                newest = newest.max(Some(t));
+            }
+        }
+    }
+    newest
 }
 
 /// The demo administrator's log-in, which most tests act as.

@@ -4,9 +4,9 @@
 //! snapshot is locked and the summary report is rendered (in the
 //! background), saved through the file dialog and audited like a print.
 
+use super::HutongApp;
 use super::jobs::{self, Job, Outcome as JobOutcome};
-use super::visit_plan::{self, DivisionPicker};
-use super::{HutongApp, Screen};
+use super::widgets::{self, DivisionPicker};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
 use eframe::egui;
@@ -127,7 +127,7 @@ fn load_village(app: &mut HutongApp) {
 }
 
 fn start_round(app: &mut HutongApp) {
-    let Some((plugin, manifest)) = visit_plan::province_manifest(app) else {
+    let Some((plugin, manifest)) = widgets::province_manifest(app) else {
         app.campaigns.message = Some((false, app.t("campaign.no_plugin")));
         return;
     };
@@ -312,7 +312,7 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
 }
 
 fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
-    let manifest = visit_plan::province_manifest(app);
+    let manifest = widgets::province_manifest(app);
     ui.strong(app.t("campaign.new"));
     let Some((plugin, manifest)) = manifest else {
         ui.colored_label(crate::gui::theme::ERROR, app.t("campaign.no_plugin"));
@@ -544,8 +544,7 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
         record(app, child, o);
     }
     if let Some(id) = open {
-        super::child_file::open(app, id);
-        app.navigate(Screen::ChildFile);
+        app.push(super::commands::Command::OpenChild(id, None));
     }
 }
 

@@ -11,20 +11,7 @@ use hutong_core::national::{dates, id_number};
 use hutong_core::persons::RelatedPerson;
 use hutong_services::Session;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Basic,
-    ProvinceForms,
-    Family,
-    Categories,
-    Visits,
-    /// 评估: run a scale, see the colour trend (drawn by `assessment_tab`).
-    Assessments,
-    /// 服务与记录: the child's 强制报告, services, allowances, wishes and
-    /// counselling (drawn by `records::child_tab`).
-    Records,
-    History,
-}
+pub use super::commands::FileTab as Tab;
 
 pub struct FileState {
     pub child: Child,

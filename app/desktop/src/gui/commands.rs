@@ -6,7 +6,7 @@
 use super::HutongApp;
 use hutong_core::RowId;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     /// A child's own data was written (基本信息, a province form, a visit,
     /// a relative): what shows the child is read again, and the province
@@ -17,6 +17,8 @@ pub enum Command {
     /// stored (its classification, an assessment): read it again, without
     /// classifying again.
     ChildReadAgain(RowId),
+    /// Open a child's file, on a tab (`None`: 基本信息), from any screen.
+    OpenChild(RowId, Option<FileTab>),
 }
 
 impl HutongApp {
@@ -36,6 +38,15 @@ impl HutongApp {
                     super::assessment_tab::classify(self, child);
                 }
                 Command::ChildReadAgain(child) => self.child_shown_again(child),
+                Command::OpenChild(child, tab) => {
+                    super::child_file::open(self, child);
+                    if let (Some(file), Some(tab)) = (&mut self.file, tab) {
+                        file.tab = tab;
+                    }
+                    if self.file.as_ref().is_some_and(|f| f.child.id == child) {
+                        self.navigate(super::Screen::ChildFile);
+                    }
+                }
             }
         }
     }
@@ -56,4 +67,21 @@ impl HutongApp {
         self.home.fresh = false;
         self.visit_plan.stale = true;
     }
+}
+
+/// The tabs of a child's file (`child_file`), named here so any screen
+/// can open a file on one without importing that screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileTab {
+    Basic,
+    ProvinceForms,
+    Family,
+    Categories,
+    Visits,
+    /// 评估: run a scale, see the colour trend (drawn by `assessment_tab`).
+    Assessments,
+    /// 服务与记录: the child's 强制报告, services, allowances, wishes and
+    /// counselling (drawn by `records::child_tab`).
+    Records,
+    History,
 }

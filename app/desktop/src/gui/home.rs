@@ -4,7 +4,8 @@
 //! 走访计划, already filtered.
 
 use super::jobs::{self, Job, Outcome};
-use super::visit_plan::{self, StatusFilter};
+use super::visit_plan::StatusFilter;
+use super::widgets;
 use super::{HutongApp, Screen};
 use eframe::egui;
 use hutong_core::schedule::Escalation;
@@ -32,7 +33,7 @@ impl HomeStats {
 fn start(app: &mut HutongApp) {
     let path = app.store.database();
     let session = app.session.clone();
-    let plugin = visit_plan::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
+    let plugin = widgets::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
     app.home.fresh = true;
     app.home.error = None;
     app.home.pending = Some(jobs::spawn(app.t("home.computing"), move |p| {
@@ -95,7 +96,7 @@ fn schedule_panel(app: &mut HutongApp, ui: &mut egui::Ui, s: &ScheduleFigures) {
     ui.horizontal(|ui| {
         ui.strong(app.t("home.colours"));
         for (c, n) in &s.colours {
-            visit_plan::swatch(ui, *c, &format!("{} {n}", visit_plan::colour_label(*c)));
+            widgets::swatch(ui, *c, &format!("{} {n}", widgets::colour_label(*c)));
             ui.add_space(6.0);
         }
     });
@@ -195,9 +196,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         let (rect, _) =
                             ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                         ui.painter()
-                            .rect_filled(rect, 2.0, visit_plan::colour_fill(a.colour));
+                            .rect_filled(rect, 2.0, super::theme::risk_colour(a.colour));
                         if ui.link(&a.name).clicked() {
-                            visit_plan::open_visits(app, a.child_id);
+                            app.push(super::commands::Command::OpenChild(
+                                a.child_id,
+                                Some(super::commands::FileTab::Visits),
+                            ));
                         }
                         ui.label(&a.village);
                         let colour = if a.escalation == Escalation::County {
@@ -210,7 +214,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             format!(
                                 "超期 {} 天 · {}",
                                 a.days_overdue,
-                                visit_plan::escalation_text(app, a.escalation)
+                                widgets::escalation_text(app, a.escalation)
                             ),
                         );
                     });

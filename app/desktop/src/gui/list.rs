@@ -1,7 +1,7 @@
 //! 儿童档案: the virtualised list with search, filters, sorting and masked
 //! ID numbers. Revealing an ID asks why and writes an audit entry.
 
-use super::{HutongApp, Screen};
+use super::HutongApp;
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use hutong_core::RowId;
@@ -260,8 +260,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         app.list.reveal_reason.clear();
     }
     if let Some(id) = open {
-        super::child_file::open(app, id);
-        app.navigate(Screen::ChildFile);
+        app.push(super::commands::Command::OpenChild(id, None));
     }
 }
 

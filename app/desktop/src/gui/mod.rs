@@ -27,6 +27,7 @@ mod upgrade_review;
 mod users;
 mod visit_plan;
 mod visits_tab;
+mod widgets;
 mod worker;
 
 use crate::i18n::{Lang, tr};

@@ -10,7 +10,7 @@
 
 use super::HutongApp;
 use super::date_picker::date_picker;
-use super::visit_plan::{self};
+use super::widgets;
 use eframe::egui;
 use hutong_core::national::{NaiveDate, dates};
 use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry};
@@ -61,7 +61,7 @@ pub struct VisitsTab {
 
 /// Loads the child's visits and next due date (one child: a few queries).
 fn load(app: &mut HutongApp, child: RowId) {
-    let policy = visit_plan::province_manifest(app).map(|(_, m)| m.visit_policy);
+    let policy = widgets::province_manifest(app).map(|(_, m)| m.visit_policy);
     let today = chrono::Local::now().date_naive();
     let visits = app
         .call(|store, session| hutong_services::visits::for_child(store, session, child))
@@ -212,7 +212,7 @@ fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) 
         }
     });
     ui.horizontal(|ui| {
-        visit_plan::swatch(ui, e.colour, visit_plan::colour_label(e.colour));
+        widgets::swatch(ui, e.colour, widgets::colour_label(e.colour));
         ui.weak(format!("依据：{}", e.basis.label_zh()));
     });
 }
