@@ -29,17 +29,10 @@ fn settle(h: &mut Harness<'static, HutongApp>) {
     let _ = h.run_ok();
 }
 
-#[test]
-fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("county.db");
-    assert!(
-        run_hutong(&db, &["demo", "--children", "50"], None)
-            .status
-            .success()
-    );
-    install_signed_plugin(&db, dir.path(), "hutong_plugin_henan.wasm", "41");
-    let path = db.clone();
+/// The workstation on `db`, logged in as the demo caseworker, with the file
+/// of the child named `name` open.
+fn open_file_as_caseworker(db: &std::path::Path, name: &str) -> Harness<'static, HutongApp> {
+    let path = db.to_path_buf();
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])
         .with_context_setup(hutong::gui::setup_context)
@@ -57,10 +50,24 @@ fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
     settle(&mut h);
     h.get_by_label("搜索").focus();
     h.step();
-    h.get_by_label("搜索").type_text("马文博");
+    h.get_by_label("搜索").type_text(name);
     settle(&mut h);
-    h.get_by_label("马文博").click();
+    h.get_by_label(name).click();
     settle(&mut h);
+    h
+}
+
+#[test]
+fn a_caseworker_fills_the_henan_migrant_form_fixes_an_error_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.db");
+    assert!(
+        run_hutong(&db, &["demo", "--children", "50"], None)
+            .status
+            .success()
+    );
+    install_signed_plugin(&db, dir.path(), "hutong_plugin_henan.wasm", "41");
+    let mut h = open_file_as_caseworker(&db, "马文博");
     assert_eq!(h.state().screen(), Screen::ChildFile);
     h.get_by_label("省级表单").click();
     settle(&mut h);
@@ -196,28 +203,7 @@ fn saving_the_henan_monitoring_form_makes_the_child_a_migrant_child_at_once() {
         "{}",
         String::from_utf8_lossy(&added.stderr)
     );
-    let path = db.clone();
-    let mut h = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .with_context_setup(hutong::gui::setup_context)
-        .build_eframe(move |_cc| HutongApp::new(path));
-    h.get_by_label("用户名").focus();
-    h.step();
-    h.get_by_label("用户名").type_text("caseworker");
-    h.get_by_label("密码").focus();
-    h.step();
-    h.get_by_label("密码").type_text("hutong-demo");
-    settle(&mut h);
-    h.get_by_label("登录").click();
-    settle(&mut h);
-    h.get_by_label("儿童档案").click();
-    settle(&mut h);
-    h.get_by_label("搜索").focus();
-    h.step();
-    h.get_by_label("搜索").type_text("江小流");
-    settle(&mut h);
-    h.get_by_label("江小流").click();
-    settle(&mut h);
+    let mut h = open_file_as_caseworker(&db, "江小流");
     h.get_by_label("类别").click();
     settle(&mut h);
     assert!(h.query_by_label_contains("流动儿童（有效）").is_none());

@@ -244,18 +244,7 @@ fn paths() -> Vec<Path> {
 #[test]
 fn every_path_refuses_the_director_supervisor_and_auditor_by_the_table() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
-    hutong_core::demo::generate(
-        &mut store,
-        &DemoOptions {
-            county_code: "411525".into(),
-            generated_children: 200,
-            seed: 11,
-            today: today(),
-        },
-        |_, _| true,
-    )
-    .unwrap();
+    let mut store = demo_county(&dir, 200, 11);
     let supervisor = hutong_services::login(&mut store, "supervisor", DEMO_PASSWORD).unwrap();
     let all = children::list(
         store.conn(),
@@ -331,18 +320,7 @@ fn each_user_keeps_their_own_language_and_text_size() {
     use hutong_core::users::Preferences;
     use hutong_services::accounts::{my_preferences, set_my_preferences};
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
-    hutong_core::demo::generate(
-        &mut store,
-        &DemoOptions {
-            county_code: "411525".into(),
-            generated_children: 0,
-            seed: 3,
-            today: today(),
-        },
-        |_, _| true,
-    )
-    .unwrap();
+    let mut store = demo_county(&dir, 0, 3);
     let caseworker = hutong_services::login(&mut store, "caseworker", DEMO_PASSWORD).unwrap();
     let director = hutong_services::login(&mut store, "director", DEMO_PASSWORD).unwrap();
     assert_eq!(
@@ -401,4 +379,21 @@ fn audit_count(store: &Store, action: &str) -> i64 {
             |r| r.get(0),
         )
         .unwrap()
+}
+
+/// A demo county (固始县) of `children` generated children in `dir`.
+fn demo_county(dir: &tempfile::TempDir, children: usize, seed: u64) -> Store {
+    let mut store = Store::create_encrypted(&dir.path().join("demo.db"), true).unwrap();
+    hutong_core::demo::generate(
+        &mut store,
+        &DemoOptions {
+            county_code: "411525".into(),
+            generated_children: children,
+            seed,
+            today: today(),
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    store
 }

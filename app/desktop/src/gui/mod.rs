@@ -563,7 +563,10 @@ impl HutongApp {
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        // Wrapped: with a larger text size (设置 → 字号) or in English the
+        // navigation may need a second row at 1366 px rather than run under
+        // the user's name.
+        ui.horizontal_wrapped(|ui| {
             ui.heading(self.t("app.title"));
             ui.separator();
             for (screen, key) in [
@@ -587,14 +590,41 @@ impl HutongApp {
                     self.navigate(screen);
                 }
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(self.t("nav.logout")).clicked() {
+            let logout = self.t("nav.logout");
+            let user = self
+                .current_user()
+                .map(|u| format!("{}（{}）", u.display_name, u.role.label_zh()));
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let width = |text: &str| {
+                ui.painter()
+                    .layout_no_wrap(text.to_string(), font.clone(), egui::Color32::PLACEHOLDER)
+                    .size()
+                    .x
+            };
+            let needed = width(&logout)
+                + user.as_deref().map_or(0.0, width)
+                + 2.0 * ui.spacing().button_padding.x
+                + 3.0 * ui.spacing().item_spacing.x;
+            if ui.available_width() >= needed {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button(&logout).clicked() {
+                        self.request_log_out();
+                    }
+                    if let Some(user) = &user {
+                        ui.label(user);
+                    }
+                });
+            } else {
+                // Not room on this row: the name and 退出登录 follow on
+                // the next, in reading order.
+                ui.end_row();
+                if let Some(user) = &user {
+                    ui.label(user);
+                }
+                if ui.button(&logout).clicked() {
                     self.request_log_out();
                 }
-                if let Some(u) = self.current_user() {
-                    ui.label(format!("{}（{}）", u.display_name, u.role.label_zh()));
-                }
-            });
+            }
         });
     }
 
@@ -895,7 +925,11 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("护童 Hutong")
-            .with_inner_size([1280.0, 800.0])
+            // Opens maximised; un-maximised it still fits a 1366×768 office
+            // screen with its task bar.
+            .with_inner_size([1280.0, 720.0])
+            .with_min_inner_size([1024.0, 600.0])
+            .with_maximized(true)
             .with_icon(window_icon()),
         persist_window: false,
         // Our own fallback chain (fonts.rs); never a locale-dependent system font.
