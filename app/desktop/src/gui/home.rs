@@ -192,7 +192,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .max_height(460.0)
             .show(&mut cols[1], |ui| {
                 for a in &s.alerts {
-                    ui.horizontal(|ui| {
+                    // Wrapped within the column: at a larger text size a
+                    // row would otherwise run into the next column.
+                    ui.horizontal_wrapped(|ui| {
                         let (rect, _) =
                             ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                         ui.painter()

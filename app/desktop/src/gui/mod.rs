@@ -605,7 +605,9 @@ impl HutongApp {
                 + user.as_deref().map_or(0.0, width)
                 + 2.0 * ui.spacing().button_padding.x
                 + 3.0 * ui.spacing().item_spacing.x;
-            if ui.available_width() >= needed {
+            // What is left of the current row (a wrapped layout's
+            // `available_width` is the whole row).
+            if ui.available_size_before_wrap().x >= needed {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button(&logout).clicked() {
                         self.request_log_out();
