@@ -21,15 +21,19 @@ pub fn hutong_bin() -> PathBuf {
     // `cargo test -p hutong-tests` rebuilds the libraries these tests link,
     // but not the program: refuse a program older than the code it runs
     // rather than test yesterday's code.
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app");
-    if let (Some(code), Some(program)) = (newest_source(&app), modified(&bin)) {
-        assert!(
-            program >= code,
-            "{} is older than the code under app/: run `cargo test --workspace` (or `cargo build -p hutong`) first",
-            bin.display()
-        );
-    }
+    // Checked once per test process: every CLI call comes through here.
+    static CHECKED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    CHECKED.get_or_init(|| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app");
+        if let (Some(code), Some(program)) = (newest_source(&app), modified(&bin)) {
+            assert!(
+                program >= code,
+                "{} is older than the code under app/: run `cargo test --workspace` (or `cargo build -p hutong`) first",
+                bin.display()
+            );
+        }
+    });
     bin
 }
 

@@ -756,9 +756,9 @@ pub fn preferences(conn: &Connection, username: &str) -> Result<Preferences> {
         .unwrap_or_default())
 }
 
-/// Saves a user's preferences, audited old → new. Saving what is already
-/// saved writes nothing.
-pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) -> Result<bool> {
+/// Saves a user's preferences, audited old → new. (The caller skips the
+/// write when nothing changed: a write must carry its audit entry.)
+pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) -> Result<()> {
     if let Some(lang) = &new.language
         && (lang.is_empty()
             || lang.len() > 16
@@ -782,9 +782,6 @@ pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) 
         ));
     }
     let old = preferences(tx.conn(), username)?;
-    if &old == new {
-        return Ok(false);
-    }
     let value = serde_json::to_string(new)
         .map_err(|e| CoreError::Internal(format!("偏好设置无法保存：{e}")))?;
     tx.conn().execute(
@@ -800,5 +797,5 @@ pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) 
             } }),
         ),
     )?;
-    Ok(true)
+    Ok(())
 }

@@ -68,20 +68,13 @@ impl AssessmentTabState {
     }
 }
 
-/// The swatch colour of a result colour.
-pub(crate) fn colour32(c: Option<Colour>) -> egui::Color32 {
-    crate::gui::theme::risk_colour(c)
-}
-
 pub(crate) fn colour_name(c: Option<Colour>) -> &'static str {
     c.map(|c| c.label_zh()).unwrap_or("无颜色")
 }
 
 /// A small filled square in a result's colour, then its name.
 pub(crate) fn swatch(ui: &mut egui::Ui, c: Option<Colour>) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-    ui.painter().rect_filled(rect, 2.0, colour32(c));
-    ui.label(colour_name(c));
+    super::widgets::swatch(ui, c, colour_name(c));
 }
 
 /// Severity for the trend chart: red highest.
@@ -294,9 +287,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                         app.assessment_tab.message = Some((false, format!("资格核查失败：{e}")))
                     }
                 }
-                if app.assessment_tab.child == Some(c.child_id) {
-                    reload(app, c.child_id);
-                }
+                // Stored findings reach the tab through ChildReadAgain.
             }
         }
     }
@@ -426,7 +417,10 @@ fn trend_chart(ui: &mut egui::Ui, history: &[StoredAssessment]) {
         let y = y_of(Some(c));
         painter.line_segment(
             [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
-            egui::Stroke::new(1.0, colour32(Some(c)).gamma_multiply(0.25)),
+            egui::Stroke::new(
+                1.0,
+                crate::gui::theme::risk_colour(Some(c)).gamma_multiply(0.25),
+            ),
         );
     }
     let points: Vec<egui::Pos2> = shown
@@ -442,7 +436,7 @@ fn trend_chart(ui: &mut egui::Ui, history: &[StoredAssessment]) {
     }
     let font = egui::FontId::proportional(11.0);
     for (p, a) in points.iter().zip(shown) {
-        painter.circle_filled(*p, 7.0, colour32(a.colour));
+        painter.circle_filled(*p, 7.0, crate::gui::theme::risk_colour(a.colour));
         painter.circle_stroke(*p, 7.0, egui::Stroke::new(1.0, egui::Color32::WHITE));
         painter.text(
             egui::pos2(p.x, rect.top() + height + 4.0),

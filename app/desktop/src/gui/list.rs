@@ -31,15 +31,13 @@ pub struct ListState {
     pub reveal_for: Option<RowId>,
     pub reveal_reason: String,
     pub error: Option<String>,
-    /// Picker contents and the filter's name, looked up on refresh rather
-    /// than every frame.
-    townships: Vec<hutong_core::divisions::Division>,
-    villages: Vec<hutong_core::divisions::Division>,
+    /// The 乡镇/村（居） filter (the shared picker caches its lists).
+    picker: super::widgets::DivisionPicker,
+    /// The filter's full name, looked up on refresh rather than every frame.
     division_name: Option<String>,
 }
 
 fn refresh(app: &mut HutongApp) {
-    let scope = app.scope();
     let l = &app.list;
     let q = ChildQuery {
         division: l.division.clone(),
@@ -64,7 +62,7 @@ fn refresh(app: &mut HutongApp) {
         }
         Err(e) => l.error = Some(e.to_string()),
     }
-    refresh_divisions(&app.store, scope.code(), l);
+    refresh_division_name(&app.store, l);
     l.last_search = l.search.clone();
     l.dirty = false;
 }
@@ -349,94 +347,21 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
     }
 }
 
-/// The township containing the current filter, if it is a township or village.
-fn township_of(division: &str) -> Option<String> {
-    use hutong_core::national::division::{DivisionLevel, level_of};
-    match level_of(division) {
-        Some(DivisionLevel::Township) => Some(division.to_string()),
-        Some(DivisionLevel::Village) => division.get(..9).map(str::to_string),
-        _ => None,
-    }
-}
-
-/// Loads the picker contents for the scope and the current filter.
-fn refresh_divisions(store: &hutong_core::Store, scope: &str, l: &mut ListState) {
-    use hutong_core::national::division::DivisionLevel;
-    use hutong_services::divisions;
-    let current = l.division.clone().unwrap_or_default();
-    l.townships = divisions::within(store, scope, DivisionLevel::Township).unwrap_or_default();
-    l.villages = township_of(&current)
-        .map(|t| divisions::children(store, &t).unwrap_or_default())
-        .unwrap_or_default();
+/// The filter's full name for the 清除 button.
+fn refresh_division_name(store: &hutong_core::Store, l: &mut ListState) {
     l.division_name = l
         .division
         .as_ref()
-        .map(|d| divisions::full_name(store, d).unwrap_or_else(|_| d.clone()));
+        .map(|d| hutong_services::divisions::full_name(store, d).unwrap_or_else(|_| d.clone()));
 }
 
 /// 乡镇 and 村（居） pickers, limited to the user's scope.
 fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
-    use hutong_core::national::division::{DivisionLevel, level_of};
     let scope = app.scope();
-    let current = app.list.division.clone().unwrap_or_default();
-    let township_code = township_of(&current);
-    // A village director's scope is one village: nothing to pick.
-    if level_of(scope.code()) == Some(DivisionLevel::Village) {
-        return;
-    }
-    let townships = &app.list.townships;
-    let mut picked: Option<Option<String>> = None;
-    let l = ui.label("乡镇");
-    let selected = township_code
-        .as_ref()
-        .and_then(|c| townships.iter().find(|t| &t.code == c))
-        .map(|t| t.name.clone())
-        .unwrap_or_else(|| "全部".into());
-    egui::ComboBox::from_id_salt("township")
-        .selected_text(selected)
-        .show_ui(ui, |ui| {
-            if ui
-                .selectable_label(township_code.is_none(), "全部")
-                .clicked()
-            {
-                picked = Some(None);
-            }
-            for t in townships {
-                if ui
-                    .selectable_label(township_code.as_deref() == Some(&t.code), &t.name)
-                    .clicked()
-                {
-                    picked = Some(Some(t.code.clone()));
-                }
-            }
-        })
-        .response
-        .labelled_by(l.id);
-    if let Some(t) = &township_code {
-        let villages = &app.list.villages;
-        let l = ui.label("村（居）");
-        let selected = villages
-            .iter()
-            .find(|v| v.code == current)
-            .map(|v| v.name.clone())
-            .unwrap_or_else(|| "全部".into());
-        egui::ComboBox::from_id_salt("village")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
-                if ui.selectable_label(current == *t, "全部").clicked() {
-                    picked = Some(Some(t.clone()));
-                }
-                for v in villages {
-                    if ui.selectable_label(current == v.code, &v.name).clicked() {
-                        picked = Some(Some(v.code.clone()));
-                    }
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    }
-    if let Some(p) = picked {
-        app.list.division = p;
-        app.list.dirty = true;
+    let l = &mut app.list;
+    if l.picker
+        .show(ui, "list", &app.store, scope.code(), &mut l.division)
+    {
+        l.dirty = true;
     }
 }
