@@ -62,7 +62,52 @@ END
         .expect("compile the Windows resources (windres)");
 }
 
+/// Embeds every `locales/<code>/<area>.ftl` file: a locale is added by
+/// adding its folder, with no code change (i18n reads the generated list).
+fn embed_locales() {
+    let manifest =
+        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let root = manifest.join("locales");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    for locale in std::fs::read_dir(&root).expect("read locales/") {
+        let locale = locale.expect("locales/ entry").path();
+        if !locale.is_dir() {
+            continue;
+        }
+        let code = locale
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a locale folder's name is its code")
+            .to_string();
+        for file in std::fs::read_dir(&locale).expect("read a locale folder") {
+            let file = file.expect("locale entry").path();
+            if file.extension().and_then(|e| e.to_str()) == Some("ftl") {
+                let name = file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("")
+                    .to_string();
+                files.push((code.clone(), name, file));
+            }
+        }
+    }
+    // A stable order: the same program from the same sources.
+    files.sort();
+    let mut rs = String::from("pub const FILES: &[(&str, &str, &str)] = &[\n");
+    for (code, name, path) in &files {
+        rs.push_str(&format!(
+            "    ({code:?}, {name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    rs.push_str("];\n");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    std::fs::write(out.join("locales.rs"), rs).expect("write locales.rs");
+}
+
 fn main() {
+    embed_locales();
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("windows") {
         windows_resources();
     }

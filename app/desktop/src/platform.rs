@@ -34,9 +34,9 @@ impl DialogRequest {
         }
     }
 
-    pub fn filter(mut self, name: &str, extensions: &[&str]) -> Self {
+    pub fn filter(mut self, name: impl AsRef<str>, extensions: &[&str]) -> Self {
         self.filters.push((
-            name.to_string(),
+            name.as_ref().to_string(),
             extensions.iter().map(|e| e.to_string()).collect(),
         ));
         self
@@ -48,11 +48,29 @@ impl DialogRequest {
     }
 }
 
-/// Opens file dialogs. `None` means the user cancelled (or no dialog could
-/// be shown). Implementations may block; the UI calls them on a worker
-/// thread.
+/// How a dialog ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    Picked(PathBuf),
+    Cancelled,
+    /// No dialog could be shown (no desktop portal, no zenity): the window
+    /// asks for the path to be typed instead.
+    Unavailable,
+}
+
+/// Opens file dialogs. `None` means the user cancelled. Implementations may
+/// block; the UI calls them on a worker thread.
 pub trait FileDialogs: Send + Sync {
     fn ask(&self, request: &DialogRequest) -> Option<PathBuf>;
+
+    /// [`ask`](Self::ask), telling a dialog that could not open from one
+    /// the user cancelled, where the implementation can.
+    fn answer(&self, request: &DialogRequest) -> DialogAnswer {
+        match self.ask(request) {
+            Some(p) => DialogAnswer::Picked(p),
+            None => DialogAnswer::Cancelled,
+        }
+    }
 }
 
 /// The system's dialogs through rfd (the desktop portal or zenity on Linux,
@@ -72,6 +90,21 @@ impl FileDialogs for SystemDialogs {
             DialogKind::OpenFile => d.pick_file(),
             DialogKind::SaveFile => d.save_file(),
             DialogKind::PickFolder => d.pick_folder(),
+        }
+    }
+
+    /// rfd answers `None` both when the user cancels and when no dialog
+    /// could be shown (on Linux: no desktop portal and no zenity, as on a
+    /// bare 信创 desktop). No person cancels a dialog within a quarter of a
+    /// second of its opening, so a `None` that quick means it never opened.
+    fn answer(&self, r: &DialogRequest) -> DialogAnswer {
+        let started = std::time::Instant::now();
+        match self.ask(r) {
+            Some(p) => DialogAnswer::Picked(p),
+            None if started.elapsed() < std::time::Duration::from_millis(250) => {
+                DialogAnswer::Unavailable
+            }
+            None => DialogAnswer::Cancelled,
         }
     }
 }

@@ -912,3 +912,83 @@ fn language_and_text_size_follow_the_user_not_the_workstation() {
     let body = h.ctx.global_style().text_styles[&hutong::egui::TextStyle::Body].size;
     assert!((body - 17.0).abs() < 0.01, "{body}");
 }
+
+/// A desktop with no file chooser: every dialog answers "could not open".
+struct NoFileChooser;
+
+impl hutong::platform::FileDialogs for NoFileChooser {
+    fn ask(&self, _r: &hutong::platform::DialogRequest) -> Option<PathBuf> {
+        None
+    }
+
+    fn answer(&self, _r: &hutong::platform::DialogRequest) -> hutong::platform::DialogAnswer {
+        hutong::platform::DialogAnswer::Unavailable
+    }
+}
+
+/// Issue #20: a file dialog that cannot open says so and takes a typed
+/// path, which reaches the screen that asked as the dialog's answer would.
+#[test]
+fn a_file_dialog_that_cannot_open_asks_for_a_typed_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_context_setup(hutong::gui::setup_context)
+        .build_eframe(move |_cc| {
+            let mut app = HutongApp::new(path);
+            app.set_platform(hutong::platform::Platform {
+                dialogs: std::sync::Arc::new(NoFileChooser),
+                ..Default::default()
+            });
+            app
+        });
+    h.run_steps(2);
+    h.get_by_label("打开其他数据库…").click();
+    let mut steps = 0;
+    while !h.state().asks_for_typed_path() {
+        steps += 1;
+        assert!(steps < 2_000, "the typed-path request never came");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("无法打开系统的文件对话框")
+            .is_some()
+    );
+
+    // A path to nothing is refused in the window, which stays open.
+    let missing = dir.path().join("没有这个文件.db");
+    h.get_by_label("路径").focus();
+    h.step();
+    h.get_by_label("路径")
+        .type_text(&missing.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("确定").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("文件不存在").is_some(),
+        "a missing file is named"
+    );
+    assert!(h.state().asks_for_typed_path());
+
+    // An existing file that is no database: the log-in screen gets it, as
+    // from a dialog, and says what it is not.
+    let not_a_db = dir.path().join("notes.txt");
+    std::fs::write(&not_a_db, "hello").unwrap();
+    h.get_by_label("路径").focus();
+    h.step();
+    h.key_combination_modifiers(hutong::egui::Modifiers::COMMAND, &[hutong::egui::Key::A]);
+    h.step();
+    h.get_by_label("路径")
+        .type_text(&not_a_db.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("确定").click();
+    h.run_steps(6);
+    assert!(!h.state().asks_for_typed_path(), "the window closed");
+    assert!(
+        h.query_by_label_contains("不是护童数据库").is_some(),
+        "the log-in screen received the typed path"
+    );
+}

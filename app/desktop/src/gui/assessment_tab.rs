@@ -10,13 +10,18 @@
 //! queried per frame.
 
 use super::HutongApp;
+use super::child_file::{date_text, month_text, relation_label};
+use super::notices::Place;
 use crate::casework;
+use crate::i18n::{Lang, zh_or_en};
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::assessments::{ReassessmentDue, StoredAssessment};
-use hutong_core::eligibility::{self, CategoryChange, FindingRecord, LifeEvent};
-use hutong_core::national::category::CaseCategory;
-use hutong_core::national::dates;
+use hutong_core::eligibility::{
+    CategoryChange, ChangeKind, FindingRecord, LifeEvent, LifeEventKind,
+};
+use hutong_core::national::category::{CaseCategory, ParentalSituation};
+use hutong_core::persons::RelationKind;
 use hutong_core::province::{
     Answer, AssessInput, Assessment, Colour, Finding, FindingStatus, ScaleDef,
 };
@@ -52,7 +57,6 @@ pub struct AssessmentTabState {
     invalid_item: Option<String>,
     pending: Option<PendingAssess>,
     classify: Option<PendingClassify>,
-    pub message: Option<(bool, String)>,
     history: Vec<StoredAssessment>,
     due: Option<ReassessmentDue>,
     findings: Vec<FindingRecord>,
@@ -68,13 +72,16 @@ impl AssessmentTabState {
     }
 }
 
-pub(crate) fn colour_name(c: Option<Colour>) -> &'static str {
-    c.map(|c| c.label_zh()).unwrap_or("无颜色")
+pub(crate) fn colour_name(lang: Lang, c: Option<Colour>) -> String {
+    match c {
+        Some(_) => super::widgets::colour_label(lang, c),
+        None => crate::t!(lang, "assess2-colour_none"),
+    }
 }
 
 /// A small filled square in a result's colour, then its name.
-pub(crate) fn swatch(ui: &mut egui::Ui, c: Option<Colour>) {
-    super::widgets::swatch(ui, c, colour_name(c));
+pub(crate) fn swatch(ui: &mut egui::Ui, lang: Lang, c: Option<Colour>) {
+    super::widgets::swatch(ui, c, &colour_name(lang, c));
 }
 
 /// Severity for the trend chart: red highest.
@@ -96,10 +103,139 @@ fn status_colour(s: FindingStatus) -> egui::Color32 {
     }
 }
 
-fn category_label(code: &str) -> String {
+fn category_label(lang: Lang, code: &str) -> String {
     CaseCategory::from_code(code)
-        .map(|c| c.label_zh().to_string())
+        .map(|c| zh_or_en(lang, c.label_zh(), c.label_en()).to_string())
         .unwrap_or_else(|| code.to_string())
+}
+
+/// A plugin finding's status (core names it only in Chinese).
+pub(crate) fn status_label(lang: Lang, s: FindingStatus) -> String {
+    let key = match s {
+        FindingStatus::Eligible => "assess2-status-eligible",
+        FindingStatus::NotEligible => "assess2-status-not_eligible",
+        FindingStatus::EvidenceMissing => "assess2-status-evidence_missing",
+    };
+    crate::t!(lang, key)
+}
+
+/// Reasons a plugin gives, joined into one line.
+pub(crate) fn join_reasons(lang: Lang, reasons: &[String]) -> String {
+    reasons.join(&crate::t!(lang, "assess2-reason_separator"))
+}
+
+/// Why a re-assessment is due (core words it only in Chinese).
+fn due_text(lang: Lang, due: &ReassessmentDue) -> String {
+    match due {
+        ReassessmentDue::NeverAssessed => crate::t!(lang, "assess-never"),
+        ReassessmentDue::DataChanged { since, changes } => {
+            let since = since.get(..10).unwrap_or(since);
+            if changes.is_empty() {
+                crate::t!(lang, "assess2-due_changed", since = since)
+            } else {
+                let changes = changes.join(&crate::t!(lang, "list-separator"));
+                crate::t!(
+                    lang,
+                    "assess2-due_changed_list",
+                    since = since,
+                    changes = changes
+                )
+            }
+        }
+    }
+}
+
+/// One line for a category change (as `CategoryChange::describe_zh`).
+fn change_text(lang: Lang, c: &CategoryChange) -> String {
+    let kind = match c.kind {
+        ChangeKind::Started => "assess2-kind-started",
+        ChangeKind::Ended => "assess2-kind-ended",
+        ChangeKind::Rescheduled => "assess2-kind-rescheduled",
+        ChangeKind::EvidenceMissing => "assess2-kind-evidence_missing",
+        ChangeKind::NeedsReview => "assess2-kind-needs_review",
+    };
+    let mut s = crate::t!(
+        lang,
+        "assess2-change",
+        name = c.child_name.as_str(),
+        kind = crate::t!(lang, kind),
+        category = change_category(lang, c),
+        on = date_text(lang, c.on)
+    );
+    if let Some(m) = c.allowance_stops_from {
+        s.push_str(&crate::t!(
+            lang,
+            "assess2-change_allowance",
+            month = month_text(lang, m)
+        ));
+    }
+    if !c.reasons.is_empty() {
+        s.push_str(&crate::t!(
+            lang,
+            "assess2-change_reasons",
+            reasons = join_reasons(lang, &c.reasons)
+        ));
+    }
+    if !c.citation.is_empty() {
+        s.push_str(&crate::t!(
+            lang,
+            "assess2-change_citation",
+            citation = c.citation.as_str()
+        ));
+    }
+    s
+}
+
+/// The category a change is about; core's label when the code is unknown.
+fn change_category(lang: Lang, c: &CategoryChange) -> String {
+    CaseCategory::from_code(&c.category)
+        .map(|k| zh_or_en(lang, k.label_zh(), k.label_en()).to_string())
+        .unwrap_or_else(|| c.category_label.clone())
+}
+
+/// A coming life event (core words it only in Chinese).
+fn event_text(lang: Lang, e: &LifeEvent) -> String {
+    let on = date_text(lang, e.on);
+    let relation = |code: &str| {
+        RelationKind::from_code(code)
+            .map(|r| relation_label(lang, r))
+            .unwrap_or_else(|| code.to_string())
+    };
+    let situation = |code: &str| {
+        ParentalSituation::from_code(code)
+            .map(|s| zh_or_en(lang, s.label_zh(), s.label_en()).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    match &e.kind {
+        LifeEventKind::Turns16 => crate::t!(lang, "assess2-ev-turns16", on = on),
+        LifeEventKind::Turns18 => crate::t!(lang, "assess2-ev-turns18", on = on),
+        LifeEventKind::SituationEnds {
+            relation: r,
+            situation: s,
+        } => crate::t!(
+            lang,
+            "assess2-ev-situation_ends",
+            on = on,
+            relation = relation(r),
+            situation = situation(s)
+        ),
+        LifeEventKind::SixMonthsReached {
+            relation: r,
+            situation: s,
+        } => crate::t!(
+            lang,
+            "assess2-ev-six_months",
+            on = on,
+            relation = relation(r),
+            situation = situation(s)
+        ),
+        LifeEventKind::CategoryEnds { category } => crate::t!(
+            lang,
+            "assess2-ev-category_ends",
+            on = on,
+            category = category_label(lang, category)
+        ),
+    }
 }
 
 fn today() -> hutong_core::national::NaiveDate {
@@ -115,6 +251,7 @@ pub(super) fn reload(app: &mut HutongApp, child_id: RowId) {
         .unwrap_or_default();
     let st = &mut app.assessment_tab;
     if st.child != Some(child_id) {
+        app.notices.clear(Place::FileAssessment);
         *st = AssessmentTabState {
             child: Some(child_id),
             // A result arriving for the old child is still stored by its id.
@@ -148,20 +285,28 @@ fn prefill(st: &mut AssessmentTabState, scale: &ScaleDef) {
     st.invalid_item = None;
 }
 
-/// The first unanswered item, as a Chinese message naming it.
-pub fn unanswered(scale: &ScaleDef, answers: &HashMap<String, String>) -> Option<(String, String)> {
+/// The first unanswered item, as a message naming it.
+pub fn unanswered(
+    lang: Lang,
+    scale: &ScaleDef,
+    answers: &HashMap<String, String>,
+) -> Option<(String, String)> {
     scale.items.iter().enumerate().find_map(|(i, item)| {
         let answered = answers.get(&item.id).is_some_and(|c| !c.trim().is_empty());
         (!answered).then(|| {
-            let group = if item.group.is_empty() {
-                String::new()
+            let text = item.text.as_str();
+            let msg = if item.group.is_empty() {
+                crate::t!(lang, "assess2-unanswered", n = i + 1, text = text)
             } else {
-                format!("（{}）", item.group)
+                crate::t!(
+                    lang,
+                    "assess2-unanswered_group",
+                    n = i + 1,
+                    text = text,
+                    group = item.group.as_str()
+                )
             };
-            (
-                item.id.clone(),
-                format!("第{}项“{}”{}尚未填写，请先回答", i + 1, item.text, group),
-            )
+            (item.id.clone(), msg)
         })
     })
 }
@@ -200,6 +345,7 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
     let Some(session) = app.session.clone() else {
         return;
     };
+    let lang = app.lang;
     if let Some(p) = &app.assessment_tab.pending {
         match p.rx.try_recv() {
             Err(TryRecvError::Empty) => {
@@ -209,13 +355,14 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                 let Some(p) = app.assessment_tab.pending.take() else {
                     return;
                 };
-                let result = answer.unwrap_or_else(|_| Err("插件线程已停止".into()));
+                let result =
+                    answer.unwrap_or_else(|_| Err(crate::t!(lang, "assess2-worker_stopped")));
                 let manifest = app
                     .plugins
                     .infos()
                     .get(p.plugin)
                     .map(|i| i.manifest.clone());
-                app.assessment_tab.message = Some(match (result, manifest) {
+                let (ok, text) = match (result, manifest) {
                     (Ok(result), Some(m)) => match casework::store_result(
                         &mut app.store,
                         &session,
@@ -227,22 +374,43 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                     ) {
                         Ok(stored) => {
                             app.assessment_tab.answers.clear();
+                            let level = stored.level_label.as_str();
+                            let colour = colour_name(lang, stored.colour);
+                            let plugin = stored.plugin_ref();
                             (
                                 true,
-                                format!(
-                                    "已保存评估：{}（{}色）{}，{}",
-                                    stored.level_label,
-                                    colour_name(stored.colour),
-                                    stored.score.map(|s| format!("，{s}分")).unwrap_or_default(),
-                                    stored.plugin_ref()
-                                ),
+                                match stored.score {
+                                    Some(s) => crate::t!(
+                                        lang,
+                                        "assess2-saved_score",
+                                        level = level,
+                                        colour = colour,
+                                        score = s.to_string(),
+                                        plugin = plugin
+                                    ),
+                                    None => crate::t!(
+                                        lang,
+                                        "assess2-saved",
+                                        level = level,
+                                        colour = colour,
+                                        plugin = plugin
+                                    ),
+                                },
                             )
                         }
-                        Err(e) => (false, format!("评估结果未能保存：{e}")),
+                        Err(e) => (
+                            false,
+                            crate::t!(lang, "assess2-store_failed", error = e.to_string()),
+                        ),
                     },
-                    (Ok(_), None) => (false, "插件已重新加载，请重新提交".into()),
-                    (Err(e), _) => (false, format!("插件评估失败，未保存：{e}")),
-                });
+                    (Ok(_), None) => (false, crate::t!(lang, "assess2-plugin_reloaded")),
+                    (Err(e), _) => (false, crate::t!(lang, "assess2-assess_failed", error = e)),
+                };
+                if ok {
+                    app.notices.success(Place::FileAssessment, text);
+                } else {
+                    app.notices.error(Place::FileAssessment, text);
+                }
                 app.push(super::commands::Command::ChildReadAgain(p.child_id));
             }
         }
@@ -256,7 +424,8 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                 let Some(c) = app.assessment_tab.classify.take() else {
                     return;
                 };
-                let result = answer.unwrap_or_else(|_| Err("插件线程已停止".into()));
+                let result =
+                    answer.unwrap_or_else(|_| Err(crate::t!(lang, "assess2-worker_stopped")));
                 let manifest = app
                     .plugins
                     .infos()
@@ -276,16 +445,17 @@ pub fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                                 app.assessment_tab.last_changes = Some(changes);
                                 app.push(super::commands::Command::ChildReadAgain(c.child_id));
                             }
-                            Err(e) => {
-                                app.assessment_tab.message =
-                                    Some((false, format!("资格核查结果未能保存：{e}")))
-                            }
+                            Err(e) => app.notices.error(
+                                Place::FileAssessment,
+                                crate::t!(lang, "assess2-elig_store_failed", error = e.to_string()),
+                            ),
                         }
                     }
                     (Ok(_), None) => {}
-                    (Err(e), _) => {
-                        app.assessment_tab.message = Some((false, format!("资格核查失败：{e}")))
-                    }
+                    (Err(e), _) => app.notices.error(
+                        Place::FileAssessment,
+                        crate::t!(lang, "assess2-elig_failed", error = e),
+                    ),
                 }
                 // Stored findings reach the tab through ChildReadAgain.
             }
@@ -312,18 +482,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .corner_radius(4.0)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
-                    ui.strong(t("assess.due"));
-                    ui.label(match due {
-                        ReassessmentDue::NeverAssessed => t("assess.never"),
-                        d => d.label_zh(),
-                    });
+                    ui.strong(t("assess-due"));
+                    ui.label(due_text(lang, due));
                 });
             });
         ui.add_space(6.0);
     }
-    super::status_message(ui, app.assessment_tab.message.as_ref());
 
-    ui.heading(t("assess.history"));
+    ui.heading(t("assess-history"));
     history(app, ui);
     ui.add_space(10.0);
     ui.separator();
@@ -339,10 +505,10 @@ fn history(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     let st = &app.assessment_tab;
     if st.history.is_empty() {
-        ui.weak(t("assess.none"));
+        ui.weak(t("assess-none"));
         return;
     }
-    ui.label(t("assess.trend"));
+    ui.label(t("assess-trend"));
     trend_chart(ui, &st.history);
     ui.add_space(6.0);
     let scale_names: HashMap<String, String> = app
@@ -358,13 +524,13 @@ fn history(app: &mut HutongApp, ui: &mut egui::Ui) {
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
             for k in [
-                "assess.col.date",
-                "assess.col.scale",
-                "assess.col.level",
-                "assess.col.colour",
-                "assess.col.score",
-                "assess.col.plugin",
-                "assess.col.author",
+                "assess-col-date",
+                "assess-col-scale",
+                "assess-col-level",
+                "assess-col-colour",
+                "assess-col-score",
+                "assess-col-plugin",
+                "assess-col-author",
             ] {
                 ui.strong(t(k));
             }
@@ -373,10 +539,13 @@ fn history(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.label(a.assessed_on.to_string());
                 ui.label(scale_names.get(&a.scale_id).unwrap_or(&a.scale_id));
                 ui.label(&a.level_label).on_hover_text(a.reasons.join("\n"));
-                ui.horizontal(|ui| swatch(ui, a.colour));
+                ui.horizontal(|ui| swatch(ui, lang, a.colour));
                 ui.label(a.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into()));
-                ui.monospace(a.plugin_ref())
-                    .on_hover_text(format!("输入哈希 {}", &a.input_sha256[..16]));
+                ui.monospace(a.plugin_ref()).on_hover_text(crate::t!(
+                    lang,
+                    "assess2-input_hash",
+                    hash = &a.input_sha256[..16]
+                ));
                 ui.label(&a.author);
                 ui.end_row();
             }
@@ -385,10 +554,10 @@ fn history(app: &mut HutongApp, ui: &mut egui::Ui) {
         && !latest.reasons.is_empty()
     {
         ui.add_space(4.0);
-        ui.weak(format!(
-            "{}：{}",
-            t("assess.latest_reasons"),
-            latest.reasons.join("；")
+        ui.weak(crate::t!(
+            lang,
+            "assess2-latest_reasons",
+            reasons = join_reasons(lang, &latest.reasons)
         ));
     }
 }
@@ -452,17 +621,17 @@ fn trend_chart(ui: &mut egui::Ui, history: &[StoredAssessment]) {
 fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    ui.heading(t("assess.run"));
+    ui.heading(t("assess-run"));
     let county = app.store.county_code().ok().flatten().unwrap_or_default();
     let Some(plugin) = app.plugins.province_index(&county) else {
-        ui.label(t("assess.no_plugin"));
+        ui.label(t("assess-no_plugin"));
         return;
     };
     let Some(info) = app.plugins.infos().get(plugin) else {
         return;
     };
     if info.scales.is_empty() {
-        ui.label(t("assess.no_scales"));
+        ui.label(t("assess-no_scales"));
         return;
     }
     let scales = info.scales.clone();
@@ -470,11 +639,11 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
     let st = &mut app.assessment_tab;
     let before = st.scale;
     ui.horizontal_wrapped(|ui| {
-        ui.label(t("assess.scale"));
+        ui.label(t("assess-scale"));
         for (i, s) in scales.iter().enumerate() {
             ui.selectable_value(&mut st.scale, i, &s.name);
         }
-        ui.weak(format!("（{plugin_ref}）"));
+        ui.weak(crate::t!(lang, "assess2-paren", text = plugin_ref.as_str()));
     });
     st.scale = st.scale.min(scales.len() - 1);
     let scale = &scales[st.scale];
@@ -485,7 +654,11 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.weak(&scale.description);
     }
     if !scale.credit.is_empty() {
-        ui.weak(format!("{}：{}", t("assess.credit"), scale.credit));
+        ui.weak(crate::t!(
+            lang,
+            "assess2-credit",
+            credit = scale.credit.as_str()
+        ));
     }
     ui.add_space(4.0);
     // One grid per group: the item in the first column, its options in
@@ -533,7 +706,7 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
                             }
                         }
                         if !item.help.is_empty() {
-                            ui.weak(format!("（{}）", item.help));
+                            ui.weak(crate::t!(lang, "assess2-paren", text = item.help.as_str()));
                         }
                     });
                     ui.end_row();
@@ -543,17 +716,19 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.add_space(6.0);
     let waiting = st.pending.is_some();
     let submit = ui
-        .add_enabled(!waiting, egui::Button::new(t("assess.submit")))
+        .add_enabled(!waiting, egui::Button::new(t("assess-submit")))
         .clicked();
     if waiting {
-        ui.weak(t("assess.waiting"));
+        ui.weak(t("assess-waiting"));
     }
+    // What 提交评估 led to (and what a re-check of eligibility refused).
+    app.notices.show_here(ui, Place::FileAssessment);
     if !submit {
         return;
     }
-    if let Some((item, msg)) = unanswered(scale, &st.answers) {
+    if let Some((item, msg)) = unanswered(lang, scale, &st.answers) {
         st.invalid_item = Some(item);
-        st.message = Some((false, msg));
+        app.notices.error(Place::FileAssessment, msg);
         return;
     }
     st.invalid_item = None;
@@ -571,7 +746,7 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
     {
         Ok(c) => c,
         Err(e) => {
-            app.assessment_tab.message = Some((false, e));
+            app.notices.error(Place::FileAssessment, e);
             return;
         }
     };
@@ -582,7 +757,7 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
     };
     match app.plugins.assess(plugin, &scale.id, input.clone()) {
         Some(rx) => {
-            app.assessment_tab.message = None;
+            app.notices.clear(Place::FileAssessment);
             app.assessment_tab.pending = Some(PendingAssess {
                 rx,
                 plugin,
@@ -591,7 +766,10 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
                 input,
             });
         }
-        None => app.assessment_tab.message = Some((false, "插件线程未运行".into())),
+        None => app.notices.error(
+            Place::FileAssessment,
+            crate::t!(lang, "assess2-worker_not_running"),
+        ),
     }
 }
 
@@ -600,10 +778,10 @@ fn questionnaire(app: &mut HutongApp, ui: &mut egui::Ui) {
 fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    ui.heading(t("elig.title"));
+    ui.heading(t("elig-title"));
     let st = &app.assessment_tab;
     if st.findings.is_empty() {
-        ui.weak(t("elig.none"));
+        ui.weak(t("elig-none"));
     } else {
         egui::Grid::new("eligibility-findings")
             .striped(true)
@@ -611,25 +789,27 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
             .spacing([14.0, 4.0])
             .show(ui, |ui| {
                 for k in [
-                    "elig.col.category",
-                    "elig.col.status",
-                    "elig.col.dates",
-                    "elig.col.reasons",
-                    "elig.col.plugin",
+                    "elig-col-category",
+                    "elig-col-status",
+                    "elig-col-dates",
+                    "elig-col-reasons",
+                    "elig-col-plugin",
                 ] {
                     ui.strong(t(k));
                 }
                 ui.end_row();
                 for f in &st.findings {
-                    ui.label(category_label(&f.category));
-                    ui.colored_label(
-                        status_colour(f.status),
-                        eligibility::status_label_zh(f.status),
-                    );
+                    ui.label(category_label(lang, &f.category));
+                    ui.colored_label(status_colour(f.status), status_label(lang, f.status));
                     ui.label(match (f.effective_from, f.effective_until) {
-                        (Some(a), Some(b)) => format!("{a} 至 {b}"),
-                        (Some(a), None) => format!("{a} 起"),
-                        (None, Some(b)) => format!("至 {b}"),
+                        (Some(a), Some(b)) => crate::t!(
+                            lang,
+                            "assess2-from_until",
+                            from = a.to_string(),
+                            until = b.to_string()
+                        ),
+                        (Some(a), None) => crate::t!(lang, "assess2-from", from = a.to_string()),
+                        (None, Some(b)) => crate::t!(lang, "assess2-until", until = b.to_string()),
                         (None, None) => "—".into(),
                     });
                     ui.vertical(|ui| {
@@ -641,7 +821,11 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.label(r);
                         }
                         if !f.citation.is_empty() {
-                            ui.weak(format!("依据：{}", f.citation));
+                            ui.weak(crate::t!(
+                                lang,
+                                "assess2-citation",
+                                citation = f.citation.as_str()
+                            ));
                         }
                     });
                     ui.vertical(|ui| {
@@ -655,43 +839,50 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(changes) = &st.last_changes {
         ui.add_space(4.0);
         if changes.is_empty() {
-            ui.label(t("elig.no_change"));
+            ui.label(t("elig-no_change"));
         } else {
-            ui.strong(t("elig.changed"));
+            ui.strong(t("elig-changed"));
             for c in changes {
-                ui.label(format!("· {}", c.describe_zh()));
+                ui.label(change_text(lang, c));
             }
         }
     }
     ui.add_space(6.0);
-    ui.strong(t("elig.coming"));
+    ui.strong(t("elig-coming"));
     if st.coming.is_empty() && st.events.is_empty() {
-        ui.weak(t("elig.coming_none"));
+        ui.weak(t("elig-coming_none"));
     }
     for c in &st.coming {
-        ui.label(format!(
-            "· “{}”将于{}终止：{}；补贴自{}起停发",
-            c.category_label,
-            dates::format_zh(c.on),
-            c.reasons.join("；"),
-            c.allowance_stops_from
-                .map(dates::format_zh_month)
+        ui.label(crate::t!(
+            lang,
+            "assess2-coming",
+            category = change_category(lang, c),
+            on = date_text(lang, c.on),
+            reasons = join_reasons(lang, &c.reasons),
+            month = c
+                .allowance_stops_from
+                .map(|m| month_text(lang, m))
                 .unwrap_or_default()
         ));
     }
     for e in &st.events {
-        ui.label(format!("· {}：{}", e.label_zh(), t("elig.event_recheck")));
+        ui.label(crate::t!(
+            lang,
+            "assess2-event_line",
+            event = event_text(lang, e),
+            then = t("elig-event_recheck")
+        ));
     }
     ui.add_space(6.0);
     let waiting = st.classify.is_some();
     if ui
-        .add_enabled(!waiting, egui::Button::new(t("elig.check_now")))
+        .add_enabled(!waiting, egui::Button::new(t("elig-check_now")))
         .clicked()
         && let Some(id) = st.child
     {
         classify(app, id);
     }
     if waiting {
-        ui.weak(t("assess.waiting"));
+        ui.weak(t("assess-waiting"));
     }
 }

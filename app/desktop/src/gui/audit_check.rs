@@ -4,6 +4,8 @@
 
 use super::HutongApp;
 use super::jobs::{self, Job, Outcome};
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 
 #[derive(Default)]
@@ -21,47 +23,59 @@ impl AuditCheckState {
 
 /// The check's findings as lines a user reads, the first saying whether
 /// the whole held.
-fn lines(check: &hutong_services::audit_check::AuditCheck) -> (bool, Vec<String>) {
+fn lines(lang: Lang, check: &hutong_services::audit_check::AuditCheck) -> (bool, Vec<String>) {
     let mut out = Vec::new();
     match &check.chain.first_broken {
-        None => out.push(format!(
-            "审计链完整：共校验 {} 条记录",
-            check.chain.entries_checked
+        None => out.push(t!(
+            lang,
+            "audit-chain_intact",
+            n = check.chain.entries_checked
         )),
-        Some(b) => out.push(format!(
-            "审计链在第 {} 条记录处断裂：{}（此前 {} 条完整）",
-            b.seq, b.reason, check.chain.entries_checked
+        Some(b) => out.push(t!(
+            lang,
+            "audit-chain_broken",
+            seq = b.seq,
+            reason = b.reason.to_string(),
+            n = check.chain.entries_checked
         )),
     }
     match &check.anchors.latest {
-        Some(a) => out.push(format!(
-            "最新审计锚点：第 {} 条（{}，{}），共核对 {} 个",
-            a.seq, a.reason, a.at, check.anchors.anchors_checked
+        Some(a) => out.push(t!(
+            lang,
+            "audit-anchor_latest",
+            seq = a.seq,
+            reason = a.reason.to_string(),
+            at = a.at.to_string(),
+            n = check.anchors.anchors_checked
         )),
-        None => out.push("没有找到审计锚点".into()),
+        None => out.push(t!(lang, "audit-no_anchor")),
     }
     out.extend(check.anchors.problems.iter().cloned());
     out.extend(check.unreadable_anchors.iter().cloned());
     if let Some(pages) = &check.damaged_pages {
         if pages.is_empty() {
-            out.push("逐页校验：文件完好".into());
+            out.push(t!(lang, "audit-pages_ok"));
         } else {
-            out.push(format!("逐页校验发现损坏：{}", pages.join("；")));
+            out.push(t!(
+                lang,
+                "audit-pages_damaged",
+                pages = pages.join(&t!(lang, "audit-separator"))
+            ));
         }
     }
     if let Some(rows) = &check.rows {
         if rows.problems.is_empty() {
-            out.push(format!(
-                "逐条记录校验：{} 条记录与审计记录一致",
-                rows.rows_checked
-            ));
+            out.push(t!(lang, "audit-rows_ok", n = rows.rows_checked));
         } else {
-            out.push(format!(
-                "逐条记录校验：{} 条记录在护童之外被改动",
-                rows.problems.len()
-            ));
+            out.push(t!(lang, "audit-rows_changed", n = rows.problems.len()));
             for p in rows.problems.iter().take(20) {
-                out.push(format!("{} {}：{}", p.table, p.id, p.reason));
+                out.push(t!(
+                    lang,
+                    "audit-row_problem",
+                    table = p.table.to_string(),
+                    id = p.id.to_string(),
+                    reason = p.reason.to_string()
+                ));
             }
         }
     }
@@ -75,6 +89,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(session) = app.session.clone() else {
         return;
     };
+    let lang = app.lang;
     let st = &mut app.audit_check;
     if let Some(job) = &st.job
         && let Some(o) = job.poll()
@@ -82,32 +97,30 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         st.job = None;
         st.result = Some(match o {
             Outcome::Finished(r) => r,
-            Outcome::Failed(e) => (false, vec![format!("无法校验：{e}")]),
-            Outcome::Cancelled => (false, vec!["已取消".into()]),
+            Outcome::Failed(e) => (false, vec![t!(lang, "audit-cannot_check", error = e)]),
+            Outcome::Cancelled => (false, vec![t!(lang, "audit-cancelled")]),
         });
     }
     ui.separator();
-    ui.strong("审计校验");
-    ui.weak(
-        "核对审计链、数据库内外保存的签名锚点，逐页校验文件并逐条核对记录；与 hutong audit verify --deep 相同",
-    );
+    ui.strong(t!(lang, "audit-title"));
+    ui.weak(t!(lang, "audit-hint"));
     if ui
-        .add_enabled(st.job.is_none(), egui::Button::new("开始校验"))
+        .add_enabled(st.job.is_none(), egui::Button::new(t!(lang, "audit-start")))
         .clicked()
     {
         let db = app.store.database();
         st.result = None;
-        st.job = Some(jobs::spawn("审计校验", move |p| {
-            p.note("校验审计链、锚点与文件各页…");
+        st.job = Some(jobs::spawn(t!(lang, "audit-title"), move |p| {
+            p.note(t!(lang, "audit-note"));
             let mut store = db.open().map_err(|e| e.to_string())?;
             let check = hutong_services::audit_check::verify(&session, &mut store, &[], true)
                 .map_err(|e| e.to_string())?;
-            Ok(lines(&check))
+            Ok(lines(lang, &check))
         }));
     }
     let st = &app.audit_check;
     if let Some(j) = &st.job {
-        j.show(ui, "取消");
+        j.show(ui, &t!(lang, "common-cancel"));
     }
     if let Some((ok, found)) = &st.result {
         let colour = crate::gui::theme::outcome(*ok);

@@ -5,8 +5,10 @@
 //! background), saved through the file dialog and audited like a print.
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome as JobOutcome};
+use super::jobs::{JobName, Outcome as JobOutcome, Progress};
+use super::notices::Place;
 use super::widgets::{self, DivisionPicker};
+use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
 use eframe::egui;
@@ -15,7 +17,8 @@ use hutong_core::RowId;
 use hutong_core::campaigns::{
     self, Campaign, CampaignState, CampaignStatus, NewCampaign, Outcome, VillageChild,
 };
-use hutong_core::national::{NaiveDate, dates};
+use hutong_core::national::NaiveDate;
+use hutong_core::province::ScreeningCycle;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 
@@ -31,7 +34,6 @@ pub struct CampaignsState {
     loaded: bool,
     list: Vec<Campaign>,
     selected: Option<RowId>,
-    status_job: Option<Job<CampaignStatus>>,
     status: Option<CampaignStatus>,
     village: Option<String>,
     village_children: Vec<VillageChild>,
@@ -40,21 +42,21 @@ pub struct CampaignsState {
     new_start: Option<NaiveDate>,
     picker: DivisionPicker,
     confirm_close: bool,
-    render_job: Option<Job<Summary>>,
     dialog: Option<(Receiver<Option<PathBuf>>, Summary)>,
-    pub message: Option<(bool, String)>,
 }
 
 impl CampaignsState {
+    /// The save dialog for a rendered summary is open (the jobs are in
+    /// `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.status_job.is_some() || self.render_job.is_some() || self.dialog.is_some()
+        self.dialog.is_some()
     }
 }
 
 impl HutongApp {
     /// The 摸底排查 screen's last message (started, recorded, saved …).
     pub fn campaign_message(&self) -> Option<&str> {
-        self.campaigns.message.as_ref().map(|(_, m)| m.as_str())
+        self.notices.text(Place::Campaigns)
     }
 
     /// The shown coverage of a village: (children, confirmed, updated,
@@ -77,7 +79,7 @@ impl HutongApp {
 fn reload_list(app: &mut HutongApp) {
     match app.call(hutong_services::campaigns::list) {
         Ok(l) => app.campaigns.list = l,
-        Err(e) => app.campaigns.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::Campaigns, e),
     }
     app.campaigns.loaded = true;
     if app.campaigns.selected.is_none() {
@@ -101,16 +103,30 @@ fn start_status(app: &mut HutongApp) {
     };
     let path = app.store.database();
     let session = app.session.clone();
-    app.campaigns.status_job = Some(jobs::spawn(app.t("campaign.counting"), move |p| {
-        p.set_total(1);
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = path.open().map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
-        let s = hutong_services::campaigns::status(&mut store, &session, id, today)
-            .map_err(|e| e.to_string())?;
-        p.step();
-        Ok(s)
-    }));
+    let lang = app.lang;
+    app.jobs.start(
+        JobName::CampaignStatus,
+        app.t("campaign-counting"),
+        move |p: &Progress| {
+            p.set_total(1);
+            let session = session.ok_or_else(|| crate::t!(lang, "camp-not_logged_in"))?;
+            let mut store = path.open()?;
+            let today = chrono::Local::now().date_naive();
+            let s = hutong_services::campaigns::status(&mut store, &session, id, today)?;
+            p.step();
+            Ok(s)
+        },
+        |app: &mut HutongApp, outcome: JobOutcome<CampaignStatus>| match outcome {
+            JobOutcome::Finished(s) => {
+                // A late answer for a round no longer selected is dropped.
+                if Some(s.campaign.id) == app.campaigns.selected {
+                    app.campaigns.status = Some(s);
+                }
+            }
+            JobOutcome::Failed(e) => app.notices.error(Place::Campaigns, e),
+            JobOutcome::Cancelled => {}
+        },
+    );
 }
 
 fn load_village(app: &mut HutongApp) {
@@ -122,13 +138,14 @@ fn load_village(app: &mut HutongApp) {
         .call(|store, session| hutong_services::campaigns::village_children(store, session, id, &v))
     {
         Ok(c) => app.campaigns.village_children = c,
-        Err(e) => app.campaigns.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::Campaigns, e),
     }
 }
 
 fn start_round(app: &mut HutongApp) {
     let Some((plugin, manifest)) = widgets::province_manifest(app) else {
-        app.campaigns.message = Some((false, app.t("campaign.no_plugin")));
+        let text = app.t("campaign-no_plugin");
+        app.notices.error(Place::Campaigns, text);
         return;
     };
     let division = app
@@ -154,20 +171,22 @@ fn start_round(app: &mut HutongApp) {
     });
     match result {
         Ok(c) => {
-            app.campaigns.message = Some((
-                true,
-                format!(
-                    "已开始：{}（{}，{} 至 {}）",
-                    c.title, c.cycle, c.period_start, c.period_end
-                ),
-            ));
+            let text = crate::t!(
+                app.lang,
+                "camp-started",
+                title = c.title.as_str(),
+                cycle = c.cycle.as_str(),
+                from = c.period_start.to_string(),
+                until = c.period_end.to_string()
+            );
+            app.notices.success(Place::Campaigns, text);
             app.campaigns.selected = Some(c.id);
             app.campaigns.village = None;
             app.campaigns.village_children.clear();
             reload_list(app);
             start_status(app);
         }
-        Err(e) => app.campaigns.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::Campaigns, e),
     }
 }
 
@@ -189,14 +208,16 @@ fn record(app: &mut HutongApp, child: RowId, outcome: Outcome) {
                 .find(|c| c.child_id == child)
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            app.campaigns.message = Some((true, format!("{name}：{}", outcome.label_zh())));
+            let outcome = outcome_label(app.lang, outcome);
+            let text = crate::t!(app.lang, "camp-recorded", name = name, outcome = outcome);
+            app.notices.success(Place::Campaigns, text);
             app.campaigns.note.clear();
             app.list.dirty = true;
             app.home.fresh = false;
             load_village(app);
             start_status(app);
         }
-        Err(e) => app.campaigns.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::Campaigns, e),
     }
 }
 
@@ -204,18 +225,37 @@ fn record(app: &mut HutongApp, child: RowId, outcome: Outcome) {
 /// save it.
 fn start_summary(app: &mut HutongApp, status: CampaignStatus) {
     let c = &status.campaign;
+    let lang = app.lang;
     let (title, plugin) = (
-        format!("{}总结", c.title),
+        crate::t!(lang, "camp-summary_title", title = c.title.as_str()),
         c.plugin_ref.clone().unwrap_or_default(),
     );
-    app.campaigns.render_job = Some(jobs::spawn(app.t("campaign.rendering"), move |p| {
-        p.set_total(1);
-        let doc = campaigns::summary_document(&status);
-        let pdf = hutong_report::render(&doc, super::print_centre::fonts())
-            .map_err(|e| format!("排版摸排总结：{e}"))?;
-        p.step();
-        Ok(Summary { pdf, title, plugin })
-    }));
+    app.jobs.start(
+        JobName::CampaignSummary,
+        app.t("campaign-rendering"),
+        move |p: &Progress| {
+            p.set_total(1);
+            let doc = campaigns::summary_document(&status);
+            let pdf = hutong_report::render(&doc, super::print_centre::fonts())
+                .map_err(|e| crate::t!(lang, "camp-render_failed", error = e.to_string()))?;
+            p.step();
+            Ok(Summary { pdf, title, plugin })
+        },
+        |app: &mut HutongApp, outcome: JobOutcome<Summary>| match outcome {
+            JobOutcome::Finished(s) => {
+                let request = DialogRequest::new(DialogKind::SaveFile, app.t("camp-save_dialog"))
+                    .filter(&app.t("camp-pdf_files"), &["pdf"])
+                    .file_name(format!("{}.pdf", s.title));
+                let rx = super::ask_dialog(app.platform.dialogs.clone(), request);
+                app.campaigns.dialog = Some((rx, s));
+            }
+            JobOutcome::Failed(e) => app.notices.error(Place::Campaigns, e),
+            JobOutcome::Cancelled => {
+                let text = app.t("camp-cancelled");
+                app.notices.error(Place::Campaigns, text);
+            }
+        },
+    );
 }
 
 fn close_round(app: &mut HutongApp) {
@@ -225,15 +265,13 @@ fn close_round(app: &mut HutongApp) {
     let today = chrono::Local::now().date_naive();
     match app.call(|store, session| hutong_services::campaigns::close(store, session, id, today)) {
         Ok(s) => {
-            app.campaigns.message = Some((
-                true,
-                format!("{}已结束并锁定快照，正在生成总结…", s.campaign.title),
-            ));
+            let text = crate::t!(app.lang, "camp-closed", title = s.campaign.title.as_str());
+            app.notices.success(Place::Campaigns, text);
             app.campaigns.status = Some(s.clone());
             reload_list(app);
             start_summary(app, s);
         }
-        Err(e) => app.campaigns.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::Campaigns, e),
     }
 }
 
@@ -247,51 +285,33 @@ fn save_summary(app: &mut HutongApp, path: &std::path::Path, s: &Summary) {
         pdf: &s.pdf,
         destination: Destination::File,
     };
+    let lang = app.lang;
     let result = std::fs::write(path, &s.pdf)
-        .map_err(|e| format!("写入 {}：{e}", path.display()))
+        .map_err(|e| {
+            crate::t!(
+                lang,
+                "camp-write_failed",
+                path = path.display().to_string(),
+                error = e.to_string()
+            )
+        })
         .and_then(|_| match &app.session {
             Some(session) => printing::record_print(&mut app.store, session, &record)
                 .map_err(|e| format!("{e:#}")),
-            None => Err("未登录".to_string()),
+            None => Err(crate::t!(lang, "camp-not_logged_in")),
         });
-    app.campaigns.message = Some(match result {
-        Ok(()) => (true, format!("已保存 {}", path.display())),
-        Err(e) => (false, e),
-    });
+    match result {
+        Ok(()) => app.notices.success(
+            Place::Campaigns,
+            crate::t!(lang, "camp-saved", path = path.display().to_string()),
+        ),
+        Err(e) => app.notices.error(Place::Campaigns, e),
+    }
 }
 
-fn poll(app: &mut HutongApp, ctx: &egui::Context) {
-    if let Some(job) = &app.campaigns.status_job
-        && let Some(o) = job.poll()
-    {
-        app.campaigns.status_job = None;
-        match o {
-            JobOutcome::Finished(s) => {
-                // A late answer for a round no longer selected is dropped.
-                if Some(s.campaign.id) == app.campaigns.selected {
-                    app.campaigns.status = Some(s);
-                }
-            }
-            JobOutcome::Failed(e) => app.campaigns.message = Some((false, e)),
-            JobOutcome::Cancelled => {}
-        }
-    }
-    if let Some(job) = &app.campaigns.render_job
-        && let Some(o) = job.poll()
-    {
-        app.campaigns.render_job = None;
-        match o {
-            JobOutcome::Finished(s) => {
-                let request = DialogRequest::new(DialogKind::SaveFile, "保存摸排总结")
-                    .filter("PDF 文件", &["pdf"])
-                    .file_name(format!("{}.pdf", s.title));
-                let rx = super::ask_dialog(app.platform.dialogs.clone(), request);
-                app.campaigns.dialog = Some((rx, s));
-            }
-            JobOutcome::Failed(e) => app.campaigns.message = Some((false, e)),
-            JobOutcome::Cancelled => app.campaigns.message = Some((false, "已取消".into())),
-        }
-    }
+/// The summary's save dialog answers (the jobs complete through
+/// `app.jobs`).
+fn poll_dialog(app: &mut HutongApp, ctx: &egui::Context) {
     if let Some((rx, _)) = &app.campaigns.dialog
         && let Ok(answer) = rx.try_recv()
         && let Some((_, summary)) = app.campaigns.dialog.take()
@@ -299,10 +319,9 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
         match answer {
             Some(path) => save_summary(app, &path, &summary),
             None => {
-                app.campaigns.message = Some((
-                    false,
-                    "未保存总结；可随时点击“保存总结 PDF…”重新生成".into(),
-                ))
+                let button = app.t("campaign-save_summary");
+                let text = crate::t!(app.lang, "camp-summary_not_saved", button = button);
+                app.notices.error(Place::Campaigns, text);
             }
         }
     }
@@ -313,15 +332,15 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
 
 fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let manifest = widgets::province_manifest(app);
-    ui.strong(app.t("campaign.new"));
+    ui.strong(app.t("campaign-new"));
     let Some((plugin, manifest)) = manifest else {
-        ui.colored_label(crate::gui::theme::ERROR, app.t("campaign.no_plugin"));
+        ui.colored_label(crate::gui::theme::ERROR, app.t("campaign-no_plugin"));
         return;
     };
     let today = chrono::Local::now().date_naive();
     let scope = app.scope();
     ui.horizontal(|ui| {
-        ui.label(app.t("campaign.scope"));
+        ui.label(app.t("campaign-scope"));
         let mut d = app.campaigns.new_division.clone();
         if app
             .campaigns
@@ -332,7 +351,7 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     ui.horizontal(|ui| {
-        ui.label(app.t("campaign.start_date"));
+        ui.label(app.t("campaign-start_date"));
         if app.campaigns.new_start.is_none() {
             app.campaigns.new_start = Some(today);
         }
@@ -340,16 +359,17 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
     });
     let start = app.campaigns.new_start.unwrap_or(today);
     let cycle = &manifest.screening_cycle;
-    ui.weak(format!(
-        "周期：{}（{}）；本轮 {} 至 {}",
-        cycle.label_zh(),
-        plugin,
-        dates::format_zh(start),
-        dates::format_zh(campaigns::period_end(start, cycle))
+    ui.weak(crate::t!(
+        app.lang,
+        "camp-cycle_line",
+        cycle = cycle_label(app.lang, cycle),
+        plugin = plugin,
+        from = super::child_file::date_text(app.lang, start),
+        until = super::child_file::date_text(app.lang, campaigns::period_end(start, cycle))
     ));
     // A plain button, not stretched across the column.
     let clicked = ui
-        .horizontal(|ui| ui.button(app.t("campaign.start")).clicked())
+        .horizontal(|ui| ui.button(app.t("campaign-start")).clicked())
         .inner;
     if clicked {
         start_round(app);
@@ -357,19 +377,24 @@ fn start_form(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn round_list(app: &mut HutongApp, ui: &mut egui::Ui) {
-    ui.strong(app.t("campaign.rounds"));
+    ui.strong(app.t("campaign-rounds"));
     if app.campaigns.list.is_empty() {
-        ui.weak(app.t("campaign.none"));
+        ui.weak(app.t("campaign-none"));
     }
+    let lang = app.lang;
     let mut picked = None;
     for c in &app.campaigns.list {
         let state = match c.state {
-            CampaignState::Open => "进行中",
-            CampaignState::Closed => "已结束",
+            CampaignState::Open => crate::t!(lang, "camp-state-open"),
+            CampaignState::Closed => crate::t!(lang, "camp-state-closed"),
         };
-        let text = format!(
-            "{}（{} 至 {}，{}）",
-            c.title, c.period_start, c.period_end, state
+        let text = crate::t!(
+            lang,
+            "camp-round_item",
+            title = c.title.as_str(),
+            from = c.period_start.to_string(),
+            until = c.period_end.to_string(),
+            state = state
         );
         if ui
             .selectable_label(app.campaigns.selected == Some(c.id), text)
@@ -389,32 +414,56 @@ fn round_list(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
 }
 
-fn summary_line(s: &CampaignStatus) -> String {
-    format!(
-        "应排查 {}，已核实 {}，已更新 {}，已销档 {}，未排查 {}；覆盖率 {:.1}%（按进度应完成 {:.1}%）；滞后村（居）{} 个",
-        s.children,
-        s.confirmed,
-        s.updated,
-        s.closed,
-        s.pending,
-        s.coverage * 100.0,
-        s.expected_share * 100.0,
-        s.late_villages().len()
+fn summary_line(lang: Lang, s: &CampaignStatus) -> String {
+    crate::t!(
+        lang,
+        "camp-summary_line",
+        children = s.children,
+        confirmed = s.confirmed,
+        updated = s.updated,
+        closed = s.closed,
+        pending = s.pending,
+        coverage = format!("{:.1}", s.coverage * 100.0),
+        expected = format!("{:.1}", s.expected_share * 100.0),
+        late = s.late_villages().len()
     )
 }
 
+/// An outcome's name (core names it only in Chinese).
+fn outcome_label(lang: Lang, o: Outcome) -> String {
+    let key = match o {
+        Outcome::Confirmed => "camp-outcome-confirmed",
+        Outcome::Updated => "camp-outcome-updated",
+        Outcome::Closed => "camp-outcome-closed",
+    };
+    crate::t!(lang, key)
+}
+
+/// The province plugin's screening cycle, in words.
+fn cycle_label(lang: Lang, c: &ScreeningCycle) -> String {
+    match c {
+        ScreeningCycle::Monthly => crate::t!(lang, "camp-cycle-monthly"),
+        ScreeningCycle::HalfYearly => crate::t!(lang, "camp-cycle-half_yearly"),
+        ScreeningCycle::Yearly => crate::t!(lang, "camp-cycle-yearly"),
+        ScreeningCycle::EveryMonths(n) => crate::t!(lang, "camp-cycle-every_months", n = *n),
+    }
+}
+
 fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> Option<String> {
+    let lang = app.lang;
     let mut picked = None;
     let heads = [
-        "村（居）",
-        "应排查",
-        "已核实",
-        "已更新",
-        "已销档",
-        "未排查",
-        "覆盖率",
-        "进度",
-    ];
+        "list-village",
+        "camp-col-children",
+        "camp-outcome-confirmed",
+        "camp-outcome-updated",
+        "camp-outcome-closed",
+        "camp-pending",
+        "camp-col-coverage",
+        "camp-col-progress",
+    ]
+    .map(|k| crate::t!(lang, k));
+    let late = crate::t!(lang, "camp-late");
     let selected = app.campaigns.village.clone();
     ui.push_id("campaign-villages", |ui| {
         TableBuilder::new(ui)
@@ -425,7 +474,7 @@ fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> 
             .columns(Column::initial(70.0), 6)
             .column(Column::remainder().at_least(80.0))
             .header(24.0, |mut h| {
-                for t in heads {
+                for t in &heads {
                     h.col(|ui| {
                         ui.strong(t);
                     });
@@ -460,7 +509,7 @@ fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> 
                     });
                     row.col(|ui| {
                         if v.late {
-                            ui.colored_label(crate::gui::theme::ERROR, "滞后");
+                            ui.colored_label(crate::gui::theme::ERROR, &late);
                         }
                     });
                 });
@@ -470,11 +519,12 @@ fn village_table(app: &mut HutongApp, ui: &mut egui::Ui, s: &CampaignStatus) -> 
 }
 
 fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
+    let lang = app.lang;
     let mut action: Option<(RowId, Outcome)> = None;
     let mut open: Option<RowId> = None;
     if open_round {
         ui.horizontal(|ui| {
-            let l = ui.label("备注 / 结案原因（销档时必填）");
+            let l = ui.label(crate::t!(lang, "camp-note_label"));
             ui.add(egui::TextEdit::singleline(&mut app.campaigns.note).desired_width(420.0))
                 .labelled_by(l.id);
         });
@@ -490,11 +540,14 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
             .column(Column::initial(200.0))
             .column(Column::remainder().at_least(200.0))
             .header(24.0, |mut h| {
-                for t in ["姓名", "身份证号", "本轮结果", "备注", ""] {
+                for k in ["list-name", "list-id", "camp-col-outcome", "camp-col-note"] {
                     h.col(|ui| {
-                        ui.strong(t);
+                        ui.strong(crate::t!(lang, k));
                     });
                 }
+                h.col(|ui| {
+                    ui.strong("");
+                });
             })
             .body(|body| {
                 body.rows(26.0, rows.len(), |mut row| {
@@ -511,10 +564,13 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
                     });
                     row.col(|ui| match c.outcome {
                         Some(o) => {
-                            ui.label(o.label_zh());
+                            ui.label(outcome_label(lang, o));
                         }
                         None => {
-                            ui.colored_label(crate::gui::theme::ERROR, "未排查");
+                            ui.colored_label(
+                                crate::gui::theme::ERROR,
+                                crate::t!(lang, "camp-pending"),
+                            );
                         }
                     });
                     row.col(|ui| {
@@ -522,14 +578,19 @@ fn children_table(app: &mut HutongApp, ui: &mut egui::Ui, open_round: bool) {
                     });
                     row.col(|ui| {
                         if open_round && c.outcome != Some(Outcome::Closed) {
-                            for (o, label) in [
-                                (Outcome::Confirmed, "核实"),
-                                (Outcome::Updated, "更新"),
-                                (Outcome::Closed, "销档"),
+                            for (o, key) in [
+                                (Outcome::Confirmed, "camp-do-confirm"),
+                                (Outcome::Updated, "camp-do-update"),
+                                (Outcome::Closed, "camp-do-close"),
                             ] {
                                 if ui
-                                    .small_button(label)
-                                    .on_hover_text(format!("{}：{}", c.name, o.label_zh()))
+                                    .small_button(crate::t!(lang, key))
+                                    .on_hover_text(crate::t!(
+                                        lang,
+                                        "camp-recorded",
+                                        name = c.name.as_str(),
+                                        outcome = outcome_label(lang, o)
+                                    ))
                                     .clicked()
                                 {
                                     action = Some((c.child_id, o));
@@ -560,13 +621,17 @@ fn close_prompt(app: &mut HutongApp, ctx: &egui::Context) {
         .unwrap_or_default();
     let mut choice = None;
     egui::Modal::new(egui::Id::unique("hutong-campaign-close")).show(ctx, |ui| {
-        ui.heading(format!("结束“{title}”？"));
-        ui.label("结束后锁定本轮快照，不能再登记；随后生成总结报告并选择保存位置。");
+        ui.heading(crate::t!(
+            app.lang,
+            "camp-close_title",
+            title = title.as_str()
+        ));
+        ui.label(app.t("camp-close_body"));
         ui.horizontal(|ui| {
-            if ui.button("确认结束").clicked() {
+            if ui.button(app.t("camp-close_confirm")).clicked() {
                 choice = Some(true);
             }
-            if ui.button(app.t("common.cancel")).clicked() {
+            if ui.button(app.t("common-cancel")).clicked() {
                 choice = Some(false);
             }
         });
@@ -583,19 +648,14 @@ fn close_prompt(app: &mut HutongApp, ctx: &egui::Context) {
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
-    poll(app, &ctx);
+    poll_dialog(app, &ctx);
     if !app.campaigns.loaded {
         reload_list(app);
     }
-    ui.heading(app.t("nav.campaigns"));
-    super::status_message(ui, app.campaigns.message.as_ref());
-    let cancel = app.t("common.cancel");
-    if let Some(j) = &app.campaigns.status_job {
-        j.show(ui, &cancel);
-    }
-    if let Some(j) = &app.campaigns.render_job {
-        j.show(ui, &cancel);
-    }
+    ui.heading(app.t("nav-campaigns"));
+    app.notices.show_here(ui, Place::Campaigns);
+    app.jobs.show(ui, JobName::CampaignStatus);
+    app.jobs.show(ui, JobName::CampaignSummary);
     // Starting and closing a round is ManageCampaigns: a 儿童主任 records
     // outcomes in her village and is not offered either.
     let manages = app.can(hutong_services::Action::ManageCampaigns);
@@ -614,10 +674,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let open_round = s.campaign.state == CampaignState::Open;
     ui.horizontal(|ui| {
         ui.strong(&s.campaign.title);
-        ui.label(format!("（{}）", s.campaign.cycle));
-        let busy = app.campaigns.busy();
+        ui.label(crate::t!(
+            app.lang,
+            "camp-cycle_paren",
+            cycle = s.campaign.cycle.as_str()
+        ));
+        let busy = app.jobs.running(JobName::CampaignStatus)
+            || app.jobs.running(JobName::CampaignSummary)
+            || app.campaigns.busy();
         if ui
-            .add_enabled(!busy, egui::Button::new(app.t("campaign.refresh")))
+            .add_enabled(!busy, egui::Button::new(app.t("campaign-refresh")))
             .clicked()
         {
             start_status(app);
@@ -626,29 +692,31 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if open_round {
             if manages
                 && ui
-                    .add_enabled(!busy, egui::Button::new(app.t("campaign.close")))
+                    .add_enabled(!busy, egui::Button::new(app.t("campaign-close")))
                     .clicked()
             {
                 app.campaigns.confirm_close = true;
             }
         } else if ui
-            .add_enabled(!busy, egui::Button::new(app.t("campaign.save_summary")))
+            .add_enabled(!busy, egui::Button::new(app.t("campaign-save_summary")))
             .clicked()
         {
             start_summary(app, s.clone());
         }
     });
-    ui.label(summary_line(&s));
+    ui.label(summary_line(app.lang, &s));
     if !open_round {
-        ui.weak(format!(
-            "已于 {} 由 {} 结束并锁定",
-            s.campaign
+        ui.weak(crate::t!(
+            app.lang,
+            "camp-closed_by",
+            at = s
+                .campaign
                 .closed_at
                 .as_deref()
                 .unwrap_or("")
                 .get(..16)
                 .unwrap_or(""),
-            s.campaign.closed_by.as_deref().unwrap_or("")
+            by = s.campaign.closed_by.as_deref().unwrap_or("")
         ));
     }
     if let Some(v) = village_table(app, ui, &s) {
@@ -663,10 +731,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .map(|v| v.village_name.clone())
             .unwrap_or_default();
         ui.separator();
-        ui.strong(format!("{name}：本轮应排查的儿童"));
+        ui.strong(crate::t!(app.lang, "camp-village_children", village = name));
         children_table(app, ui, open_round);
     } else {
-        ui.weak(app.t("campaign.pick_village"));
+        ui.weak(app.t("campaign-pick_village"));
     }
     close_prompt(app, &ctx);
 }

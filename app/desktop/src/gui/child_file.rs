@@ -2,13 +2,17 @@
 //! 家庭与监护, 类别, 走访 and 历史 (every change: who, when, old → new).
 
 use super::HutongApp;
+use super::notices::Place;
+use crate::i18n::{Lang, zh_or_en};
+use chrono::Datelike;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
 use hutong_core::categories::CategoryRecord;
 use hutong_core::children::{Child, ChildInput};
-use hutong_core::national::{dates, id_number};
-use hutong_core::persons::RelatedPerson;
+use hutong_core::national::id_number::IdWarning;
+use hutong_core::national::{NaiveDate, dates, id_number};
+use hutong_core::persons::{RelatedPerson, RelationKind};
 use hutong_services::Session;
 
 pub use super::commands::FileTab as Tab;
@@ -25,9 +29,11 @@ pub struct FileState {
     history: Vec<AuditEntry>,
     /// Full name path of the residence, looked up once when the file opens.
     residence_name: String,
-    pub message: Option<(bool, String)>,
     /// The province form being edited in the 省级表单 tab.
     pub form: Option<super::province_form::FormEditor>,
+    /// The UI language when the file opened, for messages written where
+    /// the app is not at hand ([`FileState::read_again`]).
+    lang: Lang,
 }
 
 impl FileState {
@@ -37,8 +43,13 @@ impl FileState {
 
     /// Reads what others may have changed since the file opened (its
     /// categories, relatives and history), keeping the user's unsaved
-    /// edits, the tab and the form being filled in.
-    pub fn read_again(&mut self, store: &mut hutong_core::Store, session: &Session) {
+    /// edits, the tab and the form being filled in. The error is the
+    /// message to show (at `Place::File`).
+    pub fn read_again(
+        &mut self,
+        store: &mut hutong_core::Store,
+        session: &Session,
+    ) -> Result<(), String> {
         match hutong_services::children::open(store, session, self.child.id) {
             Ok(Some(file)) => {
                 self.relations = file.relations;
@@ -49,9 +60,10 @@ impl FileState {
                     self.saved_input = self.input.clone();
                 }
                 self.child = file.child;
+                Ok(())
             }
-            Ok(None) => self.message = Some((false, "该档案已无法读取".into())),
-            Err(e) => self.message = Some((false, e.to_string())),
+            Ok(None) => Err(crate::t!(self.lang, "cfile-unreadable")),
+            Err(e) => Err(e.to_string()),
         }
     }
 }
@@ -84,12 +96,12 @@ pub fn open(app: &mut HutongApp, id: RowId) {
         Some(session) => {
             hutong_services::children::open(&mut app.store, session, id).map_err(|e| e.to_string())
         }
-        None => Err(app.t("login.required")),
+        None => Err(app.t("login-required")),
     };
     let file = match found {
         Ok(Some(file)) => file,
         Ok(None) => {
-            app.list.error = Some("未找到该儿童档案".into());
+            app.list.error = Some(app.t("cfile-not_found"));
             return;
         }
         Err(e) => {
@@ -98,6 +110,11 @@ pub fn open(app: &mut HutongApp, id: RowId) {
         }
     };
     let input = input_of(&file.child);
+    // A file opens without the outcomes of the one open before.
+    // (The 评估 tab's go with its state, when another child's loads.)
+    for place in [Place::File, Place::FileForm, Place::FileVisits] {
+        app.notices.clear(place);
+    }
     app.file = Some(FileState {
         relations: file.relations,
         categories: file.categories,
@@ -108,14 +125,62 @@ pub fn open(app: &mut HutongApp, id: RowId) {
         input,
         child: file.child,
         tab: Tab::Basic,
-        message: None,
         form: None,
+        lang: app.lang,
     });
+}
+
+/// A date as the screens show it (`2025年5月22日`; ISO in English).
+pub(crate) fn date_text(lang: Lang, d: NaiveDate) -> String {
+    crate::t!(
+        lang,
+        "cfile-date",
+        y = d.year(),
+        m = d.month(),
+        d = d.day(),
+        iso = d.format("%Y-%m-%d").to_string()
+    )
+}
+
+/// A month as the screens show it (`2025年5月`; ISO in English).
+pub(crate) fn month_text(lang: Lang, d: NaiveDate) -> String {
+    crate::t!(
+        lang,
+        "cfile-month",
+        y = d.year(),
+        m = d.month(),
+        iso = d.format("%Y-%m").to_string()
+    )
+}
+
+/// A relative's relation to the child (core names it only in Chinese).
+pub(crate) fn relation_label(lang: Lang, r: RelationKind) -> String {
+    let key = match r {
+        RelationKind::Father => "cfile-rel-father",
+        RelationKind::Mother => "cfile-rel-mother",
+        RelationKind::PaternalGrandfather => "cfile-rel-paternal_grandfather",
+        RelationKind::PaternalGrandmother => "cfile-rel-paternal_grandmother",
+        RelationKind::MaternalGrandfather => "cfile-rel-maternal_grandfather",
+        RelationKind::MaternalGrandmother => "cfile-rel-maternal_grandmother",
+        RelationKind::Sibling => "cfile-rel-sibling",
+        RelationKind::OtherRelative => "cfile-rel-other_relative",
+        RelationKind::Other => "cfile-rel-other",
+    };
+    crate::t!(lang, key)
+}
+
+/// A warning about a saved ID number (core words it only in Chinese).
+fn warning_text(lang: Lang, w: &IdWarning) -> String {
+    match w {
+        IdWarning::UnknownAddressCode { code } => {
+            crate::t!(lang, "cfile-warn-unknown_address", code = code.as_str())
+        }
+    }
 }
 
 /// Saves the basic-information tab. Returns whether it saved.
 pub fn save(app: &mut HutongApp) -> bool {
-    let Some(file) = &mut app.file else {
+    let Some(file) = &app.file else {
         return false;
     };
     let id = file.child.id;
@@ -126,28 +191,23 @@ pub fn save(app: &mut HutongApp) -> bool {
     match hutong_services::children::update(&mut app.store, &session, id, &input) {
         Ok((child, warnings)) => {
             let note = if warnings.is_empty() {
-                crate::i18n::tr(app.lang, "file.saved")
+                crate::i18n::tr(app.lang, "file-saved")
             } else {
-                format!(
-                    "{}（{}）",
-                    crate::i18n::tr(app.lang, "file.saved"),
-                    warnings
-                        .iter()
-                        .map(|w| w.to_string())
-                        .collect::<Vec<_>>()
-                        .join("；")
-                )
+                let warnings = warnings
+                    .iter()
+                    .map(|w| warning_text(app.lang, w))
+                    .collect::<Vec<_>>()
+                    .join(&app.t("cfile-warning_separator"));
+                crate::t!(app.lang, "cfile-saved_warnings", warnings = warnings)
             };
             open(app, child.id);
-            if let Some(f) = &mut app.file {
-                f.message = Some((true, note));
-            }
+            app.notices.success(Place::File, note);
             // Eligibility follows the data: the plugin classifies again.
             app.push(super::commands::Command::ChildChanged(child.id));
             true
         }
         Err(e) => {
-            file.message = Some((false, e.to_string()));
+            app.notices.error(Place::File, e.to_string());
             false
         }
     }
@@ -186,7 +246,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             return;
         };
         ui.horizontal(|ui| {
-            if ui.button(t("common.back")).clicked() {
+            if ui.button(t("common-back")).clicked() {
                 back = true;
             }
             ui.heading(format!(
@@ -200,28 +260,25 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 id_number::mask(&file.child.id_number)
             ));
             if file.is_dirty() {
-                ui.colored_label(crate::gui::theme::WARNING, t("file.unsaved"));
+                ui.colored_label(crate::gui::theme::WARNING, t("file-unsaved"));
             }
         });
         ui.horizontal(|ui| {
             for (tab, key) in [
-                (Tab::Basic, "file.basic"),
-                (Tab::ProvinceForms, "file.province_forms"),
-                (Tab::Family, "file.family"),
-                (Tab::Categories, "file.categories"),
-                (Tab::Visits, "file.visits"),
-                (Tab::Assessments, "file.assessments"),
-                (Tab::Records, "file.records"),
-                (Tab::History, "file.history"),
+                (Tab::Basic, "file-basic"),
+                (Tab::ProvinceForms, "file-province_forms"),
+                (Tab::Family, "file-family"),
+                (Tab::Categories, "file-categories"),
+                (Tab::Visits, "file-visits"),
+                (Tab::Assessments, "file-assessments"),
+                (Tab::Records, "file-records"),
+                (Tab::History, "file-history"),
             ] {
                 ui.selectable_value(&mut file.tab, tab, t(key));
             }
         });
         ui.separator();
-        if let Some((ok, msg)) = &file.message {
-            let colour = crate::gui::theme::outcome(*ok);
-            ui.colored_label(colour, msg);
-        }
+        app.notices.show_here(ui, Place::File);
         egui::ScrollArea::vertical().show(ui, |ui| match file.tab {
             // Drawn below, outside this borrow of the file.
             Tab::ProvinceForms | Tab::Assessments | Tab::Records | Tab::Visits => {}
@@ -234,13 +291,13 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         // reason (audited, like the list); until then the
                         // field is masked and read-only.
                         if revealed || file.input.id_number != file.child.id_number {
-                            text_field(ui, "身份证号", &mut file.input.id_number);
+                            text_field(ui, &t("list-id"), &mut file.input.id_number);
                         } else {
-                            let l = ui.label("身份证号");
+                            let l = ui.label(t("list-id"));
                             ui.horizontal(|ui| {
                                 ui.monospace(id_number::mask(&file.child.id_number))
                                     .labelled_by(l.id);
-                                if may_reveal && ui.small_button("显示并修改").clicked() {
+                                if may_reveal && ui.small_button(t("cfile-reveal_edit")).clicked() {
                                     reveal = true;
                                 }
                             });
@@ -250,30 +307,39 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         let today = chrono::Local::now().date_naive();
                         ui.label("");
                         match id_number::parse(&file.input.id_number, today) {
-                            Ok(p) => ui.weak(format!(
-                                "{} · {} · {}周岁",
-                                p.sex.label_zh(),
-                                dates::format_zh(p.birth_date),
-                                dates::age_on(p.birth_date, today)
+                            Ok(p) => ui.weak(crate::t!(
+                                lang,
+                                "cfile-id_parsed",
+                                sex = zh_or_en(lang, p.sex.label_zh(), p.sex.label_en()),
+                                birth = date_text(lang, p.birth_date),
+                                age = dates::age_on(p.birth_date, today)
                             )),
                             Err(e) => ui.colored_label(crate::gui::theme::ERROR, e.to_string()),
                         };
                         ui.end_row();
-                        text_field(ui, "姓名", &mut file.input.name);
-                        opt_field(ui, "其他文字姓名（如藏文）", &mut file.input.name_alt);
-                        opt_field(ui, "民族", &mut file.input.ethnicity);
-                        opt_field(ui, "联系电话", &mut file.input.phone);
-                        opt_field(ui, "户籍地址", &mut file.input.hukou_address);
-                        opt_field(ui, "现住址", &mut file.input.residence_address);
-                        opt_field(ui, "就学情况", &mut file.input.schooling);
-                        opt_field(ui, "学校", &mut file.input.school);
-                        opt_field(ui, "年级", &mut file.input.grade);
-                        opt_field(ui, "健康状况", &mut file.input.health);
-                        opt_field(ui, "残疾类型", &mut file.input.disability_type);
+                        text_field(ui, &t("list-name"), &mut file.input.name);
+                        opt_field(ui, &t("cfile-name_alt"), &mut file.input.name_alt);
+                        opt_field(ui, &t("cfile-ethnicity"), &mut file.input.ethnicity);
+                        opt_field(ui, &t("cfile-phone"), &mut file.input.phone);
+                        opt_field(ui, &t("cfile-hukou_address"), &mut file.input.hukou_address);
+                        opt_field(
+                            ui,
+                            &t("cfile-residence_address"),
+                            &mut file.input.residence_address,
+                        );
+                        opt_field(ui, &t("cfile-schooling"), &mut file.input.schooling);
+                        opt_field(ui, &t("cfile-school"), &mut file.input.school);
+                        opt_field(ui, &t("cfile-grade"), &mut file.input.grade);
+                        opt_field(ui, &t("cfile-health"), &mut file.input.health);
+                        opt_field(
+                            ui,
+                            &t("cfile-disability_type"),
+                            &mut file.input.disability_type,
+                        );
                     });
                 ui.add_space(8.0);
                 if ui
-                    .add_enabled(file.is_dirty(), egui::Button::new(t("common.save")))
+                    .add_enabled(file.is_dirty(), egui::Button::new(t("common-save")))
                     .clicked()
                 {
                     do_save = true;
@@ -282,45 +348,69 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             Tab::Family => {
                 for rp in &file.relations {
                     let r = &rp.relation;
-                    let mut parts = vec![format!("{} {}", r.relation.label_zh(), rp.person.name)];
+                    let mut parts = vec![crate::t!(
+                        lang,
+                        "cfile-relation_person",
+                        relation = relation_label(lang, r.relation),
+                        name = rp.person.name.as_str()
+                    )];
                     if r.is_guardian {
-                        parts.push("监护人".into());
+                        parts.push(t("cfile-guardian"));
                     }
                     if r.is_entrusted_carer {
-                        parts.push(format!(
-                            "受委托照护人{}",
-                            r.entrustment_confirmed_on
-                                .map(|d| format!("（确认书 {}）", dates::format_zh(d)))
-                                .unwrap_or_default()
-                        ));
+                        parts.push(match r.entrustment_confirmed_on {
+                            Some(d) => {
+                                crate::t!(lang, "cfile-carer_confirmed", date = date_text(lang, d))
+                            }
+                            None => t("cfile-carer"),
+                        });
                     }
                     if let Some(s) = r.situation {
-                        parts.push(format!(
-                            "情形：{}{}",
-                            s.label_zh(),
-                            r.situation_since
-                                .map(|d| format!("（自{}）", dates::format_zh(d)))
-                                .unwrap_or_default()
-                        ));
+                        let situation = zh_or_en(lang, s.label_zh(), s.label_en());
+                        parts.push(match r.situation_since {
+                            Some(d) => crate::t!(
+                                lang,
+                                "cfile-situation_since",
+                                situation = situation,
+                                date = date_text(lang, d)
+                            ),
+                            None => crate::t!(lang, "cfile-situation", situation = situation),
+                        });
                     }
                     if let Some(p) = &rp.person.phone {
-                        parts.push(format!("电话 {p}"));
+                        parts.push(crate::t!(lang, "cfile-phone_shown", phone = p.as_str()));
                     }
-                    ui.label(parts.join("　"));
+                    ui.label(parts.join(&t("cfile-part_separator")));
                 }
             }
             Tab::Categories => {
                 for c in &file.categories {
-                    ui.label(format!(
-                        "{}（{}）{}起{}：{}",
-                        c.category.label_zh(),
-                        if c.active { "有效" } else { "已终止" },
-                        dates::format_zh(c.effective_from),
-                        c.effective_until
-                            .map(|d| format!("，至{}", dates::format_zh(d)))
-                            .unwrap_or_default(),
-                        c.basis
-                    ));
+                    let category = zh_or_en(lang, c.category.label_zh(), c.category.label_en());
+                    let state = t(if c.active {
+                        "cfile-active"
+                    } else {
+                        "cfile-ended"
+                    });
+                    let from = date_text(lang, c.effective_from);
+                    ui.label(match c.effective_until {
+                        Some(d) => crate::t!(
+                            lang,
+                            "cfile-category_line_until",
+                            category = category,
+                            state = state,
+                            from = from,
+                            until = date_text(lang, d),
+                            basis = c.basis.as_str()
+                        ),
+                        None => crate::t!(
+                            lang,
+                            "cfile-category_line",
+                            category = category,
+                            state = state,
+                            from = from,
+                            basis = c.basis.as_str()
+                        ),
+                    });
                 }
             }
             Tab::History => super::records::history_entries(ui, &file.history),

@@ -58,7 +58,9 @@ impl HutongApp {
         if let (Some(file), Some(session)) = (&mut self.file, &self.session)
             && file.child.id == child
         {
-            file.read_again(&mut self.store, session);
+            if let Err(e) = file.read_again(&mut self.store, session) {
+                self.notices.error(super::notices::Place::File, e);
+            }
         }
         if self.assessment_tab.child == Some(child) {
             super::assessment_tab::reload(self, child);

@@ -1,12 +1,16 @@
-//! A Chinese date picker: "2025年5月22日" on a button; clicking opens a
-//! month grid (一 … 日, Monday first) with year and month steppers.
+//! A date picker: "2025年5月22日" on a button (2025-05-22 in English);
+//! clicking opens a month grid (一 … 日, Monday first) with year and month
+//! steppers.
 //! egui_extras' picker is English-only, and dates are typed wrong often
 //! enough (2025/5/22, 20250522) that picking beats typing.
 
 use eframe::egui;
-use hutong_core::national::{NaiveDate, dates};
+use hutong_core::national::NaiveDate;
 
-const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+/// The weekday headings, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "date-mon", "date-tue", "date-wed", "date-thu", "date-fri", "date-sat", "date-sun",
+];
 
 fn days_in_month(y: i32, m: u32) -> u32 {
     let next = if m == 12 {
@@ -34,10 +38,14 @@ pub fn date_picker(
         chrono::Datelike::year(&shown),
         chrono::Datelike::month(&shown),
     ));
+    let lang = super::ui_lang(ui);
     let label = value
-        .map(dates::format_zh)
-        .unwrap_or_else(|| "选择日期".to_string());
-    if ui.button(format!("日历：{label}")).clicked() {
+        .map(|d| crate::i18n::date(lang, d))
+        .unwrap_or_else(|| crate::t!(lang, "date-choose"));
+    if ui
+        .button(crate::t!(lang, "date-calendar", date = label))
+        .clicked()
+    {
         open = !open;
         // Each opening starts on the field's own month.
         view = (
@@ -56,7 +64,7 @@ pub fn date_picker(
                         (view.0, view.1 - 1)
                     };
                 }
-                ui.strong(format!("{}年{}月", view.0, view.1));
+                ui.strong(crate::t!(lang, "date-month", year = view.0, month = view.1));
                 if ui.small_button("▶").clicked() {
                     view = if view.1 == 12 {
                         (view.0 + 1, 1)
@@ -64,7 +72,7 @@ pub fn date_picker(
                         (view.0, view.1 + 1)
                     };
                 }
-                if ui.small_button("今天").clicked() {
+                if ui.small_button(crate::t!(lang, "date-today")).clicked() {
                     *value = Some(today);
                     picked = true;
                 }
@@ -73,7 +81,7 @@ pub fn date_picker(
                 .num_columns(7)
                 .show(ui, |ui| {
                     for w in WEEKDAYS {
-                        ui.weak(w);
+                        ui.weak(crate::t!(lang, w));
                     }
                     ui.end_row();
                     let Some(first) = NaiveDate::from_ymd_opt(view.0, view.1, 1) else {

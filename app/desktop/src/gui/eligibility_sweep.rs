@@ -5,7 +5,8 @@
 //! changes), then a summary bar says what changed and why.
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome};
+use super::jobs::{JobError, JobName, Outcome};
+use super::notices::{Level, Place};
 use crate::casework::{self, SweepReport};
 use eframe::egui;
 use hutong_core::national::NaiveDate;
@@ -15,16 +16,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct SweepState {
     /// The day this session last considered a sweep (once per day).
     checked_on: Option<NaiveDate>,
-    job: Option<Job<SweepReport>>,
     /// The finished sweep's report, until the user closes the bar.
     pub report: Option<SweepReport>,
-    pub message: Option<(bool, String)>,
     details: bool,
 }
 
-impl SweepState {
-    pub fn busy(&self) -> bool {
-        self.job.is_some()
+/// A failed or cancelled sweep, told to those who see the county's lists
+/// (the sweep's figures are a county list).
+fn tell(app: &mut HutongApp, level: Level, text: String) {
+    if app.can(hutong_services::Action::CountyLists) {
+        app.notices.push(Place::Sweep, level, text);
     }
 }
 
@@ -37,7 +38,7 @@ pub fn poll(app: &mut HutongApp) {
         return;
     }
     let today = chrono::Local::now().date_naive();
-    if app.sweep.checked_on != Some(today) && app.sweep.job.is_none() {
+    if app.sweep.checked_on != Some(today) && !app.jobs.running(JobName::EligibilitySweep) {
         app.sweep.checked_on = Some(today);
         let last = app
             .call(hutong_services::child_casework::last_sweep)
@@ -48,27 +49,26 @@ pub fn poll(app: &mut HutongApp) {
             start(app, today);
         }
     }
-    if let Some(job) = &app.sweep.job
-        && let Some(outcome) = job.poll()
-    {
-        app.sweep.job = None;
-        match outcome {
-            Outcome::Finished(r) => {
-                app.sweep.report = Some(r);
-                app.sweep.message = None;
-            }
-            Outcome::Failed(e) => app.sweep.message = Some((false, format!("资格核查未完成：{e}"))),
-            Outcome::Cancelled => {
-                app.sweep.message = Some((
-                    false,
-                    "资格核查已取消：已作出的变更保留，明天（或下次登录）将重新核查同一时段".into(),
-                ))
-            }
+}
+
+fn finished(app: &mut HutongApp, outcome: Outcome<SweepReport>) {
+    match outcome {
+        Outcome::Finished(r) => {
+            app.sweep.report = Some(r);
+            app.notices.clear(Place::Sweep);
         }
-        // The sweep may have changed the open file's categories.
-        if let Some(child) = app.file.as_ref().map(|f| f.child.id) {
-            app.push(super::commands::Command::ChildReadAgain(child));
+        Outcome::Failed(e) => {
+            let text = crate::t!(app.lang, "sweep-failed", error = e);
+            tell(app, Level::Error, text);
         }
+        Outcome::Cancelled => {
+            let text = app.t("sweep-cancelled");
+            tell(app, Level::Warning, text);
+        }
+    }
+    // The sweep may have changed the open file's categories.
+    if let Some(child) = app.file.as_ref().map(|f| f.child.id) {
+        app.push(super::commands::Command::ChildReadAgain(child));
     }
 }
 
@@ -83,12 +83,14 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
     ) {
         Ok(session) => session,
         Err(e) => {
-            app.sweep.message = Some((false, format!("资格核查未能开始：{e}")));
+            let text = crate::t!(app.lang, "sweep-cannot_start", error = e.to_string());
+            tell(app, Level::Error, text);
             return;
         }
     };
-    app.sweep.job = Some(jobs::spawn("每日资格核查", move |p| {
-        let mut store = db.open().map_err(|e| e.to_string())?;
+    let title = app.t("sweep-job_title");
+    let work = move |p: &super::jobs::Progress| -> Result<SweepReport, JobError> {
+        let mut store = db.open()?;
         let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
         p.note(plugin.reference());
         let cancel = AtomicBool::new(false);
@@ -106,8 +108,10 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
             },
             &cancel,
         )
-        .map_err(|e| e.to_string())
-    }));
+        .map_err(JobError::from)
+    };
+    app.jobs
+        .start(JobName::EligibilitySweep, title, work, finished);
 }
 
 /// The bar at the bottom of the window: progress while the sweep runs, then
@@ -115,7 +119,8 @@ fn start(app: &mut HutongApp, today: NaiveDate) {
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    if app.sweep.job.is_none() && app.sweep.report.is_none() && app.sweep.message.is_none() {
+    let running = app.jobs.running(JobName::EligibilitySweep);
+    if !running && app.sweep.report.is_none() && app.notices.get(Place::Sweep).is_none() {
         return;
     }
     // The sweep covers the county; its figures are a county list, which a
@@ -124,34 +129,27 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     }
     egui::Panel::bottom("eligibility-sweep").show(ui, |ui| {
-        if let Some(job) = &app.sweep.job {
-            job.show(ui, &t("common.cancel"));
+        if running {
+            app.jobs.show(ui, JobName::EligibilitySweep);
             return;
         }
         let mut close = false;
-        if let Some((ok, msg)) = &app.sweep.message {
-            ui.horizontal(|ui| {
-                super::status_message(ui, Some(&(*ok, msg.clone())));
-                if ui.small_button(t("sweep.close")).clicked() {
-                    close = true;
-                }
-            });
-        }
+        app.notices.show_here(ui, Place::Sweep);
         if let Some(r) = &app.sweep.report {
             ui.horizontal_wrapped(|ui| {
-                ui.strong(t("sweep.title"));
-                ui.label(summary(r));
+                ui.strong(t("sweep-title"));
+                ui.label(summary(app.lang, r));
                 if !r.changes.is_empty() || !r.failed.is_empty() {
                     let key = if app.sweep.details {
-                        "sweep.hide"
+                        "sweep-hide"
                     } else {
-                        "sweep.details"
+                        "sweep-details"
                     };
                     if ui.small_button(t(key)).clicked() {
                         app.sweep.details = !app.sweep.details;
                     }
                 }
-                if ui.small_button(t("sweep.close")).clicked() {
+                if ui.small_button(t("sweep-close")).clicked() {
                     close = true;
                 }
             });
@@ -165,34 +163,49 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ui.label(format!("· {}", c.describe_zh()));
                         }
                         for (id, e) in &r.failed {
-                            ui.colored_label(crate::gui::theme::ERROR, format!("· {id}：{e}"));
+                            ui.colored_label(
+                                crate::gui::theme::ERROR,
+                                crate::t!(
+                                    app.lang,
+                                    "sweep-failed_child",
+                                    child = id.to_string(),
+                                    error = e.as_str()
+                                ),
+                            );
                         }
                     });
             }
         }
         if close {
             app.sweep.report = None;
-            app.sweep.message = None;
+            app.notices.clear(Place::Sweep);
             app.sweep.details = false;
         }
     });
 }
 
 /// One line: what the sweep looked at and what it changed.
-pub fn summary(r: &SweepReport) -> String {
-    let since = r
-        .previous
-        .map(|d| format!("自上次核查（{d}）以来有生活事件或从未核查的"))
-        .unwrap_or_else(|| "首次核查：".into());
-    let mut s = format!(
-        "{}{}名儿童已由省级插件重新认定，{}项变动",
-        since,
-        r.checked,
-        r.changes.len()
-    );
-    if !r.failed.is_empty() {
-        s.push_str(&format!("，{}名失败", r.failed.len()));
-    }
-    s.push_str(&format!("（{} 毫秒）", r.millis));
-    s
+pub fn summary(lang: crate::i18n::Lang, r: &SweepReport) -> String {
+    let checked = match r.previous {
+        Some(d) => crate::t!(
+            lang,
+            "sweep-checked_since",
+            date = d.to_string(),
+            n = r.checked,
+            changes = r.changes.len()
+        ),
+        None => crate::t!(
+            lang,
+            "sweep-checked_first",
+            n = r.checked,
+            changes = r.changes.len()
+        ),
+    };
+    crate::t!(
+        lang,
+        "sweep-summary",
+        checked = checked,
+        failed = r.failed.len(),
+        millis = r.millis
+    )
 }

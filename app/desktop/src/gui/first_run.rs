@@ -53,15 +53,22 @@ impl FirstRun {
     /// The recovery offer: the kept copy goes back to the database's name
     /// (its key file is still beside it, so the accounts' passwords open it).
     fn show_recovery(&mut self, ui: &mut egui::Ui) -> Option<HutongApp> {
+        // Before any log-in: the language the window was given.
+        let lang = super::ui_lang(ui);
+        let t = |k: &str| crate::t!(lang, k);
         let mut recover = None;
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
-            ui.heading("护童 · 数据库需要恢复");
-            ui.label(format!("数据库 {} 不存在，但找到了：", self.db.display()));
+            ui.heading(t("firstrun-recover_title"));
+            ui.label(crate::t!(
+                lang,
+                "firstrun-recover_found",
+                path = self.db.display().to_string()
+            ));
             for p in &self.leftovers {
                 ui.monospace(p.display().to_string());
             }
-            ui.label("上次恢复或写入可能被中断。为免覆盖，不会在这里新建数据库。");
+            ui.label(t("firstrun-recover_why"));
             let copies: Vec<PathBuf> = self
                 .leftovers
                 .iter()
@@ -71,12 +78,16 @@ impl FirstRun {
             if let Some(newest) = copies.last()
                 && hutong_core::KeyRing::exists(&self.db)
                 && ui
-                    .button(format!("用 {} 恢复为数据库", newest.display()))
+                    .button(crate::t!(
+                        lang,
+                        "firstrun-recover_with",
+                        path = newest.display().to_string()
+                    ))
                     .clicked()
             {
                 recover = Some(newest.clone());
             }
-            ui.weak("也可以用命令 hutong restore 从备份恢复。");
+            ui.weak(t("firstrun-restore_hint"));
             if let Some(e) = &self.error {
                 ui.colored_label(crate::gui::theme::ERROR, e);
             }
@@ -85,7 +96,12 @@ impl FirstRun {
         match std::fs::rename(&copy, &self.db) {
             Ok(()) => Some(HutongApp::new(self.db.clone())),
             Err(e) => {
-                self.error = Some(format!("无法将 {} 改名为数据库：{e}", copy.display()));
+                self.error = Some(crate::t!(
+                    lang,
+                    "firstrun-rename_failed",
+                    path = copy.display().to_string(),
+                    error = e.to_string()
+                ));
                 None
             }
         }
@@ -96,17 +112,22 @@ impl FirstRun {
         if !self.leftovers.is_empty() {
             return self.show_recovery(ui);
         }
+        let lang = super::ui_lang(ui);
+        let t = |k: &str| crate::t!(lang, k);
         if let Some(code) = &self.recovery_code {
             let mut go_on = false;
             ui.vertical_centered(|ui| {
                 ui.add_space(60.0);
-                ui.heading("县级恢复码");
-                ui.label("请将下面的恢复码抄写或打印后锁好。它只显示这一次。");
-                ui.label("忘记管理员密码时，凭它重设（hutong recover）；丢失它且忘记所有管理员密码，数据将无法打开。");
+                ui.heading(t("firstrun-code_title"));
+                ui.label(t("firstrun-code_keep"));
+                ui.label(t("firstrun-code_use"));
                 ui.add_space(16.0);
-                ui.add(egui::Label::new(egui::RichText::new(code.as_str()).monospace().size(22.0)).selectable(true));
+                ui.add(
+                    egui::Label::new(egui::RichText::new(code.as_str()).monospace().size(22.0))
+                        .selectable(true),
+                );
                 ui.add_space(16.0);
-                go_on = ui.button("我已记下恢复码，进入登录").clicked();
+                go_on = ui.button(t("firstrun-code_noted")).clicked();
             });
             if go_on {
                 self.recovery_code = None;
@@ -117,14 +138,18 @@ impl FirstRun {
         let mut result = None;
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
-            ui.heading("护童 · 首次使用");
-            ui.label(format!("数据库 {} 尚不存在。", self.db.display()));
+            ui.heading(t("firstrun-title"));
+            ui.label(crate::t!(
+                lang,
+                "firstrun-no_database",
+                path = self.db.display().to_string()
+            ));
             ui.add_space(16.0);
-            if ui.button("打开示例县（固始县，含示例数据）").clicked() {
+            if ui.button(t("firstrun-demo")).clicked() {
                 result = self.create(true);
             }
             ui.add_space(16.0);
-            ui.strong("或新建本县数据库");
+            ui.strong(t("firstrun-or_new"));
             let code = self.county.trim().to_string();
             if self.looked_up.as_ref().is_none_or(|(c, _)| *c != code) {
                 let name = divisions::dataset_county(&code)
@@ -135,27 +160,28 @@ impl FirstRun {
             }
             let county_name = self.looked_up.as_ref().and_then(|(_, n)| n.clone());
             egui::Grid::new("first-run").num_columns(2).show(ui, |ui| {
-                let l = ui.label("县级区划代码");
+                let l = ui.label(t("firstrun-county_code"));
                 ui.text_edit_singleline(&mut self.county).labelled_by(l.id);
                 ui.end_row();
                 ui.label("");
                 match &county_name {
                     Some(name) => ui.weak(name),
-                    None => {
-                        ui.colored_label(crate::gui::theme::ERROR, "不在2023年统计用区划代码中")
-                    }
+                    None => ui.colored_label(crate::gui::theme::ERROR, t("firstrun-code_unknown")),
                 };
                 ui.end_row();
-                let l = ui.label("管理员用户名");
+                let l = ui.label(t("firstrun-admin"));
                 ui.text_edit_singleline(&mut self.admin).labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("管理员密码");
+                let l = ui.label(t("firstrun-password"));
                 ui.add(egui::TextEdit::singleline(&mut self.password).password(true))
                     .labelled_by(l.id);
                 ui.end_row();
             });
             if ui
-                .add_enabled(county_name.is_some(), egui::Button::new("新建县数据库"))
+                .add_enabled(
+                    county_name.is_some(),
+                    egui::Button::new(t("firstrun-create")),
+                )
                 .clicked()
             {
                 result = self.create(false);

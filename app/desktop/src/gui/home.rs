@@ -3,7 +3,8 @@
 //! visit policy), and the escalation alerts. Each item opens the list or
 //! 走访计划, already filtered.
 
-use super::jobs::{self, Job, Outcome};
+use super::jobs::{JobError, JobName, Outcome};
+use super::notices::Place;
 use super::visit_plan::StatusFilter;
 use super::widgets;
 use super::{HutongApp, Screen};
@@ -19,15 +20,6 @@ use hutong_services::dashboard::{self, Figures, ScheduleFigures};
 pub struct HomeStats {
     pub fresh: bool,
     figures: Option<Figures>,
-    pending: Option<Job<Figures>>,
-    error: Option<String>,
-}
-
-impl HomeStats {
-    /// Whether the figures are still being computed.
-    pub fn pending(&self) -> bool {
-        self.pending.is_some()
-    }
 }
 
 fn start(app: &mut HutongApp) {
@@ -35,35 +27,39 @@ fn start(app: &mut HutongApp) {
     let session = app.session.clone();
     let plugin = widgets::province_manifest(app).map(|(r, m)| (r, m.visit_policy));
     app.home.fresh = true;
-    app.home.error = None;
-    app.home.pending = Some(jobs::spawn(app.t("home.computing"), move |p| {
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = path.open().map_err(|e| e.to_string())?;
-        p.set_total(3);
-        dashboard::figures(&mut store, &session, plugin, || p.step()).map_err(|e| e.to_string())
-    }));
-}
-
-/// Collects the figures once computed; runs every frame, whatever the
-/// screen, so a job finished while the user was elsewhere is not left
-/// pending.
-pub fn poll(app: &mut HutongApp) {
-    let Some(job) = &app.home.pending else {
-        return;
-    };
-    match job.poll() {
-        Some(Outcome::Finished(f)) => app.home.figures = Some(f),
-        Some(Outcome::Failed(e)) => app.home.error = Some(format!("统计失败：{e}")),
-        Some(Outcome::Cancelled) => {
-            app.home.error = Some("统计已取消；切换页面后重新进入工作台即可重新统计".into())
-        }
-        None => return,
-    }
-    app.home.pending = None;
+    app.notices.clear(Place::Home);
+    let lang = app.lang;
+    let title = app.t("home-computing");
+    app.jobs.start(
+        JobName::HomeFigures,
+        title,
+        move |p| {
+            let session =
+                session.ok_or_else(|| JobError::from(crate::t!(lang, "login-required")))?;
+            let mut store = path.open()?;
+            p.set_total(3);
+            Ok(dashboard::figures(&mut store, &session, plugin, || {
+                p.step()
+            })?)
+        },
+        // Runs whatever the screen is when the figures arrive.
+        |app, outcome| match outcome {
+            Outcome::Finished(f) => app.home.figures = Some(f),
+            Outcome::Failed(e) => {
+                let text = crate::t!(app.lang, "home-failed", error = e);
+                app.notices.error(Place::Home, text)
+            }
+            Outcome::Cancelled => {
+                let text = app.t("home-cancelled");
+                app.notices
+                    .push(Place::Home, super::notices::Level::Info, text)
+            }
+        },
+    );
 }
 
 /// A large figure with its label; clicking it opens 走访计划 filtered.
-fn tile(ui: &mut egui::Ui, label: &str, n: u64, colour: egui::Color32) -> bool {
+fn tile(app: &HutongApp, ui: &mut egui::Ui, label: &str, n: u64, colour: egui::Color32) -> bool {
     egui::Frame::group(ui.style())
         .inner_margin(10.0)
         .show(ui, |ui| {
@@ -72,13 +68,13 @@ fn tile(ui: &mut egui::Ui, label: &str, n: u64, colour: egui::Color32) -> bool {
                 ui.label(label);
                 let r = ui.add(
                     egui::Label::new(
-                        egui::RichText::new(format!("{n} 名"))
+                        egui::RichText::new(crate::t!(app.lang, "home-people", n = n))
                             .size(24.0)
                             .color(colour),
                     )
                     .sense(egui::Sense::click()),
                 );
-                r.on_hover_text("在走访计划中查看").clicked()
+                r.on_hover_text(app.t("home-see_in_plan")).clicked()
             })
             .inner
         })
@@ -94,53 +90,62 @@ fn go_plan(app: &mut HutongApp, status: StatusFilter, division: Option<String>) 
 
 fn schedule_panel(app: &mut HutongApp, ui: &mut egui::Ui, s: &ScheduleFigures) {
     ui.horizontal(|ui| {
-        ui.strong(app.t("home.colours"));
+        ui.strong(app.t("home-colours"));
         for (c, n) in &s.colours {
-            widgets::swatch(ui, *c, &format!("{} {n}", widgets::colour_label(*c)));
+            widgets::swatch(
+                ui,
+                *c,
+                &format!("{} {n}", widgets::colour_label(app.lang, *c)),
+            );
             ui.add_space(6.0);
         }
     });
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         if tile(
+            app,
             ui,
-            &app.t("home.due_week"),
+            &app.t("home-due_week"),
             s.due_this_week,
             crate::gui::theme::WARNING,
         ) {
             go_plan(app, StatusFilter::DueThisWeek, None);
         }
         if tile(
+            app,
             ui,
-            &app.t("home.overdue_now"),
+            &app.t("home-overdue_now"),
             s.overdue,
             crate::gui::theme::ERROR,
         ) {
             go_plan(app, StatusFilter::Overdue, None);
         }
         if tile(
+            app,
             ui,
-            &app.t("home.escalated_township"),
+            &app.t("home-escalated_township"),
             s.township,
             crate::gui::theme::WARNING,
         ) {
             go_plan(app, StatusFilter::Escalated, None);
         }
         if tile(
+            app,
             ui,
-            &app.t("home.escalated_county"),
+            &app.t("home-escalated_county"),
             s.county,
             crate::gui::theme::ERROR,
         ) {
             go_plan(app, StatusFilter::Escalated, None);
         }
     });
-    ui.weak(format!(
-        "依据 {} 的走访规则：未评估每 {} 天走访一次；超期 {} 天以上上报乡镇督导员，{} 天以上上报县民政局。",
-        s.plugin,
-        s.policy.default_days,
-        s.policy.escalate_township_after_days,
-        s.policy.escalate_county_after_days
+    ui.weak(crate::t!(
+        app.lang,
+        "home-policy",
+        plugin = s.plugin.as_str(),
+        days = s.policy.default_days,
+        township = s.policy.escalate_township_after_days,
+        county = s.policy.escalate_county_after_days
     ));
 }
 
@@ -148,33 +153,34 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.home.fresh {
         start(app);
     }
-    if let Some(job) = &app.home.pending {
-        job.show(ui, &app.t("common.cancel"));
-    }
-    if let Some(e) = &app.home.error {
-        ui.colored_label(crate::gui::theme::ERROR, e);
-    }
+    app.jobs.show(ui, JobName::HomeFigures);
+    app.notices.show_here(ui, Place::Home);
     let Some(f) = app.home.figures.clone() else {
-        if app.home.pending.is_some() {
-            ui.heading(format!("{}：统计中…", app.t("home.total")));
+        if app.jobs.running(JobName::HomeFigures) {
+            ui.heading(app.t("home-total_computing"));
         }
         return;
     };
-    ui.heading(format!("{}：{} 名", app.t("home.total"), f.total));
+    ui.heading(crate::t!(app.lang, "home-total_n", n = f.total));
     ui.add_space(6.0);
     match &f.schedule {
         Some(s) => schedule_panel(app, ui, s),
         None => {
-            ui.colored_label(crate::gui::theme::ERROR, app.t("visit.no_plugin"));
+            ui.colored_label(crate::gui::theme::ERROR, app.t("visit-no_plugin"));
         }
     }
     ui.add_space(8.0);
     ui.separator();
     ui.columns(3, |cols| {
-        cols[0].strong(app.t("home.by_category"));
+        cols[0].strong(app.t("home-by_category"));
         for (cat, n) in &f.counts {
             if cols[0]
-                .link(format!("{}  {} 名", cat.label_zh(), n))
+                .link(crate::t!(
+                    app.lang,
+                    "home-category_n",
+                    category = crate::i18n::zh_or_en(app.lang, cat.label_zh(), cat.label_en()),
+                    n = *n
+                ))
                 .clicked()
             {
                 app.list = Default::default();
@@ -183,9 +189,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         }
         let Some(s) = &f.schedule else { return };
-        cols[1].strong(app.t("home.alerts"));
+        cols[1].strong(app.t("home-alerts"));
         if s.alerts.is_empty() {
-            cols[1].label(app.t("home.no_alerts"));
+            cols[1].label(app.t("home-no_alerts"));
         }
         egui::ScrollArea::vertical()
             .id_salt("alerts")
@@ -213,18 +219,19 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         };
                         ui.colored_label(
                             colour,
-                            format!(
-                                "超期 {} 天 · {}",
-                                a.days_overdue,
-                                widgets::escalation_text(app, a.escalation)
+                            crate::t!(
+                                app.lang,
+                                "home-overdue_days",
+                                days = a.days_overdue,
+                                escalation = widgets::escalation_text(app, a.escalation)
                             ),
                         );
                     });
                 }
             });
-        cols[2].strong(app.t("home.overdue_villages"));
+        cols[2].strong(app.t("home-overdue_villages"));
         if s.villages.is_empty() {
-            cols[2].label(app.t("home.no_overdue_villages"));
+            cols[2].label(app.t("home-no_overdue_villages"));
         }
         egui::ScrollArea::vertical()
             .id_salt("overdue")
@@ -232,11 +239,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .show(&mut cols[2], |ui| {
                 for v in &s.villages {
                     if ui
-                        .link(format!(
-                            "{}  超期 {} 名（已上报 {} 名）",
-                            v.village_name,
-                            v.overdue,
-                            v.escalated_township + v.escalated_county
+                        .link(crate::t!(
+                            app.lang,
+                            "home-village_overdue",
+                            village = v.village_name.as_str(),
+                            overdue = v.overdue,
+                            escalated = v.escalated_township + v.escalated_county
                         ))
                         .clicked()
                     {

@@ -7,8 +7,10 @@ use egui_extras::{Column, TableBuilder};
 use hutong_core::RowId;
 use hutong_core::children::{ChildQuery, ChildRow, ChildStatus, SortKey};
 use hutong_core::national::category::CaseCategory;
-use hutong_core::national::{dates, id_number};
+use hutong_core::national::id_number;
 use std::collections::HashMap;
+
+use crate::i18n::{Lang, zh_or_en};
 
 /// Rows fetched per query. A county has up to ~100,000 children; nobody
 /// scrolls them all, and search narrows any list within milliseconds.
@@ -73,27 +75,27 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let lang = app.lang;
     ui.horizontal(|ui| {
-        let l = ui.label(app.t("list.search"));
-        let hint = app.t("list.search_hint");
+        let l = ui.label(app.t("list-search"));
+        let hint = app.t("list-search_hint");
         ui.add(
             egui::TextEdit::singleline(&mut app.list.search)
                 .hint_text(hint)
                 .desired_width(280.0),
         )
         .labelled_by(l.id);
-        let l = ui.label(app.t("list.category"));
+        let l = ui.label(app.t("list-category"));
         let current = app
             .list
             .category
-            .map(|c| c.label_zh().to_string())
-            .unwrap_or_else(|| crate::i18n::tr(lang, "list.all"));
+            .map(|c| zh_or_en(lang, c.label_zh(), c.label_en()).to_string())
+            .unwrap_or_else(|| crate::i18n::tr(lang, "list-all"));
         egui::ComboBox::from_id_salt("category")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 if ui
                     .selectable_label(
                         app.list.category.is_none(),
-                        crate::i18n::tr(lang, "list.all"),
+                        crate::i18n::tr(lang, "list-all"),
                     )
                     .clicked()
                 {
@@ -102,7 +104,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 }
                 for c in CaseCategory::ALL {
                     if ui
-                        .selectable_label(app.list.category == Some(c), c.label_zh())
+                        .selectable_label(
+                            app.list.category == Some(c),
+                            zh_or_en(lang, c.label_zh(), c.label_en()),
+                        )
                         .clicked()
                     {
                         app.list.category = Some(c);
@@ -112,19 +117,25 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
-        let l = ui.label(app.t("list.status"));
+        let l = ui.label(app.t("list-status"));
         let status_text = app
             .list
             .status
-            .map(|s| s.label_zh().to_string())
-            .unwrap_or_else(|| crate::i18n::tr(lang, "list.all"));
+            .map(|s| status_name(lang, s))
+            .unwrap_or_else(|| crate::i18n::tr(lang, "list-all"));
         egui::ComboBox::from_id_salt("status")
             .selected_text(status_text)
             .show_ui(ui, |ui| {
                 for (s, label) in [
-                    (None, crate::i18n::tr(lang, "list.all")),
-                    (Some(ChildStatus::Active), "在档".into()),
-                    (Some(ChildStatus::Closed), "已结案".into()),
+                    (None, crate::i18n::tr(lang, "list-all")),
+                    (
+                        Some(ChildStatus::Active),
+                        status_name(lang, ChildStatus::Active),
+                    ),
+                    (
+                        Some(ChildStatus::Closed),
+                        status_name(lang, ChildStatus::Closed),
+                    ),
                 ] {
                     if ui.selectable_label(app.list.status == s, label).clicked() {
                         app.list.status = s;
@@ -136,12 +147,14 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .labelled_by(l.id);
         division_filter(app, ui);
         if let Some(name) = app.list.division_name.clone()
-            && ui.button(format!("清除：{name}")).clicked()
+            && ui
+                .button(crate::t!(lang, "lst-clear_division", name = name))
+                .clicked()
         {
             app.list.division = None;
             app.list.dirty = true;
         }
-        if ui.button(app.t("list.export")).clicked() {
+        if ui.button(app.t("list-export")).clicked() {
             export_filtered(app);
         }
     });
@@ -150,10 +163,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let shown = app.list.rows.len();
     let note = if shown >= MAX_ROWS {
-        app.t("list.truncated")
+        app.t("list-truncated")
             .replace("{n}", &MAX_ROWS.to_string())
     } else {
-        app.t("list.count").replace("{n}", &shown.to_string())
+        app.t("list-count").replace("{n}", &shown.to_string())
     };
     ui.weak(note);
     let mut open: Option<RowId> = None;
@@ -173,16 +186,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         };
     let texts = [
-        "list.name",
-        "list.sex",
-        "list.birth",
-        "list.id",
-        "list.village",
-        "list.categories",
+        "list-name",
+        "list-sex",
+        "list-birth",
+        "list-id",
+        "list-village",
+        "list-categories",
     ]
     .map(|k| app.t(k));
-    let open_label = app.t("list.open");
-    let reveal_label = app.t("list.reveal");
+    let open_label = app.t("list-open");
+    let separator = app.t("list-separator");
+    let reveal_label = app.t("list-reveal");
     let may_reveal = app.can(hutong_services::Action::RevealId);
     TableBuilder::new(ui)
         .striped(true)
@@ -214,10 +228,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                 });
                 row.col(|ui| {
-                    ui.label(r.sex.label_zh());
+                    ui.label(zh_or_en(lang, r.sex.label_zh(), r.sex.label_en()));
                 });
                 row.col(|ui| {
-                    ui.label(dates::format_zh(r.birth_date));
+                    ui.label(crate::i18n::date(lang, r.birth_date));
                 });
                 row.col(|ui| match app.list.revealed.get(&r.id) {
                     Some(full) => {
@@ -234,8 +248,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.label(&r.village_name);
                 });
                 row.col(|ui| {
-                    let cats: Vec<&str> = r.categories.iter().map(|c| c.label_zh()).collect();
-                    ui.label(cats.join("、"));
+                    let cats: Vec<&str> = r
+                        .categories
+                        .iter()
+                        .map(|c| zh_or_en(lang, c.label_zh(), c.label_en()))
+                        .collect();
+                    ui.label(cats.join(&separator));
                 });
                 row.col(|ui| {
                     if ui.small_button(&open_label).clicked() {
@@ -265,28 +283,28 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 /// 导出…: the export screen, with this list's filter and a purpose to state.
 fn export_filtered(app: &mut HutongApp) {
     let l = &app.list;
+    let lang = app.lang;
     let mut parts = Vec::new();
     if let Some(n) = &l.division_name {
         parts.push(n.clone());
     }
     if let Some(c) = l.category {
-        parts.push(c.label_zh().to_string());
+        parts.push(zh_or_en(lang, c.label_zh(), c.label_en()).to_string());
     }
-    match l.status {
-        Some(ChildStatus::Active) => parts.push("在档".into()),
-        Some(ChildStatus::Closed) => parts.push("已结案".into()),
-        None => {}
+    if let Some(s) = l.status {
+        parts.push(status_name(lang, s));
     }
     if !l.search.trim().is_empty() {
-        parts.push(format!("搜索“{}”", l.search.trim()));
+        parts.push(crate::t!(lang, "lst-searched", text = l.search.trim()));
     }
     let label = if parts.is_empty() {
-        format!("儿童档案列表（全部，{} 人）", l.rows.len())
+        crate::t!(lang, "lst-export_all", n = l.rows.len())
     } else {
-        format!(
-            "儿童档案列表：{}（当前显示 {} 人）",
-            parts.join("，"),
-            l.rows.len()
+        crate::t!(
+            lang,
+            "lst-export_filtered",
+            filter = parts.join(&crate::t!(lang, "lst-filter_separator")),
+            n = l.rows.len()
         )
     };
     let filter = super::exchange::export::ListFilter {
@@ -307,19 +325,19 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
     let mut confirm = false;
     let mut cancel = false;
     egui::Modal::new(egui::Id::unique("hutong-reveal-modal")).show(ctx, |ui| {
-        ui.heading(app.t("reveal.title"));
-        let l = ui.label(app.t("reveal.reason"));
+        ui.heading(app.t("reveal-title"));
+        let l = ui.label(app.t("reveal-reason"));
         ui.text_edit_singleline(&mut app.list.reveal_reason)
             .labelled_by(l.id);
         ui.horizontal(|ui| {
             let ok = !app.list.reveal_reason.trim().is_empty();
             if ui
-                .add_enabled(ok, egui::Button::new(app.t("reveal.confirm")))
+                .add_enabled(ok, egui::Button::new(app.t("reveal-confirm")))
                 .clicked()
             {
                 confirm = true;
             }
-            if ui.button(app.t("common.cancel")).clicked() {
+            if ui.button(app.t("common-cancel")).clicked() {
                 cancel = true;
             }
         });
@@ -364,4 +382,15 @@ fn division_filter(app: &mut HutongApp, ui: &mut egui::Ui) {
     {
         l.dirty = true;
     }
+}
+
+/// 在档 / 已结案 in the UI language.
+fn status_name(lang: Lang, s: ChildStatus) -> String {
+    crate::t!(
+        lang,
+        match s {
+            ChildStatus::Active => "lst-status_active",
+            ChildStatus::Closed => "lst-status_closed",
+        }
+    )
 }

@@ -35,9 +35,10 @@ fn poll_open_dialog(app: &mut HutongApp, ui: &egui::Ui) {
     if !path.is_file()
         || !(hutong_core::KeyRing::exists(&path) || hutong_core::store::is_plaintext(&path))
     {
-        app.login.error = Some(format!(
-            "无法打开 {}：不是护童数据库，或缺少同名的 .keys 密钥文件",
-            path.display()
+        app.login.error = Some(crate::t!(
+            app.lang,
+            "login-not_a_database",
+            path = path.display().to_string()
         ));
         return;
     }
@@ -51,7 +52,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     poll_open_dialog(app, ui);
     ui.vertical_centered(|ui| {
         ui.add_space(80.0);
-        ui.heading(app.t("app.title"));
+        ui.heading(app.t("app-title"));
         ui.add_space(24.0);
         // Centre the two-column form under the title.
         let form_width = 360.0;
@@ -60,7 +61,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             login_grid(app, ui);
         });
         ui.add_space(12.0);
-        if ui.button(app.t("login.submit")).clicked() {
+        if ui.button(app.t("login-submit")).clicked() {
             attempt(app);
         }
         if let Some(err) = &app.login.error {
@@ -70,25 +71,38 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         // county's real log-in screen would invite guessing.
         if app.is_demo {
             ui.add_space(24.0);
-            ui.weak(app.t("login.demo_hint"));
+            ui.weak(app.t("login-demo_hint"));
         }
         ui.add_space(24.0);
-        ui.weak(format!(
-            "{}：{}",
-            app.t("settings.db"),
-            app.db_path.display()
+        ui.weak(crate::t!(
+            app.lang,
+            "login-database",
+            path = app.db_path.display().to_string()
         ));
+        language_picker(app, ui);
         let waiting = app.login.open_dialog.is_some();
         if ui
-            .add_enabled(!waiting, egui::Button::new("打开其他数据库…"))
+            .add_enabled(!waiting, egui::Button::new(app.t("login-open_other")))
             .clicked()
         {
             let request = crate::platform::DialogRequest::new(
                 crate::platform::DialogKind::OpenFile,
-                "打开县数据库",
+                app.t("login-open_dialog_title"),
             )
-            .filter("护童数据库", &["db", "sqlite"]);
+            .filter(&app.t("login-database_files"), &["db", "sqlite"]);
             app.login.open_dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
+        }
+    });
+}
+
+/// Every embedded locale, each named in itself; the choice carries over to
+/// a user who never chose one (设置 saves it per user).
+fn language_picker(app: &mut HutongApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.add_space(((ui.available_width() - 360.0) / 2.0).max(0.0));
+        ui.label(app.t("login-language"));
+        for lang in crate::i18n::Lang::all() {
+            ui.selectable_value(&mut app.lang, lang, lang.name());
         }
     });
 }
@@ -98,11 +112,11 @@ fn login_grid(app: &mut HutongApp, ui: &mut egui::Ui) {
         .num_columns(2)
         .spacing([12.0, 10.0])
         .show(ui, |ui| {
-            let l = ui.label(app.t("login.username"));
+            let l = ui.label(app.t("login-username"));
             ui.text_edit_singleline(&mut app.login.username)
                 .labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("login.password"));
+            let l = ui.label(app.t("login-password"));
             let pw = ui
                 .add(egui::TextEdit::singleline(&mut app.login.password).password(true))
                 .labelled_by(l.id);
@@ -142,24 +156,25 @@ pub(crate) fn recovery_notice(app: &mut HutongApp, ctx: &egui::Context) {
         return;
     };
     let mut close = false;
-    egui::Window::new("数据库已加密")
+    egui::Window::new(app.t("login-encrypted_title"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.label("此数据库由旧版本创建，未加密；本次登录已将其加密，原明文文件已被替换。");
-            ui.label("县级恢复码（只显示这一次，请抄写或打印后锁好）：");
+            ui.label(app.t("login-encrypted_body"));
+            ui.label(app.t("login-recovery_code"));
             ui.add(
                 egui::Label::new(egui::RichText::new(code.as_str()).monospace().size(20.0))
                     .selectable(true),
             );
             if !needing_reset.is_empty() {
-                ui.label(format!(
-                    "以下账户需由管理员在“用户与权限”中重设密码后才能登录：{}",
-                    needing_reset.join("、")
+                ui.label(crate::t!(
+                    app.lang,
+                    "login-needing_reset",
+                    names = needing_reset.join(&app.t("list-separator"))
                 ));
             }
-            close = ui.button("我已记下恢复码").clicked();
+            close = ui.button(app.t("login-recovery_noted")).clicked();
         });
     if close {
         app.recovery_notice = None;

@@ -18,11 +18,13 @@ mod home;
 pub mod jobs;
 mod list;
 mod login;
+pub mod notices;
 mod plugins;
 mod print_centre;
 mod province_form;
 mod records;
 pub(crate) mod theme;
+pub mod typed_path;
 mod upgrade_review;
 mod users;
 mod visit_plan;
@@ -127,6 +129,10 @@ pub struct HutongApp {
     pub(crate) commands: Vec<commands::Command>,
     /// File dialogs and the printer; tests replace them.
     pub(crate) platform: crate::platform::Platform,
+    /// Every background job, polled once per frame.
+    pub(crate) jobs: jobs::JobRegistry,
+    /// Every outcome the user is told about.
+    pub(crate) notices: notices::Notices,
     /// UI time per frame, when `HUTONG_FRAME_STATS` is set (for measuring
     /// the 8 ms bar in a release build).
     frame_stats: Option<FrameStats>,
@@ -213,26 +219,41 @@ pub(crate) fn serve<T>(
 ) -> Result<T, String> {
     match session {
         Some(s) => f(store, s).map_err(|e| e.to_string()),
-        None => Err(tr(Lang::Zh, "login.required")),
+        None => Err(tr(Lang::ZH, "login-required")),
     }
 }
 
 /// Opens a file dialog on its own thread; the answer arrives on the
 /// receiver (`None`: cancelled). The UI thread never blocks on a dialog.
+use crate::platform::DialogAnswer;
+
 pub(crate) fn ask_dialog(
     dialogs: std::sync::Arc<dyn crate::platform::FileDialogs>,
     request: crate::platform::DialogRequest,
 ) -> std::sync::mpsc::Receiver<Option<PathBuf>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let answer = tx.clone();
+    let owner = dialogs.clone();
     let spawned = std::thread::Builder::new()
         .name("hutong-dialog".into())
-        .spawn(move || {
-            let _ = answer.send(dialogs.ask(&request));
+        .spawn(move || match dialogs.answer(&request) {
+            DialogAnswer::Picked(p) => {
+                let _ = answer.send(Some(p));
+            }
+            DialogAnswer::Cancelled => {
+                let _ = answer.send(None);
+            }
+            // The window asks for the path instead, and answers the
+            // screen that asked through the same channel.
+            DialogAnswer::Unavailable => typed_path::ask(&dialogs, request, answer),
         });
     if spawned.is_err() {
-        // No thread for the dialog: behave as if it was cancelled.
-        let _ = tx.send(None);
+        // No thread for the dialog: ask for the path in the window.
+        typed_path::ask(
+            &owner,
+            crate::platform::DialogRequest::new(crate::platform::DialogKind::OpenFile, ""),
+            tx,
+        );
     }
     rx
 }
@@ -252,7 +273,7 @@ impl HutongApp {
             db_path,
             database: None,
             recovery_notice: None,
-            lang: Lang::Zh,
+            lang: Lang::ZH,
             screen: Screen::Home,
             session: None,
             login: login::LoginState::default(),
@@ -280,6 +301,8 @@ impl HutongApp {
             exchange: Default::default(),
             audit_check: Default::default(),
             replace_with: None,
+            jobs: Default::default(),
+            notices: Default::default(),
             commands: Vec::new(),
             text_size: theme::TEXT_SIZES[0],
             applied_text_size: None,
@@ -323,6 +346,23 @@ impl HutongApp {
     }
 
     /// Replaces the file dialogs and printer (UI tests use fakes).
+    /// Runs the completions of the jobs that ended since the last frame.
+    fn poll_jobs(&mut self) {
+        for done in self.jobs.take_finished() {
+            done(self);
+        }
+    }
+
+    /// The current outcome shown for a place (tests read it here).
+    pub fn notice(&self, place: notices::Place) -> Option<&str> {
+        self.notices.text(place)
+    }
+
+    /// Whether the window asks for a path because no file dialog opened.
+    pub fn asks_for_typed_path(&self) -> bool {
+        typed_path::waiting(&self.platform.dialogs)
+    }
+
     pub fn set_platform(&mut self, platform: crate::platform::Platform) {
         self.platform = platform;
     }
@@ -330,16 +370,13 @@ impl HutongApp {
     /// Whether background work is running (工作台 figures, plugin form
     /// checks, print jobs, dialogs); UI tests wait for it to end.
     pub fn busy(&self) -> bool {
-        self.home.pending()
+        self.jobs.any_running()
             || self.form_pending()
             || self.print.busy()
             || self.plugins_screen.busy()
-            || self.visit_plan.busy()
             || self.campaigns.busy()
             || self.exchange.busy()
             || self.assessment_tab.busy()
-            || self.sweep.busy()
-            || self.upgrade.busy()
             || self.records.busy()
             || self.audit_check.busy()
     }
@@ -356,23 +393,20 @@ impl HutongApp {
     /// too long to say what it waited for).
     pub fn busy_report(&self) -> String {
         [
-            ("工作台", self.home.pending()),
-            ("省级表单", self.form_pending()),
-            ("打印中心", self.print.busy()),
-            ("插件", self.plugins_screen.busy()),
-            ("走访计划", self.visit_plan.busy()),
-            ("摸底排查", self.campaigns.busy()),
-            ("数据交换", self.exchange.busy()),
-            ("评估", self.assessment_tab.busy()),
-            ("资格核查", self.sweep.busy()),
-            ("插件升级", self.upgrade.busy()),
-            ("业务台账", self.records.busy()),
+            ("province form", self.form_pending()),
+            ("print centre", self.print.busy()),
+            ("plugins", self.plugins_screen.busy()),
+            ("screening", self.campaigns.busy()),
+            ("data exchange", self.exchange.busy()),
+            ("assessment", self.assessment_tab.busy()),
+            ("records", self.records.busy()),
         ]
         .iter()
         .filter(|(_, b)| *b)
-        .map(|(n, _)| *n)
+        .map(|(n, _)| n.to_string())
+        .chain(self.jobs.names().iter().map(|n| format!("{n:?}")))
         .collect::<Vec<_>>()
-        .join("、")
+        .join(", ")
     }
 
     /// The 数据交换 screen's latest message (imported, refused, restored …).
@@ -418,7 +452,7 @@ impl HutongApp {
             Some(s) => s
                 .require(&mut self.store, action)
                 .map_err(|e| e.to_string()),
-            None => Err(self.t("login.required")),
+            None => Err(self.t("login-required")),
         }
     }
 
@@ -431,7 +465,7 @@ impl HutongApp {
     ) -> Result<T, String> {
         match &self.session {
             Some(s) => f(&mut self.store, s).map_err(|e| e.to_string()),
-            None => Err(self.t("login.required")),
+            None => Err(self.t("login-required")),
         }
     }
 
@@ -489,7 +523,7 @@ impl HutongApp {
         if let Some(name) = username {
             self.login.username = name;
         }
-        self.login.error = Some(self.t("login.locked_idle"));
+        self.login.error = Some(self.t("login-locked_idle"));
     }
 
     /// Ends the session: the whole workstation is rebuilt on a fresh
@@ -567,19 +601,19 @@ impl HutongApp {
         // navigation may need a second row at 1366 px rather than run under
         // the user's name.
         ui.horizontal_wrapped(|ui| {
-            ui.heading(self.t("app.title"));
+            ui.heading(self.t("app-title"));
             ui.separator();
             for (screen, key) in [
-                (Screen::Home, "nav.home"),
-                (Screen::Children, "nav.children"),
-                (Screen::VisitPlan, "nav.visit_plan"),
-                (Screen::Campaigns, "nav.campaigns"),
-                (Screen::Records, "nav.records"),
-                (Screen::Exchange, "nav.exchange"),
-                (Screen::Print, "nav.print"),
-                (Screen::Plugins, "nav.plugins"),
-                (Screen::Users, "nav.users"),
-                (Screen::Settings, "nav.settings"),
+                (Screen::Home, "nav-home"),
+                (Screen::Children, "nav-children"),
+                (Screen::VisitPlan, "nav-visit_plan"),
+                (Screen::Campaigns, "nav-campaigns"),
+                (Screen::Records, "nav-records"),
+                (Screen::Exchange, "nav-exchange"),
+                (Screen::Print, "nav-print"),
+                (Screen::Plugins, "nav-plugins"),
+                (Screen::Users, "nav-users"),
+                (Screen::Settings, "nav-settings"),
             ] {
                 if !self.offers(screen) {
                     continue;
@@ -590,10 +624,16 @@ impl HutongApp {
                     self.navigate(screen);
                 }
             }
-            let logout = self.t("nav.logout");
-            let user = self
-                .current_user()
-                .map(|u| format!("{}（{}）", u.display_name, u.role.label_zh()));
+            let logout = self.t("nav-logout");
+            let user = self.current_user().map(|u| {
+                let role = crate::i18n::zh_or_en(self.lang, u.role.label_zh(), u.role.label_en());
+                crate::t!(
+                    self.lang,
+                    "ws-user_and_role",
+                    name = u.display_name.as_str(),
+                    role = role
+                )
+            });
             let font = egui::TextStyle::Body.resolve(ui.style());
             let width = |text: &str| {
                 ui.painter()
@@ -652,15 +692,16 @@ impl HutongApp {
     }
 
     fn settings(&mut self, ui: &mut egui::Ui) {
-        ui.heading(self.t("nav.settings"));
+        ui.heading(self.t("nav-settings"));
         let (lang, size) = (self.lang, self.text_size);
         ui.horizontal(|ui| {
-            ui.label(self.t("settings.language"));
-            ui.radio_value(&mut self.lang, Lang::Zh, "中文");
-            ui.radio_value(&mut self.lang, Lang::En, "English");
+            ui.label(self.t("settings-language"));
+            for lang in Lang::all() {
+                ui.radio_value(&mut self.lang, lang, lang.name());
+            }
         });
         ui.horizontal(|ui| {
-            ui.label(self.t("settings.text_size"));
+            ui.label(self.t("settings-text_size"));
             for s in theme::TEXT_SIZES {
                 ui.radio_value(&mut self.text_size, s, format!("{s:.0}"));
             }
@@ -678,23 +719,42 @@ impl HutongApp {
         if let Some(e) = &self.preferences_error {
             ui.colored_label(theme::ERROR, e);
         }
-        ui.label(format!(
-            "{}：{}",
-            self.t("settings.db"),
-            self.db_path.display()
+        let setting = |label: &str, value: &str| {
+            crate::t!(self.lang, "ws-setting", label = label, value = value)
+        };
+        ui.label(setting(
+            &self.t("settings-db"),
+            &self.db_path.display().to_string(),
         ));
-        ui.label(format!(
-            "{}：{}",
-            self.t("settings.version"),
-            crate::VERSION
-        ));
-        ui.label(format!(
-            "{}：{}",
-            self.t("settings.renderer"),
-            RENDERER.get().map_or("—", String::as_str)
-        ));
+        ui.label(setting(&self.t("settings-version"), crate::VERSION));
+        let renderer = match RENDERER.get() {
+            Some(Renderer::Gl { version, renderer }) => {
+                crate::t!(
+                    self.lang,
+                    "ws-renderer_gl",
+                    version = version.as_str(),
+                    renderer = renderer.as_str()
+                )
+            }
+            Some(Renderer::Wgpu {
+                backend,
+                adapter,
+                software,
+            }) => crate::t!(
+                self.lang,
+                if *software {
+                    "ws-renderer_wgpu_software"
+                } else {
+                    "ws-renderer_wgpu"
+                },
+                backend = backend.as_str(),
+                adapter = adapter.as_str()
+            ),
+            None => self.t("ws-renderer_unknown"),
+        };
+        ui.label(setting(&self.t("settings-renderer"), &renderer));
         ui.separator();
-        ui.strong(self.t("pw.title"));
+        ui.strong(self.t("pw-title"));
         users::password_form(self, ui);
         audit_check::show(self, ui);
     }
@@ -703,16 +763,16 @@ impl HutongApp {
         let Some(to) = self.pending_nav else { return };
         let mut choice = None;
         egui::Modal::new(egui::Id::unique("hutong-unsaved-modal")).show(ctx, |ui| {
-            ui.heading(self.t("file.unsaved"));
-            ui.label(self.t("file.unsaved_body"));
+            ui.heading(self.t("file-unsaved"));
+            ui.label(self.t("file-unsaved_body"));
             ui.horizontal(|ui| {
-                if ui.button(self.t("common.save")).clicked() {
+                if ui.button(self.t("common-save")).clicked() {
                     choice = Some(1);
                 }
-                if ui.button(self.t("file.discard")).clicked() {
+                if ui.button(self.t("file-discard")).clicked() {
                     choice = Some(2);
                 }
-                if ui.button(self.t("common.cancel")).clicked() {
+                if ui.button(self.t("common-cancel")).clicked() {
                     choice = Some(3);
                 }
             });
@@ -766,6 +826,10 @@ impl eframe::App for HutongApp {
 impl HutongApp {
     fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        set_ui_lang(&ctx, self.lang);
+        crate::i18n::set_current(self.lang);
+        self.notices.next_frame();
+        typed_path::show(&ctx, self.lang, &self.platform.dialogs);
         if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| login::show(self, ui));
             return;
@@ -790,19 +854,18 @@ impl HutongApp {
                         .inner_margin(6.0),
                 )
                 .show(ui, |ui| {
-                    ui.colored_label(egui::Color32::WHITE, self.t("banner.dev_mode"));
+                    ui.colored_label(egui::Color32::WHITE, self.t("banner-dev_mode"));
                 });
         }
         if self.applied_text_size != Some(self.text_size) {
             theme::apply_text_size(&ctx, self.text_size);
             self.applied_text_size = Some(self.text_size);
         }
-        home::poll(self);
+        self.poll_jobs();
         exchange::tick(self, &ctx);
         // Casework results arrive from the plugin worker and background jobs.
         assessment_tab::poll(self, &ctx);
         eligibility_sweep::poll(self);
-        upgrade_review::poll(self);
         records::poll(self);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
         if self.session.is_none() {
@@ -811,6 +874,9 @@ impl HutongApp {
             return;
         }
         eligibility_sweep::show(self, ui);
+        if self.notices.has_unshown() {
+            egui::Panel::bottom("notices").show(ui, |ui| self.notices.show_unshown(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => home::show(self, ui),
             Screen::Children => list::show(self, ui),
@@ -831,22 +897,49 @@ impl HutongApp {
     }
 }
 
+/// The UI language, kept in the egui context for shared widgets that are
+/// drawn without the app at hand (the 乡镇/村 picker). Set every frame.
+fn set_ui_lang(ctx: &egui::Context, lang: Lang) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique("hutong-ui-lang"), lang));
+}
+
+/// The language [`set_ui_lang`] stored for this frame.
+pub(crate) fn ui_lang(ui: &egui::Ui) -> Lang {
+    ui.ctx()
+        .data(|d| d.get_temp::<Lang>(egui::Id::unique("hutong-ui-lang")))
+        .unwrap_or_default()
+}
+
 /// The graphics driver the window draws with, read on the first frame.
 /// 设置 shows it: office PCs reached over remote desktop or in VMs often
 /// have only a software renderer, and support needs to know.
-static RENDERER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+static RENDERER: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
+
+/// What the graphics driver said about itself.
+enum Renderer {
+    Gl {
+        version: String,
+        renderer: String,
+    },
+    #[cfg_attr(not(windows), allow(dead_code))]
+    Wgpu {
+        backend: String,
+        adapter: String,
+        software: bool,
+    },
+}
 
 pub(crate) fn note_renderer(frame: &eframe::Frame) {
     if RENDERER.get().is_some() {
         return;
     }
-    let text = gl_renderer(frame)
-        .or_else(|| wgpu_renderer(frame))
-        .unwrap_or_else(|| "未知".to_string());
-    let _ = RENDERER.set(text);
+    if let Some(r) = gl_renderer(frame).or_else(|| wgpu_renderer(frame)) {
+        // Set once, on the first frame; a second set cannot happen.
+        let _ = RENDERER.set(r);
+    }
 }
 
-fn gl_renderer(frame: &eframe::Frame) -> Option<String> {
+fn gl_renderer(frame: &eframe::Frame) -> Option<Renderer> {
     use eframe::glow::HasContext as _;
     let gl = frame.gl()?;
     // SAFETY: called on the UI thread during a frame, while the window's
@@ -857,23 +950,22 @@ fn gl_renderer(frame: &eframe::Frame) -> Option<String> {
             gl.get_parameter_string(eframe::glow::RENDERER),
         )
     };
-    Some(format!("OpenGL {version}（{renderer}）"))
+    Some(Renderer::Gl { version, renderer })
 }
 
 /// Windows draws with wgpu (Direct3D 12, or WARP without a 3D driver).
 #[cfg(windows)]
-fn wgpu_renderer(frame: &eframe::Frame) -> Option<String> {
+fn wgpu_renderer(frame: &eframe::Frame) -> Option<Renderer> {
     let info = frame.wgpu_render_state()?.adapter.get_info();
-    let software = if info.device_type == eframe::wgpu::DeviceType::Cpu {
-        "，软件渲染"
-    } else {
-        ""
-    };
-    Some(format!("{:?}（{}{software}）", info.backend, info.name))
+    Some(Renderer::Wgpu {
+        backend: format!("{:?}", info.backend),
+        adapter: info.name,
+        software: info.device_type == eframe::wgpu::DeviceType::Cpu,
+    })
 }
 
 #[cfg(not(windows))]
-fn wgpu_renderer(_frame: &eframe::Frame) -> Option<String> {
+fn wgpu_renderer(_frame: &eframe::Frame) -> Option<Renderer> {
     None
 }
 
@@ -909,16 +1001,25 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     } else if FirstRun::has_leftovers(db) {
         // Remains of a database (its key file, a copy a restore kept): offer
         // recovery; never a new demo county over them.
+        // Before any log-in: the workstation's default language.
         eprintln!(
-            "数据库 {} 不存在，但找到了它的密钥文件或保留的副本：请在窗口中恢复",
-            db.display()
+            "{}",
+            crate::t!(
+                Lang::ZH,
+                "ws-leftovers_found",
+                path = db.display().to_string()
+            )
         );
         Root::FirstRun(Box::new(FirstRun::new(db.to_path_buf())))
     } else if is_default {
-        eprintln!("首次运行：正在创建示例数据库 {} …", db.display());
+        let path = db.display().to_string();
+        eprintln!(
+            "{}",
+            crate::t!(Lang::ZH, "ws-first_run", path = path.as_str())
+        );
         let mut store = Store::create_encrypted(db, true)
-            .with_context(|| format!("创建数据库 {}", db.display()))?;
-        make_first_run_demo(db, &mut store).context("生成示例数据")?;
+            .with_context(|| crate::t!(Lang::ZH, "ws-creating_database", path = path.as_str()))?;
+        make_first_run_demo(db, &mut store).context(tr(Lang::ZH, "ws-making_demo"))?;
         drop(store);
         Root::App(Box::new(HutongApp::new(db.to_path_buf())))
     } else {
@@ -926,7 +1027,7 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("护童 Hutong")
+            .with_title(tr(Lang::ZH, "ws-window_title"))
             // Opens maximised; un-maximised it still fits a 1366×768 office
             // screen with its task bar.
             .with_inner_size([1280.0, 720.0])
@@ -941,14 +1042,16 @@ pub fn run(db: &Path, is_default: bool) -> Result<ExitCode> {
         ..Default::default()
     };
     eframe::run_native(
-        "护童",
+        // The window class (X11 WM_CLASS): matches hutong.desktop, so the
+        // dock shows the running window under the installed launcher.
+        "hutong",
         options,
         Box::new(|cc| {
             setup_context(&cc.egui_ctx);
             Ok(Box::new(root))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))?;
+    .map_err(|e| anyhow::anyhow!(crate::t!(Lang::ZH, "ws-no_window", error = e.to_string())))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 
 use super::HutongApp;
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::plugin_registry;
 use std::path::PathBuf;
@@ -32,7 +33,8 @@ fn install(app: &mut HutongApp, path: &std::path::Path) {
 /// Installs the plugin the program carries for a province (demo databases
 /// only; the use case refuses a county database).
 fn install_bundled(app: &mut HutongApp, bundled: &hutong_services::demo::BundledPlugin) {
-    let what = format!("随程序附带的{}插件", bundled.province);
+    let what = t!(app.lang, "plugin-bundled_what", province = bundled.province);
+    let not_bundled = t!(app.lang, "plugin-not_bundled", province = bundled.province);
     install_with(app, &what, |app, session| {
         hutong_services::demo::install_bundled(
             &app.db_path,
@@ -40,7 +42,7 @@ fn install_bundled(app: &mut HutongApp, bundled: &hutong_services::demo::Bundled
             session,
             bundled.province_code,
         )?
-        .ok_or_else(|| anyhow::anyhow!("本程序没有附带{}的插件", bundled.province))
+        .ok_or_else(|| anyhow::anyhow!(not_bundled))
     });
 }
 
@@ -58,18 +60,25 @@ fn install_with(
     // The use case checks InstallPlugin (and TrustKeys) itself; signed out,
     // there is no session to install under.
     let Some(session) = app.session.clone() else {
-        app.plugins_screen.message = Some((false, app.t("login.required")));
+        app.plugins_screen.message = Some((false, app.t("login-required")));
         return;
     };
     let before = crate::installed::installed(&app.store).unwrap_or_default();
     let result = run(app, &session);
     let mut upgraded_from = None;
+    let lang = app.lang;
     app.plugins_screen.message = Some(match result {
         Ok(done) => {
             let m = &done.manifest;
-            let mut msg = format!("已安装 {}@{}（{}）", m.id, m.version, m.name);
+            let mut msg = t!(
+                lang,
+                "plugin-installed",
+                id = m.id.as_str(),
+                version = m.version.to_string(),
+                name = m.name.as_str()
+            );
             if let Some(w) = done.warning {
-                msg.push_str(&format!("；开发者模式：{w}"));
+                msg.push_str(&t!(lang, "plugin-dev_warning", warning = w));
             }
             app.reload_plugins();
             // A new version of the county's province plugin: its colours and
@@ -86,11 +95,19 @@ fn install_with(
                 .filter(|_| is_province)
                 .map(|p| format!("{}@{}", p.plugin_id, p.version));
             if upgraded_from.is_some() {
-                msg.push_str("；正在用新版本重新评估全部儿童，完成后请复核变化");
+                msg.push_str(&t!(lang, "plugin-reassessing"));
             }
             (true, msg)
         }
-        Err(e) => (false, format!("安装 {what} 失败：{e:#}")),
+        Err(e) => (
+            false,
+            t!(
+                lang,
+                "plugin-install_failed",
+                what = what,
+                error = format!("{e:#}")
+            ),
+        ),
     });
     if let Some(from) = upgraded_from {
         super::upgrade_review::start_preview(app, from);
@@ -112,13 +129,13 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             Err(std::sync::mpsc::TryRecvError::Disconnected) => app.plugins_screen.dialog = None,
         }
     }
-    ui.heading(app.t("plugins.title"));
+    ui.heading(app.t("plugins-title"));
     if let Some(e) = &app.plugin_error {
         ui.colored_label(crate::gui::theme::ERROR, e);
     }
     let installed = crate::installed::installed(&app.store).unwrap_or_default();
     if installed.is_empty() {
-        ui.label(app.t("plugins.none"));
+        ui.label(app.t("plugins-none"));
     }
     egui::Grid::new("plugins")
         .striped(true)
@@ -128,11 +145,15 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.label(&p.name);
                 ui.monospace(&p.plugin_id);
                 ui.label(&p.version);
-                ui.label(format!("省份 {}", p.province_code));
+                ui.label(t!(
+                    app.lang,
+                    "plugin-province",
+                    code = p.province_code.as_str()
+                ));
                 ui.label(if p.signed_by.is_some() {
-                    app.t("plugins.signed")
+                    app.t("plugins-signed")
                 } else {
-                    app.t("plugins.unsigned")
+                    app.t("plugins-unsigned")
                 });
                 ui.end_row();
             }
@@ -142,17 +163,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let may_install = app.can(hutong_services::Action::InstallPlugin);
     if may_install
         && ui
-            .add_enabled(!waiting, egui::Button::new("从文件安装插件…"))
+            .add_enabled(!waiting, egui::Button::new(app.t("plugin-install_file")))
             .clicked()
     {
-        let request = DialogRequest::new(DialogKind::OpenFile, "选择省级插件（.wasm）")
-            .filter("省级插件", &["wasm"]);
+        let request = DialogRequest::new(DialogKind::OpenFile, app.t("plugin-choose_file"))
+            .filter(&app.t("plugin-filter"), &["wasm"]);
         app.plugins_screen.dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
     }
     if waiting {
-        ui.weak("等待文件对话框…");
+        ui.weak(app.t("plugin-waiting_dialog"));
     }
-    ui.weak("插件须附带同名 .wasm.sig 签名文件，且签名公钥已被本县信任（开发者模式除外）。");
+    ui.weak(app.t("plugin-sig_hint"));
     if may_install && hutong_core::demo::is_demo(&app.store).unwrap_or(false) {
         bundled_section(app, ui, &installed);
     }
@@ -170,7 +191,8 @@ fn bundled_section(
 ) {
     ui.add_space(8.0);
     ui.separator();
-    ui.strong("随程序附带的示例插件（仅示例数据库可安装）");
+    let lang = app.lang;
+    ui.strong(t!(lang, "plugin-bundled_title"));
     let mut chosen = None;
     egui::Grid::new("bundled_plugins")
         .striped(true)
@@ -182,11 +204,19 @@ fn bundled_section(
                     .iter()
                     .find(|p| p.province_code == bundled.province_code);
                 match here {
-                    Some(p) => ui.weak(format!("本库已装版本：{}", p.version)),
-                    None => ui.weak("未安装"),
+                    Some(p) => ui.weak(t!(
+                        lang,
+                        "plugin-bundled_version",
+                        version = p.version.as_str()
+                    )),
+                    None => ui.weak(t!(lang, "plugin-not_installed")),
                 };
                 if ui
-                    .button(format!("安装{}示例插件", bundled.province))
+                    .button(t!(
+                        lang,
+                        "plugin-install_bundled",
+                        province = bundled.province
+                    ))
                     .clicked()
                 {
                     chosen = Some(*bundled);

@@ -7,8 +7,10 @@
 use super::HutongApp;
 use super::jobs::{self, Job, Outcome, Progress};
 use super::worker::RenderHandle;
+use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
 use crate::printing::{self, Destination, PrintRecord};
+use crate::t;
 use eframe::egui;
 use hutong_core::province::TemplateKind;
 use hutong_core::{RowId, Store};
@@ -124,8 +126,8 @@ fn start_preview(app: &mut HutongApp) {
         app.print.message = Some((
             false,
             match app.print.source {
-                Source::OpenChild => "请先在儿童档案中打开一名儿童，或改选“当前列表”".into(),
-                Source::List => "当前列表中没有儿童，请先在儿童档案中筛选".into(),
+                Source::OpenChild => app.t("print-need_open_child"),
+                Source::List => app.t("print-list_empty"),
             },
         ));
         return;
@@ -143,27 +145,30 @@ fn start_preview(app: &mut HutongApp) {
     let db = app.store.database();
     let render = app.plugins.render_handle();
     let session = app.session.clone();
+    let lang = app.lang;
     app.print.message = None;
-    app.print.render_job = Some(jobs::spawn("生成预览", move |p| {
+    app.print.render_job = Some(jobs::spawn(t!(lang, "print-make_preview"), move |p| {
         p.set_total(3);
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+        let session = session.ok_or_else(|| t!(lang, "print-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let input =
             printing::report_input(&mut store, &session, &children, division.as_deref(), today)
                 .map_err(|e| format!("{e:#}"))?;
         p.step();
-        p.note("插件生成报表…");
+        p.note(t!(lang, "print-note_plugin"));
         let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
         p.step();
         if p.cancelled() {
             return Err(String::new());
         }
-        p.note("排版…");
+        p.note(t!(lang, "print-note_layout"));
         let fonts = fonts();
         let pdf = hutong_report::render_detailed(&doc, fonts).map_err(|e| e.to_string())?;
         // Seeing the report is seeing its data: the preview is audited
-        // with the document's hash before any page is shown.
+        // with the document's hash before any page is shown. The audit log
+        // is kept in Chinese, whatever the UI language.
+        let on_screen = t!(Lang::ZH, "print-screen_preview");
         printing::record_print(
             &mut store,
             &session,
@@ -172,7 +177,7 @@ fn start_preview(app: &mut HutongApp) {
                 template_name: &chosen.name,
                 plugin: &chosen.plugin_ref,
                 children: &children,
-                file: "（屏幕预览）",
+                file: &on_screen,
                 pdf: &pdf.pdf,
                 destination: printing::Destination::Preview,
             },
@@ -186,7 +191,7 @@ fn start_preview(app: &mut HutongApp) {
             if p.cancelled() {
                 return Err(String::new());
             }
-            p.note(format!("预览第 {} 页", i + 1));
+            p.note(t!(lang, "print-note_page", n = i + 1));
             pages.push(
                 preview
                     .rasterize(i, PREVIEW_SCALE)
@@ -206,6 +211,7 @@ fn start_preview(app: &mut HutongApp) {
 
 /// Renders and writes one child's PDF for the batch; returns the file.
 fn batch_one(
+    lang: Lang,
     render: &RenderHandle,
     store: &mut Store,
     session: &Session,
@@ -222,14 +228,21 @@ fn batch_one(
         .map(|c| (c.name.clone(), c.id_number.clone()))
         .unwrap_or_default();
     let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
-    let pdf = hutong_report::render(&doc, fonts()).map_err(|e| format!("{}：{e}", name.0))?;
+    let pdf = hutong_report::render(&doc, fonts()).map_err(|e| {
+        t!(
+            lang,
+            "print-child_error",
+            name = name.0.as_str(),
+            error = e.to_string()
+        )
+    })?;
     // The tail of the ID tells namesakes apart without exposing it.
     let tail = name.1.get(name.1.len().saturating_sub(4)..).unwrap_or("");
     let path = folder.join(format!(
         "{}.pdf",
         printing::file_stem(&[&chosen.name, &name.0, tail])
     ));
-    std::fs::write(&path, &pdf).map_err(|e| format!("写入 {}：{e}", path.display()))?;
+    std::fs::write(&path, &pdf).map_err(|e| write_failed(lang, &path, &e))?;
     printing::record_print(
         store,
         session,
@@ -256,28 +269,34 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
     let render = app.plugins.render_handle();
     let session = app.session.clone();
     let printer = app.platform.printer.clone();
-    app.print.batch_job = Some(jobs::spawn("批量打印", move |p: &Progress| {
-        p.set_total(children.len());
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let mut printed = 0;
-        for (i, child) in children.iter().enumerate() {
-            if p.cancelled() {
-                break;
+    let lang = app.lang;
+    app.print.batch_job = Some(jobs::spawn(
+        t!(lang, "print-job_batch"),
+        move |p: &Progress| {
+            p.set_total(children.len());
+            let session = session.ok_or_else(|| t!(lang, "print-not_logged_in"))?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
+            let mut printed = 0;
+            for (i, child) in children.iter().enumerate() {
+                if p.cancelled() {
+                    break;
+                }
+                let (path, _) = batch_one(
+                    lang, &render, &mut store, &session, &chosen, *child, &folder,
+                )?;
+                if to_printer {
+                    printer.print(&path, &chosen.name)?;
+                    printed += 1;
+                }
+                p.set_done(i + 1);
             }
-            let (path, _) = batch_one(&render, &mut store, &session, &chosen, *child, &folder)?;
-            if to_printer {
-                printer.print(&path, &chosen.name)?;
-                printed += 1;
-            }
-            p.set_done(i + 1);
-        }
-        Ok(BatchDone {
-            files: p.counts().0,
-            printed,
-            folder,
-        })
-    }));
+            Ok(BatchDone {
+                files: p.counts().0,
+                printed,
+                folder,
+            })
+        },
+    ));
 }
 
 /// The audit record of the previewed report leaving as `destination`.
@@ -302,17 +321,18 @@ fn save_pdf(app: &mut HutongApp, path: &Path) {
     let (Some(chosen), Some(preview)) = (&app.print.chosen, &app.print.preview) else {
         return;
     };
+    let lang = app.lang;
     let file = path.display().to_string();
     let record = record_of(chosen, preview, &file, Destination::File);
     let result = std::fs::write(path, &preview.pdf)
-        .map_err(|e| format!("写入 {}：{e}", path.display()))
+        .map_err(|e| write_failed(lang, path, &e))
         .and_then(|_| match &app.session {
             Some(session) => printing::record_print(&mut app.store, session, &record)
                 .map_err(|e| format!("{e:#}")),
-            None => Err("未登录".to_string()),
+            None => Err(t!(lang, "print-not_logged_in")),
         });
     app.print.message = Some(match result {
-        Ok(()) => (true, format!("已保存 {}", path.display())),
+        Ok(()) => (true, t!(lang, "print-saved", path = file.clone())),
         Err(e) => (false, e),
     });
 }
@@ -332,14 +352,14 @@ fn start_print(app: &mut HutongApp) {
     ));
     let write = std::fs::create_dir_all(&spool).and_then(|_| std::fs::write(&path, &preview.pdf));
     if let Err(e) = write {
-        app.print.message = Some((false, format!("写入 {}：{e}", path.display())));
+        app.print.message = Some((false, write_failed(app.lang, &path, &e)));
         return;
     }
     let file = path.display().to_string();
     let print = record_of(&chosen, preview, &file, Destination::Printer);
     let record = match &app.session {
         Some(session) => printing::record_print(&mut app.store, session, &print),
-        None => Err(anyhow::anyhow!("未登录")),
+        None => Err(anyhow::anyhow!(app.t("print-not_logged_in"))),
     };
     if let Err(e) = record {
         app.print.message = Some((false, format!("{e:#}")));
@@ -347,7 +367,7 @@ fn start_print(app: &mut HutongApp) {
     }
     let printer = app.platform.printer.clone();
     let title = chosen.name.clone();
-    app.print.print_job = Some(jobs::spawn("发送到打印机", move |_| {
+    app.print.print_job = Some(jobs::spawn(app.t("print-job_send"), move |_| {
         let sent = printer.print(&path, &title)?;
         // Once the printer holds its own copy the spool file goes; one a
         // PDF program may still be reading waits for the next start.
@@ -356,6 +376,16 @@ fn start_print(app: &mut HutongApp) {
         }
         Ok(sent.message)
     }));
+}
+
+/// The message for a file that could not be written.
+fn write_failed(lang: Lang, path: &Path, e: &std::io::Error) -> String {
+    t!(
+        lang,
+        "print-write_failed",
+        path = path.display().to_string(),
+        error = e.to_string()
+    )
 }
 
 /// Where print files wait for the spooler.
@@ -376,6 +406,7 @@ pub fn clean_spool(db: &Path) {
 }
 
 fn poll(app: &mut HutongApp, ctx: &egui::Context) {
+    let lang = app.lang;
     if let Some(job) = &app.print.render_job
         && let Some(outcome) = job.poll()
     {
@@ -402,16 +433,19 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
                 if !r.missing.is_empty() {
                     app.print.message = Some((
                         false,
-                        format!(
-                            "注意：以下字符没有可用字体，打印为空白：{}",
-                            r.missing.iter().collect::<String>()
+                        t!(
+                            lang,
+                            "print-missing_chars",
+                            chars = r.missing.iter().collect::<String>()
                         ),
                     ));
                 }
                 app.print.preview = Some(r);
             }
-            Outcome::Failed(e) => app.print.message = Some((false, format!("生成失败：{e}"))),
-            Outcome::Cancelled => app.print.message = Some((false, "已取消".into())),
+            Outcome::Failed(e) => {
+                app.print.message = Some((false, t!(lang, "print-render_failed", error = e)))
+            }
+            Outcome::Cancelled => app.print.message = Some((false, t!(lang, "print-cancelled"))),
         }
     }
     if let Some(job) = &app.print.batch_job
@@ -422,19 +456,20 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
         app.print.message = Some(match outcome {
             Outcome::Finished(b) => (
                 true,
-                format!(
-                    "已生成 {} 份 PDF 到 {}{}",
-                    b.files,
-                    b.folder.display(),
+                t!(
+                    lang,
                     if b.printed > 0 {
-                        format!("，已发送打印 {} 份", b.printed)
+                        "print-batch_done_printed"
                     } else {
-                        String::new()
-                    }
+                        "print-batch_done"
+                    },
+                    files = b.files,
+                    folder = b.folder.display().to_string(),
+                    printed = b.printed
                 ),
             ),
-            Outcome::Failed(e) => (false, format!("批量打印在第 {} 份后失败：{e}", done)),
-            Outcome::Cancelled => (false, format!("已取消；已生成 {done} 份")),
+            Outcome::Failed(e) => (false, t!(lang, "print-batch_failed", n = done, error = e)),
+            Outcome::Cancelled => (false, t!(lang, "print-batch_cancelled", n = done)),
         });
     }
     if let Some(job) = &app.print.print_job
@@ -442,9 +477,9 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
     {
         app.print.print_job = None;
         app.print.message = Some(match outcome {
-            Outcome::Finished(id) => (true, format!("已发送到打印机 {id}")),
+            Outcome::Finished(id) => (true, t!(lang, "print-sent", id = id)),
             Outcome::Failed(e) => (false, e),
-            Outcome::Cancelled => (false, "已取消".into()),
+            Outcome::Cancelled => (false, t!(lang, "print-cancelled")),
         });
     }
     match &app.print.dialog {
@@ -473,6 +508,7 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
 }
 
 fn template_picker(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let mut picked = None;
     for (index, info) in app.plugins.infos().iter().enumerate() {
         ui.strong(&info.manifest.name);
@@ -483,16 +519,19 @@ fn template_picker(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .as_ref()
                 .is_some_and(|c| c.plugin == index && c.id == t.id);
             let kind = match t.kind {
-                TemplateKind::OneChild => "单人",
-                TemplateKind::OneVisit => "走访",
-                TemplateKind::Roster => "花名册",
-                TemplateKind::Statistics => "统计",
-                TemplateKind::Referral => "转介",
+                TemplateKind::OneChild => "print-kind-one_child",
+                TemplateKind::OneVisit => "print-kind-one_visit",
+                TemplateKind::Roster => "print-kind-roster",
+                TemplateKind::Statistics => "print-kind-statistics",
+                TemplateKind::Referral => "print-kind-referral",
             };
-            if ui
-                .selectable_label(selected, format!("{}（{kind}）", t.name))
-                .clicked()
-            {
+            let label = t!(
+                lang,
+                "print-template_item",
+                name = t.name.as_str(),
+                kind = t!(lang, kind)
+            );
+            if ui.selectable_label(selected, label).clicked() {
                 picked = Some(Chosen {
                     plugin: index,
                     plugin_ref: info.reference.clone(),
@@ -515,9 +554,9 @@ fn template_picker(app: &mut HutongApp, ui: &mut egui::Ui) {
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     poll(app, &ctx);
-    ui.heading(app.t("nav.print"));
+    ui.heading(app.t("nav-print"));
     if app.plugins.infos().is_empty() {
-        ui.label("没有已安装的省级插件：请先在“插件”中安装，报表模板由插件提供。");
+        ui.label(app.t("print-no_plugins"));
         return;
     }
     egui::Panel::left("print-templates")
@@ -527,7 +566,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             egui::ScrollArea::vertical()
                 .id_salt("templates")
                 .show(ui, |ui| {
-                    ui.label("报表模板");
+                    ui.label(app.t("print-templates"));
                     template_picker(app, ui);
                 });
         });
@@ -539,20 +578,21 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
     let open_child = app.file.as_ref().map(|f| f.child.name.clone());
     let listed = app.list.rows.len();
+    let lang = app.lang;
     ui.horizontal(|ui| {
-        ui.label("儿童：");
+        ui.label(t!(lang, "print-children"));
         ui.radio_value(
             &mut app.print.source,
             Source::OpenChild,
             match &open_child {
-                Some(n) => format!("当前档案（{n}）"),
-                None => "当前档案（未打开）".into(),
+                Some(n) => t!(lang, "print-open_child", name = n.as_str()),
+                None => t!(lang, "print-open_child_none"),
             },
         );
         ui.radio_value(
             &mut app.print.source,
             Source::List,
-            format!("儿童档案列表的筛选结果（{listed} 名）"),
+            t!(lang, "print-list_source", n = listed),
         );
     });
     let busy = app.print.busy();
@@ -560,27 +600,31 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let can_preview = chosen.is_some() && !busy;
         if ui
-            .add_enabled(can_preview, egui::Button::new("生成预览"))
+            .add_enabled(
+                can_preview,
+                egui::Button::new(t!(lang, "print-make_preview")),
+            )
             .clicked()
         {
             start_preview(app);
         }
         let has_preview = app.print.preview.is_some() && !busy;
         if ui
-            .add_enabled(has_preview, egui::Button::new("保存 PDF…"))
+            .add_enabled(has_preview, egui::Button::new(t!(lang, "print-save_pdf")))
             .clicked()
             && let Some(c) = &chosen
         {
-            let request = DialogRequest::new(DialogKind::SaveFile, "保存 PDF")
-                .filter("PDF 文件", &["pdf"])
-                .file_name(format!("{}.pdf", printing::file_stem(&[&c.name])));
+            let request =
+                DialogRequest::new(DialogKind::SaveFile, t!(lang, "print-save_pdf_title"))
+                    .filter(&t!(lang, "print-filter_pdf"), &["pdf"])
+                    .file_name(format!("{}.pdf", printing::file_stem(&[&c.name])));
             app.print.dialog = Some(Dialog::SavePdf(super::ask_dialog(
                 app.platform.dialogs.clone(),
                 request,
             )));
         }
         if ui
-            .add_enabled(has_preview, egui::Button::new("打印"))
+            .add_enabled(has_preview, egui::Button::new(t!(lang, "print-print")))
             .clicked()
         {
             start_print(app);
@@ -591,14 +635,14 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
             && app.print.source == Source::List
             && listed > 0
             && !busy;
-        for (label, to_printer) in [("批量生成 PDF…", false), ("批量打印…", true)] {
+        for (label, to_printer) in [("print-batch_pdf", false), ("print-batch_print", true)] {
             if ui
-                .add_enabled(batch, egui::Button::new(label))
-                .on_disabled_hover_text("单人模板 + 列表筛选结果时可批量打印，每人一个文件")
+                .add_enabled(batch, egui::Button::new(t!(lang, label)))
+                .on_disabled_hover_text(t!(lang, "print-batch_hint"))
                 .clicked()
             {
                 let request =
-                    DialogRequest::new(DialogKind::PickFolder, "选择保存批量 PDF 的文件夹");
+                    DialogRequest::new(DialogKind::PickFolder, t!(lang, "print-batch_folder"));
                 app.print.dialog = Some(Dialog::BatchFolder(
                     super::ask_dialog(app.platform.dialogs.clone(), request),
                     to_printer,
@@ -606,7 +650,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         }
     });
-    let cancel = app.t("common.cancel");
+    let cancel = app.t("common-cancel");
     if let Some(j) = &app.print.render_job {
         j.show(ui, &cancel);
     }
@@ -617,37 +661,45 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
         j.show(ui, &cancel);
     }
     if app.print.dialog.is_some() {
-        ui.weak("等待文件对话框…");
+        ui.weak(app.t("print-waiting_dialog"));
     }
     super::status_message(ui, app.print.message.as_ref());
 }
 
 fn preview_pages(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let Some(preview) = &app.print.preview else {
-        ui.weak("选择模板和儿童后，点击“生成预览”。");
+        ui.weak(t!(lang, "print-preview_hint"));
         return;
     };
     let shown = app.print.textures.len();
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(app.print.page > 0, egui::Button::new("上一页"))
+            .add_enabled(
+                app.print.page > 0,
+                egui::Button::new(t!(lang, "print-prev_page")),
+            )
             .clicked()
         {
             app.print.page -= 1;
         }
-        ui.label(format!(
-            "第 {} 页 共 {} 页",
-            app.print.page + 1,
-            preview.page_count
+        ui.label(t!(
+            lang,
+            "print-page_of",
+            page = app.print.page + 1,
+            pages = preview.page_count
         ));
         if ui
-            .add_enabled(app.print.page + 1 < shown, egui::Button::new("下一页"))
+            .add_enabled(
+                app.print.page + 1 < shown,
+                egui::Button::new(t!(lang, "print-next_page")),
+            )
             .clicked()
         {
             app.print.page += 1;
         }
         if preview.page_count > shown {
-            ui.weak(format!("（预览前 {shown} 页；保存和打印包含全部页）"));
+            ui.weak(t!(lang, "print-preview_first", n = shown));
         }
     });
     if let Some(texture) = app.print.textures.get(app.print.page) {
@@ -660,7 +712,7 @@ fn preview_pages(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .stroke(egui::Stroke::new(1.0, egui::Color32::GRAY))
                 .show(ui, |ui| {
                     ui.add(egui::Image::new((texture.id(), size * scale)))
-                        .on_hover_text(format!("第 {} 页", app.print.page + 1));
+                        .on_hover_text(t!(lang, "print-page", n = app.print.page + 1));
                 });
         });
     }

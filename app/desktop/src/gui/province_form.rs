@@ -7,6 +7,7 @@
 //! 正在检查… and blocks saving until the answer for the latest edit arrives.
 
 use super::HutongApp;
+use super::notices::Place;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::forms::FormInput;
@@ -128,6 +129,7 @@ pub fn open(app: &mut HutongApp, plugin: usize, form: FormDef) {
 
 /// Sends the current values to the plugin worker for evaluation.
 fn evaluate(app: &mut HutongApp) {
+    let lang = app.lang;
     let today = chrono::Local::now().date_naive().to_string();
     let Some(child) = app.file.as_ref().map(|f| f.child.id) else {
         return;
@@ -142,7 +144,7 @@ fn evaluate(app: &mut HutongApp) {
         .evaluate(ed.plugin, &ed.form.id, ed.values.clone(), today, snapshot)
     {
         Some(id) => ed.pending = Some(id),
-        None => ed.error = Some("插件线程已停止，请重新打开护童".into()),
+        None => ed.error = Some(crate::t!(lang, "pform-worker_stopped")),
     }
 }
 
@@ -198,6 +200,7 @@ fn field_ui(
     (revealed, may_reveal): (bool, bool),
     wants_reveal: &mut bool,
 ) -> bool {
+    let lang = super::ui_lang(ui);
     let label = if f.required {
         format!("{} *", f.label)
     } else {
@@ -219,7 +222,7 @@ fn field_ui(
         ui.horizontal(|ui| {
             ui.monospace(hutong_core::national::id_number::mask(number.trim()))
                 .labelled_by(l.id);
-            if may_reveal && ui.small_button("显示").clicked() {
+            if may_reveal && ui.small_button(crate::t!(lang, "list-reveal")).clicked() {
                 *wants_reveal = true;
             }
         });
@@ -249,7 +252,7 @@ fn field_ui(
                     .find(|o| &o.code == code)
                     .map(|o| o.label.clone())
                     .unwrap_or_else(|| code.clone()),
-                _ => "请选择".to_string(),
+                _ => crate::t!(lang, "pform-choose"),
             };
             egui::ComboBox::from_id_salt((&f.id, row))
                 .selected_text(selected)
@@ -315,9 +318,9 @@ fn field_ui(
                 egui::TextEdit::singleline(&mut text)
             };
             let hint = match kind {
-                FieldKind::Date => "如 2025-05-22",
-                FieldKind::IdNumber => "18位身份证号",
-                _ => "",
+                FieldKind::Date => crate::t!(lang, "pform-date_hint"),
+                FieldKind::IdNumber => crate::t!(lang, "pform-id_hint"),
+                _ => String::new(),
             };
             let mut picked_date = None;
             let response = ui
@@ -367,6 +370,7 @@ fn field_ui(
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     poll(app);
     if app.form_pending() {
         ui.ctx()
@@ -377,7 +381,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.label(
             app.plugin_error
                 .clone()
-                .unwrap_or_else(|| "尚未安装省级插件".into()),
+                .unwrap_or_else(|| app.t("pform-no_plugin")),
         );
         return;
     }
@@ -411,7 +415,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     {
         let Some(file) = &mut app.file else { return };
         let Some(ed) = &mut file.form else {
-            ui.weak("请选择一张表单");
+            ui.weak(crate::t!(lang, "pform-choose_form"));
             return;
         };
         ui.separator();
@@ -436,7 +440,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         if f.kind == FieldKind::RepeatGroup {
                             ui.label(&f.label);
                             let n = ed.rows.get(&f.id).copied().unwrap_or(0);
-                            if ui.button("添加一行").clicked() {
+                            if ui.button(crate::t!(lang, "pform-add_row")).clicked() {
                                 ed.rows.insert(f.id.clone(), n + 1);
                             }
                             ui.end_row();
@@ -479,19 +483,20 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         let blocked = ed.pending.is_some() || ed.evaluation.as_ref().is_none_or(|e| e.has_errors());
         if ed.pending.is_some() {
-            ui.weak("正在检查…");
+            ui.weak(crate::t!(lang, "pform-checking"));
         }
         ui.add_space(8.0);
         if ui
-            .add_enabled(!blocked, egui::Button::new("保存表单"))
+            .add_enabled(!blocked, egui::Button::new(crate::t!(lang, "pform-save")))
             .clicked()
         {
             save = true;
         }
         if blocked {
-            ui.weak("请先改正标红的错误");
+            ui.weak(crate::t!(lang, "pform-fix_errors"));
         }
     }
+    app.notices.show_here(ui, Place::FileForm);
     if wants_reveal {
         app.list.reveal_for = Some(child_id);
         app.list.reveal_reason.clear();
@@ -505,14 +510,19 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn issue_label(ui: &mut egui::Ui, issue: &hutong_core::province::FieldIssue) {
-    let (colour, prefix) = match issue.severity {
-        Severity::Error => (crate::gui::theme::ERROR, "错误"),
-        Severity::Warning => (crate::gui::theme::WARNING, "提示"),
+    let lang = super::ui_lang(ui);
+    let (colour, key) = match issue.severity {
+        Severity::Error => (crate::gui::theme::ERROR, "pform-issue_error"),
+        Severity::Warning => (crate::gui::theme::WARNING, "pform-issue_warning"),
     };
-    ui.colored_label(colour, format!("{prefix}：{}", issue.message));
+    ui.colored_label(
+        colour,
+        crate::t!(lang, key, message = issue.message.as_str()),
+    );
 }
 
 fn save_form(app: &mut HutongApp) {
+    let lang = app.lang;
     let Some(file) = &app.file else { return };
     let child_id: RowId = file.child.id;
     let Some(ed) = &file.form else { return };
@@ -543,15 +553,18 @@ fn save_form(app: &mut HutongApp) {
     match result {
         Ok(rec) => {
             ed.saved = ed.values.clone();
-            file.message = Some((
-                true,
-                format!("已保存“{}”第 {} 版", ed.form.title, rec.version),
-            ));
+            let saved = crate::t!(
+                lang,
+                "pform-saved",
+                form = ed.form.title.as_str(),
+                version = rec.version
+            );
+            app.notices.success(Place::FileForm, saved);
             // Plugins classify on form values too (河南's 流动 facts come
             // from its monitoring form): the command classifies again and
             // shows the new categories and the form's 历史.
             app.push(super::commands::Command::ChildChanged(child_id));
         }
-        Err(e) => ed.error = Some(e),
+        Err(e) => app.notices.error(Place::FileForm, e),
     }
 }

@@ -7,10 +7,11 @@
 //! assessment and category as it was.
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome};
+use super::jobs::{JobName, Outcome, Progress};
+use super::notices::Place;
 use crate::casework::{self, ApplyReport, UpgradePreview};
+use crate::i18n::{Lang, zh_or_en};
 use eframe::egui;
-use hutong_core::eligibility;
 use hutong_core::national::category::CaseCategory;
 use hutong_services::divisions;
 use std::collections::HashMap;
@@ -26,17 +27,10 @@ pub struct Review {
 
 #[derive(Default)]
 pub struct UpgradeState {
-    preview_job: Option<Job<Review>>,
-    apply_job: Option<Job<ApplyReport>>,
     pub review: Option<Review>,
-    pub message: Option<(bool, String)>,
 }
 
 impl UpgradeState {
-    pub fn busy(&self) -> bool {
-        self.preview_job.is_some() || self.apply_job.is_some()
-    }
-
     /// Children listed in the review, when one is shown.
     pub fn listed(&self) -> Option<Vec<String>> {
         self.review
@@ -50,11 +44,12 @@ impl UpgradeState {
 pub fn start_preview(app: &mut HutongApp, from: String) {
     let db = app.store.database();
     app.upgrade.review = None;
-    app.upgrade.message = None;
-    app.upgrade.preview_job = Some(jobs::spawn(
-        "新版插件重新评估（预览，不写入）",
-        move |p| {
-            let store = db.open().map_err(|e| e.to_string())?;
+    app.notices.clear(Place::Upgrade);
+    app.jobs.start(
+        JobName::UpgradePreview,
+        app.t("upgrade-preview_job"),
+        move |p: &Progress| {
+            let store = db.open()?;
             let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
             let today = chrono::Local::now().date_naive();
             let cancel = AtomicBool::new(false);
@@ -88,7 +83,34 @@ pub fn start_preview(app: &mut HutongApp, from: String) {
                 villages,
             })
         },
-    ));
+        |app: &mut HutongApp, outcome: Outcome<Review>| {
+            let lang = app.lang;
+            match outcome {
+                Outcome::Finished(r) => {
+                    if r.preview.diffs.is_empty() {
+                        app.notices.success(
+                            Place::Upgrade,
+                            crate::t!(
+                                lang,
+                                "upgrade-no_changes",
+                                plugin = r.preview.plugin.as_str(),
+                                n = r.preview.checked
+                            ),
+                        );
+                    } else {
+                        app.upgrade.review = Some(r);
+                    }
+                }
+                Outcome::Failed(e) => app.notices.error(
+                    Place::Upgrade,
+                    crate::t!(lang, "upgrade-preview_failed", error = e),
+                ),
+                Outcome::Cancelled => app
+                    .notices
+                    .success(Place::Upgrade, crate::t!(lang, "upgrade-preview_cancelled")),
+            }
+        },
+    );
 }
 
 fn start_apply(app: &mut HutongApp) {
@@ -98,21 +120,25 @@ fn start_apply(app: &mut HutongApp) {
     let preview = review.preview.clone();
     let db = app.store.database();
     let session = app.session.clone();
-    app.upgrade.apply_job = Some(jobs::spawn(
-        "应用新版插件的评估与资格认定",
-        move |p| {
-            let session = session.ok_or_else(|| "未登录".to_string())?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
+    let lang = app.lang;
+    app.jobs.start(
+        JobName::UpgradeApply,
+        app.t("upgrade-apply_job"),
+        move |p: &Progress| {
+            let session = session.ok_or_else(|| crate::t!(lang, "upgrade-not_logged_in"))?;
+            let mut store = db.open()?;
             let (_runtime, mut plugin) = casework::load_province_plugin(db.path(), &store)?;
             if plugin.reference() != preview.plugin {
-                return Err(format!(
-                    "已安装的插件（{}）与复核时的版本（{}）不同，请重新复核",
-                    plugin.reference(),
-                    preview.plugin
-                ));
+                return Err(crate::t!(
+                    lang,
+                    "upgrade-version_mismatch",
+                    installed = plugin.reference().to_string(),
+                    reviewed = preview.plugin.as_str()
+                )
+                .into());
             }
             let cancel = AtomicBool::new(false);
-            casework::apply_upgrade(
+            let report = casework::apply_upgrade(
                 &mut store,
                 &mut plugin,
                 &session,
@@ -126,111 +152,99 @@ fn start_apply(app: &mut HutongApp) {
                 },
                 &cancel,
             )
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+            Ok(report)
         },
-    ));
-}
-
-/// Collects finished jobs. Called every frame.
-pub fn poll(app: &mut HutongApp) {
-    if let Some(job) = &app.upgrade.preview_job
-        && let Some(outcome) = job.poll()
-    {
-        app.upgrade.preview_job = None;
-        match outcome {
-            Outcome::Finished(r) => {
-                if r.preview.diffs.is_empty() {
-                    app.upgrade.message = Some((
-                        true,
-                        format!(
-                            "已用 {} 重新评估 {} 名儿童：颜色与资格认定均无变化，无需复核",
-                            r.preview.plugin, r.preview.checked
+        |app: &mut HutongApp, outcome: Outcome<ApplyReport>| {
+            let lang = app.lang;
+            match outcome {
+                Outcome::Finished(r) => {
+                    app.upgrade.review = None;
+                    match r.failed.first() {
+                        None => app.notices.success(
+                            Place::Upgrade,
+                            crate::t!(
+                                lang,
+                                "upgrade-applied",
+                                assessed = r.assessed,
+                                changes = r.changes.len()
+                            ),
                         ),
-                    ));
-                } else {
-                    app.upgrade.review = Some(r);
+                        Some((_, error)) => app.notices.error(
+                            Place::Upgrade,
+                            crate::t!(
+                                lang,
+                                "upgrade-applied_with_failures",
+                                assessed = r.assessed,
+                                changes = r.changes.len(),
+                                failed = r.failed.len(),
+                                error = error.as_str()
+                            ),
+                        ),
+                    }
                 }
+                Outcome::Failed(e) => app.notices.error(
+                    Place::Upgrade,
+                    crate::t!(lang, "upgrade-apply_failed", error = e),
+                ),
+                Outcome::Cancelled => app
+                    .notices
+                    .error(Place::Upgrade, crate::t!(lang, "upgrade-apply_cancelled")),
             }
-            Outcome::Failed(e) => {
-                app.upgrade.message = Some((false, format!("新版插件重新评估失败：{e}")))
-            }
-            Outcome::Cancelled => {
-                app.upgrade.message = Some((true, "已取消重新评估：评估与资格认定均未更改".into()))
-            }
-        }
-    }
-    if let Some(job) = &app.upgrade.apply_job
-        && let Some(outcome) = job.poll()
-    {
-        app.upgrade.apply_job = None;
-        app.upgrade.message = Some(match outcome {
-            Outcome::Finished(r) => {
-                app.upgrade.review = None;
-                let mut msg = format!(
-                    "已应用：{} 名儿童的新评估结果已保存，{} 项资格变动",
-                    r.assessed,
-                    r.changes.len()
-                );
-                if !r.failed.is_empty() {
-                    msg.push_str(&format!("；{} 名失败：{}", r.failed.len(), r.failed[0].1));
-                }
-                (r.failed.is_empty(), msg)
-            }
-            Outcome::Failed(e) => (false, format!("应用失败：{e}")),
-            Outcome::Cancelled => (
-                false,
-                "应用已中途取消：已保存的结果保留，其余儿童未更改".into(),
-            ),
-        });
-    }
+        },
+    );
 }
 
-fn status_text(s: Option<hutong_core::province::FindingStatus>) -> &'static str {
-    s.map(eligibility::status_label_zh).unwrap_or("未认定")
+fn status_text(lang: Lang, s: Option<hutong_core::province::FindingStatus>) -> String {
+    match s {
+        Some(s) => super::assessment_tab::status_label(lang, s),
+        None => crate::t!(lang, "upgrade-not_classified"),
+    }
 }
 
 /// The review list and its two buttons, on the 插件 screen.
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    if let Some(job) = &app.upgrade.preview_job {
-        job.show(ui, &t("common.cancel"));
-    }
-    if let Some(job) = &app.upgrade.apply_job {
-        job.show(ui, &t("common.cancel"));
-    }
-    super::status_message(ui, app.upgrade.message.as_ref());
+    app.jobs.show(ui, JobName::UpgradePreview);
+    app.jobs.show(ui, JobName::UpgradeApply);
+    app.notices.show_here(ui, Place::Upgrade);
     let Some(review) = &app.upgrade.review else {
         // After a cancelled review (or any time): compare the stored results
         // with what the installed version says now.
         let county = app.store.county_code().ok().flatten().unwrap_or_default();
         let installed = app.plugins.province_index(&county).is_some();
         if installed
-            && !app.upgrade.busy()
+            && !app.jobs.running(JobName::UpgradePreview)
+            && !app.jobs.running(JobName::UpgradeApply)
             && ui
-                .button(t("upgrade.again"))
-                .on_hover_text(t("upgrade.again_hint"))
+                .button(t("upgrade-again"))
+                .on_hover_text(t("upgrade-again_hint"))
                 .clicked()
         {
-            start_preview(app, "此前的评估与认定".into());
+            start_preview(app, t("upgrade-from_stored"));
         }
         return;
     };
     let p = &review.preview;
     ui.add_space(8.0);
-    ui.heading(t("upgrade.title"));
-    ui.label(format!(
-        "{} → {}：已重新评估 {} 名儿童（{} 毫秒），以下 {} 名儿童的颜色或资格认定将会改变。确认前不会写入任何数据。",
-        review.from,
-        p.plugin,
-        p.checked,
-        p.millis,
-        p.diffs.len()
+    ui.heading(t("upgrade-title"));
+    ui.label(crate::t!(
+        lang,
+        "upgrade-summary",
+        from = review.from.as_str(),
+        plugin = p.plugin.as_str(),
+        checked = p.checked,
+        millis = p.millis,
+        n = p.diffs.len()
     ));
     let colour_changes = p.diffs.iter().filter(|d| d.level_changed()).count();
     let elig_changes = p.diffs.iter().filter(|d| !d.eligibility.is_empty()).count();
-    ui.weak(format!(
-        "颜色变化 {colour_changes} 名；资格认定变化 {elig_changes} 名"
+    ui.weak(crate::t!(
+        lang,
+        "upgrade-counts",
+        colour = colour_changes,
+        eligibility = elig_changes
     ));
     ui.add_space(4.0);
     egui::ScrollArea::vertical()
@@ -243,11 +257,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .spacing([14.0, 4.0])
                 .show(ui, |ui| {
                     for k in [
-                        "upgrade.col.name",
-                        "upgrade.col.village",
-                        "upgrade.col.colour",
-                        "upgrade.col.eligibility",
-                        "upgrade.col.reason",
+                        "upgrade-col-name",
+                        "upgrade-col-village",
+                        "upgrade-col-colour",
+                        "upgrade-col-eligibility",
+                        "upgrade-col-reason",
                     ] {
                         ui.strong(t(k));
                     }
@@ -263,25 +277,27 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         );
                         ui.horizontal(|ui| {
                             if d.level_changed() {
-                                super::assessment_tab::swatch(ui, d.old_colour);
+                                super::assessment_tab::swatch(ui, lang, d.old_colour);
                                 ui.label("→");
-                                super::assessment_tab::swatch(ui, d.new_colour);
+                                super::assessment_tab::swatch(ui, lang, d.new_colour);
                             } else {
-                                ui.weak("不变");
+                                ui.weak(t("upgrade-unchanged"));
                             }
                         });
                         ui.vertical(|ui| {
                             if d.eligibility.is_empty() {
-                                ui.weak("不变");
+                                ui.weak(t("upgrade-unchanged"));
                             }
                             for (cat, old, new) in &d.eligibility {
                                 let label = CaseCategory::from_code(cat)
-                                    .map(|c| c.label_zh().to_string())
+                                    .map(|c| zh_or_en(lang, c.label_zh(), c.label_en()).to_string())
                                     .unwrap_or_else(|| cat.clone());
-                                ui.label(format!(
-                                    "{label}：{} → {}",
-                                    status_text(*old),
-                                    status_text(Some(*new))
+                                ui.label(crate::t!(
+                                    lang,
+                                    "upgrade-elig_change",
+                                    category = label,
+                                    old = status_text(lang, *old),
+                                    new = status_text(lang, Some(*new))
                                 ));
                             }
                         });
@@ -290,7 +306,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                             if let Some(e) = &d.error {
                                 ui.colored_label(crate::gui::theme::ERROR, e);
                             }
-                            let reasons = d.reasons.join("；");
+                            let reasons = super::assessment_tab::join_reasons(lang, &d.reasons);
                             ui.label(if reasons.is_empty() {
                                 "—".into()
                             } else {
@@ -302,18 +318,18 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
         });
     ui.add_space(6.0);
-    let busy = app.upgrade.apply_job.is_some();
+    let busy = app.jobs.running(JobName::UpgradeApply);
     let mut apply = false;
     let mut cancel = false;
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!busy, egui::Button::new(t("upgrade.apply")))
+            .add_enabled(!busy, egui::Button::new(t("upgrade-apply")))
             .clicked()
         {
             apply = true;
         }
         if ui
-            .add_enabled(!busy, egui::Button::new(t("upgrade.cancel")))
+            .add_enabled(!busy, egui::Button::new(t("upgrade-cancel")))
             .clicked()
         {
             cancel = true;
@@ -324,10 +340,6 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if cancel {
         app.upgrade.review = None;
-        app.upgrade.message = Some((
-            true,
-            "已取消：评估结果与资格认定均未更改（新版插件仍为已安装版本，此后的新评估将使用它）"
-                .into(),
-        ));
+        app.notices.success(Place::Upgrade, t("upgrade-cancelled"));
     }
 }

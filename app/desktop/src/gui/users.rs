@@ -52,9 +52,12 @@ impl Default for NewAccount {
 }
 
 fn role_label(app: &HutongApp, role: Role) -> &'static str {
-    match app.lang {
-        crate::i18n::Lang::Zh => role.label_zh(),
-        crate::i18n::Lang::En => role.label_en(),
+    // Role names come from core in Chinese and English; other locales
+    // fall back to Chinese, as their files do.
+    if app.lang == crate::i18n::Lang::EN {
+        role.label_en()
+    } else {
+        role.label_zh()
     }
 }
 
@@ -73,7 +76,7 @@ fn reload(app: &mut HutongApp) {
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
-    ui.heading(app.t("users.title"));
+    ui.heading(app.t("users-title"));
     if !app.can(Action::ManageUsers) {
         // Reached only through a stale screen: refuse through the services
         // so the attempt is audited and the message names the role.
@@ -108,11 +111,11 @@ fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
         .num_columns(6)
         .show(ui, |ui| {
             for key in [
-                "users.username",
-                "users.name",
-                "users.role",
-                "users.scope",
-                "users.state",
+                "users-username",
+                "users-name",
+                "users-role",
+                "users-scope",
+                "users-state",
             ] {
                 ui.strong(app.t(key));
             }
@@ -122,30 +125,40 @@ fn account_table(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.label(&u.username);
                 ui.label(&u.display_name);
                 ui.label(role_label(app, u.role));
-                ui.label(format!("{scope_name}（{}）", u.scope.code()));
+                ui.label(crate::t!(
+                    app.lang,
+                    "users2-name_and_code",
+                    name = scope_name.as_str(),
+                    code = u.scope.code()
+                ));
                 let mut state = app.t(if u.active {
-                    "users.active"
+                    "users-active"
                 } else {
-                    "users.disabled"
+                    "users-disabled"
                 });
                 if u.must_change_password {
-                    state = format!("{state}，{}", app.t("users.must_change"));
+                    state = crate::t!(
+                        app.lang,
+                        "users2-state_and_note",
+                        state = state,
+                        note = app.t("users-must_change")
+                    );
                 }
                 ui.label(state);
                 ui.horizontal(|ui| {
                     let name = u.username.clone();
                     let toggle = if u.active {
-                        "users.disable"
+                        "users-disable"
                     } else {
-                        "users.enable"
+                        "users-enable"
                     };
                     if ui.button(app.t(toggle)).clicked() {
                         toggle_to = Some((name, !u.active));
                     }
-                    if ui.button(app.t("users.reset")).clicked() {
+                    if ui.button(app.t("users-reset")).clicked() {
                         app.users_screen.resetting = Some((u.username.clone(), String::new()));
                     }
-                    if ui.button(app.t("users.set_role")).clicked() {
+                    if ui.button(app.t("users-set_role")).clicked() {
                         app.users_screen.changing =
                             Some((u.username.clone(), u.role, u.scope.code().to_string()));
                     }
@@ -168,13 +181,14 @@ fn set_active(app: &mut HutongApp, username: &str, active: bool) {
         match accounts::set_active(&mut app.store, &session, username, active) {
             Ok(u) => (
                 true,
-                format!(
-                    "{}：{}",
-                    u.username,
-                    app.t(if active {
-                        "users.active"
+                crate::t!(
+                    app.lang,
+                    "users2-done_for",
+                    user = u.username.as_str(),
+                    what = app.t(if active {
+                        "users-active"
                     } else {
-                        "users.disabled"
+                        "users-disabled"
                     })
                 ),
             ),
@@ -190,18 +204,23 @@ fn reset_row(app: &mut HutongApp, ui: &mut egui::Ui) {
     };
     let mut keep = true;
     ui.horizontal(|ui| {
-        ui.label(format!("{} · {}", name, app.t("users.reset")));
-        let l = ui.label(app.t("users.new_password"));
+        ui.label(format!("{} · {}", name, app.t("users-reset")));
+        let l = ui.label(app.t("users-new_password"));
         ui.add(egui::TextEdit::singleline(&mut password).password(true))
             .labelled_by(l.id);
-        if ui.button(app.t("users.apply")).clicked() {
+        if ui.button(app.t("users-apply")).clicked() {
             keep = false;
             if let Some(session) = app.session.clone() {
                 app.users_screen.message = Some(
                     match accounts::reset_password(&mut app.store, &session, &name, &password) {
                         Ok(u) => (
                             true,
-                            format!("{}：{}", u.username, app.t("users.must_change")),
+                            crate::t!(
+                                app.lang,
+                                "users2-done_for",
+                                user = u.username.as_str(),
+                                what = app.t("users-must_change")
+                            ),
                         ),
                         Err(e) => (false, e.to_string()),
                     },
@@ -209,7 +228,7 @@ fn reset_row(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
             reload(app);
         }
-        if ui.button(app.t("common.cancel")).clicked() {
+        if ui.button(app.t("common-cancel")).clicked() {
             keep = false;
         }
     });
@@ -226,24 +245,32 @@ fn role_row(app: &mut HutongApp, ui: &mut egui::Ui) {
     };
     let mut keep = true;
     ui.horizontal(|ui| {
-        ui.label(format!("{} · {}", name, app.t("users.set_role")));
-        let l = ui.label(app.t("users.role"));
+        ui.label(format!("{} · {}", name, app.t("users-set_role")));
+        let l = ui.label(app.t("users-role"));
         role_combo(app, ui, "change-role", &mut role).labelled_by(l.id);
-        let l = ui.label(app.t("users.scope"));
+        let l = ui.label(app.t("users-scope"));
         scope_combo(app, ui, "change-scope", role, &mut scope).labelled_by(l.id);
-        if ui.button(app.t("users.apply")).clicked() {
+        if ui.button(app.t("users-apply")).clicked() {
             keep = false;
             if let Some(session) = app.session.clone() {
                 app.users_screen.message = Some(
                     match accounts::set_role(&mut app.store, &session, &name, role, &scope) {
-                        Ok(u) => (true, format!("{}：{}", u.username, role_label(app, u.role))),
+                        Ok(u) => (
+                            true,
+                            crate::t!(
+                                app.lang,
+                                "users2-done_for",
+                                user = u.username.as_str(),
+                                what = role_label(app, u.role)
+                            ),
+                        ),
                         Err(e) => (false, e.to_string()),
                     },
                 );
             }
             reload(app);
         }
-        if ui.button(app.t("common.cancel")).clicked() {
+        if ui.button(app.t("common-cancel")).clicked() {
             keep = false;
         }
     });
@@ -280,6 +307,7 @@ fn scope_combo(
         let list = accounts::scope_choices(&mut app.store, &session, role).unwrap_or_default();
         app.users_screen.choices = Some((role, list));
     }
+    let lang = app.lang;
     let choices = app
         .users_screen
         .choices
@@ -294,39 +322,52 @@ fn scope_combo(
     let shown = choices
         .iter()
         .find(|d| d.code == *scope)
-        .map(|d| format!("{}（{}）", d.name, d.code))
+        .map(|d| {
+            crate::t!(
+                lang,
+                "users2-name_and_code",
+                name = d.name.as_str(),
+                code = d.code.as_str()
+            )
+        })
         .unwrap_or_default();
     egui::ComboBox::from_id_salt(id)
         .selected_text(shown)
         .width(260.0)
         .show_ui(ui, |ui| {
             for d in &choices {
-                ui.selectable_value(scope, d.code.clone(), format!("{}（{}）", d.name, d.code));
+                let text = crate::t!(
+                    lang,
+                    "users2-name_and_code",
+                    name = d.name.as_str(),
+                    code = d.code.as_str()
+                );
+                ui.selectable_value(scope, d.code.clone(), text);
             }
         })
         .response
 }
 
 fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
-    ui.strong(app.t("users.new"));
+    ui.strong(app.t("users-new"));
     let mut new = std::mem::take(&mut app.users_screen.new);
     let mut create = false;
     egui::Grid::new("new-account")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label(app.t("users.username"));
+            let l = ui.label(app.t("users-username"));
             ui.text_edit_singleline(&mut new.username).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.name"));
+            let l = ui.label(app.t("users-name"));
             ui.text_edit_singleline(&mut new.name).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.role"));
+            let l = ui.label(app.t("users-role"));
             role_combo(app, ui, "new-role", &mut new.role).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.scope"));
+            let l = ui.label(app.t("users-scope"));
             scope_combo(app, ui, "new-scope", new.role, &mut new.scope).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.worker"));
+            let l = ui.label(app.t("users-worker"));
             let matching: Vec<_> = app
                 .users_screen
                 .workers
@@ -344,11 +385,11 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .iter()
                 .find(|w| Some(w.id) == new.worker)
                 .map(|w| w.name.clone())
-                .unwrap_or_else(|| app.t("users.no_worker"));
+                .unwrap_or_else(|| app.t("users-no_worker"));
             egui::ComboBox::from_id_salt("new-worker")
                 .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut new.worker, None, app.t("users.no_worker"));
+                    ui.selectable_value(&mut new.worker, None, app.t("users-no_worker"));
                     for w in &matching {
                         ui.selectable_value(&mut new.worker, Some(w.id), &w.name);
                     }
@@ -356,18 +397,18 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .response
                 .labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.phone"));
+            let l = ui.label(app.t("users-phone"));
             ui.text_edit_singleline(&mut new.phone).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(app.t("users.initial_password"));
+            let l = ui.label(app.t("users-initial_password"));
             ui.horizontal(|ui| {
                 ui.add(egui::TextEdit::singleline(&mut new.password).password(true))
                     .labelled_by(l.id);
-                ui.weak(app.t("users.initial_hint"));
+                ui.weak(app.t("users-initial_hint"));
             });
             ui.end_row();
         });
-    if ui.button(app.t("users.create")).clicked() {
+    if ui.button(app.t("users-create")).clicked() {
         create = true;
     }
     if create && let Some(session) = app.session.clone() {
@@ -382,8 +423,10 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         };
         match accounts::create(&mut app.store, &session, &request) {
             Ok(u) => {
-                app.users_screen.message =
-                    Some((true, format!("{}：{}", app.t("users.created"), u.username)));
+                app.users_screen.message = Some((
+                    true,
+                    crate::t!(app.lang, "users2-created", user = u.username.as_str()),
+                ));
                 new.password.zeroize();
                 new = NewAccount::default();
                 reload(app);
@@ -399,17 +442,17 @@ fn idle_lock_setting(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     };
     ui.horizontal(|ui| {
-        let l = ui.label(app.t("users.idle_lock"));
+        let l = ui.label(app.t("users-idle_lock"));
         ui.add(egui::DragValue::new(&mut minutes).range(hutong_core::users::IDLE_LOCK_RANGE))
             .labelled_by(l.id);
-        if ui.button(app.t("common.save")).clicked()
+        if ui.button(app.t("common-save")).clicked()
             && let Some(session) = app.session.clone()
         {
             app.users_screen.message = Some(
                 match accounts::set_idle_lock_minutes(&mut app.store, &session, minutes) {
                     Ok(()) => {
                         app.idle_lock_minutes = minutes;
-                        (true, app.t("users.saved"))
+                        (true, app.t("users-saved"))
                     }
                     Err(e) => (false, e.to_string()),
                 },
@@ -421,7 +464,7 @@ fn idle_lock_setting(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 /// The permission table itself, so an administrator sees what a role means.
 fn permission_table(app: &HutongApp, ui: &mut egui::Ui) {
-    ui.collapsing(app.t("users.permissions"), |ui| {
+    ui.collapsing(app.t("users-permissions"), |ui| {
         egui::Grid::new("permission-table")
             .striped(true)
             .show(ui, |ui| {
@@ -431,9 +474,10 @@ fn permission_table(app: &HutongApp, ui: &mut egui::Ui) {
                 }
                 ui.end_row();
                 for a in Action::ALL {
-                    ui.label(match app.lang {
-                        crate::i18n::Lang::Zh => a.label_zh(),
-                        crate::i18n::Lang::En => a.label_en(),
+                    ui.label(if app.lang == crate::i18n::Lang::EN {
+                        a.label_en()
+                    } else {
+                        a.label_zh()
                     });
                     for r in Role::ALL {
                         ui.label(if permissions::permits(r, a) {
@@ -472,9 +516,9 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         .num_columns(2)
         .show(ui, |ui| {
             for (key, field) in [
-                ("pw.old", &mut form.old),
-                ("pw.new", &mut form.new),
-                ("pw.again", &mut form.again),
+                ("pw-old", &mut form.old),
+                ("pw-new", &mut form.new),
+                ("pw-again", &mut form.again),
             ] {
                 let l = ui.label(app.t(key));
                 ui.add(egui::TextEdit::singleline(field).password(true))
@@ -482,9 +526,9 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.end_row();
             }
         });
-    if ui.button(app.t("pw.submit")).clicked() {
+    if ui.button(app.t("pw-submit")).clicked() {
         form.message = Some(if form.new != form.again {
-            (false, app.t("pw.mismatch"))
+            (false, app.t("pw-mismatch"))
         } else if let Some(session) = app.session.clone() {
             match accounts::change_own_password(&mut app.store, &session, &form.old, &form.new) {
                 Ok(refreshed) => {
@@ -492,12 +536,12 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
                     form.old.zeroize();
                     form.new.zeroize();
                     form.again.zeroize();
-                    (true, app.t("pw.changed"))
+                    (true, app.t("pw-changed"))
                 }
                 Err(e) => (false, e.to_string()),
             }
         } else {
-            (false, app.t("login.required"))
+            (false, app.t("login-required"))
         });
     }
     status_message(ui, form.message.as_ref());
@@ -507,14 +551,14 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
 pub fn change_password_screen(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.vertical_centered(|ui| {
         ui.add_space(80.0);
-        ui.heading(app.t("pw.title"));
+        ui.heading(app.t("pw-title"));
         ui.add_space(12.0);
-        ui.label(app.t("pw.reset_notice"));
+        ui.label(app.t("pw-reset_notice"));
         ui.add_space(12.0);
     });
     password_form(app, ui);
     ui.add_space(12.0);
-    if ui.button(app.t("nav.logout")).clicked() {
+    if ui.button(app.t("nav-logout")).clicked() {
         app.log_out();
     }
 }

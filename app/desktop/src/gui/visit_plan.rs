@@ -6,7 +6,8 @@
 //! table lays out only the visible rows. A click opens the child's 走访 tab.
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome};
+use super::jobs::{self, JobError, JobName, Outcome};
+use super::notices::Place;
 use super::widgets::{DivisionPicker, colour_label, province_manifest, swatch};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
@@ -36,10 +37,10 @@ impl StatusFilter {
 
     fn key(self) -> &'static str {
         match self {
-            StatusFilter::All => "visit.filter_all",
-            StatusFilter::DueThisWeek => "visit.filter_week",
-            StatusFilter::Overdue => "visit.filter_overdue",
-            StatusFilter::Escalated => "visit.filter_escalated",
+            StatusFilter::All => "visit-filter_all",
+            StatusFilter::DueThisWeek => "visit-filter_week",
+            StatusFilter::Overdue => "visit-filter_overdue",
+            StatusFilter::Escalated => "visit-filter_escalated",
         }
     }
 
@@ -66,9 +67,10 @@ pub struct VisitPlanState {
     /// Recompute on the next frame the screen is shown (set after a visit
     /// is recorded or voided, and by 刷新).
     pub stale: bool,
-    job: Option<Job<PlanData>>,
     data: Option<PlanData>,
-    error: Option<String>,
+    /// The last computation failed (no plugin, an error): not retried every
+    /// frame, only when asked.
+    failed: bool,
     pub status: StatusFilter,
     pub division: Option<String>,
     /// Most overdue first unless switched.
@@ -77,12 +79,6 @@ pub struct VisitPlanState {
     shown: Vec<usize>,
     shown_dirty: bool,
     picker: DivisionPicker,
-}
-
-impl VisitPlanState {
-    pub fn busy(&self) -> bool {
-        self.job.is_some()
-    }
 }
 
 impl HutongApp {
@@ -104,18 +100,23 @@ impl HutongApp {
 
 fn start(app: &mut HutongApp) {
     app.visit_plan.stale = false;
-    app.visit_plan.error = None;
+    app.visit_plan.failed = false;
+    app.notices.clear(Place::VisitPlan);
     let Some((plugin, manifest)) = province_manifest(app) else {
         app.visit_plan.data = None;
-        app.visit_plan.error = Some(app.t("visit.no_plugin"));
+        app.visit_plan.failed = true;
+        let text = app.t("visit-no_plugin");
+        app.notices.error(Place::VisitPlan, text);
         return;
     };
     let path = app.store.database();
     let session = app.session.clone();
-    app.visit_plan.job = Some(jobs::spawn(app.t("visit.computing"), move |p| {
+    let lang = app.lang;
+    let title = app.t("visit-computing");
+    let work = move |p: &jobs::Progress| -> Result<PlanData, JobError> {
         p.set_total(1);
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = path.open().map_err(|e| e.to_string())?;
+        let session = session.ok_or_else(|| JobError::from(crate::t!(lang, "login-required")))?;
+        let mut store = path.open()?;
         let as_of = chrono::Local::now().date_naive();
         let entries = hutong_services::visits::plan(
             &mut store,
@@ -127,8 +128,7 @@ fn start(app: &mut HutongApp) {
                 due_or_overdue_only: true,
                 ..Default::default()
             },
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         p.step();
         Ok(PlanData {
             as_of,
@@ -136,23 +136,29 @@ fn start(app: &mut HutongApp) {
             policy: manifest.visit_policy,
             entries,
         })
-    }));
-}
-
-fn poll(app: &mut HutongApp) {
-    let Some(job) = &app.visit_plan.job else {
-        return;
     };
-    match job.poll() {
-        Some(Outcome::Finished(d)) => {
-            app.visit_plan.data = Some(d);
-            app.visit_plan.shown_dirty = true;
-        }
-        Some(Outcome::Failed(e)) => app.visit_plan.error = Some(format!("计算走访计划失败：{e}")),
-        Some(Outcome::Cancelled) => app.visit_plan.error = Some("已取消".into()),
-        None => return,
-    }
-    app.visit_plan.job = None;
+    app.jobs.start(
+        JobName::VisitPlan,
+        title,
+        work,
+        |app, outcome| match outcome {
+            Outcome::Finished(d) => {
+                app.visit_plan.data = Some(d);
+                app.visit_plan.shown_dirty = true;
+            }
+            Outcome::Failed(e) => {
+                app.visit_plan.failed = true;
+                let text = crate::t!(app.lang, "plan-failed", error = e);
+                app.notices.error(Place::VisitPlan, text);
+            }
+            Outcome::Cancelled => {
+                app.visit_plan.failed = true;
+                let text = app.t("plan-cancelled");
+                app.notices
+                    .push(Place::VisitPlan, super::notices::Level::Info, text);
+            }
+        },
+    );
 }
 
 /// Filters and sorts the loaded rows (on a change, not every frame).
@@ -187,20 +193,17 @@ fn refilter(s: &mut VisitPlanState) {
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
-    poll(app);
+    let lang = app.lang;
     // Start when asked (stale), or the first time unless it already failed
     // (no plugin): a failure is not retried every frame.
+    let running = app.jobs.running(JobName::VisitPlan);
     let s = &app.visit_plan;
-    if s.job.is_none() && (s.stale || (s.data.is_none() && s.error.is_none())) {
+    if !running && (s.stale || (s.data.is_none() && !s.failed)) {
         start(app);
     }
-    ui.heading(app.t("nav.visit_plan"));
-    if let Some(job) = &app.visit_plan.job {
-        job.show(ui, &app.t("common.cancel"));
-    }
-    if let Some(e) = &app.visit_plan.error {
-        ui.colored_label(crate::gui::theme::ERROR, e);
-    }
+    ui.heading(app.t("nav-visit_plan"));
+    app.jobs.show(ui, JobName::VisitPlan);
+    app.notices.show_here(ui, Place::VisitPlan);
     let scope = app.scope();
     ui.horizontal(|ui| {
         let mut division = app.visit_plan.division.clone();
@@ -225,8 +228,8 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.separator();
         if ui
             .add_enabled(
-                app.visit_plan.job.is_none(),
-                egui::Button::new(app.t("visit.refresh")),
+                !app.jobs.running(JobName::VisitPlan),
+                egui::Button::new(app.t("visit-refresh")),
             )
             .clicked()
         {
@@ -240,25 +243,26 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     };
     let p = &data.policy;
-    ui.weak(format!(
-        "截至 {}，依据 {} 的走访规则：超期 {} 天以上上报乡镇督导员，{} 天以上上报县民政局。共 {} 条。",
-        data.as_of,
-        data.plugin,
-        p.escalate_township_after_days,
-        p.escalate_county_after_days,
-        app.visit_plan.shown.len()
+    ui.weak(crate::t!(
+        app.lang,
+        "plan-policy",
+        date = crate::i18n::date(app.lang, data.as_of),
+        plugin = data.plugin.as_str(),
+        township = p.escalate_township_after_days,
+        county = p.escalate_county_after_days,
+        n = app.visit_plan.shown.len()
     ));
     let mut open: Option<hutong_core::RowId> = None;
     let mut toggle_sort = false;
     let heads = [
-        "visit.col_name",
-        "visit.col_id",
-        "visit.col_village",
-        "visit.col_colour",
-        "visit.col_due",
-        "visit.col_days",
-        "visit.col_status",
-        "visit.col_escalation",
+        "visit-col_name",
+        "visit-col_id",
+        "visit-col_village",
+        "visit-col_colour",
+        "visit-col_due",
+        "visit-col_days",
+        "visit-col_status",
+        "visit-col_escalation",
     ]
     .map(|k| app.t(k));
     let arrow = if app.visit_plan.ascending {
@@ -266,9 +270,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     } else {
         "▼"
     };
-    let township_label = app.t("visit.escalated_township");
-    let county_label = app.t("visit.escalated_county");
-    let (week_label, overdue_label) = (app.t("visit.filter_week"), app.t("visit.filter_overdue"));
+    let township_label = app.t("visit-escalated_township");
+    let county_label = app.t("visit-escalated_county");
+    let (week_label, overdue_label) = (app.t("visit-filter_week"), app.t("visit-filter_overdue"));
     let shown = &app.visit_plan.shown;
     TableBuilder::new(ui)
         .striped(true)
@@ -312,11 +316,15 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.label(&e.village_name);
                 });
                 row.col(|ui| {
+                    let colour = colour_label(lang, e.colour);
                     let text = match &e.level_label {
-                        Some(l) if e.colour.is_some() => {
-                            format!("{}（{l}）", colour_label(e.colour))
-                        }
-                        _ => colour_label(e.colour).to_string(),
+                        Some(l) if e.colour.is_some() => crate::t!(
+                            lang,
+                            "plan-colour_and_level",
+                            colour = colour,
+                            level = l.as_str()
+                        ),
+                        _ => colour,
                     };
                     swatch(ui, e.colour, &text);
                 });
@@ -327,7 +335,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     if e.days_overdue > 0 {
                         ui.colored_label(
                             crate::gui::theme::ERROR,
-                            format!("{} 天", e.days_overdue),
+                            crate::t!(lang, "plan-days", n = e.days_overdue),
                         );
                     }
                 });

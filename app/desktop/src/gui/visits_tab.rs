@@ -9,13 +9,16 @@
 //! form here is the core's.
 
 use super::HutongApp;
+use super::child_file::date_text;
 use super::date_picker::date_picker;
+use super::notices::Place;
 use super::widgets;
+use crate::i18n::Lang;
 use eframe::egui;
-use hutong_core::national::{NaiveDate, dates};
-use hutong_core::schedule::{DueStatus, Escalation, ScheduleEntry};
+use hutong_core::RowId;
+use hutong_core::national::NaiveDate;
+use hutong_core::schedule::{DueBasis, DueStatus, Escalation, ScheduleEntry};
 use hutong_core::visits::{Visit, VisitInput, VisitMode};
-use hutong_core::{CoreError, RowId};
 
 /// What the user is typing.
 #[derive(Clone, PartialEq)]
@@ -56,7 +59,6 @@ pub struct VisitsTab {
     form: Option<VisitForm>,
     void_for: Option<RowId>,
     void_reason: String,
-    message: Option<(bool, String)>,
 }
 
 /// Loads the child's visits and next due date (one child: a few queries).
@@ -71,10 +73,10 @@ fn load(app: &mut HutongApp, child: RowId) {
             hutong_services::visits::next_due(store, session, p, today, child)
         }) {
             Ok(Some(e)) => (Some(e), None),
-            Ok(None) => (None, Some("档案已结案，不再安排走访".to_string())),
+            Ok(None) => (None, Some(app.t("visit-file_closed"))),
             Err(e) => (None, Some(e)),
         },
-        None => (None, Some(app.t("visit.no_plugin"))),
+        None => (None, Some(app.t("visit-no_plugin"))),
     };
     let Some(file) = &mut app.file else { return };
     let tab = &mut file.visits;
@@ -85,14 +87,14 @@ fn load(app: &mut HutongApp, child: RowId) {
 }
 
 /// Checks what the core cannot see (an empty date picker) and builds the input.
-fn input_of(child: RowId, f: &VisitForm) -> Result<VisitInput, CoreError> {
+fn input_of(lang: Lang, child: RowId, f: &VisitForm) -> Result<VisitInput, String> {
     let Some(date) = f.date else {
-        return Err(CoreError::field("走访日期", "请选择日期"));
+        return Err(crate::t!(lang, "visit-err_no_date"));
     };
     let next = if f.override_next {
         match f.next_on {
             Some(d) => Some(d),
-            None => return Err(CoreError::field("下次走访日期", "请选择日期")),
+            None => return Err(crate::t!(lang, "visit-err_no_next_date")),
         }
     } else {
         None
@@ -116,9 +118,7 @@ fn input_of(child: RowId, f: &VisitForm) -> Result<VisitInput, CoreError> {
 
 fn after_write(app: &mut HutongApp, child: RowId, message: String) {
     load(app, child);
-    if let Some(f) = &mut app.file {
-        f.visits.message = Some((true, message));
-    }
+    app.notices.success(Place::FileVisits, message);
     // Plugins' rules read the visits too.
     app.push(super::commands::Command::ChildChanged(child));
 }
@@ -127,11 +127,10 @@ fn save(app: &mut HutongApp, child: RowId) {
     let Some(form) = app.file.as_ref().and_then(|f| f.visits.form.clone()) else {
         return;
     };
-    let result = input_of(child, &form)
-        .map_err(|e| e.to_string())
-        .and_then(|input| {
-            app.call(|store, session| hutong_services::visits::add(store, session, &input))
-        });
+    let lang = app.lang;
+    let result = input_of(lang, child, &form).and_then(|input| {
+        app.call(|store, session| hutong_services::visits::add(store, session, &input))
+    });
     match result {
         Ok(v) => {
             if let Some(f) = &mut app.file {
@@ -140,18 +139,15 @@ fn save(app: &mut HutongApp, child: RowId) {
             after_write(
                 app,
                 child,
-                format!(
-                    "已记录 {} 的{}走访",
-                    dates::format_zh(v.visit_date),
-                    v.mode.label_zh()
+                crate::t!(
+                    lang,
+                    "visit-recorded",
+                    date = date_text(lang, v.visit_date),
+                    mode = mode_label(lang, v.mode)
                 ),
             );
         }
-        Err(e) => {
-            if let Some(f) = &mut app.file {
-                f.visits.message = Some((false, e.to_string()));
-            }
-        }
+        Err(e) => app.notices.error(Place::FileVisits, e),
     }
 }
 
@@ -168,18 +164,47 @@ fn void(app: &mut HutongApp, child: RowId, visit: RowId) {
             after_write(
                 app,
                 child,
-                format!("已作废 {} 的走访记录", dates::format_zh(v.visit_date)),
+                crate::t!(
+                    app.lang,
+                    "visit-voided",
+                    date = date_text(app.lang, v.visit_date)
+                ),
             );
         }
-        Err(e) => {
-            if let Some(f) = &mut app.file {
-                f.visits.message = Some((false, e.to_string()));
-            }
+        Err(e) => app.notices.error(Place::FileVisits, e),
+    }
+}
+
+/// A visit mode's name (core names it only in Chinese).
+fn mode_label(lang: Lang, m: VisitMode) -> String {
+    let key = match m {
+        VisitMode::Home => "visit-mode-home",
+        VisitMode::Phone => "visit-mode-phone",
+        VisitMode::School => "visit-mode-school",
+    };
+    crate::t!(lang, key)
+}
+
+/// Where the next date's cadence came from (core words it only in Chinese).
+fn basis_label(lang: Lang, b: &DueBasis) -> String {
+    match b {
+        DueBasis::PolicyLevel { level, days } => crate::t!(
+            lang,
+            "visit-basis-level",
+            level = level.as_str(),
+            days = *days
+        ),
+        DueBasis::AssessmentDays { days } => {
+            crate::t!(lang, "visit-basis-assessment", days = *days)
+        }
+        DueBasis::PolicyDefault { days } => crate::t!(lang, "visit-basis-default", days = *days),
+        DueBasis::Override { reason } => {
+            crate::t!(lang, "visit-basis-override", reason = reason.as_str())
         }
     }
 }
 
-fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) {
+fn next_visit(ui: &mut egui::Ui, lang: Lang, tab: &VisitsTab, township: &str, county: &str) {
     let Some(e) = &tab.next else {
         if let Some(n) = &tab.next_note {
             ui.colored_label(crate::gui::theme::ERROR, n);
@@ -187,17 +212,20 @@ fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) 
         return;
     };
     ui.horizontal(|ui| {
-        ui.strong("下次走访：");
-        ui.label(dates::format_zh(e.due_on));
+        ui.strong(crate::t!(lang, "visit-next"));
+        ui.label(date_text(lang, e.due_on));
         match e.status {
             DueStatus::Overdue => {
                 ui.colored_label(
                     crate::gui::theme::ERROR,
-                    format!("已超期 {} 天", e.days_overdue),
+                    crate::t!(lang, "visit-overdue_days", n = e.days_overdue),
                 );
             }
             DueStatus::DueThisWeek => {
-                ui.colored_label(crate::gui::theme::WARNING, "本周到期");
+                ui.colored_label(
+                    crate::gui::theme::WARNING,
+                    crate::t!(lang, "visit-filter_week"),
+                );
             }
             DueStatus::Upcoming => {}
         }
@@ -212,32 +240,43 @@ fn next_visit(ui: &mut egui::Ui, tab: &VisitsTab, township: &str, county: &str) 
         }
     });
     ui.horizontal(|ui| {
-        widgets::swatch(ui, e.colour, widgets::colour_label(e.colour));
-        ui.weak(format!("依据：{}", e.basis.label_zh()));
+        widgets::swatch(ui, e.colour, &widgets::colour_label(lang, e.colour));
+        ui.weak(crate::t!(
+            lang,
+            "visit-basis",
+            basis = basis_label(lang, &e.basis)
+        ));
     });
 }
 
 /// Draws the form; `action` becomes Some(true) to save, Some(false) to give up.
-fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate, action: &mut Option<bool>) {
+fn form_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    f: &mut VisitForm,
+    today: NaiveDate,
+    action: &mut Option<bool>,
+) {
+    let t = |k: &str| crate::t!(lang, k);
     egui::Grid::new("visit-form")
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
-            ui.label("走访日期 *");
+            ui.label(t("visit-f-date"));
             date_picker(ui, "visit-date", &mut f.date, today);
             ui.end_row();
-            ui.label("走访方式 *");
+            ui.label(t("visit-f-mode"));
             ui.horizontal(|ui| {
                 for m in VisitMode::ALL {
-                    ui.radio_value(&mut f.mode, m, m.label_zh());
+                    ui.radio_value(&mut f.mode, m, mode_label(lang, m));
                 }
             });
             ui.end_row();
-            let l = ui.label("走访人 *");
+            let l = ui.label(t("visit-f-visitor"));
             ui.add(egui::TextEdit::singleline(&mut f.visitor).desired_width(320.0))
                 .labelled_by(l.id);
             ui.end_row();
-            let l = ui.label("走访情况 *");
+            let l = ui.label(t("visit-f-findings"));
             ui.add(
                 egui::TextEdit::multiline(&mut f.findings)
                     .desired_rows(3)
@@ -245,7 +284,7 @@ fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate, action: &mut 
             )
             .labelled_by(l.id);
             ui.end_row();
-            let l = ui.label("后续跟进");
+            let l = ui.label(t("visit-f-follow_up"));
             ui.add(
                 egui::TextEdit::multiline(&mut f.follow_up)
                     .desired_rows(2)
@@ -254,23 +293,23 @@ fn form_ui(ui: &mut egui::Ui, f: &mut VisitForm, today: NaiveDate, action: &mut 
             .labelled_by(l.id);
             ui.end_row();
             ui.label("");
-            ui.checkbox(&mut f.override_next, "调整下次走访日期");
+            ui.checkbox(&mut f.override_next, t("visit-f-override"));
             ui.end_row();
             if f.override_next {
-                ui.label("下次走访日期 *");
+                ui.label(t("visit-f-next"));
                 date_picker(ui, "visit-next", &mut f.next_on, today);
                 ui.end_row();
-                let l = ui.label("调整原因 *");
+                let l = ui.label(t("visit-f-reason"));
                 ui.add(egui::TextEdit::singleline(&mut f.reason).desired_width(520.0))
                     .labelled_by(l.id);
                 ui.end_row();
             }
         });
     ui.horizontal(|ui| {
-        if ui.button("保存走访").clicked() {
+        if ui.button(t("visit-save")).clicked() {
             *action = Some(true);
         }
-        if ui.button("放弃").clicked() {
+        if ui.button(t("visit-discard")).clicked() {
             *action = Some(false);
         }
     });
@@ -288,52 +327,56 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         .current_user()
         .map(|u| u.display_name.clone())
         .unwrap_or_default();
-    let township = app.t("visit.escalated_township");
-    let county = app.t("visit.escalated_county");
+    let lang = app.lang;
+    let t = |k: &str| crate::t!(lang, k);
+    let township = app.t("visit-escalated_township");
+    let county = app.t("visit-escalated_county");
     let mut do_save = false;
     let mut do_void: Option<RowId> = None;
     let Some(file) = &mut app.file else { return };
+    let notices = &mut app.notices;
     let tab = &mut file.visits;
-    next_visit(ui, tab, &township, &county);
+    next_visit(ui, lang, tab, &township, &county);
     ui.separator();
     match &mut tab.form {
         None => {
-            super::status_message(ui, tab.message.as_ref());
-            if ui.button("记录走访").clicked() {
+            notices.show_here(ui, Place::FileVisits);
+            if ui.button(t("visit-record")).clicked() {
                 tab.form = Some(VisitForm::new(visitor, today));
-                tab.message = None;
+                notices.clear(Place::FileVisits);
             }
         }
         Some(f) => {
-            ui.strong("记录走访");
+            ui.strong(t("visit-record"));
             let mut action = None;
-            form_ui(ui, f, today, &mut action);
+            form_ui(ui, lang, f, today, &mut action);
             // Refusals show under the button that was pressed.
-            super::status_message(ui, tab.message.as_ref());
+            notices.show_here(ui, Place::FileVisits);
             match action {
                 Some(true) => do_save = true,
                 Some(false) => {
                     tab.form = None;
-                    tab.message = None;
+                    notices.clear(Place::FileVisits);
                 }
                 None => {}
             }
         }
     }
     ui.separator();
-    ui.strong(format!("走访记录（{} 条）", tab.visits.len()));
+    ui.strong(crate::t!(lang, "visit-log", n = tab.visits.len()));
     if tab.visits.is_empty() {
-        ui.weak("尚无走访记录");
+        ui.weak(t("visit-none"));
     }
     for v in &tab.visits {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                let head = format!(
-                    "{} · {} · {}",
-                    dates::format_zh(v.visit_date),
-                    v.mode.label_zh(),
-                    v.visitor
+                let head = crate::t!(
+                    lang,
+                    "visit-head",
+                    date = date_text(lang, v.visit_date),
+                    mode = mode_label(lang, v.mode),
+                    visitor = v.visitor.as_str()
                 );
                 if v.active {
                     ui.strong(head);
@@ -341,34 +384,46 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.weak(egui::RichText::new(head).strikethrough());
                     ui.colored_label(
                         crate::gui::theme::ERROR,
-                        format!("已作废：{}", v.void_reason.as_deref().unwrap_or("")),
+                        crate::t!(
+                            lang,
+                            "visit-void_shown",
+                            reason = v.void_reason.as_deref().unwrap_or("")
+                        ),
                     );
                 }
-                if v.active && tab.void_for != Some(v.id) && ui.small_button("作废").clicked() {
+                if v.active
+                    && tab.void_for != Some(v.id)
+                    && ui.small_button(t("visit-void")).clicked()
+                {
                     tab.void_for = Some(v.id);
                     tab.void_reason.clear();
                 }
             });
-            ui.label(format!("走访情况：{}", v.findings));
+            ui.label(crate::t!(
+                lang,
+                "visit-findings_shown",
+                text = v.findings.as_str()
+            ));
             if let Some(f) = &v.follow_up {
-                ui.label(format!("后续跟进：{f}"));
+                ui.label(crate::t!(lang, "visit-follow_up_shown", text = f.as_str()));
             }
             if let Some(d) = v.next_due_override {
-                ui.label(format!(
-                    "下次走访日期调整为 {}：{}",
-                    dates::format_zh(d),
-                    v.override_reason.as_deref().unwrap_or("")
+                ui.label(crate::t!(
+                    lang,
+                    "visit-override_shown",
+                    date = date_text(lang, d),
+                    reason = v.override_reason.as_deref().unwrap_or("")
                 ));
             }
             if tab.void_for == Some(v.id) {
                 ui.horizontal(|ui| {
-                    let l = ui.label("作废原因 *");
+                    let l = ui.label(t("visit-void_reason"));
                     ui.add(egui::TextEdit::singleline(&mut tab.void_reason).desired_width(360.0))
                         .labelled_by(l.id);
-                    if ui.button("确认作废").clicked() {
+                    if ui.button(t("visit-void_confirm")).clicked() {
                         do_void = Some(v.id);
                     }
-                    if ui.button("取消作废").clicked() {
+                    if ui.button(t("visit-void_cancel")).clicked() {
                         tab.void_for = None;
                     }
                 });

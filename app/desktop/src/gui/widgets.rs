@@ -10,6 +10,8 @@ use hutong_core::province::{Colour, Manifest};
 use hutong_core::schedule::Escalation;
 use hutong_services::divisions;
 
+use crate::i18n::Lang;
+
 /// The county's province plugin among the loaded ones: its manifest holds
 /// the visit policy and the screening cycle.
 pub(super) fn province_manifest(app: &HutongApp) -> Option<(String, Manifest)> {
@@ -22,11 +24,16 @@ pub(super) fn province_manifest(app: &HutongApp) -> Option<(String, Manifest)> {
         .map(|info| (info.reference.clone(), info.manifest.clone()))
 }
 
-pub(super) fn colour_label(c: Option<Colour>) -> &'static str {
-    match c {
-        Some(c) => c.label_zh(),
-        None => "未评估",
-    }
+pub(super) fn colour_label(lang: Lang, c: Option<Colour>) -> String {
+    let key = match c {
+        Some(Colour::Red) => "widget-colour_red",
+        Some(Colour::Orange) => "widget-colour_orange",
+        Some(Colour::Yellow) => "widget-colour_yellow",
+        Some(Colour::Blue) => "widget-colour_blue",
+        Some(Colour::Green) => "widget-colour_green",
+        None => "widget-not_assessed",
+    };
+    crate::t!(lang, key)
 }
 
 /// A small filled square in the colour, then its label.
@@ -43,8 +50,8 @@ pub(super) fn swatch(ui: &mut egui::Ui, c: Option<Colour>, text: &str) -> egui::
 pub(super) fn escalation_text(app: &HutongApp, e: Escalation) -> String {
     match e {
         Escalation::None => String::new(),
-        Escalation::Township => app.t("visit.escalated_township"),
-        Escalation::County => app.t("visit.escalated_county"),
+        Escalation::Township => app.t("visit-escalated_township"),
+        Escalation::County => app.t("visit-escalated_county"),
     }
 }
 
@@ -91,16 +98,18 @@ impl DivisionPicker {
             return false;
         }
         let mut picked: Option<Option<String>> = None;
-        let l = ui.label("乡镇");
+        let lang = super::ui_lang(ui);
+        let all = crate::t!(lang, "list-all");
+        let l = ui.label(crate::t!(lang, "widget-township"));
         let selected = township
             .as_ref()
             .and_then(|c| self.townships.iter().find(|t| &t.code == c))
             .map(|t| t.name.clone())
-            .unwrap_or_else(|| "全部".into());
+            .unwrap_or_else(|| all.clone());
         egui::ComboBox::from_id_salt((salt, "township"))
             .selected_text(selected)
             .show_ui(ui, |ui| {
-                if ui.selectable_label(township.is_none(), "全部").clicked() {
+                if ui.selectable_label(township.is_none(), &all).clicked() {
                     picked = Some(None);
                 }
                 for t in &self.townships {
@@ -115,17 +124,17 @@ impl DivisionPicker {
             .response
             .labelled_by(l.id);
         if let Some(t) = &township {
-            let l = ui.label("村（居）");
+            let l = ui.label(crate::t!(lang, "list-village"));
             let selected = self
                 .villages
                 .iter()
                 .find(|v| v.code == current)
                 .map(|v| v.name.clone())
-                .unwrap_or_else(|| "全部".into());
+                .unwrap_or_else(|| all.clone());
             egui::ComboBox::from_id_salt((salt, "village"))
                 .selected_text(selected)
                 .show_ui(ui, |ui| {
-                    if ui.selectable_label(current == *t, "全部").clicked() {
+                    if ui.selectable_label(current == *t, &all).clicked() {
                         picked = Some(Some(t.clone()));
                     }
                     for v in &self.villages {

@@ -84,15 +84,15 @@ impl RenderHandle {
         let (reply, rx) = channel();
         self.jobs
             .as_ref()
-            .ok_or("插件线程未运行")?
+            .ok_or_else(|| worker_text("worker-not_running"))?
             .send(Request::Render(RenderJob {
                 plugin,
                 template: template.to_string(),
                 input,
                 reply,
             }))
-            .map_err(|_| "插件线程已停止".to_string())?;
-        rx.recv().map_err(|_| "插件线程已停止".to_string())?
+            .map_err(|_| worker_text("worker-stopped"))?;
+        rx.recv().map_err(|_| worker_text("worker-stopped"))?
     }
 }
 
@@ -158,7 +158,7 @@ impl PluginWorker {
                                         job.child.as_ref(),
                                     )
                                     .map_err(|e| e.to_string()),
-                                None => Err("插件不存在".into()),
+                                None => Err(worker_text("worker-no_such_plugin")),
                             };
                             // The UI may have gone; keep serving renders.
                             let _ = done_tx.send(Done { id: job.id, result });
@@ -168,7 +168,7 @@ impl PluginWorker {
                                 Some(p) => p
                                     .render_report(&job.template, &job.input)
                                     .map_err(|e| e.to_string()),
-                                None => Err("插件不存在".into()),
+                                None => Err(worker_text("worker-no_such_plugin")),
                             };
                             let _ = job.reply.send(result);
                         }
@@ -177,7 +177,7 @@ impl PluginWorker {
                                 Some(p) => p
                                     .assess(&job.scale_id, &job.input)
                                     .map_err(|e| e.to_string()),
-                                None => Err("插件不存在".into()),
+                                None => Err(worker_text("worker-no_such_plugin")),
                             };
                             let _ = job.reply.send(result);
                         }
@@ -186,7 +186,7 @@ impl PluginWorker {
                                 Some(p) => p
                                     .classify(&job.child, &job.today)
                                     .map_err(|e| e.to_string()),
-                                None => Err("插件不存在".into()),
+                                None => Err(worker_text("worker-no_such_plugin")),
                             };
                             let _ = job.reply.send(result);
                         }
@@ -196,7 +196,11 @@ impl PluginWorker {
         let (jobs, done) = match spawned {
             Ok(_) => (Some(job_tx), Some(done_rx)),
             Err(e) => {
-                errors.push(format!("无法启动插件线程：{e}"));
+                errors.push(crate::t!(
+                    crate::i18n::current(),
+                    "worker-cannot_start",
+                    error = e.to_string()
+                ));
                 (None, None)
             }
         };
@@ -299,4 +303,9 @@ impl PluginWorker {
     pub fn try_result(&self) -> Option<Done> {
         self.done.as_ref()?.try_recv().ok()
     }
+}
+
+/// The plugin thread's own messages, in the workstation's language.
+fn worker_text(key: &str) -> String {
+    crate::i18n::tr(crate::i18n::current(), key)
 }

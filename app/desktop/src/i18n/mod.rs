@@ -1,174 +1,264 @@
-//! UI strings: zh-CN by default, English on request (设置 → Language).
+//! UI text: every label and message a user reads comes from a Fluent file
+//! (`app/desktop/locales/<locale>/<area>.ftl`), zh-CN by default, English
+//! complete, other locales (Tibetan, `bo`) as far as they go.
 //!
-//! A small keyed table rather than a framework: the UI has a few dozen
-//! labels, and a missing key shows the key itself, which tests catch.
+//! The build embeds whatever `.ftl` files it finds (build.rs), so a locale
+//! is added by adding its folder: no code names a locale but zh-CN (the
+//! county's official language, which every other locale falls back to)
+//! and English. A key missing everywhere shows as the key itself, and is
+//! remembered so that tests can fail on it ([`missing_keys`]).
+//!
+//! Screens call [`t!`](crate::t): `t!(lang, "list-count", n = shown)`.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/locales.rs"));
+}
+
+/// The locale every other one falls back to.
+const FALLBACK: &str = "zh-CN";
+
+/// A UI language: the code of one of the embedded locales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(&'static str);
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang::ZH
+    }
 }
 
 impl Lang {
+    pub const ZH: Lang = Lang(FALLBACK);
+    pub const EN: Lang = Lang("en");
+
     /// The locale code a user's preference stores.
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
+        self.0
     }
 
+    /// The embedded locale with this code, if there is one.
     pub fn from_code(code: &str) -> Option<Lang> {
-        [Lang::Zh, Lang::En].into_iter().find(|l| l.code() == code)
+        locales()
+            .iter()
+            .find(|l| l.code == code)
+            .map(|l| Lang(l.code))
+    }
+
+    /// Every embedded locale: zh-CN, English, then the others by code.
+    pub fn all() -> Vec<Lang> {
+        let mut all: Vec<Lang> = locales().iter().map(|l| Lang(l.code)).collect();
+        all.sort_by_key(|l| match l.0 {
+            FALLBACK => (0, l.0),
+            "en" => (1, l.0),
+            other => (2, other),
+        });
+        all
+    }
+
+    /// The language's own name for itself (`language-name` in its files).
+    pub fn name(self) -> String {
+        tr(self, "language-name")
     }
 }
 
-const STRINGS: &[(&str, &str, &str)] = &[
-    (
-        "app.title",
-        "护童 · 困境儿童关爱保护工作站",
-        "Hutong · Child welfare workstation",
-    ),
-    ("login.title", "登录", "Log in"),
-    ("login.username", "用户名", "Username"),
-    ("login.password", "密码", "Password"),
-    ("login.submit", "登录", "Log in"),
-    (
-        "login.demo_hint",
-        "示例账号：admin / caseworker / supervisor / director / auditor，密码 hutong-demo",
-        "Demo accounts: admin / caseworker / supervisor / director / auditor, password hutong-demo",
-    ),
-    ("nav.home", "工作台", "Home"),
-    ("nav.children", "儿童档案", "Children"),
-    ("nav.visit_plan", "走访计划", "Visit plan"),
-    ("nav.campaigns", "摸底排查", "Screening"),
-    ("nav.records", "业务台账", "Records"),
-    ("nav.exchange", "数据交换", "Data exchange"),
-    ("nav.print", "打印中心", "Print centre"),
-    ("nav.plugins", "插件", "Plugins"),
-    ("nav.settings", "设置", "Settings"),
-    ("nav.logout", "退出登录", "Log out"),
-    ("home.total", "在档儿童", "Children on file"),
-    ("home.by_category", "按类别", "By category"),
-    (
-        "home.overdue",
-        "超过30天未走访（按村）",
-        "Not visited for 30+ days (by village)",
-    ),
-    (
-        "home.no_overdue",
-        "没有超期未走访的儿童",
-        "No overdue visits",
-    ),
-    ("list.search", "搜索", "Search"),
-    (
-        "list.search_hint",
-        "姓名、拼音首字母（如 zxy）或身份证号",
-        "Name, pinyin initials (e.g. zxy) or ID number",
-    ),
-    ("list.category", "类别", "Category"),
-    ("list.all", "全部", "All"),
-    ("list.status", "状态", "Status"),
-    ("list.name", "姓名", "Name"),
-    ("list.sex", "性别", "Sex"),
-    ("list.birth", "出生日期", "Date of birth"),
-    ("list.id", "身份证号", "ID number"),
-    ("list.village", "村（居）", "Village"),
-    ("list.categories", "类别", "Categories"),
-    ("list.open", "打开", "Open"),
-    ("list.reveal", "显示", "Show"),
-    (
-        "list.truncated",
-        "仅显示前 {n} 条，请用搜索或筛选缩小范围",
-        "Showing the first {n}; narrow the list with search or filters",
-    ),
-    ("list.count", "共 {n} 条", "{n} rows"),
-    (
-        "reveal.title",
-        "显示完整身份证号",
-        "Reveal the full ID number",
-    ),
-    (
-        "reveal.reason",
-        "查看原因（将记入审计日志）",
-        "Reason (recorded in the audit log)",
-    ),
-    ("reveal.confirm", "确认显示", "Reveal"),
-    ("common.cancel", "取消", "Cancel"),
-    ("common.save", "保存", "Save"),
-    ("common.back", "返回列表", "Back to list"),
-    ("file.basic", "基本信息", "Basic"),
-    ("file.family", "家庭与监护", "Family & guardianship"),
-    ("file.province_forms", "省级表单", "Province forms"),
-    ("file.categories", "类别", "Categories"),
-    ("file.visits", "走访", "Visits"),
-    ("file.assessments", "评估", "Assessments"),
-    ("file.records", "服务与记录", "Services & records"),
-    ("file.history", "历史", "History"),
-    ("file.saved", "已保存", "Saved"),
-    ("file.unsaved", "有未保存的修改", "Unsaved changes"),
-    ("file.discard", "放弃修改", "Discard"),
-    (
-        "file.unsaved_body",
-        "离开前要保存对本档案的修改吗？",
-        "Save your changes to this file before leaving?",
-    ),
-    (
-        "plugins.title",
-        "已安装的省级插件",
-        "Installed province plugins",
-    ),
-    (
-        "plugins.none",
-        "尚未安装插件（hutong plugin install）",
-        "No plugins installed (hutong plugin install)",
-    ),
-    ("plugins.signed", "已签名", "Signed"),
-    (
-        "plugins.unsigned",
-        "未签名（开发者模式）",
-        "Unsigned (developer mode)",
-    ),
-    (
-        "banner.dev_mode",
-        "开发者模式已开启：可加载未签名插件，请勿用于正式工作",
-        "Developer mode is on: unsigned plugins may load; not for production work",
-    ),
-    ("settings.language", "界面语言", "Language"),
-    ("settings.text_size", "字号", "Text size"),
-    ("settings.db", "数据库", "Database"),
-    ("settings.version", "版本", "Version"),
-    ("settings.renderer", "图形渲染", "Renderer"),
-];
+struct Locale {
+    code: &'static str,
+    bundle: FluentBundle<FluentResource>,
+    keys: BTreeSet<String>,
+}
 
-mod assess;
-mod casework;
-mod exchange;
-mod records;
-mod users;
+/// Problems found while loading the embedded files (a syntax error, a key
+/// defined twice). Tests assert there are none; the program logs them and
+/// uses what did load.
+static LOAD_PROBLEMS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static MISSING: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
-/// Every table of strings: the core screens' and one per feature area, so
-/// that each area keeps its labels next to each other.
-const TABLES: &[&[(&str, &str, &str)]] = &[
-    STRINGS,
-    assess::STRINGS,
-    casework::STRINGS,
-    records::STRINGS,
-    exchange::STRINGS,
-    users::STRINGS,
-];
+fn locales() -> &'static [Locale] {
+    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
+    LOCALES.get_or_init(load)
+}
 
+fn load() -> Vec<Locale> {
+    let mut out: Vec<Locale> = Vec::new();
+    let mut problems = Vec::new();
+    for (code, file, text) in embedded::FILES {
+        let index = match out.iter().position(|l| l.code == *code) {
+            Some(i) => i,
+            None => {
+                let langid = code.parse().unwrap_or_else(|_| {
+                    problems.push(format!("{code}: not a language tag"));
+                    unic_langid::LanguageIdentifier::default()
+                });
+                let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+                // Unicode isolation marks around arguments show as boxes in
+                // egui and in printed text; no text here mixes directions.
+                bundle.set_use_isolating(false);
+                out.push(Locale {
+                    code,
+                    bundle,
+                    keys: BTreeSet::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let resource = match FluentResource::try_new(text.to_string()) {
+            Ok(r) => r,
+            Err((partial, errors)) => {
+                for e in errors {
+                    problems.push(format!("{code}/{file}: {e:?}"));
+                }
+                partial
+            }
+        };
+        let locale = &mut out[index];
+        for entry in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                if !locale.keys.insert(m.id.name.to_string()) {
+                    problems.push(format!("{code}/{file}: {} is defined twice", m.id.name));
+                }
+            }
+        }
+        if let Err(errors) = locale.bundle.add_resource(resource) {
+            for e in errors {
+                problems.push(format!("{code}/{file}: {e:?}"));
+            }
+        }
+    }
+    for p in &problems {
+        tracing::error!("locale files: {p}");
+    }
+    if let Ok(mut all) = LOAD_PROBLEMS.lock() {
+        all.extend(problems);
+    }
+    out
+}
+
+fn format(locale: &Locale, key: &str, args: Option<&FluentArgs>) -> Option<String> {
+    let pattern = locale.bundle.get_message(key)?.value()?;
+    let mut errors = Vec::new();
+    let text = locale.bundle.format_pattern(pattern, args, &mut errors);
+    if !errors.is_empty() {
+        tracing::warn!("{}: {key}: {errors:?}", locale.code);
+    }
+    Some(text.into_owned())
+}
+
+/// The text of `key` in `lang`, else in zh-CN, else the key itself.
 pub fn tr(lang: Lang, key: &str) -> String {
-    TABLES
+    tr_args(lang, key, None)
+}
+
+/// [`tr`] with arguments (`{ $n }` in the file).
+pub fn tr_args(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    let all = locales();
+    for code in [lang.code(), FALLBACK] {
+        if let Some(text) = all
+            .iter()
+            .find(|l| l.code == code)
+            .and_then(|l| format(l, key, args))
+        {
+            return text;
+        }
+    }
+    if let Ok(mut missing) = MISSING.lock() {
+        missing.insert(key.to_string());
+    }
+    key.to_string()
+}
+
+/// The workstation's UI language, for text made away from the screens
+/// (a background job's or the plugin thread's own messages). One user works
+/// a workstation at a time; the window sets it every frame.
+static CURRENT: Mutex<Lang> = Mutex::new(Lang::ZH);
+
+pub fn set_current(lang: Lang) {
+    if let Ok(mut c) = CURRENT.lock() {
+        *c = lang;
+    }
+}
+
+/// The language [`set_current`] last set (zh-CN before any window).
+pub fn current() -> Lang {
+    CURRENT.lock().map(|c| *c).unwrap_or_default()
+}
+
+/// A core type's name in the UI language, where core keeps a Chinese and an
+/// English name for it (categories, sex, roles): core prints them in
+/// reports and the CLI too. Other locales fall back to Chinese.
+pub fn zh_or_en(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::EN { en } else { zh }
+}
+
+/// A date as the UI language writes it: 2025年5月22日 in Chinese (as the
+/// reports do), 2025-05-22 otherwise.
+pub fn date(lang: Lang, d: chrono::NaiveDate) -> String {
+    if lang == Lang::ZH {
+        hutong_core::national::dates::format_zh(d)
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A stored time (RFC 3339, UTC) as the county reads a clock: China
+/// Standard Time, UTC+8 all year (no daylight saving), to the minute. A
+/// value that does not parse is shown as stored.
+pub fn local_time(at: &str) -> String {
+    const CHINA: i32 = 8 * 3600;
+    match (
+        chrono::DateTime::parse_from_rfc3339(at),
+        chrono::FixedOffset::east_opt(CHINA),
+    ) {
+        (Ok(t), Some(china)) => t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string(),
+        _ => at.to_string(),
+    }
+}
+
+/// The arguments of one message, for [`t!`](crate::t).
+pub fn args() -> FluentArgs<'static> {
+    FluentArgs::new()
+}
+
+/// Keys asked for that no locale has, since the program started.
+pub fn missing_keys() -> Vec<String> {
+    MISSING
+        .lock()
+        .map(|m| m.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Syntax errors and duplicate keys in the embedded files.
+pub fn load_problems() -> Vec<String> {
+    locales();
+    LOAD_PROBLEMS.lock().map(|p| p.clone()).unwrap_or_default()
+}
+
+/// The keys a locale defines (for the completeness tests).
+pub fn keys(lang: Lang) -> BTreeSet<String> {
+    locales()
         .iter()
-        .flat_map(|t| t.iter())
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, zh, en)| match lang {
-            Lang::Zh => (*zh).to_string(),
-            Lang::En => (*en).to_string(),
-        })
-        .unwrap_or_else(|| key.to_string())
+        .find(|l| l.code == lang.code())
+        .map(|l| l.keys.clone())
+        .unwrap_or_default()
+}
+
+/// A UI string: `t!(lang, "key")`, or with arguments
+/// `t!(lang, "key", name = value, …)`. Values are numbers, `&str` or
+/// `String` (anything `Into<FluentValue>`).
+#[macro_export]
+macro_rules! t {
+    ($lang:expr, $key:expr $(,)?) => {
+        $crate::i18n::tr($lang, $key)
+    };
+    ($lang:expr, $key:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = $crate::i18n::args();
+        $( args.set(stringify!($name), $value); )+
+        $crate::i18n::tr_args($lang, $key, Some(&args))
+    }};
 }
 
 #[cfg(test)]
@@ -176,13 +266,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_key_has_both_languages_and_is_unique() {
-        let mut keys = std::collections::HashSet::new();
-        for (k, zh, en) in TABLES.iter().flat_map(|t| t.iter()) {
-            assert!(keys.insert(*k), "duplicate key {k}");
-            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+    fn the_embedded_files_load_without_problems() {
+        assert_eq!(load_problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn zh_cn_and_english_define_the_same_keys() {
+        let zh = keys(Lang::ZH);
+        let en = keys(Lang::EN);
+        assert!(zh.len() > 200, "zh-CN has only {} keys", zh.len());
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty(), "missing in en: {only_zh:?}");
+        assert!(only_en.is_empty(), "missing in zh-CN: {only_en:?}");
+    }
+
+    #[test]
+    fn other_locales_only_translate_keys_that_exist() {
+        let zh = keys(Lang::ZH);
+        for lang in Lang::all() {
+            let extra: Vec<_> = keys(lang).difference(&zh).cloned().collect();
+            assert!(extra.is_empty(), "{}: unknown keys {extra:?}", lang.code());
         }
-        assert_eq!(tr(Lang::Zh, "nav.children"), "儿童档案");
-        assert_eq!(tr(Lang::En, "nav.children"), "Children");
+    }
+
+    #[test]
+    fn arguments_fill_in_and_a_partial_locale_falls_back_to_chinese() {
+        assert_eq!(t!(Lang::ZH, "list-count", n = 12), "共 12 条");
+        assert_eq!(t!(Lang::EN, "list-count", n = 12), "12 rows");
+        let bo = Lang::from_code("bo").expect("the Tibetan locale is embedded");
+        assert_ne!(tr(bo, "nav-home"), tr(Lang::ZH, "nav-home"));
+        // The Tibetan file covers log-in and navigation only.
+        assert_eq!(tr(bo, "list-search_hint"), tr(Lang::ZH, "list-search_hint"));
+        assert_eq!(tr(Lang::EN, "no-such-key"), "no-such-key");
+        assert!(missing_keys().contains(&"no-such-key".to_string()));
+    }
+
+    #[test]
+    fn stored_utc_times_show_in_china_time() {
+        assert_eq!(local_time("2025-05-22T16:30:00Z"), "2025-05-23 00:30");
+        assert_eq!(
+            local_time("2025-05-22T01:05:59.123+00:00"),
+            "2025-05-22 09:05"
+        );
+        assert_eq!(local_time("not a time"), "not a time");
+    }
+
+    #[test]
+    fn every_locale_names_itself() {
+        let names: Vec<String> = Lang::all().iter().map(|l| l.name()).collect();
+        assert_eq!(&names[..2], ["中文", "English"]);
+        assert!(names.iter().all(|n| n != "language-name"), "{names:?}");
     }
 }

@@ -7,6 +7,7 @@ use super::Pending;
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::Store;
 use hutong_core::national::NaiveDate;
@@ -60,6 +61,7 @@ pub fn tick(app: &mut HutongApp) {
         return;
     }
     let today = chrono::Local::now().date_naive();
+    let lang = app.lang;
     let b = &mut app.exchange.backup;
     if let Some(job) = &b.daily_job
         && let Some(o) = job.poll()
@@ -68,7 +70,9 @@ pub fn tick(app: &mut HutongApp) {
         match o {
             Outcome::Finished(Some(m)) => b.message = Some((true, m)),
             Outcome::Finished(None) | Outcome::Cancelled => {}
-            Outcome::Failed(e) => b.message = Some((false, format!("每日备份失败：{e}"))),
+            Outcome::Failed(e) => {
+                b.message = Some((false, t!(lang, "xch-daily_failed", error = e)));
+            }
         }
     }
     if b.daily_checked == Some(today) || b.restore_job.is_some() {
@@ -87,22 +91,29 @@ pub fn tick(app: &mut HutongApp) {
     ) {
         Ok(session) => session,
         Err(e) => {
-            b.message = Some((false, format!("每日备份失败：{e}")));
+            b.message = Some((false, t!(lang, "xch-daily_failed", error = e.to_string())));
             return;
         }
     };
-    b.daily_job = Some(jobs::spawn("每日备份", move |_| {
+    b.daily_job = Some(jobs::spawn(t!(lang, "xch-job_daily"), move |_| {
         let mut store = db.open().map_err(|e| e.to_string())?;
         Ok(services_backup::run_scheduled(&mut store, &system, today)
             .map_err(|e| e.to_string())?
-            .map(|i| format!("今日备份已写入 {}（{} 字节）", i.path.display(), i.bytes)))
+            .map(|i| {
+                t!(
+                    lang,
+                    "xch-daily_written",
+                    path = i.path.display().to_string(),
+                    bytes = i.bytes
+                )
+            }))
     }));
 }
 
 fn poll(app: &mut HutongApp) {
     if let Some((ask, answer)) = super::take_answer(&mut app.exchange.backup.dialog) {
         let Some(path) = answer else {
-            app.exchange.backup.message = Some((false, "已取消".into()));
+            app.exchange.backup.message = Some((false, app.t("xch-cancelled")));
             return;
         };
         match ask {
@@ -114,7 +125,10 @@ fn poll(app: &mut HutongApp) {
                     Ok(()) => {
                         // Run today's at once if it is not there yet.
                         app.exchange.backup.daily_checked = None;
-                        Some((true, format!("每日备份已设为 {}", path.display())))
+                        Some((
+                            true,
+                            t!(app.lang, "xch-daily_set", path = path.display().to_string()),
+                        ))
                     }
                     Err(e) => Some((false, e)),
                 };
@@ -122,6 +136,7 @@ fn poll(app: &mut HutongApp) {
             Ask::RestoreFile => start_verify(app, path),
         }
     }
+    let lang = app.lang;
     let b = &mut app.exchange.backup;
     if let Some(job) = &b.job
         && let Some(o) = job.poll()
@@ -146,7 +161,9 @@ fn poll(app: &mut HutongApp) {
                     password: Default::default(),
                 })
             }
-            Outcome::Failed(m) => b.message = Some((false, format!("备份文件未通过校验：{m}"))),
+            Outcome::Failed(m) => {
+                b.message = Some((false, t!(lang, "xch-verify_failed", error = m)));
+            }
             Outcome::Cancelled => {}
         }
     }
@@ -161,18 +178,20 @@ fn poll(app: &mut HutongApp) {
 fn start_backup(app: &mut HutongApp, path: PathBuf) {
     let session = app.session.clone();
     let db = app.store.database();
-    app.exchange.backup.job = Some(jobs::spawn("备份", move |p| {
-        p.note("在线备份并校验…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    let lang = app.lang;
+    app.exchange.backup.job = Some(jobs::spawn(t!(lang, "xch-job_backup"), move |p| {
+        p.note(t!(lang, "xch-note_backup"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let i =
             services_backup::backup_to(&mut store, &session, &path).map_err(|e| e.to_string())?;
-        Ok(format!(
-            "已备份到 {}（{} 字节，{} 名儿童，审计日志 {} 条已校验）",
-            i.path.display(),
-            i.bytes,
-            i.verification.children,
-            i.verification.audit.entries_checked
+        Ok(t!(
+            lang,
+            "xch-backed_up",
+            path = i.path.display().to_string(),
+            bytes = i.bytes,
+            children = i.verification.children,
+            entries = i.verification.audit.entries_checked
         ))
     }));
 }
@@ -183,8 +202,9 @@ fn start_verify(app: &mut HutongApp, path: PathBuf) {
         return;
     };
     let db = app.store.database();
-    app.exchange.backup.verify_job = Some(jobs::spawn("校验备份", move |p| {
-        p.note("结构、完整性与审计链校验…");
+    let lang = app.lang;
+    app.exchange.backup.verify_job = Some(jobs::spawn(t!(lang, "xch-job_verify"), move |p| {
+        p.note(t!(lang, "xch-note_verify"));
         let mut store = db.open().map_err(|e| e.to_string())?;
         let preview = hutong_services::restore::preview(&session, &mut store, &path)
             .map_err(|e| e.to_string())?;
@@ -204,13 +224,17 @@ fn start_restore(app: &mut HutongApp) {
     let placeholder = match Store::open_unencrypted(std::path::Path::new(":memory:")) {
         Ok(s) => s,
         Err(e) => {
-            app.exchange.backup.message = Some((false, format!("无法关闭当前数据库：{e}")));
+            app.exchange.backup.message = Some((
+                false,
+                t!(app.lang, "xch-cannot_close_db", error = e.to_string()),
+            ));
             return;
         }
     };
     let store = std::mem::replace(&mut app.store, placeholder);
-    app.exchange.backup.restore_job = Some(jobs::spawn("恢复", move |p| {
-        p.note("复制、校验并替换数据库…");
+    let lang = app.lang;
+    app.exchange.backup.restore_job = Some(jobs::spawn(t!(lang, "xch-job_restore"), move |p| {
+        p.note(t!(lang, "xch-note_restore"));
         hutong_services::restore::restore(&session, store, &c.path, &c.password)
             .map_err(|e| e.to_string())
     }));
@@ -228,7 +252,10 @@ fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
     match reopened {
         Ok(s) => app.store = s,
         Err(e) => {
-            app.exchange.backup.message = Some((false, format!("无法重新打开数据库：{e}")));
+            app.exchange.backup.message = Some((
+                false,
+                t!(app.lang, "xch-cannot_reopen_db", error = e.to_string()),
+            ));
             return;
         }
     }
@@ -236,26 +263,32 @@ fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
     app.list.dirty = true;
     app.home.fresh = false;
     app.reload_plugins();
+    let lang = app.lang;
     app.exchange.backup.message = Some(match o {
         Outcome::Finished(r) => (
             r.audit_after.is_intact(),
-            format!(
-                "已从 {} 恢复：{} 名儿童；恢复后审计日志 {} 条，{}{}",
-                r.restored_from.display(),
-                r.verification.children,
-                r.audit_after.entries_checked,
-                if r.audit_after.is_intact() {
-                    "审计链校验通过"
-                } else {
-                    "审计链有断裂！"
-                },
-                r.previous_kept_as
-                    .map(|p| format!("；原数据库保留为 {}", p.display()))
+            t!(
+                lang,
+                "xch-restored",
+                from = r.restored_from.display().to_string(),
+                children = r.verification.children,
+                entries = r.audit_after.entries_checked,
+                chain = t!(
+                    lang,
+                    if r.audit_after.is_intact() {
+                        "xch-chain_verified"
+                    } else {
+                        "xch-chain_broken_alarm"
+                    }
+                ),
+                kept = r
+                    .previous_kept_as
+                    .map(|p| t!(lang, "xch-kept_as", path = p.display().to_string()))
                     .unwrap_or_default()
             ),
         ),
-        Outcome::Failed(e) => (false, format!("恢复失败，当前数据库未改动：{e}")),
-        Outcome::Cancelled => (false, "恢复已取消".into()),
+        Outcome::Failed(e) => (false, t!(lang, "xch-restore_failed", error = e)),
+        Outcome::Cancelled => (false, t!(lang, "xch-restore_cancelled")),
     });
 }
 
@@ -266,44 +299,49 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut ask = None;
     let idle = !app.exchange.backup.busy();
     let may_restore = app.can(hutong_services::Action::Restore);
-    ui.heading(t("ex.backup_now_title"));
+    ui.heading(t("ex-backup_now_title"));
     if ui
-        .add_enabled(idle, egui::Button::new(t("ex.backup_now")))
+        .add_enabled(idle, egui::Button::new(t("ex-backup_now")))
         .clicked()
     {
         ask = Some(Ask::BackupFile);
     }
     ui.add_space(8.0);
-    ui.heading(t("ex.daily_title"));
+    ui.heading(t("ex-daily_title"));
     let folder = services_backup::folder(&app.store).ok().flatten();
     ui.horizontal(|ui| {
         match &folder {
-            Some(f) => ui.label(format!("{}：{}", t("ex.daily_folder"), f.display())),
-            None => ui.label(t("ex.daily_off")),
+            Some(f) => ui.label(t!(
+                lang,
+                "xch-label_value",
+                label = t("ex-daily_folder"),
+                value = f.display().to_string()
+            )),
+            None => ui.label(t("ex-daily_off")),
         };
         if ui
-            .add_enabled(idle, egui::Button::new(t("ex.daily_choose")))
+            .add_enabled(idle, egui::Button::new(t("ex-daily_choose")))
             .clicked()
         {
             ask = Some(Ask::DailyFolder);
         }
-        if folder.is_some() && ui.button(t("ex.daily_stop")).clicked() {
+        if folder.is_some() && ui.button(t("ex-daily_stop")).clicked() {
             app.exchange.backup.message = Some(
                 match app.call(|store, session| services_backup::set_folder(store, session, None)) {
-                    Ok(()) => (true, "已关闭每日备份".into()),
+                    Ok(()) => (true, t("xch-daily_stopped")),
                     Err(e) => (false, e),
                 },
             );
         }
     });
-    ui.weak(t("ex.daily_hint"));
+    ui.weak(t("ex-daily_hint"));
     ui.add_space(8.0);
     // Only an administrator restores; others do not see the control.
     if may_restore {
-        ui.heading(t("ex.restore_title"));
-        ui.weak(t("ex.restore_hint"));
+        ui.heading(t("ex-restore_title"));
+        ui.weak(t("ex-restore_hint"));
         if ui
-            .add_enabled(idle, egui::Button::new(t("ex.restore_choose")))
+            .add_enabled(idle, egui::Button::new(t("ex-restore_choose")))
             .clicked()
         {
             ask = Some(Ask::RestoreFile);
@@ -311,65 +349,71 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let b = &mut app.exchange.backup;
     if let Some(j) = &b.job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     if let Some(j) = &b.verify_job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     if let Some(j) = &b.restore_job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     if let Some(j) = &b.daily_job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     crate::gui::status_message(ui, b.message.as_ref());
     let mut confirm = false;
     let mut cancel = false;
     if let Some(c) = &mut b.candidate {
         egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.strong(t("ex.restore_confirm_title"));
+            ui.strong(t("ex-restore_confirm_title"));
             let v = &c.preview.verification;
-            ui.label(format!("备份文件：{}", c.path.display()));
-            ui.label(format!(
-                "县（区）代码 {}，结构版本 {}，儿童 {} 名，审计日志 {} 条：{}",
-                v.county_code,
-                v.schema_version,
-                v.children,
-                v.audit.entries_checked,
-                if v.audit.is_intact() {
-                    "审计链完整"
-                } else {
-                    "审计链有断裂"
-                }
+            ui.label(t!(
+                lang,
+                "xch-backup_file",
+                path = c.path.display().to_string()
             ));
-            ui.label(format!(
-                "备份之后的 {} 条审计记录将转入恢复后的数据库，不会丢失",
-                c.preview.entries_carried
+            ui.label(t!(
+                lang,
+                "xch-backup_summary",
+                county = v.county_code.to_string(),
+                schema = v.schema_version,
+                children = v.children,
+                entries = v.audit.entries_checked,
+                chain = t(if v.audit.is_intact() {
+                    "xch-chain_intact"
+                } else {
+                    "xch-chain_broken"
+                })
+            ));
+            ui.label(t!(
+                lang,
+                "xch-entries_carried",
+                n = c.preview.entries_carried
             ));
             if c.preview.changes.is_empty() {
-                ui.label(t("ex.restore_no_changes"));
+                ui.label(t("ex-restore_no_changes"));
             } else {
-                ui.strong(t("ex.restore_changes"));
+                ui.strong(t("ex-restore_changes"));
                 for line in &c.preview.changes {
                     ui.label(format!("· {line}"));
                 }
             }
-            ui.colored_label(crate::gui::theme::ERROR, t("ex.restore_warning"));
-            ui.checkbox(&mut c.understood, t("ex.restore_understood"));
+            ui.colored_label(crate::gui::theme::ERROR, t("ex-restore_warning"));
+            ui.checkbox(&mut c.understood, t("ex-restore_understood"));
             ui.horizontal(|ui| {
-                let l = ui.label(t("ex.restore_password"));
+                let l = ui.label(t("ex-restore_password"));
                 ui.add(egui::TextEdit::singleline(&mut *c.password).password(true))
                     .labelled_by(l.id);
             });
             ui.horizontal(|ui| {
                 let ready = c.understood && !c.password.is_empty();
                 if ui
-                    .add_enabled(ready, egui::Button::new(t("ex.restore_confirm")))
+                    .add_enabled(ready, egui::Button::new(t("ex-restore_confirm")))
                     .clicked()
                 {
                     confirm = true;
                 }
-                if ui.button(t("common.cancel")).clicked() {
+                if ui.button(t("common-cancel")).clicked() {
                     cancel = true;
                 }
             });
@@ -383,12 +427,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if let Some(ask) = ask {
         let request = match ask {
-            Ask::BackupFile => DialogRequest::new(DialogKind::SaveFile, t("ex.backup_now"))
-                .filter("护童数据库", &["db", "sqlite"])
-                .file_name(super::suggested_name("护童备份", "db")),
-            Ask::DailyFolder => DialogRequest::new(DialogKind::PickFolder, t("ex.daily_choose")),
-            Ask::RestoreFile => DialogRequest::new(DialogKind::OpenFile, t("ex.restore_choose"))
-                .filter("护童数据库", &["db", "sqlite"]),
+            Ask::BackupFile => DialogRequest::new(DialogKind::SaveFile, t("ex-backup_now"))
+                .filter(&t("xch-filter_db"), &["db", "sqlite"])
+                .file_name(super::suggested_name(&t("xch-default_backup_name"), "db")),
+            Ask::DailyFolder => DialogRequest::new(DialogKind::PickFolder, t("ex-daily_choose")),
+            Ask::RestoreFile => DialogRequest::new(DialogKind::OpenFile, t("ex-restore_choose"))
+                .filter(&t("xch-filter_db"), &["db", "sqlite"]),
         };
         app.exchange.backup.dialog = Some(Pending::ask(app, ask, request));
     }

@@ -4,13 +4,17 @@
 //! kept by the core), the flags, and an XLSX of the result.
 
 use super::Pending;
-use super::sheet::{Kind, SheetPick};
+use super::sheet::{Kind, SheetPick, field_label};
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
+use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 
-use hutong_core::compare::{Comparison, ComparisonSummary, Counts, Group, Source, StoredRow};
+use hutong_core::compare::{
+    Comparison, ComparisonSummary, Counts, FlagKind, Group, MatchMethod, Source, StoredRow,
+};
 use hutong_core::national::id_number;
 use hutong_core::table::mapping::Field;
 use hutong_services::exchange;
@@ -67,7 +71,7 @@ impl CompareState {
 fn poll(app: &mut HutongApp) {
     let db = app.store.database();
     let s = &mut app.exchange.compare;
-    s.sheet.poll(&db, Kind::Other);
+    s.sheet.poll(&db, Kind::Other, app.lang);
     if let Some(job) = &s.job
         && let Some(o) = job.poll()
     {
@@ -103,20 +107,21 @@ fn poll(app: &mut HutongApp) {
 fn start_run(app: &mut HutongApp) {
     let session = app.session.clone();
     let db = app.store.database();
+    let lang = app.lang;
     let s = &mut app.exchange.compare;
     let (Some(l), Some(m)) = (&s.sheet.loaded, s.sheet.mapping()) else {
         return;
     };
     if m.name.is_empty() {
-        s.message = Some((false, "请填写来源名称（用于保存列映射）".into()));
+        s.message = Some((false, t!(lang, "xch-need_source_compare")));
         return;
     }
     let (tbl, sha, source) = (l.table.clone(), l.sha256.clone(), s.source);
     s.message = None;
-    s.job = Some(jobs::spawn("数据比对", move |p| {
+    s.job = Some(jobs::spawn(t!(lang, "ex-tab-compare"), move |p| {
         p.set_total(3);
-        p.note("匹配身份证号、姓名与出生日期…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+        p.note(t!(lang, "xch-note_matching"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         let cmp = exchange::compare(&mut store, &session, source, &tbl, &m, &sha, today)
@@ -125,7 +130,7 @@ fn start_run(app: &mut HutongApp) {
         if p.cancelled() {
             return Err(String::new());
         }
-        p.note("保存结果（审计）…");
+        p.note(t!(lang, "xch-note_saving_result"));
         exchange::save_comparison(&mut store, &session, &cmp, Some(&m))
             .map_err(|e| e.to_string())?;
         p.step();
@@ -133,7 +138,13 @@ fn start_run(app: &mut HutongApp) {
             .map_err(|e| e.to_string())?;
         p.step();
         Ok(Shown {
-            title: format!("{}《{}》 {}", source.label_zh(), cmp.file_name, cmp.run_on),
+            title: t!(
+                lang,
+                "xch-compare_title",
+                source = source_label(lang, source),
+                file = cmp.file_name.as_str(),
+                date = cmp.run_on.to_string()
+            ),
             counts: cmp.counts(),
             rows,
             full: Some(Box::new(cmp)),
@@ -144,40 +155,55 @@ fn start_run(app: &mut HutongApp) {
 fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
     let db = app.store.database();
     let session = app.session.clone();
-    app.exchange.compare.job = Some(jobs::spawn("打开比对结果", move |_| {
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let rows = exchange::comparison_rows(&mut store, &session, summary.id, None)
-            .map_err(|e| e.to_string())?;
-        Ok(Shown {
-            title: format!(
-                "{}《{}》 {}",
-                summary.source, summary.file_name, summary.run_on
-            ),
-            counts: summary.counts,
-            rows,
-            full: None,
-        })
-    }));
+    let lang = app.lang;
+    app.exchange.compare.job = Some(jobs::spawn(
+        t!(lang, "xch-job_open_comparison"),
+        move |_| {
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
+            let rows = exchange::comparison_rows(&mut store, &session, summary.id, None)
+                .map_err(|e| e.to_string())?;
+            Ok(Shown {
+                title: t!(
+                    lang,
+                    "xch-compare_title",
+                    source = summary_source(lang, &summary.source),
+                    file = summary.file_name.as_str(),
+                    date = summary.run_on.as_str()
+                ),
+                counts: summary.counts,
+                rows,
+                full: None,
+            })
+        },
+    ));
 }
 
 fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
     let session = app.session.clone();
     let db = app.store.database();
+    let lang = app.lang;
     let s = &mut app.exchange.compare;
     let Some(cmp) = s.shown.as_ref().and_then(|x| x.full.clone()) else {
         return;
     };
-    s.export_job = Some(jobs::spawn("导出比对结果", move |_| {
-        let session = session.ok_or_else(|| "未登录".to_string())?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        exchange::export_comparison(&mut store, &session, &cmp, &path)
-            .map_err(|e| format!("导出到 {}：{e}", path.display()))?;
-        Ok(format!(
-            "比对结果已导出到 {}（身份证号已脱敏，已记入审计日志）",
-            path.display()
-        ))
-    }));
+    s.export_job = Some(jobs::spawn(
+        t!(lang, "xch-job_export_comparison"),
+        move |_| {
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open().map_err(|e| e.to_string())?;
+            let shown_path = path.display().to_string();
+            exchange::export_comparison(&mut store, &session, &cmp, &path).map_err(|e| {
+                t!(
+                    lang,
+                    "xch-export_failed_to",
+                    path = shown_path.clone(),
+                    error = e.to_string()
+                )
+            })?;
+            Ok(t!(lang, "xch-comparison_exported", path = shown_path))
+        },
+    ));
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -195,19 +221,21 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
     ui.horizontal(|ui| {
-        let l = ui.label(t("ex.their_list"));
+        let l = ui.label(t("ex-their_list"));
         let s = &mut app.exchange.compare;
         let before = s.source;
         egui::ComboBox::from_id_salt("compare-source")
-            .selected_text(s.source.label_zh())
+            .selected_text(source_label(lang, s.source))
             .show_ui(ui, |ui| {
                 for src in Source::ALL {
-                    ui.selectable_value(&mut s.source, src, src.label_zh());
+                    ui.selectable_value(&mut s.source, src, source_label(lang, src));
                 }
             })
             .response
             .labelled_by(l.id);
         if s.source != before {
+            // The mapping is saved under the source's Chinese name, as the
+            // core names it; it is data, the same in every UI language.
             s.sheet.source = s.source.label_zh().into();
         }
     });
@@ -218,18 +246,18 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
     if loaded {
         let busy = app.exchange.compare.busy();
         if ui
-            .add_enabled(!busy, egui::Button::new(t("ex.run_compare")))
+            .add_enabled(!busy, egui::Button::new(t("ex-run_compare")))
             .clicked()
         {
             start_run(app);
         }
     }
     if let Some(j) = &app.exchange.compare.job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     crate::gui::status_message(ui, app.exchange.compare.message.as_ref());
     ui.separator();
-    ui.strong(t("ex.saved_comparisons"));
+    ui.strong(t("ex-saved_comparisons"));
     if app.exchange.compare.history.is_none() {
         app.exchange.compare.history = Some(
             app.call(hutong_services::exchange::comparisons)
@@ -244,22 +272,23 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
         .as_ref()
         .is_some_and(Vec::is_empty)
     {
-        ui.weak("（暂无）");
+        ui.weak(t("xch-none_yet"));
     }
     for c in app.exchange.compare.history.iter().flatten().take(20) {
         ui.horizontal(|ui| {
-            ui.label(format!(
-                "{} {}《{}》：一致 {}，不一致 {}，仅我方 {}，仅对方 {}，提示 {}",
-                c.run_on,
-                c.source,
-                c.file_name,
-                c.counts.same,
-                c.counts.different,
-                c.counts.only_ours,
-                c.counts.only_theirs,
-                c.counts.flags
+            ui.label(t!(
+                lang,
+                "xch-history_line",
+                date = c.run_on.as_str(),
+                source = summary_source(lang, &c.source),
+                file = c.file_name.as_str(),
+                same = c.counts.same,
+                different = c.counts.different,
+                ours = c.counts.only_ours,
+                theirs = c.counts.only_theirs,
+                flags = c.counts.flags
             ));
-            if ui.small_button(t("ex.open")).clicked() {
+            if ui.small_button(t("ex-open")).clicked() {
                 open = Some(c.clone());
             }
         });
@@ -287,30 +316,35 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
         let s = &mut app.exchange.compare;
         let Some(shown) = &s.shown else { return };
         ui.horizontal(|ui| {
-            if ui.button(t("ex.back")).clicked() {
+            if ui.button(t("ex-back")).clicked() {
                 close = true;
             }
             ui.strong(&shown.title);
             let can = shown.full.is_some() && s.export_job.is_none() && s.dialog.is_none();
-            let b = ui.add_enabled(can, egui::Button::new(t("ex.export_result")));
+            let b = ui.add_enabled(can, egui::Button::new(t("ex-export_result")));
             if shown.full.is_none() {
-                b.on_disabled_hover_text("只能导出本次运行的比对结果");
+                b.on_disabled_hover_text(t("xch-only_this_run"));
             } else if b.clicked() {
                 export = true;
             }
         });
         ui.horizontal(|ui| {
             for g in Group::ALL {
-                let label = format!("{}（{}）", g.label_zh(), count_of(&shown.counts, g));
+                let label = t!(
+                    lang,
+                    "xch-label_count",
+                    label = group_label(lang, g),
+                    n = count_of(&shown.counts, g)
+                );
                 if ui.selectable_label(s.group == g, label).clicked() {
                     s.group = g;
                 }
             }
             ui.separator();
-            ui.label(format!("提示 {}", shown.counts.flags));
+            ui.label(t!(lang, "xch-flags_count", n = shown.counts.flags));
         });
         if let Some(j) = &s.export_job {
-            j.show(ui, &t("common.cancel"));
+            j.show(ui, &t("common-cancel"));
         }
         crate::gui::status_message(ui, s.message.as_ref());
     }
@@ -319,9 +353,12 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     }
     if export {
-        let request = DialogRequest::new(DialogKind::SaveFile, t("ex.export_result"))
-            .filter("Excel 工作簿", &["xlsx"])
-            .file_name(super::suggested_name("数据比对结果", "xlsx"));
+        let request = DialogRequest::new(DialogKind::SaveFile, t("ex-export_result"))
+            .filter(&t("xch-filter_excel"), &["xlsx"])
+            .file_name(super::suggested_name(
+                &t("xch-default_compare_name"),
+                "xlsx",
+            ));
         app.exchange.compare.dialog = Some(Pending::ask(app, (), request));
     }
     flags(app, ui);
@@ -336,6 +373,7 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 /// Dropout risks and eligibility re-checks, across all groups.
 fn flags(app: &HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let Some(shown) = &app.exchange.compare.shown else {
         return;
     };
@@ -343,35 +381,46 @@ fn flags(app: &HutongApp, ui: &mut egui::Ui) {
     if list.is_empty() {
         return;
     }
-    egui::CollapsingHeader::new(format!("提示（{}）", list.len()))
-        .default_open(true)
-        .show(ui, |ui| {
-            let h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-            egui::ScrollArea::vertical()
-                .id_salt("flags")
-                .max_height(140.0)
-                .show_rows(ui, h, list.len(), |ui, range| {
-                    for f in &list[range] {
-                        ui.label(format!("【{}】{}", f.kind.label_zh(), f.message));
-                    }
-                });
-        });
+    egui::CollapsingHeader::new(t!(
+        lang,
+        "xch-label_count",
+        label = t!(lang, "xch-flags"),
+        n = list.len()
+    ))
+    .default_open(true)
+    .show(ui, |ui| {
+        let h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        egui::ScrollArea::vertical()
+            .id_salt("flags")
+            .max_height(140.0)
+            .show_rows(ui, h, list.len(), |ui, range| {
+                for f in &list[range] {
+                    ui.label(t!(
+                        lang,
+                        "xch-flag_line",
+                        kind = flag_label(lang, f.kind),
+                        message = f.message.as_str()
+                    ));
+                }
+            });
+    });
 }
 
 fn masked(s: Option<&str>) -> String {
     s.map(id_number::mask).unwrap_or_default()
 }
 
-fn shown_value(field: Field, v: &Option<String>) -> String {
+fn shown_value(lang: Lang, field: Field, v: &Option<String>) -> String {
     match (field, v) {
         (Field::IdNumber, Some(s)) => id_number::mask(s),
         (_, Some(s)) => s.clone(),
-        (_, None) => "（空）".into(),
+        (_, None) => t!(lang, "xch-empty_value"),
     }
 }
 
 /// 不一致: each differing field with 采纳 / 不采纳, or the decision taken.
 fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let mut decision: Option<(usize, Field, bool)> = None;
     {
         let Some(shown) = &app.exchange.compare.shown else {
@@ -394,31 +443,50 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                     let their = r.theirs.as_ref();
                     ui.horizontal(|ui| {
                         ui.strong(r.child_name.clone().unwrap_or_default());
-                        ui.weak(format!(
-                            "对方第{}行　{}　按{}匹配",
-                            r.their_line.unwrap_or_default(),
-                            masked(their.and_then(|t| t.id_raw.as_deref())),
-                            r.method.map(|m| m.label_zh()).unwrap_or("—")
+                        ui.weak(t!(
+                            lang,
+                            "xch-their_line_match",
+                            line = r.their_line.unwrap_or_default(),
+                            id = masked(their.and_then(|t| t.id_raw.as_deref())),
+                            method = r
+                                .method
+                                .map(|m| method_label(lang, m))
+                                .unwrap_or_else(|| "—".into())
                         ));
                     });
                     egui::Grid::new(("diff", i)).striped(true).show(ui, |ui| {
                         for d in &r.diffs {
-                            ui.label(format!("　{}", d.field.label_zh()));
-                            ui.label(format!("我方：{}", shown_value(d.field, &d.ours)));
-                            ui.label(format!("对方：{}", shown_value(d.field, &d.theirs)));
+                            ui.label(t!(
+                                lang,
+                                "xch-diff_field",
+                                field = field_label(lang, d.field)
+                            ));
+                            ui.label(t!(
+                                lang,
+                                "xch-ours",
+                                value = shown_value(lang, d.field, &d.ours)
+                            ));
+                            ui.label(t!(
+                                lang,
+                                "xch-theirs",
+                                value = shown_value(lang, d.field, &d.theirs)
+                            ));
                             match r.decisions.iter().rev().find(|(f, _)| *f == d.field) {
                                 Some((_, true)) => {
-                                    ui.colored_label(crate::gui::theme::SUCCESS, "已采纳");
+                                    ui.colored_label(
+                                        crate::gui::theme::SUCCESS,
+                                        t!(lang, "xch-accepted"),
+                                    );
                                 }
                                 Some((_, false)) => {
-                                    ui.weak("未采纳");
+                                    ui.weak(t!(lang, "xch-rejected"));
                                 }
                                 None => {
                                     ui.horizontal(|ui| {
-                                        if ui.small_button("采纳").clicked() {
+                                        if ui.small_button(t!(lang, "xch-accept")).clicked() {
                                             decision = Some((i, d.field, true));
                                         }
-                                        if ui.small_button("不采纳").clicked() {
+                                        if ui.small_button(t!(lang, "xch-reject")).clicked() {
                                             decision = Some((i, d.field, false));
                                         }
                                     });
@@ -430,7 +498,7 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.add_space(4.0);
                 }
                 if rows.len() > 300 {
-                    ui.weak(format!("……另有 {} 行，请导出结果查看", rows.len() - 300));
+                    ui.weak(t!(lang, "xch-more_rows", n = rows.len() - 300));
                 }
             });
     }
@@ -454,15 +522,15 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
             app.exchange.compare.message = Some((
                 true,
-                format!(
-                    "{}“{}”已{}（来源与决定已记入审计日志）",
-                    field.label_zh(),
-                    shown_value(field, &d.theirs),
+                t!(
+                    lang,
                     if accept {
-                        "采纳，档案已更新"
+                        "xch-decided_accept"
                     } else {
-                        "不采纳"
-                    }
+                        "xch-decided_reject"
+                    },
+                    field = field_label(lang, field),
+                    value = shown_value(lang, field, &d.theirs)
                 ),
             ));
             app.list.dirty = true;
@@ -473,12 +541,13 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 /// 一致, 仅我方, 仅对方: one line per row, virtualised.
 fn plain_rows(app: &HutongApp, ui: &mut egui::Ui, group: Group) {
+    let lang = app.lang;
     let Some(shown) = &app.exchange.compare.shown else {
         return;
     };
     let rows: Vec<&StoredRow> = shown.rows.iter().filter(|r| r.group == group).collect();
     if rows.is_empty() {
-        ui.weak("（无）");
+        ui.weak(t!(lang, "xch-none"));
         return;
     }
     let h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -493,7 +562,7 @@ fn plain_rows(app: &HutongApp, ui: &mut egui::Ui, group: Group) {
                     .or_else(|| their.and_then(|t| t.name.clone()))
                     .unwrap_or_default();
                 let line = match r.their_line {
-                    Some(l) => format!("对方第{l}行"),
+                    Some(l) => t!(lang, "xch-their_line", line = l),
                     None => "—".into(),
                 };
                 let extra = their
@@ -501,18 +570,75 @@ fn plain_rows(app: &HutongApp, ui: &mut egui::Ui, group: Group) {
                         t.fields
                             .iter()
                             .filter(|(f, _)| !matches!(f, Field::IdNumber | Field::Name))
-                            .map(|(f, v)| format!("{}：{v}", f.label_zh()))
+                            .map(|(f, v)| {
+                                t!(
+                                    lang,
+                                    "xch-label_value",
+                                    label = field_label(lang, *f),
+                                    value = v.as_str()
+                                )
+                            })
                             .collect::<Vec<_>>()
-                            .join("　")
+                            .join(&t!(lang, "xch-field_sep"))
                     })
                     .unwrap_or_default();
                 ui.horizontal(|ui| {
                     ui.label(name);
                     ui.weak(line);
                     ui.monospace(masked(their.and_then(|t| t.id_raw.as_deref())));
-                    ui.weak(r.method.map(|m| m.label_zh()).unwrap_or(""));
+                    ui.weak(r.method.map(|m| method_label(lang, m)).unwrap_or_default());
                     ui.weak(extra);
                 });
             }
         });
+}
+
+/// A department's name in the UI language.
+fn source_label(lang: Lang, source: Source) -> String {
+    let key = match source {
+        Source::StudentRegistry => "xch-source-student_registry",
+        Source::Dibao => "xch-source-dibao",
+        Source::DisabledFederation => "xch-source-disabled_federation",
+        Source::PoliceHukou => "xch-source-police_hukou",
+        Source::MedicalInsurance => "xch-source-medical_insurance",
+    };
+    t!(lang, key)
+}
+
+/// A saved comparison's source, which the core gives by its Chinese name
+/// (or its code, for a source it no longer knows).
+fn summary_source(lang: Lang, stored: &str) -> String {
+    Source::ALL
+        .into_iter()
+        .find(|s| s.label_zh() == stored || s.code() == stored)
+        .map(|s| source_label(lang, s))
+        .unwrap_or_else(|| stored.to_string())
+}
+
+fn group_label(lang: Lang, group: Group) -> String {
+    let key = match group {
+        Group::Same => "xch-group-same",
+        Group::Different => "xch-group-different",
+        Group::OnlyOurs => "xch-group-only_ours",
+        Group::OnlyTheirs => "xch-group-only_theirs",
+    };
+    t!(lang, key)
+}
+
+fn method_label(lang: Lang, method: MatchMethod) -> String {
+    let key = match method {
+        MatchMethod::IdNumber => "xch-method-id_number",
+        MatchMethod::PersonId => "xch-method-person_id",
+        MatchMethod::NameBirth => "xch-method-name_birth",
+    };
+    t!(lang, key)
+}
+
+fn flag_label(lang: Lang, kind: FlagKind) -> String {
+    let key = match kind {
+        FlagKind::DropoutRisk => "xch-flag-dropout_risk",
+        FlagKind::EligibilityRecheck => "xch-flag-eligibility_recheck",
+        FlagKind::TheirIdInvalid => "xch-flag-their_id_invalid",
+    };
+    t!(lang, key)
 }

@@ -7,6 +7,7 @@ use super::Pending;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, Screen};
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::children::ChildStatus;
 use hutong_core::national::category::CaseCategory;
@@ -64,7 +65,9 @@ fn poll(app: &mut HutongApp) {
     if let Some((_, answer)) = super::take_answer(&mut app.exchange.export.dialog) {
         match answer {
             Some(path) => start(app, path),
-            None => app.exchange.export.message = Some((false, "已取消，未导出".into())),
+            None => {
+                app.exchange.export.message = Some((false, app.t("xch-cancelled_not_exported")))
+            }
         }
     }
     let e = &mut app.exchange.export;
@@ -92,6 +95,7 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
     }
     let session = app.session.clone();
     let db = app.store.database();
+    let lang = app.lang;
     let e = &mut app.exchange.export;
     let f = e.filter.clone().unwrap_or_default();
     let req = ExportRequest {
@@ -105,9 +109,9 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         status: f.status,
     };
     let passphrase = req.full_ids.then(|| e.passphrase.clone());
-    e.job = Some(jobs::spawn("导出", move |p| {
-        p.note("生成文件…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    e.job = Some(jobs::spawn(t!(lang, "ex-tab-export"), move |p| {
+        p.note(t!(lang, "xch-note_writing_file"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let out = hutong_services::exchange::export_list(
             &mut store,
@@ -117,15 +121,15 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
             passphrase.as_deref().map(String::as_str),
         )
         .map_err(|e| e.to_string())?;
-        Ok(format!(
-            "已导出 {} 行到 {}（身份证号{}；用途已记入审计日志）",
-            out.rows,
-            out.written.display(),
+        Ok(t!(
+            lang,
             if req.full_ids {
-                "完整，文件已用口令加密（AES-256 ZIP，可用 7-Zip、WinRAR、360压缩打开）"
+                "xch-exported_full"
             } else {
-                "已脱敏"
-            }
+                "xch-exported_masked"
+            },
+            rows = out.rows,
+            path = out.written.display().to_string()
         ))
     }));
 }
@@ -134,55 +138,61 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     poll(app);
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    ui.heading(t("ex.export_title"));
+    ui.heading(t("ex-export_title"));
     let may_export_full_ids = app.can(hutong_services::Action::ExportFullIds);
     let e = &mut app.exchange.export;
     match &e.filter {
         Some(f) => {
-            ui.label(format!("{}：{}", t("ex.export_scope"), f.label));
-            if ui.button(t("ex.export_all")).clicked() {
+            ui.label(t!(
+                lang,
+                "xch-label_value",
+                label = t("ex-export_scope"),
+                value = f.label.as_str()
+            ));
+            if ui.button(t("ex-export_all")).clicked() {
                 e.filter = None;
             }
         }
         None => {
-            ui.label(format!(
-                "{}：{}",
-                t("ex.export_scope"),
-                t("ex.export_everyone")
+            ui.label(t!(
+                lang,
+                "xch-label_value",
+                label = t("ex-export_scope"),
+                value = t("ex-export_everyone")
             ));
-            ui.weak(t("ex.export_hint"));
+            ui.weak(t("ex-export_hint"));
         }
     }
     ui.horizontal(|ui| {
-        ui.label(t("ex.format"));
-        ui.radio_value(&mut e.format, Format::Xlsx, "XLSX（Excel）");
+        ui.label(t("ex-format"));
+        ui.radio_value(&mut e.format, Format::Xlsx, t("xch-format_xlsx"));
         ui.radio_value(&mut e.format, Format::Csv, "CSV");
     });
-    let l = ui.label(t("ex.purpose"));
+    let l = ui.label(t("ex-purpose"));
     ui.add(
         egui::TextEdit::singleline(&mut e.purpose)
-            .hint_text(t("ex.purpose_hint"))
+            .hint_text(t("ex-purpose_hint"))
             .desired_width(420.0),
     )
     .labelled_by(l.id);
     // Full ID numbers are offered only to roles that may export them.
     if may_export_full_ids {
-        ui.checkbox(&mut e.full_ids, t("ex.full_ids"));
+        ui.checkbox(&mut e.full_ids, t("ex-full_ids"));
     } else {
         e.full_ids = false;
     }
     // A file with full ID numbers leaves the office encrypted.
     let mut passphrase_ok = true;
     if e.full_ids {
-        ui.weak(t("ex.seal_hint"));
+        ui.weak(t("ex-seal_hint"));
         egui::Grid::new("export-passphrase")
             .num_columns(2)
             .show(ui, |ui| {
-                let l = ui.label(t("ex.passphrase"));
+                let l = ui.label(t("ex-passphrase"));
                 ui.add(egui::TextEdit::singleline(&mut *e.passphrase).password(true))
                     .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label(t("ex.passphrase_again"));
+                let l = ui.label(t("ex-passphrase_again"));
                 ui.add(egui::TextEdit::singleline(&mut *e.passphrase_again).password(true))
                     .labelled_by(l.id);
                 ui.end_row();
@@ -190,20 +200,20 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         let long_enough = e.passphrase.chars().count() >= hutong_core::sealed::MIN_PASSPHRASE_CHARS;
         passphrase_ok = long_enough && *e.passphrase == *e.passphrase_again;
         if !long_enough {
-            ui.weak(t("ex.passphrase_short"));
+            ui.weak(t("ex-passphrase_short"));
         } else if !passphrase_ok {
-            ui.weak(t("ex.passphrase_mismatch"));
+            ui.weak(t("ex-passphrase_mismatch"));
         }
     }
     let ready = !e.purpose.trim().is_empty() && !e.busy() && passphrase_ok;
     if e.purpose.trim().is_empty() {
-        ui.weak(t("ex.purpose_required"));
+        ui.weak(t("ex-purpose_required"));
     }
     let clicked = ui
-        .add_enabled(ready, egui::Button::new(t("ex.export_button")))
+        .add_enabled(ready, egui::Button::new(t("ex-export_button")))
         .clicked();
     if let Some(j) = &e.job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     crate::gui::status_message(ui, e.message.as_ref());
     if clicked {
@@ -211,16 +221,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             Format::Xlsx => "xlsx",
             Format::Csv => "csv",
         };
-        let request = DialogRequest::new(DialogKind::SaveFile, t("ex.export_title"))
+        let request = DialogRequest::new(DialogKind::SaveFile, t("ex-export_title"))
             .filter(
-                if ext == "xlsx" {
-                    "Excel 工作簿"
+                &t(if ext == "xlsx" {
+                    "xch-filter_excel"
                 } else {
-                    "CSV 文件"
-                },
+                    "xch-filter_csv"
+                }),
                 &[ext],
             )
-            .file_name(super::suggested_name("儿童名单", ext));
+            .file_name(super::suggested_name(&t("xch-default_list_name"), ext));
         app.exchange.export.dialog = Some(Pending::ask(app, (), request));
     }
 }

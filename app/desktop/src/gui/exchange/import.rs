@@ -6,6 +6,7 @@
 use super::sheet::{Kind, SheetPick};
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
+use crate::t;
 use eframe::egui;
 use hutong_core::table::ImportPreview;
 use hutong_core::table::import::RowProblem;
@@ -73,7 +74,7 @@ fn kind(what: What) -> Kind {
 fn poll(app: &mut HutongApp) {
     let db = app.store.database();
     let s = &mut app.exchange.import;
-    s.sheet.poll(&db, kind(s.what));
+    s.sheet.poll(&db, kind(s.what), app.lang);
     if let Some(job) = &s.check_job
         && let Some(o) = job.poll()
     {
@@ -107,17 +108,18 @@ fn start_check(app: &mut HutongApp) {
         return;
     };
     if m.name.is_empty() {
-        s.message = Some((false, app_t(app.lang, "ex.need_source")));
+        s.message = Some((false, app_t(app.lang, "ex-need_source")));
         return;
     }
     let db = app.store.database();
     let session = app.session.clone();
+    let lang = app.lang;
     let (tbl, sha, what) = (l.table.clone(), l.sha256.clone(), s.what);
     s.checked = None;
     s.message = None;
-    s.check_job = Some(jobs::spawn("检查数据", move |p| {
-        p.note("逐行检查身份证号、村（居）、重复…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    s.check_job = Some(jobs::spawn(t!(lang, "ex-check"), move |p| {
+        p.note(t!(lang, "xch-note_check_rows"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         Ok(match what {
@@ -140,31 +142,39 @@ fn app_t(lang: crate::i18n::Lang, key: &str) -> String {
 fn start_import(app: &mut HutongApp) {
     let session = app.session.clone();
     let db = app.store.database();
+    let lang = app.lang;
     let s = &mut app.exchange.import;
     let Some(checked) = s.checked.take() else {
         return;
     };
     let skip = s.skip_invalid;
-    s.import_job = Some(jobs::spawn("导入", move |p| {
-        p.note("写入数据库（一个事务）…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    s.import_job = Some(jobs::spawn(t!(lang, "ex-import"), move |p| {
+        p.note(t!(lang, "xch-note_import_write"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         // The mapping is remembered for this source, for next time.
         Ok(match &checked {
             Checked::Children(pre) => {
                 let o = exchange::import_children(&mut store, &session, pre, skip, true)
                     .map_err(|e| e.to_string())?;
-                format!(
-                    "已导入 {} 名儿童（跳过错误行 {} 行，类别 {} 条），已记入审计日志",
-                    o.inserted, o.skipped_invalid, o.categories
+                t!(
+                    lang,
+                    "xch-imported_children",
+                    inserted = o.inserted,
+                    skipped = o.skipped_invalid,
+                    categories = o.categories
                 )
             }
             Checked::Persons(pre) => {
                 let o = exchange::import_persons(&mut store, &session, pre, skip, true)
                     .map_err(|e| e.to_string())?;
-                format!(
-                    "已导入亲属关系 {} 条（新登记 {} 人，沿用已有 {} 人；跳过错误行 {} 行），已记入审计日志",
-                    o.relations, o.new_persons, o.reused_persons, o.skipped_invalid
+                t!(
+                    lang,
+                    "xch-imported_persons",
+                    relations = o.relations,
+                    new = o.new_persons,
+                    reused = o.reused_persons,
+                    skipped = o.skipped_invalid
                 )
             }
         })
@@ -175,17 +185,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     poll(app);
     let before = app.exchange.import.what;
     ui.horizontal(|ui| {
-        ui.label(app.t("ex.import_what"));
+        ui.label(app.t("ex-import_what"));
         let s = &mut app.exchange.import;
         ui.radio_value(
             &mut s.what,
             What::Children,
-            app_t(app.lang, "ex.what_children"),
+            app_t(app.lang, "ex-what_children"),
         );
         ui.radio_value(
             &mut s.what,
             What::Persons,
-            app_t(app.lang, "ex.what_persons"),
+            app_t(app.lang, "ex-what_persons"),
         );
     });
     if app.exchange.import.what != before {
@@ -205,17 +215,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.add_space(6.0);
                 let busy = app.exchange.import.busy();
                 if ui
-                    .add_enabled(!busy, egui::Button::new(app.t("ex.check")))
+                    .add_enabled(!busy, egui::Button::new(app.t("ex-check")))
                     .clicked()
                 {
                     start_check(app);
                 }
             }
             if let Some(j) = &app.exchange.import.check_job {
-                j.show(ui, &app.t("common.cancel"));
+                j.show(ui, &app.t("common-cancel"));
             }
             if let Some(j) = &app.exchange.import.import_job {
-                j.show(ui, &app.t("common.cancel"));
+                j.show(ui, &app.t("common-cancel"));
             }
             crate::gui::status_message(ui, app.exchange.import.message.as_ref());
             report(app, ui);
@@ -229,38 +239,65 @@ fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(c) = &s.checked else { return };
     let (total, valid, invalid) = c.counts();
     ui.separator();
-    ui.heading(app_t(lang, "ex.report"));
-    ui.label(format!(
-        "共 {total} 行：有效 {valid} 行，有错误 {invalid} 行（{} 处），警告 {} 处",
-        c.errors().len(),
-        c.warnings().len()
+    ui.heading(app_t(lang, "ex-report"));
+    ui.label(t!(
+        lang,
+        "xch-report_summary",
+        total = total,
+        valid = valid,
+        invalid = invalid,
+        errors = c.errors().len(),
+        warnings = c.warnings().len()
     ));
-    problems(ui, "errors", &app_t(lang, "ex.errors"), c.errors(), true);
     problems(
         ui,
+        lang,
+        "errors",
+        &app_t(lang, "ex-errors"),
+        c.errors(),
+        true,
+    );
+    problems(
+        ui,
+        lang,
         "warnings",
-        &app_t(lang, "ex.warnings"),
+        &app_t(lang, "ex-warnings"),
         c.warnings(),
         false,
     );
     let clean = c.errors().is_empty();
     if !clean {
-        ui.colored_label(crate::gui::theme::ERROR, app_t(lang, "ex.all_or_nothing"));
-        ui.checkbox(&mut s.skip_invalid, app_t(lang, "ex.skip_invalid"));
+        ui.colored_label(crate::gui::theme::ERROR, app_t(lang, "ex-all_or_nothing"));
+        ui.checkbox(&mut s.skip_invalid, app_t(lang, "ex-skip_invalid"));
     }
     let can = valid > 0 && (clean || s.skip_invalid) && s.import_job.is_none();
-    let label = if clean {
-        format!("{}（{valid} 行）", app_t(lang, "ex.import"))
-    } else {
-        format!("{}（{valid} 行）", app_t(lang, "ex.import_valid"))
-    };
+    let label = t!(
+        lang,
+        "xch-import_rows",
+        label = app_t(
+            lang,
+            if clean {
+                "ex-import"
+            } else {
+                "ex-import_valid"
+            }
+        ),
+        n = valid
+    );
     if ui.add_enabled(can, egui::Button::new(label)).clicked() {
         start_import(app);
     }
 }
 
 /// A list of row problems; long lists scroll and only visible rows are laid out.
-fn problems(ui: &mut egui::Ui, id: &str, title: &str, list: &[RowProblem], error: bool) {
+fn problems(
+    ui: &mut egui::Ui,
+    lang: crate::i18n::Lang,
+    id: &str,
+    title: &str,
+    list: &[RowProblem],
+    error: bool,
+) {
     if list.is_empty() {
         return;
     }
@@ -269,7 +306,10 @@ fn problems(ui: &mut egui::Ui, id: &str, title: &str, list: &[RowProblem], error
     } else {
         crate::gui::theme::WARNING
     };
-    ui.colored_label(colour, format!("{title}（{}）", list.len()));
+    ui.colored_label(
+        colour,
+        t!(lang, "xch-label_count", label = title, n = list.len()),
+    );
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     egui::ScrollArea::vertical()
         .id_salt(id)

@@ -83,11 +83,11 @@ fn tab_action(tab: Tab) -> Action {
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let tabs: Vec<(Tab, &str)> = [
-        (Tab::Import, "ex.tab.import"),
-        (Tab::Export, "ex.tab.export"),
-        (Tab::Compare, "ex.tab.compare"),
-        (Tab::Stats, "ex.tab.stats"),
-        (Tab::Backup, "ex.tab.backup"),
+        (Tab::Import, "ex-tab-import"),
+        (Tab::Export, "ex-tab-export"),
+        (Tab::Compare, "ex-tab-compare"),
+        (Tab::Stats, "ex-tab-stats"),
+        (Tab::Backup, "ex-tab-backup"),
     ]
     .into_iter()
     .filter(|(tab, _)| app.can(tab_action(*tab)))
@@ -98,7 +98,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         app.exchange.tab = *first;
     }
     ui.horizontal(|ui| {
-        ui.heading(app.t("nav.exchange"));
+        ui.heading(app.t("nav-exchange"));
         ui.separator();
         for (tab, key) in tabs {
             let label = app.t(key);

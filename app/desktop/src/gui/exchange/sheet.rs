@@ -5,7 +5,9 @@
 use super::Pending;
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
+use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::table::mapping::{self, ColumnMap, Field, Mapping};
 use hutong_core::table::{self, RawTable};
@@ -110,15 +112,15 @@ impl SheetPick {
     }
 
     /// Polls the dialog and the read job.
-    pub fn poll(&mut self, app_db: &hutong_core::Database, kind: Kind) {
+    pub fn poll(&mut self, app_db: &hutong_core::Database, kind: Kind, lang: Lang) {
         if let Some((_, answer)) = super::take_answer(&mut self.dialog)
             && let Some(path) = answer
         {
             let db = app_db.clone();
             let name = self.source.trim().to_string();
             self.error = None;
-            self.job = Some(jobs::spawn("读取文件", move |p| {
-                p.note("读取并识别表头…");
+            self.job = Some(jobs::spawn(t!(lang, "xch-job_read_file"), move |p| {
+                p.note(t!(lang, "xch-note_read_headers"));
                 let store = db.open().map_err(|e| e.to_string())?;
                 let name = Some(name.as_str()).filter(|n| !n.is_empty());
                 let table = exchange::read_table(&store, &path, name).map_err(|e| e.to_string())?;
@@ -162,13 +164,13 @@ impl SheetPick {
             self.names_loaded = true;
         }
         ui.horizontal(|ui| {
-            let l = ui.label(app.t("ex.source"));
+            let l = ui.label(app.t("ex-source"));
             ui.add(egui::TextEdit::singleline(&mut self.source).desired_width(160.0))
                 .labelled_by(l.id);
             if !self.saved_names.is_empty() {
                 let mut picked = None;
                 egui::ComboBox::from_id_salt(("saved-mappings", kind == Kind::Other))
-                    .selected_text(app.t("ex.saved_mappings"))
+                    .selected_text(app.t("ex-saved_mappings"))
                     .show_ui(ui, |ui| {
                         for n in &self.saved_names {
                             if ui.selectable_label(*n == self.source, n).clicked() {
@@ -185,49 +187,65 @@ impl SheetPick {
             }
             let can_pick = !self.busy();
             if ui
-                .add_enabled(can_pick, egui::Button::new(app.t("ex.choose_file")))
+                .add_enabled(can_pick, egui::Button::new(app.t("ex-choose_file")))
                 .clicked()
             {
                 self.dialog = Some(Pending::ask(
                     app,
                     (),
-                    DialogRequest::new(DialogKind::OpenFile, app.t("ex.choose_file"))
-                        .filter("表格文件", &["xlsx", "xls", "csv", "txt"]),
+                    DialogRequest::new(DialogKind::OpenFile, app.t("ex-choose_file"))
+                        .filter(&app.t("xch-filter_sheets"), &["xlsx", "xls", "csv", "txt"]),
                 ));
             }
         });
         if let Some(job) = &self.job {
-            job.show(ui, &app.t("common.cancel"));
+            job.show(ui, &app.t("common-cancel"));
         }
         if let Some(e) = &self.error {
             crate::gui::status_message(ui, Some(&(false, e.clone())));
         }
         let Some(l) = &self.loaded else {
-            ui.weak(app.t("ex.no_file"));
+            ui.weak(app.t("ex-no_file"));
             return;
         };
-        ui.label(format!(
-            "{}：{}（{}）",
-            app.t("ex.file"),
-            l.path.display(),
-            app.t("ex.rows_header")
-                .replace("{rows}", &l.table.rows.len().to_string())
-                .replace("{line}", &l.table.header_line.to_string())
+        let lang = app.lang;
+        ui.label(t!(
+            lang,
+            "xch-file_line",
+            label = app.t("ex-file"),
+            path = l.path.display().to_string(),
+            detail = t!(
+                lang,
+                "ex-rows_header",
+                rows = l.table.rows.len(),
+                line = l.table.header_line
+            )
         ));
         for n in &l.table.notes {
             ui.weak(n);
         }
         ui.add_space(4.0);
-        ui.strong(app.t("ex.mapping"));
+        ui.strong(app.t("ex-mapping"));
         let headers = l.table.headers.clone();
-        let letter = |i: usize| format!("{}列 {}", table::read::column_letter(i), headers[i]);
-        let none = app.t("ex.not_mapped");
+        let letter = |i: usize| {
+            t!(
+                lang,
+                "xch-column",
+                letter = table::read::column_letter(i),
+                header = headers[i].as_str()
+            )
+        };
+        let none = app.t("ex-not_mapped");
         egui::Grid::new(("mapping-grid", kind == Kind::Other))
             .num_columns(6)
             .striped(true)
             .show(ui, |ui| {
                 for (i, (field, col)) in self.assign.iter_mut().enumerate() {
-                    let l = ui.label(format!("{} ←", field.label_zh()));
+                    let l = ui.label(t!(
+                        lang,
+                        "xch-field_arrow",
+                        field = field_label(lang, *field)
+                    ));
                     let text = col.map(letter).unwrap_or_else(|| none.clone());
                     egui::ComboBox::from_id_salt(("map", kind == Kind::Other, i))
                         .width(180.0)
@@ -246,14 +264,14 @@ impl SheetPick {
                     }
                 }
             });
-        preview(ui, &l.table);
+        preview(ui, &l.table, lang);
     }
 }
 
 /// The first rows as the file holds them.
-fn preview(ui: &mut egui::Ui, t: &RawTable) {
+fn preview(ui: &mut egui::Ui, t: &RawTable, lang: Lang) {
     ui.add_space(4.0);
-    ui.strong(format!("预览（前 {} 行）", t.rows.len().min(5)));
+    ui.strong(t!(lang, "xch-preview", n = t.rows.len().min(5)));
     egui::ScrollArea::horizontal()
         .id_salt("sheet-preview")
         .max_height(150.0)
@@ -261,7 +279,7 @@ fn preview(ui: &mut egui::Ui, t: &RawTable) {
             egui::Grid::new("sheet-preview-grid")
                 .striped(true)
                 .show(ui, |ui| {
-                    ui.strong("行");
+                    ui.strong(t!(lang, "xch-preview_line"));
                     for h in &t.headers {
                         ui.strong(h);
                     }
@@ -286,4 +304,34 @@ fn masked(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// A field's name in the UI language (core names it in Chinese only).
+pub(super) fn field_label(lang: Lang, field: Field) -> String {
+    let key = match field {
+        Field::IdNumber => "xch-field-id_number",
+        Field::Name => "xch-field-name",
+        Field::Sex => "xch-field-sex",
+        Field::BirthDate => "xch-field-birth_date",
+        Field::Village => "xch-field-village",
+        Field::Township => "xch-field-township",
+        Field::Ethnicity => "xch-field-ethnicity",
+        Field::HukouDivision => "xch-field-hukou_division",
+        Field::HukouAddress => "xch-field-hukou_address",
+        Field::ResidenceAddress => "xch-field-residence_address",
+        Field::Phone => "xch-field-phone",
+        Field::Schooling => "xch-field-schooling",
+        Field::School => "xch-field-school",
+        Field::Grade => "xch-field-grade",
+        Field::Health => "xch-field-health",
+        Field::DisabilityType => "xch-field-disability_type",
+        Field::DisabilityGrade => "xch-field-disability_grade",
+        Field::Category => "xch-field-category",
+        Field::Status => "xch-field-status",
+        Field::ChildIdNumber => "xch-field-child_id_number",
+        Field::Relation => "xch-field-relation",
+        Field::Guardian => "xch-field-guardian",
+        Field::Occupation => "xch-field-occupation",
+    };
+    t!(lang, key)
 }

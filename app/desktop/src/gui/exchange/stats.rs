@@ -7,7 +7,9 @@ use super::Pending;
 use crate::gui::HutongApp;
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::worker::RenderHandle;
+use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::Store;
 use hutong_core::province::TemplateKind;
@@ -37,9 +39,29 @@ impl StatsState {
     }
 }
 
-/// The plugin's statistics template, if an installed plugin has one:
-/// (plugin index, template id, template name).
-fn plugin_template(app: &HutongApp) -> Option<(usize, String, String)> {
+/// An installed plugin's statistics template.
+struct StatsTemplate {
+    /// The plugin's index on the worker.
+    plugin: usize,
+    id: String,
+    name: String,
+    plugin_name: String,
+}
+
+impl StatsTemplate {
+    /// The template and its plugin, as the screen and the audit log name it.
+    fn label(&self, lang: Lang) -> String {
+        t!(
+            lang,
+            "xch-template_label",
+            template = self.name.as_str(),
+            plugin = self.plugin_name.as_str()
+        )
+    }
+}
+
+/// The plugin's statistics template, if an installed plugin has one.
+fn plugin_template(app: &HutongApp) -> Option<StatsTemplate> {
     app.plugins
         .infos()
         .iter()
@@ -48,12 +70,11 @@ fn plugin_template(app: &HutongApp) -> Option<(usize, String, String)> {
             info.templates
                 .iter()
                 .find(|t| t.kind == TemplateKind::Statistics)
-                .map(|t| {
-                    (
-                        i,
-                        t.id.clone(),
-                        format!("{}（{}）", t.name, info.manifest.name),
-                    )
+                .map(|t| StatsTemplate {
+                    plugin: i,
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    plugin_name: info.manifest.name.clone(),
                 })
         })
 }
@@ -83,7 +104,7 @@ fn poll(app: &mut HutongApp) {
     if let Some((want, answer)) = super::take_answer(&mut app.exchange.stats.dialog) {
         match answer {
             Some(path) => start_output(app, want, path),
-            None => app.exchange.stats.message = Some((false, "已取消".into())),
+            None => app.exchange.stats.message = Some((false, app.t("xch-cancelled"))),
         }
     }
 }
@@ -91,10 +112,11 @@ fn poll(app: &mut HutongApp) {
 fn start_compute(app: &mut HutongApp) {
     let db = app.store.database();
     let session = app.session.clone();
+    let lang = app.lang;
     app.exchange.stats.message = None;
-    app.exchange.stats.job = Some(jobs::spawn("统计", move |p| {
-        p.note("按乡镇汇总…");
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    app.exchange.stats.job = Some(jobs::spawn(t!(lang, "ex-tab-stats"), move |p| {
+        p.note(t!(lang, "xch-note_by_township"));
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         let today = chrono::Local::now().date_naive();
         hutong_services::statistics::compute(
@@ -114,11 +136,11 @@ fn render_pdf(
     store: &mut Store,
     session: &Session,
     s: &Statistics,
-    template: Option<&(usize, String, String)>,
+    template: Option<&StatsTemplate>,
     render: &RenderHandle,
 ) -> Result<Vec<u8>, String> {
     let doc = match template {
-        Some((plugin, id, _)) => {
+        Some(StatsTemplate { plugin, id, .. }) => {
             let ids = hutong_services::statistics::children_in_scope(store, session)
                 .map_err(|e| e.to_string())?;
             let input =
@@ -140,13 +162,19 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
     let db = app.store.database();
     let template = plugin_template(app);
     let render = app.plugins.render_handle();
-    app.exchange.stats.out_job = Some(jobs::spawn("生成统计表", move |p| {
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    let lang = app.lang;
+    app.exchange.stats.out_job = Some(jobs::spawn(t!(lang, "xch-job_stats_output"), move |p| {
+        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
         let mut store = db.open().map_err(|e| e.to_string())?;
-        let label = template
-            .as_ref()
-            .map(|t| t.2.clone())
-            .unwrap_or_else(|| "核心默认统计表".into());
+        // The audit log names the template in Chinese, whatever the UI
+        // language; the message names it in the user's.
+        let label_in = |lang: Lang| {
+            template
+                .as_ref()
+                .map(|t| t.label(lang))
+                .unwrap_or_else(|| t!(lang, "xch-default_stats_label"))
+        };
+        let (label, audit_label) = (label_in(lang), label_in(Lang::ZH));
         match want {
             Want::Xlsx => {
                 let bytes = stats::to_xlsx(&s).map_err(|e| e.to_string())?;
@@ -154,32 +182,48 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
                     &mut store, &session, &s, &path, &bytes, "xlsx",
                 )
                 .map_err(|e| e.to_string())?;
-                Ok(format!(
-                    "统计表已导出到 {}（已记入审计日志）",
-                    path.display()
+                Ok(t!(
+                    lang,
+                    "xch-exported_stats_xlsx",
+                    path = path.display().to_string()
                 ))
             }
             Want::Pdf => {
-                p.note("排版…");
+                p.note(t!(lang, "xch-note_layout"));
                 let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
-                hutong_services::statistics::export(&mut store, &session, &s, &path, &pdf, &label)
-                    .map_err(|e| e.to_string())?;
-                Ok(format!("统计报表（{label}）已导出到 {}", path.display()))
+                hutong_services::statistics::export(
+                    &mut store,
+                    &session,
+                    &s,
+                    &path,
+                    &pdf,
+                    &audit_label,
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(t!(
+                    lang,
+                    "xch-exported_stats_pdf",
+                    label = label,
+                    path = path.display().to_string()
+                ))
             }
             Want::Bundle => {
-                p.note("排版并签名…");
+                p.note(t!(lang, "xch-note_layout_sign"));
                 let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
                 let info =
                     crate::bundle::write_bundle(&mut store, &session, db.path(), &s, &pdf, &path)
                         .map_err(|e| format!("{e:#}"))?;
-                Ok(format!(
-                    "上报数据包已写入 {}：{} 与 {}，均已签名（Ed25519）并校验；上级需信任的公钥见 county-public-key.txt",
-                    path.display(),
-                    info.json
+                Ok(t!(
+                    lang,
+                    "xch-bundle_written",
+                    path = path.display().to_string(),
+                    json = info
+                        .json
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default(),
-                    info.pdf
+                    pdf = info
+                        .pdf
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default()
@@ -201,16 +245,16 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let idle = !app.exchange.stats.busy();
         if ui
-            .add_enabled(idle, egui::Button::new(t("ex.stats_refresh")))
+            .add_enabled(idle, egui::Button::new(t("ex-stats_refresh")))
             .clicked()
         {
             start_compute(app);
         }
         let ready = idle && app.exchange.stats.stats.is_some();
         for (want, key) in [
-            (Want::Xlsx, "ex.stats_xlsx"),
-            (Want::Pdf, "ex.stats_pdf"),
-            (Want::Bundle, "ex.stats_bundle"),
+            (Want::Xlsx, "ex-stats_xlsx"),
+            (Want::Pdf, "ex-stats_pdf"),
+            (Want::Bundle, "ex-stats_bundle"),
         ] {
             if ui.add_enabled(ready, egui::Button::new(t(key))).clicked() {
                 ask = Some(want);
@@ -218,31 +262,37 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     ui.weak(match &template {
-        Some((_, _, name)) => format!("PDF 使用插件的统计模板：{name}"),
-        None => "已安装的插件没有统计模板，PDF 使用核心默认统计表".into(),
+        Some(template) => t!(lang, "xch-pdf_plugin_template", name = template.label(lang)),
+        None => t("xch-pdf_core_template"),
     });
     let s = &app.exchange.stats;
     if let Some(j) = &s.job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     if let Some(j) = &s.out_job {
-        j.show(ui, &t("common.cancel"));
+        j.show(ui, &t("common-cancel"));
     }
     crate::gui::status_message(ui, s.message.as_ref());
     if let Some(st) = &s.stats {
         egui::ScrollArea::both()
             .id_salt("stats-tables")
-            .show(ui, |ui| tables(ui, st));
+            .show(ui, |ui| tables(ui, st, lang));
     }
     if let Some(want) = ask {
         let request = match want {
-            Want::Xlsx => DialogRequest::new(DialogKind::SaveFile, t("ex.stats_xlsx"))
-                .filter("Excel 工作簿", &["xlsx"])
-                .file_name(super::suggested_name("统计表", "xlsx")),
-            Want::Pdf => DialogRequest::new(DialogKind::SaveFile, t("ex.stats_pdf"))
-                .filter("PDF 文件", &["pdf"])
-                .file_name(super::suggested_name("统计报表", "pdf")),
-            Want::Bundle => DialogRequest::new(DialogKind::PickFolder, t("ex.stats_bundle")),
+            Want::Xlsx => DialogRequest::new(DialogKind::SaveFile, t("ex-stats_xlsx"))
+                .filter(&t("xch-filter_excel"), &["xlsx"])
+                .file_name(super::suggested_name(
+                    &t("xch-default_stats_xlsx_name"),
+                    "xlsx",
+                )),
+            Want::Pdf => DialogRequest::new(DialogKind::SaveFile, t("ex-stats_pdf"))
+                .filter(&t("xch-filter_pdf"), &["pdf"])
+                .file_name(super::suggested_name(
+                    &t("xch-default_stats_pdf_name"),
+                    "pdf",
+                )),
+            Want::Bundle => DialogRequest::new(DialogKind::PickFolder, t("ex-stats_bundle")),
         };
         app.exchange.stats.dialog = Some(Pending::ask(app, want, request));
     }
@@ -269,17 +319,18 @@ fn grid(ui: &mut egui::Ui, id: &str, headers: &[String], rows: &[(String, Vec<u6
         });
 }
 
-fn tables(ui: &mut egui::Ui, s: &Statistics) {
-    ui.strong(format!(
-        "{}　统计日期 {}　（{}天内走访计为已走访）",
-        s.county_name,
-        hutong_core::national::dates::format_zh(s.today),
-        s.cadence_days
+fn tables(ui: &mut egui::Ui, s: &Statistics, lang: Lang) {
+    ui.strong(t!(
+        lang,
+        "xch-stats_heading",
+        county = s.county_name.as_str(),
+        date = hutong_core::national::dates::format_zh(s.today),
+        days = s.cadence_days
     ));
     let (h, rows) = s.table();
     grid(ui, "stats-main", &h, &rows);
     ui.add_space(8.0);
-    ui.strong("分级分色");
+    ui.strong(t!(lang, "xch-colour_grades"));
     let (h, rows) = s.colour_table();
     grid(ui, "stats-colours", &h, &rows);
     for note in s
@@ -287,6 +338,6 @@ fn tables(ui: &mut egui::Ui, s: &Statistics) {
         .iter()
         .chain(std::iter::once(&s.services_note))
     {
-        ui.weak(format!("注：{note}"));
+        ui.weak(t!(lang, "xch-note", note = note.as_str()));
     }
 }

@@ -11,12 +11,14 @@ use super::{
 };
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, serve, status_message};
+use crate::i18n::{Lang, zh_or_en};
 use crate::platform::{DialogKind, DialogRequest};
+use crate::t;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::allowances::{
-    self as al, ALLOWANCE_CATEGORIES, Grant, GrantInput, IdDisplay, Programme, Roster, Standard,
-    YearMonth, format_yuan,
+    self as al, ALLOWANCE_CATEGORIES, Grant, GrantInput, IdDisplay, PaymentStatus, Programme,
+    Roster, Standard, YearMonth, format_yuan,
 };
 use hutong_core::audit::AuditEntry;
 use hutong_core::national::category::CaseCategory;
@@ -91,7 +93,47 @@ struct GrantForm {
     note: String,
 }
 
+/// A category's name in the UI language.
+fn category_label(lang: Lang, c: CaseCategory) -> &'static str {
+    zh_or_en(lang, c.label_zh(), c.label_en())
+}
+
+/// A payment's status in the UI language.
+fn status_label(lang: Lang, s: PaymentStatus) -> String {
+    t!(
+        lang,
+        match s {
+            PaymentStatus::Due => "allow-status-due",
+            PaymentStatus::Paid => "allow-status-paid",
+            PaymentStatus::Voided => "allow-status-voided",
+        }
+    )
+}
+
+/// A grant programme's name in the UI language.
+fn programme_label(lang: Lang, p: Programme) -> String {
+    t!(
+        lang,
+        match p {
+            Programme::FucaiDream => "allow-programme-fucai_dream",
+            Programme::TomorrowPlan => "allow-programme-tomorrow_plan",
+        }
+    )
+}
+
+/// A month as people read it ("2027年6月").
+fn month_label(lang: Lang, m: YearMonth) -> String {
+    t!(
+        lang,
+        "allow-month",
+        year = m.year,
+        month = m.month,
+        iso = m.to_string()
+    )
+}
+
 fn reload(app: &mut HutongApp) {
+    let lang = app.lang;
     let st = &mut app.records.allowances;
     if st.month.is_empty() {
         st.month = YearMonth::of(super::today()).to_string();
@@ -114,7 +156,7 @@ fn reload(app: &mut HutongApp) {
     let st = &mut app.records.allowances;
     match standards {
         Ok(s) => st.standards = s,
-        Err(e) => st.message = Some((false, format!("读取标准失败：{e}"))),
+        Err(e) => st.message = Some((false, t!(lang, "allow-load_failed", error = e))),
     }
     st.grants = grants;
     st.roster = roster;
@@ -139,61 +181,69 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut add = false;
     let mut open = None;
     let mut save_edit = false;
+    let lang = app.lang;
     {
         let st = &mut app.records.allowances;
-        section(ui, "县级保障标准（元/人·月）", |ui| {
+        section(ui, &t!(lang, "allow-standards"), |ui| {
             egui::Grid::new("al-standards")
                 .striped(true)
                 .num_columns(5)
                 .show(ui, |ui| {
-                    for h in ["类别", "标准（元）", "执行起始", "依据", ""] {
+                    for h in [
+                        t!(lang, "allow-category"),
+                        t!(lang, "allow-col-standard"),
+                        t!(lang, "allow-col-from"),
+                        t!(lang, "allow-col-basis"),
+                        String::new(),
+                    ] {
                         ui.strong(h);
                     }
                     ui.end_row();
                     for (i, s) in st.standards.iter().enumerate() {
-                        ui.label(s.category.label_zh());
+                        ui.label(category_label(lang, s.category));
                         ui.label(format_yuan(s.amount_cents));
                         ui.label(s.effective_from.to_string());
-                        ui.label(format!(
-                            "{}{}",
-                            s.basis,
-                            if s.active { "" } else { "（已作废）" }
-                        ));
-                        if ui.small_button("修改").clicked() {
+                        ui.label(if s.active {
+                            s.basis.clone()
+                        } else {
+                            t!(lang, "allow-basis_voided", basis = s.basis.as_str())
+                        });
+                        if ui.small_button(t!(lang, "allow-edit")).clicked() {
                             open = Some(i);
                         }
                         ui.end_row();
                     }
                 });
             if st.standards.is_empty() {
-                ui.colored_label(crate::gui::theme::ERROR, "尚未设定保障标准：发放前请先设定");
+                ui.colored_label(crate::gui::theme::ERROR, t!(lang, "allow-no_standards"));
             }
             let f = &mut st.std_form;
             ui.horizontal(|ui| {
-                ui.label("类别");
+                ui.label(t!(lang, "allow-category"));
                 for c in ALLOWANCE_CATEGORIES {
-                    ui.radio_value(&mut f.category, c, c.label_zh());
+                    ui.radio_value(&mut f.category, c, category_label(lang, c));
                 }
             });
             form_grid("al-std-form", ui, |ui| {
-                text_row(ui, "标准金额（元）", &mut f.amount);
-                text_row(ui, "执行起始日期", &mut f.from);
-                text_row(ui, "标准依据", &mut f.basis);
+                text_row(ui, &t!(lang, "allow-std-amount"), &mut f.amount);
+                text_row(ui, &t!(lang, "allow-std-from"), &mut f.from);
+                text_row(ui, &t!(lang, "allow-std-basis"), &mut f.basis);
             });
-            add = ui.button("设定标准").clicked();
+            add = ui.button(t!(lang, "allow-std-set")).clicked();
             if let Some((s, history, amount, basis)) = st.std_selected.as_mut() {
                 ui.separator();
-                ui.strong(format!(
-                    "修改标准：{}（{}起）",
-                    s.category.label_zh(),
-                    s.effective_from
+                ui.strong(t!(
+                    lang,
+                    "allow-std-edit_title",
+                    category = category_label(lang, s.category),
+                    from = s.effective_from.to_string()
                 ));
                 form_grid("al-std-edit", ui, |ui| {
-                    text_row(ui, "新标准金额（元）", amount);
-                    text_row(ui, "新标准依据", basis);
+                    text_row(ui, &t!(lang, "allow-std-new_amount"), amount);
+                    text_row(ui, &t!(lang, "allow-std-new_basis"), basis);
                 });
-                save_edit = ui.button("保存修改").clicked();
-                history_ui(ui, "标准修改历史", history);
+                save_edit = ui.button(t!(lang, "allow-save_changes")).clicked();
+                history_ui(ui, &t!(lang, "allow-std-history"), history);
             }
         });
     }
@@ -207,8 +257,9 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     if add {
         let f = &app.records.allowances.std_form;
         let result = (|| {
-            let amount = al::parse_yuan("标准金额", &f.amount).map_err(|e| e.to_string())?;
-            let from = parse_date("执行起始日期", &f.from)?;
+            let amount = al::parse_yuan(&t!(lang, "allow-std-amount_field"), &f.amount)
+                .map_err(|e| e.to_string())?;
+            let from = parse_date(&t!(lang, "allow-std-from"), &f.from)?;
             let (category, basis) = (f.category, f.basis.clone());
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::allowances::set_standard(store, s, category, amount, from, &basis)
@@ -219,10 +270,11 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             Ok(s) => {
                 st.message = Some((
                     true,
-                    format!(
-                        "已设定{}标准 {} 元",
-                        s.category.label_zh(),
-                        format_yuan(s.amount_cents)
+                    t!(
+                        lang,
+                        "allow-std-set_done",
+                        category = category_label(lang, s.category),
+                        amount = format_yuan(s.amount_cents)
                     ),
                 ));
                 st.std_form = StdForm::default();
@@ -233,7 +285,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if save_edit && let Some((s, _, amount, basis)) = &app.records.allowances.std_selected {
         let (id, basis) = (s.id, basis.clone());
-        let result = al::parse_yuan("标准金额", amount)
+        let result = al::parse_yuan(&t!(lang, "allow-std-amount_field"), amount)
             .map_err(|e| e.to_string())
             .and_then(|a| {
                 app.call(|store, s| rec::allowances::update_standard(store, s, id, a, &basis))
@@ -245,7 +297,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 let basis = s.basis.clone();
                 let st = &mut app.records.allowances;
                 st.std_selected = Some((s, h, amount, basis));
-                st.message = Some((true, "已修改标准".into()));
+                st.message = Some((true, t!(lang, "allow-std-edited")));
                 st.loaded = false;
             }
             Err(e) => app.records.allowances.message = Some((false, e)),
@@ -258,30 +310,32 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut show_roster = false;
     let mut mark = false;
     let mut export = None;
+    let lang = app.lang;
     {
         let st = &mut app.records.allowances;
-        section(ui, "月度发放与花名册", |ui| {
+        section(ui, &t!(lang, "allow-month-title"), |ui| {
             form_grid("al-month", ui, |ui| {
-                text_row(ui, "发放月份", &mut st.month);
+                text_row(ui, &t!(lang, "allow-month-field"), &mut st.month);
             });
             ui.horizontal(|ui| {
                 let idle = st.generate_job.is_none();
                 generate = ui
-                    .add_enabled(idle, egui::Button::new("生成本月发放记录"))
+                    .add_enabled(idle, egui::Button::new(t!(lang, "allow-generate")))
                     .clicked();
-                show_roster = ui.button("显示花名册").clicked();
+                show_roster = ui.button(t!(lang, "allow-show_roster")).clicked();
             });
             if let Some(job) = &st.generate_job {
-                job.show(ui, "取消");
+                job.show(ui, &t!(lang, "common-cancel"));
             }
             let Some(roster) = &st.roster else {
                 return;
             };
-            ui.label(format!(
-                "{}：{} 人，合计 {} 元",
-                roster.month.label_zh(),
-                roster.rows.len(),
-                format_yuan(roster.total_cents)
+            ui.label(t!(
+                lang,
+                "allow-roster-summary",
+                month = month_label(lang, roster.month),
+                n = roster.rows.len(),
+                total = format_yuan(roster.total_cents)
             ));
             egui::ScrollArea::vertical()
                 .id_salt("al-roster")
@@ -292,15 +346,15 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         .num_columns(7)
                         .show(ui, |ui| {
                             for h in [
-                                "姓名",
-                                "身份证号",
-                                "乡镇（街道）",
-                                "村（居）",
-                                "类别",
-                                "金额（元）",
-                                "状态",
+                                "allow-col-name",
+                                "allow-col-id",
+                                "allow-col-township",
+                                "allow-col-village",
+                                "allow-category",
+                                "allow-col-amount",
+                                "allow-col-status",
                             ] {
-                                ui.strong(h);
+                                ui.strong(t!(lang, h));
                             }
                             ui.end_row();
                             for r in &roster.rows {
@@ -308,52 +362,47 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                 ui.monospace(id_number::mask(&r.id_number));
                                 ui.label(&r.township_name);
                                 ui.label(&r.village_name);
-                                ui.label(r.payment.category.label_zh());
+                                ui.label(category_label(lang, r.payment.category));
                                 ui.label(format_yuan(r.payment.amount_cents));
-                                ui.label(r.payment.status.label_zh());
+                                ui.label(status_label(lang, r.payment.status));
                                 ui.end_row();
                             }
                         });
                 });
             form_grid("al-paid", ui, |ui| {
-                text_row(ui, "发放日期", &mut st.paid_on);
-                text_row(ui, "发放批次号", &mut st.pay_ref);
+                text_row(ui, &t!(lang, "allow-paid_on"), &mut st.paid_on);
+                text_row(ui, &t!(lang, "allow-pay_ref"), &mut st.pay_ref);
             });
-            mark = ui.button("本月待发放全部标记为已发放").clicked();
+            mark = ui.button(t!(lang, "allow-mark_paid")).clicked();
             ui.separator();
-            ui.checkbox(
-                &mut st.full_ids,
-                "正式报送件：显示完整身份证号（须填写用途，记入审计日志）",
-            );
+            ui.checkbox(&mut st.full_ids, t!(lang, "allow-full_ids"));
             if st.full_ids {
                 form_grid("al-full", ui, |ui| {
-                    text_row(ui, "完整身份证号用途", &mut st.full_reason);
-                    let l = ui.label("XLSX 加密口令");
+                    text_row(ui, &t!(lang, "allow-full_reason"), &mut st.full_reason);
+                    let l = ui.label(t!(lang, "allow-passphrase"));
                     ui.add(egui::TextEdit::singleline(&mut *st.passphrase).password(true))
                         .labelled_by(l.id);
                     ui.end_row();
                 });
-                ui.weak(
-                    "含完整身份证号的 XLSX 将用口令加密（AES-256 ZIP）；PDF 供打印盖章，不加密",
-                );
+                ui.weak(t!(lang, "allow-full_note"));
             }
             let idle = st.export_job.is_none() && st.dialog.is_none();
             ui.horizontal(|ui| {
                 if ui
-                    .add_enabled(idle, egui::Button::new("导出花名册 PDF…"))
+                    .add_enabled(idle, egui::Button::new(t!(lang, "allow-export_pdf")))
                     .clicked()
                 {
                     export = Some(Format::Pdf);
                 }
                 if ui
-                    .add_enabled(idle, egui::Button::new("导出花名册 XLSX…"))
+                    .add_enabled(idle, egui::Button::new(t!(lang, "allow-export_xlsx")))
                     .clicked()
                 {
                     export = Some(Format::Xlsx);
                 }
             });
             if let Some(job) = &st.export_job {
-                job.show(ui, "取消");
+                job.show(ui, &t!(lang, "common-cancel"));
             }
         });
     }
@@ -362,9 +411,10 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if generate || show_roster || mark || export.is_some() {
             app.records.allowances.message = Some((
                 false,
-                format!(
-                    "字段“发放月份”：“{}”不是有效的月份，应为 YYYY-MM",
-                    app.records.allowances.month
+                t!(
+                    lang,
+                    "allow-bad_month",
+                    value = app.records.allowances.month.clone()
                 ),
             ));
         }
@@ -378,15 +428,17 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     if generate {
         let db = app.store.database();
         let session = app.session.clone();
-        app.records.allowances.generate_job = Some(jobs::spawn("生成发放记录", move |_| {
-            let session = session.ok_or_else(|| "未登录".to_string())?;
+        let signed_out = t!(lang, "allow-signed_out");
+        let title = t!(lang, "allow-job-generate");
+        app.records.allowances.generate_job = Some(jobs::spawn(title, move |_| {
+            let session = session.ok_or(signed_out)?;
             let mut store = db.open().map_err(|e| e.to_string())?;
             rec::allowances::generate(&mut store, &session, month).map_err(|e| e.to_string())
         }));
     }
     if mark {
         let st = &app.records.allowances;
-        let result = parse_date("发放日期", &st.paid_on).and_then(|on| {
+        let result = parse_date(&t!(lang, "allow-paid_on"), &st.paid_on).and_then(|on| {
             let pay_ref = opt(&st.pay_ref);
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::allowances::mark_paid(store, s, month, None, on, pay_ref.as_deref())
@@ -395,7 +447,7 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &mut app.records.allowances;
         match result {
             Ok(n) => {
-                st.message = Some((true, format!("已标记 {n} 条为已发放")));
+                st.message = Some((true, t!(lang, "allow-marked", n = n)));
                 st.loaded = false;
             }
             Err(e) => st.message = Some((false, e)),
@@ -424,17 +476,22 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if st.roster.as_ref().is_none_or(|r| r.rows.is_empty()) {
             st.message = Some((
                 false,
-                format!("{}没有发放记录：请先生成本月发放记录", month.label_zh()),
+                t!(lang, "allow-roster-empty", month = month_label(lang, month)),
             ));
             return;
         }
         let (ext, label) = match format {
-            Format::Pdf => ("pdf", "PDF 文件"),
-            Format::Xlsx => ("xlsx", "Excel 工作簿"),
+            Format::Pdf => ("pdf", t!(lang, "allow-filter-pdf")),
+            Format::Xlsx => ("xlsx", t!(lang, "allow-filter-xlsx")),
         };
-        let request = DialogRequest::new(DialogKind::SaveFile, "保存发放花名册")
-            .filter(label, &[ext])
-            .file_name(format!("基本生活费发放花名册-{month}.{ext}"));
+        let request = DialogRequest::new(DialogKind::SaveFile, t!(lang, "allow-save_dialog"))
+            .filter(&label, &[ext])
+            .file_name(t!(
+                lang,
+                "allow-roster_file",
+                month = month.to_string(),
+                ext = ext
+            ));
         let reason = st.full_reason.clone();
         st.dialog = Some((
             format,
@@ -447,6 +504,7 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut load = false;
+    let lang = app.lang;
     {
         let HutongApp {
             store,
@@ -455,7 +513,7 @@ fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ..
         } = &mut *app;
         let st = &mut records.allowances;
-        section(ui, "儿童发放台账", |ui| {
+        section(ui, &t!(lang, "allow-ledger-title"), |ui| {
             form_grid("al-ledger-pick", ui, |ui| {
                 child_row(ui, store, session.as_ref(), &mut st.child);
             });
@@ -466,38 +524,45 @@ fn ledger_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 return;
             };
             if l.windows.is_empty() {
-                ui.weak("该儿童没有发放基本生活费的类别（孤儿、事实无人抚养儿童等）");
+                ui.weak(t!(lang, "allow-ledger-no_window"));
             }
             for w in &l.windows {
-                ui.label(format!(
-                    "{}：{}认定，{}起发放；类别至{}终止，末次发放 {}，{}起停发",
-                    w.category.label_zh(),
-                    w.confirmed,
-                    w.first.label_zh(),
-                    w.end,
-                    w.last.label_zh(),
-                    w.last.next().label_zh()
+                ui.label(t!(
+                    lang,
+                    "allow-ledger-window",
+                    category = category_label(lang, w.category),
+                    confirmed = w.confirmed.to_string(),
+                    first = month_label(lang, w.first),
+                    end = w.end.to_string(),
+                    last = month_label(lang, w.last),
+                    stop = month_label(lang, w.last.next())
                 ));
             }
             egui::Grid::new("al-ledger")
                 .striped(true)
                 .num_columns(5)
                 .show(ui, |ui| {
-                    for h in ["月份", "类别", "金额（元）", "状态", "发放日期"] {
-                        ui.strong(h);
+                    for h in [
+                        "allow-col-month",
+                        "allow-category",
+                        "allow-col-amount",
+                        "allow-col-status",
+                        "allow-paid_on",
+                    ] {
+                        ui.strong(t!(lang, h));
                     }
                     ui.end_row();
                     for p in &l.payments {
                         ui.label(p.month.to_string());
-                        ui.label(p.category.label_zh());
+                        ui.label(category_label(lang, p.category));
                         ui.label(format_yuan(p.amount_cents));
-                        ui.label(p.status.label_zh());
+                        ui.label(status_label(lang, p.status));
                         ui.label(p.paid_on.map(|d| d.to_string()).unwrap_or_default());
                         ui.end_row();
                     }
                 });
             if l.payments.is_empty() {
-                ui.weak("台账中还没有发放记录：在上方生成月度发放记录");
+                ui.weak(t!(lang, "allow-ledger-empty"));
             }
         });
     }
@@ -513,6 +578,7 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut open = None;
     let mut void = false;
     let mut edit = false;
+    let lang = app.lang;
     {
         let HutongApp {
             store,
@@ -521,8 +587,8 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ..
         } = &mut *app;
         let st = &mut records.allowances;
-        section(ui, "福彩圆梦 · 明天计划", |ui| {
-            if ui.button("＋ 登记资助").clicked() {
+        section(ui, &t!(lang, "allow-grants-title"), |ui| {
+            if ui.button(t!(lang, "allow-grant-add")).clicked() {
                 st.grant_form = Some(GrantForm {
                     editing: None,
                     child: st.child.clone(),
@@ -538,17 +604,24 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .striped(true)
                 .num_columns(6)
                 .show(ui, |ui| {
-                    for h in ["日期", "项目", "儿童", "内容", "金额（元）", ""] {
+                    for h in [
+                        t!(lang, "allow-col-date"),
+                        t!(lang, "allow-col-programme"),
+                        t!(lang, "allow-col-child"),
+                        t!(lang, "allow-col-item"),
+                        t!(lang, "allow-col-amount"),
+                        String::new(),
+                    ] {
                         ui.strong(h);
                     }
                     ui.end_row();
                     for (i, (g, name)) in st.grants.iter().enumerate() {
                         ui.label(g.granted_on.to_string());
-                        ui.label(g.programme.label_zh());
+                        ui.label(programme_label(lang, g.programme));
                         ui.label(name);
                         ui.label(&g.item);
                         ui.label(g.amount_cents.map(format_yuan).unwrap_or_default());
-                        if ui.small_button("查看").clicked() {
+                        if ui.small_button(t!(lang, "allow-view")).clicked() {
                             open = Some(i);
                         }
                         ui.end_row();
@@ -558,32 +631,38 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 ui.separator();
                 ui.horizontal(|ui| {
                     for p in [Programme::FucaiDream, Programme::TomorrowPlan] {
-                        ui.radio_value(&mut f.programme, p, p.label_zh());
+                        ui.radio_value(&mut f.programme, p, programme_label(lang, p));
                     }
                 });
                 form_grid("al-grant-form", ui, |ui| {
                     if f.editing.is_none() {
                         child_row(ui, store, session.as_ref(), &mut f.child);
                     }
-                    text_row(ui, "资助日期", &mut f.on);
-                    text_row(ui, "资助内容", &mut f.item);
-                    text_row(ui, "资助金额（元）", &mut f.amount);
-                    text_row(ui, "实施单位", &mut f.provider);
-                    text_row(ui, "备注", &mut f.note);
+                    text_row(ui, &t!(lang, "allow-grant-on"), &mut f.on);
+                    text_row(ui, &t!(lang, "allow-grant-item"), &mut f.item);
+                    text_row(ui, &t!(lang, "allow-grant-amount"), &mut f.amount);
+                    text_row(ui, &t!(lang, "allow-grant-provider"), &mut f.provider);
+                    text_row(ui, &t!(lang, "allow-note"), &mut f.note);
                 });
-                save = ui.button("保存资助").clicked();
+                save = ui.button(t!(lang, "allow-grant-save")).clicked();
             }
             if let Some((g, name, history, reason)) = st.grant_selected.as_mut() {
                 ui.separator();
-                ui.strong(format!("{}：{} · {}", g.programme.label_zh(), name, g.item));
+                ui.strong(t!(
+                    lang,
+                    "allow-grant-title",
+                    programme = programme_label(lang, g.programme),
+                    name = name.as_str(),
+                    item = g.item.as_str()
+                ));
                 ui.horizontal(|ui| {
-                    edit = ui.button("修改").clicked();
-                    let l = ui.label("作废原因");
+                    edit = ui.button(t!(lang, "allow-edit")).clicked();
+                    let l = ui.label(t!(lang, "allow-void_reason"));
                     ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
                         .labelled_by(l.id);
-                    void = ui.button("作废").clicked();
+                    void = ui.button(t!(lang, "allow-void")).clicked();
                 });
-                history_ui(ui, "资助修改历史", history);
+                history_ui(ui, &t!(lang, "allow-grant-history"), history);
             }
         });
     }
@@ -612,7 +691,7 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &mut app.records.allowances;
         match result {
             Ok(()) => {
-                st.message = Some((true, "已作废资助记录".into()));
+                st.message = Some((true, t!(lang, "allow-grant-voided")));
                 st.grant_selected = None;
                 st.loaded = false;
             }
@@ -624,9 +703,9 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             let input = GrantInput {
                 child_id: f.child.require()?,
                 programme: f.programme,
-                granted_on: parse_date("资助日期", &f.on)?,
+                granted_on: parse_date(&t!(lang, "allow-grant-on"), &f.on)?,
                 item: f.item.clone(),
-                amount_cents: parse_opt_yuan("资助金额", &f.amount)?,
+                amount_cents: parse_opt_yuan(&t!(lang, "allow-grant-amount_field"), &f.amount)?,
                 provider: opt(&f.provider),
                 note: opt(&f.note),
             };
@@ -643,7 +722,14 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let st = &mut app.records.allowances;
         match result {
             Ok(g) => {
-                st.message = Some((true, format!("已保存{}记录", g.programme.label_zh())));
+                st.message = Some((
+                    true,
+                    t!(
+                        lang,
+                        "allow-grant-saved",
+                        programme = programme_label(lang, g.programme)
+                    ),
+                ));
                 st.grant_form = None;
                 st.grant_selected = None;
                 st.loaded = false;
@@ -654,6 +740,7 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 pub fn poll(app: &mut HutongApp) {
+    let lang = app.lang;
     let st = &mut app.records.allowances;
     if let Some(job) = &st.generate_job
         && let Some(outcome) = job.poll()
@@ -661,25 +748,31 @@ pub fn poll(app: &mut HutongApp) {
         st.generate_job = None;
         st.message = Some(match outcome {
             Outcome::Finished(s) => {
-                let missing: Vec<&str> = s.missing_standard.iter().map(|c| c.label_zh()).collect();
+                let missing: Vec<&str> = s
+                    .missing_standard
+                    .iter()
+                    .map(|c| category_label(lang, *c))
+                    .collect();
+                let key = if missing.is_empty() {
+                    "allow-generated"
+                } else {
+                    "allow-generated_missing"
+                };
                 (
                     missing.is_empty(),
-                    format!(
-                        "{}：新生成 {} 条，已有 {} 条，合计 {} 元{}",
-                        s.month,
-                        s.created,
-                        s.already,
-                        format_yuan(s.total_cents),
-                        if missing.is_empty() {
-                            String::new()
-                        } else {
-                            format!("；以下类别没有标准，未生成：{}", missing.join("、"))
-                        }
+                    t!(
+                        lang,
+                        key,
+                        month = s.month.clone(),
+                        created = s.created,
+                        already = s.already,
+                        total = format_yuan(s.total_cents),
+                        missing = missing.join(&t!(lang, "list-separator"))
                     ),
                 )
             }
-            Outcome::Failed(e) => (false, format!("生成失败：{e}")),
-            Outcome::Cancelled => (false, "已取消".into()),
+            Outcome::Failed(e) => (false, t!(lang, "allow-generate_failed", error = e)),
+            Outcome::Cancelled => (false, t!(lang, "allow-cancelled")),
         });
         st.loaded = false;
     }
@@ -689,15 +782,16 @@ pub fn poll(app: &mut HutongApp) {
         let (format, ids, reason) = (*format, *ids, reason.clone());
         st.dialog = None;
         match (answer, st.roster.clone()) {
-            (None, _) => st.message = Some((false, "已取消".into())),
-            (Some(_), None) => st.message = Some((false, "没有花名册".into())),
+            (None, _) => st.message = Some((false, t!(lang, "allow-cancelled"))),
+            (Some(_), None) => st.message = Some((false, t!(lang, "allow-no_roster"))),
             (Some(path), Some(roster)) => {
                 let db = app.store.database();
                 let session = app.session.clone();
                 let passphrase = app.records.allowances.passphrase.clone();
+                let signed_out = t!(lang, "allow-signed_out");
                 app.records.allowances.export_job =
-                    Some(jobs::spawn("导出花名册", move |_| {
-                        let session = session.ok_or_else(|| "未登录".to_string())?;
+                    Some(jobs::spawn(t!(lang, "allow-job-export"), move |_| {
+                        let session = session.ok_or(signed_out)?;
                         let mut store = db.open().map_err(|e| e.to_string())?;
                         let export = rec::allowances::RosterExport {
                             format,
@@ -726,9 +820,12 @@ pub fn poll(app: &mut HutongApp) {
     {
         st.export_job = None;
         st.message = Some(match outcome {
-            Outcome::Finished(p) => (true, format!("已保存花名册 {}", p.display())),
-            Outcome::Failed(e) => (false, format!("导出失败：{e}")),
-            Outcome::Cancelled => (false, "已取消".into()),
+            Outcome::Finished(p) => (
+                true,
+                t!(lang, "allow-exported", path = p.display().to_string()),
+            ),
+            Outcome::Failed(e) => (false, t!(lang, "allow-export_failed", error = e)),
+            Outcome::Cancelled => (false, t!(lang, "allow-cancelled")),
         });
     }
 }

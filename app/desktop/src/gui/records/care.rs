@@ -5,7 +5,10 @@
 use super::{
     ChildPick, child_row, form_grid, history_ui, multi_row, opt, parse_date, section, text_row,
 };
-use crate::gui::{HutongApp, serve, status_message};
+use crate::gui::notices::Place;
+use crate::gui::{HutongApp, serve};
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
@@ -13,6 +16,27 @@ use hutong_core::counselling::{
     self as cs, FollowUp, FollowUpStatus, Screening, Session, SessionMode,
 };
 use hutong_services::records as rec;
+
+/// A counselling mode in the UI language (every variant named).
+pub(super) fn session_mode(lang: Lang, mode: SessionMode) -> String {
+    let key = match mode {
+        SessionMode::Individual => "care-mode-individual",
+        SessionMode::Group => "care-mode-group",
+        SessionMode::Phone => "care-mode-phone",
+        SessionMode::Online => "care-mode-online",
+    };
+    t!(lang, key)
+}
+
+/// A follow-up's status in the UI language (every variant named).
+pub(super) fn followup_status(lang: Lang, status: FollowUpStatus) -> String {
+    let key = match status {
+        FollowUpStatus::Open => "care-followup-open",
+        FollowUpStatus::Done => "care-followup-done",
+        FollowUpStatus::Cancelled => "care-followup-cancelled",
+    };
+    t!(lang, key)
+}
 
 #[derive(Default)]
 pub struct State {
@@ -29,7 +53,6 @@ pub struct State {
     history: Option<(String, Vec<AuditEntry>)>,
     close_note: String,
     void_reason: String,
-    message: Option<(bool, String)>,
 }
 
 impl State {
@@ -140,6 +163,7 @@ fn load(app: &mut HutongApp) {
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     load(app);
+    let lang = app.lang;
     let today = super::today();
     let mut act = None;
     {
@@ -147,166 +171,198 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             store,
             records,
             session,
+            notices,
             ..
         } = &mut *app;
         let st = &mut records.care;
-        status_message(ui, st.message.as_ref());
-        section(
-            ui,
-            &format!("两周内到期的随访（{}）", st.due.len()),
-            |ui| {
-                for (f, name) in &st.due {
-                    let text = format!("{} {}：{}", f.due_on, name, f.action);
-                    if f.is_overdue(today) {
-                        ui.colored_label(crate::gui::theme::ERROR, format!("{text}（已逾期）"));
-                    } else {
-                        ui.label(text);
-                    }
+        notices.show_here(ui, Place::RecordsCare);
+        section(ui, &t!(lang, "care-due", n = st.due.len()), |ui| {
+            for (f, name) in &st.due {
+                let text = t!(
+                    lang,
+                    "care-due-line",
+                    date = f.due_on.to_string(),
+                    name = name.as_str(),
+                    action = f.action.as_str()
+                );
+                if f.is_overdue(today) {
+                    ui.colored_label(
+                        crate::gui::theme::ERROR,
+                        t!(lang, "care-due-overdue", text = text),
+                    );
+                } else {
+                    ui.label(text);
                 }
-                if st.due.is_empty() {
-                    ui.weak("没有到期的随访");
-                }
-            },
-        );
+            }
+            if st.due.is_empty() {
+                ui.weak(t!(lang, "care-due-none"));
+            }
+        });
         form_grid("care-pick", ui, |ui| {
             child_row(ui, store, session.as_ref(), &mut st.child);
         });
         if st.child.id().is_none() {
-            ui.weak("选择一名儿童，查看并登记心理辅导、筛查和随访");
+            ui.weak(t!(lang, "care-pick-hint"));
             return;
         }
-        section(ui, "心理辅导记录", |ui| {
+        let voided = |active: bool| {
+            if active {
+                String::new()
+            } else {
+                t!(lang, "care-voided-mark")
+            }
+        };
+        section(ui, &t!(lang, "care-sessions"), |ui| {
             for (i, s) in st.sessions.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    ui.label(format!(
-                        "{} {} {}：{}{}",
-                        s.session_date,
-                        s.mode.label_zh(),
-                        s.counsellor,
-                        s.summary,
-                        if s.active { "" } else { "（已作废）" }
+                    ui.label(t!(
+                        lang,
+                        "care-session-line",
+                        date = s.session_date.to_string(),
+                        mode = session_mode(lang, s.mode),
+                        counsellor = s.counsellor.as_str(),
+                        summary = s.summary.as_str(),
+                        voided = voided(s.active)
                     ));
-                    if s.active && ui.small_button("修改").clicked() {
+                    if s.active && ui.small_button(t!(lang, "care-edit")).clicked() {
                         act = Some(Act::EditSession(i));
                     }
-                    if ui.small_button("历史").clicked() {
+                    if ui.small_button(t!(lang, "care-history")).clicked() {
                         act = Some(Act::History(
                             "counselling_sessions",
                             s.id,
-                            format!("辅导 {}", s.session_date),
+                            t!(
+                                lang,
+                                "care-session-title",
+                                date = s.session_date.to_string()
+                            ),
                         ));
                     }
-                    if s.active && ui.small_button("作废").clicked() {
+                    if s.active && ui.small_button(t!(lang, "care-void")).clicked() {
                         act = Some(Act::Void(s.id));
                     }
                 });
             }
             let f = &mut st.session;
             form_grid("care-session", ui, |ui| {
-                text_row(ui, "辅导日期", &mut f.date);
-                text_row(ui, "辅导员", &mut f.counsellor);
-                let l = ui.label("辅导方式");
+                text_row(ui, &t!(lang, "care-session-date"), &mut f.date);
+                text_row(ui, &t!(lang, "care-counsellor"), &mut f.counsellor);
+                let l = ui.label(t!(lang, "care-mode"));
                 egui::ComboBox::from_id_salt("care-mode")
-                    .selected_text(f.mode.label_zh())
+                    .selected_text(session_mode(lang, f.mode))
                     .show_ui(ui, |ui| {
                         for m in SessionMode::ALL {
-                            ui.selectable_value(&mut f.mode, m, m.label_zh());
+                            ui.selectable_value(&mut f.mode, m, session_mode(lang, m));
                         }
                     })
                     .response
                     .labelled_by(l.id);
                 ui.end_row();
-                multi_row(ui, "辅导摘要", &mut f.summary);
+                multi_row(ui, &t!(lang, "care-summary"), &mut f.summary);
             });
             let label = if f.editing.is_some() {
-                "保存辅导修改"
+                t!(lang, "care-session-save-edit")
             } else {
-                "登记辅导"
+                t!(lang, "care-session-add")
             };
             if ui.button(label).clicked() {
                 act = Some(Act::SaveSession);
             }
         });
-        section(ui, "心理筛查结果", |ui| {
+        section(ui, &t!(lang, "care-screenings"), |ui| {
             for (i, s) in st.screenings.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    ui.label(format!(
-                        "{} {} 得分 {} 结果：{}（{}）{}",
-                        s.screened_on,
-                        s.scale,
-                        s.score.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
-                        s.level,
-                        s.screener,
-                        if s.active { "" } else { "（已作废）" }
+                    ui.label(t!(
+                        lang,
+                        "care-screening-line",
+                        date = s.screened_on.to_string(),
+                        scale = s.scale.as_str(),
+                        score = s.score.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                        level = s.level.as_str(),
+                        screener = s.screener.as_str(),
+                        voided = voided(s.active)
                     ));
-                    if s.active && ui.small_button("修改").clicked() {
+                    if s.active && ui.small_button(t!(lang, "care-edit")).clicked() {
                         act = Some(Act::EditScreening(i));
                     }
-                    if ui.small_button("历史").clicked() {
+                    if ui.small_button(t!(lang, "care-history")).clicked() {
                         act = Some(Act::History(
                             "screenings",
                             s.id,
-                            format!("筛查 {}", s.screened_on),
+                            t!(
+                                lang,
+                                "care-screening-title",
+                                date = s.screened_on.to_string()
+                            ),
                         ));
                     }
-                    if s.active && ui.small_button("作废").clicked() {
+                    if s.active && ui.small_button(t!(lang, "care-void")).clicked() {
                         act = Some(Act::Void(s.id));
                     }
                 });
             }
             let f = &mut st.screening;
             form_grid("care-screening", ui, |ui| {
-                text_row(ui, "筛查日期", &mut f.date);
-                text_row(ui, "量表", &mut f.scale);
-                text_row(ui, "得分", &mut f.score);
-                text_row(ui, "结果等级", &mut f.level);
-                text_row(ui, "筛查人", &mut f.screener);
-                text_row(ui, "筛查备注", &mut f.note);
+                text_row(ui, &t!(lang, "care-screening-date"), &mut f.date);
+                text_row(ui, &t!(lang, "care-scale"), &mut f.scale);
+                text_row(ui, &t!(lang, "care-score"), &mut f.score);
+                text_row(ui, &t!(lang, "care-level"), &mut f.level);
+                text_row(ui, &t!(lang, "care-screener"), &mut f.screener);
+                text_row(ui, &t!(lang, "care-screening-note"), &mut f.note);
             });
             let label = if f.editing.is_some() {
-                "保存筛查修改"
+                t!(lang, "care-screening-save-edit")
             } else {
-                "登记筛查"
+                t!(lang, "care-screening-add")
             };
             if ui.button(label).clicked() {
                 act = Some(Act::SaveScreening);
             }
         });
-        section(ui, "随访安排", |ui| {
+        section(ui, &t!(lang, "care-followups"), |ui| {
             for f in &st.followups {
                 ui.horizontal(|ui| {
-                    let text = format!(
-                        "{} {}：{}{}",
-                        f.due_on,
-                        f.status.label_zh(),
-                        f.action,
-                        f.done_note
+                    let text = t!(
+                        lang,
+                        "care-followup-line",
+                        date = f.due_on.to_string(),
+                        status = followup_status(lang, f.status),
+                        action = f.action.as_str(),
+                        note = f
+                            .done_note
                             .as_ref()
-                            .map(|n| format!("（{n}）"))
+                            .map(|n| t!(lang, "care-followup-note", note = n.as_str()))
                             .unwrap_or_default()
                     );
                     if f.is_overdue(today) {
-                        ui.colored_label(crate::gui::theme::ERROR, format!("{text}　已逾期"));
+                        ui.colored_label(
+                            crate::gui::theme::ERROR,
+                            t!(lang, "care-followup-overdue", text = text),
+                        );
                     } else {
                         ui.label(text);
                     }
                     if f.status == FollowUpStatus::Open {
-                        if ui.small_button("完成").clicked() {
+                        if ui.small_button(t!(lang, "care-done")).clicked() {
                             act = Some(Act::Close(f.id, FollowUpStatus::Done));
                         }
-                        if ui.small_button("取消").clicked() {
+                        if ui.small_button(t!(lang, "care-cancel")).clicked() {
                             act = Some(Act::Close(f.id, FollowUpStatus::Cancelled));
                         }
                     }
                 });
             }
             form_grid("care-follow", ui, |ui| {
-                text_row(ui, "随访到期日", &mut st.followup.due);
-                text_row(ui, "随访事项", &mut st.followup.action);
-                text_row(ui, "完成/取消说明", &mut st.close_note);
-                text_row(ui, "作废原因", &mut st.void_reason);
+                text_row(ui, &t!(lang, "care-followup-due"), &mut st.followup.due);
+                text_row(
+                    ui,
+                    &t!(lang, "care-followup-action"),
+                    &mut st.followup.action,
+                );
+                text_row(ui, &t!(lang, "care-close-note"), &mut st.close_note);
+                text_row(ui, &t!(lang, "care-void-reason"), &mut st.void_reason);
             });
-            if ui.button("安排随访").clicked() {
+            if ui.button(t!(lang, "care-followup-add")).clicked() {
                 act = Some(Act::AddFollowUp);
             }
         });
@@ -320,10 +376,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn run(app: &mut HutongApp, act: Act) {
+    let lang = app.lang;
     let HutongApp {
         store,
         records,
         session,
+        notices,
         ..
     } = &mut *app;
     let session = session.as_ref();
@@ -362,7 +420,7 @@ fn run(app: &mut HutongApp, act: Act) {
                 rec::history(store, s, entity, id)
             })
             .unwrap_or_default();
-            st.history = Some((format!("{title} 修改历史"), h));
+            st.history = Some((t!(lang, "care-history-title", title = title), h));
             return;
         }
         Act::SaveSession => {
@@ -370,7 +428,7 @@ fn run(app: &mut HutongApp, act: Act) {
             (|| {
                 let input = cs::SessionInput {
                     child_id: child,
-                    session_date: parse_date("辅导日期", &f.date)?,
+                    session_date: parse_date(&t!(lang, "care-session-date"), &f.date)?,
                     counsellor: f.counsellor.clone(),
                     mode: f.mode,
                     summary: f.summary.clone(),
@@ -378,25 +436,23 @@ fn run(app: &mut HutongApp, act: Act) {
                 serve(store, session, |store, s| {
                     rec::care::save_session(store, s, f.editing, &input)
                 })
-                .map(|_| "已保存心理辅导记录".to_string())
+                .map(|_| t!(lang, "care-session-saved"))
             })()
         }
         Act::SaveScreening => {
             let f = &st.screening;
             (|| {
-                let score = if f.score.trim().is_empty() {
-                    None
-                } else {
-                    Some(
-                        f.score
-                            .trim()
-                            .parse::<f64>()
-                            .map_err(|_| format!("字段“得分”：“{}”不是数字", f.score))?,
-                    )
-                };
+                let score =
+                    if f.score.trim().is_empty() {
+                        None
+                    } else {
+                        Some(f.score.trim().parse::<f64>().map_err(|_| {
+                            t!(lang, "care-score-invalid", value = f.score.as_str())
+                        })?)
+                    };
                 let input = cs::ScreeningInput {
                     child_id: child,
-                    screened_on: parse_date("筛查日期", &f.date)?,
+                    screened_on: parse_date(&t!(lang, "care-screening-date"), &f.date)?,
                     scale: f.scale.clone(),
                     score,
                     level: f.level.clone(),
@@ -406,7 +462,7 @@ fn run(app: &mut HutongApp, act: Act) {
                 serve(store, session, |store, s| {
                     rec::care::save_screening(store, s, f.editing, &input)
                 })
-                .map(|_| "已保存筛查结果".to_string())
+                .map(|_| t!(lang, "care-screening-saved"))
             })()
         }
         Act::AddFollowUp => {
@@ -418,11 +474,11 @@ fn run(app: &mut HutongApp, act: Act) {
                 .find(|s| s.active)
                 .map(|s| s.id)
                 .or_else(|| st.sessions.iter().find(|s| s.active).map(|s| s.id));
-            parse_date("随访到期日", &f.due).and_then(|due| {
+            parse_date(&t!(lang, "care-followup-due"), &f.due).and_then(|due| {
                 serve(store, session, |store, s| {
                     rec::care::add_followup(store, s, child, source, due, &f.action)
                 })
-                .map(|_| "已安排随访".to_string())
+                .map(|_| t!(lang, "care-followup-added"))
             })
         }
         Act::Close(id, status) => {
@@ -430,19 +486,25 @@ fn run(app: &mut HutongApp, act: Act) {
             serve(store, session, |store, s| {
                 rec::care::close_followup(store, s, id, status, today, &note)
             })
-            .map(|f| format!("随访{}", f.status.label_zh()))
+            .map(|f| {
+                t!(
+                    lang,
+                    "care-followup-closed",
+                    status = followup_status(lang, f.status)
+                )
+            })
         }
         Act::Void(id) => {
             let reason = st.void_reason.clone();
             serve(store, session, |store, s| {
                 rec::care::void(store, s, id, &reason)
             })
-            .map(|_| "已作废".to_string())
+            .map(|_| t!(lang, "care-voided"))
         }
     };
     match result {
         Ok(m) => {
-            st.message = Some((true, m));
+            notices.success(Place::RecordsCare, m);
             st.loaded_for = None;
             st.due_loaded = false;
             st.session = SessionForm::default();
@@ -451,6 +513,6 @@ fn run(app: &mut HutongApp, act: Act) {
             st.close_note.clear();
             st.void_reason.clear();
         }
-        Err(e) => st.message = Some((false, e)),
+        Err(e) => notices.error(Place::RecordsCare, e),
     }
 }

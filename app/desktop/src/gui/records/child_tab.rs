@@ -5,7 +5,10 @@
 //! right form with the child filled in.
 
 use super::Sub;
+use crate::gui::notices::Place;
 use crate::gui::{HutongApp, Screen};
+use crate::i18n::{Lang, zh_or_en};
+use crate::t;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::allowances::{self as al, format_yuan};
@@ -23,12 +26,10 @@ pub struct Cache {
     /// The store's commit count when read: a write anywhere (a report
     /// recorded in 业务台账, say) makes the tab read again.
     commits: u64,
-    /// Why the records could not be read, shown instead of empty lists.
-    error: Option<String>,
     reports: Vec<mr::MandatoryReport>,
     services: Vec<sv::ServiceRecord>,
     referrals: Vec<sv::Referral>,
-    windows: Vec<String>,
+    windows: Vec<rec::allowances::Window>,
     ledger: Vec<al::Payment>,
     grants: Vec<al::Grant>,
     wishes: Vec<ws::Wish>,
@@ -38,42 +39,29 @@ pub struct Cache {
 }
 
 /// Reads the child's records through the services (permission and scope
-/// checked there); a refusal shows an empty tab.
+/// checked there); a refusal shows an empty tab, and why it could not be
+/// read is the tab's notice.
 fn load(app: &mut HutongApp, child: RowId) -> Cache {
     let commits = app.store.commits();
     let r = match app.call(|store, s| rec::child_summary::for_child(store, s, child)) {
         Ok(r) => r,
         Err(e) => {
+            app.notices.error(Place::FileRecords, e);
             return Cache {
                 child,
                 commits,
-                error: Some(e),
                 ..Default::default()
             };
         }
     };
-    let windows = r
-        .ledger
-        .windows
-        .iter()
-        .map(|w| {
-            format!(
-                "{}：{}起发放，末次 {}，{}起停发",
-                w.category.label_zh(),
-                w.first.label_zh(),
-                w.last.label_zh(),
-                w.last.next().label_zh()
-            )
-        })
-        .collect();
+    app.notices.clear(Place::FileRecords);
     Cache {
         child,
         commits,
-        error: None,
         reports: r.reports,
         services: r.services,
         referrals: r.referrals,
-        windows,
+        windows: r.ledger.windows,
         ledger: r.ledger.payments,
         grants: r.grants,
         wishes: r.wishes,
@@ -104,18 +92,19 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     let mut quick = None;
     let today = super::today();
+    let lang = app.lang;
     let Some(c) = &app.records.child_cache else {
         return;
     };
-    let t = |k: &str| crate::i18n::tr(app.lang, k);
+    let t = |k: &str| crate::i18n::tr(lang, k);
     ui.horizontal(|ui| {
-        ui.label(t("rec.quick"));
+        ui.label(t("rec-quick"));
         for (sub, key) in [
-            (Sub::Reports, "rec.quick.report"),
-            (Sub::Services, "rec.quick.service"),
-            (Sub::Allowances, "rec.quick.ledger"),
-            (Sub::Wishes, "rec.quick.wish"),
-            (Sub::Care, "rec.quick.care"),
+            (Sub::Reports, "rec-quick-report"),
+            (Sub::Services, "rec-quick-service"),
+            (Sub::Allowances, "rec-quick-ledger"),
+            (Sub::Wishes, "rec-quick-wish"),
+            (Sub::Care, "rec-quick-care"),
         ] {
             if ui.button(t(key)).clicked() {
                 quick = Some(sub);
@@ -123,131 +112,171 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
-    if let Some(e) = &c.error {
-        ui.colored_label(crate::gui::theme::ERROR, e);
-    }
-    block(ui, "强制报告", c.reports.len(), |ui| {
+    app.notices.show_here(ui, Place::FileRecords);
+    let voided = |active: bool| {
+        if active {
+            String::new()
+        } else {
+            t("childrec-voided")
+        }
+    };
+    block(ui, lang, "childrec-reports", c.reports.len(), |ui| {
         for r in &c.reports {
             ui.horizontal(|ui| {
-                ui.label(format!(
-                    "{} → {}　{}　报告人：{}　{}",
-                    r.found_at.format("%Y-%m-%d %H:%M"),
-                    r.reported_at.format("%Y-%m-%d %H:%M"),
-                    r.situations
+                ui.label(t!(
+                    lang,
+                    "childrec-report-line",
+                    found = r.found_at.format("%Y-%m-%d %H:%M").to_string(),
+                    reported = r.reported_at.format("%Y-%m-%d %H:%M").to_string(),
+                    situations = r
+                        .situations
                         .iter()
-                        .map(|s| s.short_zh())
+                        .map(|s| situation(lang, *s))
                         .collect::<Vec<_>>()
-                        .join("、"),
-                    r.reporter.unit,
-                    r.status.label_zh()
+                        .join(&t("list-separator")),
+                    reporter = r.reporter.unit.as_str(),
+                    status = report_status(lang, r.status)
                 ));
                 if r.is_late() {
                     ui.colored_label(crate::gui::theme::ERROR, super::mreport::late_text(r));
                 }
             });
             if let Some(cu) = &r.custody {
-                ui.label(format!(
-                    "　临时监护：{} 自 {} 起（第九十二条{}）",
-                    cu.agency,
-                    cu.from,
-                    mr::custody_clause_label(cu.clause).unwrap_or("")
+                ui.label(t!(
+                    lang,
+                    "childrec-custody",
+                    agency = cu.agency.as_str(),
+                    from = cu.from.to_string(),
+                    clause = custody_clause(lang, cu.clause)
                 ));
             }
         }
     });
-    block(ui, "关爱服务", c.services.len(), |ui| {
+    block(ui, lang, "childrec-services", c.services.len(), |ui| {
         for s in &c.services {
-            ui.label(format!(
-                "{}　{}·{}　{}（{}）{}{}",
-                s.service_date,
-                s.item.area,
-                s.item.name,
-                s.provider,
-                s.department,
-                s.outcome
+            ui.label(t!(
+                lang,
+                "childrec-service-line",
+                date = s.service_date.to_string(),
+                area = s.item.area.as_str(),
+                item = s.item.name.as_str(),
+                provider = s.provider.as_str(),
+                department = s.department.as_str(),
+                outcome = s
+                    .outcome
                     .as_ref()
-                    .map(|o| format!("　结果：{o}"))
+                    .map(|o| t!(lang, "childrec-outcome", outcome = o.as_str()))
                     .unwrap_or_default(),
-                if s.active { "" } else { "（已作废）" }
+                voided = voided(s.active)
             ));
         }
     });
-    block(ui, "转介", c.referrals.len(), |ui| {
+    block(ui, lang, "childrec-referrals", c.referrals.len(), |ui| {
         for r in &c.referrals {
-            ui.label(format!(
-                "{} → {}：{}（{}）{}",
-                r.sent_on,
-                r.department,
-                r.reason,
-                r.status.label_zh(),
-                if r.mreport_id.is_some() {
-                    "　来自强制报告"
+            ui.label(t!(
+                lang,
+                "childrec-referral-line",
+                date = r.sent_on.to_string(),
+                department = r.department.as_str(),
+                reason = r.reason.as_str(),
+                status = super::services::referral_status(lang, r.status),
+                source = if r.mreport_id.is_some() {
+                    t("childrec-from-mreport")
                 } else {
-                    ""
+                    String::new()
                 }
             ));
         }
     });
-    block(ui, "基本生活费台账", c.ledger.len(), |ui| {
+    block(ui, lang, "childrec-ledger", c.ledger.len(), |ui| {
         for w in &c.windows {
-            ui.strong(w);
+            ui.strong(t!(
+                lang,
+                "childrec-window",
+                category = zh_or_en(lang, w.category.label_zh(), w.category.label_en()),
+                first = month(lang, w.first),
+                last = month(lang, w.last),
+                stop = month(lang, w.last.next())
+            ));
         }
         for p in &c.ledger {
-            ui.label(format!(
-                "{}　{}　{} 元　{}",
-                p.month,
-                p.category.label_zh(),
-                format_yuan(p.amount_cents),
-                p.status.label_zh()
+            ui.label(t!(
+                lang,
+                "childrec-payment-line",
+                month = p.month.to_string(),
+                category = zh_or_en(lang, p.category.label_zh(), p.category.label_en()),
+                amount = format_yuan(p.amount_cents),
+                status = payment_status(lang, p.status)
             ));
         }
         for g in &c.grants {
-            ui.label(format!(
-                "{}　{}：{}{}",
-                g.granted_on,
-                g.programme.label_zh(),
-                g.item,
-                g.amount_cents
-                    .map(|a| format!("　{} 元", format_yuan(a)))
+            ui.label(t!(
+                lang,
+                "childrec-grant-line",
+                date = g.granted_on.to_string(),
+                programme = programme(lang, g.programme),
+                item = g.item.as_str(),
+                amount = g
+                    .amount_cents
+                    .map(|a| t!(lang, "childrec-grant-amount", amount = format_yuan(a)))
                     .unwrap_or_default()
             ));
         }
     });
-    block(ui, "微心愿", c.wishes.len(), |ui| {
+    block(ui, lang, "childrec-wishes", c.wishes.len(), |ui| {
         for w in &c.wishes {
-            ui.label(format!(
-                "{}　{}　{}{}",
-                w.recorded_on,
-                w.wish,
-                w.status.label_zh(),
-                w.sponsor
+            ui.label(t!(
+                lang,
+                "childrec-wish-line",
+                date = w.recorded_on.to_string(),
+                wish = w.wish.as_str(),
+                status = super::wishes::wish_status(lang, w.status),
+                sponsor = w
+                    .sponsor
                     .as_ref()
-                    .map(|s| format!("（认领：{}）", s.name))
+                    .map(|s| t!(lang, "childrec-wish-sponsor", name = s.name.as_str()))
                     .unwrap_or_default()
             ));
         }
     });
     block(
         ui,
-        "心理关爱",
+        lang,
+        "childrec-care",
         c.sessions.len() + c.screenings.len() + c.followups.len(),
         |ui| {
             for s in &c.sessions {
-                ui.label(format!(
-                    "辅导 {}　{}　{}：{}",
-                    s.session_date,
-                    s.mode.label_zh(),
-                    s.counsellor,
-                    s.summary
+                ui.label(t!(
+                    lang,
+                    "childrec-session-line",
+                    date = s.session_date.to_string(),
+                    mode = super::care::session_mode(lang, s.mode),
+                    counsellor = s.counsellor.as_str(),
+                    summary = s.summary.as_str()
                 ));
             }
             for s in &c.screenings {
-                ui.label(format!("筛查 {}　{}　{}", s.screened_on, s.scale, s.level));
+                ui.label(t!(
+                    lang,
+                    "childrec-screening-line",
+                    date = s.screened_on.to_string(),
+                    scale = s.scale.as_str(),
+                    level = s.level.as_str()
+                ));
             }
             for f in &c.followups {
-                let text = format!("随访 {}　{}　{}", f.due_on, f.action, f.status.label_zh());
+                let text = t!(
+                    lang,
+                    "childrec-followup-line",
+                    date = f.due_on.to_string(),
+                    action = f.action.as_str(),
+                    status = super::care::followup_status(lang, f.status)
+                );
                 if f.is_overdue(today) {
-                    ui.colored_label(crate::gui::theme::ERROR, format!("{text}（已逾期）"));
+                    ui.colored_label(
+                        crate::gui::theme::ERROR,
+                        t!(lang, "childrec-overdue", text = text),
+                    );
                 } else {
                     ui.label(text);
                 }
@@ -261,14 +290,91 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
 }
 
-fn block(ui: &mut egui::Ui, title: &str, n: usize, add: impl FnOnce(&mut egui::Ui)) {
-    egui::CollapsingHeader::new(format!("{title}（{n}）"))
-        .id_salt(("child-records", title))
+/// A collapsible block titled by `key` with its count; the key, not the
+/// translated title, identifies it (its open state survives a language
+/// change).
+fn block(ui: &mut egui::Ui, lang: Lang, key: &str, n: usize, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(t!(lang, "childrec-block", title = t!(lang, key), n = n))
+        .id_salt(("child-records", key))
         .default_open(true)
         .show(ui, |ui| {
             if n == 0 {
-                ui.weak("暂无记录");
+                ui.weak(t!(lang, "childrec-none"));
             }
             add(ui);
         });
+}
+
+/// A month as the ledger window names it ("2027年6月").
+fn month(lang: Lang, m: al::YearMonth) -> String {
+    t!(
+        lang,
+        "childrec-month",
+        year = m.year,
+        month = m.month,
+        ym = m.to_string()
+    )
+}
+
+/// A report's status in the UI language (every variant named).
+fn report_status(lang: Lang, status: mr::ReportStatus) -> String {
+    let key = match status {
+        mr::ReportStatus::Open => "childrec-report-open",
+        mr::ReportStatus::Closed => "childrec-report-closed",
+        mr::ReportStatus::Voided => "childrec-report-voided",
+    };
+    t!(lang, key)
+}
+
+/// A reported situation's short name in the UI language (every variant
+/// named; the zh-CN text is core's `short_zh`).
+fn situation(lang: Lang, s: mr::Situation) -> String {
+    let key = match s {
+        mr::Situation::GenitalInjury => "childrec-situation-genital_injury",
+        mr::Situation::Under14Sexual => "childrec-situation-under14_sexual",
+        mr::Situation::Over14SexualPreg => "childrec-situation-over14_sexual_preg",
+        mr::Situation::MultiInjuryNeglect => "childrec-situation-multi_injury_neglect",
+        mr::Situation::AbnormalDisabilityDeath => "childrec-situation-abnormal_disability_death",
+        mr::Situation::AbandonedUncared => "childrec-situation-abandoned_uncared",
+        mr::Situation::UnknownMissingTrafficked => "childrec-situation-unknown_missing_trafficked",
+        mr::Situation::OrganisedBegging => "childrec-situation-organised_begging",
+        mr::Situation::Hotline12349 => "childrec-situation-hotline_12349",
+        mr::Situation::OtherSerious => "childrec-situation-other_serious",
+    };
+    t!(lang, key)
+}
+
+/// The item of 第九十二条 a temporary custody rests on (core's
+/// `custody_clause_label` in zh-CN); blank for an unknown item.
+fn custody_clause(lang: Lang, clause: u8) -> String {
+    let key = match clause {
+        1 => "childrec-clause-1",
+        2 => "childrec-clause-2",
+        3 => "childrec-clause-3",
+        4 => "childrec-clause-4",
+        5 => "childrec-clause-5",
+        6 => "childrec-clause-6",
+        7 => "childrec-clause-7",
+        _ => return String::new(),
+    };
+    t!(lang, key)
+}
+
+/// A ledger payment's status in the UI language (every variant named).
+fn payment_status(lang: Lang, status: al::PaymentStatus) -> String {
+    let key = match status {
+        al::PaymentStatus::Due => "childrec-payment-due",
+        al::PaymentStatus::Paid => "childrec-payment-paid",
+        al::PaymentStatus::Voided => "childrec-payment-voided",
+    };
+    t!(lang, key)
+}
+
+/// A grant programme's name in the UI language (every variant named).
+fn programme(lang: Lang, p: al::Programme) -> String {
+    let key = match p {
+        al::Programme::FucaiDream => "childrec-programme-fucai_dream",
+        al::Programme::TomorrowPlan => "childrec-programme-tomorrow_plan",
+    };
+    t!(lang, key)
 }

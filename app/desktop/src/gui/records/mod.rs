@@ -17,6 +17,8 @@ mod workforce;
 pub use child_tab::child_tab;
 
 use super::HutongApp;
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 use hutong_core::audit::AuditEntry;
 use hutong_core::national::NaiveDate;
@@ -39,12 +41,12 @@ pub enum Sub {
 
 impl Sub {
     const ALL: [(Sub, &'static str); 6] = [
-        (Sub::Reports, "rec.tab.reports"),
-        (Sub::Services, "rec.tab.services"),
-        (Sub::Allowances, "rec.tab.allowances"),
-        (Sub::Wishes, "rec.tab.wishes"),
-        (Sub::Care, "rec.tab.care"),
-        (Sub::Workforce, "rec.tab.workforce"),
+        (Sub::Reports, "rec-tab-reports"),
+        (Sub::Services, "rec-tab-services"),
+        (Sub::Allowances, "rec-tab-allowances"),
+        (Sub::Wishes, "rec-tab-wishes"),
+        (Sub::Care, "rec-tab-care"),
+        (Sub::Workforce, "rec-tab-workforce"),
     ];
 
     /// The permission a sub-tab needs. The allowance ledger and roster and
@@ -72,12 +74,10 @@ pub struct RecordsState {
 }
 
 impl RecordsState {
-    /// Background work (PDF and roster exports, county-wide sweeps, dialogs).
+    /// Background work not in `app.jobs` (file dialogs, and the jobs of
+    /// the tabs that still hold their own).
     pub fn busy(&self) -> bool {
-        self.mreport.busy()
-            || self.services.busy()
-            || self.allowances.busy()
-            || self.workforce.busy()
+        self.mreport.busy() || self.allowances.busy() || self.workforce.busy()
     }
 
     /// Opens a sub-tab with its form's child set (the child file's quick-add).
@@ -95,19 +95,19 @@ impl RecordsState {
     }
 }
 
-/// Collects finished background work of the 业务台账 tabs. Runs every frame,
-/// whatever the screen, so a job that ends after the user moved on is not
-/// left running (and holding its result) until they come back.
+/// Collects file-dialog answers (and the results of the jobs the tabs still
+/// hold themselves; the others complete through `app.jobs`). Runs every
+/// frame, whatever the screen, so an answer that arrives after the user
+/// moved on is not left waiting until they come back.
 pub fn poll(app: &mut HutongApp) {
     mreport::poll(app);
-    services::poll(app);
     allowances::poll(app);
     workforce::poll(app);
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        ui.heading(app.t("nav.records"));
+        ui.heading(app.t("nav-records"));
         ui.separator();
         for (sub, key) in Sub::ALL {
             if !app.can(sub.action()) {
@@ -141,6 +141,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 
 // ---------------------------------------------------------------- shared helpers
 
+// The helpers below that draw take the UI language from the egui context
+// (`ui_lang`, set by the window every frame: two windows in one process,
+// as in the UI tests, each keep their own); those called without a `ui`
+// (the date error, the picker's required message) take the workstation's
+// (`crate::i18n::current`).
+
 /// Today, local time.
 pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
@@ -154,8 +160,14 @@ pub(crate) fn role_of(app: &HutongApp) -> Role {
 /// A date typed as YYYY-MM-DD; the error names the field.
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, String> {
     let t = s.trim().replace('/', "-");
-    t.parse()
-        .map_err(|_| format!("字段“{field}”：“{s}”不是有效的日期，应为 YYYY-MM-DD"))
+    t.parse().map_err(|_| {
+        t!(
+            crate::i18n::current(),
+            "rec-bad_date",
+            field = field,
+            value = s
+        )
+    })
 }
 
 /// An optional date: blank is `None`.
@@ -246,22 +258,32 @@ pub(crate) fn load_history(app: &mut HutongApp, entity: &str, id: RowId) -> Vec<
 
 /// Draws a record's history: who, when, what, and each field old → new.
 pub(crate) fn history_ui(ui: &mut egui::Ui, title: &str, entries: &[AuditEntry]) {
-    egui::CollapsingHeader::new(format!("{title}（{}）", entries.len()))
+    let heading = t!(
+        super::ui_lang(ui),
+        "rec-hist-title",
+        title = title,
+        n = entries.len()
+    );
+    egui::CollapsingHeader::new(heading)
         .id_salt(("history", title))
         .default_open(true)
         .show(ui, |ui| history_entries(ui, entries));
 }
 
-/// Each entry's who, when and what, and each changed field old → new (the
-/// child file's 历史 tab draws the same lines).
+/// Each entry as a sentence, "2025-05-22 14:03 · caseworker 修改了基本信息"
+/// (when in the county's time: stored times are UTC; who by user name: no
+/// use case gives every role the accounts' display names), and each changed
+/// field old → new (the child file's 历史 tab draws the same lines).
 pub(crate) fn history_entries(ui: &mut egui::Ui, entries: &[AuditEntry]) {
+    let lang = super::ui_lang(ui);
     for h in entries {
         ui.label(
-            egui::RichText::new(format!(
-                "{} · {} · {}",
-                &h.at[..16.min(h.at.len())].replace('T', " "),
-                h.actor,
-                action_zh(&h.action)
+            egui::RichText::new(t!(
+                lang,
+                "rec-hist-line",
+                at = crate::i18n::local_time(&h.at),
+                actor = h.actor.as_str(),
+                action = action_text(lang, &h.action)
             ))
             .strong(),
         );
@@ -269,147 +291,152 @@ pub(crate) fn history_entries(ui: &mut egui::Ui, entries: &[AuditEntry]) {
             && let Some(changes) = detail.get("changes").and_then(|c| c.as_object())
         {
             for (field, pair) in changes {
-                ui.label(format!(
-                    "　{}：{} → {}",
-                    field_zh(field),
-                    show_value(pair.get(0)),
-                    show_value(pair.get(1))
+                ui.label(t!(
+                    lang,
+                    "rec-hist-change",
+                    field = field_text(lang, field),
+                    old = show_value(lang, pair.get(0)),
+                    new = show_value(lang, pair.get(1))
                 ));
             }
         }
         if let Some(r) = &h.reason {
-            ui.label(format!("　原因：{r}"));
+            ui.label(t!(lang, "rec-hist-reason", reason = r.as_str()));
         }
     }
 }
 
-fn show_value(v: Option<&serde_json::Value>) -> String {
+fn show_value(lang: Lang, v: Option<&serde_json::Value>) -> String {
     match v {
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => "（空）".into(),
+        Some(serde_json::Value::Null) | None => t!(lang, "rec-hist-empty"),
         Some(other) => other.to_string(),
     }
 }
 
-/// The audit actions of the record types, in Chinese.
-fn action_zh(action: &str) -> &str {
-    match action {
-        "mreport.add" => "登记强制报告",
-        "mreport.update" => "修改强制报告",
-        "mreport.feedback" => "登记反馈",
-        "mreport.custody" => "启动临时监护",
-        "mreport.void" => "作废",
-        "service.add" => "登记服务",
-        "service.update" => "修改服务",
-        "service.void" => "作废",
-        "referral.add" => "转介",
-        "referral.status" => "转介状态变更",
-        "allowance.standard" => "设定标准",
-        "allowance.standard.update" => "修改标准",
-        "grant.add" => "登记",
-        "grant.update" => "修改",
-        "grant.void" => "作废",
-        "wish.add" => "登记心愿",
-        "wish.update" => "修改心愿",
-        "wish.publish" => "发布",
-        "wish.claim" => "认领",
-        "wish.fulfil" => "实现",
-        "wish.cancel" => "取消",
-        "worker.add" => "登记",
-        "worker.update" => "修改",
-        "worker.leave" => "离任",
-        "counselling.add" => "登记辅导",
-        "counselling.update" => "修改辅导",
-        "screening.add" => "登记筛查",
-        "screening.update" => "修改筛查",
-        "care.void" => "作废",
-        "followup.add" => "安排随访",
-        "followup.close" => "随访结束",
-        "home.add" => "登记儿童之家",
-        "home.close" => "关闭",
-        "home.activity" => "登记活动",
-        "training.add" => "登记培训",
-        "training.attendees" => "补录参训人员",
+/// The audit actions of the record types, in the UI language (an unknown one
+/// as stored).
+fn action_text(lang: Lang, action: &str) -> String {
+    let key = match action {
+        "mreport.add" => "rec-act-mreport-add",
+        "mreport.update" => "rec-act-mreport-update",
+        "mreport.feedback" => "rec-act-mreport-feedback",
+        "mreport.custody" => "rec-act-mreport-custody",
+        "mreport.void" => "rec-act-mreport-void",
+        "service.add" => "rec-act-service-add",
+        "service.update" => "rec-act-service-update",
+        "service.void" => "rec-act-service-void",
+        "referral.add" => "rec-act-referral-add",
+        "referral.status" => "rec-act-referral-status",
+        "allowance.standard" => "rec-act-allowance-standard",
+        "allowance.standard.update" => "rec-act-allowance-standard-update",
+        "grant.add" => "rec-act-grant-add",
+        "grant.update" => "rec-act-grant-update",
+        "grant.void" => "rec-act-grant-void",
+        "wish.add" => "rec-act-wish-add",
+        "wish.update" => "rec-act-wish-update",
+        "wish.publish" => "rec-act-wish-publish",
+        "wish.claim" => "rec-act-wish-claim",
+        "wish.fulfil" => "rec-act-wish-fulfil",
+        "wish.cancel" => "rec-act-wish-cancel",
+        "worker.add" => "rec-act-worker-add",
+        "worker.update" => "rec-act-worker-update",
+        "worker.leave" => "rec-act-worker-leave",
+        "counselling.add" => "rec-act-counselling-add",
+        "counselling.update" => "rec-act-counselling-update",
+        "screening.add" => "rec-act-screening-add",
+        "screening.update" => "rec-act-screening-update",
+        "care.void" => "rec-act-care-void",
+        "followup.add" => "rec-act-followup-add",
+        "followup.close" => "rec-act-followup-close",
+        "home.add" => "rec-act-home-add",
+        "home.close" => "rec-act-home-close",
+        "home.activity" => "rec-act-home-activity",
+        "training.add" => "rec-act-training-add",
+        "training.attendees" => "rec-act-training-attendees",
         // The child file's own entries.
-        "child.create" => "建档",
-        "child.update" => "修改基本信息",
-        "child.close" => "销档",
-        "child.reveal_id" => "显示完整证件号",
-        "person.reveal_id" => "显示亲属证件号",
-        "relation.add" => "登记亲属",
-        "form.save" => "保存省级表单",
-        "eligibility.classify" => "资格核查",
-        "category.add" => "认定类别",
-        "category.end" => "终止类别",
-        "category.reschedule" => "类别截止日期变更",
-        "visit.add" => "登记走访",
-        "visit.void" => "作废走访",
-        "campaign.record" => "摸底排查核实",
-        "table.import" => "批量导入",
-        "table.export" => "导出",
-        other => other,
-    }
+        "child.create" => "rec-act-child-create",
+        "child.update" => "rec-act-child-update",
+        "child.close" => "rec-act-child-close",
+        "child.reveal_id" => "rec-act-child-reveal_id",
+        "person.reveal_id" => "rec-act-person-reveal_id",
+        "relation.add" => "rec-act-relation-add",
+        "form.save" => "rec-act-form-save",
+        "eligibility.classify" => "rec-act-eligibility-classify",
+        "category.add" => "rec-act-category-add",
+        "category.end" => "rec-act-category-end",
+        "category.reschedule" => "rec-act-category-reschedule",
+        "visit.add" => "rec-act-visit-add",
+        "visit.void" => "rec-act-visit-void",
+        "campaign.record" => "rec-act-campaign-record",
+        "table.import" => "rec-act-table-import",
+        "table.export" => "rec-act-table-export",
+        other => return other.to_string(),
+    };
+    t!(lang, key)
 }
 
-/// Record field names as the audit detail stores them, in Chinese.
-fn field_zh(field: &str) -> &str {
-    match field {
-        "situations" => "报告情形",
-        "reporter" => "报告人",
-        "found_at" => "发现时间",
-        "reported_at" => "报告时间",
-        "channel" => "报告渠道",
-        "receiving_agency" => "接报机关",
-        "receipt_no" => "回执号",
-        "perpetrator_relation" => "疑似侵害人关系",
-        "safety_action" => "安全措施",
-        "feedback" => "反馈情况",
-        "feedback_on" => "反馈日期",
-        "custody" => "临时监护",
-        "status" => "状态",
-        "item" => "服务项目",
-        "service_date" => "服务日期",
-        "provider" => "服务提供者",
-        "department" => "责任部门",
-        "outcome" => "服务结果",
-        "active" => "有效",
-        "status_on" => "状态日期",
-        "note" => "备注",
-        "amount_cents" => "金额（分）",
-        "basis" => "依据",
-        "wish" => "心愿内容",
-        "estimate_cents" => "预估金额（分）",
-        "sponsor" => "认领人",
-        "claimed_on" => "认领日期",
-        "published_on" => "发布日期",
-        "fulfilled_on" => "实现日期",
-        "photo_ref" => "照片编号",
-        "name" => "姓名",
-        "phone" => "联系电话",
-        "division_code" => "区划",
-        "appointed_on" => "任职日期",
-        "left_on" => "离任日期",
-        "summary" => "辅导摘要",
-        "counsellor" => "辅导员",
-        "mode" => "方式",
-        "score" => "得分",
-        "level" => "结果等级",
+/// Record field names as the audit detail stores them, in the UI language
+/// (an unknown one as stored).
+fn field_text(lang: Lang, field: &str) -> String {
+    let key = match field {
+        "situations" => "rec-field-situations",
+        "reporter" => "rec-field-reporter",
+        "found_at" => "rec-field-found_at",
+        "reported_at" => "rec-field-reported_at",
+        "channel" => "rec-field-channel",
+        "receiving_agency" => "rec-field-receiving_agency",
+        "receipt_no" => "rec-field-receipt_no",
+        "perpetrator_relation" => "rec-field-perpetrator_relation",
+        "safety_action" => "rec-field-safety_action",
+        "feedback" => "rec-field-feedback",
+        "feedback_on" => "rec-field-feedback_on",
+        "custody" => "rec-field-custody",
+        "status" => "rec-field-status",
+        "item" => "rec-field-item",
+        "service_date" => "rec-field-service_date",
+        "provider" => "rec-field-provider",
+        "department" => "rec-field-department",
+        "outcome" => "rec-field-outcome",
+        "active" => "rec-field-active",
+        "status_on" => "rec-field-status_on",
+        "note" => "rec-field-note",
+        "amount_cents" => "rec-field-amount_cents",
+        "basis" => "rec-field-basis",
+        "wish" => "rec-field-wish",
+        "estimate_cents" => "rec-field-estimate_cents",
+        "sponsor" => "rec-field-sponsor",
+        "claimed_on" => "rec-field-claimed_on",
+        "published_on" => "rec-field-published_on",
+        "fulfilled_on" => "rec-field-fulfilled_on",
+        "photo_ref" => "rec-field-photo_ref",
+        "name" => "rec-field-name",
+        "phone" => "rec-field-phone",
+        "division_code" => "rec-field-division_code",
+        "appointed_on" => "rec-field-appointed_on",
+        "left_on" => "rec-field-left_on",
+        "summary" => "rec-field-summary",
+        "counsellor" => "rec-field-counsellor",
+        "mode" => "rec-field-mode",
+        "score" => "rec-field-score",
+        "level" => "rec-field-level",
         // 基本信息 (child.update).
-        "id_number" => "身份证号",
-        "name_alt" => "民族文字姓名",
-        "ethnicity" => "民族",
-        "hukou_division" => "户籍地",
-        "hukou_address" => "户籍地址",
-        "residence_division" => "现居住地",
-        "residence_address" => "现居住地址",
-        "schooling" => "就学情况",
-        "school" => "学校",
-        "grade" => "年级",
-        "health" => "健康状况",
-        "disability_type" => "残疾类别",
-        "disability_grade" => "残疾等级",
-        other => other,
-    }
+        "id_number" => "rec-field-id_number",
+        "name_alt" => "rec-field-name_alt",
+        "ethnicity" => "rec-field-ethnicity",
+        "hukou_division" => "rec-field-hukou_division",
+        "hukou_address" => "rec-field-hukou_address",
+        "residence_division" => "rec-field-residence_division",
+        "residence_address" => "rec-field-residence_address",
+        "schooling" => "rec-field-schooling",
+        "school" => "rec-field-school",
+        "grade" => "rec-field-grade",
+        "health" => "rec-field-health",
+        "disability_type" => "rec-field-disability_type",
+        "disability_grade" => "rec-field-disability_grade",
+        other => return other.to_string(),
+    };
+    t!(lang, key)
 }
 
 /// Choosing a child for a form: type a name, pinyin or ID prefix, pick one
@@ -438,7 +465,7 @@ impl ChildPick {
     /// The chosen child, or the message naming the field.
     pub fn require(&self) -> Result<RowId, String> {
         self.id()
-            .ok_or_else(|| "字段“儿童”：请先输入姓名或身份证号并选择一名儿童".to_string())
+            .ok_or_else(|| t!(crate::i18n::current(), "rec-pick-required"))
     }
 }
 
@@ -449,12 +476,13 @@ pub(crate) fn child_row(
     session: Option<&Session>,
     pick: &mut ChildPick,
 ) {
-    let l = ui.label("儿童");
+    let lang = super::ui_lang(ui);
+    let l = ui.label(t!(lang, "rec-child"));
     ui.vertical(|ui| {
         if let Some((_, name)) = pick.chosen.clone() {
             ui.horizontal(|ui| {
                 ui.strong(&name).labelled_by(l.id);
-                if ui.small_button("更换").clicked() {
+                if ui.small_button(t!(lang, "rec-pick-change")).clicked() {
                     pick.chosen = None;
                     pick.text.clear();
                 }
@@ -463,7 +491,7 @@ pub(crate) fn child_row(
         }
         ui.add(
             egui::TextEdit::singleline(&mut pick.text)
-                .hint_text("姓名、拼音或身份证号")
+                .hint_text(t!(lang, "rec-pick-hint"))
                 .desired_width(320.0),
         )
         .labelled_by(l.id);
@@ -480,11 +508,12 @@ pub(crate) fn child_row(
                 (
                     r.id,
                     r.name.clone(),
-                    format!(
-                        "{}（{}，{}）",
-                        r.name,
-                        hutong_core::national::id_number::mask(&r.id_number),
-                        r.village_name
+                    t!(
+                        lang,
+                        "rec-pick-match",
+                        name = r.name.as_str(),
+                        id = hutong_core::national::id_number::mask(&r.id_number),
+                        village = r.village_name.as_str()
                     ),
                 )
             })
@@ -499,7 +528,7 @@ pub(crate) fn child_row(
         if picked.is_some() {
             pick.chosen = picked;
         } else if !pick.searched.is_empty() && pick.matches.is_empty() {
-            ui.weak("没有找到匹配的儿童");
+            ui.weak(t!(lang, "rec-pick-none"));
         }
     });
     ui.end_row();

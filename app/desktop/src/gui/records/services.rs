@@ -6,8 +6,11 @@
 use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, section, text_row,
 };
-use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, serve, status_message};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
+use crate::gui::{HutongApp, serve};
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
@@ -16,6 +19,19 @@ use hutong_core::services::{
     self as sv, CoverageRow, ItemSnapshot, Referral, ReferralStatus, ServiceRecord, ServiceRow,
 };
 use hutong_services::records as rec;
+
+/// A referral status in the UI language (every variant named, so a new one
+/// fails to compile until it has a key).
+pub(super) fn referral_status(lang: Lang, status: ReferralStatus) -> String {
+    let key = match status {
+        ReferralStatus::Sent => "svc-referral-sent",
+        ReferralStatus::Accepted => "svc-referral-accepted",
+        ReferralStatus::Done => "svc-referral-done",
+        ReferralStatus::Declined => "svc-referral-declined",
+        ReferralStatus::Voided => "svc-referral-voided",
+    };
+    t!(lang, key)
+}
 
 #[derive(Default)]
 pub struct State {
@@ -28,18 +44,12 @@ pub struct State {
     form: Option<Form>,
     selected: Option<(ServiceRecord, String, Vec<AuditEntry>, String)>,
     referral_history: Option<(RowId, Vec<AuditEntry>)>,
-    message: Option<(bool, String)>,
     coverage: Vec<CoverageRow>,
-    coverage_job: Option<Job<Vec<CoverageRow>>>,
     status_on: String,
     refer: Option<ReferForm>,
 }
 
 impl State {
-    pub fn busy(&self) -> bool {
-        self.coverage_job.is_some()
-    }
-
     pub fn new_form(&mut self, child: ChildPick) {
         self.form = Some(Form {
             child,
@@ -81,9 +91,10 @@ fn parse_range(s: &str, field: &str) -> Option<hutong_core::national::NaiveDate>
 }
 
 fn reload(app: &mut HutongApp) {
+    let lang = app.lang;
     let st = &app.records.services;
-    let from = parse_range(&st.from, "起始日期");
-    let to = parse_range(&st.to, "截止日期");
+    let from = parse_range(&st.from, &t!(lang, "svc-from-field"));
+    let to = parse_range(&st.to, &t!(lang, "svc-to-field"));
     let rows = app.call(|store, s| rec::services::list(store, s, None, from, to));
     let referrals: Vec<_> = app
         .call(rec::services::open_referrals)
@@ -94,11 +105,14 @@ fn reload(app: &mut HutongApp) {
             (r, name)
         })
         .collect();
-    let st = &mut app.records.services;
     match rows {
-        Ok(rows) => st.rows = rows,
-        Err(e) => st.message = Some((false, format!("读取服务记录失败：{e}"))),
+        Ok(rows) => app.records.services.rows = rows,
+        Err(e) => app.notices.error(
+            Place::RecordsServices,
+            t!(lang, "svc-load-failed", error = e),
+        ),
     }
+    let st = &mut app.records.services;
     st.referrals = referrals;
     st.loaded = true;
 }
@@ -107,7 +121,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.records.services.loaded {
         reload(app);
     }
-    status_message(ui, app.records.services.message.as_ref());
+    app.notices.show_here(ui, Place::RecordsServices);
     catalogue_ui(app, ui);
     if app.records.services.form.is_some() {
         form(app, ui);
@@ -121,28 +135,35 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn catalogue_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let items = catalogue(app);
     let mut chosen = None;
-    egui::CollapsingHeader::new(format!("服务清单（省级插件，{} 项）", items.len()))
+    egui::CollapsingHeader::new(t!(lang, "svc-catalogue", n = items.len()))
         .id_salt("svc-catalogue")
         .show(ui, |ui| {
             if items.is_empty() {
-                ui.weak("没有加载省级插件，或插件没有提供服务清单");
+                ui.weak(t!(lang, "svc-catalogue-none"));
             }
             egui::Grid::new("svc-cat-grid")
                 .striped(true)
                 .num_columns(5)
                 .show(ui, |ui| {
-                    for h in ["编码", "领域", "项目", "责任部门", ""] {
-                        ui.strong(h);
+                    for key in [
+                        "svc-col-code",
+                        "svc-col-area",
+                        "svc-col-item",
+                        "svc-col-department",
+                    ] {
+                        ui.strong(t!(lang, key));
                     }
+                    ui.strong("");
                     ui.end_row();
                     for i in &items {
                         ui.label(&i.code);
                         ui.label(&i.area);
                         ui.label(&i.name);
                         ui.label(&i.department);
-                        if ui.small_button("记录此项服务").clicked() {
+                        if ui.small_button(t!(lang, "svc-record-this")).clicked() {
                             chosen = Some(i.clone());
                         }
                         ui.end_row();
@@ -160,7 +181,7 @@ fn catalogue_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             ..Form::default()
         });
     }
-    if ui.button("＋ 登记服务").clicked() {
+    if ui.button(t!(lang, "svc-add")).clicked() {
         let st = &mut app.records.services;
         st.form = Some(Form {
             date: super::today().to_string(),
@@ -170,6 +191,7 @@ fn catalogue_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let items = catalogue(app);
     let mut save = false;
     let mut cancel = false;
@@ -184,19 +206,19 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
             return;
         };
         let title = if f.editing.is_some() {
-            "修改服务记录"
+            t!(lang, "svc-form-edit")
         } else {
-            "登记服务"
+            t!(lang, "svc-form-add")
         };
-        section(ui, title, |ui| {
+        section(ui, &title, |ui| {
             form_grid("svc-form", ui, |ui| {
                 child_row(ui, store, session.as_ref(), &mut f.child);
-                let l = ui.label("服务项目");
+                let l = ui.label(t!(lang, "svc-item"));
                 let shown = f
                     .item
                     .as_ref()
                     .map(|i| format!("{}·{}", i.area, i.name))
-                    .unwrap_or_else(|| "请选择".into());
+                    .unwrap_or_else(|| t!(lang, "svc-item-choose"));
                 egui::ComboBox::from_id_salt("svc-item")
                     .width(320.0)
                     .selected_text(shown)
@@ -218,14 +240,14 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
                     .response
                     .labelled_by(l.id);
                 ui.end_row();
-                text_row(ui, "服务日期", &mut f.date);
-                text_row(ui, "服务提供者", &mut f.provider);
-                text_row(ui, "责任部门", &mut f.department);
-                super::multi_row(ui, "服务结果", &mut f.outcome);
+                text_row(ui, &t!(lang, "svc-date"), &mut f.date);
+                text_row(ui, &t!(lang, "svc-provider"), &mut f.provider);
+                text_row(ui, &t!(lang, "svc-department"), &mut f.department);
+                super::multi_row(ui, &t!(lang, "svc-outcome"), &mut f.outcome);
             });
             ui.horizontal(|ui| {
-                save = ui.button("保存服务").clicked();
-                cancel = ui.button("取消").clicked();
+                save = ui.button(t!(lang, "svc-save")).clicked();
+                cancel = ui.button(t!(lang, "common-cancel")).clicked();
             });
         });
     }
@@ -239,11 +261,14 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let Some(f) = st.form.as_ref() else { return };
     let input = (|| {
         let child_id = f.child.require()?;
-        let item = f.item.clone().ok_or("字段“服务项目”：请从服务清单中选择")?;
+        let item = f
+            .item
+            .clone()
+            .ok_or_else(|| t!(lang, "svc-item-required"))?;
         Ok::<_, String>(sv::ServiceInput {
             child_id,
             item,
-            service_date: parse_date("服务日期", &f.date)?,
+            service_date: parse_date(&t!(lang, "svc-date"), &f.date)?,
             provider: f.provider.clone(),
             department: f.department.clone(),
             outcome: opt(&f.outcome),
@@ -252,7 +277,7 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
     let input = match input {
         Ok(i) => i,
         Err(e) => {
-            st.message = Some((false, e));
+            app.notices.error(Place::RecordsServices, e);
             return;
         }
     };
@@ -262,31 +287,35 @@ fn form(app: &mut HutongApp, ui: &mut egui::Ui) {
         Some(id) => rec::services::update(store, s, id, &input, today),
         None => rec::services::add(store, s, &input, today),
     });
-    let st = &mut app.records.services;
     match saved {
         Ok(r) => {
-            st.message = Some((true, format!("已保存服务：{}", r.item.name)));
+            app.notices.success(
+                Place::RecordsServices,
+                t!(lang, "svc-saved", item = r.item.name),
+            );
+            let st = &mut app.records.services;
             st.form = None;
             st.loaded = false;
             st.selected = None;
         }
-        Err(e) => st.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::RecordsServices, e),
     }
 }
 
 fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let mut open = None;
-    section(ui, "服务记录", |ui| {
+    section(ui, &t!(lang, "svc-list"), |ui| {
         let st = &mut app.records.services;
         ui.horizontal(|ui| {
-            let l = ui.label("筛选");
+            let l = ui.label(t!(lang, "svc-filter"));
             ui.add(
                 egui::TextEdit::singleline(&mut st.filter)
-                    .hint_text("儿童、项目、部门")
+                    .hint_text(t!(lang, "svc-filter-hint"))
                     .desired_width(160.0),
             )
             .labelled_by(l.id);
-            let l = ui.label("日期自");
+            let l = ui.label(t!(lang, "svc-date-from"));
             let a = ui
                 .add(
                     egui::TextEdit::singleline(&mut st.from)
@@ -294,7 +323,7 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
                         .desired_width(90.0),
                 )
                 .labelled_by(l.id);
-            let l = ui.label("至");
+            let l = ui.label(t!(lang, "svc-date-to"));
             let b = ui
                 .add(
                     egui::TextEdit::singleline(&mut st.to)
@@ -311,10 +340,17 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
             .striped(true)
             .num_columns(7)
             .show(ui, |ui| {
-                for h in ["日期", "儿童", "村（居）", "服务项目", "提供者", "部门", ""]
-                {
-                    ui.strong(h);
+                for key in [
+                    "svc-col-date",
+                    "svc-col-child",
+                    "svc-col-village",
+                    "svc-item",
+                    "svc-col-provider",
+                    "svc-col-dept",
+                ] {
+                    ui.strong(t!(lang, key));
                 }
+                ui.strong("");
                 ui.end_row();
                 let mut shown = 0;
                 for (i, r) in st.rows.iter().enumerate() {
@@ -336,14 +372,14 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.label(format!("{}·{}", s.item.area, s.item.name));
                     ui.label(&s.provider);
                     ui.label(&s.department);
-                    if ui.small_button("查看").clicked() {
+                    if ui.small_button(t!(lang, "svc-view")).clicked() {
                         open = Some(i);
                     }
                     ui.end_row();
                 }
             });
         if st.rows.is_empty() {
-            ui.weak("没有服务记录");
+            ui.weak(t!(lang, "svc-none"));
         }
     });
     if let Some(i) = open {
@@ -354,33 +390,44 @@ fn services_list(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let mut edit = false;
     let mut void = false;
     let mut close = false;
     if let Some((s, name, history, reason)) = app.records.services.selected.as_mut() {
         section(
             ui,
-            &format!("服务记录：{name} · {}", s.item.name),
+            &t!(
+                lang,
+                "svc-selected",
+                name = name.as_str(),
+                item = s.item.name.as_str()
+            ),
             |ui| {
-                ui.label(format!(
-                    "{}　{}·{}　提供者：{}　部门：{}　结果：{}{}",
-                    s.service_date,
-                    s.item.area,
-                    s.item.name,
-                    s.provider,
-                    s.department,
-                    s.outcome.clone().unwrap_or_else(|| "—".into()),
-                    if s.active { "" } else { "（已作废）" }
+                ui.label(t!(
+                    lang,
+                    "svc-detail",
+                    date = s.service_date.to_string(),
+                    area = s.item.area.as_str(),
+                    item = s.item.name.as_str(),
+                    provider = s.provider.as_str(),
+                    department = s.department.as_str(),
+                    outcome = s.outcome.clone().unwrap_or_else(|| "—".into()),
+                    voided = if s.active {
+                        String::new()
+                    } else {
+                        t!(lang, "svc-voided-mark")
+                    }
                 ));
                 ui.horizontal(|ui| {
-                    edit = ui.button("修改").clicked();
-                    let l = ui.label("作废原因");
+                    edit = ui.button(t!(lang, "svc-edit")).clicked();
+                    let l = ui.label(t!(lang, "svc-void-reason"));
                     ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
                         .labelled_by(l.id);
-                    void = ui.button("作废").clicked();
-                    close = ui.button("关闭").clicked();
+                    void = ui.button(t!(lang, "svc-void")).clicked();
+                    close = ui.button(t!(lang, "svc-close")).clicked();
                 });
-                history_ui(ui, "修改历史", history);
+                history_ui(ui, &t!(lang, "svc-history"), history);
             },
         );
     }
@@ -402,19 +449,21 @@ fn selected(app: &mut HutongApp, ui: &mut egui::Ui) {
     if void && let Some((s, _, _, reason)) = &st.selected {
         let (id, reason) = (s.id, reason.clone());
         let result = app.call(|store, s| rec::services::void(store, s, id, &reason));
-        let st = &mut app.records.services;
         match result {
             Ok(()) => {
-                st.message = Some((true, "已作废服务记录".into()));
+                app.notices
+                    .success(Place::RecordsServices, t!(lang, "svc-voided"));
+                let st = &mut app.records.services;
                 st.selected = None;
                 st.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => app.notices.error(Place::RecordsServices, e),
         }
     }
 }
 
 fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
+    let lang = app.lang;
     let mut change = None;
     let mut show_history = None;
     let mut send = false;
@@ -431,13 +480,13 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
         section(
             ui,
-            &format!("转介（未办结 {} 件）", st.referrals.len()),
+            &t!(lang, "svc-referrals", n = st.referrals.len()),
             |ui| {
                 ui.horizontal(|ui| {
-                    let l = ui.label("状态日期");
+                    let l = ui.label(t!(lang, "svc-status-date"));
                     ui.add(egui::TextEdit::singleline(&mut st.status_on).desired_width(100.0))
                         .labelled_by(l.id);
-                    if ui.button("＋ 新转介").clicked() {
+                    if ui.button(t!(lang, "svc-new-referral")).clicked() {
                         st.refer = Some(ReferForm {
                             on: super::today().to_string(),
                             ..ReferForm::default()
@@ -448,35 +497,42 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     .striped(true)
                     .num_columns(6)
                     .show(ui, |ui| {
-                        for h in ["转介日期", "儿童", "部门", "事由", "状态", ""] {
-                            ui.strong(h);
+                        for key in [
+                            "svc-referral-date",
+                            "svc-col-child",
+                            "svc-col-dept",
+                            "svc-col-reason",
+                            "svc-col-status",
+                        ] {
+                            ui.strong(t!(lang, key));
                         }
+                        ui.strong("");
                         ui.end_row();
                         for (r, name) in &st.referrals {
                             ui.label(r.sent_on.to_string());
                             ui.label(name);
                             ui.label(&r.department);
-                            ui.label(format!(
-                                "{}{}",
-                                r.reason,
-                                if r.mreport_id.is_some() {
-                                    "（来自强制报告）"
-                                } else {
-                                    ""
-                                }
-                            ));
-                            ui.label(r.status.label_zh());
+                            ui.label(if r.mreport_id.is_some() {
+                                t!(lang, "svc-reason-from-mreport", reason = r.reason.as_str())
+                            } else {
+                                r.reason.clone()
+                            });
+                            ui.label(referral_status(lang, r.status));
                             ui.horizontal(|ui| {
                                 for next in r.status.next() {
                                     if *next == ReferralStatus::Voided {
                                         continue;
                                     }
-                                    if ui.small_button(format!("→{}", next.label_zh())).clicked()
-                                    {
+                                    let label = t!(
+                                        lang,
+                                        "svc-referral-to",
+                                        status = referral_status(lang, *next)
+                                    );
+                                    if ui.small_button(label).clicked() {
                                         change = Some((r.id, *next));
                                     }
                                 }
-                                if ui.small_button("历史").clicked() {
+                                if ui.small_button(t!(lang, "svc-history-button")).clicked() {
                                     show_history = Some(r.id);
                                 }
                             });
@@ -486,14 +542,14 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 if let Some(f) = st.refer.as_mut() {
                     form_grid("svc-refer", ui, |ui| {
                         child_row(ui, store, session.as_ref(), &mut f.child);
-                        text_row(ui, "转介部门", &mut f.department);
-                        text_row(ui, "转介事由", &mut f.reason);
-                        text_row(ui, "转介日期", &mut f.on);
+                        text_row(ui, &t!(lang, "svc-refer-department"), &mut f.department);
+                        text_row(ui, &t!(lang, "svc-refer-reason"), &mut f.reason);
+                        text_row(ui, &t!(lang, "svc-referral-date"), &mut f.on);
                     });
-                    send = ui.button("发出转介").clicked();
+                    send = ui.button(t!(lang, "svc-send")).clicked();
                 }
                 if let Some((_, h)) = &st.referral_history {
-                    history_ui(ui, "转介历史", h);
+                    history_ui(ui, &t!(lang, "svc-referral-history"), h);
                 }
             },
         );
@@ -504,16 +560,22 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if let Some((id, status)) = change {
         let st = &app.records.services;
-        let result = parse_date("状态日期", &st.status_on).and_then(|on| {
+        let result = parse_date(&t!(lang, "svc-status-date"), &st.status_on).and_then(|on| {
             app.call(|store, s| rec::services::set_referral_status(store, s, id, status, on, None))
         });
-        let st = &mut app.records.services;
         match result {
             Ok(r) => {
-                st.message = Some((true, format!("转介已改为“{}”", r.status.label_zh())));
-                st.loaded = false;
+                app.notices.success(
+                    Place::RecordsServices,
+                    t!(
+                        lang,
+                        "svc-status-changed",
+                        status = referral_status(lang, r.status)
+                    ),
+                );
+                app.records.services.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => app.notices.error(Place::RecordsServices, e),
         }
     }
     if send && let Some(f) = &app.records.services.refer {
@@ -523,21 +585,24 @@ fn referrals_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 department: f.department.clone(),
                 item: None,
                 reason: f.reason.clone(),
-                sent_on: parse_date("转介日期", &f.on)?,
+                sent_on: parse_date(&t!(lang, "svc-referral-date"), &f.on)?,
                 mreport_id: None,
             };
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::services::refer(store, s, &input)
             })
         })();
-        let st = &mut app.records.services;
         match result {
             Ok(r) => {
-                st.message = Some((true, format!("已转介到{}", r.department)));
+                app.notices.success(
+                    Place::RecordsServices,
+                    t!(lang, "svc-referred", department = r.department.as_str()),
+                );
+                let st = &mut app.records.services;
                 st.refer = None;
                 st.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => app.notices.error(Place::RecordsServices, e),
         }
     }
 }
@@ -548,6 +613,7 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.can(hutong_services::Action::Statistics) {
         return;
     }
+    let lang = app.lang;
     let areas: Vec<String> = {
         let mut a: Vec<String> = catalogue(app).into_iter().map(|i| i.area).collect();
         a.dedup();
@@ -556,15 +622,15 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         a
     };
     let mut start = false;
-    section(ui, "服务覆盖（各乡镇各服务领域）", |ui| {
+    section(ui, &t!(lang, "svc-coverage"), |ui| {
         let st = &app.records.services;
-        if let Some(job) = &st.coverage_job {
-            job.show(ui, "取消");
+        if app.jobs.running(JobName::ServiceCoverage) {
+            app.jobs.show(ui, JobName::ServiceCoverage);
         } else {
-            start = ui.button("统计覆盖情况").clicked();
+            start = ui.button(t!(lang, "svc-coverage-run")).clicked();
         }
         if st.coverage.is_empty() {
-            ui.weak("点击“统计覆盖情况”生成本县各乡镇的服务覆盖表");
+            ui.weak(t!(lang, "svc-coverage-hint"));
             return;
         }
         let mut cols: Vec<String> = Vec::new();
@@ -586,7 +652,7 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     .striped(true)
                     .num_columns(cols.len() + 1)
                     .show(ui, |ui| {
-                        ui.strong("乡镇（街道）");
+                        ui.strong(t!(lang, "svc-col-township"));
                         for c in &cols {
                             ui.strong(c);
                         }
@@ -599,11 +665,12 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                     .iter()
                                     .find(|r| &r.township_code == code && &r.area == c)
                                 {
-                                    Some(r) => ui.label(format!(
-                                        "{}/{}（{:.0}%）",
-                                        r.children_served,
-                                        r.active_children,
-                                        r.percent()
+                                    Some(r) => ui.label(t!(
+                                        lang,
+                                        "svc-coverage-cell",
+                                        served = r.children_served,
+                                        active = r.active_children,
+                                        percent = format!("{:.0}", r.percent())
                                     )),
                                     None => ui.label("—"),
                                 };
@@ -612,30 +679,35 @@ fn coverage_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         }
                     });
             });
-        ui.weak("单元格：接受过该领域服务的儿童数 / 在册儿童数（覆盖率）");
+        ui.weak(t!(lang, "svc-coverage-note"));
     });
     if start {
         let db = app.store.database();
         let session = app.session.clone();
-        app.records.services.coverage_job = Some(jobs::spawn("统计服务覆盖", move |_| {
-            let session = session.ok_or_else(|| "未登录".to_string())?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
-            rec::services::coverage(&mut store, &session, None, None, None, &areas)
-                .map_err(|e| e.to_string())
-        }));
-    }
-}
-
-pub fn poll(app: &mut HutongApp) {
-    let st = &mut app.records.services;
-    if let Some(job) = &st.coverage_job
-        && let Some(outcome) = job.poll()
-    {
-        st.coverage_job = None;
-        match outcome {
-            Outcome::Finished(rows) => st.coverage = rows,
-            Outcome::Failed(e) => st.message = Some((false, format!("统计失败：{e}"))),
-            Outcome::Cancelled => st.message = Some((false, "已取消".into())),
-        }
+        let title = t!(lang, "svc-coverage-job");
+        app.jobs.start(
+            JobName::ServiceCoverage,
+            title,
+            move |_| {
+                let session = session.ok_or_else(|| t!(lang, "svc-signed-out"))?;
+                let mut store = db.open()?;
+                Ok(rec::services::coverage(
+                    &mut store, &session, None, None, None, &areas,
+                )?)
+            },
+            |app: &mut HutongApp, outcome| {
+                let lang = app.lang;
+                match outcome {
+                    Outcome::Finished(rows) => app.records.services.coverage = rows,
+                    Outcome::Failed(e) => app.notices.error(
+                        Place::RecordsServices,
+                        t!(lang, "svc-coverage-failed", error = e),
+                    ),
+                    Outcome::Cancelled => app
+                        .notices
+                        .error(Place::RecordsServices, t!(lang, "svc-cancelled")),
+                }
+            },
+        );
     }
 }

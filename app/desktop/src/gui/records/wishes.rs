@@ -6,12 +6,36 @@ use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, parse_opt_yuan,
     section, text_row,
 };
-use crate::gui::{HutongApp, serve, status_message};
+use crate::gui::notices::Place;
+use crate::gui::{HutongApp, serve};
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 use hutong_core::allowances::format_yuan;
 use hutong_core::audit::AuditEntry;
 use hutong_core::wishes::{Sponsor, SponsorKind, Wish, WishRow, WishStatus};
 use hutong_services::records as rec;
+
+/// A wish's status in the UI language (every variant named).
+pub(super) fn wish_status(lang: Lang, status: WishStatus) -> String {
+    let key = match status {
+        WishStatus::Recorded => "wish-status-recorded",
+        WishStatus::Published => "wish-status-published",
+        WishStatus::Claimed => "wish-status-claimed",
+        WishStatus::Fulfilled => "wish-status-fulfilled",
+        WishStatus::Cancelled => "wish-status-cancelled",
+    };
+    t!(lang, key)
+}
+
+/// A sponsor's kind in the UI language (every variant named).
+fn sponsor_kind(lang: Lang, kind: SponsorKind) -> String {
+    let key = match kind {
+        SponsorKind::Company => "wish-kind-company",
+        SponsorKind::Person => "wish-kind-person",
+    };
+    t!(lang, key)
+}
 
 #[derive(Default)]
 pub struct State {
@@ -21,7 +45,6 @@ pub struct State {
     loaded: bool,
     form: Option<Form>,
     selected: Option<Selected>,
-    message: Option<(bool, String)>,
 }
 
 impl State {
@@ -73,16 +96,20 @@ fn select(app: &mut HutongApp, wish: Wish, child_name: String) -> Selected {
 }
 
 fn reload(app: &mut HutongApp) {
+    let lang = app.lang;
     let status = app.records.wishes.status;
     let rows = app.call(|store, s| rec::wishes::list(store, s, None, status));
     let counts = app
         .call(|store, s| rec::wishes::counts(store, s, None))
         .unwrap_or_default();
-    let st = &mut app.records.wishes;
     match rows {
-        Ok(rows) => st.rows = rows,
-        Err(e) => st.message = Some((false, format!("读取微心愿失败：{e}"))),
+        Ok(rows) => app.records.wishes.rows = rows,
+        Err(e) => app.notices.error(
+            Place::RecordsWishes,
+            t!(lang, "wish-load-failed", error = e),
+        ),
     }
+    let st = &mut app.records.wishes;
     st.counts = counts;
     st.loaded = true;
 }
@@ -100,6 +127,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.records.wishes.loaded {
         reload(app);
     }
+    let lang = app.lang;
     let mut step = None;
     let mut open = None;
     {
@@ -107,38 +135,46 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             store,
             records,
             session,
+            notices,
             ..
         } = &mut *app;
         let st = &mut records.wishes;
-        status_message(ui, st.message.as_ref());
+        notices.show_here(ui, Place::RecordsWishes);
         ui.horizontal(|ui| {
             for (s, n) in &st.counts {
-                ui.label(format!("{} {}", s.label_zh(), n));
+                ui.label(t!(
+                    lang,
+                    "wish-count",
+                    status = wish_status(lang, *s),
+                    n = *n
+                ));
             }
         });
         ui.horizontal(|ui| {
-            let mut changed = ui.selectable_value(&mut st.status, None, "全部").changed();
+            let mut changed = ui
+                .selectable_value(&mut st.status, None, t!(lang, "wish-all"))
+                .changed();
             for s in WishStatus::ALL {
                 changed |= ui
-                    .selectable_value(&mut st.status, Some(s), s.label_zh())
+                    .selectable_value(&mut st.status, Some(s), wish_status(lang, s))
                     .changed();
             }
             if changed {
                 st.loaded = false;
             }
-            if ui.button("＋ 登记心愿").clicked() {
+            if ui.button(t!(lang, "wish-add")).clicked() {
                 st.new_form(ChildPick::default());
             }
         });
         if let Some(f) = st.form.as_mut() {
-            section(ui, "登记微心愿", |ui| {
+            section(ui, &t!(lang, "wish-form-title"), |ui| {
                 form_grid("wish-form", ui, |ui| {
                     child_row(ui, store, session.as_ref(), &mut f.child);
-                    text_row(ui, "心愿内容", &mut f.wish);
-                    text_row(ui, "预估金额（元）", &mut f.estimate);
-                    text_row(ui, "登记日期", &mut f.on);
+                    text_row(ui, &t!(lang, "wish-text"), &mut f.wish);
+                    text_row(ui, &t!(lang, "wish-estimate"), &mut f.estimate);
+                    text_row(ui, &t!(lang, "wish-recorded-on"), &mut f.on);
                 });
-                if ui.button("保存心愿").clicked() {
+                if ui.button(t!(lang, "wish-save")).clicked() {
                     step = Some(Step::Add);
                 }
             });
@@ -147,10 +183,17 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .striped(true)
             .num_columns(7)
             .show(ui, |ui| {
-                for h in ["登记日期", "儿童", "村（居）", "心愿", "认领人", "状态", ""]
-                {
-                    ui.strong(h);
+                for key in [
+                    "wish-recorded-on",
+                    "wish-col-child",
+                    "wish-col-village",
+                    "wish-col-wish",
+                    "wish-sponsor",
+                    "wish-col-status",
+                ] {
+                    ui.strong(t!(lang, key));
                 }
+                ui.strong("");
                 ui.end_row();
                 for (i, r) in st.rows.iter().enumerate() {
                     ui.label(r.wish.recorded_on.to_string());
@@ -161,113 +204,127 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                         r.wish
                             .sponsor
                             .as_ref()
-                            .map(|s| format!("{}（{}）", s.name, s.kind.label_zh()))
+                            .map(|s| {
+                                t!(
+                                    lang,
+                                    "wish-sponsor-cell",
+                                    name = s.name.as_str(),
+                                    kind = sponsor_kind(lang, s.kind)
+                                )
+                            })
                             .unwrap_or_default(),
                     );
-                    ui.label(r.wish.status.label_zh());
-                    if ui.small_button("办理").clicked() {
+                    ui.label(wish_status(lang, r.wish.status));
+                    if ui.small_button(t!(lang, "wish-handle")).clicked() {
                         open = Some(i);
                     }
                     ui.end_row();
                 }
             });
         if st.rows.is_empty() {
-            ui.weak("没有微心愿");
+            ui.weak(t!(lang, "wish-none"));
         }
         if let Some(s) = st.selected.as_mut() {
             let w = &s.wish;
             section(
                 ui,
-                &format!("微心愿：{} · {}", s.child_name, w.wish),
+                &t!(
+                    lang,
+                    "wish-selected",
+                    name = s.child_name.as_str(),
+                    wish = w.wish.as_str()
+                ),
                 |ui| {
-                    ui.label(format!(
-                        "状态：{}　登记 {}{}{}{}",
-                        w.status.label_zh(),
-                        w.recorded_on,
-                        w.published_on
-                            .map(|d| format!("　发布 {d}"))
-                            .unwrap_or_default(),
-                        w.claimed_on
-                            .map(|d| format!("　认领 {d}"))
-                            .unwrap_or_default(),
-                        w.fulfilled_on
-                            .map(|d| format!("　实现 {d}"))
-                            .unwrap_or_default(),
+                    let part = |key: &str, d: Option<hutong_core::national::NaiveDate>| {
+                        d.map(|d| t!(lang, key, date = d.to_string()))
+                            .unwrap_or_default()
+                    };
+                    ui.label(t!(
+                        lang,
+                        "wish-status-line",
+                        status = wish_status(lang, w.status),
+                        recorded = w.recorded_on.to_string(),
+                        published = part("wish-published-part", w.published_on),
+                        claimed = part("wish-claimed-part", w.claimed_on),
+                        fulfilled = part("wish-fulfilled-part", w.fulfilled_on),
                     ));
                     if let Some(p) = &w.photo_ref {
-                        ui.label(format!("照片编号：{p}"));
+                        ui.label(t!(lang, "wish-photo-line", photo = p.as_str()));
                     }
                     if let Some(sp) = &w.sponsor {
-                        ui.label(format!(
-                            "认领人：{}（{}）{}",
-                            sp.name,
-                            sp.kind.label_zh(),
-                            sp.contact.clone().unwrap_or_default()
+                        ui.label(t!(
+                            lang,
+                            "wish-sponsor-line",
+                            name = sp.name.as_str(),
+                            kind = sponsor_kind(lang, sp.kind),
+                            contact = sp.contact.clone().unwrap_or_default()
                         ));
                     }
                     form_grid("wish-step", ui, |ui| match w.status {
                         WishStatus::Recorded | WishStatus::Published => {
-                            text_row(ui, "心愿内容", &mut s.edit_text);
-                            text_row(ui, "预估金额（元）", &mut s.edit_estimate);
-                            text_row(ui, "日期", &mut s.on);
+                            text_row(ui, &t!(lang, "wish-text"), &mut s.edit_text);
+                            text_row(ui, &t!(lang, "wish-estimate"), &mut s.edit_estimate);
+                            text_row(ui, &t!(lang, "wish-date"), &mut s.on);
                             if w.status == WishStatus::Published {
-                                ui.label("认领方");
+                                ui.label(t!(lang, "wish-sponsor-side"));
                                 ui.horizontal(|ui| {
                                     ui.radio_value(
                                         &mut s.sponsor_kind,
                                         SponsorKind::Company,
-                                        "企业",
+                                        t!(lang, "wish-company"),
                                     );
                                     ui.radio_value(
                                         &mut s.sponsor_kind,
                                         SponsorKind::Person,
-                                        "个人",
+                                        t!(lang, "wish-person"),
                                     );
                                 });
                                 ui.end_row();
-                                text_row(ui, "认领人", &mut s.sponsor);
-                                text_row(ui, "认领人联系方式", &mut s.contact);
+                                text_row(ui, &t!(lang, "wish-sponsor"), &mut s.sponsor);
+                                text_row(ui, &t!(lang, "wish-sponsor-contact"), &mut s.contact);
                             }
                         }
                         WishStatus::Claimed => {
-                            text_row(ui, "实现日期", &mut s.on);
-                            text_row(ui, "照片编号", &mut s.photo);
+                            text_row(ui, &t!(lang, "wish-fulfilled-on"), &mut s.on);
+                            text_row(ui, &t!(lang, "wish-photo"), &mut s.photo);
                         }
                         _ => {}
                     });
                     ui.horizontal(|ui| match w.status {
                         WishStatus::Recorded => {
-                            if ui.button("保存修改").clicked() {
+                            if ui.button(t!(lang, "wish-save-edit")).clicked() {
                                 step = Some(Step::Edit);
                             }
-                            if ui.button("发布").clicked() {
+                            if ui.button(t!(lang, "wish-publish")).clicked() {
                                 step = Some(Step::Publish);
                             }
                         }
                         WishStatus::Published => {
-                            if ui.button("保存修改").clicked() {
+                            if ui.button(t!(lang, "wish-save-edit")).clicked() {
                                 step = Some(Step::Edit);
                             }
-                            if ui.button("登记认领").clicked() {
+                            if ui.button(t!(lang, "wish-claim")).clicked() {
                                 step = Some(Step::Claim);
                             }
                         }
-                        WishStatus::Claimed if ui.button("标记已实现").clicked() => {
+                        WishStatus::Claimed
+                            if ui.button(t!(lang, "wish-mark-fulfilled")).clicked() =>
+                        {
                             step = Some(Step::Fulfil);
                         }
                         _ => {}
                     });
                     if !matches!(w.status, WishStatus::Fulfilled | WishStatus::Cancelled) {
                         ui.horizontal(|ui| {
-                            let l = ui.label("取消原因");
+                            let l = ui.label(t!(lang, "wish-cancel-reason"));
                             ui.add(egui::TextEdit::singleline(&mut s.reason).desired_width(200.0))
                                 .labelled_by(l.id);
-                            if ui.button("取消心愿").clicked() {
+                            if ui.button(t!(lang, "wish-cancel")).clicked() {
                                 step = Some(Step::Cancel);
                             }
                         });
                     }
-                    history_ui(ui, "办理历史", &s.history);
+                    history_ui(ui, &t!(lang, "wish-history"), &s.history);
                 },
             );
         }
@@ -282,6 +339,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 fn run(app: &mut HutongApp, step: Step) {
+    let lang = app.lang;
     let HutongApp {
         store,
         records,
@@ -295,8 +353,8 @@ fn run(app: &mut HutongApp, step: Step) {
             let Some(f) = &st.form else { return };
             (|| {
                 let child = f.child.require()?;
-                let estimate = parse_opt_yuan("预估金额", &f.estimate)?;
-                let on = parse_date("登记日期", &f.on)?;
+                let estimate = parse_opt_yuan(&t!(lang, "wish-estimate-field"), &f.estimate)?;
+                let on = parse_date(&t!(lang, "wish-recorded-on"), &f.on)?;
                 serve(store, session, |store, s| {
                     rec::wishes::add(store, s, child, &f.wish, estimate, on)
                 })
@@ -307,19 +365,20 @@ fn run(app: &mut HutongApp, step: Step) {
             let id = s.wish.id;
             (|| match step {
                 Step::Edit => {
-                    let estimate = parse_opt_yuan("预估金额", &s.edit_estimate)?;
+                    let estimate =
+                        parse_opt_yuan(&t!(lang, "wish-estimate-field"), &s.edit_estimate)?;
                     serve(store, session, |store, ss| {
                         rec::wishes::edit(store, ss, id, &s.edit_text, estimate)
                     })
                 }
                 Step::Publish => {
-                    let on = parse_date("日期", &s.on)?;
+                    let on = parse_date(&t!(lang, "wish-date"), &s.on)?;
                     serve(store, session, |store, ss| {
                         rec::wishes::publish(store, ss, id, on)
                     })
                 }
                 Step::Claim => {
-                    let on = parse_date("日期", &s.on)?;
+                    let on = parse_date(&t!(lang, "wish-date"), &s.on)?;
                     let sponsor = Sponsor {
                         kind: s.sponsor_kind,
                         name: s.sponsor.clone(),
@@ -330,7 +389,7 @@ fn run(app: &mut HutongApp, step: Step) {
                     })
                 }
                 Step::Fulfil => {
-                    let on = parse_date("实现日期", &s.on)?;
+                    let on = parse_date(&t!(lang, "wish-fulfilled-on"), &s.on)?;
                     let photo = opt(&s.photo);
                     serve(store, session, |store, ss| {
                         rec::wishes::fulfil(store, ss, id, on, photo.as_deref())
@@ -350,14 +409,19 @@ fn run(app: &mut HutongApp, step: Step) {
                 (_, Some(f)) => f.child.chosen.clone().map(|c| c.1).unwrap_or_default(),
                 _ => super::child_name(app, w.child_id),
             };
-            let msg = format!("心愿“{}”：{}", w.wish, w.status.label_zh());
+            let msg = t!(
+                lang,
+                "wish-result",
+                wish = w.wish.as_str(),
+                status = wish_status(lang, w.status)
+            );
             let sel = select(app, w, name);
             let st = &mut app.records.wishes;
             st.selected = Some(sel);
             st.form = None;
-            st.message = Some((true, msg));
             st.loaded = false;
+            app.notices.success(Place::RecordsWishes, msg);
         }
-        Err(e) => app.records.wishes.message = Some((false, e)),
+        Err(e) => app.notices.error(Place::RecordsWishes, e),
     }
 }

@@ -8,6 +8,8 @@
 use super::{form_grid, history_ui, load_history, opt, parse_date, section, text_row};
 use crate::gui::jobs::{self, Job, Outcome};
 use crate::gui::{HutongApp, serve, status_message};
+use crate::i18n::Lang;
+use crate::t;
 use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::audit::AuditEntry;
@@ -90,7 +92,19 @@ struct ActivityForm {
     organiser: String,
 }
 
+/// A worker's post in the UI language.
+fn role_label(lang: Lang, role: WorkerRole) -> String {
+    t!(
+        lang,
+        match role {
+            WorkerRole::Supervisor => "workforce-role-supervisor",
+            WorkerRole::Director => "workforce-role-director",
+        }
+    )
+}
+
 fn reload(app: &mut HutongApp) {
+    let lang = app.lang;
     let workers = app.call(|store, s| rec::workforce::list_workers(store, s, None, None, None));
     let trainings = app.call(rec::workforce::list_trainings).unwrap_or_default();
     let homes = app
@@ -104,7 +118,7 @@ fn reload(app: &mut HutongApp) {
     let st = &mut app.records.workforce;
     match workers {
         Ok(w) => st.workers = w.into_iter().map(|(w, _)| w).collect(),
-        Err(e) => st.message = Some((false, format!("读取工作队伍失败：{e}"))),
+        Err(e) => st.message = Some((false, t!(lang, "workforce-load_failed", error = e))),
     }
     st.trainings = trainings;
     st.homes = homes.into_iter().map(|(h, _, _)| h).collect();
@@ -118,9 +132,11 @@ fn reload(app: &mut HutongApp) {
 fn start_network(app: &mut HutongApp) {
     let db = app.store.database();
     let session = app.session.clone();
+    let signed_out = app.t("workforce-signed_out");
+    let title = app.t("workforce-job-network");
     app.records.workforce.network_requested = true;
-    app.records.workforce.network_job = Some(jobs::spawn("构建县乡村网络", move |_| {
-        let session = session.ok_or_else(|| "未登录".to_string())?;
+    app.records.workforce.network_job = Some(jobs::spawn(title, move |_| {
+        let session = session.ok_or(signed_out)?;
         let mut store = db.open().map_err(|e| e.to_string())?;
         rec::workforce::network(&mut store, &session, None, super::today())
             .map_err(|e| e.to_string())
@@ -139,10 +155,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let st = &mut app.records.workforce;
         for (p, key) in [
-            (Part::Network, "rec.wf.network"),
-            (Part::Register, "rec.wf.register"),
-            (Part::Training, "rec.wf.training"),
-            (Part::Homes, "rec.wf.homes"),
+            (Part::Network, "rec-wf-network"),
+            (Part::Register, "rec-wf-register"),
+            (Part::Training, "rec-wf-training"),
+            (Part::Homes, "rec-wf-homes"),
         ] {
             ui.selectable_value(&mut st.part, p, crate::i18n::tr(lang, key));
         }
@@ -164,18 +180,27 @@ fn division_name(list: &[Division], code: &str) -> String {
 }
 
 /// A labelled division chooser over `list`, as a grid row.
-fn division_row(ui: &mut egui::Ui, label: &str, list: &[Division], value: &mut String) {
+fn division_row(ui: &mut egui::Ui, lang: Lang, label: &str, list: &[Division], value: &mut String) {
     let l = ui.label(label);
     egui::ComboBox::from_id_salt(("div", label))
         .width(320.0)
         .selected_text(if value.is_empty() {
-            "请选择".to_string()
+            t!(lang, "workforce-choose")
         } else {
             division_name(list, value)
         })
         .show_ui(ui, |ui| {
             for d in list {
-                ui.selectable_value(value, d.code.clone(), format!("{}（{}）", d.name, d.code));
+                ui.selectable_value(
+                    value,
+                    d.code.clone(),
+                    t!(
+                        lang,
+                        "workforce-division_option",
+                        name = d.name.as_str(),
+                        code = d.code.as_str()
+                    ),
+                );
             }
         })
         .response
@@ -185,10 +210,11 @@ fn division_row(ui: &mut egui::Ui, label: &str, list: &[Division], value: &mut S
 
 fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut refresh = false;
+    let lang = app.lang;
     {
         let st = &app.records.workforce;
         if let Some(job) = &st.network_job {
-            job.show(ui, "取消");
+            job.show(ui, &t!(lang, "common-cancel"));
         }
         let Some(n) = &st.network else {
             return;
@@ -196,20 +222,21 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         let gaps = n.villages_without_director();
         let no_sup = n.townships_without_supervisor();
         ui.horizontal(|ui| {
-            ui.label(format!(
-                "{} 个乡镇（街道），{} 个村（居），截至 {}",
-                n.townships.len(),
-                n.village_count(),
-                n.on
+            ui.label(t!(
+                lang,
+                "workforce-network-summary",
+                townships = n.townships.len(),
+                villages = n.village_count(),
+                on = n.on.to_string()
             ));
-            refresh = ui.button("刷新").clicked();
+            refresh = ui.button(t!(lang, "rec-refresh")).clicked();
         });
         section(
             ui,
-            &format!("缺口：没有儿童主任的村（居）{} 个", gaps.len()),
+            &t!(lang, "workforce-gaps-title", n = gaps.len()),
             |ui| {
                 if gaps.is_empty() {
-                    ui.colored_label(crate::gui::theme::SUCCESS, "每个村（居）都有在岗的儿童主任");
+                    ui.colored_label(crate::gui::theme::SUCCESS, t!(lang, "workforce-gaps-none"));
                 }
                 // A long gap list scrolls on its own so the tree stays in reach.
                 egui::ScrollArea::vertical()
@@ -219,7 +246,13 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         for (code, name, town) in &gaps {
                             ui.colored_label(
                                 crate::gui::theme::ERROR,
-                                format!("⚠ {town} {name}（{code}）：无儿童主任"),
+                                t!(
+                                    lang,
+                                    "workforce-gap-village",
+                                    town = *town,
+                                    name = *name,
+                                    code = *code
+                                ),
                             );
                         }
                     });
@@ -228,12 +261,13 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     for (code, name) in &no_sup {
                         ui.colored_label(
                             crate::gui::theme::ERROR,
-                            format!("⚠ {name}（{code}）：无儿童督导员"),
+                            t!(lang, "workforce-gap-township", name = *name, code = *code),
                         );
                     }
                 }
             },
         );
+        let separator = t!(lang, "list-separator");
         for t in &n.townships {
             let sups: Vec<String> = t
                 .supervisors
@@ -241,20 +275,22 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .map(|w| format!("{} {}", w.name, w.phone.clone().unwrap_or_default()))
                 .collect();
             let missing = t.villages.iter().filter(|v| v.directors.is_empty()).count();
-            egui::CollapsingHeader::new(format!(
-                "{}　督导员：{}　{} 个村（居）{}",
-                t.name,
-                if sups.is_empty() {
-                    "（缺）".to_string()
-                } else {
-                    sups.join("、")
-                },
-                t.villages.len(),
+            let supervisors = if sups.is_empty() {
+                t!(lang, "workforce-no_supervisor")
+            } else {
+                sups.join(separator.as_str())
+            };
+            egui::CollapsingHeader::new(t!(
+                lang,
                 if missing > 0 {
-                    format!("，{missing} 个无主任")
+                    "workforce-township-missing"
                 } else {
-                    String::new()
-                }
+                    "workforce-township"
+                },
+                name = t.name.as_str(),
+                supervisors = supervisors,
+                villages = t.villages.len(),
+                missing = missing
             ))
             .id_salt(("net", &t.code))
             .show(ui, |ui| {
@@ -265,7 +301,10 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         for v in &t.villages {
                             ui.label(&v.name);
                             if v.directors.is_empty() {
-                                ui.colored_label(crate::gui::theme::ERROR, "无儿童主任");
+                                ui.colored_label(
+                                    crate::gui::theme::ERROR,
+                                    t!(lang, "workforce-no_director"),
+                                );
                             } else {
                                 let d: Vec<String> = v
                                     .directors
@@ -278,7 +317,7 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                                         )
                                     })
                                     .collect();
-                                ui.label(d.join("、"));
+                                ui.label(d.join(separator.as_str()));
                             }
                             ui.end_row();
                         }
@@ -296,20 +335,18 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut save = false;
     let mut leave = false;
     let mut edit = false;
+    let lang = app.lang;
     {
         let st = &mut app.records.workforce;
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut st.role_filter, None, "全部");
-            ui.selectable_value(
-                &mut st.role_filter,
-                Some(WorkerRole::Supervisor),
-                "儿童督导员",
-            );
-            ui.selectable_value(&mut st.role_filter, Some(WorkerRole::Director), "儿童主任");
-            let l = ui.label("姓名");
+            ui.selectable_value(&mut st.role_filter, None, t!(lang, "list-all"));
+            for role in [WorkerRole::Supervisor, WorkerRole::Director] {
+                ui.selectable_value(&mut st.role_filter, Some(role), role_label(lang, role));
+            }
+            let l = ui.label(t!(lang, "workforce-name"));
             ui.add(egui::TextEdit::singleline(&mut st.name_filter).desired_width(120.0))
                 .labelled_by(l.id);
-            if ui.button("＋ 登记人员").clicked() {
+            if ui.button(t!(lang, "workforce-add")).clicked() {
                 st.worker_form = Some(WorkerForm {
                     editing: None,
                     role: WorkerRole::Director,
@@ -322,25 +359,39 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         });
         if let Some(f) = st.worker_form.as_mut() {
-            section(ui, "登记督导员 / 主任", |ui| {
+            section(ui, &t!(lang, "workforce-form-title"), |ui| {
                 ui.horizontal(|ui| {
                     if f.editing.is_none() {
-                        ui.radio_value(&mut f.role, WorkerRole::Supervisor, "儿童督导员（乡镇）");
-                        ui.radio_value(&mut f.role, WorkerRole::Director, "儿童主任（村居）");
+                        ui.radio_value(
+                            &mut f.role,
+                            WorkerRole::Supervisor,
+                            t!(lang, "workforce-role-supervisor_level"),
+                        );
+                        ui.radio_value(
+                            &mut f.role,
+                            WorkerRole::Director,
+                            t!(lang, "workforce-role-director_level"),
+                        );
                     }
                 });
                 form_grid("wf-worker", ui, |ui| {
-                    text_row(ui, "姓名", &mut f.name);
+                    text_row(ui, &t!(lang, "workforce-name"), &mut f.name);
                     let list = match f.role {
                         WorkerRole::Supervisor => &st.townships,
                         WorkerRole::Director => &st.villages,
                     };
-                    division_row(ui, "所在区划", list, &mut f.division);
-                    text_row(ui, "联系电话", &mut f.phone);
-                    text_row(ui, "任职日期", &mut f.appointed);
-                    text_row(ui, "备注", &mut f.note);
+                    division_row(
+                        ui,
+                        lang,
+                        &t!(lang, "workforce-division"),
+                        list,
+                        &mut f.division,
+                    );
+                    text_row(ui, &t!(lang, "workforce-phone"), &mut f.phone);
+                    text_row(ui, &t!(lang, "workforce-appointed"), &mut f.appointed);
+                    text_row(ui, &t!(lang, "workforce-note"), &mut f.note);
                 });
-                save = ui.button("保存人员").clicked();
+                save = ui.button(t!(lang, "workforce-save")).clicked();
             });
         }
         let needle = st.name_filter.trim().to_string();
@@ -349,7 +400,14 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             .striped(true)
             .num_columns(6)
             .show(ui, |ui| {
-                for h in ["岗位", "姓名", "区划", "电话", "任职", ""] {
+                for h in [
+                    t!(lang, "workforce-col-role"),
+                    t!(lang, "workforce-name"),
+                    t!(lang, "workforce-col-division"),
+                    t!(lang, "workforce-col-phone"),
+                    t!(lang, "workforce-col-appointed"),
+                    String::new(),
+                ] {
                     ui.strong(h);
                 }
                 ui.end_row();
@@ -359,7 +417,7 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     {
                         continue;
                     }
-                    ui.label(w.role.label_zh());
+                    ui.label(role_label(lang, w.role));
                     ui.label(&w.name);
                     ui.label(
                         all_divisions
@@ -369,30 +427,40 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                             .unwrap_or_else(|| w.division_code.clone()),
                     );
                     ui.label(w.phone.clone().unwrap_or_default());
-                    ui.label(format!(
-                        "{}{}",
-                        w.appointed_on,
-                        w.left_on.map(|d| format!(" 至 {d}")).unwrap_or_default()
-                    ));
-                    if ui.small_button("查看").clicked() {
+                    ui.label(match w.left_on {
+                        Some(left) => t!(
+                            lang,
+                            "workforce-term",
+                            from = w.appointed_on.to_string(),
+                            to = left.to_string()
+                        ),
+                        None => w.appointed_on.to_string(),
+                    });
+                    if ui.small_button(t!(lang, "workforce-view")).clicked() {
                         open = Some(i);
                     }
                     ui.end_row();
                 }
             });
         if let Some((w, h, on, reason)) = st.worker_selected.as_mut() {
-            section(ui, &format!("{}：{}", w.role.label_zh(), w.name), |ui| {
+            let title = t!(
+                lang,
+                "workforce-worker-title",
+                role = role_label(lang, w.role),
+                name = w.name.as_str()
+            );
+            section(ui, &title, |ui| {
                 ui.horizontal(|ui| {
-                    edit = ui.button("修改").clicked();
+                    edit = ui.button(t!(lang, "workforce-edit")).clicked();
                 });
                 if w.left_on.is_none() {
                     form_grid("wf-leave", ui, |ui| {
-                        text_row(ui, "离任日期", on);
-                        text_row(ui, "离任原因", reason);
+                        text_row(ui, &t!(lang, "workforce-left_on"), on);
+                        text_row(ui, &t!(lang, "workforce-leave_reason"), reason);
                     });
-                    leave = ui.button("登记离任").clicked();
+                    leave = ui.button(t!(lang, "workforce-leave")).clicked();
                 }
-                history_ui(ui, "人员修改历史", h);
+                history_ui(ui, &t!(lang, "workforce-history"), h);
             });
         }
     }
@@ -415,25 +483,33 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
     }
     if save && let Some(f) = &app.records.workforce.worker_form {
-        let result = parse_date("任职日期", &f.appointed).and_then(|appointed_on| {
-            let input = WorkerInput {
-                role: f.role,
-                name: f.name.clone(),
-                division_code: f.division.clone(),
-                phone: opt(&f.phone),
-                appointed_on,
-                note: opt(&f.note),
-            };
-            serve(&mut app.store, app.session.as_ref(), |store, s| {
-                match f.editing {
-                    Some(id) => rec::workforce::update_worker(store, s, id, &input),
-                    None => rec::workforce::add_worker(store, s, &input),
-                }
-            })
-        });
+        let result =
+            parse_date(&t!(lang, "workforce-appointed"), &f.appointed).and_then(|appointed_on| {
+                let input = WorkerInput {
+                    role: f.role,
+                    name: f.name.clone(),
+                    division_code: f.division.clone(),
+                    phone: opt(&f.phone),
+                    appointed_on,
+                    note: opt(&f.note),
+                };
+                serve(&mut app.store, app.session.as_ref(), |store, s| {
+                    match f.editing {
+                        Some(id) => rec::workforce::update_worker(store, s, id, &input),
+                        None => rec::workforce::add_worker(store, s, &input),
+                    }
+                })
+            });
         finish(
             app,
-            result.map(|w| format!("已保存{}：{}", w.role.label_zh(), w.name)),
+            result.map(|w| {
+                t!(
+                    lang,
+                    "workforce-saved",
+                    role = role_label(lang, w.role),
+                    name = w.name
+                )
+            }),
         );
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
             app.records.workforce.worker_form = None;
@@ -442,12 +518,15 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if leave && let Some((w, _, on, reason)) = &app.records.workforce.worker_selected {
         let id = w.id;
-        let result = parse_date("离任日期", on).and_then(|on| {
+        let result = parse_date(&t!(lang, "workforce-left_on"), on).and_then(|on| {
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::workforce::leave(store, s, id, on, reason)
             })
         });
-        finish(app, result.map(|w| format!("{} 已离任", w.name)));
+        finish(
+            app,
+            result.map(|w| t!(lang, "workforce-left", name = w.name)),
+        );
         app.records.workforce.worker_selected = None;
     }
 }
@@ -467,18 +546,31 @@ fn finish(app: &mut HutongApp, result: Result<String, String>) {
 
 fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut save = false;
+    let lang = app.lang;
     {
         let st = &mut app.records.workforce;
         let names: std::collections::HashMap<RowId, &str> =
             st.workers.iter().map(|w| (w.id, w.name.as_str())).collect();
         let total: f64 = st.trainings.iter().map(|t| t.hours).sum();
-        ui.label(format!("共 {} 次培训，{} 学时", st.trainings.len(), total));
+        ui.label(t!(
+            lang,
+            "workforce-training-summary",
+            n = st.trainings.len(),
+            hours = total.to_string()
+        ));
+        let separator = t!(lang, "list-separator");
         egui::Grid::new("wf-trainings")
             .striped(true)
             .num_columns(5)
             .show(ui, |ui| {
-                for h in ["日期", "主题", "学时", "组织单位", "参训人员"] {
-                    ui.strong(h);
+                for h in [
+                    "workforce-col-date",
+                    "workforce-col-topic",
+                    "workforce-hours",
+                    "workforce-organiser",
+                    "workforce-col-attendees",
+                ] {
+                    ui.strong(t!(lang, h));
                 }
                 ui.end_row();
                 for t in &st.trainings {
@@ -492,11 +584,12 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         .filter_map(|a| names.get(a).copied())
                         .take(8)
                         .collect();
-                    ui.label(format!(
-                        "{} 人：{}{}",
-                        t.attendees.len(),
-                        who.join("、"),
-                        if t.attendees.len() > who.len() {
+                    ui.label(t!(
+                        lang,
+                        "workforce-attendees",
+                        n = t.attendees.len(),
+                        names = who.join(separator.as_str()),
+                        more = if t.attendees.len() > who.len() {
                             "…"
                         } else {
                             ""
@@ -509,14 +602,18 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if f.on.is_empty() {
             f.on = super::today().to_string();
         }
-        section(ui, "登记培训", |ui| {
+        section(ui, &t!(lang, "workforce-training-add"), |ui| {
             form_grid("wf-training", ui, |ui| {
-                text_row(ui, "培训日期", &mut f.on);
-                text_row(ui, "培训主题", &mut f.topic);
-                text_row(ui, "学时", &mut f.hours);
-                text_row(ui, "组织单位", &mut f.organiser);
+                text_row(ui, &t!(lang, "workforce-training-on"), &mut f.on);
+                text_row(ui, &t!(lang, "workforce-training-topic"), &mut f.topic);
+                text_row(ui, &t!(lang, "workforce-hours"), &mut f.hours);
+                text_row(ui, &t!(lang, "workforce-organiser"), &mut f.organiser);
             });
-            ui.label(format!("参训人员（已选 {}）", f.attendees.len()));
+            ui.label(t!(
+                lang,
+                "workforce-attendees-chosen",
+                n = f.attendees.len()
+            ));
             egui::ScrollArea::vertical()
                 .id_salt("wf-attendees")
                 .max_height(160.0)
@@ -524,7 +621,7 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     for w in st.workers.iter().filter(|w| w.left_on.is_none()) {
                         let mut on = f.attendees.contains(&w.id);
                         if ui
-                            .checkbox(&mut on, format!("{} {}", w.role.label_zh(), w.name))
+                            .checkbox(&mut on, format!("{} {}", role_label(lang, w.role), w.name))
                             .changed()
                         {
                             if on {
@@ -535,18 +632,18 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                         }
                     }
                 });
-            save = ui.button("保存培训").clicked();
+            save = ui.button(t!(lang, "workforce-training-save")).clicked();
         });
     }
     if save {
         let f = &app.records.workforce.training_form;
         let result = (|| {
-            let on = parse_date("培训日期", &f.on)?;
+            let on = parse_date(&t!(lang, "workforce-training-on"), &f.on)?;
             let hours: f64 = f
                 .hours
                 .trim()
                 .parse()
-                .map_err(|_| format!("字段“学时”：“{}”不是数字", f.hours))?;
+                .map_err(|_| t!(lang, "workforce-hours_not_number", value = f.hours.clone()))?;
             let attendees: Vec<RowId> = f.attendees.iter().copied().collect();
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::workforce::add_training(
@@ -560,7 +657,10 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 )
             })
         })();
-        finish(app, result.map(|t| format!("已登记培训：{}", t.topic)));
+        finish(
+            app,
+            result.map(|t| t!(lang, "workforce-training-saved", topic = t.topic)),
+        );
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
             app.records.workforce.training_form = TrainingForm::default();
         }
@@ -572,13 +672,20 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut open = None;
     let mut add_activity = false;
     let mut close = false;
+    let lang = app.lang;
     {
         let st = &mut app.records.workforce;
         egui::Grid::new("wf-homes")
             .striped(true)
             .num_columns(5)
             .show(ui, |ui| {
-                for h in ["名称", "村（居）", "地址", "启用", ""] {
+                for h in [
+                    t!(lang, "workforce-col-name"),
+                    t!(lang, "workforce-col-village"),
+                    t!(lang, "workforce-address"),
+                    t!(lang, "workforce-col-opened"),
+                    String::new(),
+                ] {
                     ui.strong(h);
                 }
                 ui.end_row();
@@ -586,54 +693,74 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     ui.label(&h.name);
                     ui.label(division_name(&st.villages, &h.division_code));
                     ui.label(h.address.clone().unwrap_or_default());
-                    ui.label(format!(
-                        "{}{}",
-                        h.opened_on,
-                        h.closed_on
-                            .map(|d| format!("（{d} 关闭）"))
-                            .unwrap_or_default()
-                    ));
-                    if ui.small_button("活动").clicked() {
+                    ui.label(match h.closed_on {
+                        Some(closed) => t!(
+                            lang,
+                            "workforce-home-opened_closed",
+                            opened = h.opened_on.to_string(),
+                            closed = closed.to_string()
+                        ),
+                        None => h.opened_on.to_string(),
+                    });
+                    if ui.small_button(t!(lang, "workforce-activities")).clicked() {
                         open = Some(i);
                     }
                     ui.end_row();
                 }
             });
         if st.homes.is_empty() {
-            ui.weak("尚未登记儿童之家");
+            ui.weak(t!(lang, "workforce-no_homes"));
         }
         if let Some((h, acts, f, reason)) = st.home_selected.as_mut() {
             section(
                 ui,
-                &format!("{} 的活动（{}）", h.name, acts.len()),
+                &t!(
+                    lang,
+                    "workforce-home-activities",
+                    name = h.name.as_str(),
+                    n = acts.len()
+                ),
                 |ui| {
                     for a in acts.iter() {
-                        ui.label(format!(
-                            "{} {}　{}{}",
-                            a.held_on,
-                            a.title,
-                            a.participants
-                                .map(|p| format!("{p} 人参加"))
+                        ui.label(t!(
+                            lang,
+                            "workforce-activity",
+                            on = a.held_on.to_string(),
+                            title = a.title.as_str(),
+                            participants = a
+                                .participants
+                                .map(|p| t!(lang, "workforce-activity-participants", n = p))
                                 .unwrap_or_default(),
-                            a.organiser
+                            organiser = a
+                                .organiser
                                 .as_ref()
-                                .map(|o| format!("　组织：{o}"))
+                                .map(|o| {
+                                    t!(lang, "workforce-activity-organiser", organiser = o.as_str())
+                                })
                                 .unwrap_or_default()
                         ));
                     }
                     if h.closed_on.is_none() {
                         form_grid("wf-activity", ui, |ui| {
-                            text_row(ui, "活动日期", &mut f.on);
-                            text_row(ui, "活动名称", &mut f.title);
-                            text_row(ui, "参加人数", &mut f.participants);
-                            text_row(ui, "活动组织者", &mut f.organiser);
+                            text_row(ui, &t!(lang, "workforce-activity-on"), &mut f.on);
+                            text_row(ui, &t!(lang, "workforce-activity-title"), &mut f.title);
+                            text_row(
+                                ui,
+                                &t!(lang, "workforce-activity-participants_field"),
+                                &mut f.participants,
+                            );
+                            text_row(
+                                ui,
+                                &t!(lang, "workforce-activity-organiser_field"),
+                                &mut f.organiser,
+                            );
                         });
-                        add_activity = ui.button("登记活动").clicked();
+                        add_activity = ui.button(t!(lang, "workforce-activity-add")).clicked();
                         ui.horizontal(|ui| {
-                            let l = ui.label("关闭原因");
+                            let l = ui.label(t!(lang, "workforce-close_reason"));
                             ui.add(egui::TextEdit::singleline(reason).desired_width(200.0))
                                 .labelled_by(l.id);
-                            close = ui.button("关闭儿童之家").clicked();
+                            close = ui.button(t!(lang, "workforce-home-close")).clicked();
                         });
                     }
                 },
@@ -643,14 +770,20 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         if f.opened.is_empty() {
             f.opened = super::today().to_string();
         }
-        section(ui, "登记儿童之家", |ui| {
+        section(ui, &t!(lang, "workforce-home-add"), |ui| {
             form_grid("wf-home", ui, |ui| {
-                text_row(ui, "儿童之家名称", &mut f.name);
-                division_row(ui, "所在村（居）", &st.villages, &mut f.division);
-                text_row(ui, "地址", &mut f.address);
-                text_row(ui, "启用日期", &mut f.opened);
+                text_row(ui, &t!(lang, "workforce-home-name"), &mut f.name);
+                division_row(
+                    ui,
+                    lang,
+                    &t!(lang, "workforce-home-village"),
+                    &st.villages,
+                    &mut f.division,
+                );
+                text_row(ui, &t!(lang, "workforce-address"), &mut f.address);
+                text_row(ui, &t!(lang, "workforce-home-opened"), &mut f.opened);
             });
-            save = ui.button("保存儿童之家").clicked();
+            save = ui.button(t!(lang, "workforce-home-save")).clicked();
         });
     }
     if let Some(i) = open {
@@ -667,7 +800,7 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if save {
         let f = &app.records.workforce.home_form;
-        let result = parse_date("启用日期", &f.opened).and_then(|on| {
+        let result = parse_date(&t!(lang, "workforce-home-opened"), &f.opened).and_then(|on| {
             serve(&mut app.store, app.session.as_ref(), |store, s| {
                 rec::workforce::add_home(
                     store,
@@ -679,7 +812,10 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 )
             })
         });
-        finish(app, result.map(|h| format!("已登记儿童之家：{}", h.name)));
+        finish(
+            app,
+            result.map(|h| t!(lang, "workforce-home-saved", name = h.name)),
+        );
         if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
             app.records.workforce.home_form = HomeForm::default();
         }
@@ -688,37 +824,39 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         && let Some((h, _, f, reason)) = &app.records.workforce.home_selected
     {
         let id = h.id;
-        let result =
-            if close {
-                serve(&mut app.store, app.session.as_ref(), |store, s| {
-                    rec::workforce::close_home(store, s, id, super::today(), reason)
-                })
-                .map(|h| format!("已关闭 {}", h.name))
-            } else {
-                (|| {
-                    let on = parse_date("活动日期", &f.on)?;
-                    let n =
-                        if f.participants.trim().is_empty() {
-                            None
-                        } else {
-                            Some(f.participants.trim().parse::<u32>().map_err(|_| {
-                                format!("字段“参加人数”：“{}”不是整数", f.participants)
-                            })?)
-                        };
-                    serve(&mut app.store, app.session.as_ref(), |store, s| {
-                        rec::workforce::add_activity(
-                            store,
-                            s,
-                            id,
-                            on,
-                            &f.title,
-                            n,
-                            opt(&f.organiser).as_deref(),
+        let result = if close {
+            serve(&mut app.store, app.session.as_ref(), |store, s| {
+                rec::workforce::close_home(store, s, id, super::today(), reason)
+            })
+            .map(|h| t!(lang, "workforce-home-closed", name = h.name))
+        } else {
+            (|| {
+                let on = parse_date(&t!(lang, "workforce-activity-on"), &f.on)?;
+                let n = if f.participants.trim().is_empty() {
+                    None
+                } else {
+                    Some(f.participants.trim().parse::<u32>().map_err(|_| {
+                        t!(
+                            lang,
+                            "workforce-participants_not_integer",
+                            value = f.participants.clone()
                         )
-                    })
-                    .map(|a| format!("已登记活动：{}", a.title))
-                })()
-            };
+                    })?)
+                };
+                serve(&mut app.store, app.session.as_ref(), |store, s| {
+                    rec::workforce::add_activity(
+                        store,
+                        s,
+                        id,
+                        on,
+                        &f.title,
+                        n,
+                        opt(&f.organiser).as_deref(),
+                    )
+                })
+                .map(|a| t!(lang, "workforce-activity-saved", title = a.title))
+            })()
+        };
         let ok = result.is_ok();
         finish(app, result);
         if ok {
@@ -748,6 +886,7 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 pub fn poll(app: &mut HutongApp) {
+    let lang = app.lang;
     let st = &mut app.records.workforce;
     if let Some(job) = &st.network_job
         && let Some(outcome) = job.poll()
@@ -755,8 +894,10 @@ pub fn poll(app: &mut HutongApp) {
         st.network_job = None;
         match outcome {
             Outcome::Finished(n) => st.network = Some(n),
-            Outcome::Failed(e) => st.message = Some((false, format!("网络构建失败：{e}"))),
-            Outcome::Cancelled => st.message = Some((false, "已取消".into())),
+            Outcome::Failed(e) => {
+                st.message = Some((false, t!(lang, "workforce-network_failed", error = e)))
+            }
+            Outcome::Cancelled => st.message = Some((false, t!(lang, "workforce-cancelled"))),
         }
     }
 }

@@ -1,0 +1,20 @@
+# First run on a database that does not exist yet (gui/first_run.rs).
+firstrun-recover_title = Hutong · The database needs recovery
+firstrun-recover_found = Database { $path } does not exist, but these were found:
+firstrun-recover_why = A restore or a write may have been interrupted. So as not to overwrite anything, no new database is created here.
+firstrun-recover_with = Restore { $path } as the database
+firstrun-restore_hint = You can also restore from a backup with the command hutong restore.
+firstrun-rename_failed = Cannot rename { $path } to the database: { $error }
+firstrun-code_title = County recovery code
+firstrun-code_keep = Write down or print the recovery code below and lock it away. It is shown only this once.
+firstrun-code_use = If the administrator passwords are forgotten, it resets them (hutong recover); if it is lost and every administrator password forgotten, the data cannot be opened.
+firstrun-code_noted = I have noted the recovery code; go to log-in
+firstrun-title = Hutong · First run
+firstrun-no_database = Database { $path } does not exist yet.
+firstrun-demo = Open the demo county (Gushi County, with sample data)
+firstrun-or_new = Or create your county's database
+firstrun-county_code = County division code
+firstrun-code_unknown = Not in the 2023 statistical division codes
+firstrun-admin = Administrator username
+firstrun-password = Administrator password
+firstrun-create = Create the county database

@@ -1,0 +1,19 @@
+# Plugin upgrade review (gui/upgrade_review.rs); its title, columns and buttons are in core.ftl.
+upgrade-preview_job = Re-assessing with the new plugin (preview, nothing written)
+upgrade-apply_job = Applying the new plugin's assessments and eligibility
+upgrade-not_logged_in = Not logged in
+upgrade-version_mismatch = The installed plugin ({ $installed }) is not the version reviewed ({ $reviewed }); review again
+upgrade-no_changes = Re-assessed { $n } children with { $plugin }: no colour or eligibility changes, nothing to review
+upgrade-preview_failed = Re-assessment with the new plugin failed: { $error }
+upgrade-preview_cancelled = Re-assessment cancelled: no assessment or eligibility was changed
+upgrade-applied = Applied: new results saved for { $assessed } children, { $changes } eligibility changes
+upgrade-applied_with_failures = Applied: new results saved for { $assessed } children, { $changes } eligibility changes; { $failed } failed: { $error }
+upgrade-apply_failed = Applying failed: { $error }
+upgrade-apply_cancelled = Applying was cancelled part-way: saved results are kept, the other children are unchanged
+upgrade-not_classified = Not classified
+upgrade-from_stored = Stored results
+upgrade-summary = { $from } → { $plugin }: re-assessed { $checked } children ({ $millis } ms); the colour or eligibility of the { $n } children below would change. Nothing is written until you confirm.
+upgrade-counts = Colour changes: { $colour }; eligibility changes: { $eligibility }
+upgrade-unchanged = Unchanged
+upgrade-elig_change = { $category }: { $old } → { $new }
+upgrade-cancelled = Cancelled: no result or eligibility was changed (the new plugin stays installed; later assessments use it)

@@ -1,0 +1,20 @@
+# First run on a database that does not exist yet (gui/first_run.rs).
+firstrun-recover_title = 护童 · 数据库需要恢复
+firstrun-recover_found = 数据库 { $path } 不存在，但找到了：
+firstrun-recover_why = 上次恢复或写入可能被中断。为免覆盖，不会在这里新建数据库。
+firstrun-recover_with = 用 { $path } 恢复为数据库
+firstrun-restore_hint = 也可以用命令 hutong restore 从备份恢复。
+firstrun-rename_failed = 无法将 { $path } 改名为数据库：{ $error }
+firstrun-code_title = 县级恢复码
+firstrun-code_keep = 请将下面的恢复码抄写或打印后锁好。它只显示这一次。
+firstrun-code_use = 忘记管理员密码时，凭它重设（hutong recover）；丢失它且忘记所有管理员密码，数据将无法打开。
+firstrun-code_noted = 我已记下恢复码，进入登录
+firstrun-title = 护童 · 首次使用
+firstrun-no_database = 数据库 { $path } 尚不存在。
+firstrun-demo = 打开示例县（固始县，含示例数据）
+firstrun-or_new = 或新建本县数据库
+firstrun-county_code = 县级区划代码
+firstrun-code_unknown = 不在2023年统计用区划代码中
+firstrun-admin = 管理员用户名
+firstrun-password = 管理员密码
+firstrun-create = 新建县数据库

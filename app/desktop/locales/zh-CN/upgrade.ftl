@@ -1,0 +1,19 @@
+# Plugin upgrade review (gui/upgrade_review.rs); its title, columns and buttons are in core.ftl.
+upgrade-preview_job = 新版插件重新评估（预览，不写入）
+upgrade-apply_job = 应用新版插件的评估与资格认定
+upgrade-not_logged_in = 未登录
+upgrade-version_mismatch = 已安装的插件（{ $installed }）与复核时的版本（{ $reviewed }）不同，请重新复核
+upgrade-no_changes = 已用 { $plugin } 重新评估 { $n } 名儿童：颜色与资格认定均无变化，无需复核
+upgrade-preview_failed = 新版插件重新评估失败：{ $error }
+upgrade-preview_cancelled = 已取消重新评估：评估与资格认定均未更改
+upgrade-applied = 已应用：{ $assessed } 名儿童的新评估结果已保存，{ $changes } 项资格变动
+upgrade-applied_with_failures = 已应用：{ $assessed } 名儿童的新评估结果已保存，{ $changes } 项资格变动；{ $failed } 名失败：{ $error }
+upgrade-apply_failed = 应用失败：{ $error }
+upgrade-apply_cancelled = 应用已中途取消：已保存的结果保留，其余儿童未更改
+upgrade-not_classified = 未认定
+upgrade-from_stored = 此前的评估与认定
+upgrade-summary = { $from } → { $plugin }：已重新评估 { $checked } 名儿童（{ $millis } 毫秒），以下 { $n } 名儿童的颜色或资格认定将会改变。确认前不会写入任何数据。
+upgrade-counts = 颜色变化 { $colour } 名；资格认定变化 { $eligibility } 名
+upgrade-unchanged = 不变
+upgrade-elig_change = { $category }：{ $old } → { $new }
+upgrade-cancelled = 已取消：评估结果与资格认定均未更改（新版插件仍为已安装版本，此后的新评估将使用它）
