@@ -3,22 +3,16 @@
 //! verify --deep`. Shown to roles that may read the audit log.
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome};
+use super::jobs::{JobName, Outcome};
+use super::notices::Place;
 use crate::i18n::Lang;
 use crate::t;
 use eframe::egui;
 
 #[derive(Default)]
 pub struct AuditCheckState {
-    job: Option<Job<(bool, Vec<String>)>>,
     /// Whether everything held, and one line per finding.
     result: Option<(bool, Vec<String>)>,
-}
-
-impl AuditCheckState {
-    pub fn busy(&self) -> bool {
-        self.job.is_some()
-    }
 }
 
 /// The check's findings as lines a user reads, the first saying whether
@@ -90,39 +84,40 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         return;
     };
     let lang = app.lang;
-    let st = &mut app.audit_check;
-    if let Some(job) = &st.job
-        && let Some(o) = job.poll()
-    {
-        st.job = None;
-        st.result = Some(match o {
-            Outcome::Finished(r) => r,
-            Outcome::Failed(e) => (false, vec![t!(lang, "audit-cannot_check", error = e)]),
-            Outcome::Cancelled => (false, vec![t!(lang, "audit-cancelled")]),
-        });
-    }
     ui.separator();
     ui.strong(t!(lang, "audit-title"));
     ui.weak(t!(lang, "audit-hint"));
+    let idle = !app.jobs.running(JobName::AuditCheck);
     if ui
-        .add_enabled(st.job.is_none(), egui::Button::new(t!(lang, "audit-start")))
+        .add_enabled(idle, egui::Button::new(t!(lang, "audit-start")))
         .clicked()
     {
         let db = app.store.database();
-        st.result = None;
-        st.job = Some(jobs::spawn(t!(lang, "audit-title"), move |p| {
-            p.note(t!(lang, "audit-note"));
-            let mut store = db.open().map_err(|e| e.to_string())?;
-            let check = hutong_services::audit_check::verify(&session, &mut store, &[], true)
-                .map_err(|e| e.to_string())?;
-            Ok(lines(lang, &check))
-        }));
+        app.audit_check.result = None;
+        app.notices.clear(Place::AuditCheck);
+        app.jobs.start(
+            JobName::AuditCheck,
+            t!(lang, "audit-title"),
+            move |p| {
+                p.note(t!(lang, "audit-note"));
+                let mut store = db.open()?;
+                let check = hutong_services::audit_check::verify(&session, &mut store, &[], true)?;
+                Ok(lines(lang, &check))
+            },
+            move |app: &mut HutongApp, o: Outcome<(bool, Vec<String>)>| match o {
+                Outcome::Finished(r) => app.audit_check.result = Some(r),
+                Outcome::Failed(e) => app
+                    .notices
+                    .error(Place::AuditCheck, t!(lang, "audit-cannot_check", error = e)),
+                Outcome::Cancelled => app
+                    .notices
+                    .error(Place::AuditCheck, t!(lang, "audit-cancelled")),
+            },
+        );
     }
-    let st = &app.audit_check;
-    if let Some(j) = &st.job {
-        j.show(ui, &t!(lang, "common-cancel"));
-    }
-    if let Some((ok, found)) = &st.result {
+    app.jobs.show(ui, JobName::AuditCheck);
+    app.notices.show_here(ui, Place::AuditCheck);
+    if let Some((ok, found)) = &app.audit_check.result {
         let colour = crate::gui::theme::outcome(*ok);
         for line in found {
             ui.colored_label(colour, line);

@@ -1,13 +1,13 @@
 //! The log-in screen.
 
 use super::HutongApp;
+use super::notices::Place;
 use eframe::egui;
 
 #[derive(Default)]
 pub struct LoginState {
     pub username: String,
     pub password: String,
-    pub error: Option<String>,
     /// The "open another database" dialog, running off the UI thread.
     open_dialog: Option<std::sync::mpsc::Receiver<Option<std::path::PathBuf>>>,
 }
@@ -35,11 +35,12 @@ fn poll_open_dialog(app: &mut HutongApp, ui: &egui::Ui) {
     if !path.is_file()
         || !(hutong_core::KeyRing::exists(&path) || hutong_core::store::is_plaintext(&path))
     {
-        app.login.error = Some(crate::t!(
+        let text = crate::t!(
             app.lang,
             "login-not_a_database",
             path = path.display().to_string()
-        ));
+        );
+        app.notices.error(Place::Login, text);
         return;
     }
     let mut next = HutongApp::new(path);
@@ -64,9 +65,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         if ui.button(app.t("login-submit")).clicked() {
             attempt(app);
         }
-        if let Some(err) = &app.login.error {
-            ui.colored_label(crate::gui::theme::ERROR, err);
-        }
+        app.notices.show_here(ui, Place::Login);
         // The demo accounts exist only in a demo database; naming them on a
         // county's real log-in screen would invite guessing.
         if app.is_demo {
@@ -142,11 +141,12 @@ fn attempt(app: &mut HutongApp) {
             }
             app.unlocked(opened.store, opened.session);
             app.login = LoginState::default();
+            app.notices.clear(Place::Login);
             app.last_activity = std::time::Instant::now();
             app.list.dirty = true;
             app.home.fresh = false;
         }
-        Err(e) => app.login.error = Some(e.to_string()),
+        Err(e) => app.notices.error(Place::Login, e.to_string()),
     }
 }
 

@@ -79,8 +79,6 @@ pub struct HutongApp {
     /// The signed-in user's body text size (设置), applied when it changes.
     pub(crate) text_size: f32,
     applied_text_size: Option<f32>,
-    /// Why the language or text size could not be saved (shown in 设置).
-    preferences_error: Option<String>,
     pub(crate) screen: Screen,
     /// The signed-in user's session; `None` shows the log-in screen. Every
     /// per-user field below is dropped with it at log-out (see `log_out`).
@@ -192,14 +190,6 @@ fn start_plugins(store: &Store, db_path: &Path) -> (worker::PluginWorker, Option
     (plugins, plugin_error)
 }
 
-/// A screen's last outcome: green when it worked, red when it did not.
-pub(crate) fn status_message(ui: &mut egui::Ui, message: Option<&(bool, String)>) {
-    if let Some((ok, msg)) = message {
-        let colour = crate::gui::theme::outcome(*ok);
-        ui.colored_label(colour, msg);
-    }
-}
-
 /// The store a locked workstation holds: empty, in memory, no county.
 fn placeholder_store() -> Store {
     match Store::open_unencrypted(Path::new(":memory:")) {
@@ -306,7 +296,6 @@ impl HutongApp {
             commands: Vec::new(),
             text_size: theme::TEXT_SIZES[0],
             applied_text_size: None,
-            preferences_error: None,
             platform: Default::default(),
             frame_stats: std::env::var_os("HUTONG_FRAME_STATS").map(|_| FrameStats::default()),
         }
@@ -378,7 +367,6 @@ impl HutongApp {
             || self.exchange.busy()
             || self.assessment_tab.busy()
             || self.records.busy()
-            || self.audit_check.busy()
     }
 
     /// Moves the last input back by `idle`, as if no one had touched the
@@ -411,7 +399,14 @@ impl HutongApp {
 
     /// The 数据交换 screen's latest message (imported, refused, restored …).
     pub fn exchange_message(&self) -> Option<&str> {
-        self.exchange.message()
+        use notices::Place::*;
+        self.notices.latest_of(&[
+            ExchangeImport,
+            ExchangeExport,
+            ExchangeCompare,
+            ExchangeStats,
+            ExchangeBackup,
+        ])
     }
 
     /// The upgrade review's children, when the review is shown.
@@ -431,7 +426,7 @@ impl HutongApp {
 
     /// The print centre's last message (saved, failed, cancelled …).
     pub fn print_message(&self) -> Option<&str> {
-        self.print.message.as_ref().map(|(_, m)| m.as_str())
+        self.notices.text(notices::Place::Print)
     }
 
     /// The signed-in user, if any.
@@ -523,7 +518,8 @@ impl HutongApp {
         if let Some(name) = username {
             self.login.username = name;
         }
-        self.login.error = Some(self.t("login-locked_idle"));
+        let locked = self.t("login-locked_idle");
+        self.notices.error(notices::Place::Login, locked);
     }
 
     /// Ends the session: the whole workstation is rebuilt on a fresh
@@ -712,13 +708,14 @@ impl HutongApp {
                 language: Some(self.lang.code().to_string()),
                 text_size: Some(self.text_size),
             };
-            self.preferences_error = self
+            match self
                 .call(|store, s| hutong_services::accounts::set_my_preferences(store, s, &prefs))
-                .err();
+            {
+                Ok(_) => self.notices.clear(notices::Place::Settings),
+                Err(e) => self.notices.error(notices::Place::Settings, e),
+            }
         }
-        if let Some(e) = &self.preferences_error {
-            ui.colored_label(theme::ERROR, e);
-        }
+        self.notices.show_here(ui, notices::Place::Settings);
         let setting = |label: &str, value: &str| {
             crate::t!(self.lang, "ws-setting", label = label, value = value)
         };

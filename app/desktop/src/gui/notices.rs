@@ -101,6 +101,15 @@ impl Notices {
         self.items.iter().find(|n| n.place == place)
     }
 
+    /// The newest notice among several places (a screen with tabs).
+    pub fn latest_of(&self, places: &[Place]) -> Option<&str> {
+        self.items
+            .iter()
+            .rev()
+            .find(|n| places.contains(&n.place))
+            .map(|n| n.text.as_str())
+    }
+
     pub fn text(&self, place: Place) -> Option<&str> {
         self.get(place).map(|n| n.text.as_str())
     }

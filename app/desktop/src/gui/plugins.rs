@@ -3,6 +3,7 @@
 //! code is compiled; see `crate::installed::install_from_file`).
 
 use super::HutongApp;
+use super::notices::Place;
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
 use eframe::egui;
@@ -14,7 +15,6 @@ use std::sync::mpsc::Receiver;
 #[derive(Default)]
 pub struct PluginsState {
     dialog: Option<Receiver<Option<PathBuf>>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl PluginsState {
@@ -60,14 +60,15 @@ fn install_with(
     // The use case checks InstallPlugin (and TrustKeys) itself; signed out,
     // there is no session to install under.
     let Some(session) = app.session.clone() else {
-        app.plugins_screen.message = Some((false, app.t("login-required")));
+        let text = app.t("login-required");
+        app.notices.error(Place::Plugins, text);
         return;
     };
     let before = crate::installed::installed(&app.store).unwrap_or_default();
     let result = run(app, &session);
     let mut upgraded_from = None;
     let lang = app.lang;
-    app.plugins_screen.message = Some(match result {
+    match result {
         Ok(done) => {
             let m = &done.manifest;
             let mut msg = t!(
@@ -97,10 +98,10 @@ fn install_with(
             if upgraded_from.is_some() {
                 msg.push_str(&t!(lang, "plugin-reassessing"));
             }
-            (true, msg)
+            app.notices.success(Place::Plugins, msg);
         }
-        Err(e) => (
-            false,
+        Err(e) => app.notices.error(
+            Place::Plugins,
             t!(
                 lang,
                 "plugin-install_failed",
@@ -108,7 +109,7 @@ fn install_with(
                 error = format!("{e:#}")
             ),
         ),
-    });
+    }
     if let Some(from) = upgraded_from {
         super::upgrade_review::start_preview(app, from);
     }
@@ -177,7 +178,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if may_install && hutong_core::demo::is_demo(&app.store).unwrap_or(false) {
         bundled_section(app, ui, &installed);
     }
-    super::status_message(ui, app.plugins_screen.message.as_ref());
+    app.notices.show_here(ui, Place::Plugins);
     super::upgrade_review::show(app, ui);
 }
 

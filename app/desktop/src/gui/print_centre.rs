@@ -5,7 +5,8 @@
 //! Every print is audited with the file's SHA-256 (`crate::printing`).
 
 use super::HutongApp;
-use super::jobs::{self, Job, Outcome, Progress};
+use super::jobs::{JobName, Outcome, Progress};
+use super::notices::Place;
 use super::worker::RenderHandle;
 use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
@@ -16,8 +17,9 @@ use hutong_core::province::TemplateKind;
 use hutong_core::{RowId, Store};
 use hutong_services::Session;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, OnceLock};
 
 /// Pages rasterised for the preview; a longer report is still saved and
 /// printed whole.
@@ -79,12 +81,15 @@ pub struct PrintCentre {
     preview: Option<Rendered>,
     textures: Vec<egui::TextureHandle>,
     page: usize,
-    render_job: Option<Job<Rendered>>,
-    batch_job: Option<Job<BatchDone>>,
-    print_job: Option<Job<String>>,
     dialog: Option<Dialog>,
-    pub message: Option<(bool, String)>,
 }
+
+/// The jobs of the print centre.
+const JOBS: [JobName; 3] = [
+    JobName::PrintPreview,
+    JobName::PrintBatch,
+    JobName::PrintSend,
+];
 
 impl PrintCentre {
     /// Pages in the current preview, if any.
@@ -92,13 +97,16 @@ impl PrintCentre {
         self.preview.as_ref().map(|r| r.page_count)
     }
 
-    /// Whether any background work (render, batch, print, dialog) runs.
+    /// Whether a dialog is open (rendering, batches and printing run in
+    /// `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.render_job.is_some()
-            || self.batch_job.is_some()
-            || self.print_job.is_some()
-            || self.dialog.is_some()
+        self.dialog.is_some()
     }
+}
+
+/// Whether a dialog or a job of the print centre runs.
+fn busy(app: &HutongApp) -> bool {
+    app.print.busy() || JOBS.iter().any(|j| app.jobs.running(*j))
 }
 
 /// The children the chosen source covers, and the division of a roster.
@@ -117,19 +125,18 @@ fn selection(app: &HutongApp) -> (Vec<RowId>, Option<String>) {
     }
 }
 
-fn start_preview(app: &mut HutongApp) {
+/// Renders the preview; `ctx` holds its pages' textures.
+fn start_preview(app: &mut HutongApp, ctx: &egui::Context) {
     let Some(chosen) = app.print.chosen.clone() else {
         return;
     };
     let (children, division) = selection(app);
     if children.is_empty() {
-        app.print.message = Some((
-            false,
-            match app.print.source {
-                Source::OpenChild => app.t("print-need_open_child"),
-                Source::List => app.t("print-list_empty"),
-            },
-        ));
+        let text = match app.print.source {
+            Source::OpenChild => app.t("print-need_open_child"),
+            Source::List => app.t("print-list_empty"),
+        };
+        app.notices.error(Place::Print, text);
         return;
     }
     // A one-child template previews the first child; the batch prints all.
@@ -139,74 +146,124 @@ fn start_preview(app: &mut HutongApp) {
         children
     };
     if let Err(refusal) = app.require(hutong_services::Action::Print) {
-        app.print.message = Some((false, refusal));
+        app.notices.error(Place::Print, refusal);
         return;
     }
     let db = app.store.database();
     let render = app.plugins.render_handle();
     let session = app.session.clone();
     let lang = app.lang;
-    app.print.message = None;
-    app.print.render_job = Some(jobs::spawn(t!(lang, "print-make_preview"), move |p| {
-        p.set_total(3);
-        let session = session.ok_or_else(|| t!(lang, "print-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
-        let input =
-            printing::report_input(&mut store, &session, &children, division.as_deref(), today)
-                .map_err(|e| format!("{e:#}"))?;
-        p.step();
-        p.note(t!(lang, "print-note_plugin"));
-        let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
-        p.step();
-        if p.cancelled() {
-            return Err(String::new());
-        }
-        p.note(t!(lang, "print-note_layout"));
-        let fonts = fonts();
-        let pdf = hutong_report::render_detailed(&doc, fonts).map_err(|e| e.to_string())?;
-        // Seeing the report is seeing its data: the preview is audited
-        // with the document's hash before any page is shown. The audit log
-        // is kept in Chinese, whatever the UI language.
-        let on_screen = t!(Lang::ZH, "print-screen_preview");
-        printing::record_print(
-            &mut store,
-            &session,
-            &printing::PrintRecord {
-                template_id: &chosen.id,
-                template_name: &chosen.name,
-                plugin: &chosen.plugin_ref,
-                children: &children,
-                file: &on_screen,
-                pdf: &pdf.pdf,
-                destination: printing::Destination::Preview,
-            },
-        )
-        .map_err(|e| format!("{e:#}"))?;
-        let preview = hutong_report::Preview::new(&doc, fonts).map_err(|e| e.to_string())?;
-        let count = preview.page_count().min(MAX_PREVIEW_PAGES);
-        p.set_total(3 + count);
-        let mut pages = Vec::with_capacity(count);
-        for i in 0..count {
-            if p.cancelled() {
-                return Err(String::new());
-            }
-            p.note(t!(lang, "print-note_page", n = i + 1));
-            pages.push(
-                preview
-                    .rasterize(i, PREVIEW_SCALE)
-                    .map_err(|e| e.to_string())?,
-            );
+    let ctx = ctx.clone();
+    app.notices.clear(Place::Print);
+    app.jobs.start(
+        JobName::PrintPreview,
+        t!(lang, "print-make_preview"),
+        move |p| {
+            p.set_total(3);
+            let session = session.ok_or_else(|| t!(lang, "print-not_logged_in"))?;
+            let mut store = db.open()?;
+            let today = chrono::Local::now().date_naive();
+            let input = printing::report_input(
+                &mut store,
+                &session,
+                &children,
+                division.as_deref(),
+                today,
+            )?;
             p.step();
+            p.note(t!(lang, "print-note_plugin"));
+            let doc = render.render_blocking(chosen.plugin, &chosen.id, input)?;
+            p.step();
+            if p.cancelled() {
+                return Err(String::new().into());
+            }
+            p.note(t!(lang, "print-note_layout"));
+            let fonts = fonts();
+            let pdf = hutong_report::render_detailed(&doc, fonts).map_err(|e| e.to_string())?;
+            // Seeing the report is seeing its data: the preview is audited
+            // with the document's hash before any page is shown. The audit log
+            // is kept in Chinese, whatever the UI language.
+            let on_screen = t!(Lang::ZH, "print-screen_preview");
+            printing::record_print(
+                &mut store,
+                &session,
+                &printing::PrintRecord {
+                    template_id: &chosen.id,
+                    template_name: &chosen.name,
+                    plugin: &chosen.plugin_ref,
+                    children: &children,
+                    file: &on_screen,
+                    pdf: &pdf.pdf,
+                    destination: printing::Destination::Preview,
+                },
+            )?;
+            let preview = hutong_report::Preview::new(&doc, fonts).map_err(|e| e.to_string())?;
+            let count = preview.page_count().min(MAX_PREVIEW_PAGES);
+            p.set_total(3 + count);
+            let mut pages = Vec::with_capacity(count);
+            for i in 0..count {
+                if p.cancelled() {
+                    return Err(String::new().into());
+                }
+                p.note(t!(lang, "print-note_page", n = i + 1));
+                pages.push(
+                    preview
+                        .rasterize(i, PREVIEW_SCALE)
+                        .map_err(|e| e.to_string())?,
+                );
+                p.step();
+            }
+            Ok(Rendered {
+                pdf: pdf.pdf,
+                page_count: pdf.page_count,
+                pages,
+                missing: pdf.missing_chars,
+                children,
+            })
+        },
+        move |app: &mut HutongApp, outcome: Outcome<Rendered>| finish_preview(app, &ctx, outcome),
+    );
+}
+
+/// The rendered pages become textures; what went wrong is told.
+fn finish_preview(app: &mut HutongApp, ctx: &egui::Context, outcome: Outcome<Rendered>) {
+    let lang = app.lang;
+    match outcome {
+        Outcome::Finished(r) => {
+            app.print.textures = r
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, page)| {
+                    let image = egui::ColorImage::from_rgba_unmultiplied(
+                        [page.width as usize, page.height as usize],
+                        &page.rgba,
+                    );
+                    ctx.load_texture(
+                        format!("print-preview-{i}"),
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    )
+                })
+                .collect();
+            app.print.page = 0;
+            if !r.missing.is_empty() {
+                app.notices.error(
+                    Place::Print,
+                    t!(
+                        lang,
+                        "print-missing_chars",
+                        chars = r.missing.iter().collect::<String>()
+                    ),
+                );
+            }
+            app.print.preview = Some(r);
         }
-        Ok(Rendered {
-            pdf: pdf.pdf,
-            page_count: pdf.page_count,
-            pages,
-            missing: pdf.missing_chars,
-            children,
-        })
-    }));
+        Outcome::Failed(e) => app
+            .notices
+            .error(Place::Print, t!(lang, "print-render_failed", error = e)),
+        Outcome::Cancelled => app.notices.error(Place::Print, t!(lang, "print-cancelled")),
+    }
 }
 
 /// Renders and writes one child's PDF for the batch; returns the file.
@@ -270,12 +327,16 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
     let session = app.session.clone();
     let printer = app.platform.printer.clone();
     let lang = app.lang;
-    app.print.batch_job = Some(jobs::spawn(
+    // The files written so far, for the message when the batch stops.
+    let written = Arc::new(AtomicUsize::new(0));
+    let counted = written.clone();
+    app.jobs.start(
+        JobName::PrintBatch,
         t!(lang, "print-job_batch"),
         move |p: &Progress| {
             p.set_total(children.len());
             let session = session.ok_or_else(|| t!(lang, "print-not_logged_in"))?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
+            let mut store = db.open()?;
             let mut printed = 0;
             for (i, child) in children.iter().enumerate() {
                 if p.cancelled() {
@@ -289,6 +350,7 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
                     printed += 1;
                 }
                 p.set_done(i + 1);
+                counted.store(i + 1, Ordering::Relaxed);
             }
             Ok(BatchDone {
                 files: p.counts().0,
@@ -296,7 +358,33 @@ fn start_batch(app: &mut HutongApp, folder: PathBuf, to_printer: bool) {
                 folder,
             })
         },
-    ));
+        move |app: &mut HutongApp, outcome: Outcome<BatchDone>| {
+            let done = written.load(Ordering::Relaxed);
+            match outcome {
+                Outcome::Finished(b) => app.notices.success(
+                    Place::Print,
+                    t!(
+                        lang,
+                        if b.printed > 0 {
+                            "print-batch_done_printed"
+                        } else {
+                            "print-batch_done"
+                        },
+                        files = b.files,
+                        folder = b.folder.display().to_string(),
+                        printed = b.printed
+                    ),
+                ),
+                Outcome::Failed(e) => app.notices.error(
+                    Place::Print,
+                    t!(lang, "print-batch_failed", n = done, error = e),
+                ),
+                Outcome::Cancelled => app
+                    .notices
+                    .error(Place::Print, t!(lang, "print-batch_cancelled", n = done)),
+            }
+        },
+    );
 }
 
 /// The audit record of the previewed report leaving as `destination`.
@@ -331,10 +419,12 @@ fn save_pdf(app: &mut HutongApp, path: &Path) {
                 .map_err(|e| format!("{e:#}")),
             None => Err(t!(lang, "print-not_logged_in")),
         });
-    app.print.message = Some(match result {
-        Ok(()) => (true, t!(lang, "print-saved", path = file.clone())),
-        Err(e) => (false, e),
-    });
+    match result {
+        Ok(()) => app
+            .notices
+            .success(Place::Print, t!(lang, "print-saved", path = file.clone())),
+        Err(e) => app.notices.error(Place::Print, e),
+    }
 }
 
 fn start_print(app: &mut HutongApp) {
@@ -352,7 +442,8 @@ fn start_print(app: &mut HutongApp) {
     ));
     let write = std::fs::create_dir_all(&spool).and_then(|_| std::fs::write(&path, &preview.pdf));
     if let Err(e) = write {
-        app.print.message = Some((false, write_failed(app.lang, &path, &e)));
+        let text = write_failed(app.lang, &path, &e);
+        app.notices.error(Place::Print, text);
         return;
     }
     let file = path.display().to_string();
@@ -362,20 +453,33 @@ fn start_print(app: &mut HutongApp) {
         None => Err(anyhow::anyhow!(app.t("print-not_logged_in"))),
     };
     if let Err(e) = record {
-        app.print.message = Some((false, format!("{e:#}")));
+        app.notices.error(Place::Print, format!("{e:#}"));
         return;
     }
     let printer = app.platform.printer.clone();
     let title = chosen.name.clone();
-    app.print.print_job = Some(jobs::spawn(app.t("print-job_send"), move |_| {
-        let sent = printer.print(&path, &title)?;
-        // Once the printer holds its own copy the spool file goes; one a
-        // PDF program may still be reading waits for the next start.
-        if sent.file_released {
-            let _ = std::fs::remove_file(&path);
-        }
-        Ok(sent.message)
-    }));
+    let lang = app.lang;
+    let job_title = app.t("print-job_send");
+    app.jobs.start(
+        JobName::PrintSend,
+        job_title,
+        move |_| {
+            let sent = printer.print(&path, &title)?;
+            // Once the printer holds its own copy the spool file goes; one a
+            // PDF program may still be reading waits for the next start.
+            if sent.file_released {
+                let _ = std::fs::remove_file(&path);
+            }
+            Ok(sent.message)
+        },
+        move |app: &mut HutongApp, outcome: Outcome<String>| match outcome {
+            Outcome::Finished(id) => app
+                .notices
+                .success(Place::Print, t!(lang, "print-sent", id = id)),
+            Outcome::Failed(e) => app.notices.error(Place::Print, e),
+            Outcome::Cancelled => app.notices.error(Place::Print, t!(lang, "print-cancelled")),
+        },
+    );
 }
 
 /// The message for a file that could not be written.
@@ -405,83 +509,8 @@ pub fn clean_spool(db: &Path) {
     }
 }
 
+/// Takes a dialog's answer; keeps frames coming while work runs.
 fn poll(app: &mut HutongApp, ctx: &egui::Context) {
-    let lang = app.lang;
-    if let Some(job) = &app.print.render_job
-        && let Some(outcome) = job.poll()
-    {
-        app.print.render_job = None;
-        match outcome {
-            Outcome::Finished(r) => {
-                app.print.textures = r
-                    .pages
-                    .iter()
-                    .enumerate()
-                    .map(|(i, page)| {
-                        let image = egui::ColorImage::from_rgba_unmultiplied(
-                            [page.width as usize, page.height as usize],
-                            &page.rgba,
-                        );
-                        ctx.load_texture(
-                            format!("print-preview-{i}"),
-                            image,
-                            egui::TextureOptions::LINEAR,
-                        )
-                    })
-                    .collect();
-                app.print.page = 0;
-                if !r.missing.is_empty() {
-                    app.print.message = Some((
-                        false,
-                        t!(
-                            lang,
-                            "print-missing_chars",
-                            chars = r.missing.iter().collect::<String>()
-                        ),
-                    ));
-                }
-                app.print.preview = Some(r);
-            }
-            Outcome::Failed(e) => {
-                app.print.message = Some((false, t!(lang, "print-render_failed", error = e)))
-            }
-            Outcome::Cancelled => app.print.message = Some((false, t!(lang, "print-cancelled"))),
-        }
-    }
-    if let Some(job) = &app.print.batch_job
-        && let Some(outcome) = job.poll()
-    {
-        let (done, _) = job.progress.counts();
-        app.print.batch_job = None;
-        app.print.message = Some(match outcome {
-            Outcome::Finished(b) => (
-                true,
-                t!(
-                    lang,
-                    if b.printed > 0 {
-                        "print-batch_done_printed"
-                    } else {
-                        "print-batch_done"
-                    },
-                    files = b.files,
-                    folder = b.folder.display().to_string(),
-                    printed = b.printed
-                ),
-            ),
-            Outcome::Failed(e) => (false, t!(lang, "print-batch_failed", n = done, error = e)),
-            Outcome::Cancelled => (false, t!(lang, "print-batch_cancelled", n = done)),
-        });
-    }
-    if let Some(job) = &app.print.print_job
-        && let Some(outcome) = job.poll()
-    {
-        app.print.print_job = None;
-        app.print.message = Some(match outcome {
-            Outcome::Finished(id) => (true, t!(lang, "print-sent", id = id)),
-            Outcome::Failed(e) => (false, e),
-            Outcome::Cancelled => (false, t!(lang, "print-cancelled")),
-        });
-    }
     match &app.print.dialog {
         Some(Dialog::SavePdf(rx)) => {
             if let Ok(answer) = rx.try_recv() {
@@ -502,7 +531,7 @@ fn poll(app: &mut HutongApp, ctx: &egui::Context) {
         }
         None => {}
     }
-    if app.print.busy() {
+    if busy(app) {
         ctx.request_repaint_after(std::time::Duration::from_millis(50));
     }
 }
@@ -595,7 +624,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
             t!(lang, "print-list_source", n = listed),
         );
     });
-    let busy = app.print.busy();
+    let busy = busy(app);
     let chosen = app.print.chosen.clone();
     ui.horizontal(|ui| {
         let can_preview = chosen.is_some() && !busy;
@@ -606,7 +635,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
             )
             .clicked()
         {
-            start_preview(app);
+            start_preview(app, ui.ctx());
         }
         let has_preview = app.print.preview.is_some() && !busy;
         if ui
@@ -650,20 +679,13 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         }
     });
-    let cancel = app.t("common-cancel");
-    if let Some(j) = &app.print.render_job {
-        j.show(ui, &cancel);
-    }
-    if let Some(j) = &app.print.batch_job {
-        j.show(ui, &cancel);
-    }
-    if let Some(j) = &app.print.print_job {
-        j.show(ui, &cancel);
+    for job in JOBS {
+        app.jobs.show(ui, job);
     }
     if app.print.dialog.is_some() {
         ui.weak(app.t("print-waiting_dialog"));
     }
-    super::status_message(ui, app.print.message.as_ref());
+    app.notices.show_here(ui, Place::Print);
 }
 
 fn preview_pages(app: &mut HutongApp, ui: &mut egui::Ui) {

@@ -2,7 +2,8 @@
 //! through `hutong_services::accounts`, which checks the permission and
 //! audits; this screen only offers what the session may do.
 
-use super::{HutongApp, status_message};
+use super::HutongApp;
+use super::notices::Place;
 use eframe::egui;
 use hutong_core::divisions::Division;
 use hutong_core::users::{Role, User};
@@ -24,7 +25,6 @@ pub struct UsersState {
     /// The row whose role is being changed: user, role, scope code.
     changing: Option<(String, Role, String)>,
     idle_minutes: Option<u32>,
-    message: Option<(bool, String)>,
 }
 
 struct NewAccount {
@@ -67,7 +67,10 @@ fn reload(app: &mut HutongApp) {
     };
     match accounts::list_with_scope_names(&mut app.store, &session) {
         Ok(list) => app.users_screen.users = Some(list),
-        Err(e) => app.users_screen.message = Some((false, e.to_string())),
+        Err(e) => {
+            let outcome = (false, e.to_string());
+            tell(app, outcome);
+        }
     }
     if let Ok(workers) = accounts::linkable_workers(&mut app.store, &session) {
         app.users_screen.workers = workers;
@@ -80,17 +83,18 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.can(Action::ManageUsers) {
         // Reached only through a stale screen: refuse through the services
         // so the attempt is audited and the message names the role.
-        if app.users_screen.message.is_none() {
-            let refusal = app.require(Action::ManageUsers).err();
-            app.users_screen.message = refusal.map(|m| (false, m));
+        if app.notices.get(Place::Users).is_none()
+            && let Err(refusal) = app.require(Action::ManageUsers)
+        {
+            app.notices.error(Place::Users, refusal);
         }
-        status_message(ui, app.users_screen.message.as_ref());
+        app.notices.show_here(ui, Place::Users);
         return;
     }
     if app.users_screen.users.is_none() {
         reload(app);
     }
-    status_message(ui, app.users_screen.message.as_ref());
+    app.notices.show_here(ui, Place::Users);
     egui::ScrollArea::vertical().show(ui, |ui| {
         account_table(app, ui);
         ui.separator();
@@ -177,8 +181,8 @@ fn set_active(app: &mut HutongApp, username: &str, active: bool) {
     let Some(session) = app.session.clone() else {
         return;
     };
-    app.users_screen.message = Some(
-        match accounts::set_active(&mut app.store, &session, username, active) {
+    {
+        let outcome = match accounts::set_active(&mut app.store, &session, username, active) {
             Ok(u) => (
                 true,
                 crate::t!(
@@ -193,8 +197,9 @@ fn set_active(app: &mut HutongApp, username: &str, active: bool) {
                 ),
             ),
             Err(e) => (false, e.to_string()),
-        },
-    );
+        };
+        tell(app, outcome);
+    };
     reload(app);
 }
 
@@ -211,8 +216,13 @@ fn reset_row(app: &mut HutongApp, ui: &mut egui::Ui) {
         if ui.button(app.t("users-apply")).clicked() {
             keep = false;
             if let Some(session) = app.session.clone() {
-                app.users_screen.message = Some(
-                    match accounts::reset_password(&mut app.store, &session, &name, &password) {
+                {
+                    let outcome = match accounts::reset_password(
+                        &mut app.store,
+                        &session,
+                        &name,
+                        &password,
+                    ) {
                         Ok(u) => (
                             true,
                             crate::t!(
@@ -223,8 +233,9 @@ fn reset_row(app: &mut HutongApp, ui: &mut egui::Ui) {
                             ),
                         ),
                         Err(e) => (false, e.to_string()),
-                    },
-                );
+                    };
+                    tell(app, outcome);
+                };
             }
             reload(app);
         }
@@ -253,20 +264,22 @@ fn role_row(app: &mut HutongApp, ui: &mut egui::Ui) {
         if ui.button(app.t("users-apply")).clicked() {
             keep = false;
             if let Some(session) = app.session.clone() {
-                app.users_screen.message = Some(
-                    match accounts::set_role(&mut app.store, &session, &name, role, &scope) {
-                        Ok(u) => (
-                            true,
-                            crate::t!(
-                                app.lang,
-                                "users2-done_for",
-                                user = u.username.as_str(),
-                                what = role_label(app, u.role)
+                {
+                    let outcome =
+                        match accounts::set_role(&mut app.store, &session, &name, role, &scope) {
+                            Ok(u) => (
+                                true,
+                                crate::t!(
+                                    app.lang,
+                                    "users2-done_for",
+                                    user = u.username.as_str(),
+                                    what = role_label(app, u.role)
+                                ),
                             ),
-                        ),
-                        Err(e) => (false, e.to_string()),
-                    },
-                );
+                            Err(e) => (false, e.to_string()),
+                        };
+                    tell(app, outcome);
+                };
             }
             reload(app);
         }
@@ -423,15 +436,21 @@ fn new_account_form(app: &mut HutongApp, ui: &mut egui::Ui) {
         };
         match accounts::create(&mut app.store, &session, &request) {
             Ok(u) => {
-                app.users_screen.message = Some((
-                    true,
-                    crate::t!(app.lang, "users2-created", user = u.username.as_str()),
-                ));
+                {
+                    let outcome = (
+                        true,
+                        crate::t!(app.lang, "users2-created", user = u.username.as_str()),
+                    );
+                    tell(app, outcome);
+                };
                 new.password.zeroize();
                 new = NewAccount::default();
                 reload(app);
             }
-            Err(e) => app.users_screen.message = Some((false, e.to_string())),
+            Err(e) => {
+                let outcome = (false, e.to_string());
+                tell(app, outcome);
+            }
         }
     }
     app.users_screen.new = new;
@@ -448,15 +467,17 @@ fn idle_lock_setting(app: &mut HutongApp, ui: &mut egui::Ui) {
         if ui.button(app.t("common-save")).clicked()
             && let Some(session) = app.session.clone()
         {
-            app.users_screen.message = Some(
-                match accounts::set_idle_lock_minutes(&mut app.store, &session, minutes) {
-                    Ok(()) => {
-                        app.idle_lock_minutes = minutes;
-                        (true, app.t("users-saved"))
-                    }
-                    Err(e) => (false, e.to_string()),
-                },
-            );
+            {
+                let outcome =
+                    match accounts::set_idle_lock_minutes(&mut app.store, &session, minutes) {
+                        Ok(()) => {
+                            app.idle_lock_minutes = minutes;
+                            (true, app.t("users-saved"))
+                        }
+                        Err(e) => (false, e.to_string()),
+                    };
+                tell(app, outcome);
+            };
         }
     });
     app.users_screen.idle_minutes = Some(minutes);
@@ -497,7 +518,6 @@ pub struct PasswordForm {
     old: String,
     new: String,
     again: String,
-    message: Option<(bool, String)>,
 }
 
 impl Drop for PasswordForm {
@@ -527,7 +547,7 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         });
     if ui.button(app.t("pw-submit")).clicked() {
-        form.message = Some(if form.new != form.again {
+        let outcome = if form.new != form.again {
             (false, app.t("pw-mismatch"))
         } else if let Some(session) = app.session.clone() {
             match accounts::change_own_password(&mut app.store, &session, &form.old, &form.new) {
@@ -542,9 +562,13 @@ pub fn password_form(app: &mut HutongApp, ui: &mut egui::Ui) {
             }
         } else {
             (false, app.t("login-required"))
-        });
+        };
+        match outcome {
+            (true, text) => app.notices.success(Place::Password, text),
+            (false, text) => app.notices.error(Place::Password, text),
+        }
     }
-    status_message(ui, form.message.as_ref());
+    app.notices.show_here(ui, Place::Password);
     app.password_form = form;
 }
 
@@ -560,5 +584,14 @@ pub fn change_password_screen(app: &mut HutongApp, ui: &mut egui::Ui) {
     ui.add_space(12.0);
     if ui.button(app.t("nav-logout")).clicked() {
         app.log_out();
+    }
+}
+
+/// An account action's outcome, shown on 用户与权限.
+fn tell(app: &mut HutongApp, (ok, text): (bool, String)) {
+    if ok {
+        app.notices.success(Place::Users, text);
+    } else {
+        app.notices.error(Place::Users, text);
     }
 }

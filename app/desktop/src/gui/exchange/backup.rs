@@ -5,7 +5,8 @@
 
 use super::Pending;
 use crate::gui::HutongApp;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::{Level, Place};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
 use eframe::egui;
@@ -34,51 +35,39 @@ struct Candidate {
 #[derive(Default)]
 pub struct BackupState {
     dialog: Option<Pending<Ask>>,
-    job: Option<Job<String>>,
-    verify_job: Option<Job<(PathBuf, RestorePreview)>>,
     candidate: Option<Candidate>,
-    restore_job: Option<Job<RestoreReport>>,
     /// The daily backup: the day it last ran (or was found done) in this
-    /// session, and its job.
+    /// session (its job is [`JobName::BackupDaily`]).
     daily_checked: Option<NaiveDate>,
-    daily_job: Option<Job<Option<String>>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl BackupState {
+    /// Whether a file dialog is open (the jobs run in `app.jobs`).
     pub fn busy(&self) -> bool {
         self.dialog.is_some()
-            || self.job.is_some()
-            || self.verify_job.is_some()
-            || self.restore_job.is_some()
-            || self.daily_job.is_some()
     }
 }
 
-/// Every frame: starts today's scheduled backup once, and finishes it.
+/// The jobs of this tab.
+const JOBS: [JobName; 4] = [
+    JobName::Backup,
+    JobName::BackupVerify,
+    JobName::Restore,
+    JobName::BackupDaily,
+];
+
+/// Every frame: starts today's scheduled backup once (it ends through
+/// `app.jobs`).
 pub fn tick(app: &mut HutongApp) {
     if app.session.is_none() {
         return;
     }
     let today = chrono::Local::now().date_naive();
     let lang = app.lang;
-    let b = &mut app.exchange.backup;
-    if let Some(job) = &b.daily_job
-        && let Some(o) = job.poll()
-    {
-        b.daily_job = None;
-        match o {
-            Outcome::Finished(Some(m)) => b.message = Some((true, m)),
-            Outcome::Finished(None) | Outcome::Cancelled => {}
-            Outcome::Failed(e) => {
-                b.message = Some((false, t!(lang, "xch-daily_failed", error = e)));
-            }
-        }
-    }
-    if b.daily_checked == Some(today) || b.restore_job.is_some() {
+    if app.exchange.backup.daily_checked == Some(today) || app.jobs.running(JobName::Restore) {
         return;
     }
-    b.daily_checked = Some(today);
+    app.exchange.backup.daily_checked = Some(today);
     // Cheap check first: no folder set, no job.
     if !matches!(services_backup::folder(&app.store), Ok(Some(_))) {
         return;
@@ -91,87 +80,64 @@ pub fn tick(app: &mut HutongApp) {
     ) {
         Ok(session) => session,
         Err(e) => {
-            b.message = Some((false, t!(lang, "xch-daily_failed", error = e.to_string())));
+            app.notices.error(
+                Place::ExchangeBackup,
+                t!(lang, "xch-daily_failed", error = e.to_string()),
+            );
             return;
         }
     };
-    b.daily_job = Some(jobs::spawn(t!(lang, "xch-job_daily"), move |_| {
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        Ok(services_backup::run_scheduled(&mut store, &system, today)
-            .map_err(|e| e.to_string())?
-            .map(|i| {
-                t!(
-                    lang,
-                    "xch-daily_written",
-                    path = i.path.display().to_string(),
-                    bytes = i.bytes
-                )
-            }))
-    }));
+    app.jobs.start(
+        JobName::BackupDaily,
+        t!(lang, "xch-job_daily"),
+        move |_| {
+            let mut store = db.open()?;
+            Ok(
+                services_backup::run_scheduled(&mut store, &system, today)?.map(|i| {
+                    t!(
+                        lang,
+                        "xch-daily_written",
+                        path = i.path.display().to_string(),
+                        bytes = i.bytes
+                    )
+                }),
+            )
+        },
+        move |app: &mut HutongApp, o: Outcome<Option<String>>| match o {
+            Outcome::Finished(Some(m)) => app.notices.success(Place::ExchangeBackup, m),
+            Outcome::Finished(None) | Outcome::Cancelled => {}
+            Outcome::Failed(e) => app.notices.error(
+                Place::ExchangeBackup,
+                t!(lang, "xch-daily_failed", error = e),
+            ),
+        },
+    );
 }
 
 fn poll(app: &mut HutongApp) {
     if let Some((ask, answer)) = super::take_answer(&mut app.exchange.backup.dialog) {
         let Some(path) = answer else {
-            app.exchange.backup.message = Some((false, app.t("xch-cancelled")));
+            let text = app.t("xch-cancelled");
+            app.notices.error(Place::ExchangeBackup, text);
             return;
         };
         match ask {
             Ask::BackupFile => start_backup(app, path),
             Ask::DailyFolder => {
-                app.exchange.backup.message = match app
+                match app
                     .call(|store, session| services_backup::set_folder(store, session, Some(&path)))
                 {
                     Ok(()) => {
                         // Run today's at once if it is not there yet.
                         app.exchange.backup.daily_checked = None;
-                        Some((
-                            true,
-                            t!(app.lang, "xch-daily_set", path = path.display().to_string()),
-                        ))
+                        let text = t!(app.lang, "xch-daily_set", path = path.display().to_string());
+                        app.notices.success(Place::ExchangeBackup, text);
                     }
-                    Err(e) => Some((false, e)),
-                };
+                    Err(e) => app.notices.error(Place::ExchangeBackup, e),
+                }
             }
             Ask::RestoreFile => start_verify(app, path),
         }
-    }
-    let lang = app.lang;
-    let b = &mut app.exchange.backup;
-    if let Some(job) = &b.job
-        && let Some(o) = job.poll()
-    {
-        b.job = None;
-        b.message = match o {
-            Outcome::Finished(m) => Some((true, m)),
-            Outcome::Failed(m) => Some((false, m)),
-            Outcome::Cancelled => None,
-        };
-    }
-    if let Some(job) = &b.verify_job
-        && let Some(o) = job.poll()
-    {
-        b.verify_job = None;
-        match o {
-            Outcome::Finished((path, preview)) => {
-                b.candidate = Some(Candidate {
-                    path,
-                    preview,
-                    understood: false,
-                    password: Default::default(),
-                })
-            }
-            Outcome::Failed(m) => {
-                b.message = Some((false, t!(lang, "xch-verify_failed", error = m)));
-            }
-            Outcome::Cancelled => {}
-        }
-    }
-    if let Some(job) = &app.exchange.backup.restore_job
-        && let Some(o) = job.poll()
-    {
-        app.exchange.backup.restore_job = None;
-        finish_restore(app, o);
     }
 }
 
@@ -179,21 +145,29 @@ fn start_backup(app: &mut HutongApp, path: PathBuf) {
     let session = app.session.clone();
     let db = app.store.database();
     let lang = app.lang;
-    app.exchange.backup.job = Some(jobs::spawn(t!(lang, "xch-job_backup"), move |p| {
-        p.note(t!(lang, "xch-note_backup"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let i =
-            services_backup::backup_to(&mut store, &session, &path).map_err(|e| e.to_string())?;
-        Ok(t!(
-            lang,
-            "xch-backed_up",
-            path = i.path.display().to_string(),
-            bytes = i.bytes,
-            children = i.verification.children,
-            entries = i.verification.audit.entries_checked
-        ))
-    }));
+    app.jobs.start(
+        JobName::Backup,
+        t!(lang, "xch-job_backup"),
+        move |p| {
+            p.note(t!(lang, "xch-note_backup"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            let i = services_backup::backup_to(&mut store, &session, &path)?;
+            Ok(t!(
+                lang,
+                "xch-backed_up",
+                path = i.path.display().to_string(),
+                bytes = i.bytes,
+                children = i.verification.children,
+                entries = i.verification.audit.entries_checked
+            ))
+        },
+        |app: &mut HutongApp, o: Outcome<String>| match o {
+            Outcome::Finished(m) => app.notices.success(Place::ExchangeBackup, m),
+            Outcome::Failed(m) => app.notices.error(Place::ExchangeBackup, m),
+            Outcome::Cancelled => app.notices.clear(Place::ExchangeBackup),
+        },
+    );
 }
 
 fn start_verify(app: &mut HutongApp, path: PathBuf) {
@@ -203,13 +177,31 @@ fn start_verify(app: &mut HutongApp, path: PathBuf) {
     };
     let db = app.store.database();
     let lang = app.lang;
-    app.exchange.backup.verify_job = Some(jobs::spawn(t!(lang, "xch-job_verify"), move |p| {
-        p.note(t!(lang, "xch-note_verify"));
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let preview = hutong_services::restore::preview(&session, &mut store, &path)
-            .map_err(|e| e.to_string())?;
-        Ok((path, preview))
-    }));
+    app.jobs.start(
+        JobName::BackupVerify,
+        t!(lang, "xch-job_verify"),
+        move |p| {
+            p.note(t!(lang, "xch-note_verify"));
+            let mut store = db.open()?;
+            let preview = hutong_services::restore::preview(&session, &mut store, &path)?;
+            Ok((path, preview))
+        },
+        move |app: &mut HutongApp, o: Outcome<(PathBuf, RestorePreview)>| match o {
+            Outcome::Finished((path, preview)) => {
+                app.exchange.backup.candidate = Some(Candidate {
+                    path,
+                    preview,
+                    understood: false,
+                    password: Default::default(),
+                })
+            }
+            Outcome::Failed(m) => app.notices.error(
+                Place::ExchangeBackup,
+                t!(lang, "xch-verify_failed", error = m),
+            ),
+            Outcome::Cancelled => {}
+        },
+    );
 }
 
 /// Hands this window's connection to the restore on a job thread (the
@@ -224,20 +216,27 @@ fn start_restore(app: &mut HutongApp) {
     let placeholder = match Store::open_unencrypted(std::path::Path::new(":memory:")) {
         Ok(s) => s,
         Err(e) => {
-            app.exchange.backup.message = Some((
-                false,
-                t!(app.lang, "xch-cannot_close_db", error = e.to_string()),
-            ));
+            let text = t!(app.lang, "xch-cannot_close_db", error = e.to_string());
+            app.notices.error(Place::ExchangeBackup, text);
             return;
         }
     };
     let store = std::mem::replace(&mut app.store, placeholder);
     let lang = app.lang;
-    app.exchange.backup.restore_job = Some(jobs::spawn(t!(lang, "xch-job_restore"), move |p| {
-        p.note(t!(lang, "xch-note_restore"));
-        hutong_services::restore::restore(&session, store, &c.path, &c.password)
-            .map_err(|e| e.to_string())
-    }));
+    app.jobs.start(
+        JobName::Restore,
+        t!(lang, "xch-job_restore"),
+        move |p| {
+            p.note(t!(lang, "xch-note_restore"));
+            Ok(hutong_services::restore::restore(
+                &session,
+                store,
+                &c.path,
+                &c.password,
+            )?)
+        },
+        finish_restore,
+    );
 }
 
 fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
@@ -252,10 +251,8 @@ fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
     match reopened {
         Ok(s) => app.store = s,
         Err(e) => {
-            app.exchange.backup.message = Some((
-                false,
-                t!(app.lang, "xch-cannot_reopen_db", error = e.to_string()),
-            ));
+            let text = t!(app.lang, "xch-cannot_reopen_db", error = e.to_string());
+            app.notices.error(Place::ExchangeBackup, text);
             return;
         }
     }
@@ -264,7 +261,7 @@ fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
     app.home.fresh = false;
     app.reload_plugins();
     let lang = app.lang;
-    app.exchange.backup.message = Some(match o {
+    let (ok, text) = match o {
         Outcome::Finished(r) => (
             r.audit_after.is_intact(),
             t!(
@@ -289,7 +286,9 @@ fn finish_restore(app: &mut HutongApp, o: Outcome<RestoreReport>) {
         ),
         Outcome::Failed(e) => (false, t!(lang, "xch-restore_failed", error = e)),
         Outcome::Cancelled => (false, t!(lang, "xch-restore_cancelled")),
-    });
+    };
+    let level = if ok { Level::Success } else { Level::Error };
+    app.notices.push(Place::ExchangeBackup, level, text);
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -297,7 +296,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
     let mut ask = None;
-    let idle = !app.exchange.backup.busy();
+    let idle = !app.exchange.backup.busy() && !super::running(app, &JOBS);
     let may_restore = app.can(hutong_services::Action::Restore);
     ui.heading(t("ex-backup_now_title"));
     if ui
@@ -326,12 +325,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             ask = Some(Ask::DailyFolder);
         }
         if folder.is_some() && ui.button(t("ex-daily_stop")).clicked() {
-            app.exchange.backup.message = Some(
-                match app.call(|store, session| services_backup::set_folder(store, session, None)) {
-                    Ok(()) => (true, t("xch-daily_stopped")),
-                    Err(e) => (false, e),
-                },
-            );
+            match app.call(|store, session| services_backup::set_folder(store, session, None)) {
+                Ok(()) => app
+                    .notices
+                    .success(Place::ExchangeBackup, t("xch-daily_stopped")),
+                Err(e) => app.notices.error(Place::ExchangeBackup, e),
+            }
         }
     });
     ui.weak(t("ex-daily_hint"));
@@ -347,20 +346,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             ask = Some(Ask::RestoreFile);
         }
     }
+    for job in JOBS {
+        app.jobs.show(ui, job);
+    }
+    app.notices.show_here(ui, Place::ExchangeBackup);
     let b = &mut app.exchange.backup;
-    if let Some(j) = &b.job {
-        j.show(ui, &t("common-cancel"));
-    }
-    if let Some(j) = &b.verify_job {
-        j.show(ui, &t("common-cancel"));
-    }
-    if let Some(j) = &b.restore_job {
-        j.show(ui, &t("common-cancel"));
-    }
-    if let Some(j) = &b.daily_job {
-        j.show(ui, &t("common-cancel"));
-    }
-    crate::gui::status_message(ui, b.message.as_ref());
     let mut confirm = false;
     let mut cancel = false;
     if let Some(c) = &mut b.candidate {

@@ -4,9 +4,10 @@
 //! kept by the core), the flags, and an XLSX of the result.
 
 use super::Pending;
-use super::sheet::{Kind, SheetPick, field_label};
+use super::sheet::{self, Kind, SheetPick, Site, field_label};
 use crate::gui::HutongApp;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
 use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
@@ -31,13 +32,10 @@ pub struct Shown {
 pub struct CompareState {
     source: Source,
     sheet: SheetPick,
-    job: Option<Job<Shown>>,
     shown: Option<Shown>,
     group: Group,
     history: Option<Vec<ComparisonSummary>>,
     dialog: Option<Pending<()>>,
-    export_job: Option<Job<String>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl Default for CompareState {
@@ -48,59 +46,65 @@ impl Default for CompareState {
                 source: Source::StudentRegistry.label_zh().into(),
                 ..Default::default()
             },
-            job: None,
             shown: None,
             group: Group::Different,
             history: None,
             dialog: None,
-            export_job: None,
-            message: None,
         }
     }
 }
 
 impl CompareState {
+    /// Whether a dialog is open (the jobs run in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.sheet.busy()
-            || self.job.is_some()
-            || self.dialog.is_some()
-            || self.export_job.is_some()
+        self.sheet.busy() || self.dialog.is_some()
     }
 }
 
+/// Where the comparison keeps its sheet.
+const SHEET: Site = Site {
+    job: JobName::CompareRead,
+    place: Place::ExchangeCompare,
+    locate: compare_sheet,
+};
+
+fn compare_sheet(app: &mut HutongApp) -> (&mut SheetPick, Kind) {
+    (&mut app.exchange.compare.sheet, Kind::Other)
+}
+
+/// Whether a dialog or a job of the comparison runs.
+fn busy(app: &HutongApp) -> bool {
+    app.exchange.compare.busy()
+        || super::running(
+            app,
+            &[
+                JobName::CompareRead,
+                JobName::Compare,
+                JobName::CompareExport,
+            ],
+        )
+}
+
 fn poll(app: &mut HutongApp) {
-    let db = app.store.database();
-    let s = &mut app.exchange.compare;
-    s.sheet.poll(&db, Kind::Other, app.lang);
-    if let Some(job) = &s.job
-        && let Some(o) = job.poll()
-    {
-        s.job = None;
-        match o {
-            Outcome::Finished(shown) => {
-                s.message = None;
-                s.shown = Some(shown);
-                s.history = None;
-            }
-            Outcome::Failed(e) => s.message = Some((false, e)),
-            Outcome::Cancelled => {}
-        }
-    }
-    if let Some((_, answer)) = super::take_answer(&mut s.dialog)
+    sheet::poll(app, SHEET);
+    if let Some((_, answer)) = super::take_answer(&mut app.exchange.compare.dialog)
         && let Some(path) = answer
     {
         start_export(app, path);
     }
-    let s = &mut app.exchange.compare;
-    if let Some(job) = &s.export_job
-        && let Some(o) = job.poll()
-    {
-        s.export_job = None;
-        s.message = match o {
-            Outcome::Finished(m) => Some((true, m)),
-            Outcome::Failed(m) => Some((false, m)),
-            Outcome::Cancelled => None,
-        };
+}
+
+/// A comparison run or opened: shown on the workbench.
+fn finish_shown(app: &mut HutongApp, o: Outcome<Shown>) {
+    match o {
+        Outcome::Finished(shown) => {
+            app.notices.clear(Place::ExchangeCompare);
+            let s = &mut app.exchange.compare;
+            s.shown = Some(shown);
+            s.history = None;
+        }
+        Outcome::Failed(e) => app.notices.error(Place::ExchangeCompare, e),
+        Outcome::Cancelled => {}
     }
 }
 
@@ -113,56 +117,60 @@ fn start_run(app: &mut HutongApp) {
         return;
     };
     if m.name.is_empty() {
-        s.message = Some((false, t!(lang, "xch-need_source_compare")));
+        app.notices
+            .error(Place::ExchangeCompare, t!(lang, "xch-need_source_compare"));
         return;
     }
     let (tbl, sha, source) = (l.table.clone(), l.sha256.clone(), s.source);
-    s.message = None;
-    s.job = Some(jobs::spawn(t!(lang, "ex-tab-compare"), move |p| {
-        p.set_total(3);
-        p.note(t!(lang, "xch-note_matching"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
-        let cmp = exchange::compare(&mut store, &session, source, &tbl, &m, &sha, today)
-            .map_err(|e| e.to_string())?;
-        p.step();
-        if p.cancelled() {
-            return Err(String::new());
-        }
-        p.note(t!(lang, "xch-note_saving_result"));
-        exchange::save_comparison(&mut store, &session, &cmp, Some(&m))
-            .map_err(|e| e.to_string())?;
-        p.step();
-        let rows = exchange::comparison_rows(&mut store, &session, cmp.id, None)
-            .map_err(|e| e.to_string())?;
-        p.step();
-        Ok(Shown {
-            title: t!(
-                lang,
-                "xch-compare_title",
-                source = source_label(lang, source),
-                file = cmp.file_name.as_str(),
-                date = cmp.run_on.to_string()
-            ),
-            counts: cmp.counts(),
-            rows,
-            full: Some(Box::new(cmp)),
-        })
-    }));
+    app.notices.clear(Place::ExchangeCompare);
+    app.jobs.start(
+        JobName::Compare,
+        t!(lang, "ex-tab-compare"),
+        move |p| {
+            p.set_total(3);
+            p.note(t!(lang, "xch-note_matching"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            let today = chrono::Local::now().date_naive();
+            let cmp = exchange::compare(&mut store, &session, source, &tbl, &m, &sha, today)?;
+            p.step();
+            if p.cancelled() {
+                return Err(String::new().into());
+            }
+            p.note(t!(lang, "xch-note_saving_result"));
+            exchange::save_comparison(&mut store, &session, &cmp, Some(&m))?;
+            p.step();
+            let rows = exchange::comparison_rows(&mut store, &session, cmp.id, None)?;
+            p.step();
+            Ok(Shown {
+                title: t!(
+                    lang,
+                    "xch-compare_title",
+                    source = source_label(lang, source),
+                    file = cmp.file_name.as_str(),
+                    date = cmp.run_on.to_string()
+                ),
+                counts: cmp.counts(),
+                rows,
+                full: Some(Box::new(cmp)),
+            })
+        },
+        finish_shown,
+    );
 }
 
 fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
     let db = app.store.database();
     let session = app.session.clone();
     let lang = app.lang;
-    app.exchange.compare.job = Some(jobs::spawn(
+    // Under the run's name: the workbench shows one comparison.
+    app.jobs.start(
+        JobName::Compare,
         t!(lang, "xch-job_open_comparison"),
         move |_| {
             let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
-            let rows = exchange::comparison_rows(&mut store, &session, summary.id, None)
-                .map_err(|e| e.to_string())?;
+            let mut store = db.open()?;
+            let rows = exchange::comparison_rows(&mut store, &session, summary.id, None)?;
             Ok(Shown {
                 title: t!(
                     lang,
@@ -176,7 +184,8 @@ fn open_saved(app: &mut HutongApp, summary: ComparisonSummary) {
                 full: None,
             })
         },
-    ));
+        finish_shown,
+    );
 }
 
 fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
@@ -187,11 +196,12 @@ fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
     let Some(cmp) = s.shown.as_ref().and_then(|x| x.full.clone()) else {
         return;
     };
-    s.export_job = Some(jobs::spawn(
+    app.jobs.start(
+        JobName::CompareExport,
         t!(lang, "xch-job_export_comparison"),
         move |_| {
             let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
+            let mut store = db.open()?;
             let shown_path = path.display().to_string();
             exchange::export_comparison(&mut store, &session, &cmp, &path).map_err(|e| {
                 t!(
@@ -203,7 +213,12 @@ fn start_export(app: &mut HutongApp, path: std::path::PathBuf) {
             })?;
             Ok(t!(lang, "xch-comparison_exported", path = shown_path))
         },
-    ));
+        |app: &mut HutongApp, o: Outcome<String>| match o {
+            Outcome::Finished(m) => app.notices.success(Place::ExchangeCompare, m),
+            Outcome::Failed(m) => app.notices.error(Place::ExchangeCompare, m),
+            Outcome::Cancelled => app.notices.clear(Place::ExchangeCompare),
+        },
+    );
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -240,11 +255,11 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     let mut sheet = std::mem::take(&mut app.exchange.compare.sheet);
-    sheet.show(app, ui, Kind::Other);
+    sheet.show(app, ui, Kind::Other, SHEET.job);
     let loaded = sheet.loaded.is_some();
     app.exchange.compare.sheet = sheet;
     if loaded {
-        let busy = app.exchange.compare.busy();
+        let busy = busy(app);
         if ui
             .add_enabled(!busy, egui::Button::new(t("ex-run_compare")))
             .clicked()
@@ -252,10 +267,8 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
             start_run(app);
         }
     }
-    if let Some(j) = &app.exchange.compare.job {
-        j.show(ui, &t("common-cancel"));
-    }
-    crate::gui::status_message(ui, app.exchange.compare.message.as_ref());
+    app.jobs.show(ui, JobName::Compare);
+    app.notices.show_here(ui, Place::ExchangeCompare);
     ui.separator();
     ui.strong(t("ex-saved_comparisons"));
     if app.exchange.compare.history.is_none() {
@@ -312,6 +325,7 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     let mut close = false;
     let mut export = false;
+    let exporting = app.jobs.running(JobName::CompareExport);
     {
         let s = &mut app.exchange.compare;
         let Some(shown) = &s.shown else { return };
@@ -320,7 +334,7 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
                 close = true;
             }
             ui.strong(&shown.title);
-            let can = shown.full.is_some() && s.export_job.is_none() && s.dialog.is_none();
+            let can = shown.full.is_some() && !exporting && s.dialog.is_none();
             let b = ui.add_enabled(can, egui::Button::new(t("ex-export_result")));
             if shown.full.is_none() {
                 b.on_disabled_hover_text(t("xch-only_this_run"));
@@ -343,10 +357,8 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.separator();
             ui.label(t!(lang, "xch-flags_count", n = shown.counts.flags));
         });
-        if let Some(j) = &s.export_job {
-            j.show(ui, &t("common-cancel"));
-        }
-        crate::gui::status_message(ui, s.message.as_ref());
+        app.jobs.show(ui, JobName::CompareExport);
+        app.notices.show_here(ui, Place::ExchangeCompare);
     }
     if close {
         app.exchange.compare.shown = None;
@@ -520,8 +532,8 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
             if let Some(s) = &mut app.exchange.compare.shown {
                 s.rows[i].decisions.push((field, accept));
             }
-            app.exchange.compare.message = Some((
-                true,
+            app.notices.success(
+                Place::ExchangeCompare,
                 t!(
                     lang,
                     if accept {
@@ -532,10 +544,10 @@ fn differences(app: &mut HutongApp, ui: &mut egui::Ui) {
                     field = field_label(lang, field),
                     value = shown_value(lang, field, &d.theirs)
                 ),
-            ));
+            );
             app.list.dirty = true;
         }
-        Err(e) => app.exchange.compare.message = Some((false, e.to_string())),
+        Err(e) => app.notices.error(Place::ExchangeCompare, e.to_string()),
     }
 }
 

@@ -4,7 +4,8 @@
 //! the core; ID numbers are masked unless the user asks for full ones.
 
 use super::Pending;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
 use crate::gui::{HutongApp, Screen};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
@@ -42,13 +43,12 @@ pub struct ExportState {
     passphrase: zeroize::Zeroizing<String>,
     passphrase_again: zeroize::Zeroizing<String>,
     dialog: Option<Pending<()>>,
-    job: Option<Job<String>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl ExportState {
+    /// Whether the file dialog is open (the export runs in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.dialog.is_some() || self.job.is_some()
+        self.dialog.is_some()
     }
 }
 
@@ -56,7 +56,7 @@ impl ExportState {
 pub fn start_from_list(app: &mut HutongApp, filter: ListFilter) {
     let e = &mut app.exchange.export;
     e.filter = Some(filter);
-    e.message = None;
+    app.notices.clear(Place::ExchangeExport);
     app.exchange.tab = super::Tab::Export;
     app.navigate(Screen::Exchange);
 }
@@ -66,20 +66,10 @@ fn poll(app: &mut HutongApp) {
         match answer {
             Some(path) => start(app, path),
             None => {
-                app.exchange.export.message = Some((false, app.t("xch-cancelled_not_exported")))
+                let text = app.t("xch-cancelled_not_exported");
+                app.notices.error(Place::ExchangeExport, text);
             }
         }
-    }
-    let e = &mut app.exchange.export;
-    if let Some(job) = &e.job
-        && let Some(o) = job.poll()
-    {
-        e.job = None;
-        e.message = match o {
-            Outcome::Finished(m) => Some((true, m)),
-            Outcome::Failed(m) => Some((false, m)),
-            Outcome::Cancelled => None,
-        };
     }
 }
 
@@ -90,7 +80,7 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         hutong_services::Action::ExportMasked
     };
     if let Err(refusal) = app.require(needed) {
-        app.exchange.export.message = Some((false, refusal));
+        app.notices.error(Place::ExchangeExport, refusal);
         return;
     }
     let session = app.session.clone();
@@ -109,29 +99,37 @@ fn start(app: &mut HutongApp, path: std::path::PathBuf) {
         status: f.status,
     };
     let passphrase = req.full_ids.then(|| e.passphrase.clone());
-    e.job = Some(jobs::spawn(t!(lang, "ex-tab-export"), move |p| {
-        p.note(t!(lang, "xch-note_writing_file"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let out = hutong_services::exchange::export_list(
-            &mut store,
-            &session,
-            &req,
-            &path,
-            passphrase.as_deref().map(String::as_str),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(t!(
-            lang,
-            if req.full_ids {
-                "xch-exported_full"
-            } else {
-                "xch-exported_masked"
-            },
-            rows = out.rows,
-            path = out.written.display().to_string()
-        ))
-    }));
+    app.jobs.start(
+        JobName::Export,
+        t!(lang, "ex-tab-export"),
+        move |p| {
+            p.note(t!(lang, "xch-note_writing_file"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            let out = hutong_services::exchange::export_list(
+                &mut store,
+                &session,
+                &req,
+                &path,
+                passphrase.as_deref().map(String::as_str),
+            )?;
+            Ok(t!(
+                lang,
+                if req.full_ids {
+                    "xch-exported_full"
+                } else {
+                    "xch-exported_masked"
+                },
+                rows = out.rows,
+                path = out.written.display().to_string()
+            ))
+        },
+        |app: &mut HutongApp, o: Outcome<String>| match o {
+            Outcome::Finished(m) => app.notices.success(Place::ExchangeExport, m),
+            Outcome::Failed(m) => app.notices.error(Place::ExchangeExport, m),
+            Outcome::Cancelled => app.notices.clear(Place::ExchangeExport),
+        },
+    );
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -140,6 +138,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     let t = |k: &str| crate::i18n::tr(lang, k);
     ui.heading(t("ex-export_title"));
     let may_export_full_ids = app.can(hutong_services::Action::ExportFullIds);
+    let exporting = app.jobs.running(JobName::Export);
     let e = &mut app.exchange.export;
     match &e.filter {
         Some(f) => {
@@ -205,17 +204,15 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             ui.weak(t("ex-passphrase_mismatch"));
         }
     }
-    let ready = !e.purpose.trim().is_empty() && !e.busy() && passphrase_ok;
+    let ready = !e.purpose.trim().is_empty() && !e.busy() && !exporting && passphrase_ok;
     if e.purpose.trim().is_empty() {
         ui.weak(t("ex-purpose_required"));
     }
     let clicked = ui
         .add_enabled(ready, egui::Button::new(t("ex-export_button")))
         .clicked();
-    if let Some(j) = &e.job {
-        j.show(ui, &t("common-cancel"));
-    }
-    crate::gui::status_message(ui, e.message.as_ref());
+    app.jobs.show(ui, JobName::Export);
+    app.notices.show_here(ui, Place::ExchangeExport);
     if clicked {
         let ext = match e.format {
             Format::Xlsx => "xlsx",

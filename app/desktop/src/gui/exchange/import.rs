@@ -3,9 +3,10 @@
 //! all-or-nothing import (or, explicitly, skipping the invalid rows). The
 //! check and the import run as background jobs.
 
-use super::sheet::{Kind, SheetPick};
+use super::sheet::{self, Kind, SheetPick, Site};
 use crate::gui::HutongApp;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
 use crate::t;
 use eframe::egui;
 use hutong_core::table::ImportPreview;
@@ -51,17 +52,36 @@ impl Checked {
 pub struct ImportState {
     what: What,
     sheet: SheetPick,
-    check_job: Option<Job<Checked>>,
     checked: Option<Checked>,
     skip_invalid: bool,
-    import_job: Option<Job<String>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl ImportState {
+    /// Whether the file dialog is open (the jobs run in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.sheet.busy() || self.check_job.is_some() || self.import_job.is_some()
+        self.sheet.busy()
     }
+}
+
+/// Where the import keeps its sheet.
+const SHEET: Site = Site {
+    job: JobName::ImportRead,
+    place: Place::ExchangeImport,
+    locate: import_sheet,
+};
+
+fn import_sheet(app: &mut HutongApp) -> (&mut SheetPick, Kind) {
+    let s = &mut app.exchange.import;
+    (&mut s.sheet, kind(s.what))
+}
+
+/// Whether a dialog or a job of the import runs.
+fn busy(app: &HutongApp) -> bool {
+    app.exchange.import.busy()
+        || super::running(
+            app,
+            &[JobName::ImportRead, JobName::ImportCheck, JobName::Import],
+        )
 }
 
 fn kind(what: What) -> Kind {
@@ -71,44 +91,14 @@ fn kind(what: What) -> Kind {
     }
 }
 
-fn poll(app: &mut HutongApp) {
-    let db = app.store.database();
-    let s = &mut app.exchange.import;
-    s.sheet.poll(&db, kind(s.what), app.lang);
-    if let Some(job) = &s.check_job
-        && let Some(o) = job.poll()
-    {
-        s.check_job = None;
-        match o {
-            Outcome::Finished(c) => s.checked = Some(c),
-            Outcome::Failed(e) => s.message = Some((false, e)),
-            Outcome::Cancelled => {}
-        }
-    }
-    if let Some(job) = &s.import_job
-        && let Some(o) = job.poll()
-    {
-        s.import_job = None;
-        match o {
-            Outcome::Finished(m) => {
-                s.message = Some((true, m));
-                s.checked = None;
-                app.list.dirty = true;
-                app.home.fresh = false;
-            }
-            Outcome::Failed(e) => s.message = Some((false, e)),
-            Outcome::Cancelled => {}
-        }
-    }
-}
-
 fn start_check(app: &mut HutongApp) {
     let s = &mut app.exchange.import;
     let (Some(l), Some(m)) = (&s.sheet.loaded, s.sheet.mapping()) else {
         return;
     };
     if m.name.is_empty() {
-        s.message = Some((false, app_t(app.lang, "ex-need_source")));
+        let text = app_t(app.lang, "ex-need_source");
+        app.notices.error(Place::ExchangeImport, text);
         return;
     }
     let db = app.store.database();
@@ -116,23 +106,30 @@ fn start_check(app: &mut HutongApp) {
     let lang = app.lang;
     let (tbl, sha, what) = (l.table.clone(), l.sha256.clone(), s.what);
     s.checked = None;
-    s.message = None;
-    s.check_job = Some(jobs::spawn(t!(lang, "ex-check"), move |p| {
-        p.note(t!(lang, "xch-note_check_rows"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
-        Ok(match what {
-            What::Children => Checked::Children(Box::new(
-                exchange::check_children(&mut store, &session, &tbl, &m, &sha, today)
-                    .map_err(|e| e.to_string())?,
-            )),
-            What::Persons => Checked::Persons(Box::new(
-                exchange::check_persons(&mut store, &session, &tbl, &m, &sha, today)
-                    .map_err(|e| e.to_string())?,
-            )),
-        })
-    }));
+    app.notices.clear(Place::ExchangeImport);
+    app.jobs.start(
+        JobName::ImportCheck,
+        t!(lang, "ex-check"),
+        move |p| {
+            p.note(t!(lang, "xch-note_check_rows"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            let today = chrono::Local::now().date_naive();
+            Ok(match what {
+                What::Children => Checked::Children(Box::new(exchange::check_children(
+                    &mut store, &session, &tbl, &m, &sha, today,
+                )?)),
+                What::Persons => Checked::Persons(Box::new(exchange::check_persons(
+                    &mut store, &session, &tbl, &m, &sha, today,
+                )?)),
+            })
+        },
+        |app: &mut HutongApp, o: Outcome<Checked>| match o {
+            Outcome::Finished(c) => app.exchange.import.checked = Some(c),
+            Outcome::Failed(e) => app.notices.error(Place::ExchangeImport, e),
+            Outcome::Cancelled => {}
+        },
+    );
 }
 
 fn app_t(lang: crate::i18n::Lang, key: &str) -> String {
@@ -148,41 +145,53 @@ fn start_import(app: &mut HutongApp) {
         return;
     };
     let skip = s.skip_invalid;
-    s.import_job = Some(jobs::spawn(t!(lang, "ex-import"), move |p| {
-        p.note(t!(lang, "xch-note_import_write"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        // The mapping is remembered for this source, for next time.
-        Ok(match &checked {
-            Checked::Children(pre) => {
-                let o = exchange::import_children(&mut store, &session, pre, skip, true)
-                    .map_err(|e| e.to_string())?;
-                t!(
-                    lang,
-                    "xch-imported_children",
-                    inserted = o.inserted,
-                    skipped = o.skipped_invalid,
-                    categories = o.categories
-                )
+    app.jobs.start(
+        JobName::Import,
+        t!(lang, "ex-import"),
+        move |p| {
+            p.note(t!(lang, "xch-note_import_write"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            // The mapping is remembered for this source, for next time.
+            Ok(match &checked {
+                Checked::Children(pre) => {
+                    let o = exchange::import_children(&mut store, &session, pre, skip, true)?;
+                    t!(
+                        lang,
+                        "xch-imported_children",
+                        inserted = o.inserted,
+                        skipped = o.skipped_invalid,
+                        categories = o.categories
+                    )
+                }
+                Checked::Persons(pre) => {
+                    let o = exchange::import_persons(&mut store, &session, pre, skip, true)?;
+                    t!(
+                        lang,
+                        "xch-imported_persons",
+                        relations = o.relations,
+                        new = o.new_persons,
+                        reused = o.reused_persons,
+                        skipped = o.skipped_invalid
+                    )
+                }
+            })
+        },
+        |app: &mut HutongApp, o: Outcome<String>| match o {
+            Outcome::Finished(m) => {
+                app.notices.success(Place::ExchangeImport, m);
+                app.exchange.import.checked = None;
+                app.list.dirty = true;
+                app.home.fresh = false;
             }
-            Checked::Persons(pre) => {
-                let o = exchange::import_persons(&mut store, &session, pre, skip, true)
-                    .map_err(|e| e.to_string())?;
-                t!(
-                    lang,
-                    "xch-imported_persons",
-                    relations = o.relations,
-                    new = o.new_persons,
-                    reused = o.reused_persons,
-                    skipped = o.skipped_invalid
-                )
-            }
-        })
-    }));
+            Outcome::Failed(e) => app.notices.error(Place::ExchangeImport, e),
+            Outcome::Cancelled => {}
+        },
+    );
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
-    poll(app);
+    sheet::poll(app, SHEET);
     let before = app.exchange.import.what;
     ui.horizontal(|ui| {
         ui.label(app.t("ex-import_what"));
@@ -201,6 +210,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if app.exchange.import.what != before {
         // Different fields: start again from the file.
         app.exchange.import.sheet = SheetPick::default();
+        app.jobs.cancel(JobName::ImportRead);
         app.exchange.import.checked = None;
     }
     let what = app.exchange.import.what;
@@ -208,12 +218,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         .id_salt("import-scroll")
         .show(ui, |ui| {
             let mut sheet = std::mem::take(&mut app.exchange.import.sheet);
-            sheet.show(app, ui, kind(what));
+            sheet.show(app, ui, kind(what), SHEET.job);
             let loaded = sheet.loaded.is_some();
             app.exchange.import.sheet = sheet;
             if loaded {
                 ui.add_space(6.0);
-                let busy = app.exchange.import.busy();
+                let busy = busy(app);
                 if ui
                     .add_enabled(!busy, egui::Button::new(app.t("ex-check")))
                     .clicked()
@@ -221,13 +231,9 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                     start_check(app);
                 }
             }
-            if let Some(j) = &app.exchange.import.check_job {
-                j.show(ui, &app.t("common-cancel"));
-            }
-            if let Some(j) = &app.exchange.import.import_job {
-                j.show(ui, &app.t("common-cancel"));
-            }
-            crate::gui::status_message(ui, app.exchange.import.message.as_ref());
+            app.jobs.show(ui, JobName::ImportCheck);
+            app.jobs.show(ui, JobName::Import);
+            app.notices.show_here(ui, Place::ExchangeImport);
             report(app, ui);
         });
 }
@@ -235,6 +241,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
 /// The row report and the import button.
 fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
+    let importing = app.jobs.running(JobName::Import);
     let s = &mut app.exchange.import;
     let Some(c) = &s.checked else { return };
     let (total, valid, invalid) = c.counts();
@@ -270,7 +277,7 @@ fn report(app: &mut HutongApp, ui: &mut egui::Ui) {
         ui.colored_label(crate::gui::theme::ERROR, app_t(lang, "ex-all_or_nothing"));
         ui.checkbox(&mut s.skip_invalid, app_t(lang, "ex-skip_invalid"));
     }
-    let can = valid > 0 && (clean || s.skip_invalid) && s.import_job.is_none();
+    let can = valid > 0 && (clean || s.skip_invalid) && !importing;
     let label = t!(
         lang,
         "xch-import_rows",

@@ -13,6 +13,7 @@ mod sheet;
 mod stats;
 
 use super::HutongApp;
+use super::jobs::JobName;
 use eframe::egui;
 use hutong_services::Action;
 use std::path::PathBuf;
@@ -39,7 +40,8 @@ pub struct ExchangeState {
 }
 
 impl ExchangeState {
-    /// Whether a job or a dialog of this screen is running (UI tests wait).
+    /// Whether a dialog of this screen is open (its jobs run in
+    /// `app.jobs`; UI tests wait for both).
     pub fn busy(&self) -> bool {
         self.import.busy()
             || self.export.busy()
@@ -47,27 +49,38 @@ impl ExchangeState {
             || self.stats.busy()
             || self.backup.busy()
     }
+}
 
-    /// The latest message of the current tab, for tests and the status line.
-    pub fn message(&self) -> Option<&str> {
-        let m = match self.tab {
-            Tab::Import => &self.import.message,
-            Tab::Export => &self.export.message,
-            Tab::Compare => &self.compare.message,
-            Tab::Stats => &self.stats.message,
-            Tab::Backup => &self.backup.message,
-        };
-        m.as_ref().map(|(_, s)| s.as_str())
+/// The background jobs this screen starts.
+const JOBS: [JobName; 13] = [
+    JobName::ImportRead,
+    JobName::ImportCheck,
+    JobName::Import,
+    JobName::Export,
+    JobName::CompareRead,
+    JobName::Compare,
+    JobName::CompareExport,
+    JobName::StatsCompute,
+    JobName::StatsOutput,
+    JobName::BackupDaily,
+    JobName::Backup,
+    JobName::BackupVerify,
+    JobName::Restore,
+];
+
+/// Runs every frame, whichever screen is shown: runs the daily backup when
+/// it is due, and keeps frames coming while a dialog or a job of this
+/// screen runs (its completion comes through `app.jobs`).
+pub fn tick(app: &mut HutongApp, ctx: &egui::Context) {
+    backup::tick(app);
+    if app.exchange.busy() || running(app, &JOBS) {
+        ctx.request_repaint_after(std::time::Duration::from_millis(50));
     }
 }
 
-/// Runs every frame, whichever screen is shown: finishes jobs started here
-/// and runs the daily backup when it is due.
-pub fn tick(app: &mut HutongApp, ctx: &egui::Context) {
-    backup::tick(app);
-    if app.exchange.busy() {
-        ctx.request_repaint_after(std::time::Duration::from_millis(50));
-    }
+/// Whether any of these jobs runs.
+fn running(app: &HutongApp, names: &[JobName]) -> bool {
+    names.iter().any(|n| app.jobs.running(*n))
 }
 
 /// The permission each tab needs; a tab the role lacks is not offered.

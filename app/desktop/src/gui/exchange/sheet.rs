@@ -4,7 +4,8 @@
 
 use super::Pending;
 use crate::gui::HutongApp;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
 use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
@@ -59,10 +60,18 @@ pub struct Loaded {
     saved: Option<Mapping>,
 }
 
+/// Where a screen keeps its sheet: the job that reads its file, the place
+/// of its notices, and the sheet with the kind its file is read as now.
+#[derive(Clone, Copy)]
+pub struct Site {
+    pub job: JobName,
+    pub place: Place,
+    pub locate: fn(&mut HutongApp) -> (&mut SheetPick, Kind),
+}
+
 #[derive(Default)]
 pub struct SheetPick {
     pub(super) dialog: Option<Pending<()>>,
-    pub(super) job: Option<Job<Loaded>>,
     pub loaded: Option<Loaded>,
     /// The source (and mapping) name, e.g. 学籍库 or 某镇花名册.
     pub source: String,
@@ -70,12 +79,12 @@ pub struct SheetPick {
     pub assign: Vec<(Field, Option<usize>)>,
     pub(super) saved_names: Vec<String>,
     pub(super) names_loaded: bool,
-    pub error: Option<String>,
 }
 
 impl SheetPick {
+    /// Whether the file dialog is open (the read runs in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.dialog.is_some() || self.job.is_some()
+        self.dialog.is_some()
     }
 
     /// The mapping as assigned on screen, named after the source.
@@ -111,54 +120,9 @@ impl SheetPick {
             .collect();
     }
 
-    /// Polls the dialog and the read job.
-    pub fn poll(&mut self, app_db: &hutong_core::Database, kind: Kind, lang: Lang) {
-        if let Some((_, answer)) = super::take_answer(&mut self.dialog)
-            && let Some(path) = answer
-        {
-            let db = app_db.clone();
-            let name = self.source.trim().to_string();
-            self.error = None;
-            self.job = Some(jobs::spawn(t!(lang, "xch-job_read_file"), move |p| {
-                p.note(t!(lang, "xch-note_read_headers"));
-                let store = db.open().map_err(|e| e.to_string())?;
-                let name = Some(name.as_str()).filter(|n| !n.is_empty());
-                let table = exchange::read_table(&store, &path, name).map_err(|e| e.to_string())?;
-                let sha256 = table::file_sha256(&path).map_err(|e| e.to_string())?;
-                let saved = match name {
-                    Some(n) => exchange::saved_mapping(&store, n).map_err(|e| e.to_string())?,
-                    None => None,
-                };
-                Ok(Loaded {
-                    path,
-                    table,
-                    sha256,
-                    saved,
-                })
-            }));
-        }
-        if let Some(job) = &self.job
-            && let Some(outcome) = job.poll()
-        {
-            self.job = None;
-            match outcome {
-                Outcome::Finished(l) => {
-                    let proposal = match &l.saved {
-                        Some(m) => m.clone(),
-                        None => kind.propose(&self.source, &l.table.headers),
-                    };
-                    self.loaded = Some(l);
-                    self.apply(&proposal, kind);
-                }
-                Outcome::Failed(e) => self.error = Some(e),
-                Outcome::Cancelled => {}
-            }
-        }
-    }
-
     /// Source name, saved mappings, the file button; then, once a file is
-    /// read, the mapping grid and the preview.
-    pub fn show(&mut self, app: &HutongApp, ui: &mut egui::Ui, kind: Kind) {
+    /// read, the mapping grid and the preview. `job` reads the file.
+    pub fn show(&mut self, app: &HutongApp, ui: &mut egui::Ui, kind: Kind, job: JobName) {
         if !self.names_loaded {
             self.saved_names = exchange::mapping_names(&app.store).unwrap_or_default();
             self.names_loaded = true;
@@ -185,7 +149,7 @@ impl SheetPick {
                     }
                 }
             }
-            let can_pick = !self.busy();
+            let can_pick = !self.busy() && !app.jobs.running(job);
             if ui
                 .add_enabled(can_pick, egui::Button::new(app.t("ex-choose_file")))
                 .clicked()
@@ -198,12 +162,7 @@ impl SheetPick {
                 ));
             }
         });
-        if let Some(job) = &self.job {
-            job.show(ui, &app.t("common-cancel"));
-        }
-        if let Some(e) = &self.error {
-            crate::gui::status_message(ui, Some(&(false, e.clone())));
-        }
+        app.jobs.show(ui, job);
         let Some(l) = &self.loaded else {
             ui.weak(app.t("ex-no_file"));
             return;
@@ -266,6 +225,57 @@ impl SheetPick {
             });
         preview(ui, &l.table, lang);
     }
+}
+
+/// Starts reading the file the site's dialog chose; the read ends in the
+/// site's sheet (or, failed, in its notices).
+pub fn poll(app: &mut HutongApp, site: Site) {
+    let (sheet, kind) = (site.locate)(app);
+    let Some((_, Some(path))) = super::take_answer(&mut sheet.dialog) else {
+        return;
+    };
+    let name = sheet.source.trim().to_string();
+    let db = app.store.database();
+    let lang = app.lang;
+    app.notices.clear(site.place);
+    app.jobs.start(
+        site.job,
+        t!(lang, "xch-job_read_file"),
+        move |p| {
+            p.note(t!(lang, "xch-note_read_headers"));
+            let store = db.open()?;
+            let name = Some(name.as_str()).filter(|n| !n.is_empty());
+            let table = exchange::read_table(&store, &path, name)?;
+            let sha256 = table::file_sha256(&path)?;
+            let saved = match name {
+                Some(n) => exchange::saved_mapping(&store, n)?,
+                None => None,
+            };
+            Ok(Loaded {
+                path,
+                table,
+                sha256,
+                saved,
+            })
+        },
+        move |app: &mut HutongApp, outcome: Outcome<Loaded>| match outcome {
+            Outcome::Finished(l) => {
+                let (sheet, now) = (site.locate)(app);
+                // The screen went on to other fields meanwhile.
+                if now != kind {
+                    return;
+                }
+                let proposal = match &l.saved {
+                    Some(m) => m.clone(),
+                    None => kind.propose(&sheet.source, &l.table.headers),
+                };
+                sheet.loaded = Some(l);
+                sheet.apply(&proposal, kind);
+            }
+            Outcome::Failed(e) => app.notices.error(site.place, e),
+            Outcome::Cancelled => {}
+        },
+    );
 }
 
 /// The first rows as the file holds them.

@@ -5,7 +5,8 @@
 
 use super::Pending;
 use crate::gui::HutongApp;
-use crate::gui::jobs::{self, Job, Outcome};
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::Place;
 use crate::gui::worker::RenderHandle;
 use crate::i18n::Lang;
 use crate::platform::{DialogKind, DialogRequest};
@@ -26,16 +27,14 @@ enum Want {
 
 #[derive(Default)]
 pub struct StatsState {
-    job: Option<Job<Statistics>>,
     stats: Option<Statistics>,
     dialog: Option<Pending<Want>>,
-    out_job: Option<Job<String>>,
-    pub message: Option<(bool, String)>,
 }
 
 impl StatsState {
+    /// Whether the file dialog is open (the jobs run in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.job.is_some() || self.dialog.is_some() || self.out_job.is_some()
+        self.dialog.is_some()
     }
 }
 
@@ -80,31 +79,13 @@ fn plugin_template(app: &HutongApp) -> Option<StatsTemplate> {
 }
 
 fn poll(app: &mut HutongApp) {
-    let s = &mut app.exchange.stats;
-    if let Some(job) = &s.job
-        && let Some(o) = job.poll()
-    {
-        s.job = None;
-        match o {
-            Outcome::Finished(st) => s.stats = Some(st),
-            Outcome::Failed(e) => s.message = Some((false, e)),
-            Outcome::Cancelled => {}
-        }
-    }
-    if let Some(job) = &s.out_job
-        && let Some(o) = job.poll()
-    {
-        s.out_job = None;
-        s.message = match o {
-            Outcome::Finished(m) => Some((true, m)),
-            Outcome::Failed(m) => Some((false, m)),
-            Outcome::Cancelled => None,
-        };
-    }
     if let Some((want, answer)) = super::take_answer(&mut app.exchange.stats.dialog) {
         match answer {
             Some(path) => start_output(app, want, path),
-            None => app.exchange.stats.message = Some((false, app.t("xch-cancelled"))),
+            None => {
+                let text = app.t("xch-cancelled");
+                app.notices.error(Place::ExchangeStats, text);
+            }
         }
     }
 }
@@ -113,21 +94,29 @@ fn start_compute(app: &mut HutongApp) {
     let db = app.store.database();
     let session = app.session.clone();
     let lang = app.lang;
-    app.exchange.stats.message = None;
-    app.exchange.stats.job = Some(jobs::spawn(t!(lang, "ex-tab-stats"), move |p| {
-        p.note(t!(lang, "xch-note_by_township"));
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
-        hutong_services::statistics::compute(
-            &mut store,
-            &session,
-            None,
-            today,
-            hutong_core::visits::DEFAULT_CADENCE_DAYS,
-        )
-        .map_err(|e| e.to_string())
-    }));
+    app.notices.clear(Place::ExchangeStats);
+    app.jobs.start(
+        JobName::StatsCompute,
+        t!(lang, "ex-tab-stats"),
+        move |p| {
+            p.note(t!(lang, "xch-note_by_township"));
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            let today = chrono::Local::now().date_naive();
+            Ok(hutong_services::statistics::compute(
+                &mut store,
+                &session,
+                None,
+                today,
+                hutong_core::visits::DEFAULT_CADENCE_DAYS,
+            )?)
+        },
+        |app: &mut HutongApp, o: Outcome<Statistics>| match o {
+            Outcome::Finished(st) => app.exchange.stats.stats = Some(st),
+            Outcome::Failed(e) => app.notices.error(Place::ExchangeStats, e),
+            Outcome::Cancelled => {}
+        },
+    );
 }
 
 /// The PDF: the plugin's template over the children in scope, else the
@@ -163,87 +152,100 @@ fn start_output(app: &mut HutongApp, want: Want, path: PathBuf) {
     let template = plugin_template(app);
     let render = app.plugins.render_handle();
     let lang = app.lang;
-    app.exchange.stats.out_job = Some(jobs::spawn(t!(lang, "xch-job_stats_output"), move |p| {
-        let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        // The audit log names the template in Chinese, whatever the UI
-        // language; the message names it in the user's.
-        let label_in = |lang: Lang| {
-            template
-                .as_ref()
-                .map(|t| t.label(lang))
-                .unwrap_or_else(|| t!(lang, "xch-default_stats_label"))
-        };
-        let (label, audit_label) = (label_in(lang), label_in(Lang::ZH));
-        match want {
-            Want::Xlsx => {
-                let bytes = stats::to_xlsx(&s).map_err(|e| e.to_string())?;
-                hutong_services::statistics::export(
-                    &mut store, &session, &s, &path, &bytes, "xlsx",
-                )
-                .map_err(|e| e.to_string())?;
-                Ok(t!(
-                    lang,
-                    "xch-exported_stats_xlsx",
-                    path = path.display().to_string()
-                ))
+    app.jobs.start(
+        JobName::StatsOutput,
+        t!(lang, "xch-job_stats_output"),
+        move |p| {
+            let session = session.ok_or_else(|| t!(lang, "xch-not_logged_in"))?;
+            let mut store = db.open()?;
+            // The audit log names the template in Chinese, whatever the UI
+            // language; the message names it in the user's.
+            let label_in = |lang: Lang| {
+                template
+                    .as_ref()
+                    .map(|t| t.label(lang))
+                    .unwrap_or_else(|| t!(lang, "xch-default_stats_label"))
+            };
+            let (label, audit_label) = (label_in(lang), label_in(Lang::ZH));
+            match want {
+                Want::Xlsx => {
+                    let bytes = stats::to_xlsx(&s)?;
+                    hutong_services::statistics::export(
+                        &mut store, &session, &s, &path, &bytes, "xlsx",
+                    )?;
+                    Ok(t!(
+                        lang,
+                        "xch-exported_stats_xlsx",
+                        path = path.display().to_string()
+                    ))
+                }
+                Want::Pdf => {
+                    p.note(t!(lang, "xch-note_layout"));
+                    let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
+                    hutong_services::statistics::export(
+                        &mut store,
+                        &session,
+                        &s,
+                        &path,
+                        &pdf,
+                        &audit_label,
+                    )?;
+                    Ok(t!(
+                        lang,
+                        "xch-exported_stats_pdf",
+                        label = label,
+                        path = path.display().to_string()
+                    ))
+                }
+                Want::Bundle => {
+                    p.note(t!(lang, "xch-note_layout_sign"));
+                    let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
+                    let info = crate::bundle::write_bundle(
+                        &mut store,
+                        &session,
+                        db.path(),
+                        &s,
+                        &pdf,
+                        &path,
+                    )?;
+                    Ok(t!(
+                        lang,
+                        "xch-bundle_written",
+                        path = path.display().to_string(),
+                        json = info
+                            .json
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        pdf = info
+                            .pdf
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ))
+                }
             }
-            Want::Pdf => {
-                p.note(t!(lang, "xch-note_layout"));
-                let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
-                hutong_services::statistics::export(
-                    &mut store,
-                    &session,
-                    &s,
-                    &path,
-                    &pdf,
-                    &audit_label,
-                )
-                .map_err(|e| e.to_string())?;
-                Ok(t!(
-                    lang,
-                    "xch-exported_stats_pdf",
-                    label = label,
-                    path = path.display().to_string()
-                ))
-            }
-            Want::Bundle => {
-                p.note(t!(lang, "xch-note_layout_sign"));
-                let pdf = render_pdf(&mut store, &session, &s, template.as_ref(), &render)?;
-                let info =
-                    crate::bundle::write_bundle(&mut store, &session, db.path(), &s, &pdf, &path)
-                        .map_err(|e| format!("{e:#}"))?;
-                Ok(t!(
-                    lang,
-                    "xch-bundle_written",
-                    path = path.display().to_string(),
-                    json = info
-                        .json
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    pdf = info
-                        .pdf
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                ))
-            }
-        }
-    }));
+        },
+        |app: &mut HutongApp, o: Outcome<String>| match o {
+            Outcome::Finished(m) => app.notices.success(Place::ExchangeStats, m),
+            Outcome::Failed(m) => app.notices.error(Place::ExchangeStats, m),
+            Outcome::Cancelled => app.notices.clear(Place::ExchangeStats),
+        },
+    );
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     poll(app);
     let lang = app.lang;
     let t = |k: &str| crate::i18n::tr(lang, k);
-    if app.exchange.stats.stats.is_none() && app.exchange.stats.job.is_none() {
+    if app.exchange.stats.stats.is_none() && !app.jobs.running(JobName::StatsCompute) {
         start_compute(app);
     }
     let template = plugin_template(app);
     let mut ask: Option<Want> = None;
     ui.horizontal(|ui| {
-        let idle = !app.exchange.stats.busy();
+        let idle = !app.exchange.stats.busy()
+            && !super::running(app, &[JobName::StatsCompute, JobName::StatsOutput]);
         if ui
             .add_enabled(idle, egui::Button::new(t("ex-stats_refresh")))
             .clicked()
@@ -265,14 +267,10 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         Some(template) => t!(lang, "xch-pdf_plugin_template", name = template.label(lang)),
         None => t("xch-pdf_core_template"),
     });
+    app.jobs.show(ui, JobName::StatsCompute);
+    app.jobs.show(ui, JobName::StatsOutput);
+    app.notices.show_here(ui, Place::ExchangeStats);
     let s = &app.exchange.stats;
-    if let Some(j) = &s.job {
-        j.show(ui, &t("common-cancel"));
-    }
-    if let Some(j) = &s.out_job {
-        j.show(ui, &t("common-cancel"));
-    }
-    crate::gui::status_message(ui, s.message.as_ref());
     if let Some(st) = &s.stats {
         egui::ScrollArea::both()
             .id_salt("stats-tables")

@@ -9,8 +9,10 @@ use super::{
     ChildPick, child_row, form_grid, history_ui, load_history, opt, parse_date, parse_opt_yuan,
     section, text_row,
 };
-use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, serve, status_message};
+use crate::gui::HutongApp;
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::{Level, Notices, Place};
+use crate::gui::serve;
 use crate::i18n::{Lang, zh_or_en};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
@@ -42,25 +44,67 @@ pub struct State {
     full_reason: String,
     /// Seals an XLSX roster with full ID numbers (never stored).
     passphrase: zeroize::Zeroizing<String>,
-    generate_job: Option<Job<al::GenerateSummary>>,
     dialog: Option<(Format, IdDisplay, String, Receiver<Option<PathBuf>>)>,
-    export_job: Option<Job<PathBuf>>,
     child: ChildPick,
     ledger: Option<Ledger>,
     grants: Vec<(Grant, String)>,
     grant_form: Option<GrantForm>,
     grant_selected: Option<(Grant, String, Vec<AuditEntry>, String)>,
-    message: Option<(bool, String)>,
+    /// The part of the tab whose action caused the current notice.
+    notice_at: Spot,
 }
 
+/// Where the tab draws its notice: near the part whose action caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Spot {
+    /// Setting a standard (and loading the tab).
+    #[default]
+    Standards,
+    /// Correcting the selected standard.
+    StandardEdit,
+    /// Generating the month and showing its roster.
+    Month,
+    /// The roster's payment and export.
+    Roster,
+    Grants,
+}
+
+/// The tab's notices (set, generated, paid, exported, refused).
+const PLACE: Place = Place::RecordsAllowances;
+
 impl State {
+    /// The roster's file dialog (the jobs run in `app.jobs`).
     pub fn busy(&self) -> bool {
-        self.generate_job.is_some() || self.dialog.is_some() || self.export_job.is_some()
+        self.dialog.is_some()
     }
 
     pub fn pick_child(&mut self, child: ChildPick) {
         self.child = child;
         self.ledger = None;
+    }
+
+    /// Where the current notice shows: a part that is closed hands it to
+    /// the part around it.
+    fn spot(&self) -> Spot {
+        match self.notice_at {
+            Spot::StandardEdit if self.std_selected.is_none() => Spot::Standards,
+            Spot::Roster if self.roster.is_none() => Spot::Month,
+            at => at,
+        }
+    }
+}
+
+/// Tells the outcome of an action, to be shown at `at`.
+fn tell(app: &mut HutongApp, at: Spot, level: Level, text: String) {
+    app.records.allowances.notice_at = at;
+    app.notices.push(PLACE, level, text);
+}
+
+/// Draws the tab's notice here when it belongs to `at` (`spot` is where
+/// it belongs, read before the tab's state was borrowed for drawing).
+fn notice_here(ui: &mut egui::Ui, notices: &mut Notices, spot: Spot, at: Spot) {
+    if spot == at {
+        notices.show_here(ui, PLACE);
     }
 }
 
@@ -153,11 +197,16 @@ fn reload(app: &mut HutongApp) {
         app.call(|store, s| rec::allowances::ledger(store, s, id))
             .ok()
     });
-    let st = &mut app.records.allowances;
     match standards {
-        Ok(s) => st.standards = s,
-        Err(e) => st.message = Some((false, t!(lang, "allow-load_failed", error = e))),
+        Ok(s) => app.records.allowances.standards = s,
+        Err(e) => tell(
+            app,
+            Spot::Standards,
+            Level::Error,
+            t!(lang, "allow-load_failed", error = e),
+        ),
     }
+    let st = &mut app.records.allowances;
     st.grants = grants;
     st.roster = roster;
     if child.is_some() {
@@ -170,7 +219,6 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.records.allowances.loaded {
         reload(app);
     }
-    status_message(ui, app.records.allowances.message.as_ref());
     standards_ui(app, ui);
     month_ui(app, ui);
     ledger_ui(app, ui);
@@ -183,7 +231,9 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut save_edit = false;
     let lang = app.lang;
     {
+        let notices = &mut app.notices;
         let st = &mut app.records.allowances;
+        let spot = st.spot();
         section(ui, &t!(lang, "allow-standards"), |ui| {
             egui::Grid::new("al-standards")
                 .striped(true)
@@ -230,6 +280,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 text_row(ui, &t!(lang, "allow-std-basis"), &mut f.basis);
             });
             add = ui.button(t!(lang, "allow-std-set")).clicked();
+            notice_here(ui, notices, spot, Spot::Standards);
             if let Some((s, history, amount, basis)) = st.std_selected.as_mut() {
                 ui.separator();
                 ui.strong(t!(
@@ -243,6 +294,7 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     text_row(ui, &t!(lang, "allow-std-new_basis"), basis);
                 });
                 save_edit = ui.button(t!(lang, "allow-save_changes")).clicked();
+                notice_here(ui, notices, spot, Spot::StandardEdit);
                 history_ui(ui, &t!(lang, "allow-std-history"), history);
             }
         });
@@ -265,22 +317,20 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 rec::allowances::set_standard(store, s, category, amount, from, &basis)
             })
         })();
-        let st = &mut app.records.allowances;
         match result {
             Ok(s) => {
-                st.message = Some((
-                    true,
-                    t!(
-                        lang,
-                        "allow-std-set_done",
-                        category = category_label(lang, s.category),
-                        amount = format_yuan(s.amount_cents)
-                    ),
-                ));
+                let text = t!(
+                    lang,
+                    "allow-std-set_done",
+                    category = category_label(lang, s.category),
+                    amount = format_yuan(s.amount_cents)
+                );
+                tell(app, Spot::Standards, Level::Success, text);
+                let st = &mut app.records.allowances;
                 st.std_form = StdForm::default();
                 st.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => tell(app, Spot::Standards, Level::Error, e),
         }
     }
     if save_edit && let Some((s, _, amount, basis)) = &app.records.allowances.std_selected {
@@ -297,10 +347,15 @@ fn standards_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 let basis = s.basis.clone();
                 let st = &mut app.records.allowances;
                 st.std_selected = Some((s, h, amount, basis));
-                st.message = Some((true, t!(lang, "allow-std-edited")));
                 st.loaded = false;
+                tell(
+                    app,
+                    Spot::StandardEdit,
+                    Level::Success,
+                    t!(lang, "allow-std-edited"),
+                );
             }
-            Err(e) => app.records.allowances.message = Some((false, e)),
+            Err(e) => tell(app, Spot::StandardEdit, Level::Error, e),
         }
     }
 }
@@ -312,21 +367,27 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut export = None;
     let lang = app.lang;
     {
-        let st = &mut app.records.allowances;
+        let HutongApp {
+            records,
+            jobs,
+            notices,
+            ..
+        } = &mut *app;
+        let st = &mut records.allowances;
+        let spot = st.spot();
         section(ui, &t!(lang, "allow-month-title"), |ui| {
             form_grid("al-month", ui, |ui| {
                 text_row(ui, &t!(lang, "allow-month-field"), &mut st.month);
             });
             ui.horizontal(|ui| {
-                let idle = st.generate_job.is_none();
+                let idle = !jobs.running(JobName::AllowanceGenerate);
                 generate = ui
                     .add_enabled(idle, egui::Button::new(t!(lang, "allow-generate")))
                     .clicked();
                 show_roster = ui.button(t!(lang, "allow-show_roster")).clicked();
             });
-            if let Some(job) = &st.generate_job {
-                job.show(ui, &t!(lang, "common-cancel"));
-            }
+            jobs.show(ui, JobName::AllowanceGenerate);
+            notice_here(ui, notices, spot, Spot::Month);
             let Some(roster) = &st.roster else {
                 return;
             };
@@ -386,7 +447,7 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 ui.weak(t!(lang, "allow-full_note"));
             }
-            let idle = st.export_job.is_none() && st.dialog.is_none();
+            let idle = !jobs.running(JobName::AllowanceExport) && st.dialog.is_none();
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(idle, egui::Button::new(t!(lang, "allow-export_pdf")))
@@ -401,22 +462,24 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     export = Some(Format::Xlsx);
                 }
             });
-            if let Some(job) = &st.export_job {
-                job.show(ui, &t!(lang, "common-cancel"));
-            }
+            jobs.show(ui, JobName::AllowanceExport);
+            notice_here(ui, notices, spot, Spot::Roster);
         });
     }
     let month = YearMonth::parse(&app.records.allowances.month);
     let Some(month) = month else {
+        let at = if mark || export.is_some() {
+            Spot::Roster
+        } else {
+            Spot::Month
+        };
         if generate || show_roster || mark || export.is_some() {
-            app.records.allowances.message = Some((
-                false,
-                t!(
-                    lang,
-                    "allow-bad_month",
-                    value = app.records.allowances.month.clone()
-                ),
-            ));
+            let text = t!(
+                lang,
+                "allow-bad_month",
+                value = app.records.allowances.month.clone()
+            );
+            tell(app, at, Level::Error, text);
         }
         return;
     };
@@ -426,15 +489,7 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             .ok();
     }
     if generate {
-        let db = app.store.database();
-        let session = app.session.clone();
-        let signed_out = t!(lang, "allow-signed_out");
-        let title = t!(lang, "allow-job-generate");
-        app.records.allowances.generate_job = Some(jobs::spawn(title, move |_| {
-            let session = session.ok_or(signed_out)?;
-            let mut store = db.open().map_err(|e| e.to_string())?;
-            rec::allowances::generate(&mut store, &session, month).map_err(|e| e.to_string())
-        }));
+        start_generate(app, month);
     }
     if mark {
         let st = &app.records.allowances;
@@ -444,17 +499,21 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 rec::allowances::mark_paid(store, s, month, None, on, pay_ref.as_deref())
             })
         });
-        let st = &mut app.records.allowances;
         match result {
             Ok(n) => {
-                st.message = Some((true, t!(lang, "allow-marked", n = n)));
-                st.loaded = false;
+                tell(
+                    app,
+                    Spot::Roster,
+                    Level::Success,
+                    t!(lang, "allow-marked", n = n),
+                );
+                app.records.allowances.loaded = false;
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => tell(app, Spot::Roster, Level::Error, e),
         }
     }
     if let Some(format) = export {
-        let st = &mut app.records.allowances;
+        let st = &app.records.allowances;
         let ids = if st.full_ids {
             IdDisplay::Full
         } else {
@@ -463,23 +522,22 @@ fn month_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         // Refuse a full-ID copy without its purpose (or, for XLSX, its
         // passphrase) before asking for a file.
         if let Err(e) = al::check_full_id_reason(ids, &st.full_reason) {
-            st.message = Some((false, e.to_string()));
+            tell(app, Spot::Roster, Level::Error, e.to_string());
             return;
         }
         if ids == IdDisplay::Full
             && format == Format::Xlsx
             && let Err(e) = hutong_core::sealed::check_passphrase(&st.passphrase)
         {
-            st.message = Some((false, e.to_string()));
+            tell(app, Spot::Roster, Level::Error, e.to_string());
             return;
         }
         if st.roster.as_ref().is_none_or(|r| r.rows.is_empty()) {
-            st.message = Some((
-                false,
-                t!(lang, "allow-roster-empty", month = month_label(lang, month)),
-            ));
+            let text = t!(lang, "allow-roster-empty", month = month_label(lang, month));
+            tell(app, Spot::Roster, Level::Error, text);
             return;
         }
+        let st = &mut app.records.allowances;
         let (ext, label) = match format {
             Format::Pdf => ("pdf", t!(lang, "allow-filter-pdf")),
             Format::Xlsx => ("xlsx", t!(lang, "allow-filter-xlsx")),
@@ -584,9 +642,11 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
             store,
             records,
             session,
+            notices,
             ..
         } = &mut *app;
         let st = &mut records.allowances;
+        let spot = st.spot();
         section(ui, &t!(lang, "allow-grants-title"), |ui| {
             if ui.button(t!(lang, "allow-grant-add")).clicked() {
                 st.grant_form = Some(GrantForm {
@@ -664,6 +724,7 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
                 history_ui(ui, &t!(lang, "allow-grant-history"), history);
             }
+            notice_here(ui, notices, spot, Spot::Grants);
         });
     }
     let st = &mut app.records.allowances;
@@ -688,14 +749,19 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     if void && let Some((g, _, _, reason)) = &app.records.allowances.grant_selected {
         let (id, reason) = (g.id, reason.clone());
         let result = app.call(|store, s| rec::allowances::void_grant(store, s, id, &reason));
-        let st = &mut app.records.allowances;
         match result {
             Ok(()) => {
-                st.message = Some((true, t!(lang, "allow-grant-voided")));
+                let st = &mut app.records.allowances;
                 st.grant_selected = None;
                 st.loaded = false;
+                tell(
+                    app,
+                    Spot::Grants,
+                    Level::Success,
+                    t!(lang, "allow-grant-voided"),
+                );
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => tell(app, Spot::Grants, Level::Error, e),
         }
     }
     if save && let Some(f) = &app.records.allowances.grant_form {
@@ -719,48 +785,54 @@ fn grants_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 },
             )
         })();
-        let st = &mut app.records.allowances;
         match result {
             Ok(g) => {
-                st.message = Some((
-                    true,
-                    t!(
-                        lang,
-                        "allow-grant-saved",
-                        programme = programme_label(lang, g.programme)
-                    ),
-                ));
+                let st = &mut app.records.allowances;
                 st.grant_form = None;
                 st.grant_selected = None;
                 st.loaded = false;
+                let text = t!(
+                    lang,
+                    "allow-grant-saved",
+                    programme = programme_label(lang, g.programme)
+                );
+                tell(app, Spot::Grants, Level::Success, text);
             }
-            Err(e) => st.message = Some((false, e)),
+            Err(e) => tell(app, Spot::Grants, Level::Error, e),
         }
     }
 }
 
-pub fn poll(app: &mut HutongApp) {
-    let lang = app.lang;
-    let st = &mut app.records.allowances;
-    if let Some(job) = &st.generate_job
-        && let Some(outcome) = job.poll()
-    {
-        st.generate_job = None;
-        st.message = Some(match outcome {
-            Outcome::Finished(s) => {
-                let missing: Vec<&str> = s
-                    .missing_standard
-                    .iter()
-                    .map(|c| category_label(lang, *c))
-                    .collect();
-                let key = if missing.is_empty() {
-                    "allow-generated"
-                } else {
-                    "allow-generated_missing"
-                };
-                (
-                    missing.is_empty(),
-                    t!(
+/// Generates the month's payments on a job; the outcome shows under the
+/// month's buttons and the tab reloads.
+fn start_generate(app: &mut HutongApp, month: YearMonth) {
+    let db = app.store.database();
+    let session = app.session.clone();
+    let signed_out = t!(app.lang, "allow-signed_out");
+    let title = t!(app.lang, "allow-job-generate");
+    app.jobs.start(
+        JobName::AllowanceGenerate,
+        title,
+        move |_| {
+            let session = session.ok_or(signed_out)?;
+            let mut store = db.open()?;
+            Ok(rec::allowances::generate(&mut store, &session, month)?)
+        },
+        |app: &mut HutongApp, outcome: Outcome<al::GenerateSummary>| {
+            let lang = app.lang;
+            let (level, text) = match outcome {
+                Outcome::Finished(s) => {
+                    let missing: Vec<&str> = s
+                        .missing_standard
+                        .iter()
+                        .map(|c| category_label(lang, *c))
+                        .collect();
+                    let (level, key) = if missing.is_empty() {
+                        (Level::Success, "allow-generated")
+                    } else {
+                        (Level::Warning, "allow-generated_missing")
+                    };
+                    let text = t!(
                         lang,
                         key,
                         month = s.month.clone(),
@@ -768,64 +840,83 @@ pub fn poll(app: &mut HutongApp) {
                         already = s.already,
                         total = format_yuan(s.total_cents),
                         missing = missing.join(&t!(lang, "list-separator"))
-                    ),
-                )
-            }
-            Outcome::Failed(e) => (false, t!(lang, "allow-generate_failed", error = e)),
-            Outcome::Cancelled => (false, t!(lang, "allow-cancelled")),
-        });
-        st.loaded = false;
-    }
+                    );
+                    (level, text)
+                }
+                Outcome::Failed(e) => (Level::Error, t!(lang, "allow-generate_failed", error = e)),
+                Outcome::Cancelled => (Level::Error, t!(lang, "allow-cancelled")),
+            };
+            tell(app, Spot::Month, level, text);
+            app.records.allowances.loaded = false;
+        },
+    );
+}
+
+/// Writes the roster to `path` on a job; the outcome shows under the
+/// export buttons.
+fn start_export(
+    app: &mut HutongApp,
+    roster: Roster,
+    (format, ids, reason): (Format, IdDisplay, String),
+    path: PathBuf,
+) {
+    let db = app.store.database();
+    let session = app.session.clone();
+    let passphrase = app.records.allowances.passphrase.clone();
+    let signed_out = t!(app.lang, "allow-signed_out");
+    let title = t!(app.lang, "allow-job-export");
+    app.jobs.start(
+        JobName::AllowanceExport,
+        title,
+        move |_| {
+            let session = session.ok_or(signed_out)?;
+            let mut store = db.open()?;
+            let export = rec::allowances::RosterExport {
+                format,
+                ids,
+                reason: &reason,
+                passphrase: Some(&passphrase),
+                today: super::today(),
+            };
+            let done = rec::allowances::export_roster(
+                &mut store,
+                &session,
+                &roster,
+                &export,
+                super::fonts(),
+                &path,
+            )?;
+            Ok(done.path)
+        },
+        |app: &mut HutongApp, outcome: Outcome<PathBuf>| {
+            let lang = app.lang;
+            let (level, text) = match outcome {
+                Outcome::Finished(p) => (
+                    Level::Success,
+                    t!(lang, "allow-exported", path = p.display().to_string()),
+                ),
+                Outcome::Failed(e) => (Level::Error, t!(lang, "allow-export_failed", error = e)),
+                Outcome::Cancelled => (Level::Error, t!(lang, "allow-cancelled")),
+            };
+            tell(app, Spot::Roster, level, text);
+        },
+    );
+}
+
+/// Collects the roster's file-dialog answer and starts the export (the
+/// jobs complete through `app.jobs`).
+pub fn poll(app: &mut HutongApp) {
+    let st = &mut app.records.allowances;
     if let Some((format, ids, reason, rx)) = &st.dialog
         && let Ok(answer) = rx.try_recv()
     {
-        let (format, ids, reason) = (*format, *ids, reason.clone());
+        let choice = (*format, *ids, reason.clone());
         st.dialog = None;
-        match (answer, st.roster.clone()) {
-            (None, _) => st.message = Some((false, t!(lang, "allow-cancelled"))),
-            (Some(_), None) => st.message = Some((false, t!(lang, "allow-no_roster"))),
-            (Some(path), Some(roster)) => {
-                let db = app.store.database();
-                let session = app.session.clone();
-                let passphrase = app.records.allowances.passphrase.clone();
-                let signed_out = t!(lang, "allow-signed_out");
-                app.records.allowances.export_job =
-                    Some(jobs::spawn(t!(lang, "allow-job-export"), move |_| {
-                        let session = session.ok_or(signed_out)?;
-                        let mut store = db.open().map_err(|e| e.to_string())?;
-                        let export = rec::allowances::RosterExport {
-                            format,
-                            ids,
-                            reason: &reason,
-                            passphrase: Some(&passphrase),
-                            today: super::today(),
-                        };
-                        rec::allowances::export_roster(
-                            &mut store,
-                            &session,
-                            &roster,
-                            &export,
-                            super::fonts(),
-                            &path,
-                        )
-                        .map(|done| done.path)
-                        .map_err(|e| e.to_string())
-                    }));
-            }
+        let lang = app.lang;
+        match (answer, app.records.allowances.roster.clone()) {
+            (None, _) => tell(app, Spot::Roster, Level::Error, t!(lang, "allow-cancelled")),
+            (Some(_), None) => tell(app, Spot::Roster, Level::Error, t!(lang, "allow-no_roster")),
+            (Some(path), Some(roster)) => start_export(app, roster, choice, path),
         }
-    }
-    let st = &mut app.records.allowances;
-    if let Some(job) = &st.export_job
-        && let Some(outcome) = job.poll()
-    {
-        st.export_job = None;
-        st.message = Some(match outcome {
-            Outcome::Finished(p) => (
-                true,
-                t!(lang, "allow-exported", path = p.display().to_string()),
-            ),
-            Outcome::Failed(e) => (false, t!(lang, "allow-export_failed", error = e)),
-            Outcome::Cancelled => (false, t!(lang, "allow-cancelled")),
-        });
     }
 }

@@ -6,8 +6,10 @@
 //! built on a job.
 
 use super::{form_grid, history_ui, load_history, opt, parse_date, section, text_row};
-use crate::gui::jobs::{self, Job, Outcome};
-use crate::gui::{HutongApp, serve, status_message};
+use crate::gui::HutongApp;
+use crate::gui::jobs::{JobName, Outcome};
+use crate::gui::notices::{Notices, Place};
+use crate::gui::serve;
 use crate::i18n::Lang;
 use crate::t;
 use eframe::egui;
@@ -45,15 +47,65 @@ pub struct State {
     home_form: HomeForm,
     home_selected: Option<(ChildHome, Vec<HomeActivity>, ActivityForm, String)>,
     network: Option<Network>,
-    network_job: Option<Job<Network>>,
     /// Set once the network was asked for, so a failure is not retried every frame.
     network_requested: bool,
-    message: Option<(bool, String)>,
+    /// The part of the tab whose action caused the current notice.
+    notice_at: Spot,
 }
 
 impl State {
+    /// Nothing of the tab's own is pending: the network is built in
+    /// `app.jobs`.
     pub fn busy(&self) -> bool {
-        self.network_job.is_some()
+        false
+    }
+
+    /// Where the current notice shows: a part that is closed hands it to
+    /// the part around it.
+    fn spot(&self) -> Spot {
+        match self.notice_at {
+            Spot::Home if self.home_selected.is_none() => Spot::Homes,
+            at => at,
+        }
+    }
+}
+
+/// Where the tab draws its notice: near the part whose action caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Spot {
+    /// The network's job (failed, cancelled).
+    #[default]
+    Network,
+    /// The register: the worker form while it is open, else its top
+    /// (leaving closes the selected worker).
+    Register,
+    Training,
+    /// The 儿童之家 list's top.
+    Homes,
+    /// Adding a 儿童之家.
+    HomeAdd,
+    /// The selected 儿童之家 (activities, closing).
+    Home,
+}
+
+/// The tab's notices (saved, left, closed, refused, the network's failure).
+const PLACE: Place = Place::RecordsWorkforce;
+
+/// Tells the outcome of an action, to be shown at `at`.
+fn tell(app: &mut HutongApp, at: Spot, ok: bool, text: String) {
+    app.records.workforce.notice_at = at;
+    if ok {
+        app.notices.success(PLACE, text);
+    } else {
+        app.notices.error(PLACE, text);
+    }
+}
+
+/// Draws the tab's notice here when it belongs to `at` (`spot` is where
+/// it belongs, read before the tab's state was borrowed for drawing).
+fn notice_here(ui: &mut egui::Ui, notices: &mut Notices, spot: Spot, at: Spot) {
+    if spot == at {
+        notices.show_here(ui, PLACE);
     }
 }
 
@@ -115,11 +167,16 @@ fn reload(app: &mut HutongApp) {
     } else {
         None
     };
-    let st = &mut app.records.workforce;
     match workers {
-        Ok(w) => st.workers = w.into_iter().map(|(w, _)| w).collect(),
-        Err(e) => st.message = Some((false, t!(lang, "workforce-load_failed", error = e))),
+        Ok(w) => app.records.workforce.workers = w.into_iter().map(|(w, _)| w).collect(),
+        Err(e) => tell(
+            app,
+            Spot::Register,
+            false,
+            t!(lang, "workforce-load_failed", error = e),
+        ),
     }
+    let st = &mut app.records.workforce;
     st.trainings = trainings;
     st.homes = homes.into_iter().map(|(h, _, _)| h).collect();
     if let Some((townships, villages)) = places {
@@ -135,12 +192,35 @@ fn start_network(app: &mut HutongApp) {
     let signed_out = app.t("workforce-signed_out");
     let title = app.t("workforce-job-network");
     app.records.workforce.network_requested = true;
-    app.records.workforce.network_job = Some(jobs::spawn(title, move |_| {
-        let session = session.ok_or(signed_out)?;
-        let mut store = db.open().map_err(|e| e.to_string())?;
-        rec::workforce::network(&mut store, &session, None, super::today())
-            .map_err(|e| e.to_string())
-    }));
+    app.jobs.start(
+        JobName::WorkforceNetwork,
+        title,
+        move |_| {
+            let session = session.ok_or(signed_out)?;
+            let mut store = db.open()?;
+            Ok(rec::workforce::network(
+                &mut store,
+                &session,
+                None,
+                super::today(),
+            )?)
+        },
+        |app: &mut HutongApp, outcome: Outcome<Network>| {
+            let lang = app.lang;
+            match outcome {
+                Outcome::Finished(n) => app.records.workforce.network = Some(n),
+                Outcome::Failed(e) => tell(
+                    app,
+                    Spot::Network,
+                    false,
+                    t!(lang, "workforce-network_failed", error = e),
+                ),
+                Outcome::Cancelled => {
+                    tell(app, Spot::Network, false, t!(lang, "workforce-cancelled"))
+                }
+            }
+        },
+    );
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
@@ -150,7 +230,6 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if !app.records.workforce.network_requested {
         start_network(app);
     }
-    status_message(ui, app.records.workforce.message.as_ref());
     let lang = app.lang;
     ui.horizontal(|ui| {
         let st = &mut app.records.workforce;
@@ -213,9 +292,8 @@ fn network_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let lang = app.lang;
     {
         let st = &app.records.workforce;
-        if let Some(job) = &st.network_job {
-            job.show(ui, &t!(lang, "common-cancel"));
-        }
+        app.jobs.show(ui, JobName::WorkforceNetwork);
+        notice_here(ui, &mut app.notices, st.spot(), Spot::Network);
         let Some(n) = &st.network else {
             return;
         };
@@ -337,7 +415,11 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut edit = false;
     let lang = app.lang;
     {
+        let notices = &mut app.notices;
         let st = &mut app.records.workforce;
+        let spot = st.spot();
+        // The register's outcomes show in the worker form while it is open.
+        let form_open = st.worker_form.is_some();
         ui.horizontal(|ui| {
             ui.selectable_value(&mut st.role_filter, None, t!(lang, "list-all"));
             for role in [WorkerRole::Supervisor, WorkerRole::Director] {
@@ -358,6 +440,9 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 });
             }
         });
+        if !form_open {
+            notice_here(ui, notices, spot, Spot::Register);
+        }
         if let Some(f) = st.worker_form.as_mut() {
             section(ui, &t!(lang, "workforce-form-title"), |ui| {
                 ui.horizontal(|ui| {
@@ -392,6 +477,9 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     text_row(ui, &t!(lang, "workforce-note"), &mut f.note);
                 });
                 save = ui.button(t!(lang, "workforce-save")).clicked();
+                if form_open {
+                    notice_here(ui, notices, spot, Spot::Register);
+                }
             });
         }
         let needle = st.name_filter.trim().to_string();
@@ -500,8 +588,9 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                 })
             });
-        finish(
+        let saved = finish(
             app,
+            Spot::Register,
             result.map(|w| {
                 t!(
                     lang,
@@ -511,7 +600,7 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 )
             }),
         );
-        if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
+        if saved {
             app.records.workforce.worker_form = None;
             app.records.workforce.worker_selected = None;
         }
@@ -525,22 +614,28 @@ fn register_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
         });
         finish(
             app,
+            Spot::Register,
             result.map(|w| t!(lang, "workforce-left", name = w.name)),
         );
         app.records.workforce.worker_selected = None;
     }
 }
 
-/// Shows the outcome; a write changes the register and the network.
-fn finish(app: &mut HutongApp, result: Result<String, String>) {
-    let st = &mut app.records.workforce;
+/// Shows the outcome at `at`; a write changes the register and the
+/// network. Returns whether it worked.
+fn finish(app: &mut HutongApp, at: Spot, result: Result<String, String>) -> bool {
     match result {
         Ok(m) => {
-            st.message = Some((true, m));
+            let st = &mut app.records.workforce;
             st.loaded = false;
             st.network_requested = false;
+            tell(app, at, true, m);
+            true
         }
-        Err(e) => st.message = Some((false, e)),
+        Err(e) => {
+            tell(app, at, false, e);
+            false
+        }
     }
 }
 
@@ -548,7 +643,9 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut save = false;
     let lang = app.lang;
     {
+        let notices = &mut app.notices;
         let st = &mut app.records.workforce;
+        let spot = st.spot();
         let names: std::collections::HashMap<RowId, &str> =
             st.workers.iter().map(|w| (w.id, w.name.as_str())).collect();
         let total: f64 = st.trainings.iter().map(|t| t.hours).sum();
@@ -633,6 +730,7 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                     }
                 });
             save = ui.button(t!(lang, "workforce-training-save")).clicked();
+            notice_here(ui, notices, spot, Spot::Training);
         });
     }
     if save {
@@ -657,11 +755,12 @@ fn training_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 )
             })
         })();
-        finish(
+        let saved = finish(
             app,
+            Spot::Training,
             result.map(|t| t!(lang, "workforce-training-saved", topic = t.topic)),
         );
-        if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
+        if saved {
             app.records.workforce.training_form = TrainingForm::default();
         }
     }
@@ -674,7 +773,10 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     let mut close = false;
     let lang = app.lang;
     {
+        let notices = &mut app.notices;
         let st = &mut app.records.workforce;
+        let spot = st.spot();
+        notice_here(ui, notices, spot, Spot::Homes);
         egui::Grid::new("wf-homes")
             .striped(true)
             .num_columns(5)
@@ -763,6 +865,7 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                             close = ui.button(t!(lang, "workforce-home-close")).clicked();
                         });
                     }
+                    notice_here(ui, notices, spot, Spot::Home);
                 },
             );
         }
@@ -784,6 +887,7 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 text_row(ui, &t!(lang, "workforce-home-opened"), &mut f.opened);
             });
             save = ui.button(t!(lang, "workforce-home-save")).clicked();
+            notice_here(ui, notices, spot, Spot::HomeAdd);
         });
     }
     if let Some(i) = open {
@@ -812,11 +916,12 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 )
             })
         });
-        finish(
+        let saved = finish(
             app,
+            Spot::HomeAdd,
             result.map(|h| t!(lang, "workforce-home-saved", name = h.name)),
         );
-        if app.records.workforce.message.as_ref().is_some_and(|m| m.0) {
+        if saved {
             app.records.workforce.home_form = HomeForm::default();
         }
     }
@@ -857,9 +962,9 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 .map(|a| t!(lang, "workforce-activity-saved", title = a.title))
             })()
         };
-        let ok = result.is_ok();
-        finish(app, result);
-        if ok {
+        // Closing closes the home's part: its outcome shows above the list.
+        let at = if close { Spot::Homes } else { Spot::Home };
+        if finish(app, at, result) {
             let HutongApp {
                 store,
                 session,
@@ -885,19 +990,5 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
 }
 
-pub fn poll(app: &mut HutongApp) {
-    let lang = app.lang;
-    let st = &mut app.records.workforce;
-    if let Some(job) = &st.network_job
-        && let Some(outcome) = job.poll()
-    {
-        st.network_job = None;
-        match outcome {
-            Outcome::Finished(n) => st.network = Some(n),
-            Outcome::Failed(e) => {
-                st.message = Some((false, t!(lang, "workforce-network_failed", error = e)))
-            }
-            Outcome::Cancelled => st.message = Some((false, t!(lang, "workforce-cancelled"))),
-        }
-    }
-}
+// Jobs complete through app.jobs; kept until mod.rs stops calling it.
+pub fn poll(_app: &mut HutongApp) {}
