@@ -275,13 +275,23 @@ fn recording_a_visit_writes_the_row_and_audit_and_takes_the_child_out_of_overdue
         "the tab no longer says overdue"
     );
 
-    h.get_by_label("走访计划").click();
+    // 返回 leads back to where the file was opened from, 已超期 still
+    // chosen (#20).
+    h.get_by_label("返回走访计划").click();
     settle(&mut h);
+    assert_eq!(h.state().screen(), Screen::VisitPlan);
     assert!(
         !h.state().visit_plan_names().contains(&name),
         "the child left 已超期"
     );
     assert!(!h.state().visit_plan_names().is_empty());
+    assert!(
+        h.state()
+            .visit_plan_names()
+            .iter()
+            .all(|n| overdue.iter().any(|e| &e.name == n)),
+        "the 已超期 filter is kept"
+    );
 }
 
 #[test]

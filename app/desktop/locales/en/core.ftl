@@ -40,6 +40,7 @@ reveal-confirm = Reveal
 common-cancel = Cancel
 common-save = Save
 common-back = Back to list
+common-back_to = Back to { $screen }
 file-basic = Basic
 file-family = Family & guardianship
 file-province_forms = Province forms

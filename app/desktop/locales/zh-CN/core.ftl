@@ -40,6 +40,7 @@ reveal-confirm = 确认显示
 common-cancel = 取消
 common-save = 保存
 common-back = 返回列表
+common-back_to = 返回{ $screen }
 file-basic = 基本信息
 file-family = 家庭与监护
 file-province_forms = 省级表单

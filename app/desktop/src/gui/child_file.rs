@@ -246,7 +246,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             return;
         };
         ui.horizontal(|ui| {
-            if ui.button(t("common-back")).clicked() {
+            let back_label = match app.file_origin {
+                super::Screen::Children | super::Screen::ChildFile => t("common-back"),
+                other => crate::t!(app.lang, "common-back_to", screen = t(other.name_key())),
+            };
+            if ui.button(back_label).clicked() {
                 back = true;
             }
             ui.heading(format!(
@@ -456,6 +460,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         save(app);
     }
     if back {
-        app.navigate(super::Screen::Children);
+        let origin = app.file_origin;
+        app.navigate(origin);
     }
 }

@@ -39,6 +39,9 @@ impl HutongApp {
                 }
                 Command::ChildReadAgain(child) => self.child_shown_again(child),
                 Command::OpenChild(child, tab) => {
+                    if self.screen != super::Screen::ChildFile {
+                        self.file_origin = self.screen;
+                    }
                     super::child_file::open(self, child);
                     if let (Some(file), Some(tab)) = (&mut self.file, tab) {
                         file.tab = tab;

@@ -64,6 +64,39 @@ pub enum Screen {
     Settings,
 }
 
+impl Screen {
+    /// The screens of the navigation, in its order.
+    const NAVIGATION: [Screen; 10] = [
+        Screen::Home,
+        Screen::Children,
+        Screen::VisitPlan,
+        Screen::Campaigns,
+        Screen::Records,
+        Screen::Exchange,
+        Screen::Print,
+        Screen::Plugins,
+        Screen::Users,
+        Screen::Settings,
+    ];
+
+    /// The key of the screen's name (a child's file is reached from the
+    /// 儿童档案 list, and named by it).
+    pub(crate) fn name_key(self) -> &'static str {
+        match self {
+            Screen::Home => "nav-home",
+            Screen::Children | Screen::ChildFile => "nav-children",
+            Screen::VisitPlan => "nav-visit_plan",
+            Screen::Campaigns => "nav-campaigns",
+            Screen::Records => "nav-records",
+            Screen::Exchange => "nav-exchange",
+            Screen::Print => "nav-print",
+            Screen::Plugins => "nav-plugins",
+            Screen::Users => "nav-users",
+            Screen::Settings => "nav-settings",
+        }
+    }
+}
+
 pub struct HutongApp {
     /// The unlocked county database; before log-in an empty in-memory
     /// placeholder (the file cannot be read without a password).
@@ -88,6 +121,9 @@ pub struct HutongApp {
     pub(crate) file: Option<child_file::FileState>,
     /// Where to go once the user answers the unsaved-changes prompt.
     pub(crate) pending_nav: Option<Screen>,
+    /// Where the open file was opened from: 返回 goes back there, with that
+    /// screen's filters as the user left them.
+    pub(crate) file_origin: Screen,
     /// 退出登录 is waiting for that answer.
     pending_log_out: bool,
     /// When the user last touched the keyboard or mouse (the idle lock).
@@ -270,6 +306,7 @@ impl HutongApp {
             list: list::ListState::default(),
             file: None,
             pending_nav: None,
+            file_origin: Screen::Children,
             pending_log_out: false,
             last_activity: std::time::Instant::now(),
             idle_lock_minutes: hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES,
@@ -599,18 +636,8 @@ impl HutongApp {
         ui.horizontal_wrapped(|ui| {
             ui.heading(self.t("app-title"));
             ui.separator();
-            for (screen, key) in [
-                (Screen::Home, "nav-home"),
-                (Screen::Children, "nav-children"),
-                (Screen::VisitPlan, "nav-visit_plan"),
-                (Screen::Campaigns, "nav-campaigns"),
-                (Screen::Records, "nav-records"),
-                (Screen::Exchange, "nav-exchange"),
-                (Screen::Print, "nav-print"),
-                (Screen::Plugins, "nav-plugins"),
-                (Screen::Users, "nav-users"),
-                (Screen::Settings, "nav-settings"),
-            ] {
+            for screen in Screen::NAVIGATION {
+                let key = screen.name_key();
                 if !self.offers(screen) {
                     continue;
                 }

@@ -77,7 +77,7 @@ impl RecordsState {
     /// Background work not in `app.jobs` (file dialogs, and the jobs of
     /// the tabs that still hold their own).
     pub fn busy(&self) -> bool {
-        self.mreport.busy() || self.allowances.busy() || self.workforce.busy()
+        self.mreport.busy() || self.allowances.busy()
     }
 
     /// Opens a sub-tab with its form's child set (the child file's quick-add).
@@ -102,7 +102,6 @@ impl RecordsState {
 pub fn poll(app: &mut HutongApp) {
     mreport::poll(app);
     allowances::poll(app);
-    workforce::poll(app);
 }
 
 pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {

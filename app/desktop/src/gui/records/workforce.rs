@@ -54,12 +54,6 @@ pub struct State {
 }
 
 impl State {
-    /// Nothing of the tab's own is pending: the network is built in
-    /// `app.jobs`.
-    pub fn busy(&self) -> bool {
-        false
-    }
-
     /// Where the current notice shows: a part that is closed hands it to
     /// the part around it.
     fn spot(&self) -> Spot {
@@ -991,4 +985,3 @@ fn homes_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
 }
 
 // Jobs complete through app.jobs; kept until mod.rs stops calling it.
-pub fn poll(_app: &mut HutongApp) {}
