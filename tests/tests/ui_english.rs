@@ -50,7 +50,9 @@ fn demo_county(dir: &Path) -> PathBuf {
 }
 
 /// Every Chinese run the county's data holds: each text value of each
-/// table, read straight from the file.
+/// table, read straight from the file. The audit log's actors are left
+/// out: a system job's name there is the program's own text, which the
+/// history shows translated.
 fn data_runs(db: &Path) -> BTreeSet<String> {
     let conn = raw_conn(db).expect("open the demo database");
     let tables: Vec<String> = conn
@@ -63,10 +65,13 @@ fn data_runs(db: &Path) -> BTreeSet<String> {
     let mut runs = BTreeSet::new();
     for table in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-        let columns = stmt.column_count();
+        let names: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
+            for (i, column) in names.iter().enumerate() {
+                if table == "audit_log" && column == "actor" {
+                    continue;
+                }
                 if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(i) {
                     runs.extend(chinese_runs(&String::from_utf8_lossy(t)));
                 }
@@ -76,9 +81,11 @@ fn data_runs(db: &Path) -> BTreeSet<String> {
     runs
 }
 
-/// Every Chinese run in the province plugins' code: their labels, options,
-/// scale items and templates are UTF-8 strings in the component's data.
+/// Every Chinese run a province plugin supplies: its manifest, forms,
+/// scales, service list and templates, as the plugin returns them.
 fn plugin_runs() -> BTreeSet<String> {
+    use hutong_plugin_host::{Runtime, RuntimeConfig};
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
     let mut runs = BTreeSet::new();
     for name in [
         "hutong_plugin_henan.wasm",
@@ -86,8 +93,19 @@ fn plugin_runs() -> BTreeSet<String> {
         "hutong_plugin_xizang.wasm",
         "hutong_plugin_qinghai.wasm",
     ] {
-        let bytes = std::fs::read(plugin_wasm(name)).expect("a built plugin");
-        runs.extend(chinese_runs(&String::from_utf8_lossy(&bytes)));
+        let mut plugin = runtime
+            .load_file(&plugin_wasm(name))
+            .expect("a built plugin");
+        let manifest = format!("{:?}", plugin.manifest());
+        let text = format!(
+            "{manifest}{:?}{:?}{:?}{:?}",
+            plugin.forms().unwrap(),
+            plugin.scales().unwrap(),
+            plugin.service_catalog().unwrap(),
+            plugin.report_templates().unwrap()
+        );
+        // Debug quotes each string, so a run never spans two of them.
+        runs.extend(chinese_runs(&text));
     }
     runs
 }
@@ -140,15 +158,14 @@ fn click(h: &mut Harness<'static, HutongApp>, label: &str) {
 fn every_screen_in_english_shows_chinese_only_in_data() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_county(dir.path());
-    let mut allowed = data_runs(&db);
-    allowed.extend(plugin_runs());
+    let mut allowed = plugin_runs();
     // The language picker names each language in itself.
     for lang in Lang::all() {
         allowed.extend(chinese_runs(&lang.name()));
     }
     let en = |key: &str| tr(Lang::EN, key);
 
-    let mut h = harness(db);
+    let mut h = harness(db.clone());
     h.run_steps(2);
     click(&mut h, "English");
     let mut seen: Vec<(String, Vec<String>)> = vec![("log-in".into(), screen_texts(&h))];
@@ -222,12 +239,23 @@ fn every_screen_in_english_shows_chinese_only_in_data() {
         seen.push((format!("file › {}", en(tab)), screen_texts(&h)));
     }
 
+    // The data as it stands after the visit: the log-in's daily sweep
+    // stores the plugin's findings too.
+    drop(h);
+    allowed.extend(data_runs(&db));
     let visited = seen.len();
     let mut untranslated = BTreeSet::new();
     for (place, texts) in &seen {
         for text in texts {
             for run in chinese_runs(text) {
-                if !allowed.contains(&run) {
+                // A long text wrapped over lines reaches the accessibility
+                // tree one line at a time: a run cut at the node's end is
+                // the start of a data run, one cut at its start the end.
+                let wrapped = (text.ends_with(run.as_str())
+                    && allowed.iter().any(|a| a.starts_with(run.as_str())))
+                    || (text.starts_with(run.as_str())
+                        && allowed.iter().any(|a| a.ends_with(run.as_str())));
+                if !allowed.contains(&run) && !wrapped {
                     untranslated.insert(format!("{place}: “{run}” in “{text}”"));
                 }
             }

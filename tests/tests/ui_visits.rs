@@ -452,7 +452,7 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
         .unwrap();
     assert_eq!(division, village, "the village picked on screen");
     assert!(cycle.contains("一年两排"), "河南's cycle: {cycle}");
-    assert_eq!(audit(&db, "campaign-start").len(), 1);
+    assert_eq!(audit(&db, "campaign.start").len(), 1);
     let shown = h.state().campaign_village(&village).unwrap_or_else(|| {
         panic!(
             "{village} not shown; message {:?}",
@@ -540,7 +540,7 @@ fn a_round_started_on_screen_counts_each_village_and_closing_writes_the_summary(
         )
         .unwrap();
     assert_eq!(state, "closed");
-    assert_eq!(audit(&db, "campaign-close").len(), 1);
+    assert_eq!(audit(&db, "campaign.close").len(), 1);
     let bytes = std::fs::read(&out).unwrap();
     let printed = audit(&db, "report.print");
     assert_eq!(printed.len(), 1);

@@ -15,6 +15,12 @@ pub use eframe::egui;
 /// The use cases the faces share (moved out of this crate in #16).
 pub use hutong_services::{bundle, casework, demo, installed, paths, printing, session, xlsx};
 
+/// The commit the program was built from (build.rs), "unknown" outside git.
+pub const GIT_COMMIT: &str = env!("HUTONG_GIT_COMMIT");
+
+/// The plugin contract the program speaks.
+pub const CONTRACT_VERSION: &str = hutong_plugin_host::contract_version!();
+
 /// `0.1.0 (commit 1a2b3c4d5e6f, 插件协议 1.0.0)`: the program's version, the
 /// commit it was built from, and the plugin contract it speaks.
 pub const VERSION: &str = concat!(

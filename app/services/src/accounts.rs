@@ -29,6 +29,20 @@ pub fn list(store: &mut Store, session: &Session) -> Result<Vec<User>> {
     Ok(users::list(store.conn())?)
 }
 
+/// Each account's display name by username ("caseworker" → "王芳"), so the
+/// history a user reads names the people who acted. Anyone who may read
+/// case files may read these names; nothing else of the accounts is given.
+pub fn display_names(
+    store: &mut Store,
+    session: &Session,
+) -> Result<std::collections::HashMap<String, String>> {
+    session.require(store, Action::ViewCases)?;
+    Ok(users::list(store.conn())?
+        .into_iter()
+        .map(|u| (u.username, u.display_name))
+        .collect())
+}
+
 /// The accounts with the name of each one's division ("插花村民委员会"),
 /// for the 用户与权限 table (people read names, not codes).
 pub fn list_with_scope_names(store: &mut Store, session: &Session) -> Result<Vec<(User, String)>> {

@@ -397,3 +397,26 @@ fn demo_county(dir: &tempfile::TempDir, children: usize, seed: u64) -> Store {
     .unwrap();
     store
 }
+
+/// The history names people: any case role reads the accounts' display
+/// names; a system job that reads no cases (the nightly backup) is refused.
+#[test]
+fn case_roles_read_the_names_of_staff_and_the_backup_job_does_not() {
+    use hutong_services::accounts::display_names;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo_county(&dir, 0, 5);
+    let director = hutong_services::login(&mut store, "director", DEMO_PASSWORD).unwrap();
+    let names = display_names(&mut store, &director).unwrap();
+    let caseworker = hutong_core::users::get_by_username(store.conn(), "caseworker")
+        .unwrap()
+        .unwrap();
+    assert_eq!(names.get("caseworker"), Some(&caseworker.display_name));
+    assert!(!caseworker.display_name.is_empty() && caseworker.display_name != "caseworker");
+    let before = refusals(&store);
+    let backup =
+        hutong_services::Session::system(&store, hutong_services::SystemJob::ScheduledBackup)
+            .unwrap();
+    let refused = display_names(&mut store, &backup).unwrap_err();
+    assert!(refused.to_string().contains("查看儿童档案"), "{refused}");
+    assert_eq!(refusals(&store), before + 1, "the refusal is audited");
+}

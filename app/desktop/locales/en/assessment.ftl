@@ -42,3 +42,5 @@ assess2-ev-turns18 = { $on }: turns 18
 assess2-ev-situation_ends = { $on }: { $relation }'s situation ({ $situation }) ends
 assess2-ev-six_months = { $on }: { $relation }'s situation ({ $situation }) reaches 6 months
 assess2-ev-category_ends = { $on }: “{ $category }” expires
+assess2-end-age_limit = turns { $limit } ({ $date })
+assess2-end-recognised_until = recognised until { $date }

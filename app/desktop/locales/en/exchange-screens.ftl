@@ -115,6 +115,15 @@ xch-default_stats_pdf_name = statistics-report
 xch-stats_heading = { $county }   as of { $date }   (a visit within { $days } days counts as visited)
 xch-colour_grades = Grades and colours
 xch-note = Note: { $note }
+xch-col-township = Township (subdistrict)
+xch-col-children = Children on file
+xch-col-visited = Visited
+xch-col-due = Visit due
+xch-col-never_visited = Never visited
+xch-col-services = Services this year
+xch-total = Total
+xch-colour_note = No four-colour assessments are stored yet; every child counts as “Not assessed”
+xch-services_note = “Services this year” counts the care services recorded since 1 January { $year } (void ones excluded)
 # Backup and restore
 xch-daily_failed = Daily backup failed: { $error }
 xch-job_daily = Daily backup

@@ -119,3 +119,7 @@ rec-field-grade = Grade
 rec-field-health = Health
 rec-field-disability_type = Disability type
 rec-field-disability_grade = Disability grade
+# The system jobs that act under their own name in the audit log.
+rec-actor-sweep = System: daily eligibility review
+rec-actor-backup = System: daily backup
+rec-actor-demo = Demo data generator

@@ -20,3 +20,4 @@ typed-empty = Type a path
 typed-no_such_file = No such file: { $path }
 typed-no_such_folder = No such folder: { $path }
 typed-is_a_folder = { $path } is a folder; add a file name after it
+ws-version = { $version } (commit { $commit }, plugin contract { $contract })

@@ -42,3 +42,5 @@ assess2-ev-turns18 = { $on } 年满18周岁
 assess2-ev-situation_ends = { $on } { $relation }{ $situation }情形结束
 assess2-ev-six_months = { $on } { $relation }{ $situation }满6个月
 assess2-ev-category_ends = { $on } “{ $category }”认定到期
+assess2-end-age_limit = 年满{ $limit }周岁（{ $date }）
+assess2-end-recognised_until = 认定有效期至{ $date }

@@ -115,6 +115,15 @@ xch-default_stats_pdf_name = 统计报表
 xch-stats_heading = { $county }　统计日期 { $date }　（{ $days }天内走访计为已走访）
 xch-colour_grades = 分级分色
 xch-note = 注：{ $note }
+xch-col-township = 乡镇（街道）
+xch-col-children = 在档儿童
+xch-col-visited = 已走访
+xch-col-due = 待走访
+xch-col-never_visited = 从未走访
+xch-col-services = 本年服务人次
+xch-total = 合计
+xch-colour_note = 本库尚无四色评估记录，全部计为“未评估”
+xch-services_note = 服务人次为{ $year }年1月1日至今登记的关爱服务（不含已作废）
 # 备份与恢复
 xch-daily_failed = 每日备份失败：{ $error }
 xch-job_daily = 每日备份

@@ -119,3 +119,7 @@ rec-field-grade = 年级
 rec-field-health = 健康状况
 rec-field-disability_type = 残疾类别
 rec-field-disability_grade = 残疾等级
+# The system jobs that act under their own name in the audit log.
+rec-actor-sweep = 系统：每日资格复核
+rec-actor-backup = 系统：每日自动备份
+rec-actor-demo = 示例数据生成

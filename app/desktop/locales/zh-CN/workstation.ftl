@@ -20,3 +20,4 @@ typed-empty = 请输入路径
 typed-no_such_file = 文件不存在：{ $path }
 typed-no_such_folder = 文件夹不存在：{ $path }
 typed-is_a_folder = { $path } 是文件夹，请在后面加上文件名
+ws-version = { $version }（commit { $commit }，插件协议 { $contract }）

@@ -124,6 +124,8 @@ pub struct HutongApp {
     /// Where the open file was opened from: 返回 goes back there, with that
     /// screen's filters as the user left them.
     pub(crate) file_origin: Screen,
+    /// Staff display names by user name, read at log-in for the history.
+    display_names: std::sync::Arc<std::collections::HashMap<String, String>>,
     /// 退出登录 is waiting for that answer.
     pending_log_out: bool,
     /// When the user last touched the keyboard or mouse (the idle lock).
@@ -307,6 +309,7 @@ impl HutongApp {
             file: None,
             pending_nav: None,
             file_origin: Screen::Children,
+            display_names: Default::default(),
             pending_log_out: false,
             last_activity: std::time::Instant::now(),
             idle_lock_minutes: hutong_core::users::DEFAULT_IDLE_LOCK_MINUTES,
@@ -354,6 +357,11 @@ impl HutongApp {
             }
             self.text_size = p.text_size.unwrap_or(theme::TEXT_SIZES[0]);
         }
+        // The history names people, not user names; without the names it
+        // still shows the user names.
+        self.display_names = std::sync::Arc::new(
+            hutong_services::accounts::display_names(&mut self.store, &session).unwrap_or_default(),
+        );
         self.session = Some(session);
         self.reload_plugins();
     }
@@ -750,7 +758,14 @@ impl HutongApp {
             &self.t("settings-db"),
             &self.db_path.display().to_string(),
         ));
-        ui.label(setting(&self.t("settings-version"), crate::VERSION));
+        let version = crate::t!(
+            self.lang,
+            "ws-version",
+            version = env!("CARGO_PKG_VERSION"),
+            commit = crate::GIT_COMMIT,
+            contract = crate::CONTRACT_VERSION
+        );
+        ui.label(setting(&self.t("settings-version"), &version));
         let renderer = match RENDERER.get() {
             Some(Renderer::Gl { version, renderer }) => {
                 crate::t!(
@@ -851,6 +866,9 @@ impl HutongApp {
     fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         set_ui_lang(&ctx, self.lang);
+        ctx.data_mut(|d| {
+            d.insert_temp(egui::Id::unique("hutong-names"), self.display_names.clone())
+        });
         crate::i18n::set_current(self.lang);
         self.notices.next_frame();
         typed_path::show(&ctx, self.lang, &self.platform.dialogs);
@@ -925,6 +943,19 @@ impl HutongApp {
 /// drawn without the app at hand (the 乡镇/村 picker). Set every frame.
 fn set_ui_lang(ctx: &egui::Context, lang: Lang) {
     ctx.data_mut(|d| d.insert_temp(egui::Id::unique("hutong-ui-lang"), lang));
+}
+
+/// A staff member's display name, from the names read at log-in (kept in
+/// the egui context for the history lines); the user name when unknown.
+pub(crate) fn display_name(ui: &egui::Ui, username: &str) -> String {
+    ui.ctx()
+        .data(|d| {
+            d.get_temp::<std::sync::Arc<std::collections::HashMap<String, String>>>(
+                egui::Id::unique("hutong-names"),
+            )
+        })
+        .and_then(|names| names.get(username).cloned())
+        .unwrap_or_else(|| username.to_string())
 }
 
 /// The language [`set_ui_lang`] stored for this frame.

@@ -255,7 +255,13 @@ fn setup(app: &mut HutongApp, ui: &mut egui::Ui) {
         }
     });
     let mut sheet = std::mem::take(&mut app.exchange.compare.sheet);
+    let source = app.exchange.compare.source;
+    // The field shows the source's own name in the UI language; what is
+    // kept (and read, saved and looked up as the mapping's name) stays
+    // the Chinese one, which `hutong compare` also looks for.
+    sheet.source = shown_name(lang, source, std::mem::take(&mut sheet.source));
     sheet.show(app, ui, Kind::Other, SHEET.job);
+    sheet.source = stored_name(lang, source, std::mem::take(&mut sheet.source));
     let loaded = sheet.loaded.is_some();
     app.exchange.compare.sheet = sheet;
     if loaded {
@@ -615,6 +621,26 @@ fn source_label(lang: Lang, source: Source) -> String {
         Source::MedicalInsurance => "xch-source-medical_insurance",
     };
     t!(lang, key)
+}
+
+/// The source name as the field shows it: the source's default (Chinese)
+/// name in the UI language, any other name as typed.
+fn shown_name(lang: Lang, source: Source, stored: String) -> String {
+    if stored == source.label_zh() {
+        source_label(lang, source)
+    } else {
+        stored
+    }
+}
+
+/// The source name as kept, from the field: the source's name in the UI
+/// language back to the Chinese one the mapping is saved under.
+fn stored_name(lang: Lang, source: Source, shown: String) -> String {
+    if shown == source_label(lang, source) {
+        source.label_zh().to_string()
+    } else {
+        shown
+    }
 }
 
 /// A saved comparison's source, which the core gives by its Chinese name

@@ -7,14 +7,16 @@ use super::Pending;
 use crate::gui::HutongApp;
 use crate::gui::jobs::{JobName, Outcome};
 use crate::gui::notices::Place;
+use crate::gui::widgets::colour_label;
 use crate::gui::worker::RenderHandle;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, zh_or_en};
 use crate::platform::{DialogKind, DialogRequest};
 use crate::t;
 use eframe::egui;
 use hutong_core::Store;
+use hutong_core::assessments::colour_from_code;
 use hutong_core::province::TemplateKind;
-use hutong_core::stats::{self, Statistics};
+use hutong_core::stats::{self, Statistics, StatsRow};
 use hutong_services::Session;
 use std::path::PathBuf;
 
@@ -317,25 +319,104 @@ fn grid(ui: &mut egui::Ui, id: &str, headers: &[String], rows: &[(String, Vec<u6
         });
 }
 
+/// The main table as the screen shows it: core's figures, headed in the
+/// UI language (core's own `Statistics::table` heads the XLSX and the PDF
+/// in Chinese, for the official copies).
+fn main_table(s: &Statistics, lang: Lang) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
+    let mut headers = vec![t!(lang, "xch-col-township"), t!(lang, "xch-col-children")];
+    headers.extend(
+        s.categories
+            .iter()
+            .map(|c| zh_or_en(lang, c.label_zh(), c.label_en()).to_string()),
+    );
+    headers.extend([
+        t!(lang, "xch-col-visited"),
+        t!(lang, "xch-col-due"),
+        t!(lang, "xch-col-never_visited"),
+        t!(lang, "xch-col-services"),
+    ]);
+    let line = |r: &StatsRow| {
+        let mut v = vec![r.children];
+        v.extend(
+            s.categories
+                .iter()
+                .map(|c| r.by_category.get(c).copied().unwrap_or(0)),
+        );
+        v.extend([r.visited, r.due, r.never_visited, r.services]);
+        v
+    };
+    (headers, rows(s, lang, line))
+}
+
+/// The colour table as the screen shows it: a column per colour that
+/// occurs, named as the colour swatches name it.
+fn colour_table(s: &Statistics, lang: Lang) -> (Vec<String>, Vec<(String, Vec<u64>)>) {
+    let colours: Vec<&String> = s.total.colours.keys().collect();
+    let mut headers = vec![t!(lang, "xch-col-township")];
+    headers.extend(colours.iter().map(|c| colour_header(lang, c)));
+    let line = |r: &StatsRow| {
+        colours
+            .iter()
+            .map(|c| r.colours.get(*c).copied().unwrap_or(0))
+            .collect()
+    };
+    (headers, rows(s, lang, line))
+}
+
+/// A colour as core counts it: a stored colour code, or 未评估
+/// ([`stats::UNASSESSED`]); anything else as stored.
+fn colour_header(lang: Lang, stored: &str) -> String {
+    if stored == stats::UNASSESSED {
+        colour_label(lang, None)
+    } else {
+        match colour_from_code(stored) {
+            Some(c) => colour_label(lang, Some(c)),
+            None => stored.to_string(),
+        }
+    }
+}
+
+/// One row per township (its name is data), then the total.
+fn rows(
+    s: &Statistics,
+    lang: Lang,
+    line: impl Fn(&StatsRow) -> Vec<u64>,
+) -> Vec<(String, Vec<u64>)> {
+    let mut rows: Vec<_> = s
+        .townships
+        .iter()
+        .map(|r| (r.name.clone(), line(r)))
+        .collect();
+    rows.push((t!(lang, "xch-total"), line(&s.total)));
+    rows
+}
+
 fn tables(ui: &mut egui::Ui, s: &Statistics, lang: Lang) {
     ui.strong(t!(
         lang,
         "xch-stats_heading",
         county = s.county_name.as_str(),
-        date = hutong_core::national::dates::format_zh(s.today),
+        date = crate::i18n::date(lang, s.today),
         days = s.cadence_days
     ));
-    let (h, rows) = s.table();
+    let (h, rows) = main_table(s, lang);
     grid(ui, "stats-main", &h, &rows);
     ui.add_space(8.0);
     ui.strong(t!(lang, "xch-colour_grades"));
-    let (h, rows) = s.colour_table();
+    let (h, rows) = colour_table(s, lang);
     grid(ui, "stats-colours", &h, &rows);
-    for note in s
-        .colour_note
-        .iter()
-        .chain(std::iter::once(&s.services_note))
-    {
-        ui.weak(t!(lang, "xch-note", note = note.as_str()));
+    // Core words these notes in Chinese for the printed report; the
+    // screen says the same from the figures.
+    let mut notes = Vec::new();
+    if s.colour_note.is_some() {
+        notes.push(t!(lang, "xch-colour_note"));
+    }
+    notes.push(t!(
+        lang,
+        "xch-services_note",
+        year = s.today.format("%Y").to_string()
+    ));
+    for note in notes {
+        ui.weak(t!(lang, "xch-note", note = note));
     }
 }

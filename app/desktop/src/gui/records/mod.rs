@@ -281,7 +281,7 @@ pub(crate) fn history_entries(ui: &mut egui::Ui, entries: &[AuditEntry]) {
                 lang,
                 "rec-hist-line",
                 at = crate::i18n::local_time(&h.at),
-                actor = h.actor.as_str(),
+                actor = actor_text(ui, lang, &h.actor),
                 action = action_text(lang, &h.action)
             ))
             .strong(),
@@ -302,6 +302,28 @@ pub(crate) fn history_entries(ui: &mut egui::Ui, entries: &[AuditEntry]) {
         if let Some(r) = &h.reason {
             ui.label(t!(lang, "rec-hist-reason", reason = r.as_str()));
         }
+    }
+}
+
+/// Who acted, as people read it: a colleague's display name, or the
+/// system job's name in the UI language.
+fn actor_text(ui: &egui::Ui, lang: Lang, actor: &str) -> String {
+    use hutong_services::SystemJob;
+    let jobs = [
+        SystemJob::EligibilitySweep,
+        SystemJob::ScheduledBackup,
+        SystemJob::BuildDemo,
+    ];
+    match jobs.into_iter().find(|j| j.actor_name() == actor) {
+        Some(job) => t!(
+            lang,
+            match job {
+                SystemJob::EligibilitySweep => "rec-actor-sweep",
+                SystemJob::ScheduledBackup => "rec-actor-backup",
+                SystemJob::BuildDemo => "rec-actor-demo",
+            }
+        ),
+        None => super::display_name(ui, actor),
     }
 }
 
