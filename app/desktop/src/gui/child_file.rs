@@ -100,12 +100,14 @@ pub fn open(app: &mut HutongApp, id: RowId) {
     };
     let file = match found {
         Ok(Some(file)) => file,
+        // The file did not open: the screen the user is on says why.
         Ok(None) => {
-            app.list.error = Some(app.t("cfile-not_found"));
+            let text = app.t("cfile-not_found");
+            app.notices.error(Place::List, text);
             return;
         }
         Err(e) => {
-            app.list.error = Some(e);
+            app.notices.error(Place::List, e);
             return;
         }
     };

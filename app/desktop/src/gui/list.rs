@@ -10,6 +10,7 @@ use hutong_core::national::category::CaseCategory;
 use hutong_core::national::id_number;
 use std::collections::HashMap;
 
+use super::notices::Place;
 use crate::i18n::{Lang, zh_or_en};
 
 /// Rows fetched per query. A county has up to ~100,000 children; nobody
@@ -32,7 +33,6 @@ pub struct ListState {
     pub revealed: HashMap<RowId, String>,
     pub reveal_for: Option<RowId>,
     pub reveal_reason: String,
-    pub error: Option<String>,
     /// The 乡镇/村（居） filter (the shared picker caches its lists).
     picker: super::widgets::DivisionPicker,
     /// The filter's full name, looked up on refresh rather than every frame.
@@ -55,15 +55,15 @@ fn refresh(app: &mut HutongApp) {
         Some(session) => hutong_services::children::list(&mut app.store, session, &q),
         None => Ok((Vec::new(), 0)),
     };
-    let l = &mut app.list;
     match listed {
         Ok((rows, total)) => {
-            l.rows = rows;
-            l.total = total;
-            l.error = None;
+            app.list.rows = rows;
+            app.list.total = total;
+            app.notices.clear(Place::List);
         }
-        Err(e) => l.error = Some(e.to_string()),
+        Err(e) => app.notices.error(Place::List, e.to_string()),
     }
+    let l = &mut app.list;
     refresh_division_name(&app.store, l);
     l.last_search = l.search.clone();
     l.dirty = false;
@@ -158,15 +158,12 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             export_filtered(app);
         }
     });
-    if let Some(e) = &app.list.error {
-        ui.colored_label(crate::gui::theme::ERROR, e);
-    }
+    app.notices.show_here(ui, Place::List);
     let shown = app.list.rows.len();
     let note = if shown >= MAX_ROWS {
-        app.t("list-truncated")
-            .replace("{n}", &MAX_ROWS.to_string())
+        crate::t!(app.lang, "list-truncated", n = MAX_ROWS)
     } else {
-        app.t("list-count").replace("{n}", &shown.to_string())
+        crate::t!(app.lang, "list-count", n = shown)
     };
     ui.weak(note);
     let mut open: Option<RowId> = None;
@@ -356,7 +353,7 @@ pub fn reveal_prompt(app: &mut HutongApp, ctx: &egui::Context) {
             Ok(full) => {
                 app.list.revealed.insert(id, full);
             }
-            Err(e) => app.list.error = Some(e.to_string()),
+            Err(e) => app.notices.error(Place::List, e.to_string()),
         }
         app.list.reveal_for = None;
     }
