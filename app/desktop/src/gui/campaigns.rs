@@ -244,7 +244,7 @@ fn start_summary(app: &mut HutongApp, status: CampaignStatus) {
         |app: &mut HutongApp, outcome: JobOutcome<Summary>| match outcome {
             JobOutcome::Finished(s) => {
                 let request = DialogRequest::new(DialogKind::SaveFile, app.t("camp-save_dialog"))
-                    .filter(&app.t("camp-pdf_files"), &["pdf"])
+                    .filter(app.t("camp-pdf_files"), &["pdf"])
                     .file_name(format!("{}.pdf", s.title));
                 let rx = super::ask_dialog(app.platform.dialogs.clone(), request);
                 app.campaigns.dialog = Some((rx, s));

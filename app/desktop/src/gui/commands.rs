@@ -60,10 +60,9 @@ impl HutongApp {
     fn child_shown_again(&mut self, child: RowId) {
         if let (Some(file), Some(session)) = (&mut self.file, &self.session)
             && file.child.id == child
+            && let Err(e) = file.read_again(&mut self.store, session)
         {
-            if let Err(e) = file.read_again(&mut self.store, session) {
-                self.notices.error(super::notices::Place::File, e);
-            }
+            self.notices.error(super::notices::Place::File, e);
         }
         if self.assessment_tab.child == Some(child) {
             super::assessment_tab::reload(self, child);

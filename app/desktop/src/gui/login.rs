@@ -88,7 +88,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
                 crate::platform::DialogKind::OpenFile,
                 app.t("login-open_dialog_title"),
             )
-            .filter(&app.t("login-database_files"), &["db", "sqlite"]);
+            .filter(app.t("login-database_files"), &["db", "sqlite"]);
             app.login.open_dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
         }
     });

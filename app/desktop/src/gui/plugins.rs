@@ -168,7 +168,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
             .clicked()
     {
         let request = DialogRequest::new(DialogKind::OpenFile, app.t("plugin-choose_file"))
-            .filter(&app.t("plugin-filter"), &["wasm"]);
+            .filter(app.t("plugin-filter"), &["wasm"]);
         app.plugins_screen.dialog = Some(super::ask_dialog(app.platform.dialogs.clone(), request));
     }
     if waiting {

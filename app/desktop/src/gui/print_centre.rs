@@ -645,7 +645,7 @@ fn controls(app: &mut HutongApp, ui: &mut egui::Ui) {
         {
             let request =
                 DialogRequest::new(DialogKind::SaveFile, t!(lang, "print-save_pdf_title"))
-                    .filter(&t!(lang, "print-filter_pdf"), &["pdf"])
+                    .filter(t!(lang, "print-filter_pdf"), &["pdf"])
                     .file_name(format!("{}.pdf", printing::file_stem(&[&c.name])));
             app.print.dialog = Some(Dialog::SavePdf(super::ask_dialog(
                 app.platform.dialogs.clone(),

@@ -117,10 +117,10 @@ fn load() -> Vec<Locale> {
         };
         let locale = &mut out[index];
         for entry in resource.entries() {
-            if let fluent_syntax::ast::Entry::Message(m) = entry {
-                if !locale.keys.insert(m.id.name.to_string()) {
-                    problems.push(format!("{code}/{file}: {} is defined twice", m.id.name));
-                }
+            if let fluent_syntax::ast::Entry::Message(m) = entry
+                && !locale.keys.insert(m.id.name.to_string())
+            {
+                problems.push(format!("{code}/{file}: {} is defined twice", m.id.name));
             }
         }
         if let Err(errors) = locale.bundle.add_resource(resource) {

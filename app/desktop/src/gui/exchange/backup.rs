@@ -418,11 +418,11 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(ask) = ask {
         let request = match ask {
             Ask::BackupFile => DialogRequest::new(DialogKind::SaveFile, t("ex-backup_now"))
-                .filter(&t("xch-filter_db"), &["db", "sqlite"])
+                .filter(t("xch-filter_db"), &["db", "sqlite"])
                 .file_name(super::suggested_name(&t("xch-default_backup_name"), "db")),
             Ask::DailyFolder => DialogRequest::new(DialogKind::PickFolder, t("ex-daily_choose")),
             Ask::RestoreFile => DialogRequest::new(DialogKind::OpenFile, t("ex-restore_choose"))
-                .filter(&t("xch-filter_db"), &["db", "sqlite"]),
+                .filter(t("xch-filter_db"), &["db", "sqlite"]),
         };
         app.exchange.backup.dialog = Some(Pending::ask(app, ask, request));
     }

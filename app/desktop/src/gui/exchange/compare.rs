@@ -372,7 +372,7 @@ fn workbench(app: &mut HutongApp, ui: &mut egui::Ui) {
     }
     if export {
         let request = DialogRequest::new(DialogKind::SaveFile, t("ex-export_result"))
-            .filter(&t("xch-filter_excel"), &["xlsx"])
+            .filter(t("xch-filter_excel"), &["xlsx"])
             .file_name(super::suggested_name(
                 &t("xch-default_compare_name"),
                 "xlsx",

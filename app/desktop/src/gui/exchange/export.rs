@@ -220,7 +220,7 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
         };
         let request = DialogRequest::new(DialogKind::SaveFile, t("ex-export_title"))
             .filter(
-                &t(if ext == "xlsx" {
+                t(if ext == "xlsx" {
                     "xch-filter_excel"
                 } else {
                     "xch-filter_csv"

@@ -158,7 +158,7 @@ impl SheetPick {
                     app,
                     (),
                     DialogRequest::new(DialogKind::OpenFile, app.t("ex-choose_file"))
-                        .filter(&app.t("xch-filter_sheets"), &["xlsx", "xls", "csv", "txt"]),
+                        .filter(app.t("xch-filter_sheets"), &["xlsx", "xls", "csv", "txt"]),
                 ));
             }
         });

@@ -281,13 +281,13 @@ pub fn show(app: &mut HutongApp, ui: &mut egui::Ui) {
     if let Some(want) = ask {
         let request = match want {
             Want::Xlsx => DialogRequest::new(DialogKind::SaveFile, t("ex-stats_xlsx"))
-                .filter(&t("xch-filter_excel"), &["xlsx"])
+                .filter(t("xch-filter_excel"), &["xlsx"])
                 .file_name(super::suggested_name(
                     &t("xch-default_stats_xlsx_name"),
                     "xlsx",
                 )),
             Want::Pdf => DialogRequest::new(DialogKind::SaveFile, t("ex-stats_pdf"))
-                .filter(&t("xch-filter_pdf"), &["pdf"])
+                .filter(t("xch-filter_pdf"), &["pdf"])
                 .file_name(super::suggested_name(
                     &t("xch-default_stats_pdf_name"),
                     "pdf",
