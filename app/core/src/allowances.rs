@@ -20,7 +20,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::document::{
     Align, Block, Document, FontRole, Orientation, PageSetup, Paragraph, Table, TableCell,
     TableRow, TextStyle, zihao,
@@ -225,7 +225,7 @@ pub fn set_standard(
     )?;
     audit_add(
         tx,
-        "allowance.standard",
+        AuditAction::AllowanceStandard,
         "allowance_standards",
         s.id,
         serde_json::json!({
@@ -270,7 +270,7 @@ pub fn update_standard(
     )?;
     audit_edit(
         tx,
-        "allowance.standard.update",
+        AuditAction::AllowanceStandardUpdate,
         "allowance_standards",
         id,
         None,
@@ -516,7 +516,7 @@ pub fn generate(tx: &mut WriteTx<'_>, month: YearMonth) -> Result<GenerateSummar
     summary.already = (in_ledger as u64).saturating_sub(summary.created);
     tx.audit(
         AuditEntryInput::new(
-            "allowance.generate",
+            AuditAction::AllowanceGenerate,
             "allowance_payments",
             Some(month.to_string()),
         )
@@ -574,7 +574,7 @@ pub fn mark_paid(
     if !targets.is_empty() {
         tx.audit(
             AuditEntryInput::new(
-                "allowance.paid",
+                AuditAction::AllowancePaid,
                 "allowance_payments",
                 Some(month.to_string()),
             )
@@ -619,7 +619,7 @@ pub fn void_payment(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()>
     );
     audit_edit(
         tx,
-        "allowance.void",
+        AuditAction::AllowanceVoid,
         "allowance_payments",
         id,
         Some(p.child_id),
@@ -734,16 +734,20 @@ pub fn audit_roster_export(
     reason: &str,
 ) -> Result<()> {
     let reason = check_full_id_reason(ids, reason)?;
-    let mut entry = AuditEntryInput::new("report.print", "report", Some(roster.month.to_string()))
-        .detail(serde_json::json!({
-            "template": "基本生活费发放花名册",
-            "month": roster.month.to_string(),
-            "rows": roster.rows.len(),
-            "file": file,
-            "sha256": sha256,
-            "full_ids": ids == IdDisplay::Full,
-            "children": roster.rows.iter().map(|r| r.payment.child_id.to_string()).collect::<Vec<_>>(),
-        }));
+    let mut entry = AuditEntryInput::new(
+        AuditAction::ReportPrint,
+        "report",
+        Some(roster.month.to_string()),
+    )
+    .detail(serde_json::json!({
+        "template": "基本生活费发放花名册",
+        "month": roster.month.to_string(),
+        "rows": roster.rows.len(),
+        "file": file,
+        "sha256": sha256,
+        "full_ids": ids == IdDisplay::Full,
+        "children": roster.rows.iter().map(|r| r.payment.child_id.to_string()).collect::<Vec<_>>(),
+    }));
     if let Some(r) = &reason {
         entry = entry.reason(r);
     }
@@ -967,7 +971,7 @@ pub fn add_grant(tx: &mut WriteTx<'_>, input: &GrantInput) -> Result<Grant> {
     )?;
     audit_add(
         tx,
-        "grant.add",
+        AuditAction::GrantAdd,
         "grants",
         g.id,
         serde_json::json!({
@@ -1016,7 +1020,7 @@ pub fn update_grant(tx: &mut WriteTx<'_>, id: RowId, input: &GrantInput) -> Resu
     )?;
     audit_edit(
         tx,
-        "grant.update",
+        AuditAction::GrantUpdate,
         "grants",
         id,
         Some(old.child_id),
@@ -1098,7 +1102,7 @@ pub fn void_grant(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
     changes.insert("active".into(), serde_json::json!([true, false]));
     audit_edit(
         tx,
-        "grant.void",
+        AuditAction::GrantVoid,
         "grants",
         id,
         Some(old.child_id),

@@ -5,6 +5,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
     audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
@@ -99,7 +100,7 @@ pub fn add_session(tx: &mut WriteTx<'_>, input: &SessionInput) -> Result<Session
     )?;
     audit_add(
         tx,
-        "counselling.add",
+        AuditAction::CounsellingAdd,
         "counselling_sessions",
         s.id,
         serde_json::json!({ "child": s.child_id.to_string(), "date": s.session_date.to_string() }),
@@ -138,7 +139,7 @@ pub fn update_session(tx: &mut WriteTx<'_>, id: RowId, input: &SessionInput) -> 
     )?;
     audit_edit(
         tx,
-        "counselling.update",
+        AuditAction::CounsellingUpdate,
         "counselling_sessions",
         id,
         Some(old.child_id),
@@ -249,7 +250,7 @@ pub fn add_screening(tx: &mut WriteTx<'_>, input: &ScreeningInput) -> Result<Scr
     )?;
     audit_add(
         tx,
-        "screening.add",
+        AuditAction::ScreeningAdd,
         "screenings",
         s.id,
         serde_json::json!({
@@ -302,7 +303,7 @@ pub fn update_screening(
     )?;
     audit_edit(
         tx,
-        "screening.update",
+        AuditAction::ScreeningUpdate,
         "screenings",
         id,
         Some(old.child_id),
@@ -375,7 +376,7 @@ pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
     changes.insert("active".into(), serde_json::json!([true, false]));
     audit_edit(
         tx,
-        "care.void",
+        AuditAction::CareVoid,
         table,
         id,
         Some(child),
@@ -471,7 +472,7 @@ pub fn add_followup(
     )?;
     audit_add(
         tx,
-        "followup.add",
+        AuditAction::FollowupAdd,
         "care_followups",
         f.id,
         serde_json::json!({ "child": child_id.to_string(), "due_on": due_on.to_string(), "action": f.action }),
@@ -513,7 +514,7 @@ pub fn close_followup(
     let changes = diff(&old, &new, &[], &[]);
     audit_edit(
         tx,
-        "followup.close",
+        AuditAction::FollowupClose,
         "care_followups",
         id,
         Some(old.child_id),

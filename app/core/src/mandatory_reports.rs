@@ -23,6 +23,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::document::{
     Align, Block, Document, FontRole, KeyValueGrid, KeyValueItem, PageSetup, Paragraph, Preset,
     Run, TextStyle, zihao,
@@ -432,7 +433,7 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ReportInput) -> Result<MandatoryReport>
     // The reporter is deliberately not in the audit detail.
     audit_add(
         tx,
-        "mreport.add",
+        AuditAction::MreportAdd,
         "mandatory_reports",
         r.id,
         serde_json::json!({
@@ -500,7 +501,7 @@ pub fn update(
     )?;
     audit_edit(
         tx,
-        "mreport.update",
+        AuditAction::MreportUpdate,
         "mandatory_reports",
         id,
         Some(old.child_id),
@@ -538,7 +539,7 @@ pub fn record_feedback(
     let changes = diff(&old, &new, &[], &["reporter"]);
     audit_edit(
         tx,
-        "mreport.feedback",
+        AuditAction::MreportFeedback,
         "mandatory_reports",
         id,
         Some(old.child_id),
@@ -586,7 +587,7 @@ pub fn start_custody(
     let changes = diff(&old, &new, &[], &["reporter"]);
     audit_edit(
         tx,
-        "mreport.custody",
+        AuditAction::MreportCustody,
         "mandatory_reports",
         id,
         Some(old.child_id),
@@ -614,7 +615,7 @@ pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
     );
     audit_edit(
         tx,
-        "mreport.void",
+        AuditAction::MreportVoid,
         "mandatory_reports",
         id,
         Some(old.child_id),

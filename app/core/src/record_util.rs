@@ -3,7 +3,7 @@
 //! columns, and the old → new diff that edits write to the audit log.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -109,7 +109,7 @@ pub(crate) fn diff<T: Serialize>(
 /// Writes the audit entry of an edit: `{"child": .., "changes": {..}}`.
 pub(crate) fn audit_edit(
     tx: &mut WriteTx<'_>,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     id: RowId,
     child_id: Option<RowId>,
@@ -130,7 +130,7 @@ pub(crate) fn audit_edit(
 /// Writes the audit entry of a new record.
 pub(crate) fn audit_add(
     tx: &mut WriteTx<'_>,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     id: RowId,
     detail: serde_json::Value,

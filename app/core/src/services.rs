@@ -9,6 +9,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::province::ServiceItem;
 use crate::record_util::{
@@ -113,7 +114,7 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ServiceInput, today: NaiveDate) -> Resu
     )?;
     audit_add(
         tx,
-        "service.add",
+        AuditAction::ServiceAdd,
         "service_records",
         rec.id,
         serde_json::json!({
@@ -169,7 +170,7 @@ pub fn update(
     )?;
     audit_edit(
         tx,
-        "service.update",
+        AuditAction::ServiceUpdate,
         "service_records",
         id,
         Some(old.child_id),
@@ -196,7 +197,7 @@ pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
     changes.insert("active".into(), serde_json::json!([true, false]));
     audit_edit(
         tx,
-        "service.void",
+        AuditAction::ServiceVoid,
         "service_records",
         id,
         Some(old.child_id),
@@ -533,7 +534,7 @@ pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
     )?;
     audit_add(
         tx,
-        "referral.add",
+        AuditAction::ReferralAdd,
         "referrals",
         rec.id,
         serde_json::json!({
@@ -586,7 +587,7 @@ pub fn set_referral_status(
     let changes = diff(&old, &new, &[], &[]);
     audit_edit(
         tx,
-        "referral.status",
+        AuditAction::ReferralStatus,
         "referrals",
         id,
         Some(old.child_id),

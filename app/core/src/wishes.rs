@@ -4,6 +4,7 @@
 //! not be fulfilled is cancelled with a reason, never deleted.
 
 use crate::RowId;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
     audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
@@ -150,7 +151,7 @@ pub fn add(
     )?;
     audit_add(
         tx,
-        "wish.add",
+        AuditAction::WishAdd,
         "wishes",
         w.id,
         serde_json::json!({ "child": child_id.to_string(), "wish": w.wish }),
@@ -188,7 +189,7 @@ pub fn edit(
     )?;
     audit_edit(
         tx,
-        "wish.update",
+        AuditAction::WishUpdate,
         "wishes",
         id,
         Some(old.child_id),
@@ -221,7 +222,7 @@ fn transition(
     tx: &mut WriteTx<'_>,
     old: Wish,
     new: Wish,
-    action: &str,
+    action: AuditAction,
     reason: Option<&str>,
 ) -> Result<Wish> {
     tx.conn().execute(
@@ -268,7 +269,7 @@ pub fn publish(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate) -> Result<Wish> {
         published_on: Some(on),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.publish", None)
+    transition(tx, old, new, AuditAction::WishPublish, None)
 }
 
 /// published → claimed by a sponsor.
@@ -290,7 +291,7 @@ pub fn claim(tx: &mut WriteTx<'_>, id: RowId, sponsor: &Sponsor, on: NaiveDate) 
         claimed_on: Some(on),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.claim", None)
+    transition(tx, old, new, AuditAction::WishClaim, None)
 }
 
 /// claimed → fulfilled, with the date and a photo reference.
@@ -316,7 +317,7 @@ pub fn fulfil(
             .map(str::to_string),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.fulfil", None)
+    transition(tx, old, new, AuditAction::WishFulfil, None)
 }
 
 /// Cancels a wish that is not yet fulfilled.
@@ -334,7 +335,7 @@ pub fn cancel(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<Wish> {
         cancel_reason: Some(reason.clone()),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.cancel", Some(&reason))
+    transition(tx, old, new, AuditAction::WishCancel, Some(&reason))
 }
 
 const COLUMNS: &str = "id, child_id, wish, estimate_cents, status, recorded_on, published_on,

@@ -7,6 +7,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
     audit_add, audit_edit, code_col, date_col, diff, opt_date_col, optional, required,
@@ -140,7 +141,7 @@ pub fn add_worker(tx: &mut WriteTx<'_>, input: &WorkerInput) -> Result<Worker> {
     insert_worker(tx.conn(), &w, tx.now())?;
     audit_add(
         tx,
-        "worker.add",
+        AuditAction::WorkerAdd,
         "workers",
         w.id,
         serde_json::json!({
@@ -205,7 +206,15 @@ pub fn update_worker(tx: &mut WriteTx<'_>, id: RowId, input: &WorkerInput) -> Re
             new.note
         ],
     )?;
-    audit_edit(tx, "worker.update", "workers", id, None, changes, None)?;
+    audit_edit(
+        tx,
+        AuditAction::WorkerUpdate,
+        "workers",
+        id,
+        None,
+        changes,
+        None,
+    )?;
     Ok(new)
 }
 
@@ -234,7 +243,7 @@ pub fn leave(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Re
     let changes = diff(&old, &new, &[], &[]);
     audit_edit(
         tx,
-        "worker.leave",
+        AuditAction::WorkerLeave,
         "workers",
         id,
         None,
@@ -451,7 +460,7 @@ pub fn add_training(
     }
     audit_add(
         tx,
-        "training.add",
+        AuditAction::TrainingAdd,
         "trainings",
         t.id,
         serde_json::json!({
@@ -494,7 +503,7 @@ pub fn add_attendees(tx: &mut WriteTx<'_>, training_id: RowId, workers: &[RowId]
         );
         audit_edit(
             tx,
-            "training.attendees",
+            AuditAction::TrainingAttendees,
             "trainings",
             training_id,
             None,
@@ -621,7 +630,7 @@ pub fn add_home(
     )?;
     audit_add(
         tx,
-        "home.add",
+        AuditAction::HomeAdd,
         "child_homes",
         h.id,
         serde_json::json!({ "name": h.name, "division": h.division_code }),
@@ -655,7 +664,7 @@ pub fn close_home(
     let changes = diff(&old, &new, &[], &[]);
     audit_edit(
         tx,
-        "home.close",
+        AuditAction::HomeClose,
         "child_homes",
         id,
         None,
@@ -750,7 +759,7 @@ pub fn add_activity(
     )?;
     audit_add(
         tx,
-        "home.activity",
+        AuditAction::HomeActivity,
         "home_activities",
         a.id,
         serde_json::json!({ "home": home_id.to_string(), "title": a.title, "held_on": held_on.to_string() }),
