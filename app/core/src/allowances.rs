@@ -20,21 +20,22 @@
 
 use crate::RowId;
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::document::{
     Align, Block, Document, FontRole, Orientation, PageSetup, Paragraph, Table, TableCell,
     TableRow, TextStyle, zihao,
 };
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
+    self, Record, VoidShown, Voidable, active_col, audit_add, code_col, columns_as, date_col,
+    ensure_child, load, opt_date_col, optional, query_rows, required, select,
 };
 use crate::store::WriteTx;
 use chrono::Datelike;
 use hutong_national::NaiveDate;
 use hutong_national::category::CaseCategory;
 use hutong_national::{dates, id_number};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -225,7 +226,7 @@ pub fn set_standard(
     )?;
     audit_add(
         tx,
-        "allowance.standard",
+        AuditAction::AllowanceStandard,
         "allowance_standards",
         s.id,
         serde_json::json!({
@@ -245,10 +246,7 @@ pub fn update_standard(
     amount_cents: i64,
     basis: &str,
 ) -> Result<Standard> {
-    let old = get_standard(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "补贴标准",
-        key: id.to_string(),
-    })?;
+    let old: Standard = load(tx.conn(), id)?;
     if !old.active {
         return Err(CoreError::field("状态", "该标准已作废"));
     }
@@ -260,59 +258,52 @@ pub fn update_standard(
         basis: required("依据文件", basis)?,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE allowance_standards SET amount_cents=?2, basis=?3 WHERE id=?1",
-        params![id, amount_cents, new.basis],
-    )?;
-    audit_edit(
+    record_util::update(
         tx,
-        "allowance.standard.update",
-        "allowance_standards",
-        id,
+        AuditAction::AllowanceStandardUpdate,
         None,
-        changes,
-        None,
-    )?;
-    Ok(new)
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+                "UPDATE allowance_standards SET amount_cents=?2, basis=?3 WHERE id=?1",
+                params![id, amount_cents, new.basis],
+            )
+        },
+    )
 }
 
-fn row_to_standard(r: &rusqlite::Row<'_>) -> rusqlite::Result<Standard> {
-    let status: String = r.get(5)?;
-    Ok(Standard {
-        id: r.get(0)?,
-        category: code_col(r, 1, CaseCategory::from_code)?,
-        amount_cents: r.get(2)?,
-        effective_from: date_col(r, 3)?,
-        basis: r.get(4)?,
-        active: status == "active",
-        void_reason: r.get(6)?,
-    })
-}
+impl Record for Standard {
+    const TABLE: &'static str = "allowance_standards";
+    const COLUMNS: &'static str =
+        "id, category, amount_cents, effective_from, basis, status, void_reason";
+    const WHAT: &'static str = "补贴标准";
 
-const STANDARD_COLUMNS: &str =
-    "id, category, amount_cents, effective_from, basis, status, void_reason";
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Standard {
+            id: r.get(0)?,
+            category: code_col(r, 1, CaseCategory::from_code)?,
+            amount_cents: r.get(2)?,
+            effective_from: date_col(r, 3)?,
+            basis: r.get(4)?,
+            active: active_col(r, 5)?,
+            void_reason: r.get(6)?,
+        })
+    }
+
+    /// A county standard is about no child.
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, None)
+    }
+}
 
 pub fn get_standard(conn: &Connection, id: RowId) -> Result<Option<Standard>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {STANDARD_COLUMNS} FROM allowance_standards WHERE id=?1"),
-            [id],
-            row_to_standard,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 /// All standards, by category then date.
 pub fn standards(conn: &Connection) -> Result<Vec<Standard>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {STANDARD_COLUMNS} FROM allowance_standards ORDER BY category, effective_from"
-    ))?;
-    let rows = stmt.query_map([], row_to_standard)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(conn, "ORDER BY category, effective_from", [])
 }
 
 /// The standard in force for a category in a month.
@@ -321,17 +312,13 @@ pub fn standard_for(
     category: CaseCategory,
     month: YearMonth,
 ) -> Result<Option<Standard>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {STANDARD_COLUMNS} FROM allowance_standards
-                 WHERE category=?1 AND status='active' AND effective_from <= ?2
-                 ORDER BY effective_from DESC LIMIT 1"
-            ),
-            params![category.code(), month.first_day().to_string()],
-            row_to_standard,
-        )
-        .optional()?)
+    Ok(select(
+        conn,
+        "WHERE category=?1 AND status='active' AND effective_from <= ?2
+         ORDER BY effective_from DESC LIMIT 1",
+        params![category.code(), month.first_day().to_string()],
+    )?
+    .pop())
 }
 
 // ---------------------------------------------------------------- payments
@@ -385,23 +372,31 @@ pub struct Payment {
     pub void_reason: Option<String>,
 }
 
-const PAYMENT_COLUMNS: &str = "id, child_id, category_id, category, month, amount_cents,
-    standard_id, status, paid_on, pay_ref, void_reason";
+impl Record for Payment {
+    const TABLE: &'static str = "allowance_payments";
+    const COLUMNS: &'static str = "id, child_id, category_id, category, month, amount_cents,
+        standard_id, status, paid_on, pay_ref, void_reason";
+    const WHAT: &'static str = "发放记录";
 
-fn row_to_payment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
-    Ok(Payment {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        category_id: r.get(2)?,
-        category: code_col(r, 3, CaseCategory::from_code)?,
-        month: code_col(r, 4, YearMonth::parse)?,
-        amount_cents: r.get(5)?,
-        standard_id: r.get(6)?,
-        status: code_col(r, 7, PaymentStatus::from_code)?,
-        paid_on: opt_date_col(r, 8)?,
-        pay_ref: r.get(9)?,
-        void_reason: r.get(10)?,
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Payment {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            category_id: r.get(2)?,
+            category: code_col(r, 3, CaseCategory::from_code)?,
+            month: code_col(r, 4, YearMonth::parse)?,
+            amount_cents: r.get(5)?,
+            standard_id: r.get(6)?,
+            status: code_col(r, 7, PaymentStatus::from_code)?,
+            paid_on: opt_date_col(r, 8)?,
+            pay_ref: r.get(9)?,
+            void_reason: r.get(10)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 /// What generating a month did.
@@ -516,7 +511,7 @@ pub fn generate(tx: &mut WriteTx<'_>, month: YearMonth) -> Result<GenerateSummar
     summary.already = (in_ledger as u64).saturating_sub(summary.created);
     tx.audit(
         AuditEntryInput::new(
-            "allowance.generate",
+            AuditAction::AllowanceGenerate,
             "allowance_payments",
             Some(month.to_string()),
         )
@@ -574,7 +569,7 @@ pub fn mark_paid(
     if !targets.is_empty() {
         tx.audit(
             AuditEntryInput::new(
-                "allowance.paid",
+                AuditAction::AllowancePaid,
                 "allowance_payments",
                 Some(month.to_string()),
             )
@@ -592,49 +587,24 @@ pub fn mark_paid(
 /// Voids one payment (wrong amount, child moved) with a reason. The month
 /// can then be generated again for that child if it is still payable.
 pub fn void_payment(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
-    let reason = required("作废原因", reason)?;
-    let p = tx
-        .conn()
-        .query_row(
-            &format!("SELECT {PAYMENT_COLUMNS} FROM allowance_payments WHERE id=?1"),
-            [id],
-            row_to_payment,
-        )
-        .optional()?
-        .ok_or_else(|| CoreError::NotFound {
-            what: "发放记录",
-            key: id.to_string(),
-        })?;
-    if p.status == PaymentStatus::Voided {
-        return Err(CoreError::field("状态", "该发放记录已作废"));
-    }
-    tx.conn().execute(
-        "UPDATE allowance_payments SET status='voided', void_reason=?2 WHERE id=?1",
-        params![id, reason],
-    )?;
-    let mut changes = serde_json::Map::new();
-    changes.insert(
-        "status".into(),
-        serde_json::json!([p.status.code(), "voided"]),
-    );
-    audit_edit(
-        tx,
-        "allowance.void",
-        "allowance_payments",
-        id,
-        Some(p.child_id),
-        changes,
-        Some(&reason),
-    )
+    record_util::void(tx, &PAYMENT_VOID, id, reason)
 }
+
+const PAYMENT_VOID: Voidable = Voidable {
+    tables: &[Payment::TABLE],
+    what: Payment::WHAT,
+    already_voided: "该发放记录已作废",
+    shown: VoidShown::Status,
+    action: AuditAction::AllowanceVoid,
+};
 
 /// A child's ledger, by month.
 pub fn ledger(conn: &Connection, child_id: RowId) -> Result<Vec<Payment>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PAYMENT_COLUMNS} FROM allowance_payments WHERE child_id=?1 ORDER BY month, generated_at"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_payment)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id=?1 ORDER BY month, generated_at",
+        [child_id],
+    )
 }
 
 /// One line of a monthly roster.
@@ -657,29 +627,28 @@ pub struct Roster {
 
 /// The month's non-voided payments within `scope`, by township, village, name.
 pub fn roster(conn: &Connection, month: YearMonth, scope: &Scope) -> Result<Roster> {
-    let cols = PAYMENT_COLUMNS
-        .split(',')
-        .map(|c| format!("p.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols}, c.name, c.id_number, coalesce(t.name, ''), coalesce(v.name, '')
-         FROM allowance_payments p JOIN children c ON c.id = p.child_id
-         LEFT JOIN divisions v ON v.code = c.residence_division
-         LEFT JOIN divisions t ON t.code = substr(c.residence_division, 1, 9)
-         WHERE p.month = ?1 AND p.status <> 'voided' AND c.residence_division GLOB ?2
-         ORDER BY c.residence_division, c.name_pinyin"
-    ))?;
-    let rows = stmt.query_map(params![month.to_string(), scope.glob()], |r| {
-        Ok(RosterRow {
-            payment: row_to_payment(r)?,
-            child_name: r.get(11)?,
-            id_number: r.get(12)?,
-            township_name: r.get(13)?,
-            village_name: r.get(14)?,
-        })
-    })?;
-    let rows: Vec<RosterRow> = rows.collect::<rusqlite::Result<_>>()?;
+    let cols = columns_as::<Payment>("p");
+    let rows = query_rows(
+        conn,
+        &format!(
+            "SELECT {cols}, c.name, c.id_number, coalesce(t.name, ''), coalesce(v.name, '')
+             FROM allowance_payments p JOIN children c ON c.id = p.child_id
+             LEFT JOIN divisions v ON v.code = c.residence_division
+             LEFT JOIN divisions t ON t.code = substr(c.residence_division, 1, 9)
+             WHERE p.month = ?1 AND p.status <> 'voided' AND c.residence_division GLOB ?2
+             ORDER BY c.residence_division, c.name_pinyin"
+        ),
+        params![month.to_string(), scope.glob()],
+        |r| {
+            Ok(RosterRow {
+                payment: Payment::from_row(r)?,
+                child_name: r.get(11)?,
+                id_number: r.get(12)?,
+                township_name: r.get(13)?,
+                village_name: r.get(14)?,
+            })
+        },
+    )?;
     let total_cents = rows.iter().map(|r| r.payment.amount_cents).sum();
     Ok(Roster {
         month,
@@ -734,16 +703,20 @@ pub fn audit_roster_export(
     reason: &str,
 ) -> Result<()> {
     let reason = check_full_id_reason(ids, reason)?;
-    let mut entry = AuditEntryInput::new("report.print", "report", Some(roster.month.to_string()))
-        .detail(serde_json::json!({
-            "template": "基本生活费发放花名册",
-            "month": roster.month.to_string(),
-            "rows": roster.rows.len(),
-            "file": file,
-            "sha256": sha256,
-            "full_ids": ids == IdDisplay::Full,
-            "children": roster.rows.iter().map(|r| r.payment.child_id.to_string()).collect::<Vec<_>>(),
-        }));
+    let mut entry = AuditEntryInput::new(
+        AuditAction::ReportPrint,
+        "report",
+        Some(roster.month.to_string()),
+    )
+    .detail(serde_json::json!({
+        "template": "基本生活费发放花名册",
+        "month": roster.month.to_string(),
+        "rows": roster.rows.len(),
+        "file": file,
+        "sha256": sha256,
+        "full_ids": ids == IdDisplay::Full,
+        "children": roster.rows.iter().map(|r| r.payment.child_id.to_string()).collect::<Vec<_>>(),
+    }));
     if let Some(r) = &reason {
         entry = entry.reason(r);
     }
@@ -967,7 +940,7 @@ pub fn add_grant(tx: &mut WriteTx<'_>, input: &GrantInput) -> Result<Grant> {
     )?;
     audit_add(
         tx,
-        "grant.add",
+        AuditAction::GrantAdd,
         "grants",
         g.id,
         serde_json::json!({
@@ -981,10 +954,7 @@ pub fn add_grant(tx: &mut WriteTx<'_>, input: &GrantInput) -> Result<Grant> {
 }
 
 pub fn update_grant(tx: &mut WriteTx<'_>, id: RowId, input: &GrantInput) -> Result<Grant> {
-    let old = get_grant(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "资助记录",
-        key: id.to_string(),
-    })?;
+    let old: Grant = load(tx.conn(), id)?;
     if !old.active {
         return Err(CoreError::field("状态", "该资助记录已作废"));
     }
@@ -998,69 +968,58 @@ pub fn update_grant(tx: &mut WriteTx<'_>, id: RowId, input: &GrantInput) -> Resu
         note: optional(&input.note),
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE grants SET programme=?2, granted_on=?3, item=?4, amount_cents=?5, provider=?6, note=?7 WHERE id=?1",
-        params![
-            id,
-            new.programme.code(),
-            new.granted_on.to_string(),
-            new.item,
-            new.amount_cents,
-            new.provider,
-            new.note
-        ],
-    )?;
-    audit_edit(
-        tx,
-        "grant.update",
-        "grants",
-        id,
-        Some(old.child_id),
-        changes,
-        None,
-    )?;
-    Ok(new)
-}
-
-const GRANT_COLUMNS: &str =
-    "id, child_id, programme, granted_on, item, amount_cents, provider, note, status, void_reason";
-
-fn row_to_grant(r: &rusqlite::Row<'_>) -> rusqlite::Result<Grant> {
-    let status: String = r.get(8)?;
-    Ok(Grant {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        programme: code_col(r, 2, Programme::from_code)?,
-        granted_on: date_col(r, 3)?,
-        item: r.get(4)?,
-        amount_cents: r.get(5)?,
-        provider: r.get(6)?,
-        note: r.get(7)?,
-        active: status == "active",
-        void_reason: r.get(9)?,
+    record_util::update(tx, AuditAction::GrantUpdate, None, old, new, |conn, new| {
+        conn.execute(
+            "UPDATE grants SET programme=?2, granted_on=?3, item=?4, amount_cents=?5, provider=?6, note=?7 WHERE id=?1",
+            params![
+                id,
+                new.programme.code(),
+                new.granted_on.to_string(),
+                new.item,
+                new.amount_cents,
+                new.provider,
+                new.note
+            ],
+        )
     })
 }
 
+impl Record for Grant {
+    const TABLE: &'static str = "grants";
+    const COLUMNS: &'static str = "id, child_id, programme, granted_on, item, amount_cents,
+        provider, note, status, void_reason";
+    const WHAT: &'static str = "资助记录";
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Grant {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            programme: code_col(r, 2, Programme::from_code)?,
+            granted_on: date_col(r, 3)?,
+            item: r.get(4)?,
+            amount_cents: r.get(5)?,
+            provider: r.get(6)?,
+            note: r.get(7)?,
+            active: active_col(r, 8)?,
+            void_reason: r.get(9)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
+}
+
 pub fn get_grant(conn: &Connection, id: RowId) -> Result<Option<Grant>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id=?1"),
-            [id],
-            row_to_grant,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn grants_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Grant>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {GRANT_COLUMNS} FROM grants WHERE child_id=?1 ORDER BY granted_on DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_grant)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id=?1 ORDER BY granted_on DESC",
+        [child_id],
+    )
 }
 
 /// Active grants of a programme (or all) in a year (or all years).
@@ -1069,42 +1028,25 @@ pub fn list_grants(
     programme: Option<Programme>,
     year: Option<i32>,
 ) -> Result<Vec<Grant>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {GRANT_COLUMNS} FROM grants WHERE status='active'
+    select(
+        conn,
+        "WHERE status='active'
            AND (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR substr(granted_on, 1, 4) = ?2)
-         ORDER BY granted_on DESC"
-    ))?;
-    let rows = stmt.query_map(
+         ORDER BY granted_on DESC",
         params![programme.map(|p| p.code()), year.map(|y| format!("{y:04}"))],
-        row_to_grant,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
 }
 
+const GRANT_VOID: Voidable = Voidable {
+    tables: &[Grant::TABLE],
+    what: Grant::WHAT,
+    already_voided: "该资助记录已作废",
+    shown: VoidShown::Active,
+    action: AuditAction::GrantVoid,
+};
+
 pub fn void_grant(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
-    let reason = required("作废原因", reason)?;
-    let old = get_grant(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "资助记录",
-        key: id.to_string(),
-    })?;
-    if !old.active {
-        return Err(CoreError::field("状态", "该资助记录已作废"));
-    }
-    tx.conn().execute(
-        "UPDATE grants SET status='voided', void_reason=?2 WHERE id=?1",
-        params![id, reason],
-    )?;
-    let mut changes = serde_json::Map::new();
-    changes.insert("active".into(), serde_json::json!([true, false]));
-    audit_edit(
-        tx,
-        "grant.void",
-        "grants",
-        id,
-        Some(old.child_id),
-        changes,
-        Some(&reason),
-    )
+    record_util::void(tx, &GRANT_VOID, id, reason)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! chain shorter than an anchor, or one whose entry differs from it, fails
 //! and the message names what is missing.
 
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::files;
 use crate::store::{Actor, Store};
@@ -100,7 +100,7 @@ pub fn signing_key(store: &mut Store, actor: &Actor) -> Result<SigningKey> {
             [secret.as_str()],
         )?;
         tx.audit(
-            AuditEntryInput::new("county.signing_key", "meta", None)
+            AuditEntryInput::new(AuditAction::CountySigningKey, "meta", None)
                 .reason("生成县级签名密钥（用于审计锚点）")
                 .detail(serde_json::json!({ "public_key": hex::encode(key.verifying_key().to_bytes()) })),
         )
@@ -176,7 +176,7 @@ pub fn make(store: &mut Store, actor: &Actor, reason: &str) -> Result<Anchor> {
         )?;
         tx.audit(
             AuditEntryInput::new(
-                "audit.anchor",
+                AuditAction::AuditAnchor,
                 "audit_anchors",
                 Some(anchor.seq.to_string()),
             )

@@ -7,7 +7,7 @@
 //! scale and hands the result here.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::province::{Answer, AssessInput, Assessment, ChildSnapshot, Colour, SubScore};
 use crate::store::WriteTx;
@@ -118,7 +118,7 @@ pub fn record(tx: &mut WriteTx<'_>, new: &NewAssessment<'_>) -> Result<StoredAss
     insert_row(tx.conn(), &stored)?;
     tx.audit(
         AuditEntryInput::new(
-            "assessment.add",
+            AuditAction::AssessmentAdd,
             "children",
             Some(stored.child_id.to_string()),
         )
@@ -151,7 +151,7 @@ pub fn record_batch(
     }
     let plugins: std::collections::BTreeSet<String> = out.iter().map(|s| s.plugin_ref()).collect();
     tx.audit(
-        AuditEntryInput::new("assessment.batch", "assessments", None)
+        AuditEntryInput::new(AuditAction::AssessmentBatch, "assessments", None)
             .reason(reason)
             .detail(serde_json::json!({
                 "count": out.len(),
@@ -410,22 +410,44 @@ pub fn reassessment_due(
         "SELECT DISTINCT action FROM audit_log WHERE entity = 'children' AND entity_id = ?1
            AND seq > coalesce(
                  (SELECT max(seq) FROM audit_log a WHERE a.at = ?2
-                    AND ((a.action = 'assessment.add' AND a.entity = 'children' AND a.entity_id = ?1)
-                      OR (a.action = 'assessment.batch' AND a.entity = 'assessments'
+                    AND ((a.action = ?3 AND a.entity = 'children' AND a.entity_id = ?1)
+                      OR (a.action = ?4 AND a.entity = 'assessments'
                           AND EXISTS (SELECT 1 FROM json_each(a.detail, '$.children') WHERE value = ?1)))),
                  (SELECT max(seq) FROM audit_log a WHERE a.at <= ?2), 0)
-           AND action NOT LIKE 'assessment.%' AND action NOT LIKE 'visit.%'
-           AND action <> 'child.reveal_id' ORDER BY action",
+         ORDER BY action",
     )?;
     let changes = stmt
-        .query_map(params![child_id.to_string(), latest.assessed_at], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map(
+            params![
+                child_id.to_string(),
+                latest.assessed_at,
+                AuditAction::AssessmentAdd.as_str(),
+                AuditAction::AssessmentBatch.as_str(),
+            ],
+            |r| r.get::<_, String>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|action| AuditAction::parse(action).is_none_or(changes_assessed_data))
+        .collect();
     Ok(Some(ReassessmentDue::DataChanged {
         since: latest.assessed_at,
         changes,
     }))
+}
+
+/// Whether an action on a child's file can change what an assessment
+/// reads. Assessments themselves, visits and reveals of the ID number do
+/// not; an action this build does not know is named, to be safe.
+fn changes_assessed_data(action: AuditAction) -> bool {
+    !matches!(
+        action,
+        AuditAction::AssessmentAdd
+            | AuditAction::AssessmentBatch
+            | AuditAction::VisitAdd
+            | AuditAction::VisitVoid
+            | AuditAction::ChildRevealId
+    )
 }
 
 /// Every active child in a division subtree with their latest result (of

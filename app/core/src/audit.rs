@@ -14,6 +14,10 @@
 //! it opens ([`install_mac`]), so every path that appends or verifies on
 //! that connection uses the key, and a connection without it cannot.
 
+mod action;
+
+pub use action::{AuditAction, UnknownAuditAction};
+
 use crate::RowId;
 use crate::access::Scope;
 use crate::error::{CoreError, Result};
@@ -28,8 +32,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// What a write records about itself.
 #[derive(Debug, Clone)]
 pub struct AuditEntryInput<'a> {
-    /// A dotted verb such as `child.create`, `child.reveal_id`, `export`.
-    pub action: &'a str,
+    /// What was done; stored as its dotted text (`child.create`).
+    pub action: AuditAction,
     /// The table or kind of thing acted on.
     pub entity: &'a str,
     pub entity_id: Option<String>,
@@ -40,7 +44,7 @@ pub struct AuditEntryInput<'a> {
 }
 
 impl<'a> AuditEntryInput<'a> {
-    pub fn new(action: &'a str, entity: &'a str, entity_id: Option<String>) -> Self {
+    pub fn new(action: AuditAction, entity: &'a str, entity_id: Option<String>) -> Self {
         AuditEntryInput {
             action,
             entity,
@@ -80,6 +84,20 @@ pub struct AuditEntry {
     /// are kept in `audit_rows` under this entry's `seq` (schema version 11;
     /// see [`ChangedRow`] and [`verify_rows`]). `None` on the other entries.
     pub row_digest: Option<String>,
+}
+
+impl AuditEntry {
+    /// The action this entry records; `None` for a text this build does
+    /// not know (written by a newer version), which stays readable as
+    /// [`AuditEntry::action`].
+    pub fn audit_action(&self) -> Option<AuditAction> {
+        AuditAction::parse(&self.action)
+    }
+
+    /// Whether this entry records `action`.
+    pub fn is(&self, action: AuditAction) -> bool {
+        self.action == action.as_str()
+    }
 }
 
 /// The columns every query of whole entries reads, in [`entry_from_row`]'s
@@ -325,7 +343,7 @@ pub(crate) fn append(
         id: RowId::new(),
         at: at.to_string(),
         actor: actor.name.clone(),
-        action: input.action.to_string(),
+        action: input.action.as_str().to_string(),
         entity: input.entity.to_string(),
         entity_id: input.entity_id,
         reason: input.reason.map(str::to_string),

@@ -8,7 +8,7 @@
 //!   written only if today's does not exist yet.
 //! - Restoring is [`crate::restore`]'s.
 
-use crate::audit::{self, AuditEntryInput, VerifyReport};
+use crate::audit::{self, AuditAction, AuditEntryInput, VerifyReport};
 use crate::error::{CoreError, Result};
 use crate::store::{Actor, DataKey, KeyRing, SCHEMA_VERSION, Store, keyfile_path};
 use hutong_national::NaiveDate;
@@ -210,7 +210,7 @@ pub fn backup_to(store: &mut Store, actor: &Actor, dest: &Path) -> Result<Backup
     }
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("backup", "database", None)
+            AuditEntryInput::new(AuditAction::Backup, "database", None)
                 .detail(serde_json::json!({ "file": dest.display().to_string() })),
         )
     })?;
@@ -334,8 +334,12 @@ pub fn set_schedule(store: &mut Store, actor: &Actor, folder: Option<&Path>) -> 
             rusqlite::params![SCHEDULE_KEY, value],
         )?;
         tx.audit(
-            AuditEntryInput::new("backup.schedule", "meta", Some(SCHEDULE_KEY.into()))
-                .detail(serde_json::json!({ "folder": folder.map(|f| f.display().to_string()) })),
+            AuditEntryInput::new(
+                AuditAction::BackupSchedule,
+                "meta",
+                Some(SCHEDULE_KEY.into()),
+            )
+            .detail(serde_json::json!({ "folder": folder.map(|f| f.display().to_string()) })),
         )
     })
 }

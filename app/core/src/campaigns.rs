@@ -6,7 +6,7 @@
 //! any later change) and yields a summary [`Document`] for printing.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::document::{
     Align, Block, Document, FontRole, KeyValueGrid, KeyValueItem, Paragraph, Table, TableCell,
     TableRow, TextStyle, zihao,
@@ -151,15 +151,18 @@ pub fn start(tx: &mut WriteTx<'_>, new: &NewCampaign<'_>) -> Result<Campaign> {
         ],
     )?;
     tx.audit(
-        AuditEntryInput::new("campaign.start", "campaigns", Some(campaign.id.to_string())).detail(
-            serde_json::json!({
-                "division": campaign.division_code,
-                "title": campaign.title,
-                "cycle": campaign.cycle,
-                "period": [campaign.period_start.to_string(), campaign.period_end.to_string()],
-                "plugin": campaign.plugin_ref,
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::CampaignStart,
+            "campaigns",
+            Some(campaign.id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "division": campaign.division_code,
+            "title": campaign.title,
+            "cycle": campaign.cycle,
+            "period": [campaign.period_start.to_string(), campaign.period_end.to_string()],
+            "plugin": campaign.plugin_ref,
+        })),
     )?;
     Ok(campaign)
 }
@@ -296,13 +299,16 @@ pub fn record(
         ],
     )?;
     tx.audit(
-        AuditEntryInput::new("campaign.record", "children", Some(child_id.to_string())).detail(
-            serde_json::json!({
-                "campaign": campaign_id.to_string(),
-                "outcome": outcome.code(),
-                "note": item.note,
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::CampaignRecord,
+            "children",
+            Some(child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "campaign": campaign_id.to_string(),
+            "outcome": outcome.code(),
+            "note": item.note,
+        })),
     )?;
     Ok(item)
 }
@@ -593,7 +599,7 @@ pub fn close(tx: &mut WriteTx<'_>, campaign_id: RowId, today: NaiveDate) -> Resu
         params![campaign_id, closed_by, closed_at, serde_json::to_string(&snapshot)?],
     )?;
     tx.audit(
-        AuditEntryInput::new("campaign.close", "campaigns", Some(campaign_id.to_string())).detail(
+        AuditEntryInput::new(AuditAction::CampaignClose, "campaigns", Some(campaign_id.to_string())).detail(
             serde_json::json!({
                 "title": c.title,
                 "children": status.children,

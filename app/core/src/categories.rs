@@ -5,7 +5,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -128,14 +128,17 @@ pub fn add(tx: &mut WriteTx<'_>, child_id: RowId, input: &CategoryInput) -> Resu
     };
     insert_row(tx.conn(), &rec)?;
     tx.audit(
-        AuditEntryInput::new("category.add", "children", Some(child_id.to_string())).detail(
-            serde_json::json!({
-                "category": rec.category.code(),
-                "basis": rec.basis,
-                "source": rec.source.code(),
-                "effective_from": rec.effective_from.to_string(),
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::CategoryAdd,
+            "children",
+            Some(child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "category": rec.category.code(),
+            "basis": rec.basis,
+            "source": rec.source.code(),
+            "effective_from": rec.effective_from.to_string(),
+        })),
     )?;
     Ok(rec)
 }
@@ -169,9 +172,13 @@ pub fn end(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Resu
         params![id, on.to_string(), reason.trim()],
     )?;
     tx.audit(
-        AuditEntryInput::new("category.end", "children", Some(child_id.to_string()))
-            .reason(reason.trim())
-            .detail(serde_json::json!({ "category": category, "ended_on": on.to_string() })),
+        AuditEntryInput::new(
+            AuditAction::CategoryEnd,
+            "children",
+            Some(child_id.to_string()),
+        )
+        .reason(reason.trim())
+        .detail(serde_json::json!({ "category": category, "ended_on": on.to_string() })),
     )?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! and revealing one in a list is audited through [`reveal_id_number`].
 
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::names::pinyin_keys;
 use crate::store::{WriteTx, today};
@@ -192,13 +192,16 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ChildInput) -> Result<(Child, Vec<IdWar
     );
     insert_row(tx.conn(), &child)?;
     tx.audit(
-        AuditEntryInput::new("child.create", "children", Some(child.id.to_string())).detail(
-            serde_json::json!({
-                "name": child.name,
-                "residence": child.residence_division,
-                "warnings": warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::ChildCreate,
+            "children",
+            Some(child.id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "name": child.name,
+            "residence": child.residence_division,
+            "warnings": warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        })),
     )?;
     Ok((child, warnings))
 }
@@ -392,7 +395,7 @@ pub fn update(
         .map(|(f, a, b)| (f.to_string(), serde_json::json!([a, b])))
         .collect();
     tx.audit(
-        AuditEntryInput::new("child.update", "children", Some(id.to_string()))
+        AuditEntryInput::new(AuditAction::ChildUpdate, "children", Some(id.to_string()))
             .detail(serde_json::json!({ "changes": detail })),
     )?;
     Ok((new, warnings))
@@ -416,7 +419,7 @@ pub fn close(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Re
         params![id, reason, on.to_string()],
     )?;
     tx.audit(
-        AuditEntryInput::new("child.close", "children", Some(id.to_string()))
+        AuditEntryInput::new(AuditAction::ChildClose, "children", Some(id.to_string()))
             .reason(reason)
             .detail(
                 serde_json::json!({ "closed_on": on.to_string(), "status": ["active", "closed"] }),
@@ -432,7 +435,7 @@ pub fn reveal_id_number(tx: &mut WriteTx<'_>, id: RowId, purpose: &str) -> Resul
         key: id.to_string(),
     })?;
     tx.audit(
-        AuditEntryInput::new("child.reveal_id", "children", Some(id.to_string()))
+        AuditEntryInput::new(AuditAction::ChildRevealId, "children", Some(id.to_string()))
             .reason(purpose)
             .detail(serde_json::json!({ "masked": id_number::mask(&child.id_number) })),
     )?;

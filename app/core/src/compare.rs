@@ -22,7 +22,7 @@
 //! value to the child's file in the same transaction.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::children::{self, Child, ChildInput};
 use crate::error::{CoreError, Result};
 use crate::persons::RelationKind;
@@ -864,7 +864,7 @@ pub fn save(store: &mut Store, actor: &Actor, cmp: &Comparison) -> Result<()> {
             }
         }
         tx.audit(
-            AuditEntryInput::new("compare.run", "comparisons", Some(cmp.id.to_string())).detail(
+            AuditEntryInput::new(AuditAction::CompareRun, "comparisons", Some(cmp.id.to_string())).detail(
                 serde_json::json!({
                     "source": cmp.source.label_zh(),
                     "file": cmp.file_name,
@@ -1038,7 +1038,7 @@ pub fn decide(
         )?;
         tx.audit(
             AuditEntryInput::new(
-                if accept { "compare.accept" } else { "compare.reject" },
+                if accept { AuditAction::CompareAccept } else { AuditAction::CompareReject },
                 "children",
                 child_id.map(|c| c.to_string()),
             )

@@ -5,13 +5,15 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
+    self, Record, VoidShown, Voidable, active_col, audit_add, code_col, columns_as, date_col,
+    ensure_child, load, opt_date_col, optional, query_rows, required, select,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,7 +101,7 @@ pub fn add_session(tx: &mut WriteTx<'_>, input: &SessionInput) -> Result<Session
     )?;
     audit_add(
         tx,
-        "counselling.add",
+        AuditAction::CounsellingAdd,
         "counselling_sessions",
         s.id,
         serde_json::json!({ "child": s.child_id.to_string(), "date": s.session_date.to_string() }),
@@ -108,10 +110,7 @@ pub fn add_session(tx: &mut WriteTx<'_>, input: &SessionInput) -> Result<Session
 }
 
 pub fn update_session(tx: &mut WriteTx<'_>, id: RowId, input: &SessionInput) -> Result<Session> {
-    let old = get_session(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "心理辅导记录",
-        key: id.to_string(),
-    })?;
+    let old: Session = load(tx.conn(), id)?;
     if !old.active {
         return Err(CoreError::field("状态", "该记录已作废"));
     }
@@ -122,65 +121,61 @@ pub fn update_session(tx: &mut WriteTx<'_>, id: RowId, input: &SessionInput) -> 
         summary: required("辅导情况", &input.summary)?,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE counselling_sessions SET session_date=?2, counsellor=?3, mode=?4, summary=?5 WHERE id=?1",
-        params![
-            id,
-            new.session_date.to_string(),
-            new.counsellor,
-            new.mode.code(),
-            new.summary
-        ],
-    )?;
-    audit_edit(
+    record_util::update(
         tx,
-        "counselling.update",
-        "counselling_sessions",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::CounsellingUpdate,
         None,
-    )?;
-    Ok(new)
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+                "UPDATE counselling_sessions SET session_date=?2, counsellor=?3, mode=?4, summary=?5 WHERE id=?1",
+                params![
+                    id,
+                    new.session_date.to_string(),
+                    new.counsellor,
+                    new.mode.code(),
+                    new.summary
+                ],
+            )
+        },
+    )
 }
 
-fn row_to_session(r: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
-    let status: String = r.get(6)?;
-    Ok(Session {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        session_date: date_col(r, 2)?,
-        counsellor: r.get(3)?,
-        mode: code_col(r, 4, SessionMode::from_code)?,
-        summary: r.get(5)?,
-        active: status == "active",
-        void_reason: r.get(7)?,
-    })
-}
+impl Record for Session {
+    const TABLE: &'static str = "counselling_sessions";
+    const COLUMNS: &'static str =
+        "id, child_id, session_date, counsellor, mode, summary, status, void_reason";
+    const WHAT: &'static str = "心理辅导记录";
 
-const SESSION_COLUMNS: &str =
-    "id, child_id, session_date, counsellor, mode, summary, status, void_reason";
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Session {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            session_date: date_col(r, 2)?,
+            counsellor: r.get(3)?,
+            mode: code_col(r, 4, SessionMode::from_code)?,
+            summary: r.get(5)?,
+            active: active_col(r, 6)?,
+            void_reason: r.get(7)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
+}
 
 pub fn get_session(conn: &Connection, id: RowId) -> Result<Option<Session>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {SESSION_COLUMNS} FROM counselling_sessions WHERE id=?1"),
-            [id],
-            row_to_session,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn sessions_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Session>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SESSION_COLUMNS} FROM counselling_sessions WHERE child_id=?1 ORDER BY session_date DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_session)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id=?1 ORDER BY session_date DESC",
+        [child_id],
+    )
 }
 
 // ---------------------------------------------------------------- screenings
@@ -249,7 +244,7 @@ pub fn add_screening(tx: &mut WriteTx<'_>, input: &ScreeningInput) -> Result<Scr
     )?;
     audit_add(
         tx,
-        "screening.add",
+        AuditAction::ScreeningAdd,
         "screenings",
         s.id,
         serde_json::json!({
@@ -267,10 +262,7 @@ pub fn update_screening(
     id: RowId,
     input: &ScreeningInput,
 ) -> Result<Screening> {
-    let old = get_screening(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "筛查记录",
-        key: id.to_string(),
-    })?;
+    let old: Screening = load(tx.conn(), id)?;
     if !old.active {
         return Err(CoreError::field("状态", "该记录已作废"));
     }
@@ -284,104 +276,78 @@ pub fn update_screening(
         note: optional(&input.note),
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE screenings SET screened_on=?2, scale=?3, score=?4, level=?5, screener=?6, note=?7 WHERE id=?1",
-        params![
-            id,
-            new.screened_on.to_string(),
-            new.scale,
-            new.score,
-            new.level,
-            new.screener,
-            new.note
-        ],
-    )?;
-    audit_edit(
+    record_util::update(
         tx,
-        "screening.update",
-        "screenings",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::ScreeningUpdate,
         None,
-    )?;
-    Ok(new)
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+                "UPDATE screenings SET screened_on=?2, scale=?3, score=?4, level=?5, screener=?6, note=?7 WHERE id=?1",
+                params![
+                    id,
+                    new.screened_on.to_string(),
+                    new.scale,
+                    new.score,
+                    new.level,
+                    new.screener,
+                    new.note
+                ],
+            )
+        },
+    )
 }
 
-const SCREENING_COLUMNS: &str =
-    "id, child_id, screened_on, scale, score, level, screener, note, status";
+impl Record for Screening {
+    const TABLE: &'static str = "screenings";
+    const COLUMNS: &'static str =
+        "id, child_id, screened_on, scale, score, level, screener, note, status";
+    const WHAT: &'static str = "筛查记录";
 
-fn row_to_screening(r: &rusqlite::Row<'_>) -> rusqlite::Result<Screening> {
-    let status: String = r.get(8)?;
-    Ok(Screening {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        screened_on: date_col(r, 2)?,
-        scale: r.get(3)?,
-        score: r.get(4)?,
-        level: r.get(5)?,
-        screener: r.get(6)?,
-        note: r.get(7)?,
-        active: status == "active",
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Screening {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            screened_on: date_col(r, 2)?,
+            scale: r.get(3)?,
+            score: r.get(4)?,
+            level: r.get(5)?,
+            screener: r.get(6)?,
+            note: r.get(7)?,
+            active: active_col(r, 8)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 pub fn get_screening(conn: &Connection, id: RowId) -> Result<Option<Screening>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {SCREENING_COLUMNS} FROM screenings WHERE id=?1"),
-            [id],
-            row_to_screening,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn screenings_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Screening>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SCREENING_COLUMNS} FROM screenings WHERE child_id=?1 ORDER BY screened_on DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_screening)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id=?1 ORDER BY screened_on DESC",
+        [child_id],
+    )
 }
+
+/// Sessions and screenings are voided alike, by id, wherever it is.
+const VOID: Voidable = Voidable {
+    tables: &[Session::TABLE, Screening::TABLE],
+    what: "心理关爱记录",
+    already_voided: "该记录已作废",
+    shown: VoidShown::Active,
+    action: AuditAction::CareVoid,
+};
 
 /// Voids a session or a screening entered in error.
 pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
-    let reason = required("作废原因", reason)?;
-    let (table, child) = if let Some(s) = get_session(tx.conn(), id)? {
-        if !s.active {
-            return Err(CoreError::field("状态", "该记录已作废"));
-        }
-        ("counselling_sessions", s.child_id)
-    } else if let Some(s) = get_screening(tx.conn(), id)? {
-        if !s.active {
-            return Err(CoreError::field("状态", "该记录已作废"));
-        }
-        ("screenings", s.child_id)
-    } else {
-        return Err(CoreError::NotFound {
-            what: "心理关爱记录",
-            key: id.to_string(),
-        });
-    };
-    tx.conn().execute(
-        &format!("UPDATE {table} SET status='voided', void_reason=?2 WHERE id=?1"),
-        params![id, reason],
-    )?;
-    let mut changes = serde_json::Map::new();
-    changes.insert("active".into(), serde_json::json!([true, false]));
-    audit_edit(
-        tx,
-        "care.void",
-        table,
-        id,
-        Some(child),
-        changes,
-        Some(&reason),
-    )
+    record_util::void(tx, &VOID, id, reason)
 }
 
 // ---------------------------------------------------------------- follow-ups
@@ -471,7 +437,7 @@ pub fn add_followup(
     )?;
     audit_add(
         tx,
-        "followup.add",
+        AuditAction::FollowupAdd,
         "care_followups",
         f.id,
         serde_json::json!({ "child": child_id.to_string(), "due_on": due_on.to_string(), "action": f.action }),
@@ -487,10 +453,7 @@ pub fn close_followup(
     on: NaiveDate,
     note: &str,
 ) -> Result<FollowUp> {
-    let old = get_followup(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "随访记录",
-        key: id.to_string(),
-    })?;
+    let old: FollowUp = load(tx.conn(), id)?;
     if old.status != FollowUpStatus::Open {
         return Err(CoreError::field(
             "随访状态",
@@ -506,69 +469,64 @@ pub fn close_followup(
         done_note: Some(required("随访情况", note)?),
         ..old.clone()
     };
-    tx.conn().execute(
-        "UPDATE care_followups SET status=?2, done_on=?3, done_note=?4 WHERE id=?1",
-        params![id, status.code(), on.to_string(), new.done_note],
-    )?;
-    let changes = diff(&old, &new, &[], &[]);
-    audit_edit(
+    record_util::step(
         tx,
-        "followup.close",
-        "care_followups",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::FollowupClose,
         None,
-    )?;
-    Ok(new)
+        &old,
+        new,
+        |conn, new| {
+            conn.execute(
+                "UPDATE care_followups SET status=?2, done_on=?3, done_note=?4 WHERE id=?1",
+                params![id, status.code(), on.to_string(), new.done_note],
+            )
+        },
+    )
 }
 
-const FOLLOWUP_COLUMNS: &str =
-    "id, child_id, source_id, due_on, action, done_on, done_note, status";
+impl Record for FollowUp {
+    const TABLE: &'static str = "care_followups";
+    const COLUMNS: &'static str =
+        "id, child_id, source_id, due_on, action, done_on, done_note, status";
+    const WHAT: &'static str = "随访记录";
 
-fn row_to_followup(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
-    Ok(FollowUp {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        source_id: r.get(2)?,
-        due_on: date_col(r, 3)?,
-        action: r.get(4)?,
-        done_on: opt_date_col(r, 5)?,
-        done_note: r.get(6)?,
-        status: code_col(r, 7, FollowUpStatus::from_code)?,
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(FollowUp {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            source_id: r.get(2)?,
+            due_on: date_col(r, 3)?,
+            action: r.get(4)?,
+            done_on: opt_date_col(r, 5)?,
+            done_note: r.get(6)?,
+            status: code_col(r, 7, FollowUpStatus::from_code)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 pub fn get_followup(conn: &Connection, id: RowId) -> Result<Option<FollowUp>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {FOLLOWUP_COLUMNS} FROM care_followups WHERE id=?1"),
-            [id],
-            row_to_followup,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn followups_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<FollowUp>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {FOLLOWUP_COLUMNS} FROM care_followups WHERE child_id=?1 ORDER BY due_on"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_followup)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(conn, "WHERE child_id=?1 ORDER BY due_on", [child_id])
 }
 
 /// Open follow-ups due on or before `by`, within `scope`, oldest first.
 pub fn due_followups(conn: &Connection, scope: &Scope, by: NaiveDate) -> Result<Vec<FollowUp>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM care_followups f JOIN children c ON c.id = f.child_id
-         WHERE f.status='open' AND f.due_on <= ?1 AND c.residence_division GLOB ?2
-         ORDER BY f.due_on",
-        FOLLOWUP_COLUMNS
-            .split(',')
-            .map(|c| format!("f.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))?;
-    let rows = stmt.query_map(params![by.to_string(), scope.glob()], row_to_followup)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let cols = columns_as::<FollowUp>("f");
+    query_rows(
+        conn,
+        &format!(
+            "SELECT {cols} FROM care_followups f JOIN children c ON c.id = f.child_id
+             WHERE f.status='open' AND f.due_on <= ?1 AND c.residence_division GLOB ?2
+             ORDER BY f.due_on"
+        ),
+        params![by.to_string(), scope.glob()],
+        FollowUp::from_row,
+    )
 }

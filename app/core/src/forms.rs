@@ -10,7 +10,7 @@
 //! changed field (and table row) old → new.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::province::{Field, FieldKind, FieldValue, FormDef, Value};
 use crate::store::WriteTx;
@@ -197,14 +197,17 @@ pub fn save(tx: &mut WriteTx<'_>, input: FormInput<'_>) -> Result<FormRecord> {
         input.definition,
     );
     tx.audit(
-        AuditEntryInput::new("form.save", "children", Some(record.child_id.to_string())).detail(
-            serde_json::json!({
-                "plugin": format!("{}@{}", record.plugin_id, record.plugin_version),
-                "form": record.form_id,
-                "version": record.version,
-                "changes": changes,
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::FormSave,
+            "children",
+            Some(record.child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "plugin": format!("{}@{}", record.plugin_id, record.plugin_version),
+            "form": record.form_id,
+            "version": record.version,
+            "changes": changes,
+        })),
     )?;
     Ok(record)
 }

@@ -23,20 +23,22 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::document::{
     Align, Block, Document, FontRole, KeyValueGrid, KeyValueItem, PageSetup, Paragraph, Preset,
     Run, TextStyle, zihao,
 };
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, diff, ensure_child, opt_date_col, optional, required,
+    self, Record, VoidShown, Voidable, audit_add, code_col, columns_as, ensure_child, load,
+    opt_date_col, optional, required, select,
 };
 use crate::store::WriteTx;
 use crate::users::Role;
 use chrono::NaiveDateTime;
 use hutong_national::NaiveDate;
 use hutong_national::dates;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 /// Hours between finding and reporting after which a report is late.
@@ -432,7 +434,7 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ReportInput) -> Result<MandatoryReport>
     // The reporter is deliberately not in the audit detail.
     audit_add(
         tx,
-        "mreport.add",
+        AuditAction::MreportAdd,
         "mandatory_reports",
         r.id,
         serde_json::json!({
@@ -455,7 +457,7 @@ pub fn update(
     input: &ReportInput,
     reason: Option<&str>,
 ) -> Result<MandatoryReport> {
-    let old = load(tx.conn(), id)?;
+    let old: MandatoryReport = load(tx.conn(), id)?;
     if old.status == ReportStatus::Voided {
         return Err(CoreError::field("状态", "该强制报告已作废，不能修改"));
     }
@@ -475,39 +477,34 @@ pub fn update(
         safety_action: input.safety_action,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &["reporter"]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE mandatory_reports SET situations=?2, reporter_unit=?3, reporter_role=?4,
-            reporter_contact=?5, found_at=?6, reported_at=?7, channel=?8, receiving_agency=?9,
-            receipt_no=?10, perpetrator_relation=?11, safety_action=?12 WHERE id=?1",
-        params![
-            id,
-            situations_json(&new.situations),
-            new.reporter.unit,
-            new.reporter.role,
-            new.reporter.contact,
-            new.found_at.format(TIME_FMT).to_string(),
-            new.reported_at.format(TIME_FMT).to_string(),
-            new.channel.code(),
-            new.receiving_agency,
-            new.receipt_no,
-            new.perpetrator_relation,
-            new.safety_action,
-        ],
-    )?;
-    audit_edit(
+    record_util::update(
         tx,
-        "mreport.update",
-        "mandatory_reports",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::MreportUpdate,
         reason,
-    )?;
-    Ok(new)
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+                "UPDATE mandatory_reports SET situations=?2, reporter_unit=?3, reporter_role=?4,
+                reporter_contact=?5, found_at=?6, reported_at=?7, channel=?8, receiving_agency=?9,
+                receipt_no=?10, perpetrator_relation=?11, safety_action=?12 WHERE id=?1",
+                params![
+                    id,
+                    situations_json(&new.situations),
+                    new.reporter.unit,
+                    new.reporter.role,
+                    new.reporter.contact,
+                    new.found_at.format(TIME_FMT).to_string(),
+                    new.reported_at.format(TIME_FMT).to_string(),
+                    new.channel.code(),
+                    new.receiving_agency,
+                    new.receipt_no,
+                    new.perpetrator_relation,
+                    new.safety_action,
+                ],
+            )
+        },
+    )
 }
 
 /// Records the receiving agency's feedback; the report closes.
@@ -517,7 +514,7 @@ pub fn record_feedback(
     feedback: &str,
     on: NaiveDate,
 ) -> Result<MandatoryReport> {
-    let old = load(tx.conn(), id)?;
+    let old: MandatoryReport = load(tx.conn(), id)?;
     let feedback = required("反馈情况", feedback)?;
     if old.status == ReportStatus::Voided {
         return Err(CoreError::field("状态", "该强制报告已作废"));
@@ -525,27 +522,25 @@ pub fn record_feedback(
     if on < old.reported_at.date() {
         return Err(CoreError::field("反馈日期", "早于报告日期"));
     }
-    tx.conn().execute(
-        "UPDATE mandatory_reports SET feedback=?2, feedback_on=?3, status='closed' WHERE id=?1",
-        params![id, feedback, on.to_string()],
-    )?;
     let new = MandatoryReport {
         feedback: Some(feedback),
         feedback_on: Some(on),
         status: ReportStatus::Closed,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &["reporter"]);
-    audit_edit(
+    record_util::step(
         tx,
-        "mreport.feedback",
-        "mandatory_reports",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::MreportFeedback,
         None,
-    )?;
-    Ok(new)
+        &old,
+        new,
+        |conn, new| {
+            conn.execute(
+            "UPDATE mandatory_reports SET feedback=?2, feedback_on=?3, status='closed' WHERE id=?1",
+            params![id, new.feedback, on.to_string()],
+        )
+        },
+    )
 }
 
 /// Records that 民政 started 临时监护 (未保法 第九十二条) because of this report.
@@ -554,7 +549,7 @@ pub fn start_custody(
     id: RowId,
     custody: &TemporaryCustody,
 ) -> Result<MandatoryReport> {
-    let old = load(tx.conn(), id)?;
+    let old: MandatoryReport = load(tx.conn(), id)?;
     if old.status == ReportStatus::Voided {
         return Err(CoreError::field("状态", "该强制报告已作废"));
     }
@@ -571,62 +566,41 @@ pub fn start_custody(
     if custody.from < old.found_at.date() {
         return Err(CoreError::field("临时监护开始日期", "早于发现日期"));
     }
-    tx.conn().execute(
-        "UPDATE mandatory_reports SET custody_agency=?2, custody_from=?3, custody_clause=?4 WHERE id=?1",
-        params![id, agency, custody.from.to_string(), custody.clause],
-    )?;
     let new = MandatoryReport {
         custody: Some(TemporaryCustody {
-            agency,
+            agency: agency.clone(),
             from: custody.from,
             clause: custody.clause,
         }),
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &["reporter"]);
-    audit_edit(
+    record_util::step(
         tx,
-        "mreport.custody",
-        "mandatory_reports",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::MreportCustody,
         None,
-    )?;
-    Ok(new)
-}
-
-/// Voids a report entered in error.
-pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
-    let old = load(tx.conn(), id)?;
-    let reason = required("作废原因", reason)?;
-    if old.status == ReportStatus::Voided {
-        return Err(CoreError::field("状态", "该强制报告已作废"));
-    }
-    tx.conn().execute(
-        "UPDATE mandatory_reports SET status='voided', void_reason=?2 WHERE id=?1",
-        params![id, reason],
-    )?;
-    let mut changes = serde_json::Map::new();
-    changes.insert(
-        "status".into(),
-        serde_json::json!([old.status.code(), "voided"]),
-    );
-    audit_edit(
-        tx,
-        "mreport.void",
-        "mandatory_reports",
-        id,
-        Some(old.child_id),
-        changes,
-        Some(&reason),
+        &old,
+        new,
+        |conn, _| {
+            conn.execute(
+            "UPDATE mandatory_reports SET custody_agency=?2, custody_from=?3, custody_clause=?4 WHERE id=?1",
+            params![id, agency, custody.from.to_string(), custody.clause],
+        )
+        },
     )
 }
 
-const COLUMNS: &str = "id, child_id, situations, reporter_unit, reporter_role, reporter_contact,
-    found_at, reported_at, channel, receiving_agency, receipt_no, perpetrator_relation,
-    safety_action, feedback, feedback_on, custody_agency, custody_from, custody_clause, status,
-    void_reason, recorded_at";
+const VOID: Voidable = Voidable {
+    tables: &[MandatoryReport::TABLE],
+    what: MandatoryReport::WHAT,
+    already_voided: "该强制报告已作废",
+    shown: VoidShown::Status,
+    action: AuditAction::MreportVoid,
+};
+
+/// Voids a report entered in error.
+pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
+    record_util::void(tx, &VOID, id, reason)
+}
 
 fn time_col(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<NaiveDateTime> {
     let s: String = r.get(idx)?;
@@ -637,6 +611,27 @@ fn time_col(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<NaiveDateTime
             format!("时间格式无效：{s}").into(),
         )
     })
+}
+
+/// Read unredacted: [`get`], [`for_child`] and [`list`] redact for the
+/// viewer; the shared reads serve this module's writes.
+impl Record for MandatoryReport {
+    const TABLE: &'static str = "mandatory_reports";
+    const COLUMNS: &'static str = "id, child_id, situations, reporter_unit, reporter_role,
+        reporter_contact, found_at, reported_at, channel, receiving_agency, receipt_no,
+        perpetrator_relation, safety_action, feedback, feedback_on, custody_agency, custody_from,
+        custody_clause, status, void_reason, recorded_at";
+    const WHAT: &'static str = "强制报告";
+    /// The reporter is confidential (module documentation).
+    const SECRET: &'static [&'static str] = &["reporter"];
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        row_to_report(r)
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<MandatoryReport> {
@@ -681,20 +676,6 @@ fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<MandatoryReport> {
     })
 }
 
-/// Unredacted: for this module's writes only.
-fn load(conn: &Connection, id: RowId) -> Result<MandatoryReport> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM mandatory_reports WHERE id = ?1"),
-        [id],
-        row_to_report,
-    )
-    .optional()?
-    .ok_or_else(|| CoreError::NotFound {
-        what: "强制报告",
-        key: id.to_string(),
-    })
-}
-
 fn redact_for(mut r: MandatoryReport, viewer: Role) -> MandatoryReport {
     if !can_see_reporter(viewer) {
         r.reporter = Reporter {
@@ -709,27 +690,19 @@ fn redact_for(mut r: MandatoryReport, viewer: Role) -> MandatoryReport {
 
 /// One report as `viewer` may see it.
 pub fn get(conn: &Connection, id: RowId, viewer: Role) -> Result<Option<MandatoryReport>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM mandatory_reports WHERE id = ?1"),
-            [id],
-            row_to_report,
-        )
-        .optional()?
-        .map(|r| redact_for(r, viewer)))
+    Ok(record_util::get(conn, id)?.map(|r| redact_for(r, viewer)))
 }
 
 /// A child's reports, newest first, as `viewer` may see them.
 pub fn for_child(conn: &Connection, child_id: RowId, viewer: Role) -> Result<Vec<MandatoryReport>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM mandatory_reports WHERE child_id = ?1 ORDER BY found_at DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_report)?;
-    Ok(rows
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .map(|r| redact_for(r, viewer))
-        .collect())
+    Ok(select(
+        conn,
+        "WHERE child_id = ?1 ORDER BY found_at DESC",
+        [child_id],
+    )?
+    .into_iter()
+    .map(|r| redact_for(r, viewer))
+    .collect())
 }
 
 #[derive(Debug, Clone)]
@@ -765,11 +738,7 @@ pub struct ReportRow {
 
 /// Reports across the county, newest first, as `viewer` may see them.
 pub fn list(conn: &Connection, q: &ReportQuery, viewer: Role) -> Result<Vec<ReportRow>> {
-    let cols = COLUMNS
-        .split(',')
-        .map(|c| format!("m.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = columns_as::<MandatoryReport>("m");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {cols}, c.name, c.residence_division, coalesce(d.name, '')
          FROM mandatory_reports m JOIN children c ON c.id = m.child_id
@@ -820,7 +789,7 @@ pub struct LetterContext {
 /// The referral letter (转介函) to the receiving agency, as a GB/T 9704
 /// document. The reporter's identity is never printed.
 pub fn referral_letter(conn: &Connection, id: RowId, ctx: &LetterContext) -> Result<Document> {
-    let r = load(conn, id)?;
+    let r: MandatoryReport = load(conn, id)?;
     if r.status == ReportStatus::Voided {
         return Err(CoreError::field("状态", "该强制报告已作废，不能出具转介函"));
     }

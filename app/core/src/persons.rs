@@ -6,7 +6,7 @@
 //! never deleted.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::{WriteTx, today};
 use hutong_national::NaiveDate;
@@ -311,13 +311,16 @@ pub fn add_relation(
     };
     insert_relation(tx.conn(), &rel)?;
     tx.audit(
-        AuditEntryInput::new("relation.add", "children", Some(child_id.to_string())).detail(
-            serde_json::json!({
-                "relation": rel.relation.code(),
-                "person": built.name,
-                "situation": rel.situation.map(|s| s.code()),
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::RelationAdd,
+            "children",
+            Some(child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "relation": rel.relation.code(),
+            "person": built.name,
+            "situation": rel.situation.map(|s| s.code()),
+        })),
     )?;
     Ok(rel)
 }
@@ -422,8 +425,12 @@ pub fn reveal_for_child(tx: &mut WriteTx<'_>, child_id: RowId, purpose: &str) ->
         })
         .collect();
     tx.audit(
-        AuditEntryInput::new("person.reveal_id", "children", Some(child_id.to_string()))
-            .reason(purpose.trim())
-            .detail(serde_json::json!({ "persons": people })),
+        AuditEntryInput::new(
+            AuditAction::PersonRevealId,
+            "children",
+            Some(child_id.to_string()),
+        )
+        .reason(purpose.trim())
+        .detail(serde_json::json!({ "persons": people })),
     )
 }

@@ -6,7 +6,7 @@
 //! county decided, with audit entries.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -110,8 +110,12 @@ pub fn trust_key(
         params![key.id, key.province_code, key.public_key, key.label, key.added_at],
     )?;
     tx.audit(
-        AuditEntryInput::new("plugin.trust_key", "trusted_keys", Some(key.id.to_string()))
-            .detail(serde_json::json!({ "province": province_code, "public_key": key.public_key })),
+        AuditEntryInput::new(
+            AuditAction::PluginTrustKey,
+            "trusted_keys",
+            Some(key.id.to_string()),
+        )
+        .detail(serde_json::json!({ "province": province_code, "public_key": key.public_key })),
     )?;
     Ok(key)
 }
@@ -228,7 +232,7 @@ pub fn revoke_key(
     };
     tx.audit(
         AuditEntryInput::new(
-            "plugin.revoke_key",
+            AuditAction::PluginRevokeKey,
             "trusted_keys",
             Some(public_key.to_string()),
         )
@@ -278,7 +282,7 @@ pub fn record_cache_entry(
     )?;
     tx.audit(
         AuditEntryInput::new(
-            "plugin.cache_entry",
+            AuditAction::PluginCacheEntry,
             "plugin_cache",
             Some(wasm_sha256.to_string()),
         )
@@ -305,7 +309,7 @@ pub fn set_developer_mode(tx: &mut WriteTx<'_>, on: bool) -> Result<()> {
     )?;
     tx.audit(
         AuditEntryInput::new(
-            "plugin.developer_mode",
+            AuditAction::PluginDeveloperMode,
             "meta",
             Some("developer_mode".into()),
         )
@@ -348,7 +352,7 @@ pub fn record_install(tx: &mut WriteTx<'_>, new: &NewInstall<'_>) -> Result<Inst
     )?;
     tx.audit(
         AuditEntryInput::new(
-            "plugin.install",
+            AuditAction::PluginInstall,
             "installed_plugins",
             Some(rec.id.to_string()),
         )
@@ -395,7 +399,7 @@ pub fn remove(tx: &mut WriteTx<'_>, plugin_id: &str) -> Result<()> {
         });
     }
     tx.audit(AuditEntryInput::new(
-        "plugin.remove",
+        AuditAction::PluginRemove,
         "installed_plugins",
         Some(plugin_id.to_string()),
     ))

@@ -1,13 +1,16 @@
-//! Small helpers shared by the casework-record modules (强制报告, services,
-//! allowances, wishes, counselling, workforce): input trimming, date
-//! columns, and the old → new diff that edits write to the audit log.
+//! The one implementation the casework-record modules (强制报告, services,
+//! allowances, wishes, counselling, workforce) share: input trimming, row
+//! mapping and reads ([`Record`], [`get`], [`load`], [`select`]), edits
+//! with their history ([`update`], [`step`]: the old → new diff in the
+//! audit entry), and voiding ([`void`]). Each module keeps only what is
+//! its own: validation, its SQL columns and its status rules.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// A required text field, trimmed; empty is an error naming the field.
@@ -31,12 +34,96 @@ pub(crate) fn optional(value: &Option<String>) -> Option<String> {
 /// Fails unless the child's file exists.
 pub(crate) fn ensure_child(conn: &Connection, child_id: RowId) -> Result<()> {
     if crate::children::get_any(conn, child_id)?.is_none() {
-        return Err(CoreError::NotFound {
-            what: "儿童档案",
-            key: child_id.to_string(),
-        });
+        return Err(not_found("儿童档案", child_id));
     }
     Ok(())
+}
+
+/// The error for a record that is not there, naming it as `what`.
+pub(crate) fn not_found(what: &'static str, id: RowId) -> CoreError {
+    CoreError::NotFound {
+        what,
+        key: id.to_string(),
+    }
+}
+
+/// A kind of casework record: where its rows live, how one is read, and
+/// what its errors and audit entries call it. Implementing it gives the
+/// kind the shared reads and edits of this module.
+pub(crate) trait Record: Sized + Serialize {
+    /// The table, which is also the `entity` of its audit entries.
+    const TABLE: &'static str;
+    /// The columns [`Record::from_row`] reads, in its order.
+    const COLUMNS: &'static str;
+    /// What a not-found error calls the record ("服务记录").
+    const WHAT: &'static str;
+    /// Fields whose edits the audit log reports without their values
+    /// (a confidential reporter).
+    const SECRET: &'static [&'static str] = &[];
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+    /// The record's own id, and the child it is about (named in its audit
+    /// entries; `None` for the county's own records).
+    fn ids(&self) -> (RowId, Option<RowId>);
+}
+
+/// One record by id.
+pub(crate) fn get<T: Record>(conn: &Connection, id: RowId) -> Result<Option<T>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            T::COLUMNS,
+            T::TABLE
+        ))?
+        .query_row([id], T::from_row)
+        .optional()?)
+}
+
+/// One record by id; not-found is an error naming it.
+pub(crate) fn load<T: Record>(conn: &Connection, id: RowId) -> Result<T> {
+    get(conn, id)?.ok_or_else(|| not_found(T::WHAT, id))
+}
+
+/// The records `clause` (`WHERE …`, `ORDER BY …`) selects from the table.
+pub(crate) fn select<T: Record>(
+    conn: &Connection,
+    clause: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    query_rows(
+        conn,
+        &format!("SELECT {} FROM {} {clause}", T::COLUMNS, T::TABLE),
+        params,
+        T::from_row,
+    )
+}
+
+/// Every row of a query, mapped (for lists that join other tables).
+pub(crate) fn query_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, map)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A record's columns under a table alias (`s.id, s.child_id, …`), for a
+/// join whose first columns [`Record::from_row`] then reads.
+pub(crate) fn columns_as<T: Record>(alias: &str) -> String {
+    T::COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A `status` column of a record that is either active or voided.
+pub(crate) fn active_col(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<bool> {
+    let status: String = r.get(idx)?;
+    Ok(status == "active")
 }
 
 fn conversion(idx: usize, message: String) -> rusqlite::Error {
@@ -109,7 +196,7 @@ pub(crate) fn diff<T: Serialize>(
 /// Writes the audit entry of an edit: `{"child": .., "changes": {..}}`.
 pub(crate) fn audit_edit(
     tx: &mut WriteTx<'_>,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     id: RowId,
     child_id: Option<RowId>,
@@ -130,12 +217,116 @@ pub(crate) fn audit_edit(
 /// Writes the audit entry of a new record.
 pub(crate) fn audit_add(
     tx: &mut WriteTx<'_>,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     id: RowId,
     detail: serde_json::Value,
 ) -> Result<()> {
     tx.audit(AuditEntryInput::new(action, entity, Some(id.to_string())).detail(detail))
+}
+
+/// Saves an edit of a record with its history. When `new` equals `old`
+/// field by field nothing is written and `old` comes back (an edit that
+/// changes nothing leaves no trace); otherwise `write` runs the UPDATE and
+/// the audit entry names each changed field old → new.
+pub(crate) fn update<T: Record>(
+    tx: &mut WriteTx<'_>,
+    action: AuditAction,
+    reason: Option<&str>,
+    old: T,
+    new: T,
+    write: impl FnOnce(&Connection, &T) -> rusqlite::Result<usize>,
+) -> Result<T> {
+    if diff(&old, &new, &[], T::SECRET).is_empty() {
+        return Ok(old);
+    }
+    step(tx, action, reason, &old, new, write)
+}
+
+/// Records a step in a record's life (a status move, closing, leaving):
+/// unlike [`update`] it always writes, since the caller has checked that
+/// the step is allowed. `write` runs the UPDATE, and the audit entry names
+/// what changed old → new.
+pub(crate) fn step<T: Record>(
+    tx: &mut WriteTx<'_>,
+    action: AuditAction,
+    reason: Option<&str>,
+    old: &T,
+    new: T,
+    write: impl FnOnce(&Connection, &T) -> rusqlite::Result<usize>,
+) -> Result<T> {
+    write(tx.conn(), &new)?;
+    let changes = diff(old, &new, &[], T::SECRET);
+    let (id, child) = old.ids();
+    audit_edit(tx, action, T::TABLE, id, child, changes, reason)?;
+    Ok(new)
+}
+
+/// How voiding shows in the audit entry: as the record shows it, its
+/// `active` flag (true → false) or its status code (old → `voided`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VoidShown {
+    Active,
+    Status,
+}
+
+/// A kind of record that is voided with a reason, never deleted. Its
+/// tables have `child_id`, `status` and `void_reason` columns.
+#[derive(Debug)]
+pub(crate) struct Voidable {
+    /// Where the id is looked for, in order: one kind may span tables
+    /// (counselling sessions and screenings are voided as one).
+    pub tables: &'static [&'static str],
+    /// What a not-found error calls it.
+    pub what: &'static str,
+    /// The error for a record voided already.
+    pub already_voided: &'static str,
+    pub shown: VoidShown,
+    pub action: AuditAction,
+}
+
+/// Voids a record entered in error: the reason is required, the record
+/// must exist and not be voided already; its status and reason are set
+/// and the audit entry (with the reason) written in the same transaction.
+pub(crate) fn void(tx: &mut WriteTx<'_>, kind: &Voidable, id: RowId, reason: &str) -> Result<()> {
+    let reason = required("作废原因", reason)?;
+    let mut found = None;
+    for &table in kind.tables {
+        let row: Option<(RowId, String)> = tx
+            .conn()
+            .query_row(
+                &format!("SELECT child_id, status FROM {table} WHERE id = ?1"),
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((child, status)) = row {
+            found = Some((table, child, status));
+            break;
+        }
+    }
+    let (table, child, status) = found.ok_or_else(|| not_found(kind.what, id))?;
+    if status == "voided" {
+        return Err(CoreError::field("状态", kind.already_voided));
+    }
+    tx.conn().execute(
+        &format!("UPDATE {table} SET status='voided', void_reason=?2 WHERE id=?1"),
+        params![id, reason],
+    )?;
+    let mut changes = serde_json::Map::new();
+    match kind.shown {
+        VoidShown::Active => changes.insert("active".into(), serde_json::json!([true, false])),
+        VoidShown::Status => changes.insert("status".into(), serde_json::json!([status, "voided"])),
+    };
+    audit_edit(
+        tx,
+        kind.action,
+        table,
+        id,
+        Some(child),
+        changes,
+        Some(&reason),
+    )
 }
 
 /// Money in 分 as "1,174.00".

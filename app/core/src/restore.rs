@@ -20,7 +20,7 @@
 //! after the backup was taken are carried into the restored database
 //! (`audit_carried`), and the restore's own entry names them.
 
-use crate::audit::{self, AuditEntryInput};
+use crate::audit::{self, AuditAction, AuditEntryInput};
 use crate::backup::{Verification, verify_conn};
 use crate::error::{CoreError, Result};
 use crate::files;
@@ -480,7 +480,7 @@ pub fn restore(database: &Database, backup: &Path, actor: &Actor) -> Result<Rest
             )?;
         }
         tx.audit(
-            AuditEntryInput::new("restore", "database", None).detail(serde_json::json!({
+            AuditEntryInput::new(AuditAction::Restore, "database", None).detail(serde_json::json!({
                 "from": backup.display().to_string(),
                 "sha256": backup_sha256,
                 "audit_entries_verified": checked.verification.audit.entries_checked,

@@ -9,10 +9,12 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::province::ServiceItem;
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
+    self, Record, VoidShown, Voidable, active_col, audit_add, code_col, columns_as, date_col,
+    ensure_child, load, opt_date_col, optional, query_rows, required, select,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -113,7 +115,7 @@ pub fn add(tx: &mut WriteTx<'_>, input: &ServiceInput, today: NaiveDate) -> Resu
     )?;
     audit_add(
         tx,
-        "service.add",
+        AuditAction::ServiceAdd,
         "service_records",
         rec.id,
         serde_json::json!({
@@ -133,10 +135,7 @@ pub fn update(
     input: &ServiceInput,
     today: NaiveDate,
 ) -> Result<ServiceRecord> {
-    let old = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "服务记录",
-        key: id.to_string(),
-    })?;
+    let old: ServiceRecord = load(tx.conn(), id)?;
     if !old.active {
         return Err(CoreError::field("状态", "该服务记录已作废，不能修改"));
     }
@@ -149,102 +148,84 @@ pub fn update(
         outcome: i.outcome,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE service_records SET item_code=?2, item_name=?3, item_area=?4, service_date=?5,
-            provider=?6, department=?7, outcome=?8 WHERE id=?1",
-        params![
-            id,
-            new.item.code,
-            new.item.name,
-            new.item.area,
-            new.service_date.to_string(),
-            new.provider,
-            new.department,
-            new.outcome
-        ],
-    )?;
-    audit_edit(
+    record_util::update(
         tx,
-        "service.update",
-        "service_records",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::ServiceUpdate,
         None,
-    )?;
-    Ok(new)
-}
-
-pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
-    let reason = required("作废原因", reason)?;
-    let old = get(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "服务记录",
-        key: id.to_string(),
-    })?;
-    if !old.active {
-        return Err(CoreError::field("状态", "该服务记录已作废"));
-    }
-    tx.conn().execute(
-        "UPDATE service_records SET status='voided', void_reason=?2 WHERE id=?1",
-        params![id, reason],
-    )?;
-    let mut changes = serde_json::Map::new();
-    changes.insert("active".into(), serde_json::json!([true, false]));
-    audit_edit(
-        tx,
-        "service.void",
-        "service_records",
-        id,
-        Some(old.child_id),
-        changes,
-        Some(&reason),
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+            "UPDATE service_records SET item_code=?2, item_name=?3, item_area=?4, service_date=?5,
+                provider=?6, department=?7, outcome=?8 WHERE id=?1",
+            params![
+                id,
+                new.item.code,
+                new.item.name,
+                new.item.area,
+                new.service_date.to_string(),
+                new.provider,
+                new.department,
+                new.outcome
+            ],
+        )
+        },
     )
 }
 
-const COLUMNS: &str = "id, child_id, item_code, item_name, item_area, service_date, provider,
-    department, outcome, status, void_reason, recorded_at";
+const VOID: Voidable = Voidable {
+    tables: &[ServiceRecord::TABLE],
+    what: ServiceRecord::WHAT,
+    already_voided: "该服务记录已作废",
+    shown: VoidShown::Active,
+    action: AuditAction::ServiceVoid,
+};
 
-fn row_to_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRecord> {
-    let status: String = r.get(9)?;
-    Ok(ServiceRecord {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        item: ItemSnapshot {
-            code: r.get(2)?,
-            name: r.get(3)?,
-            area: r.get(4)?,
-        },
-        service_date: date_col(r, 5)?,
-        provider: r.get(6)?,
-        department: r.get(7)?,
-        outcome: r.get(8)?,
-        active: status == "active",
-        void_reason: r.get(10)?,
-        recorded_at: r.get(11)?,
-    })
+pub fn void(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<()> {
+    record_util::void(tx, &VOID, id, reason)
+}
+
+impl Record for ServiceRecord {
+    const TABLE: &'static str = "service_records";
+    const COLUMNS: &'static str = "id, child_id, item_code, item_name, item_area, service_date,
+        provider, department, outcome, status, void_reason, recorded_at";
+    const WHAT: &'static str = "服务记录";
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ServiceRecord {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            item: ItemSnapshot {
+                code: r.get(2)?,
+                name: r.get(3)?,
+                area: r.get(4)?,
+            },
+            service_date: date_col(r, 5)?,
+            provider: r.get(6)?,
+            department: r.get(7)?,
+            outcome: r.get(8)?,
+            active: active_col(r, 9)?,
+            void_reason: r.get(10)?,
+            recorded_at: r.get(11)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 pub fn get(conn: &Connection, id: RowId) -> Result<Option<ServiceRecord>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM service_records WHERE id = ?1"),
-            [id],
-            row_to_service,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 /// A child's services, newest first (voided ones included, marked).
 pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<ServiceRecord>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM service_records WHERE child_id = ?1 ORDER BY service_date DESC, recorded_at DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_service)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id = ?1 ORDER BY service_date DESC, recorded_at DESC",
+        [child_id],
+    )
 }
 
 /// A service with the child's name and village, for lists.
@@ -262,20 +243,17 @@ pub fn list(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Vec<ServiceRow>> {
-    let cols = COLUMNS
-        .split(',')
-        .map(|c| format!("s.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols}, c.name, coalesce(d.name, '')
-         FROM service_records s JOIN children c ON c.id = s.child_id
-         LEFT JOIN divisions d ON d.code = c.residence_division
-         WHERE s.status = 'active' AND c.residence_division GLOB ?1
-           AND s.service_date >= ?2 AND s.service_date <= ?3
-         ORDER BY s.service_date DESC, s.recorded_at DESC"
-    ))?;
-    let rows = stmt.query_map(
+    let cols = columns_as::<ServiceRecord>("s");
+    query_rows(
+        conn,
+        &format!(
+            "SELECT {cols}, c.name, coalesce(d.name, '')
+             FROM service_records s JOIN children c ON c.id = s.child_id
+             LEFT JOIN divisions d ON d.code = c.residence_division
+             WHERE s.status = 'active' AND c.residence_division GLOB ?1
+               AND s.service_date >= ?2 AND s.service_date <= ?3
+             ORDER BY s.service_date DESC, s.recorded_at DESC"
+        ),
         params![
             scope.glob(),
             from.map(|d| d.to_string()).unwrap_or_default(),
@@ -284,13 +262,12 @@ pub fn list(
         ],
         |r| {
             Ok(ServiceRow {
-                service: row_to_service(r)?,
+                service: ServiceRecord::from_row(r)?,
                 child_name: r.get(12)?,
                 village_name: r.get(13)?,
             })
         },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
 }
 
 /// Coverage of one service area in one township.
@@ -533,7 +510,7 @@ pub fn refer(tx: &mut WriteTx<'_>, input: &ReferralInput) -> Result<Referral> {
     )?;
     audit_add(
         tx,
-        "referral.add",
+        AuditAction::ReferralAdd,
         "referrals",
         rec.id,
         serde_json::json!({
@@ -555,10 +532,7 @@ pub fn set_referral_status(
     on: NaiveDate,
     note: Option<&str>,
 ) -> Result<Referral> {
-    let old = get_referral(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "转介记录",
-        key: id.to_string(),
-    })?;
+    let old: Referral = load(tx.conn(), id)?;
     if !old.status.next().contains(&status) {
         return Err(CoreError::field(
             "转介状态",
@@ -573,94 +547,90 @@ pub fn set_referral_status(
         return Err(CoreError::field("状态日期", "早于转介日期"));
     }
     let note = note.map(str::trim).filter(|s| !s.is_empty());
-    tx.conn().execute(
-        "UPDATE referrals SET status=?2, status_on=?3, note=coalesce(?4, note) WHERE id=?1",
-        params![id, status.code(), on.to_string(), note],
-    )?;
     let new = Referral {
         status,
         status_on: Some(on),
         note: note.map(str::to_string).or(old.note.clone()),
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    audit_edit(
+    record_util::step(
         tx,
-        "referral.status",
-        "referrals",
-        id,
-        Some(old.child_id),
-        changes,
+        AuditAction::ReferralStatus,
         note,
-    )?;
-    Ok(new)
+        &old,
+        new,
+        |conn, _| {
+            conn.execute(
+                "UPDATE referrals SET status=?2, status_on=?3, note=coalesce(?4, note) WHERE id=?1",
+                params![id, status.code(), on.to_string(), note],
+            )
+        },
+    )
 }
 
-const REFERRAL_COLUMNS: &str = "id, child_id, department, item_code, item_name, reason, sent_on, status, status_on, note, recorded_at, mreport_id";
+impl Record for Referral {
+    const TABLE: &'static str = "referrals";
+    const COLUMNS: &'static str = "id, child_id, department, item_code, item_name, reason, sent_on,
+        status, status_on, note, recorded_at, mreport_id";
+    const WHAT: &'static str = "转介记录";
 
-fn row_to_referral(r: &rusqlite::Row<'_>) -> rusqlite::Result<Referral> {
-    let code: Option<String> = r.get(3)?;
-    let name: Option<String> = r.get(4)?;
-    Ok(Referral {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        department: r.get(2)?,
-        item: code.map(|code| ItemSnapshot {
-            code,
-            name: name.unwrap_or_default(),
-            area: String::new(),
-        }),
-        reason: r.get(5)?,
-        sent_on: date_col(r, 6)?,
-        status: code_col(r, 7, ReferralStatus::from_code)?,
-        status_on: opt_date_col(r, 8)?,
-        note: r.get(9)?,
-        recorded_at: r.get(10)?,
-        mreport_id: r.get(11)?,
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let code: Option<String> = r.get(3)?;
+        let name: Option<String> = r.get(4)?;
+        Ok(Referral {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            department: r.get(2)?,
+            item: code.map(|code| ItemSnapshot {
+                code,
+                name: name.unwrap_or_default(),
+                area: String::new(),
+            }),
+            reason: r.get(5)?,
+            sent_on: date_col(r, 6)?,
+            status: code_col(r, 7, ReferralStatus::from_code)?,
+            status_on: opt_date_col(r, 8)?,
+            note: r.get(9)?,
+            recorded_at: r.get(10)?,
+            mreport_id: r.get(11)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 pub fn get_referral(conn: &Connection, id: RowId) -> Result<Option<Referral>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = ?1"),
-            [id],
-            row_to_referral,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn referrals_for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Referral>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE child_id = ?1 ORDER BY sent_on DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_referral)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id = ?1 ORDER BY sent_on DESC",
+        [child_id],
+    )
 }
 
 /// Referrals made from one 强制报告, oldest first.
 pub fn referrals_for_report(conn: &Connection, mreport_id: RowId) -> Result<Vec<Referral>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE mreport_id = ?1 ORDER BY sent_on"
-    ))?;
-    let rows = stmt.query_map([mreport_id], row_to_referral)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(conn, "WHERE mreport_id = ?1 ORDER BY sent_on", [mreport_id])
 }
 
 /// Referrals not yet closed (sent or accepted) within `scope`, oldest first.
 pub fn open_referrals(conn: &Connection, scope: &Scope) -> Result<Vec<Referral>> {
-    let cols = REFERRAL_COLUMNS
-        .split(',')
-        .map(|c| format!("r.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols} FROM referrals r JOIN children c ON c.id = r.child_id
-         WHERE r.status IN ('sent','accepted') AND c.residence_division GLOB ?1
-         ORDER BY r.sent_on"
-    ))?;
-    let rows = stmt.query_map([scope.glob()], row_to_referral)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let cols = columns_as::<Referral>("r");
+    query_rows(
+        conn,
+        &format!(
+            "SELECT {cols} FROM referrals r JOIN children c ON c.id = r.child_id
+             WHERE r.status IN ('sent','accepted') AND c.residence_division GLOB ?1
+             ORDER BY r.sent_on"
+        ),
+        [scope.glob()],
+        Referral::from_row,
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! divisions, create the first administrator. One transaction, audited.
 
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::divisions;
 use crate::error::{CoreError, Result};
 use crate::store::{Actor, Store};
@@ -31,8 +31,12 @@ pub fn initialise_county(store: &mut Store, actor_name: &str, county_code: &str)
         )?;
         let name = divisions::full_name(tx.conn(), county_code)?;
         tx.audit(
-            AuditEntryInput::new("county.init", "meta", Some(county_code.to_string()))
-                .detail(serde_json::json!({ "county": name })),
+            AuditEntryInput::new(
+                AuditAction::CountyInit,
+                "meta",
+                Some(county_code.to_string()),
+            )
+            .detail(serde_json::json!({ "county": name })),
         )?;
         Ok(())
     })
@@ -86,7 +90,7 @@ pub fn issue_recovery_code(store: &mut Store, actor: &Actor) -> Result<zeroize::
     let code = store.new_recovery_code()?;
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("county.recovery_code", "meta", None)
+            AuditEntryInput::new(AuditAction::CountyRecoveryCode, "meta", None)
                 .reason("生成县级恢复码（旧恢复码作废）"),
         )
     })?;
@@ -106,7 +110,7 @@ pub fn recover_admin(store: &mut Store, username: &str, new_password: &str) -> R
     store.write(&actor, |tx| {
         let user = users::reset_password(tx, &user.username, new_password)?;
         tx.audit(
-            AuditEntryInput::new("user.recover", "users", Some(user.id.to_string()))
+            AuditEntryInput::new(AuditAction::UserRecover, "users", Some(user.id.to_string()))
                 .reason("凭县级恢复码重设管理员密码")
                 .detail(serde_json::json!({ "username": user.username })),
         )?;

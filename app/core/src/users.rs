@@ -5,7 +5,7 @@
 
 use crate::RowId;
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::{SlotChange, WriteTx};
 use argon2::Argon2;
@@ -234,7 +234,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: &NewUser<'_>) -> Result<User> {
         ],
     )?;
     tx.audit(
-        AuditEntryInput::new("user.create", "users", Some(user.id.to_string())).detail(
+        AuditEntryInput::new(AuditAction::UserCreate, "users", Some(user.id.to_string())).detail(
             serde_json::json!({ "username": user.username, "role": user.role.code(), "scope": user.scope.code(),
                                 "worker": user.worker_id.map(|w| w.to_string()) }),
         ),
@@ -441,7 +441,7 @@ pub fn record_login(
                 [user.id],
             )?;
             tx.audit(
-                AuditEntryInput::new("user.login", "users", Some(user.id.to_string()))
+                AuditEntryInput::new(AuditAction::UserLogin, "users", Some(user.id.to_string()))
                     .detail(serde_json::json!({ "username": user.username })),
             )?;
             Ok(None)
@@ -450,8 +450,12 @@ pub fn record_login(
             let row = find(tx.conn(), name)?.ok_or(CoreError::BadCredentials)?;
             let failures = row.failed_logins + 1;
             tx.audit(
-                AuditEntryInput::new("user.login_failed", "users", Some(user_id.to_string()))
-                    .detail(serde_json::json!({ "username": name, "failures_in_a_row": failures })),
+                AuditEntryInput::new(
+                    AuditAction::UserLoginFailed,
+                    "users",
+                    Some(user_id.to_string()),
+                )
+                .detail(serde_json::json!({ "username": name, "failures_in_a_row": failures })),
             )?;
             if failures >= LOCK_AFTER_FAILURES {
                 let minutes =
@@ -463,7 +467,7 @@ pub fn record_login(
                     params![until_text, user_id],
                 )?;
                 tx.audit(
-                    AuditEntryInput::new("user.locked", "users", Some(user_id.to_string()))
+                    AuditEntryInput::new(AuditAction::UserLocked, "users", Some(user_id.to_string()))
                         .detail(serde_json::json!({ "username": name, "minutes": minutes, "until": until_text })),
                 )?;
                 return Ok(Some(until.format("%Y-%m-%d %H:%M:%S").to_string()));
@@ -478,14 +482,14 @@ pub fn record_login(
             // The name is recorded so an administrator can see guessing, but
             // no account row changes (it may not exist).
             tx.audit(
-                AuditEntryInput::new("user.login_failed", "users", None)
+                AuditEntryInput::new(AuditAction::UserLoginFailed, "users", None)
                     .detail(serde_json::json!({ "username": name })),
             )?;
             Ok(None)
         }
         LoginCheck::Locked { until } => {
             tx.audit(
-                AuditEntryInput::new("user.login_failed", "users", None)
+                AuditEntryInput::new(AuditAction::UserLoginFailed, "users", None)
                     .reason("账户已锁定")
                     .detail(serde_json::json!({ "username": name, "locked_until": until })),
             )?;
@@ -575,9 +579,9 @@ pub fn set_active(tx: &mut WriteTx<'_>, username: &str, active: bool) -> Result<
         });
     }
     let action = if active {
-        "user.enable"
+        AuditAction::UserEnable
     } else {
-        "user.disable"
+        AuditAction::UserDisable
     };
     tx.audit(
         AuditEntryInput::new(action, "users", Some(user.id.to_string()))
@@ -604,8 +608,12 @@ pub fn reset_password(tx: &mut WriteTx<'_>, username: &str, new_password: &str) 
         password: new_password.to_string().into(),
     });
     tx.audit(
-        AuditEntryInput::new("user.reset_password", "users", Some(user.id.to_string()))
-            .detail(serde_json::json!({ "username": user.username })),
+        AuditEntryInput::new(
+            AuditAction::UserResetPassword,
+            "users",
+            Some(user.id.to_string()),
+        )
+        .detail(serde_json::json!({ "username": user.username })),
     )?;
     require(tx.conn(), username)
 }
@@ -638,7 +646,7 @@ pub fn change_password(
     });
     tx.audit(
         AuditEntryInput::new(
-            "user.change_password",
+            AuditAction::UserChangePassword,
             "users",
             Some(row.user.id.to_string()),
         )
@@ -665,7 +673,7 @@ pub fn set_role(
         params![role.code(), scope_code, user.id],
     )?;
     tx.audit(
-        AuditEntryInput::new("user.set_role", "users", Some(user.id.to_string())).detail(
+        AuditEntryInput::new(AuditAction::UserSetRole, "users", Some(user.id.to_string())).detail(
             serde_json::json!({ "username": user.username,
                 "changes": { "role": [user.role.code(), role.code()], "scope": [user.scope.code(), scope_code] } }),
         ),
@@ -715,7 +723,7 @@ pub fn set_idle_lock_minutes(tx: &mut WriteTx<'_>, minutes: u32) -> Result<()> {
     )?;
     tx.audit(
         AuditEntryInput::new(
-            "settings.idle_lock",
+            AuditAction::SettingsIdleLock,
             "meta",
             Some("idle_lock_minutes".into()),
         )
@@ -790,7 +798,7 @@ pub fn set_preferences(tx: &mut WriteTx<'_>, username: &str, new: &Preferences) 
         params![preferences_key(username), value],
     )?;
     tx.audit(
-        AuditEntryInput::new("user.preferences", "users", Some(username.into())).detail(
+        AuditEntryInput::new(AuditAction::UserPreferences, "users", Some(username.into())).detail(
             serde_json::json!({ "changes": {
                 "language": [old.language, new.language],
                 "text_size": [old.text_size, new.text_size],

@@ -4,7 +4,7 @@
 //! caseworker's override of it, with the reason.
 
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::{WriteTx, today};
 use hutong_national::NaiveDate;
@@ -140,13 +140,16 @@ pub fn add(tx: &mut WriteTx<'_>, input: &VisitInput) -> Result<Visit> {
     };
     insert_row(tx.conn(), &visit)?;
     tx.audit(
-        AuditEntryInput::new("visit.add", "children", Some(visit.child_id.to_string())).detail(
-            serde_json::json!({
-                "visit": visit.id.to_string(),
-                "date": visit.visit_date.to_string(),
-                "mode": visit.mode.code(),
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::VisitAdd,
+            "children",
+            Some(visit.child_id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "visit": visit.id.to_string(),
+            "date": visit.visit_date.to_string(),
+            "mode": visit.mode.code(),
+        })),
     )?;
     Ok(visit)
 }
@@ -170,13 +173,17 @@ pub fn void(tx: &mut WriteTx<'_>, visit_id: RowId, reason: &str) -> Result<Visit
         params![visit_id, reason],
     )?;
     tx.audit(
-        AuditEntryInput::new("visit.void", "children", Some(visit.child_id.to_string()))
-            .reason(reason)
-            .detail(serde_json::json!({
-                "visit": visit.id.to_string(),
-                "date": visit.visit_date.to_string(),
-                "mode": visit.mode.code(),
-            })),
+        AuditEntryInput::new(
+            AuditAction::VisitVoid,
+            "children",
+            Some(visit.child_id.to_string()),
+        )
+        .reason(reason)
+        .detail(serde_json::json!({
+            "visit": visit.id.to_string(),
+            "date": visit.visit_date.to_string(),
+            "mode": visit.mode.code(),
+        })),
     )?;
     Ok(Visit {
         active: false,

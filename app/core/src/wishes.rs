@@ -4,13 +4,15 @@
 //! not be fulfilled is cancelled with a reason, never deleted.
 
 use crate::RowId;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, ensure_child, opt_date_col, optional, required,
+    self, Record, audit_add, code_col, columns_as, date_col, ensure_child, load, opt_date_col,
+    optional, query_rows, required, select,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,7 +152,7 @@ pub fn add(
     )?;
     audit_add(
         tx,
-        "wish.add",
+        AuditAction::WishAdd,
         "wishes",
         w.id,
         serde_json::json!({ "child": child_id.to_string(), "wish": w.wish }),
@@ -165,7 +167,7 @@ pub fn edit(
     wish: &str,
     estimate_cents: Option<i64>,
 ) -> Result<Wish> {
-    let old = load(tx.conn(), id)?;
+    let old: Wish = load(tx.conn(), id)?;
     if !matches!(old.status, WishStatus::Recorded | WishStatus::Published) {
         return Err(CoreError::field(
             "心愿内容",
@@ -178,24 +180,12 @@ pub fn edit(
         estimate_cents,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE wishes SET wish=?2, estimate_cents=?3 WHERE id=?1",
-        params![id, new.wish, estimate_cents],
-    )?;
-    audit_edit(
-        tx,
-        "wish.update",
-        "wishes",
-        id,
-        Some(old.child_id),
-        changes,
-        None,
-    )?;
-    Ok(new)
+    record_util::update(tx, AuditAction::WishUpdate, None, old, new, |conn, new| {
+        conn.execute(
+            "UPDATE wishes SET wish=?2, estimate_cents=?3 WHERE id=?1",
+            params![id, new.wish, estimate_cents],
+        )
+    })
 }
 
 fn step_error(w: &Wish, action: &str, needs: WishStatus) -> CoreError {
@@ -221,42 +211,33 @@ fn transition(
     tx: &mut WriteTx<'_>,
     old: Wish,
     new: Wish,
-    action: &str,
+    action: AuditAction,
     reason: Option<&str>,
 ) -> Result<Wish> {
-    tx.conn().execute(
-        "UPDATE wishes SET status=?2, published_on=?3, sponsor_kind=?4, sponsor_name=?5,
-            sponsor_contact=?6, claimed_on=?7, fulfilled_on=?8, photo_ref=?9, cancel_reason=?10
-         WHERE id=?1",
-        params![
-            new.id,
-            new.status.code(),
-            new.published_on.map(|d| d.to_string()),
-            new.sponsor.as_ref().map(|s| s.kind.code()),
-            new.sponsor.as_ref().map(|s| s.name.clone()),
-            new.sponsor.as_ref().and_then(|s| s.contact.clone()),
-            new.claimed_on.map(|d| d.to_string()),
-            new.fulfilled_on.map(|d| d.to_string()),
-            new.photo_ref,
-            new.cancel_reason,
-        ],
-    )?;
-    let changes = diff(&old, &new, &[], &[]);
-    audit_edit(
-        tx,
-        action,
-        "wishes",
-        new.id,
-        Some(old.child_id),
-        changes,
-        reason,
-    )?;
-    Ok(new)
+    record_util::step(tx, action, reason, &old, new, |conn, new| {
+        conn.execute(
+            "UPDATE wishes SET status=?2, published_on=?3, sponsor_kind=?4, sponsor_name=?5,
+                sponsor_contact=?6, claimed_on=?7, fulfilled_on=?8, photo_ref=?9, cancel_reason=?10
+             WHERE id=?1",
+            params![
+                new.id,
+                new.status.code(),
+                new.published_on.map(|d| d.to_string()),
+                new.sponsor.as_ref().map(|s| s.kind.code()),
+                new.sponsor.as_ref().map(|s| s.name.clone()),
+                new.sponsor.as_ref().and_then(|s| s.contact.clone()),
+                new.claimed_on.map(|d| d.to_string()),
+                new.fulfilled_on.map(|d| d.to_string()),
+                new.photo_ref,
+                new.cancel_reason,
+            ],
+        )
+    })
 }
 
 /// recorded → published.
 pub fn publish(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate) -> Result<Wish> {
-    let old = load(tx.conn(), id)?;
+    let old: Wish = load(tx.conn(), id)?;
     if old.status != WishStatus::Recorded {
         return Err(step_error(&old, "发布", WishStatus::Recorded));
     }
@@ -268,12 +249,12 @@ pub fn publish(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate) -> Result<Wish> {
         published_on: Some(on),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.publish", None)
+    transition(tx, old, new, AuditAction::WishPublish, None)
 }
 
 /// published → claimed by a sponsor.
 pub fn claim(tx: &mut WriteTx<'_>, id: RowId, sponsor: &Sponsor, on: NaiveDate) -> Result<Wish> {
-    let old = load(tx.conn(), id)?;
+    let old: Wish = load(tx.conn(), id)?;
     if old.status != WishStatus::Published {
         return Err(step_error(&old, "认领", WishStatus::Published));
     }
@@ -290,7 +271,7 @@ pub fn claim(tx: &mut WriteTx<'_>, id: RowId, sponsor: &Sponsor, on: NaiveDate) 
         claimed_on: Some(on),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.claim", None)
+    transition(tx, old, new, AuditAction::WishClaim, None)
 }
 
 /// claimed → fulfilled, with the date and a photo reference.
@@ -300,7 +281,7 @@ pub fn fulfil(
     on: NaiveDate,
     photo_ref: Option<&str>,
 ) -> Result<Wish> {
-    let old = load(tx.conn(), id)?;
+    let old: Wish = load(tx.conn(), id)?;
     if old.status != WishStatus::Claimed {
         return Err(step_error(&old, "标记实现", WishStatus::Claimed));
     }
@@ -316,13 +297,13 @@ pub fn fulfil(
             .map(str::to_string),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.fulfil", None)
+    transition(tx, old, new, AuditAction::WishFulfil, None)
 }
 
 /// Cancels a wish that is not yet fulfilled.
 pub fn cancel(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<Wish> {
     let reason = required("取消原因", reason)?;
-    let old = load(tx.conn(), id)?;
+    let old: Wish = load(tx.conn(), id)?;
     if matches!(old.status, WishStatus::Fulfilled | WishStatus::Cancelled) {
         return Err(CoreError::field(
             "心愿状态",
@@ -334,61 +315,57 @@ pub fn cancel(tx: &mut WriteTx<'_>, id: RowId, reason: &str) -> Result<Wish> {
         cancel_reason: Some(reason.clone()),
         ..old.clone()
     };
-    transition(tx, old, new, "wish.cancel", Some(&reason))
+    transition(tx, old, new, AuditAction::WishCancel, Some(&reason))
 }
 
-const COLUMNS: &str = "id, child_id, wish, estimate_cents, status, recorded_on, published_on,
-    sponsor_kind, sponsor_name, sponsor_contact, claimed_on, fulfilled_on, photo_ref, cancel_reason";
+impl Record for Wish {
+    const TABLE: &'static str = "wishes";
+    const COLUMNS: &'static str = "id, child_id, wish, estimate_cents, status, recorded_on,
+        published_on, sponsor_kind, sponsor_name, sponsor_contact, claimed_on, fulfilled_on,
+        photo_ref, cancel_reason";
+    const WHAT: &'static str = "微心愿";
 
-fn row_to_wish(r: &rusqlite::Row<'_>) -> rusqlite::Result<Wish> {
-    let kind: Option<String> = r.get(7)?;
-    let name: Option<String> = r.get(8)?;
-    Ok(Wish {
-        id: r.get(0)?,
-        child_id: r.get(1)?,
-        wish: r.get(2)?,
-        estimate_cents: r.get(3)?,
-        status: code_col(r, 4, WishStatus::from_code)?,
-        recorded_on: date_col(r, 5)?,
-        published_on: opt_date_col(r, 6)?,
-        sponsor: match (kind.as_deref().and_then(SponsorKind::from_code), name) {
-            (Some(kind), Some(name)) => Some(Sponsor {
-                kind,
-                name,
-                contact: r.get(9)?,
-            }),
-            _ => None,
-        },
-        claimed_on: opt_date_col(r, 10)?,
-        fulfilled_on: opt_date_col(r, 11)?,
-        photo_ref: r.get(12)?,
-        cancel_reason: r.get(13)?,
-    })
-}
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let kind: Option<String> = r.get(7)?;
+        let name: Option<String> = r.get(8)?;
+        Ok(Wish {
+            id: r.get(0)?,
+            child_id: r.get(1)?,
+            wish: r.get(2)?,
+            estimate_cents: r.get(3)?,
+            status: code_col(r, 4, WishStatus::from_code)?,
+            recorded_on: date_col(r, 5)?,
+            published_on: opt_date_col(r, 6)?,
+            sponsor: match (kind.as_deref().and_then(SponsorKind::from_code), name) {
+                (Some(kind), Some(name)) => Some(Sponsor {
+                    kind,
+                    name,
+                    contact: r.get(9)?,
+                }),
+                _ => None,
+            },
+            claimed_on: opt_date_col(r, 10)?,
+            fulfilled_on: opt_date_col(r, 11)?,
+            photo_ref: r.get(12)?,
+            cancel_reason: r.get(13)?,
+        })
+    }
 
-fn load(conn: &Connection, id: RowId) -> Result<Wish> {
-    get(conn, id)?.ok_or_else(|| CoreError::NotFound {
-        what: "微心愿",
-        key: id.to_string(),
-    })
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, Some(self.child_id))
+    }
 }
 
 pub fn get(conn: &Connection, id: RowId) -> Result<Option<Wish>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM wishes WHERE id=?1"),
-            [id],
-            row_to_wish,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn for_child(conn: &Connection, child_id: RowId) -> Result<Vec<Wish>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM wishes WHERE child_id=?1 ORDER BY recorded_on DESC"
-    ))?;
-    let rows = stmt.query_map([child_id], row_to_wish)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE child_id=?1 ORDER BY recorded_on DESC",
+        [child_id],
+    )
 }
 
 /// A wish with the child's name and village.
@@ -401,29 +378,25 @@ pub struct WishRow {
 
 /// Wishes of children within `scope`, optionally of one status.
 pub fn list(conn: &Connection, scope: &str, status: Option<WishStatus>) -> Result<Vec<WishRow>> {
-    let cols = COLUMNS
-        .split(',')
-        .map(|c| format!("w.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols}, c.name, coalesce(d.name, '')
-         FROM wishes w JOIN children c ON c.id = w.child_id
-         LEFT JOIN divisions d ON d.code = c.residence_division
-         WHERE c.residence_division GLOB ?1 AND (?2 IS NULL OR w.status = ?2)
-         ORDER BY w.recorded_on DESC, w.id"
-    ))?;
-    let rows = stmt.query_map(
+    let cols = columns_as::<Wish>("w");
+    query_rows(
+        conn,
+        &format!(
+            "SELECT {cols}, c.name, coalesce(d.name, '')
+             FROM wishes w JOIN children c ON c.id = w.child_id
+             LEFT JOIN divisions d ON d.code = c.residence_division
+             WHERE c.residence_division GLOB ?1 AND (?2 IS NULL OR w.status = ?2)
+             ORDER BY w.recorded_on DESC, w.id"
+        ),
         params![format!("{scope}*"), status.map(|s| s.code())],
         |r| {
             Ok(WishRow {
-                wish: row_to_wish(r)?,
+                wish: Wish::from_row(r)?,
                 child_name: r.get(14)?,
                 village_name: r.get(15)?,
             })
         },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
 }
 
 /// Counts per status within `scope`, for a summary line.

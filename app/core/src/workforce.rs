@@ -7,14 +7,16 @@
 
 use crate::RowId;
 use crate::access::Scope;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::record_util::{
-    audit_add, audit_edit, code_col, date_col, diff, opt_date_col, optional, required,
+    self, Record, active_col, audit_add, audit_edit, code_col, date_col, load, not_found,
+    opt_date_col, optional, required, select,
 };
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
 use hutong_national::division::{self, DivisionLevel};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -140,7 +142,7 @@ pub fn add_worker(tx: &mut WriteTx<'_>, input: &WorkerInput) -> Result<Worker> {
     insert_worker(tx.conn(), &w, tx.now())?;
     audit_add(
         tx,
-        "worker.add",
+        AuditAction::WorkerAdd,
         "workers",
         w.id,
         serde_json::json!({
@@ -175,10 +177,7 @@ pub(crate) fn insert_worker(conn: &Connection, w: &Worker, now: &str) -> Result<
 
 /// Corrects a worker's details; audited old → new.
 pub fn update_worker(tx: &mut WriteTx<'_>, id: RowId, input: &WorkerInput) -> Result<Worker> {
-    let old = get_worker(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "人员记录",
-        key: id.to_string(),
-    })?;
+    let old: Worker = load(tx.conn(), id)?;
     let i = validate_worker(tx.conn(), input)?;
     let new = Worker {
         role: i.role,
@@ -189,33 +188,33 @@ pub fn update_worker(tx: &mut WriteTx<'_>, id: RowId, input: &WorkerInput) -> Re
         note: i.note,
         ..old.clone()
     };
-    let changes = diff(&old, &new, &[], &[]);
-    if changes.is_empty() {
-        return Ok(old);
-    }
-    tx.conn().execute(
-        "UPDATE workers SET role=?2, name=?3, division_code=?4, phone=?5, appointed_on=?6, note=?7 WHERE id=?1",
-        params![
-            id,
-            new.role.code(),
-            new.name,
-            new.division_code,
-            new.phone,
-            new.appointed_on.to_string(),
-            new.note
-        ],
-    )?;
-    audit_edit(tx, "worker.update", "workers", id, None, changes, None)?;
-    Ok(new)
+    record_util::update(
+        tx,
+        AuditAction::WorkerUpdate,
+        None,
+        old,
+        new,
+        |conn, new| {
+            conn.execute(
+            "UPDATE workers SET role=?2, name=?3, division_code=?4, phone=?5, appointed_on=?6, note=?7 WHERE id=?1",
+            params![
+                id,
+                new.role.code(),
+                new.name,
+                new.division_code,
+                new.phone,
+                new.appointed_on.to_string(),
+                new.note
+            ],
+        )
+        },
+    )
 }
 
 /// Records that a worker left the post.
 pub fn leave(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Result<Worker> {
     let reason = required("离任原因", reason)?;
-    let old = get_worker(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "人员记录",
-        key: id.to_string(),
-    })?;
+    let old: Worker = load(tx.conn(), id)?;
     if old.left_on.is_some() {
         return Err(CoreError::field("离任日期", "该人员已登记离任"));
     }
@@ -227,48 +226,49 @@ pub fn leave(tx: &mut WriteTx<'_>, id: RowId, on: NaiveDate, reason: &str) -> Re
         left_reason: Some(reason.clone()),
         ..old.clone()
     };
-    tx.conn().execute(
-        "UPDATE workers SET left_on=?2, left_reason=?3 WHERE id=?1",
-        params![id, on.to_string(), reason],
-    )?;
-    let changes = diff(&old, &new, &[], &[]);
-    audit_edit(
+    record_util::step(
         tx,
-        "worker.leave",
-        "workers",
-        id,
-        None,
-        changes,
+        AuditAction::WorkerLeave,
         Some(&reason),
-    )?;
-    Ok(new)
+        &old,
+        new,
+        |conn, _| {
+            conn.execute(
+                "UPDATE workers SET left_on=?2, left_reason=?3 WHERE id=?1",
+                params![id, on.to_string(), reason],
+            )
+        },
+    )
 }
 
-const WORKER_COLUMNS: &str =
-    "id, role, name, division_code, phone, appointed_on, left_on, left_reason, note";
+impl Record for Worker {
+    const TABLE: &'static str = "workers";
+    const COLUMNS: &'static str =
+        "id, role, name, division_code, phone, appointed_on, left_on, left_reason, note";
+    const WHAT: &'static str = "人员记录";
 
-fn row_to_worker(r: &rusqlite::Row<'_>) -> rusqlite::Result<Worker> {
-    Ok(Worker {
-        id: r.get(0)?,
-        role: code_col(r, 1, WorkerRole::from_code)?,
-        name: r.get(2)?,
-        division_code: r.get(3)?,
-        phone: r.get(4)?,
-        appointed_on: date_col(r, 5)?,
-        left_on: opt_date_col(r, 6)?,
-        left_reason: r.get(7)?,
-        note: r.get(8)?,
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Worker {
+            id: r.get(0)?,
+            role: code_col(r, 1, WorkerRole::from_code)?,
+            name: r.get(2)?,
+            division_code: r.get(3)?,
+            phone: r.get(4)?,
+            appointed_on: date_col(r, 5)?,
+            left_on: opt_date_col(r, 6)?,
+            left_reason: r.get(7)?,
+            note: r.get(8)?,
+        })
+    }
+
+    /// Workers are the county's, about no child.
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, None)
+    }
 }
 
 pub fn get_worker(conn: &Connection, id: RowId) -> Result<Option<Worker>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {WORKER_COLUMNS} FROM workers WHERE id=?1"),
-            [id],
-            row_to_worker,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 /// Workers within `scope`, optionally of one role and only those in post on `on`.
@@ -278,12 +278,12 @@ pub fn list_workers(
     role: Option<WorkerRole>,
     in_post_on: Option<NaiveDate>,
 ) -> Result<Vec<Worker>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {WORKER_COLUMNS} FROM workers WHERE division_code GLOB ?1 AND (?2 IS NULL OR role = ?2)
-         ORDER BY division_code, role, appointed_on"
-    ))?;
-    let rows = stmt.query_map(params![scope.glob(), role.map(|r| r.code())], row_to_worker)?;
-    let all: Vec<Worker> = rows.collect::<rusqlite::Result<_>>()?;
+    let all: Vec<Worker> = select(
+        conn,
+        "WHERE division_code GLOB ?1 AND (?2 IS NULL OR role = ?2)
+         ORDER BY division_code, role, appointed_on",
+        params![scope.glob(), role.map(|r| r.code())],
+    )?;
     Ok(match in_post_on {
         Some(day) => all.into_iter().filter(|w| w.in_post_on(day)).collect(),
         None => all,
@@ -451,7 +451,7 @@ pub fn add_training(
     }
     audit_add(
         tx,
-        "training.add",
+        AuditAction::TrainingAdd,
         "trainings",
         t.id,
         serde_json::json!({
@@ -466,10 +466,8 @@ pub fn add_training(
 
 /// Adds attendees to a training (sign-in sheets arrive late).
 pub fn add_attendees(tx: &mut WriteTx<'_>, training_id: RowId, workers: &[RowId]) -> Result<u64> {
-    let t = get_training(tx.conn(), training_id)?.ok_or_else(|| CoreError::NotFound {
-        what: "培训记录",
-        key: training_id.to_string(),
-    })?;
+    let t = get_training(tx.conn(), training_id)?
+        .ok_or_else(|| not_found(Training::WHAT, training_id))?;
     let mut added = Vec::new();
     for w in workers {
         if get_worker(tx.conn(), *w)?.is_none() {
@@ -494,7 +492,7 @@ pub fn add_attendees(tx: &mut WriteTx<'_>, training_id: RowId, workers: &[RowId]
         );
         audit_edit(
             tx,
-            "training.attendees",
+            AuditAction::TrainingAttendees,
             "trainings",
             training_id,
             None,
@@ -505,51 +503,50 @@ pub fn add_attendees(tx: &mut WriteTx<'_>, training_id: RowId, workers: &[RowId]
     Ok(added.len() as u64)
 }
 
-fn row_to_training(r: &rusqlite::Row<'_>) -> rusqlite::Result<Training> {
-    let status: String = r.get(5)?;
-    Ok(Training {
-        id: r.get(0)?,
-        held_on: date_col(r, 1)?,
-        topic: r.get(2)?,
-        hours: r.get(3)?,
-        organiser: r.get(4)?,
-        attendees: Vec::new(),
-        active: status == "active",
-    })
+/// The row alone: the attendees live in `training_attendees` and are read
+/// by [`get_training`] and [`list_trainings`].
+impl Record for Training {
+    const TABLE: &'static str = "trainings";
+    const COLUMNS: &'static str = "id, held_on, topic, hours, organiser, status";
+    const WHAT: &'static str = "培训记录";
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Training {
+            id: r.get(0)?,
+            held_on: date_col(r, 1)?,
+            topic: r.get(2)?,
+            hours: r.get(3)?,
+            organiser: r.get(4)?,
+            attendees: Vec::new(),
+            active: active_col(r, 5)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, None)
+    }
 }
 
 fn attendees_of(conn: &Connection, id: RowId) -> Result<Vec<RowId>> {
-    let mut stmt = conn.prepare_cached(
+    record_util::query_rows(
+        conn,
         "SELECT worker_id FROM training_attendees WHERE training_id=?1 ORDER BY worker_id",
-    )?;
-    let rows = stmt.query_map([id], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [id],
+        |r| r.get(0),
+    )
 }
 
 pub fn get_training(conn: &Connection, id: RowId) -> Result<Option<Training>> {
-    let t = conn
-        .query_row(
-            "SELECT id, held_on, topic, hours, organiser, status FROM trainings WHERE id=?1",
-            [id],
-            row_to_training,
-        )
-        .optional()?;
-    match t {
-        Some(mut t) => {
-            t.attendees = attendees_of(conn, id)?;
-            Ok(Some(t))
-        }
-        None => Ok(None),
-    }
+    let Some(mut t) = record_util::get::<Training>(conn, id)? else {
+        return Ok(None);
+    };
+    t.attendees = attendees_of(conn, id)?;
+    Ok(Some(t))
 }
 
 /// All trainings, newest first.
 pub fn list_trainings(conn: &Connection) -> Result<Vec<Training>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, held_on, topic, hours, organiser, status FROM trainings ORDER BY held_on DESC",
-    )?;
-    let rows = stmt.query_map([], row_to_training)?;
-    let mut out: Vec<Training> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut out: Vec<Training> = select(conn, "ORDER BY held_on DESC", [])?;
     for t in &mut out {
         t.attendees = attendees_of(conn, t.id)?;
     }
@@ -558,13 +555,14 @@ pub fn list_trainings(conn: &Connection) -> Result<Vec<Training>> {
 
 /// Training hours per worker in a year: `(worker, hours)`, most first.
 pub fn training_hours(conn: &Connection, year: i32) -> Result<Vec<(RowId, f64)>> {
-    let mut stmt = conn.prepare_cached(
+    record_util::query_rows(
+        conn,
         "SELECT a.worker_id, sum(t.hours) FROM training_attendees a JOIN trainings t ON t.id = a.training_id
          WHERE t.status='active' AND substr(t.held_on, 1, 4) = ?1
          GROUP BY a.worker_id ORDER BY sum(t.hours) DESC",
-    )?;
-    let rows = stmt.query_map([format!("{year:04}")], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [format!("{year:04}")],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 // ---------------------------------------------------------------- 儿童之家
@@ -621,7 +619,7 @@ pub fn add_home(
     )?;
     audit_add(
         tx,
-        "home.add",
+        AuditAction::HomeAdd,
         "child_homes",
         h.id,
         serde_json::json!({ "name": h.name, "division": h.division_code }),
@@ -636,10 +634,7 @@ pub fn close_home(
     reason: &str,
 ) -> Result<ChildHome> {
     let reason = required("关闭原因", reason)?;
-    let old = get_home(tx.conn(), id)?.ok_or_else(|| CoreError::NotFound {
-        what: "儿童之家",
-        key: id.to_string(),
-    })?;
+    let old: ChildHome = load(tx.conn(), id)?;
     if old.closed_on.is_some() {
         return Err(CoreError::field("关闭日期", "该儿童之家已关闭"));
     }
@@ -648,53 +643,54 @@ pub fn close_home(
         close_reason: Some(reason.clone()),
         ..old.clone()
     };
-    tx.conn().execute(
-        "UPDATE child_homes SET closed_on=?2, close_reason=?3 WHERE id=?1",
-        params![id, on.to_string(), reason],
-    )?;
-    let changes = diff(&old, &new, &[], &[]);
-    audit_edit(
+    record_util::step(
         tx,
-        "home.close",
-        "child_homes",
-        id,
-        None,
-        changes,
+        AuditAction::HomeClose,
         Some(&reason),
-    )?;
-    Ok(new)
+        &old,
+        new,
+        |conn, _| {
+            conn.execute(
+                "UPDATE child_homes SET closed_on=?2, close_reason=?3 WHERE id=?1",
+                params![id, on.to_string(), reason],
+            )
+        },
+    )
 }
 
-const HOME_COLUMNS: &str = "id, name, division_code, address, opened_on, closed_on, close_reason";
+impl Record for ChildHome {
+    const TABLE: &'static str = "child_homes";
+    const COLUMNS: &'static str =
+        "id, name, division_code, address, opened_on, closed_on, close_reason";
+    const WHAT: &'static str = "儿童之家";
 
-fn row_to_home(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChildHome> {
-    Ok(ChildHome {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        division_code: r.get(2)?,
-        address: r.get(3)?,
-        opened_on: date_col(r, 4)?,
-        closed_on: opt_date_col(r, 5)?,
-        close_reason: r.get(6)?,
-    })
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ChildHome {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            division_code: r.get(2)?,
+            address: r.get(3)?,
+            opened_on: date_col(r, 4)?,
+            closed_on: opt_date_col(r, 5)?,
+            close_reason: r.get(6)?,
+        })
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, None)
+    }
 }
 
 pub fn get_home(conn: &Connection, id: RowId) -> Result<Option<ChildHome>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {HOME_COLUMNS} FROM child_homes WHERE id=?1"),
-            [id],
-            row_to_home,
-        )
-        .optional()?)
+    record_util::get(conn, id)
 }
 
 pub fn list_homes(conn: &Connection, scope: &Scope) -> Result<Vec<ChildHome>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {HOME_COLUMNS} FROM child_homes WHERE division_code GLOB ?1 ORDER BY division_code"
-    ))?;
-    let rows = stmt.query_map([scope.glob()], row_to_home)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    select(
+        conn,
+        "WHERE division_code GLOB ?1 ORDER BY division_code",
+        [scope.glob()],
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -716,10 +712,7 @@ pub fn add_activity(
     participants: Option<u32>,
     organiser: Option<&str>,
 ) -> Result<HomeActivity> {
-    let home = get_home(tx.conn(), home_id)?.ok_or_else(|| CoreError::NotFound {
-        what: "儿童之家",
-        key: home_id.to_string(),
-    })?;
+    let home: ChildHome = load(tx.conn(), home_id)?;
     if held_on < home.opened_on || home.closed_on.is_some_and(|c| held_on > c) {
         return Err(CoreError::field("活动日期", "不在该儿童之家的开放期间内"));
     }
@@ -750,7 +743,7 @@ pub fn add_activity(
     )?;
     audit_add(
         tx,
-        "home.activity",
+        AuditAction::HomeActivity,
         "home_activities",
         a.id,
         serde_json::json!({ "home": home_id.to_string(), "title": a.title, "held_on": held_on.to_string() }),
@@ -758,13 +751,12 @@ pub fn add_activity(
     Ok(a)
 }
 
-pub fn activities(conn: &Connection, home_id: RowId) -> Result<Vec<HomeActivity>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, home_id, held_on, title, participants, organiser, status FROM home_activities
-         WHERE home_id=?1 ORDER BY held_on DESC",
-    )?;
-    let rows = stmt.query_map([home_id], |r| {
-        let status: String = r.get(6)?;
+impl Record for HomeActivity {
+    const TABLE: &'static str = "home_activities";
+    const COLUMNS: &'static str = "id, home_id, held_on, title, participants, organiser, status";
+    const WHAT: &'static str = "儿童之家活动";
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(HomeActivity {
             id: r.get(0)?,
             home_id: r.get(1)?,
@@ -772,10 +764,17 @@ pub fn activities(conn: &Connection, home_id: RowId) -> Result<Vec<HomeActivity>
             title: r.get(3)?,
             participants: r.get(4)?,
             organiser: r.get(5)?,
-            active: status == "active",
+            active: active_col(r, 6)?,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn ids(&self) -> (RowId, Option<RowId>) {
+        (self.id, None)
+    }
+}
+
+pub fn activities(conn: &Connection, home_id: RowId) -> Result<Vec<HomeActivity>> {
+    select(conn, "WHERE home_id=?1 ORDER BY held_on DESC", [home_id])
 }
 
 #[cfg(test)]

@@ -238,7 +238,7 @@ fn a_write_through_hutong_after_the_edit_records_the_row_again() {
             tx.conn()
                 .execute("UPDATE children SET name = '王某' WHERE id = ?1", [&child])?;
             tx.audit(hutong_core::audit::AuditEntryInput::new(
-                "child.update",
+                hutong_core::audit::AuditAction::ChildUpdate,
                 "children",
                 None,
             ))

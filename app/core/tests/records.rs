@@ -1019,3 +1019,185 @@ fn the_network_view_lists_villages_without_a_director() {
     assert_eq!(wf::activities(store.conn(), home.id).unwrap().len(), 1);
     assert!(store.conn().execute("DELETE FROM workers", []).is_err());
 }
+
+/// Every kind of casework record is voided by one implementation: pinned
+/// here per kind, since each keeps its own words and its own way of
+/// showing the change (`active` or `status`).
+#[test]
+fn voiding_checks_and_audits_every_record_kind_alike() {
+    type Void = fn(&mut hutong_core::WriteTx<'_>, RowId, &str) -> hutong_core::Result<()>;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = county_db(&dir);
+    let a = child(&mut store, "411603200906120689", "刘欣怡", "411525102201");
+    category(
+        &mut store,
+        a,
+        CaseCategory::DeFactoUnsupported,
+        "2025-01-15",
+        None,
+    );
+    let w =
+        |store: &mut Store,
+         f: &mut dyn FnMut(&mut hutong_core::WriteTx<'_>) -> hutong_core::Result<RowId>| {
+            store.write(&actor(store), |tx| f(tx)).unwrap()
+        };
+    let service = w(&mut store, &mut |tx| {
+        sv::add(
+            tx,
+            &sv::ServiceInput {
+                child_id: a,
+                item: ItemSnapshot {
+                    code: "HA-YL-01".into(),
+                    name: "家庭医生签约".into(),
+                    area: "病有所医".into(),
+                },
+                service_date: d("2025-04-02"),
+                provider: "黎集镇卫生院".into(),
+                department: "卫生健康委".into(),
+                outcome: None,
+            },
+            d("2025-05-01"),
+        )
+        .map(|s| s.id)
+    });
+    let screening = w(&mut store, &mut |tx| {
+        care::add_screening(
+            tx,
+            &care::ScreeningInput {
+                child_id: a,
+                screened_on: d("2025-04-01"),
+                scale: "PSC-17".into(),
+                score: None,
+                level: "阳性".into(),
+                screener: "周老师".into(),
+                note: None,
+            },
+        )
+        .map(|s| s.id)
+    });
+    let report = w(&mut store, &mut |tx| {
+        mr::add(tx, &report_input(a, "2025-03-01 08:00", "2025-03-01 09:00")).map(|r| r.id)
+    });
+    let grant = w(&mut store, &mut |tx| {
+        al::add_grant(
+            tx,
+            &al::GrantInput {
+                child_id: a,
+                programme: Programme::TomorrowPlan,
+                granted_on: d("2025-02-01"),
+                item: "体检".into(),
+                amount_cents: None,
+                provider: None,
+                note: None,
+            },
+        )
+        .map(|g| g.id)
+    });
+    w(&mut store, &mut |tx| {
+        al::set_standard(
+            tx,
+            CaseCategory::DeFactoUnsupported,
+            117_400,
+            d("2025-01-01"),
+            "标准",
+        )
+        .map(|s| s.id)
+    });
+    let month = YearMonth::parse("2025-04").unwrap();
+    store
+        .write(&actor(&store), |tx| al::generate(tx, month))
+        .unwrap();
+    let payment = al::ledger(store.conn(), a).unwrap()[0].id;
+
+    // (void, id, its table, action, the words, the change it shows)
+    let kinds: [(Void, RowId, &str, &str, &str, &str, serde_json::Value); 5] = [
+        (
+            sv::void,
+            service,
+            "service_records",
+            "service.void",
+            "服务记录",
+            "该服务记录已作废",
+            serde_json::json!({"active": [true, false]}),
+        ),
+        (
+            care::void,
+            screening,
+            "screenings",
+            "care.void",
+            "心理关爱记录",
+            "该记录已作废",
+            serde_json::json!({"active": [true, false]}),
+        ),
+        (
+            mr::void,
+            report,
+            "mandatory_reports",
+            "mreport.void",
+            "强制报告",
+            "该强制报告已作废",
+            serde_json::json!({"status": ["open", "voided"]}),
+        ),
+        (
+            al::void_grant,
+            grant,
+            "grants",
+            "grant.void",
+            "资助记录",
+            "该资助记录已作废",
+            serde_json::json!({"active": [true, false]}),
+        ),
+        (
+            al::void_payment,
+            payment,
+            "allowance_payments",
+            "allowance.void",
+            "发放记录",
+            "该发放记录已作废",
+            serde_json::json!({"status": ["due", "voided"]}),
+        ),
+    ];
+    for (void, id, table, action, what, already, shown) in kinds {
+        let attempt = |store: &mut Store, id: RowId, reason: &str| {
+            store
+                .write(&actor(store), |tx| void(tx, id, reason))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            attempt(&mut store, id, "  "),
+            Err("字段“作废原因”：不能为空".to_string()),
+            "{action}"
+        );
+        let missing = RowId::new();
+        assert_eq!(
+            attempt(&mut store, missing, "录错"),
+            Err(format!("未找到{what}：{missing}")),
+            "{action}"
+        );
+        attempt(&mut store, id, " 录错 ").unwrap();
+        let (done, detail) = last_change(&store, table, id);
+        assert_eq!(done, action);
+        assert_eq!(detail["changes"], shown, "{action}");
+        assert_eq!(
+            detail["child"],
+            serde_json::json!(a.to_string()),
+            "{action}"
+        );
+        let entry = &audit::history(store.conn(), table, &id.to_string()).unwrap()[0];
+        assert_eq!(entry.reason.as_deref(), Some("录错"), "{action}");
+        let (status, reason): (String, String) = store
+            .conn()
+            .query_row(
+                &format!("SELECT status, void_reason FROM {table} WHERE id = ?1"),
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((status.as_str(), reason.as_str()), ("voided", "录错"));
+        assert_eq!(
+            attempt(&mut store, id, "录错"),
+            Err(format!("字段“状态”：{already}")),
+            "{action}"
+        );
+    }
+}

@@ -15,7 +15,7 @@
 //! city must trust the new one).
 
 use anyhow::{Context, Result, bail};
-use hutong_core::audit::AuditEntryInput;
+use hutong_core::audit::{AuditAction, AuditEntryInput};
 use hutong_core::stats::{self, Statistics};
 use hutong_core::{Actor, Store};
 use hutong_plugin_host::signing;
@@ -46,7 +46,7 @@ fn retire_key_file(
     let old = signing::public_key_of_file(&path).unwrap_or_else(|e| format!("（无法读取：{e}）"));
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("county.signing_key_file_removed", "meta", None)
+            AuditEntryInput::new(AuditAction::CountySigningKeyFileRemoved, "meta", None)
                 .reason("县级签名密钥改存于加密数据库内，删除数据库旁的旧密钥文件")
                 .detail(serde_json::json!({
                     "file": path.display().to_string(),
@@ -141,16 +141,20 @@ pub fn write_bundle(
     };
     store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("stats.bundle", "statistics", Some(s.county_code.clone()))
-                .reason("上报统计数据包")
-                .detail(serde_json::json!({
-                    "json": info.json.display().to_string(),
-                    "json_sha256": info.json_sha256,
-                    "pdf": info.pdf.display().to_string(),
-                    "pdf_sha256": info.pdf_sha256,
-                    "public_key": info.public_key,
-                    "retired_public_key": info.retired_public_key,
-                })),
+            AuditEntryInput::new(
+                AuditAction::StatsBundle,
+                "statistics",
+                Some(s.county_code.clone()),
+            )
+            .reason("上报统计数据包")
+            .detail(serde_json::json!({
+                "json": info.json.display().to_string(),
+                "json_sha256": info.json_sha256,
+                "pdf": info.pdf.display().to_string(),
+                "pdf_sha256": info.pdf_sha256,
+                "public_key": info.public_key,
+                "retired_public_key": info.retired_public_key,
+            })),
         )
     })?;
     Ok(info)

@@ -235,7 +235,7 @@ pub fn export_comparison(
     cmp: &Comparison,
     out: &Path,
 ) -> Result<u64> {
-    use hutong_core::audit::AuditEntryInput;
+    use hutong_core::audit::{AuditAction, AuditEntryInput};
     use sha2::{Digest, Sha256};
     county_work(store, session, Action::Compare, "全县数据比对")?;
     let bytes = compare::to_xlsx(cmp)?;
@@ -243,13 +243,17 @@ pub fn export_comparison(
     let sha = hex::encode(Sha256::digest(&bytes));
     let written = store.write(&session.actor(), |tx| {
         tx.audit(
-            AuditEntryInput::new("compare.export", "comparisons", Some(cmp.id.to_string()))
-                .reason("数据比对结果导出")
-                .detail(serde_json::json!({
-                    "file": out.display().to_string(),
-                    "sha256": sha,
-                    "ids": "masked",
-                })),
+            AuditEntryInput::new(
+                AuditAction::CompareExport,
+                "comparisons",
+                Some(cmp.id.to_string()),
+            )
+            .reason("数据比对结果导出")
+            .detail(serde_json::json!({
+                "file": out.display().to_string(),
+                "sha256": sha,
+                "ids": "masked",
+            })),
         )
     });
     session.checked(store, written)?;

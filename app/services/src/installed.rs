@@ -12,7 +12,7 @@
 use crate::permissions::Action;
 use crate::session::Session;
 use anyhow::{Context, Result, bail};
-use hutong_core::audit::AuditEntryInput;
+use hutong_core::audit::{AuditAction, AuditEntryInput};
 use hutong_core::{Actor, Store, files, plugin_registry};
 use hutong_plugin_host::{CacheTrust, Plugin, Runtime, RuntimeConfig, ids, sha256_hex, signing};
 use std::cmp::Ordering;
@@ -401,7 +401,7 @@ pub fn install_from_file_with(
         if let (Some(from), Some(reason)) = (&downgraded_from, downgrade_reason) {
             tx.audit(
                 AuditEntryInput::new(
-                    "plugin.downgrade",
+                    AuditAction::PluginDowngrade,
                     "installed_plugins",
                     Some(rec.id.to_string()),
                 )

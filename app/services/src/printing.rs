@@ -6,7 +6,7 @@
 use crate::permissions::Action;
 use crate::session::Session;
 use anyhow::{Context, Result};
-use hutong_core::audit::AuditEntryInput;
+use hutong_core::audit::{AuditAction, AuditEntryInput};
 use hutong_core::national::dates;
 use hutong_core::province::ReportInput;
 use hutong_core::{RowId, Store, divisions, snapshot};
@@ -87,9 +87,9 @@ pub fn record_print(store: &mut Store, session: &Session, r: &PrintRecord<'_>) -
     session.require(store, Action::Print)?;
     let sha = pdf_sha256(r.pdf);
     let action = match r.destination {
-        Destination::File => "report.print",
-        Destination::Printer => "report.print.printer",
-        Destination::Preview => "report.preview",
+        Destination::File => AuditAction::ReportPrint,
+        Destination::Printer => AuditAction::ReportPrintPrinter,
+        Destination::Preview => AuditAction::ReportPreview,
     };
     store
         .write(&session.actor(), |tx| {

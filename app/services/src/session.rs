@@ -7,7 +7,7 @@
 
 use crate::error::{Result, ServiceError};
 use crate::permissions::{self, Action};
-use hutong_core::audit::AuditEntryInput;
+use hutong_core::audit::{AuditAction, AuditEntryInput};
 use hutong_core::users::{self, LoginCheck, Role, User};
 use hutong_core::{Actor, CoreError, Scope, Store};
 use std::path::Path;
@@ -149,9 +149,13 @@ impl Session {
         let role = self.role().map(Role::code).unwrap_or("system");
         let written = store.write(&self.actor(), |tx| {
             tx.audit(
-                AuditEntryInput::new("access.denied", "permissions", Some(code.to_string()))
-                    .reason(what)
-                    .detail(serde_json::json!({ "role": role, "scope": self.scope.code() })),
+                AuditEntryInput::new(
+                    AuditAction::AccessDenied,
+                    "permissions",
+                    Some(code.to_string()),
+                )
+                .reason(what)
+                .detail(serde_json::json!({ "role": role, "scope": self.scope.code() })),
             )
         });
         if let Err(e) = written {
@@ -360,7 +364,7 @@ fn encrypt_old_database(
     let actor = Actor::user(&user);
     store.write(&actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("db.encrypt", "meta", None)
+            AuditEntryInput::new(AuditAction::DbEncrypt, "meta", None)
                 .reason("旧版本明文数据库首次由县级管理员登录，已加密")
                 .detail(
                     serde_json::json!({ "accounts_needing_reset": done.accounts_without_slot }),
@@ -397,7 +401,12 @@ pub fn refresh(store: &Store, session: &Session) -> Result<Session> {
 /// Records a log-out (退出登录) in the audit log. Best effort: a failure is
 /// logged, and the face drops the session whatever happens.
 pub fn record_log_out(store: &mut Store, session: &Session) {
-    record_session_end(store, session, "user.logout", serde_json::json!({}));
+    record_session_end(
+        store,
+        session,
+        AuditAction::UserLogout,
+        serde_json::json!({}),
+    );
 }
 
 /// Records the idle lock: the session ended after `idle_minutes` without
@@ -406,7 +415,7 @@ pub fn record_idle_lock(store: &mut Store, session: &Session, idle_minutes: u32)
     record_session_end(
         store,
         session,
-        "user.locked_idle",
+        AuditAction::UserLockedIdle,
         serde_json::json!({ "idle_minutes": idle_minutes }),
     );
 }
@@ -414,7 +423,7 @@ pub fn record_idle_lock(store: &mut Store, session: &Session, idle_minutes: u32)
 fn record_session_end(
     store: &mut Store,
     session: &Session,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
 ) {
     let written = store.write(&session.actor(), |tx| {

@@ -34,7 +34,7 @@ pub fn export(
     bytes: &[u8],
     template: &str,
 ) -> Result<()> {
-    use hutong_core::audit::AuditEntryInput;
+    use hutong_core::audit::{AuditAction, AuditEntryInput};
     use sha2::{Digest, Sha256};
     session.require(store, Action::Statistics)?;
     session.narrowed(store, Some(&s.total.code))?;
@@ -42,13 +42,16 @@ pub fn export(
     let sha = hex::encode(Sha256::digest(bytes));
     let written = store.write(&session.actor(), |tx| {
         tx.audit(
-            AuditEntryInput::new("stats.export", "statistics", Some(s.total.code.clone())).detail(
-                serde_json::json!({
-                    "file": path.display().to_string(),
-                    "sha256": sha,
-                    "template": template,
-                }),
-            ),
+            AuditEntryInput::new(
+                AuditAction::StatsExport,
+                "statistics",
+                Some(s.total.code.clone()),
+            )
+            .detail(serde_json::json!({
+                "file": path.display().to_string(),
+                "sha256": sha,
+                "template": template,
+            })),
         )
     });
     session.checked(store, written)

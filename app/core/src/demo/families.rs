@@ -25,7 +25,7 @@ use super::names::{SCHOOLING, SURNAMES, ethnicity_mix, pick, weighted};
 use super::province_forms::{self, CameWith, FAMILY_HARDSHIP};
 use super::visits::visit_history;
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::categories::{self, CategoryRecord, CategorySource};
 use crate::children::{self, Child, ChildStatus};
 use crate::error::Result;
@@ -122,27 +122,33 @@ pub(super) fn insert_family(tx: &mut WriteTx<'_>, f: &Family, source: &str) -> R
         visits::insert_row(tx.conn(), v)?;
     }
     tx.audit(
-        AuditEntryInput::new("child.create", "children", Some(f.child.id.to_string())).detail(
-            serde_json::json!({
-                "name": f.child.name,
-                "residence": f.child.residence_division,
-                "source": source,
-                "categories": f.categories.iter().map(|c| c.category.code()).collect::<Vec<_>>(),
-                "visits": f.visits.len(),
-            }),
-        ),
+        AuditEntryInput::new(
+            AuditAction::ChildCreate,
+            "children",
+            Some(f.child.id.to_string()),
+        )
+        .detail(serde_json::json!({
+            "name": f.child.name,
+            "residence": f.child.residence_division,
+            "source": source,
+            "categories": f.categories.iter().map(|c| c.category.code()).collect::<Vec<_>>(),
+            "visits": f.visits.len(),
+        })),
     )?;
     for form in &f.forms {
         forms::insert_row(tx.conn(), form)?;
         tx.audit(
-            AuditEntryInput::new("form.save", "children", Some(f.child.id.to_string())).detail(
-                serde_json::json!({
-                    "plugin": format!("{}@{}", form.plugin_id, form.plugin_version),
-                    "form": form.form_id,
-                    "version": form.version,
-                    "source": source,
-                }),
-            ),
+            AuditEntryInput::new(
+                AuditAction::FormSave,
+                "children",
+                Some(f.child.id.to_string()),
+            )
+            .detail(serde_json::json!({
+                "plugin": format!("{}@{}", form.plugin_id, form.plugin_version),
+                "form": form.form_id,
+                "version": form.version,
+                "source": source,
+            })),
         )?;
     }
     Ok(())

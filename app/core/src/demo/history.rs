@@ -13,7 +13,7 @@ use super::generator::days;
 use super::names::pick;
 use crate::RowId;
 use crate::allowances::{self as al, YearMonth};
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::campaigns::{self, NewCampaign, Outcome};
 use crate::counselling::{self as care, FollowUpStatus, ScreeningInput, SessionInput, SessionMode};
 use crate::error::Result;
@@ -159,17 +159,21 @@ pub(super) fn add_history(
             [],
         )?;
         tx.audit(
-            AuditEntryInput::new("county.demo_history", "meta", Some("demo_history".into()))
-                .detail(serde_json::json!({
-                    "mandatory_reports": s.mandatory_reports,
-                    "services": s.services,
-                    "referrals": s.referrals,
-                    "payments": s.payments,
-                    "wishes": s.wishes,
-                    "counselling_sessions": s.counselling_sessions,
-                    "followups": s.followups,
-                    "campaign_recorded": s.campaign_recorded,
-                })),
+            AuditEntryInput::new(
+                AuditAction::CountyDemoHistory,
+                "meta",
+                Some("demo_history".into()),
+            )
+            .detail(serde_json::json!({
+                "mandatory_reports": s.mandatory_reports,
+                "services": s.services,
+                "referrals": s.referrals,
+                "payments": s.payments,
+                "wishes": s.wishes,
+                "counselling_sessions": s.counselling_sessions,
+                "followups": s.followups,
+                "campaign_recorded": s.campaign_recorded,
+            })),
         )
     })?;
     Ok(s)

@@ -30,7 +30,7 @@ mod workforce;
 pub use history::HistorySummary;
 
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::children;
 use crate::divisions;
 use crate::error::{CoreError, Result};
@@ -132,7 +132,7 @@ pub fn generate(
             [],
         )?;
         tx.audit(AuditEntryInput::new(
-            "county.demo",
+            AuditAction::CountyDemo,
             "meta",
             Some("demo".into()),
         ))

@@ -3,7 +3,7 @@
 use super::DemoOptions;
 use super::generator::{Generator, date};
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::divisions;
 use crate::error::Result;
 use crate::store::{Actor, Store};
@@ -112,14 +112,13 @@ pub(super) fn demo_workforce(
         for w in &workers {
             wf::insert_worker(tx.conn(), w, &now)?;
             tx.audit(
-                AuditEntryInput::new("worker.add", "workers", Some(w.id.to_string())).detail(
-                    serde_json::json!({
+                AuditEntryInput::new(AuditAction::WorkerAdd, "workers", Some(w.id.to_string()))
+                    .detail(serde_json::json!({
                         "role": w.role.code(),
                         "name": w.name,
                         "division": w.division_code,
                         "source": "demo",
-                    }),
-                ),
+                    })),
             )?;
         }
         let attendees: Vec<RowId> = workers.iter().take(30).map(|w| w.id).collect();

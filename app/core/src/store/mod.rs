@@ -17,7 +17,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use rusqlite::Connection;
 
 use crate::access::Scope;
-use crate::audit::{self, AuditEntryInput};
+use crate::audit::{self, AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use rusqlite::{OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -263,7 +263,7 @@ impl Store {
         let actor = Actor::system("登录", self.county_scope()?);
         self.write(&actor, |tx| {
             for a in &attempts {
-                let mut entry = AuditEntryInput::new("user.login_failed", "users", None)
+                let mut entry = AuditEntryInput::new(AuditAction::UserLoginFailed, "users", None)
                     .detail(serde_json::json!({ "username": a.username, "at": a.at }));
                 if a.while_locked {
                     entry = entry.reason("账户已锁定");
@@ -271,7 +271,7 @@ impl Store {
                 tx.audit(entry)?;
                 if let Some(until) = &a.locked_until {
                     tx.audit(
-                        AuditEntryInput::new("user.locked", "users", None)
+                        AuditEntryInput::new(AuditAction::UserLocked, "users", None)
                             .reason("连续输错密码，账户已锁定")
                             .detail(serde_json::json!({ "username": a.username, "at": a.at, "until": until })),
                     )?;
@@ -461,7 +461,7 @@ impl Store {
                 let recorded = self.write_in_scope(actor, |tx| {
                     tx.audit(
                         AuditEntryInput::new(
-                            "access.denied",
+                            AuditAction::AccessDenied,
                             "permissions",
                             Some("out_of_scope".into()),
                         )
@@ -623,7 +623,7 @@ impl WriteTx<'_> {
     /// --deep`); entries keep the order they were recorded in.
     pub fn audit(&mut self, entry: AuditEntryInput<'_>) -> Result<()> {
         self.pending.push(PendingAudit {
-            action: entry.action.to_string(),
+            action: entry.action,
             entity: entry.entity.to_string(),
             entity_id: entry.entity_id,
             reason: entry.reason.map(str::to_string),
@@ -644,7 +644,7 @@ impl WriteTx<'_> {
         let entries = pending
             .iter_mut()
             .map(|p| AuditEntryInput {
-                action: &p.action,
+                action: p.action,
                 entity: &p.entity,
                 entity_id: p.entity_id.take(),
                 reason: p.reason.as_deref(),
@@ -660,7 +660,7 @@ type ChangedRows = std::sync::Arc<std::sync::Mutex<Vec<(String, i64)>>>;
 
 /// An audit entry recorded during a write, appended when it commits.
 struct PendingAudit {
-    action: String,
+    action: AuditAction,
     entity: String,
     entity_id: Option<String>,
     reason: Option<String>,

@@ -9,7 +9,7 @@
 //! the office's Excel.
 
 use crate::access::Scope;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::children::{self, ChildQuery, ChildStatus};
 use crate::error::{CoreError, Result};
 use crate::store::{Actor, Store};
@@ -296,7 +296,7 @@ pub fn export_list(
     let path = written.as_path();
     let audited = store.write(actor, |tx| {
         tx.audit(
-            AuditEntryInput::new("table.export", "children", None)
+            AuditEntryInput::new(AuditAction::TableExport, "children", None)
                 .reason(purpose)
                 .detail(serde_json::json!({
                     "list": "children",

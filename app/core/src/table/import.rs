@@ -11,7 +11,7 @@
 use super::mapping::{self, Field, Mapping, Resolved};
 use super::read::{Cell, RawRow, RawTable};
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::categories::{self, CategoryRecord, CategorySource};
 use crate::children::{self, Child, ChildStatus};
 use crate::error::{CoreError, Result};
@@ -594,17 +594,19 @@ pub fn import_children(
         let first = preview.valid.first().map(|p| p.child.id.to_string());
         let last = preview.valid.last().map(|p| p.child.id.to_string());
         tx.audit(
-            AuditEntryInput::new("table.import", "children", None).detail(serde_json::json!({
-                "file": preview.source,
-                "file_sha256": preview.file_sha256,
-                "mapping": preview.mapping.name,
-                "rows_in_file": preview.total_rows,
-                "inserted": preview.valid.len(),
-                "skipped_invalid_lines": preview.invalid_lines.iter().collect::<Vec<_>>(),
-                "categories": categories_added,
-                "first_id": first,
-                "last_id": last,
-            })),
+            AuditEntryInput::new(AuditAction::TableImport, "children", None).detail(
+                serde_json::json!({
+                    "file": preview.source,
+                    "file_sha256": preview.file_sha256,
+                    "mapping": preview.mapping.name,
+                    "rows_in_file": preview.total_rows,
+                    "inserted": preview.valid.len(),
+                    "skipped_invalid_lines": preview.invalid_lines.iter().collect::<Vec<_>>(),
+                    "categories": categories_added,
+                    "first_id": first,
+                    "last_id": last,
+                }),
+            ),
         )?;
         Ok(ImportOutcome {
             inserted: preview.valid.len(),

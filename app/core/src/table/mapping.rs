@@ -7,7 +7,7 @@
 
 use super::read::{Cell, RawTable, excel_serial_to_date, format_number, normalize_header};
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::store::WriteTx;
 use hutong_national::NaiveDate;
@@ -370,7 +370,7 @@ pub fn save(tx: &mut WriteTx<'_>, mapping: &Mapping) -> Result<()> {
         }
     };
     tx.audit(
-        AuditEntryInput::new("mapping.save", "column_mappings", Some(id.to_string())).detail(
+        AuditEntryInput::new(AuditAction::MappingSave, "column_mappings", Some(id.to_string())).detail(
             serde_json::json!({
                 "name": name,
                 "columns": mapping.columns.iter().map(|c| format!("{}→{}", c.header, c.field.code())).collect::<Vec<_>>(),

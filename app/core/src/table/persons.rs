@@ -11,7 +11,7 @@ use super::import::{RowProblem, check_id};
 use super::mapping::{self, Field, Mapping};
 use super::read::{Cell, RawTable};
 use crate::RowId;
-use crate::audit::AuditEntryInput;
+use crate::audit::{AuditAction, AuditEntryInput};
 use crate::error::{CoreError, Result};
 use crate::persons::{self, Person, PersonInput, Relation, RelationKind};
 use crate::store::{Actor, Store};
@@ -331,7 +331,7 @@ pub fn import_persons(
             )?;
         }
         tx.audit(
-            AuditEntryInput::new("table.import_persons", "persons", None).detail(
+            AuditEntryInput::new(AuditAction::TableImportPersons, "persons", None).detail(
                 serde_json::json!({
                     "file": preview.source,
                     "file_sha256": preview.file_sha256,

@@ -19,7 +19,7 @@ pub mod workforce;
 use crate::error::Result;
 use crate::permissions::Action;
 use crate::session::Session;
-use hutong_core::audit::{self, AuditEntry, AuditEntryInput};
+use hutong_core::audit::{self, AuditAction, AuditEntry, AuditEntryInput};
 use hutong_core::children::{self, Child, ChildQuery, ChildRow};
 use hutong_core::store::WriteTx;
 use hutong_core::{CoreError, RowId, Store, divisions};
@@ -169,12 +169,14 @@ pub(crate) fn audit_print(
     bytes: &[u8],
 ) -> hutong_core::Result<()> {
     tx.audit(
-        AuditEntryInput::new("report.print", "report", Some(entity_id)).detail(serde_json::json!({
-            "template": what,
-            "children": children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            "file": file,
-            "sha256": crate::printing::pdf_sha256(bytes),
-            "bytes": bytes.len(),
-        })),
+        AuditEntryInput::new(AuditAction::ReportPrint, "report", Some(entity_id)).detail(
+            serde_json::json!({
+                "template": what,
+                "children": children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "file": file,
+                "sha256": crate::printing::pdf_sha256(bytes),
+                "bytes": bytes.len(),
+            }),
+        ),
     )
 }
