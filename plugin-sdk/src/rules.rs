@@ -104,7 +104,7 @@ pub fn judge(rel: &RelationSnapshot, today: NaiveDate) -> Judged {
                 return Judged::NeedsEvidence(sit, format!("{}缺少起始日期", sit.label_zh()));
             };
             match until {
-                Some(until) if until < dates::add_months(since, 6) => Judged::Below(
+                Some(until) if until < sit.counts_from(since) => Judged::Below(
                     sit,
                     format!("{}期限不足6个月（{} 至 {}）", sit.label_zh(), since, until),
                 ),
@@ -113,7 +113,7 @@ pub fn judge(rel: &RelationSnapshot, today: NaiveDate) -> Judged {
                     format!("{}已于{}结束", sit.label_zh(), dates::format_zh(until)),
                 ),
                 Some(_) => Judged::Holds(sit),
-                None if dates::add_months(since, 6) <= today => Judged::Holds(sit),
+                None if sit.counts_from(since) <= today => Judged::Holds(sit),
                 None => Judged::NeedsEvidence(
                     sit,
                     format!("{}未满6个月且无刑期/期限证明", sit.label_zh()),
@@ -122,13 +122,13 @@ pub fn judge(rel: &RelationSnapshot, today: NaiveDate) -> Judged {
         }
         LostContact => match since {
             None => Judged::NeedsEvidence(sit, "失联缺少公安受理日期".into()),
-            Some(since) if dates::add_months(since, 6) <= today => Judged::Holds(sit),
+            Some(since) if sit.counts_from(since) <= today => Judged::Holds(sit),
             Some(since) => Judged::Below(
                 sit,
                 format!(
                     "失联自公安受理（{}）起未满6个月，{}满6个月",
                     dates::format_zh(since),
-                    dates::format_zh(dates::add_months(since, 6))
+                    dates::format_zh(sit.counts_from(since))
                 ),
             ),
         },

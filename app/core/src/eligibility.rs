@@ -642,7 +642,7 @@ fn events_of(facts: &Facts) -> Vec<LifeEvent> {
         {
             out.push(LifeEvent {
                 child_id: *c,
-                on: dates::add_months(*s, 6),
+                on: p.counts_from(*s),
                 kind: LifeEventKind::SixMonthsReached {
                     relation: rel.clone(),
                     situation: sit.clone(),

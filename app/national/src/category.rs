@@ -10,6 +10,11 @@
 //! Serde uses the storage codes (e.g. `"ORPHAN_SCATTERED"`), the same
 //! strings as `code()`, so stored data and wire formats stay readable.
 
+/// How long a restriction of liberty (a sentence, compulsory rehabilitation,
+/// another restriction) or a 失联 counted from 公安's acceptance must last
+/// before a parent counts as unable to raise the child (DOMAIN §1.5).
+pub const SITUATION_MIN_MONTHS: u32 = 6;
+
 /// A case category. One child may hold several at once.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -226,6 +231,19 @@ impl ParentalSituation {
         )
     }
 
+    /// The day a situation that began on `since` first counts: six months
+    /// on for those that must last ([`needs_six_months`](Self::needs_six_months)),
+    /// at once for the others. The one place the 6-month threshold is
+    /// written: the plugins' rules (through the SDK) and the host's life
+    /// events both ask here.
+    pub fn counts_from(self, since: crate::NaiveDate) -> crate::NaiveDate {
+        if self.needs_six_months() {
+            crate::dates::add_months(since, SITUATION_MIN_MONTHS)
+        } else {
+            since
+        }
+    }
+
     /// 死亡 or 失踪: the "one parent" side of rule B in DOMAIN §1.5.
     pub fn is_dead_or_missing(self) -> bool {
         matches!(self, Self::Dead | Self::MissingDeclared)
@@ -240,6 +258,16 @@ impl ParentalSituation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_situation_that_must_last_counts_six_months_on_and_the_others_at_once() {
+        let since = crate::NaiveDate::from_ymd_opt(2023, 8, 31).unwrap();
+        let six_on = crate::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(ParentalSituation::Imprisoned.counts_from(since), six_on);
+        assert_eq!(ParentalSituation::LostContact.counts_from(since), six_on);
+        assert_eq!(ParentalSituation::Dead.counts_from(since), since);
+        assert_eq!(ParentalSituation::SevereDisability.counts_from(since), since);
+    }
     use serde::Deserialize;
     use serde::de::IntoDeserializer;
     use serde::de::value::{Error as DeError, StrDeserializer};
