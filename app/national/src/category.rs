@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(ParentalSituation::Imprisoned.counts_from(since), six_on);
         assert_eq!(ParentalSituation::LostContact.counts_from(since), six_on);
         assert_eq!(ParentalSituation::Dead.counts_from(since), since);
-        assert_eq!(ParentalSituation::SevereDisability.counts_from(since), since);
+        assert_eq!(
+            ParentalSituation::SevereDisability.counts_from(since),
+            since
+        );
     }
     use serde::Deserialize;
     use serde::de::IntoDeserializer;
