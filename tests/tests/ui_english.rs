@@ -13,17 +13,10 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hutong::gui::HutongApp;
-use hutong::i18n::{Lang, tr};
+use hutong::i18n::{Lang, is_chinese, tr};
 use hutong_tests::{hutong as run_hutong, plugin_wasm, raw_conn, stderr};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Han ideographs, CJK punctuation and full-width forms (as the locale
-/// test of app/desktop counts them).
-fn is_chinese(c: char) -> bool {
-    matches!(c as u32,
-        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
-}
 
 /// The maximal runs of Chinese characters in a text.
 fn chinese_runs(text: &str) -> Vec<String> {

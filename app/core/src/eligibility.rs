@@ -118,6 +118,43 @@ pub struct CategoryChange {
     /// For an ended category: allowances stop from the first day of the
     /// following month (民发〔2019〕62号 终止 rule; allowances are paid elsewhere).
     pub allowance_stops_from: Option<NaiveDate>,
+    /// Why a category ends under the national end-date rule (`None` for a
+    /// plugin's finding, whose reasons say why).
+    pub end_basis: Option<EndBasis>,
+}
+
+/// Why an active category ends on its date (the national end-date rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum EndBasis {
+    /// The child reaches the category's age limit.
+    AgeLimit { years: u32 },
+    /// The recognition's own end date.
+    RecognisedUntil,
+}
+
+impl EndBasis {
+    /// The national end-date rule: an active category ends on its end date,
+    /// or, without one, on the day the child reaches its age limit.
+    pub fn of(rec: &categories::CategoryRecord, birth: NaiveDate) -> (NaiveDate, EndBasis) {
+        let limit = rec.category.age_limit();
+        let age_day = dates::anniversary(birth, limit);
+        let end = rec.effective_until.unwrap_or(age_day);
+        let basis = if end == age_day {
+            EndBasis::AgeLimit { years: limit }
+        } else {
+            EndBasis::RecognisedUntil
+        };
+        (end, basis)
+    }
+
+    /// The reason as stored and printed: "年满18周岁（2042年2月2日）".
+    pub fn reason_zh(self, end: NaiveDate) -> String {
+        match self {
+            EndBasis::AgeLimit { years } => format!("年满{years}周岁（{}）", dates::format_zh(end)),
+            EndBasis::RecognisedUntil => format!("认定有效期至{}", dates::format_zh(end)),
+        }
+    }
 }
 
 impl CategoryChange {
@@ -286,6 +323,7 @@ pub fn apply_classification(
             reasons,
             citation: f.citation.clone(),
             allowance_stops_from: (kind == ChangeKind::Ended).then(|| allowance_stops_from(on)),
+            end_basis: None,
         };
         let until = parse_opt(&f.effective_until);
         match (f.status, active) {
@@ -396,17 +434,11 @@ fn expire(
         if !rec.active {
             continue;
         }
-        let limit = rec.category.age_limit();
-        let age_day = dates::anniversary(child.birth_date, limit);
-        let end = rec.effective_until.unwrap_or(age_day);
+        let (end, basis) = EndBasis::of(&rec, child.birth_date);
         if end > today {
             continue;
         }
-        let reason = if end == age_day {
-            format!("年满{limit}周岁（{}）", dates::format_zh(end))
-        } else {
-            format!("认定有效期至{}", dates::format_zh(end))
-        };
+        let reason = basis.reason_zh(end);
         categories::end(tx, rec.id, end, &reason)?;
         out.push(CategoryChange {
             child_id: child.id,
@@ -418,6 +450,7 @@ fn expire(
             reasons: vec![reason],
             citation: String::new(),
             allowance_stops_from: Some(allowance_stops_from(end)),
+            end_basis: Some(basis),
         });
     }
     Ok(out)
@@ -441,18 +474,12 @@ pub fn projected_ends(
         if !rec.active {
             continue;
         }
-        let limit = rec.category.age_limit();
-        let age_day = dates::anniversary(child.birth_date, limit);
-        let end = rec.effective_until.unwrap_or(age_day);
+        let (end, basis) = EndBasis::of(&rec, child.birth_date);
         if end <= today {
             // Already due: the next classification or sweep ends it.
             continue;
         }
-        let reason = if end == age_day {
-            format!("年满{limit}周岁（{}）", dates::format_zh(end))
-        } else {
-            format!("认定有效期至{}", dates::format_zh(end))
-        };
+        let reason = basis.reason_zh(end);
         out.push(CategoryChange {
             child_id,
             child_name: child.name.clone(),
@@ -463,6 +490,7 @@ pub fn projected_ends(
             reasons: vec![reason],
             citation: String::new(),
             allowance_stops_from: Some(allowance_stops_from(end)),
+            end_basis: Some(basis),
         });
     }
     out.sort_by_key(|c| c.on);

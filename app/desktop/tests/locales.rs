@@ -2,14 +2,8 @@
 //! or character literal anywhere under `src/gui/` (comments may be Chinese;
 //! the text a user reads may not be written in the code).
 
+use hutong::i18n::is_chinese;
 use std::path::{Path, PathBuf};
-
-/// Han ideographs, CJK punctuation and full-width forms: anything that
-/// would show as Chinese in the English interface.
-fn is_chinese(c: char) -> bool {
-    matches!(c as u32,
-        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
-}
 
 /// The string and character literals of a Rust source file, with their
 /// line numbers; comments are skipped.

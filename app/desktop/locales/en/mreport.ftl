@@ -111,11 +111,6 @@ mreport-channel-other = Other
 mreport-status-open = Awaiting feedback
 mreport-status-closed = Feedback received
 mreport-status-voided = Voided
-mreport-referral-sent = Referred
-mreport-referral-accepted = Accepted
-mreport-referral-done = Done
-mreport-referral-declined = Declined
-mreport-referral-voided = Voided
 # Minors Protection Law, article 92.
 mreport-clause-1 = (1) Wandering, begging or of unknown identity, and the parents or other guardians cannot be found for now
 mreport-clause-2 = (2) The guardian's whereabouts are unknown and no one else can act as guardian

@@ -108,11 +108,6 @@ mreport-channel-other = 其他
 mreport-status-open = 待反馈
 mreport-status-closed = 已反馈
 mreport-status-voided = 已作废
-mreport-referral-sent = 已转介
-mreport-referral-accepted = 已受理
-mreport-referral-done = 已办结
-mreport-referral-declined = 未受理
-mreport-referral-voided = 已作废
 # 《未成年人保护法》第九十二条 (the core's custody_clause_label).
 mreport-clause-1 = （一）流浪乞讨或者身份不明，暂时查找不到父母或者其他监护人
 mreport-clause-2 = （二）监护人下落不明且无其他人可以担任监护人

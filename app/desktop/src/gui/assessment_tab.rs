@@ -18,10 +18,9 @@ use eframe::egui;
 use hutong_core::RowId;
 use hutong_core::assessments::{ReassessmentDue, StoredAssessment};
 use hutong_core::eligibility::{
-    CategoryChange, ChangeKind, FindingRecord, LifeEvent, LifeEventKind,
+    CategoryChange, ChangeKind, EndBasis, FindingRecord, LifeEvent, LifeEventKind,
 };
 use hutong_core::national::category::{CaseCategory, ParentalSituation};
-use hutong_core::national::{NaiveDate, dates};
 use hutong_core::persons::RelationKind;
 use hutong_core::province::{
     Answer, AssessInput, Assessment, Colour, Finding, FindingStatus, ScaleDef,
@@ -194,20 +193,18 @@ fn change_category(lang: Lang, c: &CategoryChange) -> String {
         .unwrap_or_else(|| c.category_label.clone())
 }
 
-/// Why a category will end, as `eligibility::projected_ends` words it in
-/// Chinese: at the category's age limit when that is the end date, else
-/// at the end of its recognition. Core's own reasons when the category or
-/// the child's birth date is unknown.
-fn end_reason(lang: Lang, c: &CategoryChange, birth: Option<NaiveDate>) -> String {
-    let Some((category, birth)) = CaseCategory::from_code(&c.category).zip(birth) else {
-        return join_reasons(lang, &c.reasons);
-    };
-    let limit = category.age_limit();
+/// Why a category will end (core's `EndBasis`); core's own reasons for a
+/// change that carries none.
+fn end_reason(lang: Lang, c: &CategoryChange) -> String {
     let date = crate::i18n::date(lang, c.on);
-    if c.on == dates::anniversary(birth, limit) {
-        crate::t!(lang, "assess2-end-age_limit", limit = limit, date = date)
-    } else {
-        crate::t!(lang, "assess2-end-recognised_until", date = date)
+    match c.end_basis {
+        Some(EndBasis::AgeLimit { years }) => {
+            crate::t!(lang, "assess2-end-age_limit", limit = years, date = date)
+        }
+        Some(EndBasis::RecognisedUntil) => {
+            crate::t!(lang, "assess2-end-recognised_until", date = date)
+        }
+        None => join_reasons(lang, &c.reasons),
     }
 }
 
@@ -870,14 +867,13 @@ fn eligibility_section(app: &mut HutongApp, ui: &mut egui::Ui) {
     if st.coming.is_empty() && st.events.is_empty() {
         ui.weak(t("elig-coming_none"));
     }
-    let birth = app.file.as_ref().map(|f| f.child.birth_date);
     for c in &st.coming {
         ui.label(crate::t!(
             lang,
             "assess2-coming",
             category = change_category(lang, c),
             on = date_text(lang, c.on),
-            reasons = end_reason(lang, c, birth),
+            reasons = end_reason(lang, c),
             month = c
                 .allowance_stops_from
                 .map(|m| month_text(lang, m))

@@ -72,17 +72,17 @@ pub enum Outcome<T> {
     Cancelled,
 }
 
-/// A job running in the background.
-pub struct Job<T> {
-    pub title: String,
-    pub progress: Arc<Progress>,
+/// A job running in the background (held by the [`JobRegistry`]).
+struct Job<T> {
+    title: String,
+    progress: Arc<Progress>,
     rx: Receiver<Outcome<T>>,
 }
 
 /// Runs `work` on a new thread. `work` returns `Err` for a failure; if it
 /// sees [`Progress::cancelled`] it should return early, and the job then
 /// reports [`Outcome::Cancelled`] whatever it returned.
-pub fn spawn<T, F>(title: impl Into<String>, work: F) -> Job<T>
+fn spawn<T, F>(title: impl Into<String>, work: F) -> Job<T>
 where
     T: Send + 'static,
     F: FnOnce(&Progress) -> Result<T, String> + Send + 'static,
@@ -125,7 +125,7 @@ where
 
 impl<T> Job<T> {
     /// The outcome, once the job has ended.
-    pub fn poll(&self) -> Option<Outcome<T>> {
+    fn poll(&self) -> Option<Outcome<T>> {
         match self.rx.try_recv() {
             Ok(o) => Some(o),
             Err(TryRecvError::Empty) => None,
@@ -135,15 +135,10 @@ impl<T> Job<T> {
             ))),
         }
     }
-
-    /// A progress bar with the job's title and a 取消 button. Keeps frames
-    /// coming while the job runs so the bar moves.
-    pub fn show(&self, ui: &mut egui::Ui, cancel_label: &str) {
-        progress_row(ui, &self.title, &self.progress, cancel_label);
-    }
 }
 
-/// A job's title, progress bar, 取消 and note on one row.
+/// A job's title, progress bar, 取消 and note on one row. Keeps frames
+/// coming while the job runs so the bar moves.
 fn progress_row(ui: &mut egui::Ui, title: &str, p: &Progress, cancel_label: &str) {
     let (done, total) = p.counts();
     ui.horizontal(|ui| {

@@ -194,6 +194,14 @@ pub fn zh_or_en(lang: Lang, zh: &'static str, en: &'static str) -> &'static str 
     if lang == Lang::EN { en } else { zh }
 }
 
+/// Whether a character reads as Chinese in another language's interface:
+/// Han ideographs (extensions included), CJK punctuation and full-width
+/// forms. The locale tests use it to find text that missed its key.
+pub fn is_chinese(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
+}
+
 /// A date as the UI language writes it: 2025年5月22日 in Chinese (as the
 /// reports do), 2025-05-22 otherwise.
 pub fn date(lang: Lang, d: chrono::NaiveDate) -> String {

@@ -143,7 +143,7 @@ fn category_label(lang: Lang, c: CaseCategory) -> &'static str {
 }
 
 /// A payment's status in the UI language.
-fn status_label(lang: Lang, s: PaymentStatus) -> String {
+pub(super) fn status_label(lang: Lang, s: PaymentStatus) -> String {
     t!(
         lang,
         match s {
@@ -155,7 +155,7 @@ fn status_label(lang: Lang, s: PaymentStatus) -> String {
 }
 
 /// A grant programme's name in the UI language.
-fn programme_label(lang: Lang, p: Programme) -> String {
+pub(super) fn programme_label(lang: Lang, p: Programme) -> String {
     t!(
         lang,
         match p {

@@ -131,11 +131,11 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                     situations = r
                         .situations
                         .iter()
-                        .map(|s| situation(lang, *s))
+                        .map(|s| super::mreport::situation_short(lang, *s))
                         .collect::<Vec<_>>()
                         .join(&t("list-separator")),
                     reporter = r.reporter.unit.as_str(),
-                    status = report_status(lang, r.status)
+                    status = super::mreport::status_label(lang, r.status)
                 ));
                 if r.is_late() {
                     ui.colored_label(crate::gui::theme::ERROR, super::mreport::late_text(r));
@@ -147,7 +147,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                     "childrec-custody",
                     agency = cu.agency.as_str(),
                     from = cu.from.to_string(),
-                    clause = custody_clause(lang, cu.clause)
+                    clause = super::mreport::clause_label(lang, cu.clause)
                 ));
             }
         }
@@ -206,7 +206,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                 month = p.month.to_string(),
                 category = zh_or_en(lang, p.category.label_zh(), p.category.label_en()),
                 amount = format_yuan(p.amount_cents),
-                status = payment_status(lang, p.status)
+                status = super::allowances::status_label(lang, p.status)
             ));
         }
         for g in &c.grants {
@@ -214,7 +214,7 @@ pub fn child_tab(app: &mut HutongApp, ui: &mut egui::Ui) {
                 lang,
                 "childrec-grant-line",
                 date = g.granted_on.to_string(),
-                programme = programme(lang, g.programme),
+                programme = super::allowances::programme_label(lang, g.programme),
                 item = g.item.as_str(),
                 amount = g
                     .amount_cents
@@ -314,67 +314,4 @@ fn month(lang: Lang, m: al::YearMonth) -> String {
         month = m.month,
         ym = m.to_string()
     )
-}
-
-/// A report's status in the UI language (every variant named).
-fn report_status(lang: Lang, status: mr::ReportStatus) -> String {
-    let key = match status {
-        mr::ReportStatus::Open => "childrec-report-open",
-        mr::ReportStatus::Closed => "childrec-report-closed",
-        mr::ReportStatus::Voided => "childrec-report-voided",
-    };
-    t!(lang, key)
-}
-
-/// A reported situation's short name in the UI language (every variant
-/// named; the zh-CN text is core's `short_zh`).
-fn situation(lang: Lang, s: mr::Situation) -> String {
-    let key = match s {
-        mr::Situation::GenitalInjury => "childrec-situation-genital_injury",
-        mr::Situation::Under14Sexual => "childrec-situation-under14_sexual",
-        mr::Situation::Over14SexualPreg => "childrec-situation-over14_sexual_preg",
-        mr::Situation::MultiInjuryNeglect => "childrec-situation-multi_injury_neglect",
-        mr::Situation::AbnormalDisabilityDeath => "childrec-situation-abnormal_disability_death",
-        mr::Situation::AbandonedUncared => "childrec-situation-abandoned_uncared",
-        mr::Situation::UnknownMissingTrafficked => "childrec-situation-unknown_missing_trafficked",
-        mr::Situation::OrganisedBegging => "childrec-situation-organised_begging",
-        mr::Situation::Hotline12349 => "childrec-situation-hotline_12349",
-        mr::Situation::OtherSerious => "childrec-situation-other_serious",
-    };
-    t!(lang, key)
-}
-
-/// The item of 第九十二条 a temporary custody rests on (core's
-/// `custody_clause_label` in zh-CN); blank for an unknown item.
-fn custody_clause(lang: Lang, clause: u8) -> String {
-    let key = match clause {
-        1 => "childrec-clause-1",
-        2 => "childrec-clause-2",
-        3 => "childrec-clause-3",
-        4 => "childrec-clause-4",
-        5 => "childrec-clause-5",
-        6 => "childrec-clause-6",
-        7 => "childrec-clause-7",
-        _ => return String::new(),
-    };
-    t!(lang, key)
-}
-
-/// A ledger payment's status in the UI language (every variant named).
-fn payment_status(lang: Lang, status: al::PaymentStatus) -> String {
-    let key = match status {
-        al::PaymentStatus::Due => "childrec-payment-due",
-        al::PaymentStatus::Paid => "childrec-payment-paid",
-        al::PaymentStatus::Voided => "childrec-payment-voided",
-    };
-    t!(lang, key)
-}
-
-/// A grant programme's name in the UI language (every variant named).
-fn programme(lang: Lang, p: al::Programme) -> String {
-    let key = match p {
-        al::Programme::FucaiDream => "childrec-programme-fucai_dream",
-        al::Programme::TomorrowPlan => "childrec-programme-tomorrow_plan",
-    };
-    t!(lang, key)
 }

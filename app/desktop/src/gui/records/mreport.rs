@@ -24,7 +24,7 @@ use hutong_core::mandatory_reports::{
     self as mr, Channel, MandatoryReport, ReportRow, ReportStatus, Reporter, Situation,
     TemporaryCustody,
 };
-use hutong_core::services::{Referral, ReferralInput, ReferralStatus};
+use hutong_core::services::{Referral, ReferralInput};
 use hutong_services::records as rec;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -725,7 +725,7 @@ fn detail_ui(app: &mut HutongApp, ui: &mut egui::Ui) {
                 on = f.sent_on.to_string(),
                 department = f.department.as_str(),
                 reason = f.reason.as_str(),
-                status = referral_status_label(lang, f.status)
+                status = super::services::referral_status(lang, f.status)
             ));
         }
         if live {
@@ -927,7 +927,7 @@ fn situation_label(lang: Lang, s: Situation) -> String {
 }
 
 /// A reportable situation in short (the list).
-fn situation_short(lang: Lang, s: Situation) -> String {
+pub(super) fn situation_short(lang: Lang, s: Situation) -> String {
     let key = match s {
         Situation::GenitalInjury => "mreport-sit_short-genital_injury",
         Situation::Under14Sexual => "mreport-sit_short-under14_sexual",
@@ -955,7 +955,7 @@ fn channel_label(lang: Lang, c: Channel) -> String {
     t!(lang, key)
 }
 
-fn status_label(lang: Lang, s: ReportStatus) -> String {
+pub(super) fn status_label(lang: Lang, s: ReportStatus) -> String {
     let key = match s {
         ReportStatus::Open => "mreport-status-open",
         ReportStatus::Closed => "mreport-status-closed",
@@ -964,20 +964,9 @@ fn status_label(lang: Lang, s: ReportStatus) -> String {
     t!(lang, key)
 }
 
-fn referral_status_label(lang: Lang, s: ReferralStatus) -> String {
-    let key = match s {
-        ReferralStatus::Sent => "mreport-referral-sent",
-        ReferralStatus::Accepted => "mreport-referral-accepted",
-        ReferralStatus::Done => "mreport-referral-done",
-        ReferralStatus::Declined => "mreport-referral-declined",
-        ReferralStatus::Voided => "mreport-referral-voided",
-    };
-    t!(lang, key)
-}
-
 /// An item of 未保法 第九十二条 (the core's `custody_clause_label`); blank
 /// for a number the statute does not have.
-fn clause_label(lang: Lang, clause: u8) -> String {
+pub(super) fn clause_label(lang: Lang, clause: u8) -> String {
     let key = match clause {
         1 => "mreport-clause-1",
         2 => "mreport-clause-2",
@@ -994,6 +983,7 @@ fn clause_label(lang: Lang, clause: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hutong_core::services::ReferralStatus;
 
     /// The Chinese labels are the core's own, word for word.
     #[test]
@@ -1014,7 +1004,7 @@ mod tests {
             assert_eq!(status_label(zh, s), s.label_zh());
         }
         for s in ReferralStatus::ALL {
-            assert_eq!(referral_status_label(zh, s), s.label_zh());
+            assert_eq!(super::super::services::referral_status(zh, s), s.label_zh());
         }
         for c in 0..=8u8 {
             assert_eq!(
